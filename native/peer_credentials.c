@@ -1,0 +1,232 @@
+// Who is on the other end of a unix socket, as the kernel saw it at connect() time.
+// Node has no API for SO_PEERCRED, and user/group names must come from getpwuid_r/getgrgid_r so that
+// NSS sources (LDAP, sssd, systemd-userdb) resolve exactly as they do for the rest of the host.
+// Plain Node-API (ABI-stable): one build serves every Node version that has Node-API 8.
+
+#define _GNU_SOURCE // struct ucred and strerrorname_np
+#define NAPI_VERSION 8
+
+#include <errno.h>
+#include <grp.h>
+#include <node_api.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+// Bails out of a Node-API callback when a call fails; the pending exception (if any) reaches JS.
+#define NAPI_CALL(env, call)                                                      \
+  do {                                                                            \
+    if ((call) != napi_ok) {                                                      \
+      bool pending = false;                                                       \
+      napi_is_exception_pending((env), &pending);                                 \
+      if (!pending) napi_throw_error((env), NULL, "Node-API call failed: " #call); \
+      return NULL;                                                                \
+    }                                                                             \
+  } while (0)
+
+// Throws an Error shaped like Node's own system errors: message "<what>: <strerror>",
+// plus `errno` (positive number), `syscall` and, where libc can name it, `code` ("EBADF").
+static napi_value throw_errno(napi_env env, int error, const char *syscall, const char *what) {
+  char message[256];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(error));
+  const char *code = NULL;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+  code = strerrorname_np(error);
+#endif
+  napi_value js_message, js_error, js_errno, js_syscall;
+  if (napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &js_message) != napi_ok ||
+      napi_create_error(env, NULL, js_message, &js_error) != napi_ok) {
+    napi_throw_error(env, code, message);
+    return NULL;
+  }
+  napi_create_int32(env, error, &js_errno);
+  napi_set_named_property(env, js_error, "errno", js_errno);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &js_syscall);
+  napi_set_named_property(env, js_error, "syscall", js_syscall);
+  if (code != NULL) {
+    napi_value js_code;
+    napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &js_code);
+    napi_set_named_property(env, js_error, "code", js_code);
+  }
+  napi_throw(env, js_error);
+  return NULL;
+}
+
+// Reads argument `index` as a uint32 (uids and gids are unsigned 32-bit on Linux; fds are small).
+// Validated by hand: napi_get_value_uint32 would silently wrap -1 to 4294967295.
+static bool get_uint32_arg(napi_env env, napi_value *argv, size_t argc, size_t index, const char *name,
+                           uint32_t *out) {
+  napi_valuetype type = napi_undefined;
+  double value = -1;
+  if (index < argc) napi_typeof(env, argv[index], &type);
+  if (type == napi_number) napi_get_value_double(env, argv[index], &value);
+  if (!(value >= 0 && value <= UINT32_MAX && (double)(uint32_t)value == value)) {
+    char message[96];
+    snprintf(message, sizeof message, "%s must be an integer from 0 to 4294967295", name);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
+    return false;
+  }
+  *out = (uint32_t)value;
+  return true;
+}
+
+static napi_value set_uint32(napi_env env, napi_value object, const char *key, uint32_t value) {
+  napi_value js_value;
+  NAPI_CALL(env, napi_create_uint32(env, value, &js_value));
+  NAPI_CALL(env, napi_set_named_property(env, object, key, js_value));
+  return object;
+}
+
+// peerCredentials(fd) -> { uid, gid, pid }
+static napi_value peer_credentials(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t fd;
+  if (!get_uint32_arg(env, argv, argc, 0, "fd", &fd)) return NULL;
+
+  // SO_PEERCRED on a TCP socket does not fail: it returns made-up credentials (pid 0, uid and gid -1).
+  // Refuse anything that is not a unix socket so such values can never become an identity.
+  char what[96];
+  int domain = 0;
+  socklen_t domain_length = sizeof domain;
+  if (getsockopt((int)fd, SOL_SOCKET, SO_DOMAIN, &domain, &domain_length) != 0) {
+    int error = errno;
+    snprintf(what, sizeof what, "getsockopt(fd %u, SO_DOMAIN) failed", fd);
+    return throw_errno(env, error, "getsockopt", what);
+  }
+  if (domain != AF_UNIX) {
+    snprintf(what, sizeof what, "SO_PEERCRED needs a unix socket, fd %u is not one", fd);
+    return throw_errno(env, EAFNOSUPPORT, "getsockopt", what);
+  }
+
+  struct ucred credentials;
+  socklen_t length = sizeof credentials;
+  if (getsockopt((int)fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) {
+    int error = errno;
+    snprintf(what, sizeof what, "getsockopt(fd %u, SO_PEERCRED) failed", fd);
+    return throw_errno(env, error, "getsockopt", what);
+  }
+
+  napi_value result;
+  NAPI_CALL(env, napi_create_object(env, &result));
+  if (set_uint32(env, result, "uid", credentials.uid) == NULL) return NULL;
+  if (set_uint32(env, result, "gid", credentials.gid) == NULL) return NULL;
+  if (set_uint32(env, result, "pid", (uint32_t)credentials.pid) == NULL) return NULL;
+  return result;
+}
+
+// Starting buffer size for the *_r lookups; grown on ERANGE (NSS entries such as big groups can be large).
+static size_t initial_buffer_size(int sysconf_name) {
+  long suggested = sysconf(sysconf_name);
+  return suggested > 0 ? (size_t)suggested : 1024;
+}
+
+// The reentrant lookups never touch static storage, so concurrent callers (worker threads) are safe.
+// Returns 0 and sets *found; or returns the errno of a real failure. "No such id" is not a failure:
+// glibc reports it as 0 with a NULL result, some NSS modules as ENOENT.
+static int lookup_user_name(uid_t uid, char **name, bool *found) {
+  size_t size = initial_buffer_size(_SC_GETPW_R_SIZE_MAX);
+  for (;;) {
+    char *buffer = malloc(size);
+    if (buffer == NULL) return ENOMEM;
+    struct passwd entry, *result = NULL;
+    int error = getpwuid_r(uid, &entry, buffer, size, &result);
+    if (error == ERANGE && size < (1u << 24)) {
+      free(buffer);
+      size *= 2;
+      continue;
+    }
+    if (error == 0 && result != NULL) {
+      *name = strdup(result->pw_name);
+      free(buffer);
+      if (*name == NULL) return ENOMEM;
+      *found = true;
+      return 0;
+    }
+    free(buffer);
+    *found = false;
+    return error == ENOENT ? 0 : error;
+  }
+}
+
+static int lookup_group_name(gid_t gid, char **name, bool *found) {
+  size_t size = initial_buffer_size(_SC_GETGR_R_SIZE_MAX);
+  for (;;) {
+    char *buffer = malloc(size);
+    if (buffer == NULL) return ENOMEM;
+    struct group entry, *result = NULL;
+    int error = getgrgid_r(gid, &entry, buffer, size, &result);
+    if (error == ERANGE && size < (1u << 24)) {
+      free(buffer);
+      size *= 2;
+      continue;
+    }
+    if (error == 0 && result != NULL) {
+      *name = strdup(result->gr_name);
+      free(buffer);
+      if (*name == NULL) return ENOMEM;
+      *found = true;
+      return 0;
+    }
+    free(buffer);
+    *found = false;
+    return error == ENOENT ? 0 : error;
+  }
+}
+
+static bool set_string(napi_env env, napi_value object, const char *key, const char *value) {
+  napi_value js_value;
+  return napi_create_string_utf8(env, value, NAPI_AUTO_LENGTH, &js_value) == napi_ok &&
+         napi_set_named_property(env, object, key, js_value) == napi_ok;
+}
+
+// accountNames(uid, gid) -> { user?, group? }; a key is absent when the id has no entry.
+static napi_value account_names(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t uid, gid;
+  if (!get_uint32_arg(env, argv, argc, 0, "uid", &uid)) return NULL;
+  if (!get_uint32_arg(env, argv, argc, 1, "gid", &gid)) return NULL;
+
+  napi_value result;
+  NAPI_CALL(env, napi_create_object(env, &result));
+
+  char *name = NULL;
+  bool found = false;
+  int error = lookup_user_name((uid_t)uid, &name, &found);
+  if (error != 0) return throw_errno(env, error, "getpwuid_r", "getpwuid_r failed");
+  if (found) {
+    bool ok = set_string(env, result, "user", name);
+    free(name);
+    if (!ok) return NULL;
+  }
+
+  error = lookup_group_name((gid_t)gid, &name, &found);
+  if (error != 0) return throw_errno(env, error, "getgrgid_r", "getgrgid_r failed");
+  if (found) {
+    bool ok = set_string(env, result, "group", name);
+    free(name);
+    if (!ok) return NULL;
+  }
+  return result;
+}
+
+// Exported with napi_set_named_property (writable), not napi_define_properties (read-only by default),
+// so that tests can wrap a function to count lookups.
+static napi_value init(napi_env env, napi_value exports) {
+  napi_value fn;
+  NAPI_CALL(env, napi_create_function(env, "peerCredentials", NAPI_AUTO_LENGTH, peer_credentials, NULL, &fn));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "peerCredentials", fn));
+  NAPI_CALL(env, napi_create_function(env, "accountNames", NAPI_AUTO_LENGTH, account_names, NULL, &fn));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "accountNames", fn));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

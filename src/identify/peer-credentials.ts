@@ -1,0 +1,85 @@
+// The identity of a client on a unix-socket listener: uid, gid and pid as the kernel recorded them when
+// the client called connect() (SO_PEERCRED, unforgeable by the client), with user and group names from
+// the host's user database (NSS). Read once per connection by the native addon in native/peer_credentials.c.
+
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { UnixPeer } from './identity.js';
+
+/** What build/Release/peer_credentials.node exports. Failures throw Errors carrying `code`, `errno`, `syscall`. */
+interface PeerCredentialsAddon {
+  peerCredentials(fd: number): { uid: number; gid: number; pid: number };
+  accountNames(uid: number, gid: number): { user?: string; group?: string };
+}
+
+// This file runs as src/identify/peer-credentials.ts (tsx) and as dist/identify/peer-credentials.js (tsc):
+// both sit two levels below the package root, where node-gyp puts build/.
+const ADDON_PATH = fileURLToPath(new URL('../../build/Release/peer_credentials.node', import.meta.url));
+
+let addon: PeerCredentialsAddon | undefined;
+
+// Loaded on first use, not at import, so that modules that merely import this one (and gateways with
+// no unix listener) still start when the addon was not built; the error then says how to build it.
+function loadAddon(): PeerCredentialsAddon {
+  if (addon === undefined) {
+    try {
+      addon = createRequire(import.meta.url)(ADDON_PATH) as PeerCredentialsAddon;
+    } catch (error) {
+      throw new Error(
+        `cannot load the peer-credentials addon ${ADDON_PATH} (${(error as Error).message}); ` +
+          'build it with `npm rebuild` in the dockgate package (needs make, a C compiler and python3)',
+        { cause: error },
+      );
+    }
+  }
+  return addon;
+}
+
+// Names are looked up once per id for the life of the process: the lookup is synchronous (it may ask
+// LDAP or sssd) and must not run per connection. `null` records "this id has no name". A user renamed
+// while the gateway runs keeps its old name until restart; ids, which policies should prefer, never go stale.
+const userNames = new Map<number, string | null>();
+const groupNames = new Map<number, string | null>();
+
+function accountNames(uid: number, gid: number): { user?: string; group?: string } {
+  let user = userNames.get(uid);
+  let group = groupNames.get(gid);
+  if (user === undefined || group === undefined) {
+    const found = loadAddon().accountNames(uid, gid);
+    user = found.user ?? null;
+    group = found.group ?? null;
+    userNames.set(uid, user);
+    groupNames.set(gid, group);
+  }
+  return { ...(user !== null && { user }), ...(group !== null && { group }) };
+}
+
+/**
+ * The file descriptor of an accepted connection. Node has no public API for it: `socket._handle` is the
+ * libuv Pipe wrap and its `fd` getter returns the descriptor (-1 once closed, and `_handle` is null after
+ * destroy). The only supported alternative, spawning `ss` or reading /proc/net/unix, is racy and slow.
+ * Read it right after accept, before any await, while the connection is certainly open.
+ */
+function socketFd(socket: Socket, listener: string): number {
+  const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
+  const fd = handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) {
+    throw new Error(
+      `cannot identify a client on ${listener}: the connection has no file descriptor ` +
+        '(it was already closed, or it is not a unix-socket connection)',
+    );
+  }
+  return fd;
+}
+
+/**
+ * The identity of the peer on an accepted unix-socket connection. Throws when the fd is unavailable or
+ * is not a unix socket (the addon refuses TCP sockets, whose SO_PEERCRED values are made up), and when
+ * the user database fails; the caller should drop the connection: no identity, no request.
+ * The pid is the client's pid at connect() time: it may have exited since, and its number may be reused.
+ */
+export function unixPeerIdentity(socket: Socket, listener: string): UnixPeer {
+  const { uid, gid, pid } = loadAddon().peerCredentials(socketFd(socket, listener));
+  return { kind: 'unix', listener, uid, gid, pid, ...accountNames(uid, gid) };
+}
