@@ -1,0 +1,15 @@
+// The `dockgate` command line. Each subcommand lives in its own file; this one only wires them.
+import { Command } from 'commander';
+import { registerServe } from './serve-command.js';
+
+const program = new Command('dockgate')
+  .description('A security gateway for the Docker daemon: every request understood, judged per client and recorded.')
+  .showHelpAfterError();
+
+registerServe(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Users get one clear line, never a stack trace.
+  process.stderr.write(`dockgate: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,30 @@
+// Which headers cross the gateway. Requests carry only the headers the engine reads
+// (an allow-list: anything else was not judged, so it is not forwarded); responses lose only
+// hop-by-hop headers, since the gateway frames its side of each connection itself.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** Request headers the engine reads, and nothing else. Credentials pass through but are never recorded. */
+const REQUEST_HEADERS = ['content-type', 'x-registry-auth', 'x-registry-config', 'user-agent'] as const;
+
+export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, bodyLength: number | 'stream' | 0): OutgoingHttpHeaders {
+  const out: Record<string, string | number> = {};
+  for (const name of REQUEST_HEADERS) {
+    const value = incoming[name];
+    if (typeof value === 'string') out[name] = value;
+  }
+  if (typeof bodyLength === 'number') out['content-length'] = bodyLength;
+  else out['transfer-encoding'] = 'chunked';
+  return out;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+
+/** The engine's response headers as a flat [name, value, ...] list, in their order and spelling, minus hop-by-hop ones. */
+export function downstreamResponseHeaders(rawHeaders: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, rawHeaders[i + 1]!);
+  }
+  return out;
+}

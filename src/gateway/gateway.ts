@@ -1,0 +1,287 @@
+// The request pipeline: identify → parse/route → judge → record → forward → record.
+// One Gateway serves every listener; each listener supplies how it identifies its peers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { GatewayError, isGatewayError } from '../errors/catalogue.js';
+import type { Identity } from '../identify/identity.js';
+import type { Logger } from '../log/logger.js';
+import type { Policy } from '../judge/policy.js';
+import type { Decision } from '../judge/decision.js';
+import { parseRequestTarget, type RequestTarget } from '../route/request-target.js';
+import { classifyRoute } from '../route/route-table.js';
+import type { Route } from '../route/route.js';
+import type { AuditSink } from '../record/audit-sink.js';
+import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
+import type { Upstream } from '../forward/upstream.js';
+import { clientBodyLength, forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
+import { askEngineToHijack, joinHijackedStream, relayRawResponse, type HijackOutcome } from '../forward/forward-hijack.js';
+import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
+import { readUpgradeBody } from '../forward/upgrade-body.js';
+import { takeOverSocket } from '../forward/socket-takeover.js';
+import { readBody } from './read-body.js';
+import { sendRefusal, writeRawRefusal } from './refusal-response.js';
+import { RequestIds } from './request-ids.js';
+
+export type Identify = (socket: Socket) => Identity;
+
+export interface GatewayOptions {
+  upstream: Upstream;
+  /** Read per request, so a reload takes effect for the next request without a restart. */
+  policy: () => Policy;
+  audit: AuditSink;
+  minApiVersion: readonly number[];
+  logger: Logger;
+}
+
+/** The largest body of an attach or exec start request (a tiny JSON document). */
+const HIJACK_BODY_LIMIT = 64 * 1024;
+
+interface ExchangeOutcome {
+  status: number;
+  bytesIn: number;
+  bytesOut: number;
+  created: string[];
+  aborted?: boolean;
+}
+
+/** What is known about one request as it walks the pipeline; becomes its audit record. */
+interface Exchange {
+  id: string;
+  started: number;
+  identity: Identity;
+  method: string;
+  rawTarget: string;
+  target?: RequestTarget;
+  route?: Route;
+  decision?: Decision;
+}
+
+export class Gateway {
+  private readonly ids = new RequestIds();
+  /** Hijacked connections, which the HTTP servers no longer track, closed at shutdown. */
+  readonly hijacked = new Set<Duplex>();
+
+  constructor(private readonly options: GatewayOptions) {}
+
+  /** Handles a request the HTTP server has framed (everything but the Upgrade form of hijack). */
+  handleRequest(req: IncomingMessage, res: ServerResponse, identity: Identity): void {
+    const exchange = this.begin(req, identity);
+    let route: Route;
+    try {
+      route = this.understandAndJudge(exchange, req);
+    } catch (err) {
+      this.refuse(exchange, err, (e) => sendRefusal(res, e, clientBodyLength(req) !== 0 && !req.complete));
+      return;
+    }
+    if (route.transport === 'hijack') {
+      void this.hijackLegacy(exchange, req, res);
+      return;
+    }
+    void this.recordBeforeForwarding(exchange).then(
+      () =>
+        forwardPlain({
+          upstream: this.options.upstream,
+          req,
+          res,
+          path: exchange.target!.forwardTarget(),
+          collectCreated: route.creates !== undefined,
+          done: (outcome) => this.finishPlain(exchange, res, req, outcome),
+        }),
+      (err) => this.refuse(exchange, err, (e) => sendRefusal(res, e, clientBodyLength(req) !== 0)),
+    );
+  }
+
+  /** Handles a request with `Connection: Upgrade`, whose socket Node has handed over raw. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): void {
+    const exchange = this.begin(req, identity);
+    const refuseRaw = (err: unknown): void => this.refuse(exchange, err, (e) => writeRawRefusal(socket, e));
+    socket.on('error', () => socket.destroy());
+    let length: number;
+    try {
+      const route = this.understandAndJudge(exchange, req);
+      if (route.transport !== 'hijack') {
+        throw new GatewayError('DG_HEADER_MALFORMED', {
+          what: `${req.method} ${exchange.target!.path}`,
+          why: `${route.operation} does not switch protocols, but the request asks for an Upgrade`,
+          fix: 'Send Upgrade only on attach and exec start requests',
+        });
+      }
+      length = this.hijackBodyLength(req);
+    } catch (err) {
+      refuseRaw(err);
+      return;
+    }
+    const what = `${req.method} ${exchange.target!.path}`;
+    readUpgradeBody(socket, head, length, what)
+      .then(async ({ body, held }) => {
+        await this.recordBeforeForwarding(exchange);
+        const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
+        const done = (outcome: HijackOutcome): void => {
+          this.hijacked.delete(socket);
+          this.finish(exchange, { ...outcome, bytesIn: outcome.bytesIn + body.length, created: [] });
+        };
+        if (answer.upgraded) {
+          this.hijacked.add(socket);
+          joinHijackedStream(socket, answer, true, held, done);
+        } else {
+          relayRawResponse(socket, answer.response, done);
+        }
+      })
+      .catch(refuseRaw);
+  }
+
+  private begin(req: IncomingMessage, identity: Identity): Exchange {
+    return { id: this.ids.next(), started: performance.now(), identity, method: req.method ?? 'GET', rawTarget: req.url ?? '' };
+  }
+
+  /** Parses, routes and judges; throws a GatewayError for anything refused. */
+  private understandAndJudge(exchange: Exchange, req: IncomingMessage): Route {
+    const target = parseRequestTarget(req.url ?? '', this.options.minApiVersion);
+    exchange.target = target;
+    const route = classifyRoute(exchange.method, target);
+    if (!route) {
+      throw new GatewayError('DG_ROUTE_UNKNOWN', {
+        what: `${exchange.method} ${target.path}`,
+        why: 'this is not an operation of the Docker Engine API that dockgate knows',
+        fix: 'Check the path and method; if a newer engine added it, dockgate needs updating before it will forward it',
+      });
+    }
+    exchange.route = route;
+    const decision = this.options.policy().judge({ identity: exchange.identity, method: exchange.method, target, route });
+    exchange.decision = decision;
+    if (decision.verdict === 'deny') {
+      throw new GatewayError('DG_POLICY_DENIED', {
+        what: `${route.operation} (${exchange.method} ${target.path})`,
+        rule: decision.rule,
+        why: decision.reason,
+        fix: decision.fix ?? 'Ask for a policy that grants this operation to your identity',
+      });
+    }
+    return route;
+  }
+
+  private hijackBodyLength(req: IncomingMessage): number {
+    const what = `${req.method} ${req.url}`;
+    if (req.headers['transfer-encoding'] !== undefined) {
+      throw new GatewayError('DG_BODY_MALFORMED', {
+        what,
+        why: 'a chunked body on a request that switches protocols cannot be delimited safely',
+        fix: 'Send the body with a Content-Length',
+      });
+    }
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > HIJACK_BODY_LIMIT) {
+      throw new GatewayError('DG_BODY_TOO_LARGE', {
+        what,
+        why: `the body is ${length} bytes, more than the ${HIJACK_BODY_LIMIT} an attach or exec start needs`,
+        fix: 'Send the small JSON document the Engine API expects',
+      });
+    }
+    return length;
+  }
+
+  /** The legacy hijack form: the HTTP server framed the request; the connection is taken over on success. */
+  private async hijackLegacy(exchange: Exchange, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const body = await readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`);
+      await this.recordBeforeForwarding(exchange);
+      const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
+      if (!answer.upgraded) {
+        const response = answer.response;
+        const status = response.statusCode ?? 502;
+        res.writeHead(status, response.statusMessage, downstreamResponseHeaders(response.rawHeaders));
+        let bytesOut = 0;
+        response.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
+        response.pipe(res);
+        res.on('close', () => this.finish(exchange, { status, bytesIn: body.length, bytesOut, created: [] }));
+        return;
+      }
+      const socket = takeOverSocket(req.socket);
+      this.hijacked.add(socket);
+      // The legacy client asked without Upgrade, or with Upgrade but without `Connection: Upgrade`
+      // (dockerd looks only at Upgrade): answer in the form dockerd would have used.
+      joinHijackedStream(socket, answer, req.headers.upgrade !== undefined, Buffer.alloc(0), (outcome) => {
+        this.hijacked.delete(socket);
+        this.finish(exchange, { ...outcome, bytesIn: outcome.bytesIn + body.length, created: [] });
+      });
+    } catch (err) {
+      this.refuse(exchange, err, (e) => sendRefusal(res, e, !req.complete));
+    }
+  }
+
+  /** State-changing requests are forwarded only once their record is on disk. */
+  private async recordBeforeForwarding(exchange: Exchange): Promise<void> {
+    if (!exchange.route!.mutates) return;
+    await this.options.audit.writeDurable(this.forwardingRecord(exchange));
+  }
+
+  private finishPlain(exchange: Exchange, res: ServerResponse, req: IncomingMessage, outcome: PlainOutcome | GatewayError): void {
+    if (isGatewayError(outcome)) {
+      this.refuse(exchange, outcome, (e) => {
+        if (!res.destroyed) sendRefusal(res, e, !req.complete);
+      });
+      return;
+    }
+    this.finish(exchange, outcome);
+  }
+
+  private finish(exchange: Exchange, outcome: ExchangeOutcome): void {
+    const reason = outcome.aborted ? `${exchange.decision!.reason}; the connection was cut before the exchange completed` : exchange.decision!.reason;
+    this.options.audit.write(this.doneRecord(exchange, exchange.decision!.verdict, exchange.decision!.rule, reason, outcome));
+  }
+
+  /** Answers with the refusal and records it. Anything that is not a GatewayError is a bug: logged, answered as a 502. */
+  private refuse(exchange: Exchange, err: unknown, answer: (e: GatewayError) => void): void {
+    let error: GatewayError;
+    if (isGatewayError(err)) {
+      error = err;
+    } else {
+      this.options.logger.error({ err, request: exchange.id }, 'internal error while handling a request');
+      error = new GatewayError('DG_UPSTREAM_FAILED', {
+        what: `${exchange.method} ${exchange.target?.path ?? ''}`.trim(),
+        why: 'dockgate hit an internal error (see its log)',
+        fix: 'Retry; report the log line if it persists',
+      });
+    }
+    const outcome = { status: error.status, bytesIn: 0, bytesOut: 0, created: [] };
+    this.options.audit.write(this.doneRecord(exchange, error.decision === 'deny' ? 'deny' : 'error', error.rule, error.message, outcome));
+    answer(error);
+  }
+
+  private facts(exchange: Exchange, rule: string, reason: string): Omit<ForwardingRecord, 'phase' | 'decision'> {
+    const { target, route } = exchange;
+    return {
+      time: new Date().toISOString(),
+      id: exchange.id,
+      listener: exchange.identity.listener,
+      identity: exchange.identity,
+      method: exchange.method,
+      path: target ? target.forwardTarget() : exchange.rawTarget.slice(0, 512),
+      ...(target?.version !== undefined && { apiVersion: target.version }),
+      ...(route && { operation: route.operation }),
+      ...(route?.target && { target: route.target }),
+      rule,
+      reason,
+    };
+  }
+
+  private forwardingRecord(exchange: Exchange): ForwardingRecord {
+    const decision = exchange.decision!;
+    return { ...this.facts(exchange, decision.rule, decision.reason), phase: 'forwarding', decision: 'allow' };
+  }
+
+  private doneRecord(exchange: Exchange, decision: AuditDecision, rule: string, reason: string, outcome: ExchangeOutcome): DoneRecord {
+    return {
+      ...this.facts(exchange, rule, reason),
+      phase: 'done',
+      decision,
+      status: outcome.status,
+      bytesIn: outcome.bytesIn,
+      bytesOut: outcome.bytesOut,
+      durationMs: Math.round((performance.now() - exchange.started) * 1000) / 1000,
+      created: outcome.created,
+    };
+  }
+}

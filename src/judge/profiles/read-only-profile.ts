@@ -1,0 +1,56 @@
+// `--profile read-only`: the reads a dashboard needs (Traefik, Portainer's viewer, monitoring),
+// and nothing that changes state or carries data out of containers, images or the swarm:
+// no export, archive, image save, attach, swarm join tokens, unlock key, secrets or configs.
+import type { Decision } from '../decision.js';
+import type { Policy } from '../policy.js';
+
+/** Operations granted; everything else is refused. Checked against the route table by a test. */
+export const READ_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
+  'system.ping',
+  'system.version',
+  'system.info',
+  'system.events',
+  'system.df',
+  'container.list',
+  'container.inspect',
+  'container.top',
+  'container.stats',
+  'container.logs',
+  'container.changes',
+  'exec.inspect',
+  'image.list',
+  'image.inspect',
+  'image.history',
+  'volume.list',
+  'volume.inspect',
+  'network.list',
+  'network.inspect',
+  'service.list',
+  'service.inspect',
+  'service.logs',
+  'task.list',
+  'task.inspect',
+  'task.logs',
+  'node.list',
+  'node.inspect',
+  'plugin.list',
+  'plugin.inspect',
+]);
+
+const RULE = 'profile.read-only';
+const ALLOW: Decision = { verdict: 'allow', rule: RULE, reason: 'a read the read-only profile grants' };
+
+export const readOnlyProfile: Policy = {
+  name: 'read-only',
+  judge({ route }): Decision {
+    if (READ_ONLY_OPERATIONS.has(route.operation)) return ALLOW;
+    return {
+      verdict: 'deny',
+      rule: RULE,
+      reason: route.mutates
+        ? `${route.operation} changes state, and the read-only profile grants reads only`
+        : `${route.operation} carries data out of containers, images or the swarm, which the read-only profile does not grant`,
+      fix: `Run this client through a listener whose policy grants ${route.operation} (for example --profile audit or a --policy rule)`,
+    };
+  },
+};
