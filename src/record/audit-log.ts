@@ -1,0 +1,219 @@
+// The durable audit trail: an append-only JSON Lines file whose `forwarding` records are on disk
+// before the gateway forwards the request they describe.
+//
+// Group commit: at most one write+fdatasync is in flight. Records that arrive meanwhile wait in memory
+// and go out together in the next single write+fdatasync, so the cost of a sync is shared by everything
+// that arrived during the previous one and throughput grows with load instead of collapsing to
+// one record per sync. All I/O is async (libuv's thread pool); the event loop never waits for the disk.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { GatewayError } from '../errors/catalogue.js';
+import { formatAuditRecord, recordRequestLine, type AuditRecord } from './audit-record.js';
+import type { AuditSink } from './audit-sink.js';
+
+export interface AuditLogStatus {
+  /** False from a failed batch until the next batch succeeds. */
+  healthy: boolean;
+  /** The failure that made the log unhealthy, e.g. `ENOSPC: no space left on device, write`. */
+  lastError?: string;
+  /** Records written (and synced, for batches that carried durable records). */
+  records: number;
+  /** Successful write calls: one per batch. */
+  batches: number;
+  /** Successful fdatasync calls. */
+  syncs: number;
+  /** Records lost to failed batches: durable ones were rejected, buffered ones are gone. */
+  dropped: number;
+}
+
+export interface AuditLogOptions {
+  /** Called when the log starts failing and when it recovers: one report per episode, not per record. */
+  onStatusChange?: (status: AuditLogStatus) => void;
+}
+
+interface Waiter {
+  /** `METHOD path`, for the refusal message if the record cannot be written. */
+  request: string;
+  resolve: () => void;
+  reject: (error: GatewayError) => void;
+}
+
+export class AuditLog implements AuditSink {
+  readonly file: string;
+  readonly #handle: FileHandle;
+  readonly #onStatusChange: ((status: AuditLogStatus) => void) | undefined;
+  #status: AuditLogStatus = { healthy: true, records: 0, batches: 0, syncs: 0, dropped: 0 };
+
+  /** Lines accepted but not yet handed to a write, and who waits for them to be synced. */
+  #lines: string[] = [];
+  #waiters: Waiter[] = [];
+  /** The running drain loop; undefined when idle. At most one write+fdatasync is in flight. */
+  #draining: Promise<void> | undefined;
+  /** Bytes were written since the last fdatasync (by buffered-only batches); close() syncs them. */
+  #unsynced = false;
+  /** A failed batch left a partial line that could not be cut off: the next batch starts a fresh line. */
+  #lineOpen = false;
+  #closing: Promise<void> | undefined;
+
+  private constructor(file: string, handle: FileHandle, options: AuditLogOptions) {
+    this.file = file;
+    this.#handle = handle;
+    this.#onStatusChange = options.onStatusChange;
+  }
+
+  /**
+   * Opens (or creates, mode 0600: records name users and containers) the file for appending. The
+   * directory must exist: creating it would hide a mistyped path. An existing file keeps its mode.
+   */
+  static async open(file: string, options: AuditLogOptions = {}): Promise<AuditLog> {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'a', 0o600);
+    } catch (error) {
+      throw new Error(`cannot open the audit log ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      // A new file's directory entry is only durable once the directory is synced; without this,
+      // a crash right after the first fdatasync could lose the whole file.
+      const directory = await open(path.dirname(file), 'r');
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+    } catch (error) {
+      await handle.close();
+      throw new Error(`cannot sync the directory of the audit log ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    return new AuditLog(file, handle, options);
+  }
+
+  /** A copy: counters for metrics and tests, health for logs. */
+  get status(): AuditLogStatus {
+    return { ...this.#status };
+  }
+
+  writeDurable(record: AuditRecord): Promise<void> {
+    const request = recordRequestLine(record);
+    if (this.#closing !== undefined) {
+      return Promise.reject(
+        this.#unavailable(request, 'is closed (the gateway is shutting down)', 'Retry once the gateway has restarted'),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#lines.push(formatAuditRecord(record));
+      this.#waiters.push({ request, resolve, reject });
+      this.#startDraining();
+    });
+  }
+
+  write(record: AuditRecord): void {
+    if (this.#closing !== undefined) {
+      this.#status.dropped += 1;
+      return;
+    }
+    this.#lines.push(formatAuditRecord(record));
+    this.#startDraining();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#draining;
+      try {
+        if (this.#unsynced) await this.#handle.datasync();
+      } finally {
+        await this.#handle.close();
+      }
+    })();
+    return this.#closing;
+  }
+
+  #startDraining(): void {
+    this.#draining ??= this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    // Start after the current tick: every record produced by the same burst of callbacks joins the first batch.
+    await Promise.resolve();
+    while (this.#lines.length > 0) {
+      const lines = this.#lines;
+      const waiters = this.#waiters;
+      this.#lines = [];
+      this.#waiters = [];
+      try {
+        await this.#writeBatch(lines, waiters.length > 0);
+      } catch (error) {
+        this.#failed(error as Error, lines.length);
+        const why = `cannot be written (${(error as Error).message})`;
+        const fix = "Free space on the audit log's filesystem or make the file writable; dockgate retries with every request";
+        for (const waiter of waiters) waiter.reject(this.#unavailable(waiter.request, why, fix));
+        continue;
+      }
+      this.#succeeded(lines.length);
+      for (const waiter of waiters) waiter.resolve();
+    }
+    // Cleared in the same synchronous step that saw the queue empty, so a record accepted from now on
+    // starts a new drain instead of waiting in a queue nobody drains.
+    this.#draining = undefined;
+  }
+
+  /** One write of the whole batch, then fdatasync if anyone waits for durability. */
+  async #writeBatch(lines: string[], sync: boolean): Promise<void> {
+    const buffer = Buffer.from((this.#lineOpen ? '\n' : '') + lines.join(''), 'utf8');
+    let written = 0;
+    try {
+      // A write may be short (a disk filling up mid-buffer): the rest is retried until it fails outright.
+      while (written < buffer.length) {
+        const { bytesWritten } = await this.#handle.write(buffer, written, buffer.length - written);
+        written += bytesWritten;
+      }
+      this.#lineOpen = false;
+      this.#unsynced = true;
+      if (sync) {
+        await this.#handle.datasync();
+        this.#unsynced = false;
+        this.#status.syncs += 1;
+      }
+    } catch (error) {
+      if (written > 0) await this.#removeFailedBatch(written, buffer[written - 1] !== 0x0a);
+      throw error;
+    }
+  }
+
+  /**
+   * Cuts a failed batch off the end of the file, so the file holds exactly the records whose batches
+   * succeeded: no half line for readers to choke on, no `forwarding` record for a request that was
+   * refused. If even that fails, the next batch starts on a new line so every later record parses.
+   */
+  async #removeFailedBatch(written: number, endsMidLine: boolean): Promise<void> {
+    try {
+      const { size } = await this.#handle.stat();
+      await this.#handle.truncate(Math.max(0, size - written));
+    } catch {
+      this.#lineOpen = endsMidLine;
+    }
+  }
+
+  #succeeded(records: number): void {
+    this.#status.records += records;
+    this.#status.batches += 1;
+    if (!this.#status.healthy) {
+      this.#status.healthy = true;
+      delete this.#status.lastError;
+      this.#onStatusChange?.(this.status);
+    }
+  }
+
+  #failed(error: Error, records: number): void {
+    this.#status.dropped += records;
+    const wasHealthy = this.#status.healthy;
+    this.#status.healthy = false;
+    this.#status.lastError = error.message;
+    if (wasHealthy) this.#onStatusChange?.(this.status);
+  }
+
+  #unavailable(request: string, why: string, fix: string): GatewayError {
+    return new GatewayError('DG_AUDIT_UNAVAILABLE', { what: request, why: `the audit log ${this.file} ${why}`, fix });
+  }
+}

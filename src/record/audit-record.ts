@@ -1,0 +1,159 @@
+// One line of the audit trail: what was asked, by whom, what the gateway decided and what came of it.
+// Serialised here, field by field, so that nothing but these fields can ever reach the log.
+
+import type { Identity } from '../identify/identity.js';
+import type { ObjectKind } from '../route/route.js';
+
+/**
+ * `deny` and `error` are answered by the gateway itself; `would_deny` is a request that policy refused
+ * but that was forwarded because the rule runs in audit mode.
+ */
+export type AuditDecision = 'allow' | 'deny' | 'would_deny' | 'error';
+
+/** A JSON value a policy can set; it comes from the policy file, never from the request. */
+export type PolicyValue = string | number | boolean | null | ReadonlyArray<string | number | boolean>;
+
+/** A default the policy put into the forwarded body, e.g. `{ field: 'HostConfig.ReadonlyRootfs', value: true }`. */
+export interface AppliedDefault {
+  field: string;
+  value: PolicyValue;
+}
+
+/**
+ * What both phases say about the request. Every field is a value the gateway computed; there is
+ * deliberately no field for headers, query strings or bodies: `X-Registry-Auth` carries registry
+ * passwords, `?remote=`/`?fromSrc=` URLs carry tokens and bodies carry secrets and environment values.
+ */
+interface RequestFacts {
+  /** When the record was made, ISO 8601 in UTC. */
+  time: string;
+  /** The request id, shared by the `forwarding` and `done` records of one request. */
+  id: string;
+  /** The listener the request arrived on, as given on the command line. */
+  listener: string;
+  identity: Identity;
+  method: string;
+  /** The canonical path as forwarded (or as far as it parsed); a query string is cut off when written. */
+  path: string;
+  /** The API version the path asked for (`1.41`); absent when the path has none. */
+  apiVersion?: string;
+  /** The route's operation (`container.create`); absent when the path matched no route. */
+  operation?: string;
+  target?: { kind: ObjectKind; ref: string };
+  /** The policy rule (or catalogue rule, e.g. `body.canonical`) that decided. */
+  rule: string;
+  /** Why, in one clause written by the gateway; never a copy of request content. */
+  reason: string;
+  /** Defaults the policy applied to the forwarded request; absent when it applied none. */
+  changes?: readonly AppliedDefault[];
+}
+
+/**
+ * Written before a state-changing request (`Route.mutates`) is forwarded, and it must be on disk
+ * (`AuditSink.writeDurable` resolved, i.e. fdatasync'ed) before the first byte goes to the engine:
+ * a gateway that crashes mid-request still leaves proof of what it let through.
+ */
+export interface ForwardingRecord extends RequestFacts {
+  phase: 'forwarding';
+  decision: 'allow' | 'would_deny';
+}
+
+/**
+ * Written for every request once it is over: forwarded or not, mutating or not. A request the gateway
+ * refuses gets only this record (decision `deny`), as does a read-only request.
+ */
+export interface DoneRecord extends RequestFacts {
+  phase: 'done';
+  decision: AuditDecision;
+  /** The HTTP status sent to the client (101 for a hijacked stream); 0 when none was sent. */
+  status: number;
+  /** Body bytes received from the client and sent back to it (both directions of a hijacked stream). */
+  bytesIn: number;
+  bytesOut: number;
+  durationMs: number;
+  /** Ids of the objects the engine created for this request (container, exec, volume, ...). */
+  created: readonly string[];
+}
+
+/**
+ * The audit trail is JSON Lines: one object per line, in this shape.
+ *
+ * Two phases: a request that mutates gets a `forwarding` record, durable before it is forwarded,
+ * and every request gets a final `done` record (decision, status, bytes, duration, created ids).
+ * A denied request gets only its `done` record. Records of one request share `id`.
+ */
+export type AuditRecord = ForwardingRecord | DoneRecord;
+
+/** `METHOD path` of the request a record is about, as used in refusal messages. */
+export function recordRequestLine(record: AuditRecord): string {
+  return `${record.method} ${pathWithoutQuery(record.path)}`;
+}
+
+/**
+ * The record as one JSON line, newline included. Every field is copied by name into a fresh object
+ * with a fixed key order, so extra properties a caller attached at runtime (TypeScript's structural
+ * types allow them) never reach the log, and a grep for a key always finds it in the same place.
+ */
+export function formatAuditRecord(record: AuditRecord): string {
+  const line = {
+    time: record.time,
+    id: record.id,
+    phase: record.phase,
+    listener: record.listener,
+    identity: identityFields(record.identity),
+    method: record.method,
+    path: pathWithoutQuery(record.path),
+    apiVersion: record.apiVersion,
+    operation: record.operation,
+    target: record.target && { kind: record.target.kind, ref: record.target.ref },
+    decision: record.decision,
+    rule: record.rule,
+    reason: record.reason,
+    ...(record.phase === 'done' && {
+      status: record.status,
+      bytesIn: record.bytesIn,
+      bytesOut: record.bytesOut,
+      durationMs: record.durationMs,
+      created: record.created.map(String),
+    }),
+    changes: record.changes?.map((change) => ({
+      field: change.field,
+      value: Array.isArray(change.value) ? [...change.value] : change.value,
+    })),
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+function pathWithoutQuery(path: string): string {
+  const query = path.indexOf('?');
+  return query === -1 ? path : path.slice(0, query);
+}
+
+function identityFields(identity: Identity): Identity {
+  switch (identity.kind) {
+    case 'unix':
+      return {
+        kind: 'unix',
+        listener: identity.listener,
+        uid: identity.uid,
+        gid: identity.gid,
+        pid: identity.pid,
+        user: identity.user,
+        group: identity.group,
+      };
+    case 'tls':
+      return {
+        kind: 'tls',
+        listener: identity.listener,
+        address: identity.address,
+        cn: identity.cn,
+        o: [...identity.o],
+        ou: [...identity.ou],
+        san: [...identity.san],
+        fingerprint: identity.fingerprint,
+        serial: identity.serial,
+      };
+    case 'tcp':
+      return { kind: 'tcp', listener: identity.listener, address: identity.address };
+  }
+}

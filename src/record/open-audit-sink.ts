@@ -1,0 +1,31 @@
+// Chooses the audit sink from the command line: the durable file given by --audit-log, or stderr.
+
+import { AuditLog } from './audit-log.js';
+import type { AuditSink } from './audit-sink.js';
+import { StderrAuditSink } from './stderr-audit-sink.js';
+
+/** The part of the operational logger (pino) this needs. */
+export interface AuditHealthLogger {
+  error(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+}
+
+/**
+ * Without a file, records go to stderr and nothing is durable. With one, the health of the file is
+ * logged once when it starts failing (mutating requests are then refused) and once when it recovers.
+ */
+export async function openAuditSink(file: string | undefined, logger: AuditHealthLogger): Promise<AuditSink> {
+  if (file === undefined) return new StderrAuditSink();
+  return AuditLog.open(file, {
+    onStatusChange: (status) => {
+      if (status.healthy) {
+        logger.info({ auditLog: file }, 'audit log writable again; mutating requests are forwarded again');
+      } else {
+        logger.error(
+          { auditLog: file, error: status.lastError },
+          'audit log cannot be written; mutating requests are refused until it can',
+        );
+      }
+    },
+  });
+}

@@ -1,0 +1,27 @@
+// The audit sink without a file: JSON lines on stderr (or any line writer), for gateways started
+// without --audit-log. Nothing is durable, so nothing is waited for.
+
+import { formatAuditRecord, type AuditRecord } from './audit-record.js';
+import type { AuditSink } from './audit-sink.js';
+
+export class StderrAuditSink implements AuditSink {
+  readonly #writeLine: (line: string) => void;
+
+  /** `writeLine` receives each record as one JSON line ending in `\n`. */
+  constructor(writeLine: (line: string) => void = (line) => void process.stderr.write(line)) {
+    this.#writeLine = writeLine;
+  }
+
+  writeDurable(record: AuditRecord): Promise<void> {
+    this.write(record);
+    return Promise.resolve();
+  }
+
+  write(record: AuditRecord): void {
+    this.#writeLine(formatAuditRecord(record));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,112 @@
+// Proves group commit: thousands of concurrent durable records all resolve, all land as valid JSON
+// lines, and they share a small number of fdatasync calls instead of one each.
+
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuditLog } from '../../src/record/audit-log.js';
+import type { DoneRecord, ForwardingRecord } from '../../src/record/audit-record.js';
+
+let dir: string;
+
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'dockgate-audit-'));
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function forwarding(id: string): ForwardingRecord {
+  return {
+    time: new Date().toISOString(),
+    id,
+    phase: 'forwarding',
+    listener: 'unix:///run/dockgate.sock',
+    identity: { kind: 'unix', listener: 'unix:///run/dockgate.sock', uid: 1000, gid: 1000, pid: 4242, user: 'alice', group: 'alice' },
+    method: 'POST',
+    path: '/v1.41/containers/create',
+    apiVersion: '1.41',
+    operation: 'container.create',
+    decision: 'allow',
+    rule: 'profile.audit',
+    reason: 'the audit profile forwards every understood request',
+  };
+}
+
+function done(id: string): DoneRecord {
+  return { ...forwarding(id), phase: 'done', status: 201, bytesIn: 120, bytesOut: 88, durationMs: 3.5, created: ['c0ffee'] };
+}
+
+async function readLines(file: string): Promise<Array<Record<string, unknown>>> {
+  const text = await readFile(file, 'utf8');
+  assert.ok(text.endsWith('\n'), 'the file ends with a complete line');
+  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+test('10000 concurrent durable records resolve, land once each, and share few fdatasyncs', async () => {
+  const file = path.join(dir, 'burst.jsonl');
+  const log = await AuditLog.open(file);
+  const count = 10_000;
+  await Promise.all(Array.from({ length: count }, (_, i) => log.writeDurable(forwarding(`r${i}`))));
+  const { syncs, records, batches } = log.status;
+  await log.close();
+
+  const lines = await readLines(file);
+  assert.equal(lines.length, count);
+  assert.deepEqual(new Set(lines.map((line) => line.id)), new Set(Array.from({ length: count }, (_, i) => `r${i}`)));
+  assert.equal(records, count);
+  assert.ok(syncs <= 3, `a synchronous burst needs about one sync, saw ${syncs} syncs in ${batches} batches`);
+  assert.equal((await stat(file)).mode & 0o777, 0o600);
+});
+
+test('clients that each wait for their record before the next one share syncs too', async () => {
+  const file = path.join(dir, 'clients.jsonl');
+  const log = await AuditLog.open(file);
+  const clients = 64;
+  const perClient = 50;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; i < perClient; i += 1) await log.writeDurable(forwarding(`c${client}-${i}`));
+    }),
+  );
+  const { syncs, records } = log.status;
+  await log.close();
+
+  assert.equal(records, clients * perClient);
+  assert.equal((await readLines(file)).length, clients * perClient);
+  // Each sync carries the records of every client that was waiting: at least clients/2 per sync.
+  assert.ok(syncs <= (clients * perClient) / (clients / 2), `${records} records took ${syncs} syncs`);
+});
+
+test('buffered records go out in the same batches without a sync of their own, and close() syncs them', async () => {
+  const file = path.join(dir, 'buffered.jsonl');
+  const log = await AuditLog.open(file);
+  for (let i = 0; i < 1000; i += 1) log.write(done(`d${i}`));
+  await log.writeDurable(forwarding('last'));
+  for (let i = 1000; i < 1100; i += 1) log.write(done(`d${i}`));
+  const { syncs } = log.status;
+  await log.close();
+
+  const lines = await readLines(file);
+  assert.equal(lines.length, 1101);
+  assert.equal(syncs, 1);
+  assert.deepEqual(lines[0], { ...done('d0'), time: lines[0]!.time });
+});
+
+test('after close, durable writes are refused with DG_AUDIT_UNAVAILABLE', async () => {
+  const file = path.join(dir, 'closed.jsonl');
+  const log = await AuditLog.open(file);
+  await log.close();
+  await assert.rejects(log.writeDurable(forwarding('late')), {
+    code: 'DG_AUDIT_UNAVAILABLE',
+    message: `dockgate: POST /v1.41/containers/create denied by audit.durable: the audit log ${file} is closed (the gateway is shutting down). Retry once the gateway has restarted`,
+  });
+});
+
+test('a missing directory is an error at open, naming the file', async () => {
+  const file = path.join(dir, 'no-such-dir', 'audit.jsonl');
+  await assert.rejects(AuditLog.open(file), { message: `cannot open the audit log ${file}: ENOENT: no such file or directory, open '${file}'` });
+});
