@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): the type check, then the unit tests, then the end-to-end suite.
+# Node 20's test runner does not expand globs, so every test file is listed here, in this one place;
+# a test file that exists but is not listed fails the run instead of being silently left out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+unit_tests=(
+  test/unit/audit-log-group-commit.test.ts
+  test/unit/audit-log-survives-sigkill.test.ts
+  test/unit/audit-log-unwritable.test.ts
+  test/unit/audit-record-no-credentials.test.ts
+  test/unit/unix-peer-credentials.test.ts
+)
+
+# Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
+# time. Each file bounds itself: a suite timeout for its tests, timeouts of their own for its hooks.
+e2e_tests=(
+  test/e2e/cli-basics-match-direct-socket.test.ts
+)
+
+unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
+if [ -n "$unlisted" ]; then
+  printf 'scripts/test.sh: test files that are not listed (add them to unit_tests or e2e_tests):\n%s\n' "$unlisted" >&2
+  exit 1
+fi
+
+npm run typecheck
+
+status=0
+node --import tsx --test "${unit_tests[@]}" || status=1
+# --test-force-exit: a file whose tests are done exits even if a stray handle would keep it alive.
+node --import tsx --test --test-concurrency=1 --test-force-exit "${e2e_tests[@]}" || status=1
+exit "$status"
