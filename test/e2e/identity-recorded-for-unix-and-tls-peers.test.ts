@@ -1,0 +1,266 @@
+// Acceptance 4: who is asking ends up in the audit trail. A unix client running as uid 65534 (nobody)
+// is recorded with its uid, gid, pid and names as the kernel reported them; mutual-TLS clients are
+// recorded with the subject, SANs, fingerprint and serial of the certificate they presented, checked
+// against what openssl itself reads from that certificate.
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { dockerOk } from '../support/docker-cli.js';
+import type { Endpoint } from '../support/endpoint.js';
+import { startEngine, type Engine } from '../support/engine.js';
+import { createTestPki, type TestPki } from '../support/test-certs.js';
+import { freeLoopbackPort } from '../support/free-port.js';
+import { readAuditTrail, spawnGateway, type AuditLine, type SpawnedGateway } from '../support/gateway-for-audit-tests.js';
+
+const NOBODY = 65534;
+
+/** The account names the host's user database gives an id (`getent`), as the gateway should report them. */
+function accountName(database: 'passwd' | 'group', id: number): string {
+  const entry = execFileSync('getent', [database, String(id)], { encoding: 'utf8' });
+  const name = entry.split(':')[0];
+  if (name === undefined || name === '') throw new Error(`getent ${database} ${id}: no name`);
+  return name;
+}
+
+/** `openssl x509 -noout -<field>`'s value, e.g. the fingerprint `AB:CD:...` or the serial in hex. */
+function opensslField(certPath: string, args: string[]): string {
+  const out = execFileSync('openssl', ['x509', '-in', certPath, '-noout', ...args], { encoding: 'utf8' }).trim();
+  const value = out.slice(out.indexOf('=') + 1);
+  if (value === out) throw new Error(`openssl x509 ${args.join(' ')}: unexpected output ${out}`);
+  return value;
+}
+
+/** Runs the docker CLI as uid/gid 65534 with no supplementary groups; resolves with its pid and output. */
+function dockerAsNobody(args: string[], host: string, home: string): Promise<{ pid: number; code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'docker', ...args], {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+        HOME: home,
+        DOCKER_CONFIG: join(home, '.docker'),
+        DOCKER_HOST: host,
+        DOCKER_CLI_HINTS: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // setpriv execs docker in place, so the pid the kernel reports for the connection is this one.
+      if (child.pid === undefined) reject(new Error('setpriv has no pid'));
+      else resolve({ pid: child.pid, code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * A client certificate from the test CA with O, OU and one SAN of each kind the gateway documents.
+ * test-certs.ts issues client certificates without SANs, so this one is signed here with the same CA.
+ */
+function issueClientWithSans(pki: TestPki, dir: string): { dir: string; cert: string } {
+  mkdirSync(dir);
+  const key = join(dir, 'key.pem');
+  const csr = join(dir, 'request.csr');
+  const cert = join(dir, 'cert.pem');
+  const extfile = join(dir, 'extensions.cnf');
+  const quiet = { stdio: ['ignore', 'ignore', 'pipe'] as ('ignore' | 'pipe')[] };
+  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key], quiet);
+  execFileSync('openssl', ['req', '-new', '-key', key, '-subj', '/O=Dockgate Tests/OU=Operations/CN=alice', '-out', csr], quiet);
+  writeFileSync(
+    extfile,
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=clientAuth',
+      'subjectAltName=DNS:alice.dockgate.test,IP:127.0.0.2,email:alice@dockgate.test,URI:spiffe://dockgate.test/alice',
+    ].join('\n'),
+  );
+  execFileSync(
+    'openssl',
+    ['x509', '-req', '-in', csr, '-CA', pki.server.ca, '-CAkey', join(pki.dir, 'ca-key.pem'), '-CAcreateserial', '-days', '2', '-sha256', '-extfile', extfile, '-out', cert],
+    quiet,
+  );
+  copyFileSync(pki.server.ca, join(dir, 'ca.pem'));
+  return { dir, cert };
+}
+
+/**
+ * The records a step added to the audit trail, which must all parse. `done` records are written after the
+ * response (not durably), so they may reach the file a moment after the CLI exits: wait until `isComplete`
+ * holds, then until the file stops growing.
+ */
+async function recordsSince(auditLog: string, offset: number, isComplete: (records: AuditLine[]) => boolean): Promise<AuditLine[]> {
+  const deadline = Date.now() + 10_000;
+  let trail = readAuditTrail(auditLog, offset);
+  while (!isComplete(trail.records)) {
+    if (Date.now() > deadline) {
+      assert.fail(`the expected audit records did not appear within 10 s; the step added:\n${trail.records.map((r) => JSON.stringify(r)).join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    trail = readAuditTrail(auditLog, offset);
+  }
+  for (let size = -1; size !== statSync(auditLog).size; ) {
+    size = statSync(auditLog).size;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  trail = readAuditTrail(auditLog, offset);
+  assert.deepEqual(trail.badLines, [], 'every audit line parses as a JSON object');
+  assert.equal(trail.tornTail, undefined, 'the audit trail ends with a complete line');
+  return trail.records;
+}
+
+const hasContainerList = (records: AuditLine[]): boolean => records.some((r) => r.operation === 'container.list' && r.phase === 'done');
+
+/** `docker ps` makes a `container.list` request; its `done` record must say it was answered with 200. */
+function containerListRecord(records: AuditLine[], listener: string): AuditLine {
+  const list = records.filter((r) => r.operation === 'container.list' && r.phase === 'done');
+  assert.equal(list.length, 1, `one container.list done record for docker ps, got:\n${records.map((r) => JSON.stringify(r)).join('\n')}`);
+  const record = list[0]!;
+  assert.equal(record.status, 200);
+  assert.equal(record.decision, 'allow');
+  assert.equal(record.listener, listener);
+  return record;
+}
+
+describe('identity recorded for unix and TLS peers', () => {
+  let engine: Engine;
+  let gateway: SpawnedGateway | undefined;
+  /** Outside the engine's 0700 directory: nobody must be able to reach the gateway's socket. */
+  let publicDir: string;
+  let socketPath: string;
+  let unixListener: string;
+  let tlsListener: string;
+  let auditLog: string;
+  let pki: TestPki;
+  let viaTls: Endpoint;
+
+  before(async () => {
+    engine = await startEngine();
+    publicDir = mkdtempSync('/tmp/dgi-');
+    chmodSync(publicDir, 0o755);
+    socketPath = join(publicDir, 'gateway.sock');
+    unixListener = `unix://${socketPath}?mode=0666`;
+    const port = await freeLoopbackPort();
+    tlsListener = `tcp://127.0.0.1:${port}`;
+    auditLog = join(engine.dir, 'audit.jsonl');
+    pki = createTestPki(engine.dir);
+    viaTls = { name: 'gateway-tls', host: tlsListener, tlsDir: pki.aliceDir };
+    gateway = await spawnGateway({
+      upstreamSocket: engine.socketPath,
+      listen: [unixListener, tlsListener],
+      tls: pki.server,
+      profile: 'audit',
+      auditLog,
+      ready: [{ name: 'gateway-unix', host: `unix://${socketPath}` }, viaTls],
+    });
+    // The readiness probes (one /_ping per listener) are recorded too: let their records land first,
+    // so that each test sees only the records of its own client.
+    await recordsSince(auditLog, 0, (records) => records.filter((r) => r.operation === 'system.ping' && r.phase === 'done').length >= 2);
+  });
+
+  after(async () => {
+    try {
+      if (gateway !== undefined) {
+        const died = gateway.hasExited();
+        const stderr = gateway.stderr();
+        await gateway.stop();
+        if (died) throw new Error(`the gateway died during the tests\n--- gateway stderr ---\n${stderr}`);
+      }
+    } finally {
+      await engine?.stop();
+      if (publicDir !== undefined) rmSync(publicDir, { recursive: true, force: true });
+    }
+  });
+
+  it('records a unix client running as uid 65534 with its uid, gid, pid, user and group', async () => {
+    const mode = statSync(socketPath).mode & 0o777;
+    assert.equal(mode.toString(8), '666', 'the listener socket has the mode asked with ?mode=0666');
+
+    const home = mkdtempSync(join(publicDir, 'home-'));
+    chownSync(home, NOBODY, NOBODY);
+    const offset = statSync(auditLog).size;
+    const result = await dockerAsNobody(['ps'], `unix://${socketPath}`, home);
+    assert.equal(result.code, 0, `docker ps as nobody through the gateway\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    assert.match(result.stdout, /^CONTAINER ID\s+IMAGE/);
+
+    const records = await recordsSince(auditLog, offset, hasContainerList);
+    const expected = {
+      kind: 'unix',
+      listener: unixListener,
+      uid: NOBODY,
+      gid: NOBODY,
+      pid: result.pid,
+      user: accountName('passwd', NOBODY),
+      group: accountName('group', NOBODY),
+    };
+    assert.equal(expected.user, 'nobody');
+    containerListRecord(records, unixListener);
+    // Nothing else talked to the gateway meanwhile: every record of this step is the CLI's.
+    for (const record of records) {
+      assert.deepEqual(record.identity, expected, `identity of ${record.phase} record ${record.method} ${record.path}`);
+    }
+  });
+
+  it('records a TLS client with CN alice (test-certs.ts) with its subject, fingerprint and serial', async () => {
+    const cert = join(pki.aliceDir, 'cert.pem');
+    const offset = statSync(auditLog).size;
+    await dockerOk(['ps'], viaTls);
+    const records = await recordsSince(auditLog, offset, hasContainerList);
+    containerListRecord(records, tlsListener);
+    for (const record of records) {
+      const { address, ...identity } = record.identity;
+      assert.match(String(address), /^127\.0\.0\.1:\d+$/, 'the peer address is recorded');
+      assert.deepEqual(
+        identity,
+        {
+          kind: 'tls',
+          listener: tlsListener,
+          cn: 'alice',
+          o: [],
+          ou: [],
+          san: [],
+          fingerprint: opensslField(cert, ['-fingerprint', '-sha256']),
+          serial: opensslField(cert, ['-serial']),
+        },
+        `identity of ${record.phase} record ${record.method} ${record.path}`,
+      );
+    }
+  });
+
+  it('records a TLS client certificate with O, OU and SANs of every kind', async () => {
+    const client = issueClientWithSans(pki, join(pki.dir, 'alice-with-sans'));
+    const offset = statSync(auditLog).size;
+    await dockerOk(['ps'], { name: 'gateway-tls-sans', host: tlsListener, tlsDir: client.dir });
+    const records = await recordsSince(auditLog, offset, hasContainerList);
+    containerListRecord(records, tlsListener);
+    for (const record of records) {
+      const { address: _address, ...identity } = record.identity;
+      assert.deepEqual(
+        identity,
+        {
+          kind: 'tls',
+          listener: tlsListener,
+          cn: 'alice',
+          o: ['Dockgate Tests'],
+          ou: ['Operations'],
+          // The form src/identify/identity.ts documents for TlsPeer.san, which policies will match on.
+          san: ['DNS:alice.dockgate.test', 'IP:127.0.0.2', 'email:alice@dockgate.test', 'URI:spiffe://dockgate.test/alice'],
+          fingerprint: opensslField(client.cert, ['-fingerprint', '-sha256']),
+          serial: opensslField(client.cert, ['-serial']),
+        },
+        `identity of ${record.phase} record ${record.method} ${record.path}`,
+      );
+    }
+  });
+});
