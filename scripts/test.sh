@@ -17,6 +17,10 @@ unit_tests=(
 # time. Each file bounds itself: a suite timeout for its tests, timeouts of their own for its hooks.
 e2e_tests=(
   test/e2e/cli-basics-match-direct-socket.test.ts
+  test/e2e/container-lifecycle-match-direct-socket.test.ts
+  test/e2e/exec-and-attach-streams.test.ts
+  test/e2e/half-close-over-unix-and-tls.test.ts
+  test/e2e/events-survive-idle.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

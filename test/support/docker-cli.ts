@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { onProcessExit } from './cleanup-on-exit.js';
 
 export interface DockerOptions {
+  /** The endpoint's name, for error messages (an Endpoint can be passed as the options). */
+  name?: string | undefined;
   /** DOCKER_HOST. */
   host: string;
   /** DOCKER_CERT_PATH (with DOCKER_TLS_VERIFY=1) when the host speaks mutual TLS. */
@@ -58,10 +60,10 @@ function cliEnv(options: DockerOptions): NodeJS.ProcessEnv {
 }
 
 function describe(command: string, args: readonly string[], options: DockerOptions): string {
-  return `${command} ${args.join(' ')} (DOCKER_HOST=${options.host})`;
+  return `${command} ${args.join(' ')} (${options.name ?? 'DOCKER_HOST'}: ${options.host})`;
 }
 
-/** 'close': stdin gets `input` (if any) and then EOF. 'hold-open': stdin stays open and unwritten until the command exits. */
+/** 'close': stdin gets `input` (if any) and then EOF. 'hold-open': stdin gets `input` (if any) and stays open until the command exits. */
 type StdinMode = 'close' | 'hold-open';
 
 function run(command: string, args: readonly string[], options: DockerOptions, stdinMode: StdinMode): Promise<DockerResult> {
@@ -81,6 +83,7 @@ function run(command: string, args: readonly string[], options: DockerOptions, s
     // The CLI may exit before reading all its input; that shows in its output, not as EPIPE here.
     child.stdin.on('error', () => {});
     if (stdinMode === 'close') child.stdin.end(options.input);
+    else if (options.input !== undefined) child.stdin.write(options.input);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`cannot run ${command}: ${error.message}`));
@@ -105,6 +108,14 @@ export async function dockerOk(args: readonly string[], options: DockerOptions):
     throw new Error(`${describe('docker', args, options)} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   }
   return result.stdout;
+}
+
+/**
+ * Runs `docker ARGS`, writing `input` to its stdin but never closing it: when the stdin of an attach ends,
+ * dockerd ends the whole attachment, output included (for a container without StdinOnce).
+ */
+export function dockerWithOpenStdin(args: readonly string[], options: DockerOptions): Promise<DockerResult> {
+  return run('docker', args, options, 'hold-open');
 }
 
 function shellQuote(word: string): string {
