@@ -21,6 +21,12 @@ e2e_tests=(
   test/e2e/exec-and-attach-streams.test.ts
   test/e2e/half-close-over-unix-and-tls.test.ts
   test/e2e/events-survive-idle.test.ts
+  test/e2e/hijack-forms.test.ts
+  test/e2e/swarm-services-through-gateway.test.ts
+  test/e2e/large-transfers-stay-streamed.test.ts
+  test/e2e/identity-recorded-for-unix-and-tls-peers.test.ts
+  test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
+  test/e2e/audit-records-survive-sigkill-under-load.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

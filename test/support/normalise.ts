@@ -19,7 +19,7 @@ export function normaliseIds(text: string): string {
   });
 }
 
-const AGE = /\b(?:Less than a second|About an? (?:minute|hour)|\d+ (?:second|minute|hour|day|week|month|year)s?)\b/g;
+const AGE = /\b(?:Less than a second|About an? (?:minute|hour)|\d+ (?:second|minute|hour|day|week|month|year)s?)\b/gi;
 
 /**
  * Relative times ('3 seconds ago', 'Up About a minute') depend on when the command ran. They become `<age>`;
@@ -30,5 +30,16 @@ export function normaliseAges(text: string): string {
     .replace(AGE, '<age>')
     .split('\n')
     .map((line) => line.replace(/ {2,}/g, '  ').trimEnd())
+    .join('\n');
+}
+
+/**
+ * Progress lines ('Sending build context to Docker daemon  20.97MB') are redrawn with \r as a transfer
+ * advances, as many times as timing has it. Each line becomes what a terminal would finally show.
+ */
+export function normaliseProgress(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.split('\r').filter((state) => state !== '').at(-1) ?? '')
     .join('\n');
 }
