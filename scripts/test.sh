@@ -27,6 +27,11 @@ e2e_tests=(
   test/e2e/identity-recorded-for-unix-and-tls-peers.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts
+  test/e2e/paths-read-like-the-engine.test.ts
+  test/e2e/engine-unreachable-then-recovers.test.ts
+  test/e2e/unix-listener-mode-owner-and-stale-socket.test.ts
+  test/e2e/sigterm-lets-running-streams-finish.test.ts
+  test/e2e/serve-refuses-bad-arguments.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
