@@ -230,7 +230,7 @@ function matchEventsToRecords(events: EngineEvent[], records: AuditLine[], lineO
   return coverage;
 }
 
-describe('audit records survive SIGKILL under load', () => {
+describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, () => {
   let engine: Engine;
   let gateway: SpawnedGateway | undefined;
   let dir: string;
@@ -251,7 +251,7 @@ describe('audit records survive SIGKILL under load', () => {
     dir = mkdtempSync(join(engine.dir, 'sk-'));
     socketPath = join(dir, 'gateway.sock');
     auditLog = join(dir, 'audit.jsonl');
-  });
+  }, { timeout: 90_000 });
 
   after(async () => {
     try {
@@ -259,7 +259,7 @@ describe('audit records survive SIGKILL under load', () => {
     } finally {
       await engine?.stop();
     }
-  });
+  }, { timeout: 60_000 });
 
   it('every create and destroy the engine saw has its forwarding record, across three SIGKILLs', async (t: TestContext) => {
     const engineEvents = await EngineEvents.subscribe(engine.socketPath);

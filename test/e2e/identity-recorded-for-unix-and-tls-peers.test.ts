@@ -133,7 +133,7 @@ function containerListRecord(records: AuditLine[], listener: string): AuditLine 
   return record;
 }
 
-describe('identity recorded for unix and TLS peers', () => {
+describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, () => {
   let engine: Engine;
   let gateway: SpawnedGateway | undefined;
   /** Outside the engine's 0700 directory: nobody must be able to reach the gateway's socket. */
@@ -167,7 +167,7 @@ describe('identity recorded for unix and TLS peers', () => {
     // The readiness probes (one /_ping per listener) are recorded too: let their records land first,
     // so that each test sees only the records of its own client.
     await recordsSince(auditLog, 0, (records) => records.filter((r) => r.operation === 'system.ping' && r.phase === 'done').length >= 2);
-  });
+  }, { timeout: 90_000 });
 
   after(async () => {
     try {
@@ -181,7 +181,7 @@ describe('identity recorded for unix and TLS peers', () => {
       await engine?.stop();
       if (publicDir !== undefined) rmSync(publicDir, { recursive: true, force: true });
     }
-  });
+  }, { timeout: 60_000 });
 
   it('records a unix client running as uid 65534 with its uid, gid, pid, user and group', async () => {
     const mode = statSync(socketPath).mode & 0o777;

@@ -54,7 +54,7 @@ function assertRawRefusal(response: RawResponse, operation: string, what: string
 /** Seconds since the epoch with a fraction, as the engine's `since`/`until` take them. */
 const engineTime = (ms: number): string => (ms / 1000).toFixed(3);
 
-describe('read-only profile refuses writes and exports', () => {
+describe('read-only profile refuses writes and exports', { timeout: 3 * 60_000 }, () => {
   let engine: Engine;
   let gateway: Gateway | undefined;
   let direct: Endpoint;
@@ -92,7 +92,7 @@ describe('read-only profile refuses writes and exports', () => {
     await dockerOk(['run', '--name', 'finished', 'busybox:test', 'echo', 'hello from logs'], direct);
     gateway = await startGateway(engine, { profile: 'read-only' });
     viaGateway = gateway.unix;
-  });
+  }, { timeout: 90_000 });
 
   after(async () => {
     try {
@@ -100,15 +100,17 @@ describe('read-only profile refuses writes and exports', () => {
     } finally {
       await engine?.stop();
     }
-  });
+  }, { timeout: 60_000 });
 
   it('lets docker ps, images, inspect and logs through with the engine\'s own output', async () => {
     const ps = await dockerOk(['ps'], viaGateway);
     assert.match(ps, /^CONTAINER ID\s+IMAGE/);
     assert.match(ps, /\brunning\n/);
+    assert.match(await dockerOk(['images'], viaGateway), /^REPOSITORY\s+TAG[^\n]*\nbusybox\s+test\s/);
+    // Formats without the relative times ("3 seconds ago"), which may tick between the two calls.
     for (const args of [
-      ['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}} {{.Image}} {{.Command}}'],
-      ['images', '--no-trunc'],
+      ['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}} {{.Image}} {{.Command}} {{.State}}'],
+      ['images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}} {{.CreatedAt}} {{.Size}}'],
       ['inspect', 'running'],
       ['inspect', 'busybox:test'],
       ['logs', 'finished'],
@@ -173,6 +175,41 @@ describe('read-only profile refuses writes and exports', () => {
       refused.add(operation);
     });
   }
+
+  it('answers a refused request whose body comes after its headers (as the Docker CLI writes it) without cutting the body off', async () => {
+    // Docker CLI 28 writes the headers of `POST /volumes/create` and its 32-byte body in two writes. A gateway
+    // that answers after the headers and closes at once makes the body write fail with EPIPE (ECONNRESET over
+    // TCP), and the CLI then prints "write: broken pipe" instead of the refusal.
+    const body = '{"Driver":"local","Name":"ro-late-body"}\n';
+    const socket = openSocket(viaGateway);
+    const received: Buffer[] = [];
+    let writeError: Error | undefined;
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', (error) => (writeError ??= error));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.write(
+      'POST /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise<void>((resolve) =>
+      socket.write(body, (error) => {
+        if (error) writeError ??= error;
+        resolve();
+      }),
+    );
+    const timer = setTimeout(() => socket.destroy(), 5_000);
+    await closed;
+    clearTimeout(timer);
+    const response = Buffer.concat(received).toString('utf8');
+    assert.match(response, /^HTTP\/1\.1 403 /, `a 403 came back:\n${response}`);
+    assert.match(response, /\r\nDockgate-Decision: deny\r\n/i);
+    assert.equal(writeError, undefined, `the body the request declared could be sent: ${writeError?.message}\n${response}`);
+  });
 
   it('never puts Dockgate-Decision on a forwarded response, success or engine error', async () => {
     const list = await rawRequest(viaGateway, 'GET', '/v1.41/containers/json');
