@@ -1,0 +1,125 @@
+// The query string, read the way Go's url.ParseQuery reads it (`&` separates, `+` is a space, empty pairs
+// are skipped), and refused where readers disagree: `;` (dropped with an error by Go ≥ 1.17, a separator
+// before), bad escapes, raw characters that are not printable ASCII, and repeated parameters that a
+// decision reads as one value.
+import { GatewayError } from '../errors/catalogue.js';
+import { decodePercent, encodeQueryComponent } from './percent-encoding.js';
+import { quote } from './quote.js';
+
+/** Read-only access to the decoded query parameters. Names are case-sensitive, as in Go's url.Values. */
+export interface QueryView {
+  /**
+   * The value of a parameter that must appear at most once. Throws DG_QUERY_REPEATED when it appears
+   * more than once: the engine reads only the first, so any judgement of it would be ambiguous.
+   */
+  single(name: string): string | undefined;
+  /** Every value of a parameter, in request order (for list parameters the engine reads whole, e.g. `changes`). */
+  all(name: string): readonly string[];
+  has(name: string): boolean;
+  /** Parameter names in order of first appearance (to refuse parameters a policy does not know). */
+  names(): readonly string[];
+  /** The serialisation forwarded to the engine, without `?`; empty when there are no parameters. */
+  canonical(): string;
+}
+
+const FIRST_PRINTABLE = 0x21;
+const LAST_PRINTABLE = 0x7e;
+const HASH = 0x23;
+const SEMICOLON = 0x3b;
+
+class StrictQuery implements QueryView {
+  // Parallel arrays in request order: queries are a handful of pairs, where a scan beats a Map, and the
+  // canonical form keeps the order so list parameters (`changes`, `names`) keep theirs.
+  private readonly pairNames: string[] = [];
+  private readonly pairValues: string[] = [];
+  private serialised: string | undefined;
+
+  add(name: string, value: string): void {
+    this.pairNames.push(name);
+    this.pairValues.push(value);
+  }
+
+  single(name: string): string | undefined {
+    const first = this.pairNames.indexOf(name);
+    if (first === -1) return undefined;
+    if (this.pairNames.indexOf(name, first + 1) !== -1) {
+      throw new GatewayError('DG_QUERY_REPEATED', {
+        what: `query parameter ${quote(name)}`,
+        why: `it appears ${this.all(name).length} times and the engine would read only the first`,
+        fix: 'Send the parameter once',
+      });
+    }
+    return this.pairValues[first];
+  }
+
+  all(name: string): readonly string[] {
+    const values: string[] = [];
+    for (let i = 0; i < this.pairNames.length; i++) {
+      if (this.pairNames[i] === name) values.push(this.pairValues[i]!);
+    }
+    return values;
+  }
+
+  has(name: string): boolean {
+    return this.pairNames.includes(name);
+  }
+
+  names(): readonly string[] {
+    return [...new Set(this.pairNames)];
+  }
+
+  canonical(): string {
+    if (this.serialised === undefined) {
+      let text = '';
+      for (let i = 0; i < this.pairNames.length; i++) {
+        text += `${i === 0 ? '' : '&'}${encodeQueryComponent(this.pairNames[i]!)}=${encodeQueryComponent(this.pairValues[i]!)}`;
+      }
+      this.serialised = text;
+    }
+    return this.serialised;
+  }
+}
+
+const EMPTY_QUERY: QueryView = new StrictQuery();
+
+/** Parses the raw query (the text after the first `?`, without it). Throws DG_QUERY_MALFORMED. */
+export function parseQuery(raw: string): QueryView {
+  if (raw.length === 0) return EMPTY_QUERY;
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code === SEMICOLON) {
+      throw malformed('the query string', 'it contains ";", which Go rejects as a separator (older engines split on it)', 'Separate parameters with & and encode a literal ; as %3B');
+    }
+    if (code < FIRST_PRINTABLE || code > LAST_PRINTABLE || code === HASH) {
+      throw malformed('the query string', `it contains the raw character ${quote(raw[i]!)}`, 'Percent-encode it as UTF-8');
+    }
+  }
+  const query = new StrictQuery();
+  let start = 0;
+  while (start <= raw.length) {
+    const ampersand = raw.indexOf('&', start);
+    const end = ampersand === -1 ? raw.length : ampersand;
+    // Go skips empty pairs (`a=1&&b=2`, a trailing `&`); so does the canonical form.
+    if (end > start) addPair(query, raw.slice(start, end));
+    start = end + 1;
+  }
+  return query;
+}
+
+function addPair(query: StrictQuery, pair: string): void {
+  const equals = pair.indexOf('=');
+  const rawName = equals === -1 ? pair : pair.slice(0, equals);
+  const name = decodePercent(rawName, true);
+  const value = equals === -1 ? '' : decodePercent(pair.slice(equals + 1), true);
+  if (name === undefined || value === undefined) {
+    throw malformed(`query parameter ${quote(rawName)}`, 'it has an invalid percent escape or encodes bytes that are not UTF-8', 'Encode it as UTF-8 with % followed by two hex digits');
+  }
+  if (name.length === 0) {
+    throw malformed(`query parameter ${quote(pair)}`, 'it has no name', 'Remove it or give it a name');
+  }
+  query.add(name, value);
+}
+
+function malformed(what: string, why: string, fix: string): GatewayError {
+  return new GatewayError('DG_QUERY_MALFORMED', { what, why, fix });
+}
