@@ -88,14 +88,19 @@ export async function startGateway(engine: Engine, options: GatewayOptions): Pro
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk)); // nothing expected there; keep it visible
   let exit: GatewayExit | undefined;
   let spawnError: Error | undefined;
-  const exited = new Promise<GatewayExit>((resolveExit) =>
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
+  const exited = new Promise<GatewayExit>((resolveExit) => {
+    const ended = (code: number | null, signal: NodeJS.Signals | null) => {
+      exit ??= { code, signal };
       cancelExitKill();
       resolveExit(exit);
-    }),
-  );
-  child.on('error', (error) => (spawnError = error));
+    };
+    child.on('exit', ended);
+    // A process that could not be spawned emits no 'exit'.
+    child.on('error', (error) => {
+      spawnError = error;
+      ended(null, null);
+    });
+  });
 
   const stopWith = async (signal: NodeJS.Signals): Promise<GatewayExit> => {
     if (exit !== undefined) return exit;
