@@ -11,6 +11,9 @@ unit_tests=(
   test/unit/audit-log-unwritable.test.ts
   test/unit/audit-record-no-credentials.test.ts
   test/unit/unix-peer-credentials.test.ts
+  test/unit/request-target.test.ts
+  test/unit/route-semantics.test.ts
+  test/unit/route-table-covers-both-specs.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
