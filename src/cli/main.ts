@@ -4,7 +4,9 @@ import { registerServe } from './serve-command.js';
 
 const program = new Command('dockgate')
   .description('A security gateway for the Docker daemon: every request understood, judged per client and recorded.')
-  .showHelpAfterError();
+  .showHelpAfterError('(dockgate --help lists the commands and options)')
+  // Commander's own errors read like ours: one line starting with `dockgate:`.
+  .configureOutput({ outputError: (text, write) => write(`dockgate: ${text.replace(/^error: /, '')}`) });
 
 registerServe(program);
 

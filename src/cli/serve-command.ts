@@ -77,6 +77,10 @@ export function registerServe(program: Command): void {
 }
 
 function minimumVersion(text: string): number[] {
-  const version = parseApiVersion(text, `--min-api-version ${text}`);
-  return [version.major, version.minor];
+  try {
+    const version = parseApiVersion(text, text);
+    return [version.major, version.minor];
+  } catch {
+    throw new Error(`--min-api-version ${text}: expected an Engine API version such as 1.24`);
+  }
 }

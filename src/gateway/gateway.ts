@@ -11,6 +11,8 @@ import type { Policy } from '../judge/policy.js';
 import type { Decision } from '../judge/decision.js';
 import { parseRequestTarget, type RequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
+import { refuseRepeatedParameters } from '../route/repeated-parameters.js';
+import { refuseFormBodies } from '../route/form-bodies.js';
 import type { Route } from '../route/route.js';
 import type { AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
@@ -72,7 +74,9 @@ export class Gateway {
     try {
       route = this.understandAndJudge(exchange, req);
     } catch (err) {
-      this.refuse(exchange, err, (e) => sendRefusal(res, e, clientBodyLength(req) !== 0 && !req.complete));
+      // The body is left for the HTTP server to read and discard: closing now would make a client
+      // that is still sending it fail with a broken pipe instead of showing the refusal.
+      this.refuse(exchange, err, (e) => sendRefusal(res, e, false));
       return;
     }
     if (route.transport === 'hijack') {
@@ -89,7 +93,7 @@ export class Gateway {
           collectCreated: route.creates !== undefined,
           done: (outcome) => this.finishPlain(exchange, res, req, outcome),
         }),
-      (err) => this.refuse(exchange, err, (e) => sendRefusal(res, e, clientBodyLength(req) !== 0)),
+      (err) => this.refuse(exchange, err, (e) => sendRefusal(res, e, false)),
     );
   }
 
@@ -149,6 +153,8 @@ export class Gateway {
       });
     }
     exchange.route = route;
+    refuseRepeatedParameters(route, target.query);
+    refuseFormBodies(exchange.method, target.path, req.headers);
     const decision = this.options.policy().judge({ identity: exchange.identity, method: exchange.method, target, route });
     exchange.decision = decision;
     if (decision.verdict === 'deny') {

@@ -4,7 +4,8 @@ import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
 import type { AuditSink } from '../record/audit-sink.js';
 import { createUpstream } from '../forward/upstream.js';
-import { openListener, type OpenListener, type TlsFiles } from '../listen/listeners.js';
+import { checkListenersHaveTls, openListener, type OpenListener } from '../listen/listeners.js';
+import { loadTlsMaterial, type TlsFiles } from '../listen/tls-material.js';
 import type { ListenerSpec } from '../listen/listener-spec.js';
 import { Gateway } from './gateway.js';
 
@@ -24,6 +25,9 @@ export interface RunningGateway {
 }
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  // Everything that can be checked is checked before the first listener is bound.
+  const tls = config.tls && loadTlsMaterial(config.tls);
+  checkListenersHaveTls(config.listeners, tls);
   const upstream = createUpstream(config.upstream);
   const gateway = new Gateway({
     upstream,
@@ -34,7 +38,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const open: OpenListener[] = [];
   try {
-    for (const spec of config.listeners) open.push(await openListener(spec, gateway, config.tls, config.logger));
+    for (const spec of config.listeners) open.push(await openListener(spec, gateway, tls, config.logger));
   } catch (err) {
     await Promise.all(open.map((l) => l.close()));
     upstream.close();

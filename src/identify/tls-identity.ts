@@ -1,6 +1,7 @@
 // The identity of a mutual-TLS peer, read from the client certificate the handshake verified.
 import type { TLSSocket } from 'node:tls';
 import type { TlsPeer } from './identity.js';
+import { parseSubjectAltNames } from './subject-alt-names.js';
 
 function asList(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
@@ -18,7 +19,7 @@ export function tlsPeerIdentity(socket: TLSSocket, listener: string): TlsPeer {
     ...(cn !== undefined ? { cn } : {}),
     o: asList(subject.O),
     ou: asList(subject.OU),
-    san: cert.subjectaltname ? cert.subjectaltname.split(', ') : [],
+    san: parseSubjectAltNames(cert.subjectaltname),
     fingerprint: cert.fingerprint256 ?? '',
     serial: cert.serialNumber ?? '',
   };

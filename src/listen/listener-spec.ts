@@ -38,8 +38,11 @@ function parseUnix(arg: string): UnixListenerSpec {
   // sun_path holds 108 bytes including the terminating NUL.
   if (Buffer.byteLength(path) > 107) throw new Error(`--listen ${arg}: the socket path is longer than the 107 bytes a unix socket allows`);
   const spec: UnixListenerSpec = { kind: 'unix', name: arg, path, mode: 0o660 };
+  const seen = new Set<string>();
   for (const [key, value] of new URLSearchParams(q === -1 ? '' : rest.slice(q + 1))) {
     if (!UNIX_OPTIONS.has(key)) throw new Error(`--listen ${arg}: unknown option '${key}' (known: mode, owner, group)`);
+    if (seen.has(key)) throw new Error(`--listen ${arg}: ${key} is given twice`);
+    seen.add(key);
     if (key === 'mode') {
       if (!/^0?[0-7]{3}$/.test(value)) throw new Error(`--listen ${arg}: mode must be octal like 0660, not '${value}'`);
       spec.mode = parseInt(value, 8);

@@ -4,7 +4,6 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { readFileSync } from 'node:fs';
 import type { Gateway } from '../gateway/gateway.js';
 import type { Identity } from '../identify/identity.js';
 import { unixPeerIdentity } from '../identify/peer-credentials.js';
@@ -12,12 +11,7 @@ import { tlsPeerIdentity } from '../identify/tls-identity.js';
 import type { Logger } from '../log/logger.js';
 import type { ListenerSpec, TcpListenerSpec } from './listener-spec.js';
 import { bindUnixListener } from './unix-listener.js';
-
-export interface TlsFiles {
-  ca: string;
-  cert: string;
-  key: string;
-}
+import type { TlsMaterial } from './tls-material.js';
 
 export interface OpenListener {
   spec: ListenerSpec;
@@ -67,15 +61,18 @@ function attach(server: http.Server, gateway: Gateway, identify: (socket: Socket
   });
 }
 
-function tlsServer(spec: TcpListenerSpec, files: TlsFiles | undefined): https.Server {
-  if (!files) {
-    throw new Error(`--listen ${spec.name}: a tcp listener needs --tls-ca, --tls-cert and --tls-key (clients must present a certificate signed by that CA)`);
+/** Refuses, before anything is bound, a tcp listener that would have no TLS. */
+export function checkListenersHaveTls(specs: readonly ListenerSpec[], tls: TlsMaterial | undefined): void {
+  const bare = specs.find((spec) => spec.kind === 'tcp');
+  if (bare && !tls) {
+    throw new Error(`--listen ${bare.name}: a tcp listener needs --tls-ca, --tls-cert and --tls-key (clients must present a certificate signed by that CA)`);
   }
+}
+
+function tlsServer(tls: TlsMaterial): https.Server {
   return https.createServer({
     ...serverOptions(),
-    ca: readFileSync(files.ca),
-    cert: readFileSync(files.cert),
-    key: readFileSync(files.key),
+    ...tls,
     requestCert: true,
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
@@ -94,7 +91,7 @@ function listenTcp(server: http.Server, spec: TcpListenerSpec): Promise<void> {
   });
 }
 
-export async function openListener(spec: ListenerSpec, gateway: Gateway, tls: TlsFiles | undefined, logger: Logger): Promise<OpenListener> {
+export async function openListener(spec: ListenerSpec, gateway: Gateway, tls: TlsMaterial | undefined, logger: Logger): Promise<OpenListener> {
   if (spec.kind === 'unix') {
     const server = http.createServer(serverOptions());
     attach(server, gateway, (socket) => unixPeerIdentity(socket, spec.name), logger);
@@ -102,7 +99,8 @@ export async function openListener(spec: ListenerSpec, gateway: Gateway, tls: Tl
     logger.info({ listener: spec.name, mode: spec.mode.toString(8) }, 'listening');
     return { spec, server, close: async () => { await closeServer(server); await remove(); } };
   }
-  const server = tlsServer(spec, tls);
+  checkListenersHaveTls([spec], tls);
+  const server = tlsServer(tls!);
   attach(server, gateway, (socket) => tlsPeerIdentity(socket as TLSSocket, spec.name), logger);
   server.on('tlsClientError', (err: Error, socket: Socket) => {
     logger.warn({ listener: spec.name, remote: socket.remoteAddress, err: err.message }, 'TLS handshake refused');

@@ -47,7 +47,9 @@ export async function bindUnixListener(server: net.Server, spec: UnixListenerSpe
   const uid = spec.owner === undefined ? -1 : userId(spec.owner);
   const gid = spec.group === undefined ? -1 : groupId(spec.group);
   await ensureReplaceable(spec.path);
-  const staging = await mkdtemp(join(dirname(spec.path), '.dockgate-'));
+  const staging = await mkdtemp(join(dirname(spec.path), '.dockgate-')).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`--listen ${spec.name}: cannot create the socket in ${dirname(spec.path)} (${err.code ?? err.message})`);
+  });
   const stagedPath = join(staging, 's.sock');
   try {
     await listenOn(server, stagedPath);

@@ -86,7 +86,10 @@ export class AuditLog implements AuditSink {
       await handle.close();
       throw new Error(`cannot sync the directory of the audit log ${file}: ${(error as Error).message}`, { cause: error });
     }
-    return new AuditLog(file, handle, options);
+    const log = new AuditLog(file, handle, options);
+    // A gateway killed mid-write leaves a torn last line; the first new record must start a fresh one.
+    log.#lineOpen = await endsMidLine(file);
+    return log;
   }
 
   /** A copy: counters for metrics and tests, health for logs. */
@@ -215,5 +218,19 @@ export class AuditLog implements AuditSink {
 
   #unavailable(request: string, why: string, fix: string): GatewayError {
     return new GatewayError('DG_AUDIT_UNAVAILABLE', { what: request, why: `the audit log ${this.file} ${why}`, fix });
+  }
+}
+
+async function endsMidLine(file: string): Promise<boolean> {
+  // The append handle is write-only; the last byte is read through a handle of its own.
+  const reader = await open(file, 'r');
+  try {
+    const { size } = await reader.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await reader.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    await reader.close();
   }
 }

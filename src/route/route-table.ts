@@ -38,7 +38,7 @@ function compileTemplate(row: RouteRow): CompiledRow {
   const targetAt = row.target === undefined ? -1 : parts.findIndex((part) => part.kind !== 'literal');
   if (row.target !== undefined && targetAt === -1) throw new Error(`route template ${row.path} has a target kind but no variable`);
   const compiled = { parts, spanAt: parts.findIndex((part) => part.kind === 'segments'), targetAt, row };
-  return targetAt === -1 ? { ...compiled, fixedRoute: Object.freeze(routeOf(row)) } : compiled;
+  return targetAt === -1 && row.nameParameter === undefined ? { ...compiled, fixedRoute: Object.freeze(routeOf(row)) } : compiled;
 }
 
 function routeOf(row: RouteRow, ref?: string): Route {
@@ -69,9 +69,16 @@ export function classifyRoute(method: string, target: RequestTarget): Route | un
   if (!rows) return undefined;
   for (const compiled of rows) {
     const route = match(compiled, target.segments);
-    if (route) return route;
+    if (route) return compiled.row.nameParameter === undefined ? route : namedByQuery(route, compiled.row, target);
   }
   return undefined;
+}
+
+/** A create named by a query parameter targets the object it will make. */
+function namedByQuery(route: Route, row: RouteRow, target: RequestTarget): Route {
+  const name = target.query.single(row.nameParameter!);
+  if (name !== undefined && name !== '') route.target = { kind: row.creates!, ref: name };
+  return route;
 }
 
 function match(compiled: CompiledRow, segments: readonly string[]): Route | undefined {
@@ -87,6 +94,7 @@ function match(compiled: CompiledRow, segments: readonly string[]): Route | unde
   }
   if (compiled.fixedRoute) return compiled.fixedRoute;
   const at = compiled.targetAt;
+  if (at === -1) return routeOf(compiled.row);
   const ref =
     at !== spanAt ? segments[at > spanAt ? at + shift : at]! : shift === 0 ? segments[at]! : segments.slice(at, at + shift + 1).join('/');
   return routeOf(compiled.row, ref);

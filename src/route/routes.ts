@@ -34,6 +34,11 @@ export interface RouteRow {
   readonly transport: Transport;
   /** Kind of object the operation creates. */
   readonly creates?: ObjectKind;
+  /**
+   * The query parameter that names the object a create makes (`?name=` of container create), so the
+   * audit record written before forwarding already says what is being created.
+   */
+  readonly nameParameter?: string;
 }
 
 export const ROUTE_ROWS: readonly RouteRow[] = [
@@ -55,7 +60,7 @@ export const ROUTE_ROWS: readonly RouteRow[] = [
   { method: 'GET', path: '/containers/{name:.*}/attach/ws', operation: 'container.attach.ws', target: 'container', mutates: true, transport: 'hijack' },
   { method: 'GET', path: '/exec/{id:.*}/json', operation: 'exec.inspect', target: 'exec', mutates: false, transport: 'plain' },
   { method: 'GET', path: '/containers/{name:.*}/archive', operation: 'container.archive.get', target: 'container', mutates: false, transport: 'stream' },
-  { method: 'POST', path: '/containers/create', operation: 'container.create', mutates: true, transport: 'plain', creates: 'container' },
+  { method: 'POST', path: '/containers/create', operation: 'container.create', mutates: true, transport: 'plain', creates: 'container', nameParameter: 'name' },
   { method: 'POST', path: '/containers/{name:.*}/kill', operation: 'container.kill', target: 'container', mutates: true, transport: 'plain' },
   { method: 'POST', path: '/containers/{name:.*}/pause', operation: 'container.pause', target: 'container', mutates: true, transport: 'plain' },
   { method: 'POST', path: '/containers/{name:.*}/unpause', operation: 'container.unpause', target: 'container', mutates: true, transport: 'plain' },
