@@ -14,6 +14,11 @@ unit_tests=(
   test/unit/request-target.test.ts
   test/unit/route-semantics.test.ts
   test/unit/route-table-covers-both-specs.test.ts
+  test/unit/repeated-query-parameters.test.ts
+  test/unit/read-only-profile-grants-only-known-reads.test.ts
+  test/unit/listener-spec-parsing.test.ts
+  test/unit/subject-alt-names-parsing.test.ts
+  test/unit/audit-log-starts-fresh-line-after-torn-one.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
