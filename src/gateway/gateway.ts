@@ -22,7 +22,7 @@ import { askEngineToHijack, joinHijackedStream, relayRawResponse, type HijackOut
 import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
 import { readUpgradeBody } from '../forward/upgrade-body.js';
 import { takeOverSocket } from '../forward/socket-takeover.js';
-import { readBody } from './read-body.js';
+import { discardBody, readBody } from './read-body.js';
 import { sendRefusal, writeRawRefusal } from './refusal-response.js';
 import { RequestIds } from './request-ids.js';
 
@@ -36,6 +36,9 @@ export interface GatewayOptions {
   minApiVersion: readonly number[];
   logger: Logger;
 }
+
+/** How much of a refused request's body is read and thrown away so the client can see the refusal. */
+const REFUSED_BODY_DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /** The largest body of an attach or exec start request (a tiny JSON document). */
 const HIJACK_BODY_LIMIT = 64 * 1024;
@@ -74,9 +77,7 @@ export class Gateway {
     try {
       route = this.understandAndJudge(exchange, req);
     } catch (err) {
-      // The body is left for the HTTP server to read and discard: closing now would make a client
-      // that is still sending it fail with a broken pipe instead of showing the refusal.
-      this.refuse(exchange, err, (e) => sendRefusal(res, e, false));
+      this.refuse(exchange, err, (e) => this.refuseAfterBody(req, res, e));
       return;
     }
     if (route.transport === 'hijack') {
@@ -93,8 +94,15 @@ export class Gateway {
           collectCreated: route.creates !== undefined,
           done: (outcome) => this.finishPlain(exchange, res, req, outcome),
         }),
-      (err) => this.refuse(exchange, err, (e) => sendRefusal(res, e, false)),
+      (err) => this.refuse(exchange, err, (e) => this.refuseAfterBody(req, res, e)),
     );
+  }
+
+  /** Sends a refusal once the client has finished sending its body (up to a bound). */
+  private refuseAfterBody(req: IncomingMessage, res: ServerResponse, error: GatewayError): void {
+    void discardBody(req, REFUSED_BODY_DRAIN_LIMIT).then((complete) => {
+      if (!res.destroyed) sendRefusal(res, error, !complete);
+    });
   }
 
   /** Handles a request with `Connection: Upgrade`, whose socket Node has handed over raw. */

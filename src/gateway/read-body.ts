@@ -27,3 +27,33 @@ export function readBody(req: IncomingMessage, limit: number, what: string): Pro
     req.on('error', reject);
   });
 }
+
+/**
+ * Reads and discards what is left of a refused request's body, up to `limit` bytes, and resolves with
+ * whether all of it arrived. The refusal goes out after that: a client still writing its body (the
+ * Docker CLI writes headers and body separately) would otherwise hit a closed connection and show a
+ * broken pipe instead of the refusal. A larger body is not waited for; its connection is closed.
+ */
+export function discardBody(req: IncomingMessage, limit: number): Promise<boolean> {
+  if (req.complete || req.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) finish(false);
+    };
+    const finish = (complete: boolean): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      if (!complete) req.pause();
+      resolve(complete);
+    };
+    const onEnd = (): void => finish(true);
+    const onError = (): void => finish(false);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.resume();
+  });
+}
