@@ -10,7 +10,7 @@ import { apiRequest } from '../support/raw-http.js';
 import { normaliseAges, normaliseIds } from '../support/normalise.js';
 import { sameOnEveryEndpoint } from '../support/same-on-every-endpoint.js';
 
-describe('docker CLI basics match the direct socket', { timeout: 10 * 60_000 }, () => {
+describe('docker CLI basics match the direct socket', { timeout: 5 * 60_000 }, () => {
   const stack = useEngineBehindGateway();
 
   before(async () => {

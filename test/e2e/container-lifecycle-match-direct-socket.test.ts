@@ -15,7 +15,7 @@ import { sameOnEveryEndpoint } from '../support/same-on-every-endpoint.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-describe('container lifecycle matches the direct socket', { timeout: 10 * 60_000 }, () => {
+describe('container lifecycle matches the direct socket', { timeout: 5 * 60_000 }, () => {
   const stack = useEngineBehindGateway();
 
   test('docker run attached: stdout, stderr and exit code', async () => {

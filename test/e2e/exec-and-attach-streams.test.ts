@@ -9,7 +9,7 @@ import { docker, dockerInTerminal, dockerOk, dockerWithOpenStdin, followDocker }
 import { useEngineBehindGateway } from '../support/engine-behind-gateway.js';
 import { sameOnEveryEndpoint } from '../support/same-on-every-endpoint.js';
 
-describe('exec, attach and log streams match the direct socket', { timeout: 10 * 60_000 }, () => {
+describe('exec, attach and log streams match the direct socket', { timeout: 5 * 60_000 }, () => {
   const stack = useEngineBehindGateway();
 
   before(async () => {

@@ -53,7 +53,7 @@ async function volumeExists(direct: Endpoint, name: string): Promise<boolean> {
   return (await dockerOk(['volume', 'ls', '--quiet'], direct)).split('\n').includes(name);
 }
 
-describe('hijack forms through the gateway', { timeout: 10 * 60_000 }, () => {
+describe('hijack forms through the gateway', { timeout: 5 * 60_000 }, () => {
   const stack = useEngineBehindGateway();
 
   before(async () => {

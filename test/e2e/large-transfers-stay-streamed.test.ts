@@ -45,7 +45,7 @@ async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-describe('large transfers stay streamed through the gateway', { timeout: 20 * 60_000 }, () => {
+describe('large transfers stay streamed through the gateway', { timeout: 10 * 60_000 }, () => {
   const stack = useEngineBehindGateway();
   let contextDir = '';
   let blobSha = '';

@@ -34,7 +34,7 @@ async function waitForReplicas(endpoint: Endpoint, service: string, expected: st
   }
 }
 
-describe('swarm services through the gateway', { timeout: 10 * 60_000 }, () => {
+describe('swarm services through the gateway', { timeout: 5 * 60_000 }, () => {
   const stack = useEngineBehindGateway();
 
   test('swarm init, service create/ls/ps/rm, swarm leave', async () => {
