@@ -9,6 +9,7 @@ import type { Identity } from '../identify/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
 import type { Decision } from '../judge/decision.js';
+import type { EngineLookup } from '../judge/engine-lookup.js';
 import { parseRequestTarget, type RequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
 import { refuseRepeatedParameters } from '../route/repeated-parameters.js';
@@ -17,7 +18,7 @@ import type { Route } from '../route/route.js';
 import type { AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import type { Upstream } from '../forward/upstream.js';
-import { clientBodyLength, forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
+import { forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
 import { askEngineToHijack, joinHijackedStream, relayRawResponse, type HijackOutcome } from '../forward/forward-hijack.js';
 import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
 import { readUpgradeBody } from '../forward/upgrade-body.js';
@@ -32,6 +33,7 @@ export interface GatewayOptions {
   upstream: Upstream;
   /** Read per request, so a reload takes effect for the next request without a restart. */
   policy: () => Policy;
+  engine: EngineLookup;
   audit: AuditSink;
   minApiVersion: readonly number[];
   logger: Logger;
@@ -73,36 +75,43 @@ export class Gateway {
   /** Handles a request the HTTP server has framed (everything but the Upgrade form of hijack). */
   handleRequest(req: IncomingMessage, res: ServerResponse, identity: Identity): void {
     const exchange = this.begin(req, identity);
+    const refuse = (err: unknown): void => this.refuse(exchange, err, (e) => this.refuseAfterBody(req, res, e));
     let route: Route;
     try {
-      route = this.understandAndJudge(exchange, req);
+      route = this.understand(exchange, req);
     } catch (err) {
-      this.refuse(exchange, err, (e) => this.refuseAfterBody(req, res, e));
+      refuse(err);
       return;
     }
     if (route.transport === 'hijack') {
-      void this.hijackLegacy(exchange, req, res);
+      this.hijackLegacy(exchange, req, res).catch(refuse);
       return;
     }
-    void this.recordBeforeForwarding(exchange).then(
-      () =>
-        forwardPlain({
-          upstream: this.options.upstream,
-          req,
-          res,
-          path: exchange.target!.forwardTarget(),
-          collectCreated: route.creates !== undefined,
-          done: (outcome) => this.finishPlain(exchange, res, req, outcome),
-        }),
-      (err) => this.refuse(exchange, err, (e) => this.refuseAfterBody(req, res, e)),
-    );
-  }
-
-  /** Sends a refusal once the client has finished sending its body (up to a bound). */
-  private refuseAfterBody(req: IncomingMessage, res: ServerResponse, error: GatewayError): void {
-    void discardBody(req, REFUSED_BODY_DRAIN_LIMIT).then((complete) => {
-      if (!res.destroyed) sendRefusal(res, error, !complete);
-    });
+    const forward = (): void =>
+      forwardPlain({
+        upstream: this.options.upstream,
+        req,
+        res,
+        path: exchange.target!.forwardTarget(),
+        collectCreated: route.creates !== undefined,
+        done: (outcome) => this.finishPlain(exchange, res, outcome),
+      });
+    // The common case (no engine lookup, nothing to record durably) stays synchronous.
+    let judged: Promise<void> | undefined;
+    try {
+      judged = this.judge(exchange);
+    } catch (err) {
+      refuse(err);
+      return;
+    }
+    if (judged === undefined && !route.mutates) {
+      forward();
+      return;
+    }
+    Promise.resolve(judged)
+      .then(() => this.recordBeforeForwarding(exchange))
+      .then(forward)
+      .catch(refuse);
   }
 
   /** Handles a request with `Connection: Upgrade`, whose socket Node has handed over raw. */
@@ -112,7 +121,7 @@ export class Gateway {
     socket.on('error', () => socket.destroy());
     let length: number;
     try {
-      const route = this.understandAndJudge(exchange, req);
+      const route = this.understand(exchange, req);
       if (route.transport !== 'hijack') {
         throw new GatewayError('DG_HEADER_MALFORMED', {
           what: `${req.method} ${exchange.target!.path}`,
@@ -128,6 +137,7 @@ export class Gateway {
     const what = `${req.method} ${exchange.target!.path}`;
     readUpgradeBody(socket, head, length, what)
       .then(async ({ body, held }) => {
+        await this.judge(exchange);
         await this.recordBeforeForwarding(exchange);
         const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
         const done = (outcome: HijackOutcome): void => {
@@ -148,8 +158,8 @@ export class Gateway {
     return { id: this.ids.next(), started: performance.now(), identity, method: req.method ?? 'GET', rawTarget: req.url ?? '' };
   }
 
-  /** Parses, routes and judges; throws a GatewayError for anything refused. */
-  private understandAndJudge(exchange: Exchange, req: IncomingMessage): Route {
+  /** Parses and routes; throws a GatewayError for anything that cannot be read as the engine reads it. */
+  private understand(exchange: Exchange, req: IncomingMessage): Route {
     const target = parseRequestTarget(req.url ?? '', this.options.minApiVersion);
     exchange.target = target;
     const route = classifyRoute(exchange.method, target);
@@ -163,17 +173,44 @@ export class Gateway {
     exchange.route = route;
     refuseRepeatedParameters(route, target.query);
     refuseFormBodies(exchange.method, target.path, req.headers);
-    const decision = this.options.policy().judge({ identity: exchange.identity, method: exchange.method, target, route });
-    exchange.decision = decision;
-    if (decision.verdict === 'deny') {
-      throw new GatewayError('DG_POLICY_DENIED', {
-        what: `${route.operation} (${exchange.method} ${target.path})`,
-        rule: decision.rule,
-        why: decision.reason,
-        fix: decision.fix ?? 'Ask for a policy that grants this operation to your identity',
-      });
-    }
     return route;
+  }
+
+  /**
+   * Asks the policy. Returns undefined when it decided synchronously, a promise when it needed the
+   * engine; either way a refusal (in enforce mode) surfaces as a thrown or rejected GatewayError.
+   */
+  private judge(exchange: Exchange, body?: unknown): Promise<void> | undefined {
+    const decision = this.options.policy().judge({
+      identity: exchange.identity,
+      method: exchange.method,
+      target: exchange.target!,
+      route: exchange.route!,
+      engine: this.options.engine,
+      ...(body !== undefined && { body }),
+    });
+    if (decision instanceof Promise) return decision.then((d) => this.apply(exchange, d));
+    this.apply(exchange, decision);
+    return undefined;
+  }
+
+  private apply(exchange: Exchange, decision: Decision): void {
+    exchange.decision = decision;
+    if (decision.verdict === 'allow' || decision.mode === 'warn') return;
+    const { route, target } = exchange;
+    throw new GatewayError('DG_POLICY_DENIED', {
+      what: `${route!.operation} (${exchange.method} ${target!.path})`,
+      rule: decision.rule,
+      why: decision.reason,
+      fix: decision.fix ?? 'Ask for a policy that grants this operation to your identity',
+    });
+  }
+
+  /** Sends a refusal once the client has finished sending its body (up to a bound). */
+  private refuseAfterBody(req: IncomingMessage, res: ServerResponse, error: GatewayError): void {
+    void discardBody(req, REFUSED_BODY_DRAIN_LIMIT).then((complete) => {
+      if (!res.destroyed && !res.headersSent) sendRefusal(res, error, !complete);
+    });
   }
 
   private hijackBodyLength(req: IncomingMessage): number {
@@ -198,31 +235,28 @@ export class Gateway {
 
   /** The legacy hijack form: the HTTP server framed the request; the connection is taken over on success. */
   private async hijackLegacy(exchange: Exchange, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      const body = await readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`);
-      await this.recordBeforeForwarding(exchange);
-      const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
-      if (!answer.upgraded) {
-        const response = answer.response;
-        const status = response.statusCode ?? 502;
-        res.writeHead(status, response.statusMessage, downstreamResponseHeaders(response.rawHeaders));
-        let bytesOut = 0;
-        response.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
-        response.pipe(res);
-        res.on('close', () => this.finish(exchange, { status, bytesIn: body.length, bytesOut, created: [] }));
-        return;
-      }
-      const socket = takeOverSocket(req.socket);
-      this.hijacked.add(socket);
-      // The legacy client asked without Upgrade, or with Upgrade but without `Connection: Upgrade`
-      // (dockerd looks only at Upgrade): answer in the form dockerd would have used.
-      joinHijackedStream(socket, answer, req.headers.upgrade !== undefined, Buffer.alloc(0), (outcome) => {
-        this.hijacked.delete(socket);
-        this.finish(exchange, { ...outcome, bytesIn: outcome.bytesIn + body.length, created: [] });
-      });
-    } catch (err) {
-      this.refuse(exchange, err, (e) => sendRefusal(res, e, !req.complete));
+    const body = await readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`);
+    await this.judge(exchange);
+    await this.recordBeforeForwarding(exchange);
+    const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
+    if (!answer.upgraded) {
+      const response = answer.response;
+      const status = response.statusCode ?? 502;
+      res.writeHead(status, response.statusMessage, downstreamResponseHeaders(response.rawHeaders));
+      let bytesOut = 0;
+      response.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
+      response.pipe(res);
+      res.on('close', () => this.finish(exchange, { status, bytesIn: body.length, bytesOut, created: [] }));
+      return;
     }
+    const socket = takeOverSocket(req.socket);
+    this.hijacked.add(socket);
+    // The legacy client asked without Upgrade, or with Upgrade but without `Connection: Upgrade`
+    // (dockerd looks only at Upgrade): answer in the form dockerd would have used.
+    joinHijackedStream(socket, answer, req.headers.upgrade !== undefined, Buffer.alloc(0), (outcome) => {
+      this.hijacked.delete(socket);
+      this.finish(exchange, { ...outcome, bytesIn: outcome.bytesIn + body.length, created: [] });
+    });
   }
 
   /** State-changing requests are forwarded only once their record is on disk. */
@@ -231,10 +265,10 @@ export class Gateway {
     await this.options.audit.writeDurable(this.forwardingRecord(exchange));
   }
 
-  private finishPlain(exchange: Exchange, res: ServerResponse, req: IncomingMessage, outcome: PlainOutcome | GatewayError): void {
+  private finishPlain(exchange: Exchange, res: ServerResponse, outcome: PlainOutcome | GatewayError): void {
     if (isGatewayError(outcome)) {
       this.refuse(exchange, outcome, (e) => {
-        if (!res.destroyed) sendRefusal(res, e, !req.complete);
+        if (!res.destroyed && !res.headersSent) sendRefusal(res, e, true);
       });
       return;
     }
@@ -242,8 +276,9 @@ export class Gateway {
   }
 
   private finish(exchange: Exchange, outcome: ExchangeOutcome): void {
-    const reason = outcome.aborted ? `${exchange.decision!.reason}; the connection was cut before the exchange completed` : exchange.decision!.reason;
-    this.options.audit.write(this.doneRecord(exchange, exchange.decision!.verdict, exchange.decision!.rule, reason, outcome));
+    const decision = exchange.decision!;
+    const reason = outcome.aborted ? `${decision.reason}; the connection was cut before the exchange completed` : decision.reason;
+    this.options.audit.write(this.doneRecord(exchange, forwardedDecision(decision), decision.rule, reason, outcome));
   }
 
   /** Answers with the refusal and records it. Anything that is not a GatewayError is a bug: logged, answered as a 502. */
@@ -265,7 +300,7 @@ export class Gateway {
   }
 
   private facts(exchange: Exchange, rule: string, reason: string): Omit<ForwardingRecord, 'phase' | 'decision'> {
-    const { target, route } = exchange;
+    const { target, route, decision } = exchange;
     return {
       time: new Date().toISOString(),
       id: exchange.id,
@@ -278,12 +313,13 @@ export class Gateway {
       ...(route?.target && { target: route.target }),
       rule,
       reason,
+      ...(decision?.changes && decision.changes.length > 0 && { changes: decision.changes }),
     };
   }
 
   private forwardingRecord(exchange: Exchange): ForwardingRecord {
     const decision = exchange.decision!;
-    return { ...this.facts(exchange, decision.rule, decision.reason), phase: 'forwarding', decision: 'allow' };
+    return { ...this.facts(exchange, decision.rule, decision.reason), phase: 'forwarding', decision: forwardedDecision(decision) };
   }
 
   private doneRecord(exchange: Exchange, decision: AuditDecision, rule: string, reason: string, outcome: ExchangeOutcome): DoneRecord {
@@ -298,4 +334,9 @@ export class Gateway {
       created: outcome.created,
     };
   }
+}
+
+/** A forwarded request was allowed, or refused by a rule in warn mode (learning what would be denied). */
+function forwardedDecision(decision: Decision): 'allow' | 'would_deny' {
+  return decision.verdict === 'deny' ? 'would_deny' : 'allow';
 }

@@ -8,6 +8,7 @@ import { checkListenersHaveTls, openListener, type OpenListener } from '../liste
 import { loadTlsMaterial, type TlsFiles } from '../listen/tls-material.js';
 import type { ListenerSpec } from '../listen/listener-spec.js';
 import { Gateway } from './gateway.js';
+import { createEngineLookup } from '../forward/engine-client.js';
 
 export interface GatewayConfig {
   upstream: string;
@@ -31,6 +32,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const upstream = createUpstream(config.upstream);
   const gateway = new Gateway({
     upstream,
+    engine: createEngineLookup(upstream),
     policy: () => config.policy,
     audit: config.audit,
     minApiVersion: config.minApiVersion,

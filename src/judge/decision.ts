@@ -1,4 +1,5 @@
 // The outcome of judging one request, with enough words to tell the client what to change.
+import type { AppliedDefault } from '../record/audit-record.js';
 
 export interface Decision {
   verdict: 'allow' | 'deny';
@@ -8,4 +9,13 @@ export interface Decision {
   reason: string;
   /** How to get the request allowed, one sentence (deny only). */
   fix?: string;
+  /**
+   * `warn`: the rule runs in learning mode; a `deny` verdict is recorded as `would_deny` and the
+   * request is forwarded anyway. Absent means `enforce`.
+   */
+  mode?: 'enforce' | 'warn';
+  /** Defaults the policy applied to the body (recorded in the audit record). */
+  changes?: readonly AppliedDefault[];
+  /** The body to forward when the policy changed it; absent: forward the judged body as read. */
+  body?: unknown;
 }

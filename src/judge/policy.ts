@@ -3,16 +3,22 @@ import type { Identity } from '../identify/identity.js';
 import type { Route } from '../route/route.js';
 import type { RequestTarget } from '../route/request-target.js';
 import type { Decision } from './decision.js';
+import type { EngineLookup } from './engine-lookup.js';
 
 export interface JudgeInput {
   identity: Identity;
   method: string;
   target: RequestTarget;
   route: Route;
+  /** The request body as read by src/inspect (exact known fields only), for operations whose body is judged. */
+  body?: unknown;
+  /** Facts about objects the request refers to, asked of the engine when a decision needs them. */
+  engine: EngineLookup;
 }
 
 export interface Policy {
   /** Shown in logs and in `dockgate serve` start-up lines. */
   readonly name: string;
-  judge(input: JudgeInput): Decision;
+  /** Synchronous where no engine fact is needed (the common case), a promise otherwise. */
+  judge(input: JudgeInput): Decision | Promise<Decision>;
 }

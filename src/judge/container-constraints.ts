@@ -1,0 +1,63 @@
+// What a client may ask of a container's reach into the host: the constraints a policy grants an
+// identity for container create/update, exec, services and the other places reach is decided.
+// Policies (built-in profiles and policy files) produce these; the container-reach judge enforces them.
+
+export interface BindRoot {
+  /** Absolute host path, already resolved (no symlinks, no `..`); a bind source must lie under it, component-wise. */
+  path: string;
+  /** Binds under this root must be read-only. */
+  readOnly: boolean;
+}
+
+export interface ResourceLimit {
+  /** The field must be set (non-zero). */
+  required: boolean;
+  /** Largest value allowed, in the field's own unit (bytes, pids, nano-CPUs); absent: no maximum. */
+  max?: number;
+}
+
+export interface ContainerConstraints {
+  /** Host directories that may be bind-mounted (Binds, Mounts type bind, local volumes with bind/device options). */
+  bindRoots: readonly BindRoot[];
+  privileged: boolean;
+  /** Capabilities that may be added, upper-case without `CAP_` (e.g. NET_BIND_SERVICE); `ALL` is never implied. */
+  capAdd: readonly string[];
+  /** CapDrop must contain ALL. */
+  requireDropAll: boolean;
+  /** Devices, DeviceCgroupRules and DeviceRequests may be used. */
+  devices: boolean;
+  /** Host namespaces that may be joined: PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode, NetworkMode `host`. */
+  hostNamespaces: { pid: boolean; ipc: boolean; uts: boolean; user: boolean; cgroup: boolean; network: boolean };
+  /** seccomp/apparmor `unconfined`, `label=disable`, `systempaths=unconfined`, emptied MaskedPaths/ReadonlyPaths. */
+  unconfined: boolean;
+  /** Sysctl names that may be set; an entry ending in `.` or `*` allows that prefix. */
+  sysctls: readonly string[];
+  /** Runtimes that may be chosen (HostConfig.Runtime); the engine's default is always allowed. */
+  runtimes: readonly string[];
+  cgroupParent: boolean;
+  /** Volume drivers that may be used beyond `local`. */
+  volumeDrivers: readonly string[];
+  /** The effective user (Config.User, or the image's when empty) must be a non-zero uid; exec User too. */
+  requireNonRoot: boolean;
+  /** SecurityOpt must contain no-new-privileges (or the engine must enforce it). */
+  requireNoNewPrivileges: boolean;
+  memory: ResourceLimit;
+  pids: ResourceLimit;
+  /** NanoCpus, or CpuQuota with CpuPeriod. */
+  cpu: ResourceLimit;
+  /** Published ports: allowed host addresses (`0.0.0.0` means all interfaces) and host port range. */
+  ports: { hostIps: readonly string[]; min: number; max: number; publishAll: boolean };
+  /** Image references that may be used, as glob patterns (`registry.example/team/*`); empty: any image. */
+  images: readonly string[];
+}
+
+/** Values a policy sets instead of refusing, each recorded in the audit record when applied. */
+export interface ContainerDefaults {
+  labels?: Readonly<Record<string, string>>;
+  noNewPrivileges?: boolean;
+  capDrop?: readonly string[];
+  memory?: number;
+  pidsLimit?: number;
+  nanoCpus?: number;
+  readonlyRootfs?: boolean;
+}

@@ -1,0 +1,37 @@
+// What the judge may ask the engine while deciding: facts about existing objects that a request refers
+// to (the container an exec or VolumesFrom names, a named volume's options, an image's default user).
+// Answers are the engine's own inspect documents, read as plain JSON; absent when the object does not exist.
+
+export interface ContainerFacts {
+  /** Full container id. */
+  Id: string;
+  Name: string;
+  Image: string;
+  Config: { User?: string; Image?: string } & Record<string, unknown>;
+  HostConfig: Record<string, unknown>;
+  Mounts: ReadonlyArray<{ Type?: string; Source?: string; Destination?: string; RW?: boolean; Name?: string; Driver?: string }>;
+}
+
+export interface VolumeFacts {
+  Name: string;
+  Driver: string;
+  Options: Readonly<Record<string, string>> | null;
+}
+
+export interface ImageFacts {
+  Id: string;
+  Config: { User?: string } & Record<string, unknown>;
+}
+
+export interface ExecFacts {
+  ID: string;
+  ContainerID: string;
+}
+
+export interface EngineLookup {
+  /** By name, full id or unique id prefix, as the engine resolves it. */
+  container(ref: string): Promise<ContainerFacts | undefined>;
+  volume(name: string): Promise<VolumeFacts | undefined>;
+  image(ref: string): Promise<ImageFacts | undefined>;
+  exec(id: string): Promise<ExecFacts | undefined>;
+}
