@@ -1,0 +1,86 @@
+// Operations on containers that already exist: update (it can lift limits and add devices), start
+// with a body (old API versions took a HostConfig there), exec (Privileged, User), and the operations
+// that hand a container's reach to the client: exec, attach, archive, copy, export and commit of a
+// container with host access.
+import { show } from './go-strings.js';
+import { judgeContainerHostAccess } from './host-access.js';
+import { judgeCgroupParent, judgeDevices, judgeOom, judgePrivileged, judgeWorkingDir } from './privileges.js';
+import { isRecord, readString, type ReachContext } from './reach-context.js';
+import { judgeUpdateLimits } from './resources.js';
+import { readNoNewPrivileges } from './security-options.js';
+import { judgeEffectiveUser, judgeNoNewPrivileges } from './user.js';
+
+/** POST /containers/{id}/update: a Resources document (plus RestartPolicy). */
+export async function judgeContainerUpdate(ctx: ReachContext, body: unknown): Promise<void> {
+  if (!isRecord(body)) {
+    if (body !== undefined && body !== null) ctx.deny('body', 'body', 'a container update needs a JSON object body', 'Send the update body the Engine API defines');
+    return;
+  }
+  await ctx.findings.run('privileges', 'no devices, cgroup parent or OOM changes', () => {
+    judgeDevices(ctx, body, '');
+    judgeCgroupParent(ctx, body['CgroupParent'], 'CgroupParent');
+    judgeOom(ctx, body, '');
+  });
+  await ctx.findings.run('resources', 'limits stay within the policy', () => judgeUpdateLimits(ctx, body));
+}
+
+/** POST /containers/{id}/start: before API 1.24 a body carried a HostConfig; nothing may be sent now. */
+export function judgeContainerStart(ctx: ReachContext, body: unknown): void {
+  const empty = body === undefined || body === null || (isRecord(body) && Object.keys(body).length === 0);
+  if (empty) ctx.findings.pass('body', 'no body: the container starts with the configuration it was created with');
+  else {
+    ctx.deny('body', 'body', 'a body on start would change the container\'s HostConfig (old API versions), bypassing the create judgement', 'Send start without a body; set options when creating the container');
+  }
+}
+
+/** POST /containers/{id}/exec. */
+export async function judgeExecCreate(ctx: ReachContext, containerRef: string, body: unknown): Promise<void> {
+  const exec = isRecord(body) ? body : {};
+  await ctx.findings.run('privileges', 'exec is not privileged', () => {
+    judgePrivileged(ctx, exec['Privileged'], 'Privileged', 'runs the exec privileged');
+    judgeWorkingDir(ctx, exec['WorkingDir'], 'WorkingDir');
+  });
+  const container = await judgeContainerHostAccess(ctx, containerRef, 'executes a command in');
+  await ctx.findings.run('user', ctx.constraints.requireNonRoot ? 'exec runs as a non-root user' : 'any user (the policy does not require non-root)', async () => {
+    await judgeEffectiveUser(ctx, 'User', readString(ctx, exec['User'], 'User'), async () => {
+      if (container === undefined) return undefined;
+      return { user: typeof container.Config?.User === 'string' ? container.Config.User : '', from: `the container ${show(containerRef)}` };
+    });
+    if (ctx.constraints.requireNoNewPrivileges && container !== undefined) {
+      const hostConfig = isRecord(container.HostConfig) ? container.HostConfig : {};
+      const options = Array.isArray(hostConfig['SecurityOpt']) ? hostConfig['SecurityOpt'].filter((o): o is string => typeof o === 'string') : [];
+      const noNewPrivileges = readNoNewPrivileges(options);
+      judgeNoNewPrivileges(ctx, `container ${show(containerRef)}`, noNewPrivileges === undefined ? {} : { noNewPrivileges });
+    }
+  });
+}
+
+/** POST /exec/{id}/start: the exec is resolved to its container, which must have no host access. */
+export async function judgeExecStart(ctx: ReachContext, execId: string): Promise<void> {
+  const exec = await ctx.engine.exec(execId);
+  if (exec === undefined) {
+    ctx.findings.skip('host-access', `no exec ${show(execId)}: the engine will answer that it does not exist`);
+    return;
+  }
+  await judgeContainerHostAccess(ctx, exec.ContainerID, 'starts an exec in');
+}
+
+const VERBS: Readonly<Record<string, string>> = {
+  'container.attach': 'attaches to',
+  'container.attach.ws': 'attaches to',
+  'container.archive.get': 'copies files out of',
+  'container.archive.head': 'reads file information from',
+  'container.archive.put': 'copies files into',
+  'container.copy': 'copies files out of',
+  'container.export': 'exports the filesystem of',
+  'container.commit': 'commits',
+};
+
+/** Operations that use an existing container's reach (attach, archive, copy, export, commit). */
+export async function judgeContainerUse(ctx: ReachContext, operation: string, ref: string | undefined): Promise<void> {
+  if (ref === undefined || ref === '') {
+    ctx.findings.skip('host-access', 'no container named: the engine will refuse the request');
+    return;
+  }
+  await judgeContainerHostAccess(ctx, ref, VERBS[operation] ?? 'uses');
+}

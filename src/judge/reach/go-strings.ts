@@ -1,0 +1,74 @@
+// Small readers that interpret strings exactly the way the engine's Go code does, so that a value the
+// gateway reads as harmless cannot mean something else to dockerd.
+
+/** Go's strconv.ParseBool: the only spellings it accepts, or undefined (the engine would refuse). */
+export function parseGoBool(text: string): boolean | undefined {
+  switch (text) {
+    case '1':
+    case 't':
+    case 'T':
+    case 'TRUE':
+    case 'true':
+    case 'True':
+      return true;
+    case '0':
+    case 'f':
+    case 'F':
+    case 'FALSE':
+    case 'false':
+    case 'False':
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Go's strconv.Atoi on 64-bit: an optional sign and decimal digits (leading zeros allowed: `00` is 0).
+ * Returns undefined when Go would fail; the value as a bigint so that huge numbers are not rounded.
+ */
+export function parseGoInt(text: string): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
+  const value = BigInt(text);
+  if (value > 9223372036854775807n || value < -9223372036854775808n) return undefined;
+  return value;
+}
+
+/**
+ * Go's strings.ToUpper: each rune mapped by its simple upper-case mapping. JavaScript's toUpperCase uses
+ * full mappings (`ß` → `SS`), which Go does not; a rune whose JavaScript mapping is longer than one
+ * rune keeps its own spelling, as in Go. (`ſ` → `S` and `ı` → `I` agree in both.)
+ */
+export function goToUpper(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const upper = char.toUpperCase();
+    out += [...upper].length === 1 ? upper : char;
+  }
+  return out;
+}
+
+/** Go's path.Clean for slash-separated paths (lexical: `..` removes the previous element). */
+export function cleanPath(path: string): string {
+  if (path === '') return '.';
+  const rooted = path.startsWith('/');
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!rooted) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  const joined = out.join('/');
+  if (rooted) return `/${joined}`;
+  return joined === '' ? '.' : joined;
+}
+
+/** Quotes a request value for a message, shortened so a huge value cannot flood a log line. */
+export function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text);
+}

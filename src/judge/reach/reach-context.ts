@@ -1,0 +1,112 @@
+// Everything one judgement of container reach works with: the client's constraints and defaults, the
+// engine's facts, and the findings collected so far.
+import type { ContainerConstraints, ContainerDefaults } from '../container-constraints.js';
+import type { EngineLookup } from '../engine-lookup.js';
+import { Findings, type CheckName } from './findings.js';
+import { protectedPaths } from './host-paths.js';
+import { show } from './go-strings.js';
+
+export interface NetworkFacts {
+  Id: string;
+  Name: string;
+  Driver: string;
+  Scope?: string;
+}
+
+/**
+ * The engine facts the reach judge asks for. `network` resolves swarm network attachments, which the
+ * CLI sends by id; without it a service's network that is not a plain known name is refused.
+ */
+export interface ReachEngine extends EngineLookup {
+  network?(ref: string): Promise<NetworkFacts | undefined>;
+}
+
+export interface ReachOptions {
+  /** Host paths never allowed in binds beyond the built-in engine sockets (the gateway's own upstream and listeners). */
+  protectedPaths?: readonly string[];
+}
+
+export class ReachContext {
+  readonly findings = new Findings();
+  private protectedList: Promise<string[]> | undefined;
+
+  constructor(
+    readonly constraints: ContainerConstraints,
+    readonly defaults: ContainerDefaults | undefined,
+    readonly engine: ReachEngine,
+    readonly options: ReachOptions = {},
+  ) {}
+
+  /** Protected paths, resolved once per judgement. */
+  protected(): Promise<string[]> {
+    this.protectedList ??= protectedPaths(this.options.protectedPaths ?? []);
+    return this.protectedList;
+  }
+
+  deny(check: CheckName, field: string, why: string, fix: string): void {
+    this.findings.deny(check, field, why, fix);
+  }
+}
+
+// Typed readers for validated bodies. The body reader (src/inspect) guarantees the engine's types;
+// anything else is refused here rather than guessed at (a wrong type would be an error in dockerd).
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function readRecord(ctx: ReachContext, value: unknown, field: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (isRecord(value)) return value;
+  ctx.deny('body', field, `expected an object, got ${show(value)}`, 'Send the field as the Engine API defines it');
+  return undefined;
+}
+
+export function readString(ctx: ReachContext, value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  ctx.deny('body', field, `expected a string, got ${show(value)}`, 'Send the field as the Engine API defines it');
+  return undefined;
+}
+
+export function readBoolean(ctx: ReachContext, value: unknown, field: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return value;
+  ctx.deny('body', field, `expected true or false, got ${show(value)}`, 'Send the field as the Engine API defines it');
+  return undefined;
+}
+
+export function readNumber(ctx: ReachContext, value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'bigint') return Number(value);
+  ctx.deny('body', field, `expected a number, got ${show(value)}`, 'Send the field as the Engine API defines it');
+  return undefined;
+}
+
+export function readArray(ctx: ReachContext, value: unknown, field: string): readonly unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value;
+  ctx.deny('body', field, `expected a list, got ${show(value)}`, 'Send the field as the Engine API defines it');
+  return undefined;
+}
+
+export function readStrings(ctx: ReachContext, value: unknown, field: string): string[] {
+  const list = readArray(ctx, value, field) ?? [];
+  const out: string[] = [];
+  list.forEach((item, i) => {
+    const text = readString(ctx, item, `${field}[${i}]`);
+    if (text !== undefined) out.push(text);
+  });
+  return out;
+}
+
+export function readStringMap(ctx: ReachContext, value: unknown, field: string): Record<string, string> {
+  const map = readRecord(ctx, value, field) ?? {};
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(map)) {
+    const text = readString(ctx, item, `${field}.${key}`);
+    if (text !== undefined) out[key] = text;
+  }
+  return out;
+}
