@@ -49,6 +49,18 @@ export interface ContainerConstraints {
   ports: { hostIps: readonly string[]; min: number; max: number; publishAll: boolean };
   /** Image references that may be used, as glob patterns (`registry.example/team/*`); empty: any image. */
   images: readonly string[];
+  /** Log drivers that may be chosen (LogConfig.Type, a service's LogDriver); the engine's default is always allowed. */
+  logDrivers: readonly string[];
+  /** Network drivers that may be created; `macvlan` and `ipvlan` put containers on host interfaces. */
+  networkDrivers: readonly string[];
+  /** Plugins may be pulled or upgraded with privileges, created, configured (set), enabled and disabled. */
+  plugins: boolean;
+  /** The node may initialise, join, leave, update or unlock a swarm, read its join tokens and unlock key, and change nodes. */
+  swarm: boolean;
+  /** BuildKit's channels (`/session`, `/grpc`) and builds that need them. */
+  buildkit: boolean;
+  /** The engine may fetch URLs for the client (build `remote=`, images/create `fromSrc=`). */
+  remoteFetch: boolean;
 }
 
 /** Values a policy sets instead of refusing, each recorded in the audit record when applied. */
