@@ -1,0 +1,376 @@
+// A strict JSON reader over the raw bytes of a request body that refuses whatever Go's encoding/json
+// (how dockerd reads bodies) could read differently from the gateway: invalid UTF-8 (Go substitutes
+// U+FFFD), lone surrogate escapes (Go substitutes U+FFFD, JavaScript keeps them), duplicate keys (Go
+// merges objects or keeps the last value), data after the first value (Go's Decoder stops there), a byte
+// order mark, and nesting deeper than any Engine API body needs. Numbers keep their literal text so the
+// schema can check them against the Go type that will receive them. Whether a key is the exact name
+// of a Go field is the schema's business (see schema-reader.ts), not this reader's: free-form maps such
+// as Labels keep `a` and `A` apart, as Go does.
+//
+// Hand-written for the hot path: one pass over the Buffer, no regular expression per character, ASCII
+// strings sliced straight out of the buffer.
+import { bodyRefusal } from './body-refusal.js';
+
+/** A JSON number as written in the body; which values it may stand for depends on the Go field. */
+export class JsonNumber {
+  constructor(readonly literal: string) {}
+}
+
+export type JsonObject = Map<string, JsonValue>;
+export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | JsonObject;
+
+/** Nesting of objects and arrays; the deepest Engine API body (a service spec) needs about ten. */
+export const MAX_JSON_DEPTH = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_1 = 0x31;
+const DIGIT_9 = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+
+const FIX_SYNTAX = 'Send one well-formed JSON value, as the Engine API documents';
+const FIX_UTF8 = 'Send the body as valid UTF-8';
+
+function isWhitespace(c: number): boolean {
+  // JSON's four whitespace bytes, the only ones Go's scanner skips.
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function isDigit(c: number): boolean {
+  return c >= DIGIT_0 && c <= DIGIT_9;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
+}
+
+function describeByte(c: number | undefined): string {
+  if (c === undefined) return 'the end of the body';
+  if (c >= 0x21 && c <= 0x7e) return `'${String.fromCharCode(c)}'`;
+  return `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<number, string>> = {
+  [QUOTE]: '"',
+  [BACKSLASH]: '\\',
+  [SLASH]: '/',
+  0x62: '\b',
+  0x66: '\f',
+  0x6e: '\n',
+  0x72: '\r',
+  0x74: '\t',
+};
+
+class GoJsonReader {
+  private pos = 0;
+  /** Keys and indexes from the root to the value being read, for refusal messages. */
+  private readonly path: (string | number)[] = [];
+
+  constructor(private readonly buf: Buffer) {}
+
+  readDocument(): JsonValue {
+    const buf = this.buf;
+    if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+      throw bodyRefusal([], 'the body starts with a byte order mark, which Go\'s JSON decoder rejects', 'Send the JSON without a byte order mark');
+    }
+    this.skipWhitespace();
+    if (this.pos === buf.length) throw bodyRefusal([], 'the body holds no JSON value', FIX_SYNTAX);
+    const value = this.readValue(0);
+    this.skipWhitespace();
+    if (this.pos !== buf.length) {
+      throw bodyRefusal(
+        [],
+        `data follows the JSON value at byte ${this.pos}; the engine reads only the first value and ignores or rejects the rest, depending on its version`,
+        'Send exactly one JSON value',
+      );
+    }
+    return value;
+  }
+
+  private skipWhitespace(): void {
+    const buf = this.buf;
+    while (this.pos < buf.length && isWhitespace(buf[this.pos]!)) this.pos++;
+  }
+
+  private syntaxError(expected: string): never {
+    throw bodyRefusal(this.path, `expected ${expected} at byte ${this.pos} but found ${describeByte(this.buf[this.pos])}`, FIX_SYNTAX);
+  }
+
+  private readValue(depth: number): JsonValue {
+    const c = this.buf[this.pos];
+    switch (c) {
+      case OPEN_BRACE:
+        return this.readObject(depth + 1);
+      case OPEN_BRACKET:
+        return this.readArray(depth + 1);
+      case QUOTE:
+        return this.readString();
+      case 0x74: // t
+        return this.readLiteral('true', true);
+      case 0x66: // f
+        return this.readLiteral('false', false);
+      case 0x6e: // n
+        return this.readLiteral('null', null);
+      default:
+        if (c === MINUS || (c !== undefined && isDigit(c))) return this.readNumber();
+        return this.syntaxError('a JSON value');
+    }
+  }
+
+  private enter(depth: number): void {
+    if (depth > MAX_JSON_DEPTH) {
+      throw bodyRefusal(this.path, `objects and arrays nest deeper than ${MAX_JSON_DEPTH} levels`, 'Send a body nested as the Engine API documents');
+    }
+  }
+
+  private readObject(depth: number): JsonObject {
+    this.enter(depth);
+    const buf = this.buf;
+    const members: JsonObject = new Map();
+    this.pos++; // {
+    this.skipWhitespace();
+    if (buf[this.pos] === CLOSE_BRACE) {
+      this.pos++;
+      return members;
+    }
+    for (;;) {
+      if (buf[this.pos] !== QUOTE) this.syntaxError('a quoted key');
+      const key = this.readString();
+      if (members.has(key)) {
+        this.path.push(key);
+        throw bodyRefusal(
+          this.path,
+          'the key appears twice in one object; Go merges or overwrites the repeated value, other readers keep only one',
+          'Send each key once',
+        );
+      }
+      this.skipWhitespace();
+      if (buf[this.pos] !== COLON) this.syntaxError("':' after a key");
+      this.pos++;
+      this.skipWhitespace();
+      this.path.push(key);
+      members.set(key, this.readValue(depth));
+      this.path.pop();
+      this.skipWhitespace();
+      const next = buf[this.pos];
+      if (next === COMMA) {
+        this.pos++;
+        this.skipWhitespace();
+      } else if (next === CLOSE_BRACE) {
+        this.pos++;
+        return members;
+      } else {
+        this.syntaxError("',' or '}'");
+      }
+    }
+  }
+
+  private readArray(depth: number): JsonValue[] {
+    this.enter(depth);
+    const buf = this.buf;
+    const items: JsonValue[] = [];
+    this.pos++; // [
+    this.skipWhitespace();
+    if (buf[this.pos] === CLOSE_BRACKET) {
+      this.pos++;
+      return items;
+    }
+    for (;;) {
+      this.path.push(items.length);
+      items.push(this.readValue(depth));
+      this.path.pop();
+      this.skipWhitespace();
+      const next = buf[this.pos];
+      if (next === COMMA) {
+        this.pos++;
+        this.skipWhitespace();
+      } else if (next === CLOSE_BRACKET) {
+        this.pos++;
+        return items;
+      } else {
+        this.syntaxError("',' or ']'");
+      }
+    }
+  }
+
+  private readLiteral<T>(word: string, value: T): T {
+    const buf = this.buf;
+    for (let i = 0; i < word.length; i++) {
+      if (buf[this.pos + i] !== word.charCodeAt(i)) {
+        this.pos += i;
+        this.syntaxError(`the literal ${word}`);
+      }
+    }
+    this.pos += word.length;
+    return value;
+  }
+
+  private readNumber(): JsonNumber {
+    const buf = this.buf;
+    const start = this.pos;
+    if (buf[this.pos] === MINUS) this.pos++;
+    const first = buf[this.pos];
+    if (first === DIGIT_0) {
+      this.pos++;
+    } else if (first !== undefined && first >= DIGIT_1 && first <= DIGIT_9) {
+      while (this.pos < buf.length && isDigit(buf[this.pos]!)) this.pos++;
+    } else {
+      this.syntaxError('a digit');
+    }
+    if (buf[this.pos] === DOT) {
+      this.pos++;
+      if (!isDigit(buf[this.pos] ?? -1)) this.syntaxError('a digit after the decimal point');
+      while (this.pos < buf.length && isDigit(buf[this.pos]!)) this.pos++;
+    }
+    const e = buf[this.pos];
+    if (e === LOWER_E || e === UPPER_E) {
+      this.pos++;
+      const sign = buf[this.pos];
+      if (sign === PLUS || sign === MINUS) this.pos++;
+      if (!isDigit(buf[this.pos] ?? -1)) this.syntaxError('a digit in the exponent');
+      while (this.pos < buf.length && isDigit(buf[this.pos]!)) this.pos++;
+    }
+    return new JsonNumber(buf.toString('latin1', start, this.pos));
+  }
+
+  private readString(): string {
+    const buf = this.buf;
+    this.pos++; // opening quote
+    const start = this.pos;
+    // Fast path: printable ASCII without escapes, the shape of nearly every key and value.
+    let c = buf[this.pos];
+    while (c !== undefined && c !== QUOTE && c !== BACKSLASH && c >= 0x20 && c < 0x80) c = buf[++this.pos];
+    if (c === QUOTE) {
+      this.pos++;
+      return buf.toString('latin1', start, this.pos - 1);
+    }
+    return this.readStringSlowly(start);
+  }
+
+  /** Continues a string that holds escapes, non-ASCII bytes or a refusal; `start` is after the quote. */
+  private readStringSlowly(start: number): string {
+    const buf = this.buf;
+    let text = '';
+    let runStart = start;
+    for (;;) {
+      const c = buf[this.pos];
+      if (c === undefined) {
+        throw bodyRefusal(this.path, 'a string is not closed before the end of the body', FIX_SYNTAX);
+      }
+      if (c === QUOTE) {
+        text += buf.toString('utf8', runStart, this.pos);
+        this.pos++;
+        return text;
+      }
+      if (c < 0x20) {
+        throw bodyRefusal(this.path, `a string holds the raw control character 0x${c.toString(16).padStart(2, '0')} at byte ${this.pos}`, 'Escape control characters in strings, e.g. \\n');
+      }
+      if (c >= 0x80) {
+        this.pos += this.utf8SequenceLength(c);
+        continue;
+      }
+      if (c !== BACKSLASH) {
+        this.pos++;
+        continue;
+      }
+      text += buf.toString('utf8', runStart, this.pos);
+      text += this.readEscape();
+      runStart = this.pos;
+    }
+  }
+
+  /** Length of the well-formed UTF-8 sequence starting at `this.pos` with lead byte `lead`, or a refusal. */
+  private utf8SequenceLength(lead: number): number {
+    const buf = this.buf;
+    const at = this.pos;
+    const b1 = buf[at + 1] ?? 0;
+    let length = 0;
+    // The ranges of RFC 3629 (what Go's utf8.DecodeRune accepts): no overlong forms, no surrogates, nothing past U+10FFFF.
+    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+    else if (lead === 0xe0) length = b1 >= 0xa0 && b1 <= 0xbf ? 3 : 0;
+    else if (lead === 0xed) length = b1 >= 0x80 && b1 <= 0x9f ? 3 : 0;
+    else if (lead >= 0xe1 && lead <= 0xef) length = 3;
+    else if (lead === 0xf0) length = b1 >= 0x90 && b1 <= 0xbf ? 4 : 0;
+    else if (lead === 0xf4) length = b1 >= 0x80 && b1 <= 0x8f ? 4 : 0;
+    else if (lead >= 0xf1 && lead <= 0xf3) length = 4;
+    for (let i = 1; i < length; i++) {
+      const b = buf[at + i];
+      if (b === undefined || b < 0x80 || b > 0xbf) length = 0;
+    }
+    if (length === 0) {
+      throw bodyRefusal(this.path, `a string holds invalid UTF-8 at byte ${at}; Go would read U+FFFD in its place`, FIX_UTF8);
+    }
+    return length;
+  }
+
+  /** Reads the escape at `this.pos` (a backslash) and returns the text it stands for. */
+  private readEscape(): string {
+    const buf = this.buf;
+    const letter = buf[this.pos + 1];
+    if (letter === undefined) {
+      throw bodyRefusal(this.path, 'a string is not closed before the end of the body', FIX_SYNTAX);
+    }
+    const simple = SIMPLE_ESCAPES[letter];
+    if (simple !== undefined) {
+      this.pos += 2;
+      return simple;
+    }
+    if (letter !== 0x75) {
+      throw bodyRefusal(this.path, `a string holds the unknown escape \\${String.fromCharCode(letter)} at byte ${this.pos}`, FIX_SYNTAX);
+    }
+    const unit = this.readHexUnit(this.pos + 2);
+    this.pos += 6;
+    if (unit >= 0xdc00 && unit <= 0xdfff) this.loneSurrogate(this.pos - 6);
+    if (unit < 0xd800 || unit > 0xdbff) return String.fromCharCode(unit);
+    // A high surrogate counts only when a low surrogate escape follows at once, as in Go.
+    if (buf[this.pos] !== BACKSLASH || buf[this.pos + 1] !== 0x75) this.loneSurrogate(this.pos - 6);
+    const low = this.readHexUnit(this.pos + 2);
+    if (low < 0xdc00 || low > 0xdfff) this.loneSurrogate(this.pos - 6);
+    this.pos += 6;
+    return String.fromCharCode(unit, low);
+  }
+
+  private readHexUnit(at: number): number {
+    let unit = 0;
+    for (let i = 0; i < 4; i++) {
+      const digit = hexValue(this.buf[at + i] ?? -1);
+      if (digit < 0) {
+        throw bodyRefusal(this.path, `a \\u escape at byte ${at - 2} is not followed by four hexadecimal digits`, FIX_SYNTAX);
+      }
+      unit = unit * 16 + digit;
+    }
+    return unit;
+  }
+
+  private loneSurrogate(at: number): never {
+    throw bodyRefusal(
+      this.path,
+      `a string holds an unpaired surrogate escape at byte ${at}; Go would read U+FFFD where JavaScript keeps the surrogate`,
+      'Escape characters outside the Basic Multilingual Plane as a surrogate pair, or send them as UTF-8',
+    );
+  }
+}
+
+/**
+ * Reads the one JSON value of a body as Go would, or throws a DG_BODY_MALFORMED GatewayError naming the
+ * problem and its JSON path. Objects come back as Maps in document order (so no key can collide with
+ * JavaScript's own properties); numbers as their literal text.
+ */
+export function readGoJson(body: Buffer): JsonValue {
+  return new GoJsonReader(body).readDocument();
+}

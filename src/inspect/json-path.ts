@@ -1,0 +1,18 @@
+// Where in a JSON body something is, written the way users read Docker's field names:
+// `HostConfig.Binds[2]`, `Labels["com.example.key"]`. Every body refusal names one.
+
+/** Object keys (strings) and array indexes (numbers) from the root down. */
+export type JsonPath = readonly (string | number)[];
+
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function formatJsonPath(path: JsonPath): string {
+  if (path.length === 0) return 'the body';
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (PLAIN_KEY.test(segment)) text += text === '' ? segment : `.${segment}`;
+    else text += `[${JSON.stringify(segment)}]`;
+  }
+  return text;
+}

@@ -1,0 +1,5 @@
+// The body of POST /containers/{id}/update: container.UpdateConfig, Resources (embedded) and RestartPolicy.
+import { object } from '../body-schema.js';
+import { resourcesFields, restartPolicy } from './resources.js';
+
+export const containerUpdateBody = object({ ...resourcesFields, RestartPolicy: restartPolicy });

@@ -1,0 +1,30 @@
+// mount.Mount: HostConfig.Mounts of a container and ContainerSpec.Mounts of a swarm service.
+import { arrayOf, bool, emptyObject, fileMode, int64, object, str, stringList, stringMap } from '../body-schema.js';
+
+export const mount = object({
+  Type: str,
+  Source: str,
+  Target: str,
+  ReadOnly: bool,
+  Consistency: str,
+  BindOptions: object({
+    Propagation: str,
+    NonRecursive: bool,
+    CreateMountpoint: bool,
+    ReadOnlyNonRecursive: bool,
+    ReadOnlyForceRecursive: bool,
+  }),
+  VolumeOptions: object({
+    NoCopy: bool,
+    Labels: stringMap,
+    Subpath: str,
+    DriverConfig: object({ Name: str, Options: stringMap }),
+  }),
+  ImageOptions: object({ Subpath: str }),
+  TmpfsOptions: object({
+    SizeBytes: int64,
+    Mode: fileMode,
+    Options: arrayOf(stringList),
+  }),
+  ClusterOptions: emptyObject(),
+});
