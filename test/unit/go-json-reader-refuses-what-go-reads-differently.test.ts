@@ -210,6 +210,8 @@ test('floats are read as Go parses them; float32 ties Go could break differently
   refused(body('3.5e38'), /out of range for float32/, 'service.update');
   // 1 + 2^-24 lies exactly halfway between the float32 values 1 and 1 + 2^-23.
   refused(body('1.000000059604644775390625'), /halfway between two float32 values/, 'service.update');
+  // Go reads this one as 1 + 2^-23 (it lies just above the tie); through a float64 it would become 1.
+  refused(body('1.0000000596046448'), /halfway between two float32 values/, 'service.update');
 });
 
 test('null means "absent" for struct fields and is dropped; [] stays an empty list (MaskedPaths: [] unmasks)', () => {
