@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): the type check, then the unit tests, then the end-to-end suite.
+# The test command (`npm test`): the type check and the build, then the unit tests, then the end-to-end suite.
 # Node 20's test runner does not expand globs, so every test file is listed here, in this one place;
 # a test file that exists but is not listed fails the run instead of being silently left out.
 set -euo pipefail
@@ -49,6 +49,10 @@ if [ -n "$unlisted" ]; then
 fi
 
 npm run typecheck
+# The end-to-end tests run the gateway as shipped, `node bin/dockgate.js serve` (bin/ loads dist/): build
+# it from the sources being tested, so that a stale dist/ is never what passes. The test files themselves,
+# and the unit tests, run from TypeScript through tsx.
+npm run build
 
 status=0
 node --import tsx --test "${unit_tests[@]}" || status=1

@@ -8,10 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { before, describe, it, type TestContext } from 'node:test';
 import { Client } from 'undici';
+import { readAuditTrail, waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.js';
+import type { Endpoint } from '../support/endpoint.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { readAuditTrail, spawnGateway, type AuditLine, type AuditTrail, type SpawnedGateway } from '../support/gateway-for-audit-tests.js';
+import { startGateway, type Gateway } from '../support/gateway.js';
+import { apiRequest } from '../support/raw-http.js';
+import { useTeardown } from '../support/teardown.js';
 
 const CLIENTS = 16;
 const ROUNDS = 3;
@@ -86,20 +90,9 @@ class EngineEvents {
   }
 }
 
-/** One request on a fresh connection to a unix socket: the engine's (markers) or the gateway's. */
-function unixRequest(socketPath: string, method: string, path: string, body?: unknown): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = httpRequest(
-      { socketPath, method, path, headers: payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+/** The status of one request on a fresh connection: to the engine (markers) or through the gateway. */
+async function statusOf(endpoint: Endpoint, method: string, path: string, body?: unknown): Promise<number> {
+  return (await apiRequest(endpoint, method, path, body)).status;
 }
 
 interface RoundLoad {
@@ -231,35 +224,24 @@ function matchEventsToRecords(events: EngineEvent[], records: AuditLine[], lineO
 }
 
 describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, () => {
+  const teardown = useTeardown(60_000);
   let engine: Engine;
-  let gateway: SpawnedGateway | undefined;
-  let dir: string;
+  let gateway: Gateway | undefined;
   let socketPath: string;
+  let viaGateway: Endpoint;
   let auditLog: string;
 
-  const start = (): Promise<SpawnedGateway> =>
-    spawnGateway({
-      upstreamSocket: engine.socketPath,
-      listen: [`unix://${socketPath}`],
-      profile: 'audit',
-      auditLog,
-      ready: [{ name: 'gateway-unix', host: `unix://${socketPath}` }],
-    });
+  const start = (): Promise<Gateway> => startGateway({ upstream: engine.socketPath, listen: [`unix://${socketPath}`], profile: 'audit', auditLog });
 
   before(async () => {
     engine = await startEngine();
-    dir = mkdtempSync(join(engine.dir, 'sk-'));
+    teardown.add(() => engine.stop());
+    teardown.add(() => gateway?.kill());
+    const dir = mkdtempSync(join(engine.dir, 'sk-'));
     socketPath = join(dir, 'gateway.sock');
+    viaGateway = { name: 'gateway-unix', host: `unix://${socketPath}` };
     auditLog = join(dir, 'audit.jsonl');
   }, { timeout: 90_000 });
-
-  after(async () => {
-    try {
-      await gateway?.kill();
-    } finally {
-      await engine?.stop();
-    }
-  }, { timeout: 60_000 });
 
   it('every create and destroy the engine saw has its forwarding record, across three SIGKILLs', async (t: TestContext) => {
     const engineEvents = await EngineEvents.subscribe(engine.socketPath);
@@ -275,7 +257,7 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
         await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
         killed = true;
         const exit = await gateway.kill();
-        const stderr = gateway.stderr();
+        const stderr = gateway.output();
         assert.equal(exit.signal, 'SIGKILL', `round ${round}: the gateway was still running when killed (exit ${JSON.stringify(exit)})\n${stderr}`);
         await finished;
         assert.deepEqual(load.unexpected, [], `round ${round}: every request before the kill was answered with a 2xx\n--- gateway stderr ---\n${stderr}`);
@@ -284,9 +266,9 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
         // Everything the engine did for this round is in the stream once a later marker event is.
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         const marker = `marker-${round}`;
-        assert.equal(await unixRequest(engine.socketPath, 'POST', '/v1.41/volumes/create', { Name: marker }), 201);
+        assert.equal(await statusOf(engine.endpoint, 'POST', '/v1.41/volumes/create', { Name: marker }), 201);
         await engineEvents.waitFor(`the create event of volume ${marker}`, (e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID === marker);
-        assert.equal(await unixRequest(engine.socketPath, 'DELETE', `/v1.41/volumes/${marker}`), 204);
+        assert.equal(await statusOf(engine.endpoint, 'DELETE', `/v1.41/volumes/${marker}`), 204);
 
         const creates = engineEvents.events
           .slice(firstEvent)
@@ -339,8 +321,7 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
 
   it('a gateway restarted after a kill mid-write starts a fresh line: the torn record does not swallow the next', async () => {
     gateway = await start();
-    const response = await unixRequest(socketPath, 'POST', '/v1.41/volumes/create', { Name: 'sk-torn-before' });
-    assert.equal(response, 201);
+    assert.equal(await statusOf(viaGateway, 'POST', '/v1.41/volumes/create', { Name: 'sk-torn-before' }), 201);
     assert.equal((await gateway.kill()).signal, 'SIGKILL');
     // What a kill in the middle of write(2) leaves: the last record cut short, no newline.
     const bytes = readFileSync(auditLog);
@@ -351,10 +332,9 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
     assert.notEqual(readAuditTrail(auditLog).tornTail, undefined);
 
     gateway = await start();
-    assert.equal(await unixRequest(socketPath, 'POST', '/v1.41/volumes/create', { Name: 'sk-torn-after' }), 201);
-    const isDone = (trail: AuditTrail): boolean => trail.records.some((r) => r.phase === 'done' && (r.created ?? []).includes('sk-torn-after'));
-    const deadline = Date.now() + 5_000;
-    while (!isDone(readAuditTrail(auditLog, tornStart)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await statusOf(viaGateway, 'POST', '/v1.41/volumes/create', { Name: 'sk-torn-after' }), 201);
+    const isDone = (records: AuditLine[]): boolean => records.some((r) => r.phase === 'done' && (r.created ?? []).includes('sk-torn-after'));
+    await waitForAuditTrail(auditLog, tornStart, isDone, 5_000);
     await gateway.stop();
     gateway = undefined;
 
@@ -368,6 +348,6 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
       `only the torn fragment fails to parse; a record glued onto it would be lost to every reader:\n${JSON.stringify(tail.badLines, null, 1)}`,
     );
     assert.ok(tail.records.some((r) => r.phase === 'forwarding' && r.operation === 'volume.create'), 'the forwarding record written after the restart parses');
-    assert.ok(isDone(tail), 'the done record written after the restart parses');
+    assert.ok(isDone(tail.records), 'the done record written after the restart parses');
   });
 });

@@ -4,42 +4,36 @@
 // running, and serves again as soon as an engine answers on the path, without being restarted.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { lstatSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { docker, dockerOk, followDocker } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { exchangeRaw, startServe, type ServeProcess } from '../support/gateway-for-fault-tests.js';
+import { startGateway, type Gateway } from '../support/gateway.js';
+import { exchangeRaw } from '../support/raw-http.js';
+import { useTeardown } from '../support/teardown.js';
+import { leaveStaleSocket } from '../support/unix-sockets.js';
 
 const HOOK_TIMEOUT_MS = 120_000;
 
 describe('engine unreachable, then back: the gateway says so and recovers by itself', { timeout: 5 * 60_000 }, () => {
-  let dir: string;
+  const teardown = useTeardown(HOOK_TIMEOUT_MS);
   /** The path the gateway forwards to; engines are moved onto it. */
   let upstreamPath: string;
-  let gateway: ServeProcess;
+  let gateway: Gateway;
   let viaGateway: Endpoint;
   let engine: Engine | undefined;
 
   before(async () => {
-    dir = mkdtempSync('/tmp/dgu-');
+    const dir = teardown.tempDir('/tmp/dgu-');
+    teardown.add(() => engine?.stop());
     upstreamPath = join(dir, 'engine.sock');
-    const gatewaySocket = join(dir, 'gw.sock');
-    viaGateway = { name: 'gateway', host: `unix://${gatewaySocket}` };
     // Nothing exists at the upstream path yet: the gateway must start anyway and answer 502s.
-    gateway = await startServe(['--upstream', `unix://${upstreamPath}`, '--listen', `unix://${gatewaySocket}`, '--profile', 'audit'], [viaGateway]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    try {
-      await gateway?.stop();
-    } finally {
-      await engine?.stop();
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    }
+    gateway = await startGateway({ upstream: upstreamPath, listen: [`unix://${join(dir, 'gw.sock')}`], profile: 'audit', readiness: 'answering' });
+    teardown.add(() => gateway.stop());
+    viaGateway = gateway.unix!;
   }, { timeout: HOOK_TIMEOUT_MS });
 
   /** Starts a private engine and moves its socket onto the upstream path (a rename keeps the bound socket). */
@@ -47,11 +41,6 @@ describe('engine unreachable, then back: the gateway says so and recovers by its
     const started = await startEngine();
     renameSync(started.socketPath, upstreamPath);
     return started;
-  }
-
-  function assertGatewayAlive(): void {
-    const exit = gateway.exit();
-    assert.equal(exit, undefined, `the gateway exited (${JSON.stringify(exit)})\n--- gateway output ---\n${gateway.output()}`);
   }
 
   async function assertUnreachableAnswers(cause: RegExp): Promise<void> {
@@ -69,7 +58,7 @@ describe('engine unreachable, then back: the gateway says so and recovers by its
       assert.match(message, /^dockgate: .*unreachable/, message);
       assert.ok(message.includes(upstreamPath), `the message should name the engine socket: ${message}`);
     }
-    assertGatewayAlive();
+    gateway.assertRunning();
   }
 
   async function assertServes(): Promise<void> {
@@ -78,7 +67,7 @@ describe('engine unreachable, then back: the gateway says so and recovers by its
       const ps = await docker(['ps', '-a', '--format', '{{.Names}}'], viaGateway);
       assert.equal(ps.code, 0, `docker ps through the gateway failed: ${ps.stderr}\n--- gateway output ---\n${gateway.output()}`);
     }
-    assertGatewayAlive();
+    gateway.assertRunning();
   }
 
   test('no socket at the upstream path yet: 502 "unreachable" (ENOENT), the gateway keeps running', async () => {
@@ -87,12 +76,7 @@ describe('engine unreachable, then back: the gateway says so and recovers by its
 
   test('a stale socket file nobody answers on: 502 "unreachable" (ECONNREFUSED)', async () => {
     // A bound socket whose process died: the file stays, connecting is refused.
-    const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(upstreamPath)}, () => console.log('bound'))`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise((resolve) => holder.stdout.once('data', resolve));
-    holder.kill('SIGKILL');
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await leaveStaleSocket(upstreamPath);
     assert.ok(lstatSync(upstreamPath).isSocket());
     await assertUnreachableAnswers(/ECONNREFUSED/);
     rmSync(upstreamPath);
@@ -103,7 +87,7 @@ describe('engine unreachable, then back: the gateway says so and recovers by its
     await assertServes();
     const run = await dockerOk(['run', '--rm', BUSYBOX_IMAGE, 'echo', 'first engine'], viaGateway);
     assert.equal(run, 'first engine\n');
-    assertGatewayAlive();
+    gateway.assertRunning();
   });
 
   test('the engine stops under open streams (events, an attached run): they end, 502 "unreachable" again, the gateway keeps running', async () => {
@@ -122,7 +106,7 @@ describe('engine unreachable, then back: the gateway says so and recovers by its
     const [eventsEnd, attachedEnd] = [await events.stop(), await attached.stop()];
     assert.deepEqual(stillOpen, [], `still open 20 s after the engine stopped: events ${JSON.stringify(eventsEnd)}, run ${JSON.stringify(attachedEnd)}`);
     assert.notEqual(attachedEnd.code, 0, `the attached run cannot have succeeded: ${JSON.stringify(attachedEnd)}`);
-    assertGatewayAlive();
+    gateway.assertRunning();
     // dockerd unlinks only the path it bound; after the rename the file at the upstream path stays, dead.
     let leftover: string;
     try {
@@ -141,6 +125,6 @@ describe('engine unreachable, then back: the gateway says so and recovers by its
     assert.equal(run, 'second engine\n');
     const version = await dockerOk(['version', '--format', '{{.Server.APIVersion}}'], viaGateway);
     assert.equal(version.trim(), '1.41');
-    assertGatewayAlive();
+    gateway.assertRunning();
   });
 });

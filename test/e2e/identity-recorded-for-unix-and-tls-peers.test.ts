@@ -5,15 +5,16 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import { readAuditTrail, waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.js';
 import { dockerOk } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
-import { startEngine, type Engine } from '../support/engine.js';
+import { startEngine } from '../support/engine.js';
+import { startGateway } from '../support/gateway.js';
+import { useTeardown } from '../support/teardown.js';
 import { createTestPki, type TestPki } from '../support/test-certs.js';
-import { freeLoopbackPort } from '../support/free-port.js';
-import { readAuditTrail, spawnGateway, type AuditLine, type SpawnedGateway } from '../support/gateway-for-audit-tests.js';
 
 const NOBODY = 65534;
 
@@ -65,56 +66,20 @@ function dockerAsNobody(args: string[], host: string, home: string): Promise<{ p
 }
 
 /**
- * A client certificate from the test CA with O, OU and one SAN of each kind the gateway documents.
- * test-certs.ts issues client certificates without SANs, so this one is signed here with the same CA.
- */
-function issueClientWithSans(pki: TestPki, dir: string): { dir: string; cert: string } {
-  mkdirSync(dir);
-  const key = join(dir, 'key.pem');
-  const csr = join(dir, 'request.csr');
-  const cert = join(dir, 'cert.pem');
-  const extfile = join(dir, 'extensions.cnf');
-  const quiet = { stdio: ['ignore', 'ignore', 'pipe'] as ('ignore' | 'pipe')[] };
-  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key], quiet);
-  execFileSync('openssl', ['req', '-new', '-key', key, '-subj', '/O=Dockgate Tests/OU=Operations/CN=alice', '-out', csr], quiet);
-  writeFileSync(
-    extfile,
-    [
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=clientAuth',
-      'subjectAltName=DNS:alice.dockgate.test,IP:127.0.0.2,email:alice@dockgate.test,URI:spiffe://dockgate.test/alice',
-    ].join('\n'),
-  );
-  execFileSync(
-    'openssl',
-    ['x509', '-req', '-in', csr, '-CA', pki.server.ca, '-CAkey', join(pki.dir, 'ca-key.pem'), '-CAcreateserial', '-days', '2', '-sha256', '-extfile', extfile, '-out', cert],
-    quiet,
-  );
-  copyFileSync(pki.server.ca, join(dir, 'ca.pem'));
-  return { dir, cert };
-}
-
-/**
  * The records a step added to the audit trail, which must all parse. `done` records are written after the
  * response (not durably), so they may reach the file a moment after the CLI exits: wait until `isComplete`
  * holds, then until the file stops growing.
  */
 async function recordsSince(auditLog: string, offset: number, isComplete: (records: AuditLine[]) => boolean): Promise<AuditLine[]> {
-  const deadline = Date.now() + 10_000;
-  let trail = readAuditTrail(auditLog, offset);
-  while (!isComplete(trail.records)) {
-    if (Date.now() > deadline) {
-      assert.fail(`the expected audit records did not appear within 10 s; the step added:\n${trail.records.map((r) => JSON.stringify(r)).join('\n')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    trail = readAuditTrail(auditLog, offset);
+  const awaited = await waitForAuditTrail(auditLog, offset, isComplete, 10_000);
+  if (!awaited.complete) {
+    assert.fail(`the expected audit records did not appear within 10 s; the step added:\n${awaited.trail.records.map((r) => JSON.stringify(r)).join('\n')}`);
   }
   for (let size = -1; size !== statSync(auditLog).size; ) {
     size = statSync(auditLog).size;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  trail = readAuditTrail(auditLog, offset);
+  const trail = readAuditTrail(auditLog, offset);
   assert.deepEqual(trail.badLines, [], 'every audit line parses as a JSON object');
   assert.equal(trail.tornTail, undefined, 'the audit trail ends with a complete line');
   return trail.records;
@@ -134,8 +99,7 @@ function containerListRecord(records: AuditLine[], listener: string): AuditLine 
 }
 
 describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, () => {
-  let engine: Engine;
-  let gateway: SpawnedGateway | undefined;
+  const teardown = useTeardown(60_000);
   /** Outside the engine's 0700 directory: nobody must be able to reach the gateway's socket. */
   let publicDir: string;
   let socketPath: string;
@@ -146,42 +110,21 @@ describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, ()
   let viaTls: Endpoint;
 
   before(async () => {
-    engine = await startEngine();
-    publicDir = mkdtempSync('/tmp/dgi-');
-    chmodSync(publicDir, 0o755);
+    publicDir = teardown.tempDir('/tmp/dgi-', 0o755);
+    const engine = await startEngine();
+    teardown.add(() => engine.stop());
     socketPath = join(publicDir, 'gateway.sock');
     unixListener = `unix://${socketPath}?mode=0666`;
-    const port = await freeLoopbackPort();
-    tlsListener = `tcp://127.0.0.1:${port}`;
     auditLog = join(engine.dir, 'audit.jsonl');
     pki = createTestPki(engine.dir);
-    viaTls = { name: 'gateway-tls', host: tlsListener, tlsDir: pki.aliceDir };
-    gateway = await spawnGateway({
-      upstreamSocket: engine.socketPath,
-      listen: [unixListener, tlsListener],
-      tls: pki.server,
-      profile: 'audit',
-      auditLog,
-      ready: [{ name: 'gateway-unix', host: `unix://${socketPath}` }, viaTls],
-    });
+    const gateway = await startGateway({ upstream: engine.socketPath, listen: [unixListener], tls: pki, profile: 'audit', auditLog });
+    teardown.add(() => gateway.stopRunning());
+    viaTls = gateway.tls!;
+    tlsListener = viaTls.host;
     // The readiness probes (one /_ping per listener) are recorded too: let their records land first,
     // so that each test sees only the records of its own client.
     await recordsSince(auditLog, 0, (records) => records.filter((r) => r.operation === 'system.ping' && r.phase === 'done').length >= 2);
   }, { timeout: 90_000 });
-
-  after(async () => {
-    try {
-      if (gateway !== undefined) {
-        const died = gateway.hasExited();
-        const stderr = gateway.stderr();
-        await gateway.stop();
-        if (died) throw new Error(`the gateway died during the tests\n--- gateway stderr ---\n${stderr}`);
-      }
-    } finally {
-      await engine?.stop();
-      if (publicDir !== undefined) rmSync(publicDir, { recursive: true, force: true });
-    }
-  }, { timeout: 60_000 });
 
   it('records a unix client running as uid 65534 with its uid, gid, pid, user and group', async () => {
     const mode = statSync(socketPath).mode & 0o777;
@@ -239,9 +182,15 @@ describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, ()
   });
 
   it('records a TLS client certificate with O, OU and SANs of every kind', async () => {
-    const client = issueClientWithSans(pki, join(pki.dir, 'alice-with-sans'));
+    const clientDir = pki.issueClient({
+      cn: 'alice',
+      o: 'Dockgate Tests',
+      ou: 'Operations',
+      san: ['DNS:alice.dockgate.test', 'IP:127.0.0.2', 'email:alice@dockgate.test', 'URI:spiffe://dockgate.test/alice'],
+    });
+    const cert = join(clientDir, 'cert.pem');
     const offset = statSync(auditLog).size;
-    await dockerOk(['ps'], { name: 'gateway-tls-sans', host: tlsListener, tlsDir: client.dir });
+    await dockerOk(['ps'], { name: 'gateway-tls-sans', host: tlsListener, tlsDir: clientDir });
     const records = await recordsSince(auditLog, offset, hasContainerList);
     containerListRecord(records, tlsListener);
     for (const record of records) {
@@ -256,8 +205,8 @@ describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, ()
           ou: ['Operations'],
           // The form src/identify/identity.ts documents for TlsPeer.san, which policies will match on.
           san: ['DNS:alice.dockgate.test', 'IP:127.0.0.2', 'email:alice@dockgate.test', 'URI:spiffe://dockgate.test/alice'],
-          fingerprint: opensslField(client.cert, ['-fingerprint', '-sha256']),
-          serial: opensslField(client.cert, ['-serial']),
+          fingerprint: opensslField(cert, ['-fingerprint', '-sha256']),
+          serial: opensslField(cert, ['-serial']),
         },
         `identity of ${record.phase} record ${record.method} ${record.path}`,
       );

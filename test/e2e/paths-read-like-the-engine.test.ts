@@ -6,13 +6,14 @@
 // and what the engine itself answers is pinned too, since the gateway's design rests on it.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway, type Gateway } from '../support/gateway.js';
-import { exchangeRaw, startServe, type ServeProcess, type WholeResponse } from '../support/gateway-for-fault-tests.js';
+import { startEngine } from '../support/engine.js';
+import { startGateway, startGatewayInFront } from '../support/gateway.js';
+import { exchangeRaw, type WholeResponse } from '../support/raw-http.js';
+import { useTeardown } from '../support/teardown.js';
 
 const HOOK_TIMEOUT_MS = 120_000;
 
@@ -56,39 +57,30 @@ function assertRefusedOrSame(viaGateway: WholeResponse, direct: WholeResponse, r
 }
 
 describe('request targets are read the way the engine reads them', { timeout: 5 * 60_000 }, () => {
-  let engine: Engine;
-  let gateway: Gateway;
-  /** A second gateway, with --min-api-version 1.12. */
-  let oldApiGateway: ServeProcess;
+  const teardown = useTeardown(HOOK_TIMEOUT_MS);
   let direct: Endpoint;
   let viaGateway: Endpoint;
+  /** Through a second gateway, with --min-api-version 1.12. */
   let viaOldApiGateway: Endpoint;
   let probeId: string;
 
   before(async () => {
-    engine = await startEngine();
+    const engine = await startEngine();
+    teardown.add(() => engine.stop());
     direct = engine.endpoint;
-    gateway = await startGateway(engine, { profile: 'audit' });
+    const gateway = await startGatewayInFront(engine, { profile: 'audit' });
+    teardown.add(() => gateway.stopRunning());
     viaGateway = gateway.unix;
-    const oldApiSocket = `${engine.dir}/gw-old-api.sock`;
-    viaOldApiGateway = { name: 'gateway-min-1.12', host: `unix://${oldApiSocket}` };
-    oldApiGateway = await startServe(
-      ['--upstream', `unix://${engine.socketPath}`, '--listen', `unix://${oldApiSocket}`, '--profile', 'audit', '--min-api-version', '1.12'],
-      [viaOldApiGateway],
-    );
+    const oldApiGateway = await startGateway({
+      upstream: engine.socketPath,
+      listen: [`unix://${engine.dir}/gw-old-api.sock`],
+      profile: 'audit',
+      args: ['--min-api-version', '1.12'],
+    });
+    teardown.add(() => oldApiGateway.stopRunning());
+    viaOldApiGateway = { ...oldApiGateway.unix!, name: 'gateway-min-1.12' };
     // A container that is created and never started, so that listings are not empty and do not change.
     probeId = (await dockerOk(['create', '--name', 'path-probe', BUSYBOX_IMAGE, 'true'], direct)).trim();
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    const stops: Promise<unknown>[] = [];
-    if (oldApiGateway !== undefined) stops.push(oldApiGateway.stop());
-    if (gateway !== undefined) stops.push(gateway.stop());
-    try {
-      await Promise.all(stops);
-    } finally {
-      await engine?.stop();
-    }
   }, { timeout: HOOK_TIMEOUT_MS });
 
   /** The same raw request to the engine and then through `through`; back to back, so nothing changes in between. */

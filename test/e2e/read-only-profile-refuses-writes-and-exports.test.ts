@@ -4,13 +4,14 @@
 // reaching the engine: no new object, no engine event in the window of the refusal.
 
 import assert from 'node:assert/strict';
-import { request, type IncomingHttpHeaders } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import { waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
 import { openSocket, type Endpoint } from '../support/endpoint.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway, type Gateway } from '../support/gateway.js';
-import { readAuditTrail } from '../support/gateway-for-audit-tests.js';
+import { startEngine } from '../support/engine.js';
+import { startGatewayInFront } from '../support/gateway.js';
+import { apiRequest, type ApiResponse } from '../support/raw-http.js';
+import { useTeardown } from '../support/teardown.js';
 
 /** What the Docker CLI prints for a refusal by this profile: the rule, why, and a fix. */
 function refusalPattern(operation: string): RegExp {
@@ -18,32 +19,12 @@ function refusalPattern(operation: string): RegExp {
   return new RegExp(`Error response from daemon: dockgate: ${escaped} \\([A-Z]+ /[^)]*\\) denied by profile\\.read-only: [^\\n]+\\. [^\\n]*\\S`);
 }
 
-interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
 /** One HTTP request over a fresh connection to the endpoint, for what the CLI cannot show (status, headers). */
-function rawRequest(endpoint: Endpoint, method: string, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request({ createConnection: () => openSocket(endpoint), method, path, headers: { Host: 'docker', ...headers }, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      reject(new Error(`${method} ${path} was upgraded (status ${res.statusCode}): the gateway let a hijack through`));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in 10 s`)));
-    req.on('error', reject);
-    req.end();
-  });
+function rawRequest(endpoint: Endpoint, method: string, path: string, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  return apiRequest(endpoint, method, path, undefined, { headers, timeoutMs: 10_000 });
 }
 
-function assertRawRefusal(response: RawResponse, operation: string, what: string): void {
+function assertRawRefusal(response: ApiResponse, operation: string, what: string): void {
   assert.equal(response.status, 403, `${what}: status\n${response.body}`);
   assert.equal(response.headers['dockgate-decision'], 'deny', `${what}: Dockgate-Decision header`);
   const body = JSON.parse(response.body) as { message?: unknown };
@@ -55,10 +36,10 @@ function assertRawRefusal(response: RawResponse, operation: string, what: string
 const engineTime = (ms: number): string => (ms / 1000).toFixed(3);
 
 describe('read-only profile refuses writes and exports', { timeout: 3 * 60_000 }, () => {
-  let engine: Engine;
-  let gateway: Gateway | undefined;
+  const teardown = useTeardown(60_000);
   let direct: Endpoint;
   let viaGateway: Endpoint;
+  let auditLog: string;
   /** Operations refused during the tests, checked against the audit trail at the end. */
   const refused = new Set<string>();
 
@@ -85,22 +66,17 @@ describe('read-only profile refuses writes and exports', { timeout: 3 * 60_000 }
   }
 
   before(async () => {
-    engine = await startEngine();
+    const engine = await startEngine();
+    teardown.add(() => engine.stop());
     direct = engine.endpoint;
     // Objects to read (and to try to export, attach to, exec in), made on the engine directly.
     await dockerOk(['run', '-d', '--name', 'running', 'busybox:test', 'sleep', '600'], direct);
     await dockerOk(['run', '--name', 'finished', 'busybox:test', 'echo', 'hello from logs'], direct);
-    gateway = await startGateway(engine, { profile: 'read-only' });
+    const gateway = await startGatewayInFront(engine, { profile: 'read-only' });
+    teardown.add(() => gateway.stopRunning());
     viaGateway = gateway.unix;
+    auditLog = gateway.auditLog;
   }, { timeout: 90_000 });
-
-  after(async () => {
-    try {
-      await gateway?.stop();
-    } finally {
-      await engine?.stop();
-    }
-  }, { timeout: 60_000 });
 
   it('lets docker ps, images, inspect and logs through with the engine\'s own output', async () => {
     const ps = await dockerOk(['ps'], viaGateway);
@@ -228,25 +204,19 @@ describe('read-only profile refuses writes and exports', { timeout: 3 * 60_000 }
   });
 
   it('records every refusal as a deny by profile.read-only, with no forwarding record', async () => {
-    assert.ok(gateway !== undefined);
-    const auditLog = gateway.auditLogPath;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const trail = readAuditTrail(auditLog);
-      assert.deepEqual(trail.badLines, [], 'every audit line parses');
-      const denied = new Set(trail.records.filter((r) => r.phase === 'done' && r.decision === 'deny').map((r) => r.operation));
-      const missing = [...refused].filter((operation) => !denied.has(operation));
-      if (missing.length === 0) {
-        for (const record of trail.records.filter((r) => refused.has(r.operation ?? ''))) {
-          assert.equal(record.phase, 'done', `a refused ${record.operation} has no forwarding record`);
-          assert.equal(record.decision, 'deny');
-          assert.equal(record.rule, 'profile.read-only');
-          assert.equal(record.status, 403);
-        }
-        return;
-      }
-      if (Date.now() > deadline) assert.fail(`no deny record for ${missing.join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    const notDenied = (records: AuditLine[]): string[] => {
+      const denied = new Set(records.filter((r) => r.phase === 'done' && r.decision === 'deny').map((r) => r.operation));
+      return [...refused].filter((operation) => !denied.has(operation));
+    };
+    const { trail } = await waitForAuditTrail(auditLog, 0, (records) => notDenied(records).length === 0, 10_000);
+    assert.deepEqual(trail.badLines, [], 'every audit line parses');
+    const missing = notDenied(trail.records);
+    if (missing.length > 0) assert.fail(`no deny record for ${missing.join(', ')}`);
+    for (const record of trail.records.filter((r) => refused.has(r.operation ?? ''))) {
+      assert.equal(record.phase, 'done', `a refused ${record.operation} has no forwarding record`);
+      assert.equal(record.decision, 'deny');
+      assert.equal(record.rule, 'profile.read-only');
+      assert.equal(record.status, 403);
     }
   });
 });

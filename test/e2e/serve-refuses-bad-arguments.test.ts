@@ -4,11 +4,12 @@
 // before the gateway would talk to one, and the upstream named is a path where nothing listens.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { freeLoopbackPort } from '../support/free-port.js';
-import { runServeExpectingFailure } from '../support/gateway-for-fault-tests.js';
+import { assertRefusedToStart, runGatewayExpectingFailure } from '../support/gateway.js';
+import { useTeardown } from '../support/teardown.js';
 
 interface Case {
   name: string;
@@ -73,16 +74,13 @@ const CASES: Case[] = [
 ];
 
 describe('serve refuses command lines it cannot honour: non-zero exit, one line, no stack trace', { timeout: 5 * 60_000 }, () => {
+  const teardown = useTeardown();
   let dir: string;
   let port: number;
 
   before(async () => {
-    dir = mkdtempSync('/tmp/dga-');
+    dir = teardown.tempDir('/tmp/dga-');
     port = await freeLoopbackPort();
-  });
-
-  after(() => {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   for (const testCase of CASES) {
@@ -94,17 +92,9 @@ describe('serve refuses command lines it cannot honour: non-zero exit, one line,
       const args = testCase.args.map(fill);
       const withUpstream = args.includes('--upstream') ? args : ['--upstream', `unix://${caseDir}/no-engine.sock`, ...args];
 
-      const failure = await runServeExpectingFailure(withUpstream, 10_000);
-      const shown = `serve ${withUpstream.join(' ')}\n--- output ---\n${failure.output}`;
-      assert.equal(failure.timedOut, false, `serve kept running: the command line was accepted\n${shown}`);
-      assert.notEqual(failure.exit.code, 0, shown);
-      assert.notEqual(failure.exit.code, null, `killed by ${failure.exit.signal}\n${shown}`);
-      assert.doesNotMatch(failure.output, /^\s+at /m, `stack trace\n${shown}`);
-      const lines = failure.output.trimEnd().split('\n');
-      assert.equal(lines.length, 1, `expected exactly one line\n${shown}`);
-      const line = lines[0]!;
-      assert.match(line, /^dockgate: \S/, shown);
-      assert.doesNotMatch(line, /^dockgate: dockgate:/, `the prefix is doubled\n${shown}`);
+      const failure = await runGatewayExpectingFailure({ args: withUpstream }, 10_000);
+      const shown = `${failure.commandLine}\n--- output ---\n${failure.output}`;
+      const line = assertRefusedToStart(failure);
       for (const mention of testCase.mentions) {
         if (typeof mention === 'string') assert.ok(line.includes(fill(mention)), `the message should mention ${JSON.stringify(fill(mention))}\n${shown}`);
         else assert.match(line, new RegExp(fill(mention.source)), shown);
@@ -119,7 +109,7 @@ describe('serve refuses command lines it cannot honour: non-zero exit, one line,
   // only to what matters for scripts and operators: a non-zero exit, the option named first, no stack trace.
   test('an unknown option: non-zero exit, the option named on the first line, no stack trace', async () => {
     const caseDir = mkdtempSync(join(dir, 'c-'));
-    const failure = await runServeExpectingFailure(['--upstream', `unix://${caseDir}/no-engine.sock`, '--listen', `unix://${caseDir}/gw.sock`, '--no-such-option'], 10_000);
+    const failure = await runGatewayExpectingFailure({ upstream: `${caseDir}/no-engine.sock`, listen: [`unix://${caseDir}/gw.sock`], args: ['--no-such-option'] }, 10_000);
     assert.equal(failure.timedOut, false, failure.output);
     assert.notEqual(failure.exit.code, 0, failure.output);
     assert.notEqual(failure.exit.code, null, failure.output);

@@ -4,15 +4,15 @@
 // delivering during the grace, is cut at its end, and the gateway still exits.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { docker, dockerOk, followDocker } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { startServe, type ServeProcess } from '../support/gateway-for-fault-tests.js';
+import { startGateway, type Gateway } from '../support/gateway.js';
+import { useTeardown } from '../support/teardown.js';
+import { connectResult } from '../support/unix-sockets.js';
 
 const HOOK_TIMEOUT_MS = 120_000;
 const GRACE_SECONDS = 5;
@@ -26,17 +26,6 @@ function printLoop(prefix: string, count: number): string {
   return `i=1; while [ $i -le ${count} ]; do echo ${prefix} $i; i=$((i+1)); sleep 0.1; done`;
 }
 
-function connectResult(path: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ path });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
-}
-
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -47,35 +36,28 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
 }
 
 describe(`SIGTERM with --grace-period ${GRACE_SECONDS}: running streams finish, new connections are refused`, { timeout: 5 * 60_000 }, () => {
+  const teardown = useTeardown(HOOK_TIMEOUT_MS);
   let engine: Engine;
   let direct: Endpoint;
   let dir: string;
-  const gateways: ServeProcess[] = [];
 
   before(async () => {
+    dir = teardown.tempDir('/tmp/dgs-');
     engine = await startEngine();
+    teardown.add(() => engine.stop());
     direct = engine.endpoint;
-    dir = mkdtempSync('/tmp/dgs-');
   }, { timeout: HOOK_TIMEOUT_MS });
 
-  after(async () => {
-    try {
-      await Promise.all(gateways.map((gateway) => gateway.stop()));
-    } finally {
-      await engine?.stop();
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    }
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  async function gatewayAt(name: string): Promise<{ gateway: ServeProcess; endpoint: Endpoint; socketPath: string }> {
+  async function gatewayAt(name: string): Promise<{ gateway: Gateway; endpoint: Endpoint; socketPath: string }> {
     const socketPath = join(dir, `${name}.sock`);
-    const endpoint: Endpoint = { name, host: `unix://${socketPath}` };
-    const gateway = await startServe(
-      ['--upstream', `unix://${engine.socketPath}`, '--listen', `unix://${socketPath}`, '--profile', 'audit', '--grace-period', String(GRACE_SECONDS)],
-      [endpoint],
-    );
-    gateways.push(gateway);
-    return { gateway, endpoint, socketPath };
+    const gateway = await startGateway({
+      upstream: engine.socketPath,
+      listen: [`unix://${socketPath}`],
+      profile: 'audit',
+      args: ['--grace-period', String(GRACE_SECONDS)],
+    });
+    teardown.add(() => gateway.stop());
+    return { gateway, endpoint: gateway.unix!, socketPath };
   }
 
   test('an attached run and a logs -f finish with all their output; new connections are refused at once; exit 0 within the grace', async () => {

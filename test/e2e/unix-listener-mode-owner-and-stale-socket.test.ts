@@ -4,14 +4,15 @@
 // and the gateway must replace a dead socket left behind but never take over a live one or another file.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, lstatSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Endpoint } from '../support/endpoint.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { answersHttp, runServeExpectingFailure, spawnServe, startServe } from '../support/gateway-for-fault-tests.js';
+import { before, describe, test } from 'node:test';
+import { startEngine } from '../support/engine.js';
+import { assertRefusedToStart, runGatewayExpectingFailure, spawnGateway, startGateway, type FailedStart } from '../support/gateway.js';
+import { useTeardown } from '../support/teardown.js';
+import { connectResult, leaveStaleSocket } from '../support/unix-sockets.js';
 
 const HOOK_TIMEOUT_MS = 120_000;
 const NOBODY = 65534;
@@ -44,57 +45,22 @@ function modeOf(stats: Stats): string {
   return (stats.mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-function assertOneLineFailure(failure: Awaited<ReturnType<typeof runServeExpectingFailure>>, mentions: RegExp): void {
-  assert.equal(failure.timedOut, false, `serve kept running instead of refusing to start\n${failure.output}`);
-  assert.notEqual(failure.exit.code, 0, `serve exited 0\n${failure.output}`);
-  assert.notEqual(failure.exit.code, null, `serve died of a signal: ${JSON.stringify(failure.exit)}\n${failure.output}`);
-  const lines = failure.output.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${failure.output}`);
-  assert.match(lines[0]!, /^dockgate: /, failure.output);
-  assert.match(lines[0]!, mentions, failure.output);
-  assert.doesNotMatch(failure.output, /^ {4}at /m, `stack trace on stderr:\n${failure.output}`);
-}
-
-/** Binds a socket at `path` in a process that is then SIGKILLed: the file stays, nothing answers. */
-async function leaveStaleSocket(path: string): Promise<void> {
-  const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => console.log('bound'))`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve) => holder.stdout.once('data', resolve));
-  holder.kill('SIGKILL');
-  await new Promise((resolve) => holder.once('exit', resolve));
-}
-
-function connectResult(path: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ path });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
+function assertOneLineFailure(failure: FailedStart, mentions: RegExp): void {
+  assert.match(assertRefusedToStart(failure), mentions, failure.output);
 }
 
 describe('unix listener: mode, owner and group as asked; stale sockets replaced, live ones and other files left alone', { timeout: 5 * 60_000 }, () => {
-  let engine: Engine;
+  const teardown = useTeardown(HOOK_TIMEOUT_MS);
   /** Traversable by everyone, so that only the socket's own mode decides who may connect. */
   let dir: string;
+  /** The engine's socket path. */
   let upstream: string;
 
   before(async () => {
-    engine = await startEngine();
-    upstream = `unix://${engine.socketPath}`;
-    dir = mkdtempSync('/tmp/dgl-');
-    chmodSync(dir, 0o755);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    try {
-      await engine?.stop();
-    } finally {
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    }
+    dir = teardown.tempDir('/tmp/dgl-', 0o755);
+    const engine = await startEngine();
+    teardown.add(() => engine.stop());
+    upstream = engine.socketPath;
   }, { timeout: HOOK_TIMEOUT_MS });
 
   test('mode 0660, owner nobody, group nogroup: exactly that from the first moment the socket is at its path', async () => {
@@ -102,8 +68,7 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
     const watched = join(dir, 'watched');
     mkdirSync(watched, { mode: 0o755 });
     const path = join(watched, 'gw.sock');
-    const endpoint: Endpoint = { name: 'gateway', host: `unix://${path}` };
-    const gateway = spawnServe(['--upstream', upstream, '--listen', `unix://${path}?mode=0660&owner=nobody&group=nogroup`, '--profile', 'audit']);
+    const gateway = await spawnGateway({ upstream, listen: [`unix://${path}?mode=0660&owner=nobody&group=nogroup`], profile: 'audit' });
     try {
       // Watch the directory in a tight synchronous loop while the gateway starts: every entry that ever
       // appears is either the socket with its final mode and owner, or a private staging directory.
@@ -144,10 +109,7 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
       assert.deepEqual(wrong, [], `observed at the target path or beside it: ${seen.join(' | ')}`);
       assert.ok(socketObservations > 10, `too few observations to mean anything: ${socketObservations}`);
 
-      while (!(await answersHttp(endpoint))) {
-        assert.equal(gateway.exit(), undefined, `the gateway exited\n${gateway.output()}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await gateway.waitUntilReady();
       const stats = lstatSync(path);
       assert.ok(stats.isSocket());
       assert.equal(modeOf(stats), '0660');
@@ -168,8 +130,7 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
     const rootGroup = join(dir, 'root-group.sock'); // mode 0660, root:root
     const nogroupGroup = join(dir, 'nogroup.sock'); // mode 0660, root:nogroup
     const listeners = [`unix://${owner}?mode=0600`, `unix://${rootGroup}?mode=0660`, `unix://${nogroupGroup}?mode=0660&group=nogroup`];
-    const endpoints = [owner, rootGroup, nogroupGroup].map((path): Endpoint => ({ name: path, host: `unix://${path}` }));
-    const gateway = await startServe(['--upstream', upstream, ...listeners.flatMap((listen) => ['--listen', listen]), '--profile', 'audit'], endpoints);
+    const gateway = await startGateway({ upstream, listen: listeners, profile: 'audit' });
     try {
       assert.equal(modeOf(lstatSync(owner)), '0600');
       assert.equal(lstatSync(owner).gid, 0);
@@ -193,8 +154,7 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
     assert.ok(lstatSync(path).isSocket());
     assert.equal(await connectResult(path), 'ECONNREFUSED', 'the leftover socket should be dead');
 
-    const endpoint: Endpoint = { name: 'gateway', host: `unix://${path}` };
-    const gateway = await startServe(['--upstream', upstream, '--listen', `unix://${path}?mode=0600`, '--profile', 'audit'], [endpoint]);
+    const gateway = await startGateway({ upstream, listen: [`unix://${path}?mode=0600`], profile: 'audit' });
     try {
       const stats = lstatSync(path);
       assert.notEqual(stats.ino, staleInode, 'the stale socket is still there');
@@ -216,7 +176,7 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
     await new Promise<void>((resolve) => server.listen(path, resolve));
     try {
       const inode = lstatSync(path).ino;
-      const failure = await runServeExpectingFailure(['--upstream', upstream, '--listen', `unix://${path}`, '--profile', 'audit']);
+      const failure = await runGatewayExpectingFailure({ upstream, listen: [`unix://${path}`], profile: 'audit' });
       assertOneLineFailure(failure, /in use|answers/);
       assert.ok(failure.output.includes(path), `the message should name the path: ${failure.output}`);
       assert.equal(lstatSync(path).ino, inode, 'the live socket was replaced');
@@ -233,7 +193,7 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
   test('a regular file or a symlink at the path makes serve exit non-zero with one line, and is left alone', async () => {
     const file = join(dir, 'file.sock');
     writeFileSync(file, 'not a socket\n', { mode: 0o644 });
-    const fileFailure = await runServeExpectingFailure(['--upstream', upstream, '--listen', `unix://${file}`, '--profile', 'audit']);
+    const fileFailure = await runGatewayExpectingFailure({ upstream, listen: [`unix://${file}`], profile: 'audit' });
     assertOneLineFailure(fileFailure, /not a socket/);
     assert.ok(fileFailure.output.includes(file), fileFailure.output);
     assert.ok(lstatSync(file).isFile());
@@ -244,7 +204,7 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
     writeFileSync(target, 'the target\n');
     const link = join(dir, 'link.sock');
     symlinkSync(target, link);
-    const linkFailure = await runServeExpectingFailure(['--upstream', upstream, '--listen', `unix://${link}`, '--profile', 'audit']);
+    const linkFailure = await runGatewayExpectingFailure({ upstream, listen: [`unix://${link}`], profile: 'audit' });
     assertOneLineFailure(linkFailure, /not a socket/);
     assert.ok(lstatSync(link).isSymbolicLink());
     assert.equal(readlinkSync(link), target);

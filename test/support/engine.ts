@@ -4,12 +4,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { importBusyboxImage } from './busybox-image.js';
 import { onProcessExit } from './cleanup-on-exit.js';
 import type { Endpoint } from './endpoint.js';
 import { killContainerProcesses, removeEngineLeftovers, type EngineFootprint } from './engine-leftovers.js';
+import { pingStatus } from './raw-http.js';
 
 export interface Engine {
   /** The engine's private directory; tests may keep their own files in it, it goes away on stop. */
@@ -30,18 +30,6 @@ const STOP_GRACE_MS = 30_000;
 function pathWithSbin(path: string | undefined): string {
   // dockerd, containerd and runc live in sbin directories, which a non-login PATH may lack.
   return [path ?? '/usr/local/bin:/usr/bin:/bin', '/usr/local/sbin', '/usr/sbin', '/sbin'].join(':');
-}
-
-function answersPing(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', timeout: 1_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -116,15 +104,15 @@ export async function startEngine(): Promise<Engine> {
     throw new Error(`private dockerd in ${dir} did not start: ${reason}\n--- dockerd log (tail) ---\n${tail}`);
   };
 
+  const endpoint: Endpoint = { name: 'direct', host: `unix://${socketPath}` };
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!(await answersPing(socketPath))) {
+  while ((await pingStatus(endpoint)) !== 200) {
     if (spawnError !== undefined) await fail(`${spawnError.message} (is docker.io installed? run scripts/install-test-deps.sh)`);
     if (dockerd.exitCode !== null || dockerd.signalCode !== null) await fail(`dockerd exited (${dockerd.exitCode ?? dockerd.signalCode})`);
     if (Date.now() > deadline) await fail(`/_ping did not answer within ${READY_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  const endpoint: Endpoint = { name: 'direct', host: `unix://${socketPath}` };
   try {
     await importBusyboxImage(endpoint, dir);
   } catch (error) {

@@ -16,6 +16,8 @@ export interface ClientSubject {
   cn: string;
   o?: string;
   ou?: string;
+  /** subjectAltName entries in openssl's syntax: `DNS:name`, `IP:addr`, `email:addr`, `URI:uri`. */
+  san?: string[];
 }
 
 export interface TestPki {
@@ -23,7 +25,7 @@ export interface TestPki {
   server: ServerTlsFiles;
   /** Directory holding alice's client certificate (CN=alice), ready for DOCKER_CERT_PATH. */
   aliceDir: string;
-  /** Issues another client certificate and returns its DOCKER_CERT_PATH directory. */
+  /** Issues another client certificate and returns its DOCKER_CERT_PATH directory (cert.pem is the certificate). */
   issueClient(subject: ClientSubject): string;
 }
 
@@ -83,6 +85,7 @@ export function createTestPki(parentDir: string): TestPki {
       'basicConstraints=critical,CA:FALSE',
       'keyUsage=critical,digitalSignature',
       'extendedKeyUsage=clientAuth',
+      ...(subject.san === undefined ? [] : [`subjectAltName=${subject.san.join(',')}`]),
     ].join('\n'));
     copyFileSync(caCert, join(clientDir, 'ca.pem'));
     return clientDir;
