@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readAuditTrail, waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.js';
 import { dockerOk } from '../support/docker-cli.js';
-import type { Endpoint } from '../support/endpoint.js';
 import { startEngine } from '../support/engine.js';
 import { startGateway } from '../support/gateway.js';
 import { useTeardown } from '../support/teardown.js';
@@ -107,7 +106,6 @@ describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, ()
   let tlsListener: string;
   let auditLog: string;
   let pki: TestPki;
-  let viaTls: Endpoint;
 
   before(async () => {
     publicDir = teardown.tempDir('/tmp/dgi-', 0o755);
@@ -119,8 +117,7 @@ describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, ()
     pki = createTestPki(engine.dir);
     const gateway = await startGateway({ upstream: engine.socketPath, listen: [unixListener], tls: pki, profile: 'audit', auditLog });
     teardown.add(() => gateway.stopRunning());
-    viaTls = gateway.tls!;
-    tlsListener = viaTls.host;
+    tlsListener = gateway.tls!.host;
     // The readiness probes (one /_ping per listener) are recorded too: let their records land first,
     // so that each test sees only the records of its own client.
     await recordsSince(auditLog, 0, (records) => records.filter((r) => r.operation === 'system.ping' && r.phase === 'done').length >= 2);
@@ -155,10 +152,14 @@ describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, ()
     }
   });
 
-  it('records a TLS client with CN alice (test-certs.ts) with its subject, fingerprint and serial', async () => {
-    const cert = join(pki.aliceDir, 'cert.pem');
+  /**
+   * Runs `docker ps` through the TLS listener with the client certificate in `tlsDir`: every record of the
+   * step names the peer's address and that certificate, its fingerprint and serial as openssl reads them.
+   */
+  async function assertTlsClientRecorded(tlsDir: string, subject: { cn: string; o: string[]; ou: string[]; san: string[] }): Promise<void> {
+    const cert = join(tlsDir, 'cert.pem');
     const offset = statSync(auditLog).size;
-    await dockerOk(['ps'], viaTls);
+    await dockerOk(['ps'], { name: 'gateway-tls', host: tlsListener, tlsDir });
     const records = await recordsSince(auditLog, offset, hasContainerList);
     containerListRecord(records, tlsListener);
     for (const record of records) {
@@ -169,47 +170,23 @@ describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, ()
         {
           kind: 'tls',
           listener: tlsListener,
-          cn: 'alice',
-          o: [],
-          ou: [],
-          san: [],
+          ...subject,
           fingerprint: opensslField(cert, ['-fingerprint', '-sha256']),
           serial: opensslField(cert, ['-serial']),
         },
         `identity of ${record.phase} record ${record.method} ${record.path}`,
       );
     }
+  }
+
+  it('records a TLS client with CN alice (test-certs.ts) with its subject, fingerprint and serial', async () => {
+    await assertTlsClientRecorded(pki.aliceDir, { cn: 'alice', o: [], ou: [], san: [] });
   });
 
   it('records a TLS client certificate with O, OU and SANs of every kind', async () => {
-    const clientDir = pki.issueClient({
-      cn: 'alice',
-      o: 'Dockgate Tests',
-      ou: 'Operations',
-      san: ['DNS:alice.dockgate.test', 'IP:127.0.0.2', 'email:alice@dockgate.test', 'URI:spiffe://dockgate.test/alice'],
-    });
-    const cert = join(clientDir, 'cert.pem');
-    const offset = statSync(auditLog).size;
-    await dockerOk(['ps'], { name: 'gateway-tls-sans', host: tlsListener, tlsDir: clientDir });
-    const records = await recordsSince(auditLog, offset, hasContainerList);
-    containerListRecord(records, tlsListener);
-    for (const record of records) {
-      const { address: _address, ...identity } = record.identity;
-      assert.deepEqual(
-        identity,
-        {
-          kind: 'tls',
-          listener: tlsListener,
-          cn: 'alice',
-          o: ['Dockgate Tests'],
-          ou: ['Operations'],
-          // The form src/identify/identity.ts documents for TlsPeer.san, which policies will match on.
-          san: ['DNS:alice.dockgate.test', 'IP:127.0.0.2', 'email:alice@dockgate.test', 'URI:spiffe://dockgate.test/alice'],
-          fingerprint: opensslField(cert, ['-fingerprint', '-sha256']),
-          serial: opensslField(cert, ['-serial']),
-        },
-        `identity of ${record.phase} record ${record.method} ${record.path}`,
-      );
-    }
+    const san = ['DNS:alice.dockgate.test', 'IP:127.0.0.2', 'email:alice@dockgate.test', 'URI:spiffe://dockgate.test/alice'];
+    const clientDir = pki.issueClient({ cn: 'alice', o: 'Dockgate Tests', ou: 'Operations', san });
+    // san: the form src/identify/identity.ts documents for TlsPeer.san, which policies will match on.
+    await assertTlsClientRecorded(clientDir, { cn: 'alice', o: ['Dockgate Tests'], ou: ['Operations'], san });
   });
 });
