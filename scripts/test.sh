@@ -19,6 +19,9 @@ unit_tests=(
   test/unit/listener-spec-parsing.test.ts
   test/unit/subject-alt-names-parsing.test.ts
   test/unit/audit-log-starts-fresh-line-after-torn-one.test.ts
+  test/unit/body-schemas-cover-both-specs.test.ts
+  test/unit/canonical-body-round-trip.test.ts
+  test/unit/go-json-reader-refuses-what-go-reads-differently.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -40,6 +43,7 @@ e2e_tests=(
   test/e2e/unix-listener-mode-owner-and-stale-socket.test.ts
   test/e2e/sigterm-lets-running-streams-finish.test.ts
   test/e2e/serve-refuses-bad-arguments.test.ts
+  test/e2e/json-bodies-read-like-the-engine.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
