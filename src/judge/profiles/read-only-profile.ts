@@ -40,17 +40,20 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
 const RULE = 'profile.read-only';
 const ALLOW: Decision = { verdict: 'allow', rule: RULE, reason: 'a read the read-only profile grants' };
 
+/** Why the read-only profile refuses an operation, and what to do instead (shared with policy files' `profile: read-only`). */
+export function readOnlyRefusal(operation: string, mutates: boolean): { reason: string; fix: string } {
+  return {
+    reason: mutates
+      ? `${operation} changes state, and the read-only profile grants reads only`
+      : `${operation} carries data out of containers, images or the swarm, which the read-only profile does not grant`,
+    fix: `Run this client through a listener whose policy grants ${operation} (for example --profile audit or a --policy rule)`,
+  };
+}
+
 export const readOnlyProfile: Policy = {
   name: 'read-only',
   judge({ route }): Decision {
     if (READ_ONLY_OPERATIONS.has(route.operation)) return ALLOW;
-    return {
-      verdict: 'deny',
-      rule: RULE,
-      reason: route.mutates
-        ? `${route.operation} changes state, and the read-only profile grants reads only`
-        : `${route.operation} carries data out of containers, images or the swarm, which the read-only profile does not grant`,
-      fix: `Run this client through a listener whose policy grants ${route.operation} (for example --profile audit or a --policy rule)`,
-    };
+    return { verdict: 'deny', rule: RULE, ...readOnlyRefusal(route.operation, route.mutates) };
   },
 };

@@ -11,14 +11,6 @@ export const DEFAULT_MASKED_PATHS: readonly string[] = [
 ];
 export const DEFAULT_READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-/** Sysctls the Pod Security Standards' baseline allows. */
-export const SAFE_SYSCTLS: readonly string[] = [
-  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
-  'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports',
-  'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl',
-  'net.ipv4.tcp_keepalive_probes',
-];
-
 export function judgePrivileged(ctx: ReachContext, value: unknown, field: string, what = 'runs the container privileged'): void {
   if (readBoolean(ctx, value, field) === true && !ctx.constraints.privileged) {
     ctx.deny('privileges', field, `${what}: every capability, every device, no seccomp or AppArmor, which is root on the host`, 'Remove --privileged; add only the capabilities the policy allows');

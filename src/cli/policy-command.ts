@@ -1,0 +1,170 @@
+// `dockgate policy check FILE` validates a policy file (exit 0 with a summary, or file:line:column
+// and exit 1); `dockgate policy explain` shows how a policy decides one request: which rule selected
+// the client and why, whether the operation is granted, the result of every check, the defaults it
+// applies and the decision (exit 0 allow, 1 deny).
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { createEngineLookup } from '../forward/engine-client.js';
+import { createUpstream, type Upstream } from '../forward/upstream.js';
+import type { Identity } from '../identify/identity.js';
+import { builtinPolicy } from '../policy/builtin-policies.js';
+import { judge, NO_ENGINE } from '../policy/library-judge.js';
+import { loadPolicy } from '../policy/load-policy.js';
+import { PolicyFileError } from '../policy/policy-file-error.js';
+import type { PolicyRule } from '../policy/policy-rule.js';
+import type { RulePolicy, TraceStep } from '../policy/rule-policy.js';
+
+interface ExplainOptions {
+  policy?: string;
+  profile?: string;
+  allowBind: string[];
+  identity: string;
+  method: string;
+  path: string;
+  body?: string;
+  contentType: string;
+  upstream?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `uid=1000,gid=1000,user=alice` (unix) or `cn=alice,o=Example,san=DNS:a.example` (TLS); `listener=` for either. */
+export function parseIdentity(text: string): Identity {
+  const fields = new Map<string, string[]>();
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`--identity ${text}: expected key=value pairs such as uid=1000,gid=1000 or cn=alice`);
+    const key = part.slice(0, eq).trim();
+    fields.set(key, [...(fields.get(key) ?? []), part.slice(eq + 1).trim()]);
+  }
+  const one = (key: string): string | undefined => fields.get(key)?.[0];
+  const number = (key: string, fallback?: number): number => {
+    const value = one(key);
+    if (value === undefined) {
+      if (fallback === undefined) throw new Error(`--identity ${text}: ${key}= is missing`);
+      return fallback;
+    }
+    if (!/^\d+$/.test(value)) throw new Error(`--identity ${text}: ${key}=${value} is not a number`);
+    return Number(value);
+  };
+  const known = new Set(['uid', 'gid', 'pid', 'user', 'group', 'listener', 'cn', 'o', 'ou', 'san', 'fingerprint', 'serial', 'address']);
+  for (const key of fields.keys()) if (!known.has(key)) throw new Error(`--identity ${text}: unknown key ${key} (known: ${[...known].join(', ')})`);
+  const tls = ['cn', 'o', 'ou', 'san', 'fingerprint'].some((k) => fields.has(k));
+  if (tls) {
+    return {
+      kind: 'tls',
+      listener: one('listener') ?? 'tcp://0.0.0.0:2376',
+      address: one('address') ?? '127.0.0.1:0',
+      ...(one('cn') !== undefined && { cn: one('cn')! }),
+      o: fields.get('o') ?? [],
+      ou: fields.get('ou') ?? [],
+      san: fields.get('san') ?? [],
+      fingerprint: one('fingerprint') ?? '',
+      serial: one('serial') ?? '',
+    };
+  }
+  if (!fields.has('uid')) throw new Error(`--identity ${text}: give uid= for a unix peer, or cn=/o=/ou=/san=/fingerprint= for a TLS peer`);
+  const uid = number('uid');
+  return {
+    kind: 'unix',
+    listener: one('listener') ?? 'unix:///run/dockgate.sock',
+    uid,
+    gid: number('gid', uid),
+    pid: number('pid', 0),
+    ...(one('user') !== undefined && { user: one('user')! }),
+    ...(one('group') !== undefined && { group: one('group')! }),
+  };
+}
+
+function describeRule(rule: PolicyRule): string {
+  const match = rule.match ? Object.entries(rule.match).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${(v as readonly unknown[]).join('|')}`).join(' ') : 'every client';
+  const ops = rule.operations.patterns.join(', ') + (rule.operations.except.length > 0 ? ` except ${rule.operations.except.join(', ')}` : '');
+  let reach = 'container reach not judged';
+  if (rule.constraints !== 'unrestricted') {
+    const c = rule.constraints;
+    const roots = c.bindRoots.map((r) => `${r.path}${r.readOnly ? ':ro' : ''}`).join(', ') || 'none';
+    const required = [c.requireNonRoot && 'non-root', c.requireNoNewPrivileges && 'no-new-privileges', c.requireDropAll && 'cap-drop ALL', c.memory.required && 'memory limit', c.pids.required && 'pids limit', c.cpu.required && 'cpu limit'].filter(Boolean);
+    reach = `bind roots: ${roots}; cap-add: ${c.capAdd.join(', ') || 'none'}${required.length > 0 ? `; requires ${required.join(', ')}` : ''}`;
+  }
+  return `${rule.label} [${rule.mode}] for ${match}: ${ops}; ${reach}`;
+}
+
+export function summarisePolicy(policy: RulePolicy): string {
+  const lines = [`${policy.options.source}: ${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}, first match wins`];
+  policy.rules.forEach((rule, i) => lines.push(`  ${i + 1}. ${describeRule(rule)}`));
+  if ((policy.options.protectedPaths ?? []).length > 0) lines.push(`  protected paths: ${policy.options.protectedPaths!.join(', ')}`);
+  return lines.join('\n');
+}
+
+function formatStep(step: TraceStep): string {
+  const outcome = step.outcome === 'info' ? '' : step.outcome;
+  return `${step.step.padEnd(10)}${outcome.padEnd(7)}${step.detail}`;
+}
+
+export function registerPolicy(program: Command): void {
+  const policy = program.command('policy').description('check policy files and explain decisions');
+
+  policy
+    .command('check')
+    .description('validate a policy file: exit 0 with a summary, or print file:line:column of every problem and exit 1')
+    .argument('<file>', 'the YAML policy file')
+    .action((file: string) => {
+      try {
+        process.stdout.write(`${summarisePolicy(loadPolicy(file))}\n`);
+      } catch (err) {
+        if (!(err instanceof PolicyFileError)) throw err;
+        process.stderr.write(`${err.describeAll()}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  policy
+    .command('explain')
+    .description('show how a policy decides one request (exit 0 allow, 1 deny)')
+    .option('--policy <file>', 'a YAML policy file')
+    .option('--profile <name>', 'a built-in profile: baseline, restricted, read-only, audit')
+    .option('--allow-bind <path[:ro]>', 'a bind root on top of the profile; repeatable', collect, [])
+    .requiredOption('--identity <pairs>', 'who asks: uid=1000[,gid=..,user=..,group=..,listener=..] or cn=..[,o=..,ou=..,san=DNS:..]')
+    .requiredOption('--method <method>', 'HTTP method, e.g. POST')
+    .requiredOption('--path <target>', 'request target, e.g. /v1.41/containers/create?name=web')
+    .option('--body <file>', 'the request body (JSON); - reads stdin')
+    .option('--content-type <type>', 'the Content-Type header', 'application/json')
+    .option('--upstream <url>', 'ask this engine about containers, volumes and images the request names (default: facts unknown)')
+    .action(async (opts: ExplainOptions) => {
+      if ((opts.policy === undefined) === (opts.profile === undefined)) throw new Error('give exactly one of --policy FILE or --profile NAME');
+      let chosen: RulePolicy;
+      try {
+        chosen = opts.policy !== undefined ? loadPolicy(opts.policy) : builtinPolicy(opts.profile!, { allowBind: opts.allowBind });
+      } catch (err) {
+        if (!(err instanceof PolicyFileError)) throw err;
+        process.stderr.write(`${err.describeAll()}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const body = opts.body === undefined ? undefined : readFileSync(opts.body === '-' ? 0 : opts.body);
+      let upstream: Upstream | undefined;
+      try {
+        upstream = opts.upstream !== undefined ? createUpstream(opts.upstream) : undefined;
+        const result = await judge(
+          chosen,
+          {
+            method: opts.method,
+            path: opts.path,
+            headers: { 'content-type': opts.contentType },
+            ...(body !== undefined && { body }),
+            identity: parseIdentity(opts.identity),
+          },
+          upstream ? createEngineLookup(upstream) : NO_ENGINE,
+        );
+        const out: string[] = [`${'policy'.padEnd(17)}${chosen.options.source}`, `${'request'.padEnd(17)}${opts.method} ${opts.path}${result.operation ? ` → ${result.operation}` : ''}`];
+        for (const step of result.trace) out.push(formatStep(step));
+        if (result.verdict === 'deny' && result.fix) out.push(`${'fix'.padEnd(17)}${result.fix}`);
+        if (result.verdict === 'deny' && result.message) out.push(`${'client sees'.padEnd(17)}Error response from daemon: ${result.message}`);
+        if (result.body !== undefined && result.changes.length > 0) out.push(`${'forwarded body'.padEnd(17)}${result.body.toString('utf8')}`);
+        process.stdout.write(`${out.join('\n')}\n`);
+        process.exitCode = result.verdict === 'allow' || result.mode === 'warn' ? 0 : 1;
+      } finally {
+        upstream?.close();
+      }
+    });
+}

@@ -1,0 +1,57 @@
+// `--profile baseline` (the default of `dockgate serve`): the Kubernetes Pod Security Standards'
+// baseline mapped to Docker fields, plus every Docker-only way to the host. Normal CLI work passes:
+// run, exec (as any user), build with the classic builder from a local context, volumes, bridge and
+// overlay networks, pull, push, save, load, cp, logs, services. Refused: privileged containers, host
+// namespaces, capabilities beyond the PSS list, devices, unconfined seccomp/AppArmor/SELinux, unmasked
+// /proc, sysctls beyond the PSS list, cgroup parents, other runtimes, host binds (unless --allow-bind
+// grants a root), volumes with bind or device options, macvlan/ipvlan networks, log drivers that send
+// elsewhere, swarm membership, plugin privileges, BuildKit's channels, URLs the engine would fetch,
+// exec into containers with host access, CRIU checkpoints and the engine's debug endpoints.
+import type { ContainerConstraints } from '../container-constraints.js';
+
+/** Capabilities the PSS baseline allows to add (Docker's default set without NET_RAW). */
+export const PSS_BASELINE_CAPABILITIES: readonly string[] = [
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+  'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+];
+
+/** Sysctls the PSS baseline allows. */
+export const PSS_SAFE_SYSCTLS: readonly string[] = [
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+];
+
+export const BASELINE_CONSTRAINTS: ContainerConstraints = {
+  bindRoots: [],
+  privileged: false,
+  capAdd: PSS_BASELINE_CAPABILITIES,
+  requireDropAll: false,
+  devices: false,
+  // The cgroup namespace is not a PSS baseline control (the engine itself picks `host` on cgroup v1).
+  hostNamespaces: { pid: false, ipc: false, uts: false, user: false, cgroup: true, network: false },
+  unconfined: false,
+  sysctls: PSS_SAFE_SYSCTLS,
+  runtimes: ['runc', 'io.containerd.runc.v2'],
+  cgroupParent: false,
+  volumeDrivers: [],
+  requireNonRoot: false,
+  requireNoNewPrivileges: false,
+  memory: { required: false },
+  pids: { required: false },
+  cpu: { required: false },
+  ports: { hostIps: ['0.0.0.0'], min: 1, max: 65535, publishAll: true },
+  images: [],
+  logDrivers: ['json-file', 'local', 'journald', 'none'],
+  networkDrivers: ['bridge', 'overlay'],
+  plugins: false,
+  swarm: false,
+  buildkit: false,
+  remoteFetch: false,
+};
+
+/** Operation patterns baseline grants: everything the route table knows ... */
+export const BASELINE_OPERATIONS: readonly string[] = ['*'];
+/** ... except CRIU checkpoints (the host dumps and restores process memory) and the engine's debug endpoints. */
+export const BASELINE_EXCEPT: readonly string[] = ['container.checkpoint.*', 'debug.*'];

@@ -1,0 +1,24 @@
+// A policy is an ordered list of rules. The first rule whose `match` selects the client decides: it
+// grants operations, and for operations that decide a container's reach, the constraints and
+// defaults the request is judged by. A client no rule selects is refused.
+import type { ContainerConstraints, ContainerDefaults } from '../judge/container-constraints.js';
+import type { IdentitySelector } from './identity-selector.js';
+import type { OperationGrant } from './operation-grant.js';
+
+export type RuleMode = 'enforce' | 'warn';
+
+export interface PolicyRule {
+  /** The name decisions carry (`profile.baseline`, `policy.ci-runners`). */
+  readonly rule: string;
+  /** How messages name the rule: `rule "ci-runners"`, `the baseline profile`. */
+  readonly label: string;
+  /** Absent: every client. */
+  readonly match?: IdentitySelector;
+  readonly operations: OperationGrant;
+  /** `unrestricted`: the container-reach judge is not consulted (the audit profile). */
+  readonly constraints: ContainerConstraints | 'unrestricted';
+  readonly defaults?: ContainerDefaults;
+  readonly mode: RuleMode;
+  /** Wording for an operation the rule does not grant (the read-only profile keeps its own). */
+  readonly refusal?: (operation: string, mutates: boolean) => { reason: string; fix: string };
+}

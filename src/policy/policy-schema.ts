@@ -1,0 +1,177 @@
+// The policy file's schema: strict objects (an unknown key is an error that names the keys allowed
+// there), kebab-case keys, and every value checked where it is written (operation patterns against
+// the route table, bind roots on the host, sizes and CPU counts), so a problem is reported at its
+// line and column rather than discovered when a request arrives.
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { parseBindRoot } from './bind-roots.js';
+import { BUILTIN_PROFILE_NAMES } from './builtin-policies.js';
+import { patternProblem } from './operation-grant.js';
+import { parseCpus, parseSize } from './policy-units.js';
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const near = allowed
+    .map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+    .filter(({ k, d }) => d <= Math.max(2, Math.floor(k.length / 4)))
+    .sort((a, b) => a.d - b.d)[0];
+  return `unknown key ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near.k)}?)` : ''}; allowed keys here: ${allowed.join(', ')}`;
+}
+
+/** A strict object whose unknown-key error names the keys allowed there. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const keys = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeyMessage(String(issue.keys[0]), keys) : undefined),
+  });
+}
+
+/** A value or a list of values; a single value is read as a list of one. */
+function oneOrMany<T extends z.ZodType>(item: T) {
+  return z.preprocess((value) => (Array.isArray(value) || value === undefined ? value : [value]), z.array(item));
+}
+
+const uid = z.number({ error: 'expected a numeric id' }).int('expected a whole number').min(0, 'ids are 0 or more');
+const text = z.string({ error: 'expected a string' });
+
+const operationPattern = text.superRefine((pattern, ctx) => {
+  const problem = patternProblem(pattern);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const bindRoot = text.transform((value, ctx) => {
+  try {
+    return parseBindRoot(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const size = z.unknown().transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a size such as 512m, 2g or a number of bytes' });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const cpus = z.unknown().transform((value, ctx) => {
+  const nano = parseCpus(value);
+  if (nano === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a number of CPUs such as 1 or 1.5' });
+    return z.NEVER;
+  }
+  return nano;
+});
+
+const count = z.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a number above 0');
+const port = z.number({ error: 'expected a port number' }).int('expected a whole number').min(1, 'ports are 1 to 65535').max(65535, 'ports are 1 to 65535');
+const flag = z.boolean({ error: 'expected true or false' });
+
+export const matchSchema = strict({
+  uid: oneOrMany(uid).optional(),
+  gid: oneOrMany(uid).optional(),
+  user: oneOrMany(text).optional(),
+  group: oneOrMany(text).optional(),
+  cn: oneOrMany(text).optional(),
+  o: oneOrMany(text).optional(),
+  ou: oneOrMany(text).optional(),
+  san: oneOrMany(text).optional(),
+  fingerprint: oneOrMany(text).optional(),
+  listener: oneOrMany(text).optional(),
+});
+
+const HOST_NAMESPACES = ['pid', 'ipc', 'uts', 'user', 'cgroup', 'network'] as const;
+
+export const constraintsSchema = strict({
+  'allow-bind': z.array(bindRoot).optional(),
+  privileged: flag.optional(),
+  'cap-add': z.array(text).optional(),
+  'cap-drop-all': flag.optional(),
+  devices: flag.optional(),
+  'host-namespaces': z.array(z.enum(HOST_NAMESPACES, { error: `expected one of: ${HOST_NAMESPACES.join(', ')}` })).optional(),
+  unconfined: flag.optional(),
+  sysctls: z.array(text).optional(),
+  runtimes: z.array(text).optional(),
+  'cgroup-parent': flag.optional(),
+  'volume-drivers': z.array(text).optional(),
+  'non-root': flag.optional(),
+  'no-new-privileges': flag.optional(),
+  memory: strict({ required: flag.optional(), max: size.optional() }).optional(),
+  pids: strict({ required: flag.optional(), max: count.optional() }).optional(),
+  cpus: strict({ required: flag.optional(), max: cpus.optional() }).optional(),
+  ports: strict({
+    'host-ips': z.array(text).optional(),
+    min: port.optional(),
+    max: port.optional(),
+    'publish-all': flag.optional(),
+  }).optional(),
+  images: z.array(text).optional(),
+  'log-drivers': z.array(text).optional(),
+  'network-drivers': z.array(text).optional(),
+  plugins: flag.optional(),
+  swarm: flag.optional(),
+  buildkit: flag.optional(),
+  'remote-fetch': flag.optional(),
+});
+
+export const defaultsSchema = strict({
+  labels: z.record(z.string(), text).optional(),
+  'no-new-privileges': flag.optional(),
+  'cap-drop': z.array(text).optional(),
+  memory: size.optional(),
+  'pids-limit': count.optional(),
+  cpus: cpus.optional(),
+  'read-only-rootfs': flag.optional(),
+});
+
+export const ruleSchema = strict({
+  name: text.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'rule names are letters, digits, ".", "_" and "-"').optional(),
+  match: matchSchema.nullable().optional(),
+  profile: z.enum(BUILTIN_PROFILE_NAMES, { error: `expected one of: ${BUILTIN_PROFILE_NAMES.join(', ')}` }).optional(),
+  operations: z.array(operationPattern).optional(),
+  except: z.array(operationPattern).optional(),
+  mode: z.enum(['enforce', 'warn'], { error: 'expected enforce or warn' }).optional(),
+  constraints: constraintsSchema.optional(),
+  defaults: defaultsSchema.optional(),
+}).superRefine((rule, ctx) => {
+  if (rule.profile === undefined && rule.operations === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a rule needs operations, or a profile to take them from (baseline, restricted, read-only, audit)' });
+  }
+  if (rule.profile === 'audit' && (rule.constraints !== undefined || rule.defaults !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: [rule.constraints !== undefined ? 'constraints' : 'defaults'], message: 'the audit profile judges no container reach, so it takes no constraints or defaults; start from profile: baseline instead' });
+  }
+});
+
+export const policyFileSchema = strict({
+  version: z.literal(1, { error: 'expected 1' }).optional(),
+  'protected-paths': z.array(text.refine((p) => isAbsolute(p), 'expected an absolute path')).optional(),
+  rules: z.array(ruleSchema, { error: 'expected a list of rules' }).min(1, 'a policy needs at least one rule'),
+}).superRefine((file, ctx) => {
+  const seen = new Map<string, number>();
+  file.rules.forEach((rule, i) => {
+    if (rule.name === undefined) return;
+    const first = seen.get(rule.name);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `the rule name ${JSON.stringify(rule.name)} is already used by rules[${first}]` });
+    else seen.set(rule.name, i);
+  });
+});
+
+export type PolicyFile = z.output<typeof policyFileSchema>;
+export type PolicyFileRule = z.output<typeof ruleSchema>;
+export type PolicyFileConstraints = z.output<typeof constraintsSchema>;

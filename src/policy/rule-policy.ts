@@ -1,0 +1,134 @@
+// A policy made of rules (a policy file, or a built-in profile as a one-rule policy). Judging walks the
+// rules in order and the first whose `match` selects the client decides (later rules are not
+// consulted, even when the first one refuses): the operation must be granted, and operations that
+// decide a container's reach go through the reach judge with the rule's constraints and defaults.
+// `evaluate` returns the decision with a trace of every step, for `dockgate policy explain`.
+import { describeIdentity, type Identity } from '../identify/identity.js';
+import type { Decision } from '../judge/decision.js';
+import type { JudgeInput, Policy } from '../judge/policy.js';
+import { BODY_OPERATIONS, judgeReach, judgesReach, type ReachOutcome } from '../judge/reach/judge-reach.js';
+import type { ReachEngine } from '../judge/reach/reach-context.js';
+import { matchIdentity, suggestedMatch } from './identity-selector.js';
+import { grants } from './operation-grant.js';
+import type { PolicyRule } from './policy-rule.js';
+
+export interface TraceStep {
+  step: 'identity' | 'rule' | 'operation' | 'check' | 'change' | 'decision';
+  outcome: 'match' | 'skip' | 'pass' | 'fail' | 'info';
+  detail: string;
+}
+
+export interface Evaluation {
+  decision: Decision;
+  trace: TraceStep[];
+  /** The reach judge's findings, when it was consulted. */
+  reach?: ReachOutcome;
+}
+
+export interface RulePolicyOptions {
+  /** Host paths never allowed in binds beyond the built-in engine sockets (the gateway's upstream socket, its listeners). */
+  protectedPaths?: readonly string[];
+  /** Where the rules came from, for messages: a file path, or `--profile baseline`. */
+  source: string;
+}
+
+function joinFixes(fixes: readonly string[]): string {
+  return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
+}
+
+export class RulePolicy implements Policy {
+  constructor(
+    readonly name: string,
+    readonly rules: readonly PolicyRule[],
+    readonly options: RulePolicyOptions,
+  ) {}
+
+  judge(input: JudgeInput): Decision | Promise<Decision> {
+    const evaluation = this.evaluate(input);
+    return evaluation instanceof Promise ? evaluation.then((e) => e.decision) : evaluation.decision;
+  }
+
+  /** Synchronous unless the reach judge runs (it may ask the engine and the host filesystem). */
+  evaluate(input: JudgeInput): Evaluation | Promise<Evaluation> {
+    const trace: TraceStep[] = [{ step: 'identity', outcome: 'info', detail: `${describeIdentity(input.identity)} on ${input.identity.listener}` }];
+    const operation = input.route.operation;
+    let chosen: PolicyRule | undefined;
+    for (const rule of this.rules) {
+      const result = matchIdentity(rule.match, input.identity);
+      trace.push({ step: 'rule', outcome: result.matched ? 'match' : 'skip', detail: `${rule.label}: ${result.detail}` });
+      if (result.matched) {
+        chosen = rule;
+        break;
+      }
+    }
+    if (chosen === undefined) return this.finish(trace, this.noRule(input.identity));
+    const rule = chosen;
+    const mode = rule.mode === 'warn' ? ({ mode: 'warn' } as const) : {};
+    const grant = grants(rule.operations, operation);
+    if (!grant.granted) {
+      trace.push({ step: 'operation', outcome: 'fail', detail: `${operation} is not granted by ${rule.label}${grant.by ? ` (${grant.by})` : ''}` });
+      const refusal = rule.refusal?.(operation, input.route.mutates) ?? {
+        reason: `${rule.label} does not grant ${operation}${grant.by ? ` (${grant.by})` : ''}`,
+        fix: `Add ${operation} to the operations of ${rule.label}, or run this client under a rule that grants it`,
+      };
+      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode });
+    }
+    trace.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
+    if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
+      trace.push({
+        step: 'check',
+        outcome: 'skip',
+        detail: rule.constraints === 'unrestricted' ? `${rule.label} does not judge container reach` : `${operation} does not decide a container's reach`,
+      });
+      return this.finish(trace, { verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...mode });
+    }
+    if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
+      trace.push({ step: 'check', outcome: 'info', detail: `${operation} has no body to judge` });
+    }
+    const constraints = rule.constraints;
+    return judgeReach({
+      operation,
+      ...(input.route.target !== undefined && { target: input.route.target }),
+      query: input.target.query,
+      body: input.body,
+      constraints,
+      ...(rule.defaults !== undefined && { defaults: rule.defaults }),
+      engine: input.engine as ReachEngine,
+      options: { protectedPaths: this.options.protectedPaths ?? [] },
+    }).then((reach) => {
+      for (const check of reach.checks) trace.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });
+      for (const change of reach.changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
+      const changed = reach.changes.length > 0 ? { changes: reach.changes, ...(reach.body !== undefined && { body: reach.body }) } : {};
+      const decision: Decision =
+        reach.violations.length === 0
+          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...mode, ...changed }
+          : {
+              verdict: 'deny',
+              rule: rule.rule,
+              reason: reach.violations.map((v) => `${v.field}: ${v.why}`).join('; '),
+              fix: joinFixes(reach.violations.map((v) => v.fix)),
+              ...mode,
+              ...changed,
+            };
+      return { ...this.finish(trace, decision), reach };
+    });
+  }
+
+  private noRule(identity: Identity): Decision {
+    return {
+      verdict: 'deny',
+      rule: 'policy.no-match',
+      reason: `no rule of ${this.options.source} selects ${describeIdentity(identity)} on ${identity.listener}`,
+      fix: `Add a rule for this client to ${this.options.source}, e.g. \`${suggestedMatch(identity)}\` with the operations it needs`,
+    };
+  }
+
+  private finish(trace: TraceStep[], decision: Decision): Evaluation {
+    trace.push({
+      step: 'decision',
+      outcome: decision.verdict === 'allow' ? 'pass' : 'fail',
+      detail: `${decision.verdict}${decision.mode === 'warn' && decision.verdict === 'deny' ? ' (warn mode: forwarded and recorded as would_deny)' : ''} by ${decision.rule}: ${decision.reason}`,
+    });
+    return { decision, trace };
+  }
+}

@@ -1,0 +1,97 @@
+// Reloads a policy file on SIGHUP and when the file changes (editors that write a new file and rename
+// it over the old one included: the directory is watched). A new file that does not load leaves the
+// running policy in place and is reported with its file:line:column; requests never wait for a reload.
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { PolicyFileError } from './policy-file-error.js';
+import { parsePolicyText, type LoadPolicyOptions } from './load-policy.js';
+import type { RulePolicy } from './rule-policy.js';
+
+export interface PolicyWatcher {
+  /** Reloads now (what SIGHUP does); resolves once the new policy is handed over or the error reported. */
+  reload(): Promise<void>;
+  /** Stops watching and removes the SIGHUP handler. */
+  close(): void;
+}
+
+export interface WatchOptions extends LoadPolicyOptions {
+  /** Reload on SIGHUP (default true). */
+  sighup?: boolean;
+  /** Quiet time after the last change event before reloading, in ms (default 100). */
+  debounceMs?: number;
+}
+
+/**
+ * Watches `file`. `onReload` gets each new policy that loaded; `onError` gets a PolicyFileError (or an
+ * Error) for a file that did not, and the caller keeps using the policy it has.
+ */
+export function watchPolicyFile(
+  file: string,
+  onReload: (policy: RulePolicy) => void,
+  onError: (error: Error) => void,
+  options: WatchOptions = {},
+): PolicyWatcher {
+  let lastText: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const load = async (force: boolean): Promise<void> => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      // A rename in progress leaves the path missing for a moment; the next event reloads it.
+      if (!force && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      onError(new PolicyFileError(file, [{ line: 1, column: 1, message: `cannot read the policy file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]));
+      return;
+    }
+    if (!force && text === lastText) return;
+    lastText = text;
+    let policy: RulePolicy;
+    try {
+      policy = parsePolicyText(text, file, options);
+    } catch (err) {
+      onError(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    onReload(policy);
+  };
+
+  const reload = (force: boolean): Promise<void> => {
+    running = running.then(() => (closed ? undefined : load(force)));
+    return running;
+  };
+
+  // Remember what is loaded now, so a change event that rewrites the same text does not reload.
+  void readFile(file, 'utf8').then(
+    (text) => (lastText ??= text),
+    () => undefined,
+  );
+
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
+      if (name !== null && name !== basename(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void reload(false), options.debounceMs ?? 100);
+    });
+    watcher.on('error', (err) => onError(err));
+  } catch (err) {
+    onError(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  const onHup = (): void => void reload(true);
+  if (options.sighup !== false) process.on('SIGHUP', onHup);
+
+  return {
+    reload: () => reload(true),
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      watcher?.close();
+      if (options.sighup !== false) process.off('SIGHUP', onHup);
+    },
+  };
+}
