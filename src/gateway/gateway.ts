@@ -26,6 +26,7 @@ import { takeOverSocket } from '../forward/socket-takeover.js';
 import { discardBody, readBody } from './read-body.js';
 import { sendRefusal, writeRawRefusal } from './refusal-response.js';
 import { RequestIds } from './request-ids.js';
+import { INSPECTED_BODY_LIMIT, INSPECTED_OPERATIONS, readJudgedBody, serializeJudgedBody } from '../inspect/inspect-body.js';
 
 export type Identify = (socket: Socket) => Identity;
 
@@ -87,15 +88,25 @@ export class Gateway {
       this.hijackLegacy(exchange, req, res).catch(refuse);
       return;
     }
-    const forward = (): void =>
+    const forward = (body?: Buffer): void =>
       forwardPlain({
         upstream: this.options.upstream,
         req,
         res,
         path: exchange.target!.forwardTarget(),
+        ...(body !== undefined && { body }),
         collectCreated: route.creates !== undefined,
         done: (outcome) => this.finishPlain(exchange, res, outcome),
       });
+    if (INSPECTED_OPERATIONS.has(route.operation)) {
+      this.judgeBody(exchange, req, () => readBody(req, INSPECTED_BODY_LIMIT, `${exchange.method} ${exchange.target!.path}`))
+        .then(async (body) => {
+          await this.recordBeforeForwarding(exchange);
+          forward(body);
+        })
+        .catch(refuse);
+      return;
+    }
     // The common case (no engine lookup, nothing to record durably) stays synchronous.
     let judged: Promise<void> | undefined;
     try {
@@ -110,7 +121,7 @@ export class Gateway {
     }
     Promise.resolve(judged)
       .then(() => this.recordBeforeForwarding(exchange))
-      .then(forward)
+      .then(() => forward())
       .catch(refuse);
   }
 
@@ -136,8 +147,8 @@ export class Gateway {
     }
     const what = `${req.method} ${exchange.target!.path}`;
     readUpgradeBody(socket, head, length, what)
-      .then(async ({ body, held }) => {
-        await this.judge(exchange);
+      .then(async ({ body: received, held }) => {
+        const body = await this.judgeBody(exchange, req, async () => received);
         await this.recordBeforeForwarding(exchange);
         const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
         const done = (outcome: HijackOutcome): void => {
@@ -194,6 +205,23 @@ export class Gateway {
     return undefined;
   }
 
+  /**
+   * Reads the body the way the engine will (src/inspect), judges it, and returns exactly what is to be
+   * forwarded: the canonical serialisation of the judged body, with the policy's defaults applied.
+   * Operations whose body is not inspected are judged without it and forwarded as received.
+   */
+  private async judgeBody(exchange: Exchange, req: IncomingMessage, receive: () => Promise<Buffer>): Promise<Buffer> {
+    const received = await receive();
+    if (!INSPECTED_OPERATIONS.has(exchange.route!.operation)) {
+      await this.judge(exchange);
+      return received;
+    }
+    const { value } = readJudgedBody(exchange.route!.operation, received, req.headers['content-type']);
+    await this.judge(exchange, value);
+    const decided = exchange.decision!;
+    return serializeJudgedBody(decided.body !== undefined ? decided.body : value);
+  }
+
   private apply(exchange: Exchange, decision: Decision): void {
     exchange.decision = decision;
     if (decision.verdict === 'allow' || decision.mode === 'warn') return;
@@ -235,8 +263,7 @@ export class Gateway {
 
   /** The legacy hijack form: the HTTP server framed the request; the connection is taken over on success. */
   private async hijackLegacy(exchange: Exchange, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`);
-    await this.judge(exchange);
+    const body = await this.judgeBody(exchange, req, () => readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`));
     await this.recordBeforeForwarding(exchange);
     const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
     if (!answer.upgraded) {
