@@ -1,6 +1,7 @@
 // The `dockgate` command line. Each subcommand lives in its own file; this one only wires them.
 import { Command } from 'commander';
 import { registerServe } from './serve-command.js';
+import { registerPolicy } from './policy-command.js';
 
 const program = new Command('dockgate')
   .description('A security gateway for the Docker daemon: every request understood, judged per client and recorded.')
@@ -9,6 +10,7 @@ const program = new Command('dockgate')
   .configureOutput({ outputError: (text, write) => write(`dockgate: ${text.replace(/^error: /, '')}`) });
 
 registerServe(program);
+registerPolicy(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Users get one clear line, never a stack trace.

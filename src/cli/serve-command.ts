@@ -1,10 +1,13 @@
 // `dockgate serve`: runs the gateway in front of the engine until SIGTERM or SIGINT.
 import type { Command } from 'commander';
-import { createLogger } from '../log/logger.js';
-import { defaultUpstream } from '../forward/upstream.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
 import { parseListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
 import { parseApiVersion } from '../route/api-version.js';
-import { profileByName, PROFILE_NAMES } from '../judge/profiles/profiles.js';
+import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
+import { loadPolicy } from '../policy/load-policy.js';
+import { watchPolicyFile } from '../policy/watch-policy-file.js';
+import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
 import { startGateway } from '../gateway/running-gateway.js';
 
@@ -25,7 +28,7 @@ interface ServeOptions {
 const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('serve the Docker Engine API through the gateway')
     .option('--upstream <url>', 'the engine socket (default: DOCKER_HOST when it is unix://, else unix:///var/run/docker.sock)', defaultUpstream())
@@ -33,47 +36,77 @@ export function registerServe(program: Command): void {
     .option('--tls-ca <file>', 'CA that signs client certificates (tcp listeners)')
     .option('--tls-cert <file>', 'server certificate (tcp listeners)')
     .option('--tls-key <file>', 'server private key (tcp listeners)')
-    .option('--policy <file>', 'policy file (YAML)')
-    .option('--profile <name>', `built-in policy: ${PROFILE_NAMES.join(', ')}`, 'read-only')
+    .option('--policy <file>', 'policy file (YAML); reloaded on SIGHUP and when it changes')
+    .option('--profile <name>', `built-in policy: ${BUILTIN_PROFILE_NAMES.join(', ')}`, 'baseline')
     .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
     .option('--audit-log <file>', 'durable audit trail (JSON Lines); without it records go to stderr')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
-    .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10')
-    .action(async (opts: ServeOptions) => {
-      const logger = createLogger();
-      if (opts.policy !== undefined) throw new Error('--policy files are not supported yet; use --profile');
-      if (opts.allowBind.length > 0) throw new Error('--allow-bind needs a profile that inspects container parameters (baseline, restricted), which this version does not have yet');
-      const listeners = opts.listen.length > 0 ? opts.listen : [parseListenerSpec('unix:///run/dockgate.sock')];
-      const tlsGiven = [opts.tlsCa, opts.tlsCert, opts.tlsKey].filter((v) => v !== undefined).length;
-      if (tlsGiven !== 0 && tlsGiven !== 3) throw new Error('--tls-ca, --tls-cert and --tls-key go together');
-      const grace = Number(opts.gracePeriod);
-      if (!Number.isFinite(grace) || grace < 0) throw new Error(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
-      const audit = await openAuditSink(opts.auditLog, logger);
-      const running = await startGateway({
-        upstream: opts.upstream,
-        listeners,
-        ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey! } } : {}),
-        policy: profileByName(opts.profile),
-        audit,
-        minApiVersion: minimumVersion(opts.minApiVersion),
-        logger,
-      });
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal, graceSeconds: grace }, 'stopping');
-        running.stop(grace * 1000).then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'error while stopping');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+    .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10');
+  serve.action(async (opts: ServeOptions) => {
+    const logger = createLogger();
+    const listeners = opts.listen.length > 0 ? opts.listen : [parseListenerSpec('unix:///run/dockgate.sock')];
+    const tlsGiven = [opts.tlsCa, opts.tlsCert, opts.tlsKey].filter((v) => v !== undefined).length;
+    if (tlsGiven !== 0 && tlsGiven !== 3) throw new Error('--tls-ca, --tls-cert and --tls-key go together');
+    const grace = Number(opts.gracePeriod);
+    if (!Number.isFinite(grace) || grace < 0) throw new Error(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
+    const minApiVersion = minimumVersion(opts.minApiVersion);
+    // Binding the engine's socket or our own would hand a client the engine: never allowed, whatever the policy.
+    const protectedPaths = [parseUpstream(opts.upstream), ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
+    const policy = choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger);
+    const audit = await openAuditSink(opts.auditLog, logger);
+    const running = await startGateway({
+      upstream: opts.upstream,
+      listeners,
+      ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey! } } : {}),
+      policy: policy.current,
+      audit,
+      minApiVersion,
+      logger,
     });
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      policy.close();
+      logger.info({ signal, graceSeconds: grace }, 'stopping');
+      running.stop(grace * 1000).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+interface ChosenPolicy {
+  /** The policy in force now; a reload replaces what it returns. */
+  current: () => Policy;
+  close(): void;
+}
+
+/** A policy file (watched for changes and SIGHUP) or a built-in profile with --allow-bind roots. */
+function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths: string[], logger: Logger): ChosenPolicy {
+  if (opts.policy === undefined) {
+    const policy = builtinPolicy(opts.profile, { allowBind: opts.allowBind, protectedPaths });
+    return { current: () => policy, close: () => undefined };
+  }
+  if (profileGiven) throw new Error('--policy and --profile go separately: a policy file names its profiles per rule');
+  if (opts.allowBind.length > 0) throw new Error('--allow-bind goes with --profile; a policy file grants bind roots per rule');
+  let policy: Policy = loadPolicy(opts.policy, { protectedPaths });
+  const watcher = watchPolicyFile(
+    opts.policy,
+    (next) => {
+      policy = next;
+      logger.info({ policy: opts.policy }, 'policy reloaded');
+    },
+    (err) => logger.error({ policy: opts.policy, error: err.message }, 'the new policy does not load; the previous one stays in force'),
+    { protectedPaths },
+  );
+  return { current: () => policy, close: () => watcher.close() };
 }
 
 function minimumVersion(text: string): number[] {

@@ -4,7 +4,8 @@
 import http from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
 import { encodePath } from '../route/percent-encoding.js';
-import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
+import type { ContainerFacts, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
+import type { NetworkFacts, ReachEngine } from '../judge/reach/reach-context.js';
 import type { Upstream } from './upstream.js';
 
 /** Inspect documents are small; anything larger is not what we asked for. */
@@ -60,11 +61,12 @@ function lookupPath(kind: string, ref: string, slashAllowed: boolean, prefix: st
   return `${prefix}${encodePath(ref)}${suffix}`;
 }
 
-export function createEngineLookup(upstream: Upstream): EngineLookup {
+export function createEngineLookup(upstream: Upstream): ReachEngine {
   return {
     container: async (ref) => inspect<ContainerFacts>(upstream, lookupPath('container', ref, false, '/containers/', '/json')),
     volume: async (name) => inspect<VolumeFacts>(upstream, lookupPath('volume', name, false, '/volumes/', '')),
     image: async (ref) => inspect<ImageFacts>(upstream, lookupPath('image', ref, true, '/images/', '/json')),
     exec: async (id) => inspect<ExecFacts>(upstream, lookupPath('exec', id, false, '/exec/', '/json')),
+    network: async (ref) => inspect<NetworkFacts>(upstream, lookupPath('network', ref, false, '/networks/', '')),
   };
 }

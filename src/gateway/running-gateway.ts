@@ -14,7 +14,8 @@ export interface GatewayConfig {
   upstream: string;
   listeners: ListenerSpec[];
   tls?: TlsFiles;
-  policy: Policy;
+  /** The policy in force; read per request, so a reload applies to the next request. */
+  policy: () => Policy;
   audit: AuditSink;
   minApiVersion: readonly number[];
   logger: Logger;
@@ -33,7 +34,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const gateway = new Gateway({
     upstream,
     engine: createEngineLookup(upstream),
-    policy: () => config.policy,
+    policy: config.policy,
     audit: config.audit,
     minApiVersion: config.minApiVersion,
     logger: config.logger,
@@ -46,7 +47,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     upstream.close();
     throw err;
   }
-  config.logger.info({ upstream: config.upstream, policy: config.policy.name }, 'dockgate is serving');
+  config.logger.info({ upstream: config.upstream, policy: config.policy().name }, 'dockgate is serving');
 
   return {
     async stop(graceMs: number): Promise<void> {
