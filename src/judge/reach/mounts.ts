@@ -127,10 +127,18 @@ const LOCAL_OPTIONS = new Set(['type', 'o', 'device', 'size']);
  * host path (judged like a bind, read-only when `o` says `ro`); any other `type` mounts a block device
  * or a network filesystem (`ext4`, `nfs`, `cifs`, `proc`, ...) as root on the host.
  */
-export async function judgeLocalVolumeOptions(ctx: ReachContext, field: string, options: Readonly<Record<string, string>>): Promise<void> {
+export async function judgeLocalVolumeOptions(
+  ctx: ReachContext,
+  field: string,
+  options: Readonly<Record<string, string>>,
+  existing?: string,
+): Promise<void> {
+  // Options of a volume that already exists are reported at the field that names it.
+  const at = (key: string): string => (existing === undefined ? `${field}.${key}` : field);
+  const subject = existing === undefined ? 'the local volume' : `the existing volume ${show(existing)}`;
   for (const key of Object.keys(options)) {
     if (!LOCAL_OPTIONS.has(key)) {
-      ctx.deny('mounts', `${field}.${key}`, `is not an option of the local volume driver`, 'Use only type, o, device and size');
+      ctx.deny('mounts', at(key), `${show(key)} is not an option of the local volume driver`, 'Use only type, o, device and size');
     }
   }
   const type = options['type'] ?? '';
@@ -144,18 +152,18 @@ export async function judgeLocalVolumeOptions(ctx: ReachContext, field: string, 
     else if (flag === 'ro') readOnly = true;
     else if (flag === 'rw') readOnly = false;
     else if (flag === 'shared' || flag === 'rshared') {
-      ctx.deny('mounts', `${field}.o`, `asks for ${flag} mount propagation, which lets mounts cross between container and host`, 'Remove the propagation option');
+      ctx.deny('mounts', at('o'), `${subject} asks for ${flag} mount propagation, which lets mounts cross between container and host`, 'Remove the propagation option');
     }
   }
   if (bind) {
-    await judgeHostPath(ctx, `${field}.device`, device, readOnly, { what: 'the local volume bind-mounts', engineCleans: false });
+    await judgeHostPath(ctx, at('device'), device, readOnly, { what: `${subject} bind-mounts`, engineCleans: false });
     return;
   }
   if (type === 'tmpfs') return;
   ctx.deny(
     'mounts',
     field,
-    `the local volume mounts ${type === '' ? 'the device' : `a ${show(type)} filesystem from`} ${show(device)} as root on the host (block devices and network filesystems reach the host)`,
+    `${subject} mounts ${type === '' ? 'the device' : `a ${show(type)} filesystem from`} ${show(device)} as root on the host (block devices and network filesystems reach the host)`,
     'Use a plain named volume (no driver options), or type=tmpfs',
   );
 }
@@ -175,7 +183,7 @@ export async function judgeExistingVolume(ctx: ReachContext, field: string, volu
     judgeVolumeDriver(ctx, field, volume.Driver);
     return;
   }
-  if (volume.Options) await judgeLocalVolumeOptions(ctx, `${field} (volume ${show(volume.Name)} options)`, volume.Options);
+  if (volume.Options) await judgeLocalVolumeOptions(ctx, field, volume.Options, volume.Name);
 }
 
 /** HostConfig.Binds. */

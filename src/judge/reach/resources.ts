@@ -47,7 +47,7 @@ function cpuValue(ctx: ReachContext, resources: Record<string, unknown>, prefix:
     const period = readNumber(ctx, resources['CpuPeriod'], `${prefix}CpuPeriod`) || DEFAULT_CPU_PERIOD;
     return { value: Math.ceil((quota / period) * 1e9), field: `${prefix}CpuQuota` };
   }
-  return { value: quota !== undefined && quota < 0 ? -1 : undefined, field: `${prefix}NanoCpus` };
+  return quota !== undefined && quota < 0 ? { value: -1, field: `${prefix}CpuQuota` } : { value: undefined, field: `${prefix}NanoCpus` };
 }
 
 /** Container create: every limit the policy requires must be set and within its maximum. */
