@@ -1,0 +1,58 @@
+// The library API (`import { loadPolicy, judge } from 'dockgate'`): a request is read the way the
+// gateway reads it (target, route, body through the Go-compatible reader), judged, and answered with
+// the decision, its reasons, the engine-style message and the canonical body to forward.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { builtinPolicy, judge, loadPolicy } from '../../src/index.js';
+import { ALICE } from '../support/policy-fixtures.js';
+
+const baseline = builtinPolicy('baseline');
+const create = (body: unknown, policy = baseline) => judge(policy, { method: 'POST', path: '/v1.41/containers/create?name=web', headers: { 'content-type': 'application/json' }, body, identity: ALICE });
+
+describe('library judge', () => {
+  test('an allowed create returns the canonical body and target', async () => {
+    const result = await create(Buffer.from('{ "Image" : "busybox",\n "Cmd": ["echo","hi"] }'));
+    assert.equal(result.verdict, 'allow');
+    assert.equal(result.operation, 'container.create');
+    assert.equal(result.target, '/v1.41/containers/create?name=web');
+    assert.equal(result.body?.toString(), '{"Image":"busybox","Cmd":["echo","hi"]}');
+    assert.deepEqual(result.changes, []);
+  });
+
+  test('a parsed object is re-read like raw JSON', async () => {
+    const result = await create({ Image: 'busybox', HostConfig: { Privileged: true } });
+    assert.equal(result.verdict, 'deny');
+    assert.equal(result.rule, 'profile.baseline');
+    assert.match(result.reason, /HostConfig\.Privileged/);
+    assert.match(result.message!, /^dockgate: container\.create \(POST \/containers\/create\) denied by profile\.baseline: HostConfig\.Privileged: /);
+    assert.ok(result.trace.some((step) => step.step === 'check' && step.outcome === 'fail'));
+  });
+
+  test('a body Go would read differently is refused before the policy sees it', async () => {
+    for (const raw of ['{"Image":"x","hostconfig":{"privileged":true}}', '{"Image":"x","HostConfig":{"Privileged":false,"Privileged":true}}', '{"Image":"x"} {"HostConfig":{"Privileged":true}}']) {
+      const result = await create(Buffer.from(raw));
+      assert.equal(result.verdict, 'deny', raw);
+      assert.equal(result.rule, 'body.canonical', raw);
+    }
+  });
+
+  test("defaults come back in the canonical body and as changes", async () => {
+    const policy = loadPolicy('rules:\n  - profile: baseline\n    defaults:\n      read-only-rootfs: true\n      labels: { managed-by: platform }\n', { name: 'p' });
+    const result = await create(Buffer.from('{"Image":"busybox"}'), policy);
+    assert.equal(result.verdict, 'allow');
+    assert.deepEqual(result.changes.map((c) => c.field), ['Labels.managed-by', 'HostConfig.ReadonlyRootfs']);
+    assert.deepEqual(JSON.parse(result.body!.toString()), { Image: 'busybox', Labels: { 'managed-by': 'platform' }, HostConfig: { ReadonlyRootfs: true } });
+  });
+
+  test('unknown routes and malformed targets are refused with their catalogue rule', async () => {
+    assert.equal((await judge(baseline, { method: 'GET', path: '/v1.41/nope', identity: ALICE })).rule, 'route.known');
+    assert.equal((await judge(baseline, { method: 'GET', path: '/v1.41/containers/../json', identity: ALICE })).rule, 'path.canonical');
+  });
+
+  test('operations without an inspected body pass their body through untouched', async () => {
+    const tar = Buffer.from('not json at all');
+    const result = await judge(baseline, { method: 'POST', path: '/v1.41/build?t=x', body: tar, identity: ALICE });
+    assert.equal(result.verdict, 'allow');
+    assert.equal(result.body, tar);
+  });
+});

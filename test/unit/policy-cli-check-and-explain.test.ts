@@ -1,0 +1,76 @@
+// `dockgate policy check FILE` exits 0 with a summary, or prints file:line:column and exits 1;
+// `dockgate policy explain` prints which rule selected the client and why, each check's result and
+// the decision, exiting 0 for allow and 1 for deny.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-policy-cli-')));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function dockgate(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/policy-cli.ts', ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const GOOD = `rules:
+  - name: admins
+    match: { uid: 0 }
+    profile: audit
+  - name: developers
+    match: { gid: [1000, 1001] }
+    profile: baseline
+    constraints:
+      allow-bind: [${tmp}:ro]
+`;
+
+describe('policy check', () => {
+  test('a valid file: exit 0 and a summary of its rules', () => {
+    writeFileSync(join(tmp, 'good.yaml'), GOOD);
+    const { status, stdout } = dockgate('policy', 'check', join(tmp, 'good.yaml'));
+    assert.equal(status, 0);
+    assert.match(stdout, /good\.yaml: 2 rules, first match wins/);
+    assert.match(stdout, /1\. rule "admins" \[enforce\] for uid=0: \*; container reach not judged/);
+    assert.match(stdout, new RegExp(`2\\. rule "developers" \\[enforce\\] for gid=1000\\|1001: \\* except container\\.checkpoint\\.\\*, debug\\.\\*; bind roots: ${tmp}:ro`));
+  });
+
+  test('a typo: exit 1 and file:line:column on stderr', () => {
+    writeFileSync(join(tmp, 'typo.yaml'), 'rules:\n  - profile: baseline\n    constraints:\n      privilegd: true\n');
+    const { status, stderr } = dockgate('policy', 'check', join(tmp, 'typo.yaml'));
+    assert.equal(status, 1);
+    assert.match(stderr, new RegExp(`^${join(tmp, 'typo.yaml')}:4:7: rules\\[0\\]\\.constraints\\.privilegd: unknown key "privilegd" \\(did you mean "privileged"\\?\\); allowed keys here: `));
+  });
+});
+
+describe('policy explain', () => {
+  test('a refused create: the rule that matched, each check, the fix, exit 1', () => {
+    writeFileSync(join(tmp, 'good.yaml'), GOOD);
+    writeFileSync(join(tmp, 'body.json'), JSON.stringify({ Image: 'busybox', HostConfig: { Binds: ['/etc:/etc'], PidMode: 'host' } }));
+    const { status, stdout } = dockgate('policy', 'explain', '--policy', join(tmp, 'good.yaml'), '--identity', 'uid=1000,gid=1000,user=alice', '--method', 'POST', '--path', '/v1.41/containers/create', '--body', join(tmp, 'body.json'));
+    assert.equal(status, 1);
+    assert.match(stdout, /rule\s+skip\s+rule "admins": uid \[1000\] is not in \[0\]/);
+    assert.match(stdout, /rule\s+match\s+rule "developers": matches gid 1000/);
+    assert.match(stdout, /operation\s+pass\s+container\.create is granted by rule "developers" \(\*\)/);
+    assert.match(stdout, /check\s+fail\s+mounts: HostConfig\.Binds\[0\]: bind-mounts the host path "\/etc"/);
+    assert.match(stdout, /check\s+fail\s+namespaces: HostConfig\.PidMode: "host" shares the host's process namespace/);
+    assert.match(stdout, /check\s+pass\s+privileges: /);
+    assert.match(stdout, /decision\s+fail\s+deny by policy\.developers: /);
+    assert.match(stdout, /client sees\s+Error response from daemon: dockgate: container\.create \(POST \/containers\/create\) denied by policy\.developers: /);
+  });
+
+  test('an allowed request under a profile: exit 0', () => {
+    const { status, stdout } = dockgate('policy', 'explain', '--profile', 'baseline', '--identity', 'cn=runner-1,o=Example', '--method', 'GET', '--path', '/v1.41/containers/json');
+    assert.equal(status, 0);
+    assert.match(stdout, /identity\s+cn=runner-1 o=Example on tcp:\/\/0\.0\.0\.0:2376/);
+    assert.match(stdout, /check\s+skip\s+container\.list does not decide a container's reach/);
+    assert.match(stdout, /decision\s+pass\s+allow by profile\.baseline/);
+  });
+
+  test('a bad identity or neither --policy nor --profile is a usage error (exit 2)', () => {
+    assert.equal(dockgate('policy', 'explain', '--profile', 'baseline', '--identity', 'alice', '--method', 'GET', '--path', '/_ping').status, 2);
+    assert.equal(dockgate('policy', 'explain', '--identity', 'uid=1', '--method', 'GET', '--path', '/_ping').status, 2);
+  });
+});
