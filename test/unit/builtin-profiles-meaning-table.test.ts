@@ -108,10 +108,6 @@ const CREATES: Array<[string, Body, V, V]> = [
   ['labels and env that mention Privileged', H({}, { Labels: { Privileged: 'true' }, Env: ['PRIVILEGED=1'] }), 'allow', 'allow'],
 ];
 
-async function verdict(decision: Decision | Promise<Decision>): Promise<V> {
-  return (await decision).verdict;
-}
-
 describe('container creates under baseline and restricted', () => {
   for (const [name, row, underBaseline, underRestricted] of CREATES) {
     test(`${name}: baseline ${underBaseline}, restricted ${underRestricted}`, async () => {

@@ -23,7 +23,11 @@ describe('services', () => {
     assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'unconfined' } } })), ['TaskTemplate.ContainerSpec.Privileges.Seccomp.Mode']);
     assert.deepEqual(refusedFields(await service({ Privileges: { AppArmor: { Mode: 'disabled' } } })), ['TaskTemplate.ContainerSpec.Privileges.AppArmor.Mode']);
     assert.deepEqual(refusedFields(await service({ Privileges: { SELinuxContext: { Disable: true } } })), ['TaskTemplate.ContainerSpec.Privileges.SELinuxContext.Disable']);
-    assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'custom', Profile: '{"defaultAction":"SCMP_ACT_ALLOW"}' } } })), ['TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile']);
+    const allowAll = Buffer.from('{"defaultAction":"SCMP_ACT_ALLOW"}').toString('base64');
+    assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'custom', Profile: allowAll } } })), ['TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile']);
+    assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'custom', Profile: '{"defaultAction":"SCMP_ACT_ERRNO"}' } } })), ['TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile']);
+    const confining = Buffer.from('{"defaultAction":"SCMP_ACT_ERRNO"}').toString('base64');
+    assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'custom', Profile: confining } } })), []);
     assert.deepEqual(refusedFields(await service({ Privileges: { CredentialSpec: { File: 'spec.json' } } })), ['TaskTemplate.ContainerSpec.Privileges.CredentialSpec']);
   });
 

@@ -10,9 +10,16 @@ import { judgeLogDriver } from './logging.js';
 import { judgeMounts } from './mounts.js';
 import { judgeHostPort } from './ports.js';
 import { judgeOom, judgeSysctls, judgeWorkingDir } from './privileges.js';
-import { isRecord, readArray, readBoolean, readNumber, readRecord, readString, type ReachContext } from './reach-context.js';
+import { readArray, readBoolean, readNumber, readRecord, readString, type ReachContext } from './reach-context.js';
 import { judgeServiceLimits } from './resources.js';
 import { imageUser, judgeEffectiveUser, judgeNoNewPrivileges } from './user.js';
+
+/** A Go []byte field in JSON: standard base64 with padding (Go skips CR and LF); undefined when Go would refuse it. */
+function decodeGoBytes(text: string): string | undefined {
+  const clean = text.replace(/[\r\n]/g, '');
+  if (clean.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return undefined;
+  return Buffer.from(clean, 'base64').toString('utf8');
+}
 
 const UNCONFINED_FIX = 'Remove the option: the service must keep the default seccomp, AppArmor and SELinux confinement';
 
@@ -41,7 +48,11 @@ function judgePrivilegesBlock(ctx: ReachContext, value: unknown, prefix: string)
   if (seccomp) {
     const mode = readString(ctx, seccomp['Mode'], `${prefix}.Seccomp.Mode`);
     if (mode === 'unconfined') unconfined(`${prefix}.Seccomp.Mode`, 'turns seccomp off');
-    else if (mode === 'custom') judgeSeccompProfile(ctx, `${prefix}.Seccomp.Profile`, readString(ctx, seccomp['Profile'], `${prefix}.Seccomp.Profile`) ?? '');
+    else if (mode === 'custom') {
+      const profile = decodeGoBytes(readString(ctx, seccomp['Profile'], `${prefix}.Seccomp.Profile`) ?? '');
+      if (profile === undefined) ctx.deny('security-options', `${prefix}.Seccomp.Profile`, 'is not base64, as the engine reads this []byte field', 'Send the profile base64-encoded');
+      else judgeSeccompProfile(ctx, `${prefix}.Seccomp.Profile`, profile);
+    }
     else if (mode !== undefined && mode !== '' && mode !== 'default') ctx.deny('security-options', `${prefix}.Seccomp.Mode`, `${show(mode)} is not a seccomp mode dockgate knows`, 'Use default or custom');
   }
   const apparmor = readRecord(ctx, privileges['AppArmor'], `${prefix}.AppArmor`);

@@ -83,8 +83,7 @@ export async function judgeBuild(ctx: ReachContext, query: QueryView): Promise<v
     if (network === 'host' && !ctx.constraints.hostNamespaces.network) {
       ctx.deny('query', '?networkmode', "runs the build's containers on the host network", 'Remove --network host');
     } else if (network !== undefined && network.startsWith('container:')) {
-      const target = await judgeJoinedContainer(ctx, '?networkmode', network.slice('container:'.length), "runs the build's containers in the network of");
-      void target;
+      await judgeJoinedContainer(ctx, '?networkmode', network.slice('container:'.length), "runs the build's containers in the network of");
     } else if (network !== undefined && network.startsWith('ns:')) {
       ctx.deny('query', '?networkmode', 'names a namespace file on the host', 'Remove --network');
     }
