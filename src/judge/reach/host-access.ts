@@ -1,14 +1,15 @@
 // Whether an existing container has host access for this client: whether it would fail the client's
 // own create constraints on anything that reaches the host (privileges, capabilities, devices,
-// confinement, host namespaces, host mounts, sysctls, cgroup parent, runtime). Exec, attach, archive,
-// copy, export, commit and joining its namespaces hand that reach to the client, so they are refused.
-// Not counted: user, limits, ports, images and labels, which give the client nothing on the host.
+// confinement, host namespaces, host mounts, sysctls, cgroup parent). Exec, attach, archive, copy,
+// export, commit and joining its namespaces hand that reach to the client, so they are refused.
+// Not counted: user, limits, ports, images, labels and the runtime (inspect names the engine's default
+// runtime explicitly, and a runtime gives an exec nothing the container does not already have).
 import type { ContainerFacts } from '../engine-lookup.js';
 import { judgeCapAdd } from './capabilities.js';
 import { show } from './go-strings.js';
 import { judgeContainerMountPoints } from './mounts.js';
 import { judgeNamespaceModes } from './namespaces.js';
-import { judgeCgroupParent, judgeDevices, judgeLegacyCapabilities, judgePrivileged, judgeRuntime, judgeSysctls, judgeSystemPaths } from './privileges.js';
+import { judgeCgroupParent, judgeDevices, judgeLegacyCapabilities, judgePrivileged, judgeSysctls, judgeSystemPaths } from './privileges.js';
 import { isRecord, ReachContext, readStrings } from './reach-context.js';
 import { judgeSecurityOpt } from './security-options.js';
 
@@ -31,7 +32,6 @@ export async function hostAccessOf(ctx: ReachContext, container: ContainerFacts,
   judgeSystemPaths(sub, hostConfig, '');
   judgeSysctls(sub, hostConfig['Sysctls'], 'Sysctls');
   judgeCgroupParent(sub, hostConfig['CgroupParent'], 'CgroupParent');
-  judgeRuntime(sub, hostConfig['Runtime'], 'Runtime');
   const joined = judgeNamespaceModes(sub, hostConfig, '', new Set(['CgroupnsMode']));
   await judgeContainerMountPoints(sub, 'Mounts', container, false, 'has');
   for (const join of joined) {
