@@ -2,6 +2,9 @@
 // copy, export and commit on a container that has host access, resolved by name, id or id prefix
 // (exec start through its exec id). A container the client could have created itself passes.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fakeEngine, plainContainer } from '../support/fake-engine.js';
 import { judgeOperation, refusedFields, withRoots } from '../support/reach-fixtures.js';
@@ -32,6 +35,28 @@ describe('start', () => {
     assert.deepEqual(refusedFields(await judgeOperation('container.start', undefined, { target: 'plain' })), []);
     assert.deepEqual(refusedFields(await judgeOperation('container.start', {}, { target: 'plain' })), []);
     assert.deepEqual(refusedFields(await judgeOperation('container.start', { Binds: ['/:/host'] }, { target: 'plain' })), ['body']);
+  });
+});
+
+describe('start and restart re-resolve host paths', () => {
+  test('a directory under a root swapped for a symlink between create and start is refused at start', async () => {
+    const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-start-')));
+    try {
+      mkdirSync(join(tmp, 'data/dir'), { recursive: true });
+      const constraints = withRoots([{ path: join(tmp, 'data') }]);
+      const container = plainContainer('swapped', { Mounts: [{ Type: 'bind', Source: join(tmp, 'data/dir'), Destination: '/d', RW: true }] });
+      const e = fakeEngine({ containers: [container] });
+      assert.deepEqual(refusedFields(await judgeOperation('container.start', undefined, { target: 'swapped', engine: e, constraints })), []);
+      rmSync(join(tmp, 'data/dir'), { recursive: true });
+      symlinkSync('/etc', join(tmp, 'data/dir'));
+      for (const operation of ['container.start', 'container.restart']) {
+        const outcome = await judgeOperation(operation, undefined, { target: 'swapped', engine: e, constraints });
+        assert.equal(outcome.violations.length, 1, operation);
+        assert.match(outcome.violations[0]!.why, /would mount a bind of the host path .* resolves to "\/etc"/, operation);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,6 +4,7 @@
 // container with host access.
 import { show } from './go-strings.js';
 import { judgeContainerHostAccess } from './host-access.js';
+import { judgeContainerMountPoints } from './mounts.js';
 import { judgeCgroupParent, judgeDevices, judgeOom, judgePrivileged, judgeWorkingDir } from './privileges.js';
 import { isRecord, readString, type ReachContext } from './reach-context.js';
 import { judgeUpdateLimits } from './resources.js';
@@ -24,13 +25,26 @@ export async function judgeContainerUpdate(ctx: ReachContext, body: unknown): Pr
   await ctx.findings.run('resources', 'limits stay within the policy', () => judgeUpdateLimits(ctx, body));
 }
 
-/** POST /containers/{id}/start: before API 1.24 a body carried a HostConfig; nothing may be sent now. */
-export function judgeContainerStart(ctx: ReachContext, body: unknown): void {
+/**
+ * POST /containers/{id}/start and /restart. Before API 1.24 a start body carried a HostConfig: nothing
+ * may be sent now. Host paths are mounted at start, not at create, and the filesystem may have changed
+ * in between (a directory under a root replaced by a symlink to /), so the container's binds and
+ * volume devices are resolved on the host again, just before the engine mounts them.
+ */
+export async function judgeContainerStart(ctx: ReachContext, ref: string, body: unknown): Promise<void> {
   const empty = body === undefined || body === null || (isRecord(body) && Object.keys(body).length === 0);
   if (empty) ctx.findings.pass('body', 'no body: the container starts with the configuration it was created with');
   else {
     ctx.deny('body', 'body', 'a body on start would change the container\'s HostConfig (old API versions), bypassing the create judgement', 'Send start without a body; set options when creating the container');
   }
+  const container = ref === '' ? undefined : await ctx.engine.container(ref);
+  if (container === undefined) {
+    ctx.findings.skip('mounts', `no container ${show(ref)}: the engine will answer that it does not exist`);
+    return;
+  }
+  await ctx.findings.run('mounts', 'its host paths still resolve under the allowed roots', () =>
+    judgeContainerMountPoints(ctx, `container ${show(ref)}`, container, false, 'would mount'),
+  );
 }
 
 /** POST /containers/{id}/exec. */

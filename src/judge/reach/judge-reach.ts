@@ -57,6 +57,7 @@ export const REACH_OPERATIONS: ReadonlySet<string> = new Set([
   'container.create',
   'container.update',
   'container.start',
+  'container.restart',
   'container.exec.create',
   'exec.start',
   'container.commit',
@@ -109,7 +110,8 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
       await judgeContainerUpdate(ctx, body);
       break;
     case 'container.start':
-      judgeContainerStart(ctx, body);
+    case 'container.restart':
+      await judgeContainerStart(ctx, ref ?? '', body);
       break;
     case 'container.exec.create':
       await judgeExecCreate(ctx, ref ?? '', body);
