@@ -22,6 +22,20 @@ unit_tests=(
   test/unit/body-schemas-cover-both-specs.test.ts
   test/unit/canonical-body-round-trip.test.ts
   test/unit/go-json-reader-refuses-what-go-reads-differently.test.ts
+  test/unit/reach-mounts-refuse-host-escapes.test.ts
+  test/unit/reach-privileges-refused-in-every-spelling.test.ts
+  test/unit/reach-namespaces-and-joined-containers.test.ts
+  test/unit/reach-user-and-no-new-privileges.test.ts
+  test/unit/reach-resources-ports-images-and-defaults.test.ts
+  test/unit/reach-after-creation-operations.test.ts
+  test/unit/reach-side-doors.test.ts
+  test/unit/policy-file-errors-point-at-line-and-column.test.ts
+  test/unit/policy-rule-selection-first-match-wins.test.ts
+  test/unit/builtin-profiles-meaning-table.test.ts
+  test/unit/library-judge-returns-canonical-body.test.ts
+  test/unit/policy-reload-keeps-old-on-broken-file.test.ts
+  test/unit/policy-cli-check-and-explain.test.ts
+  test/unit/policy-example-file-loads.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
