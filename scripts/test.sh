@@ -58,6 +58,7 @@ e2e_tests=(
   test/e2e/sigterm-lets-running-streams-finish.test.ts
   test/e2e/serve-refuses-bad-arguments.test.ts
   test/e2e/json-bodies-read-like-the-engine.test.ts
+  test/e2e/policy-file-warn-mode-and-reload.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

@@ -7,6 +7,7 @@ import { parseApiVersion } from '../route/api-version.js';
 import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
 import { loadPolicy } from '../policy/load-policy.js';
 import { watchPolicyFile } from '../policy/watch-policy-file.js';
+import { PolicyFileError } from '../policy/policy-file-error.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
 import { startGateway } from '../gateway/running-gateway.js';
@@ -103,7 +104,11 @@ function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths:
       policy = next;
       logger.info({ policy: opts.policy }, 'policy reloaded');
     },
-    (err) => logger.error({ policy: opts.policy, error: err.message }, 'the new policy does not load; the previous one stays in force'),
+    (err) =>
+      logger.error(
+        { policy: opts.policy, error: err instanceof PolicyFileError ? err.describeAll() : err.message },
+        'the new policy does not load; the previous one stays in force',
+      ),
     { protectedPaths },
   );
   return { current: () => policy, close: () => watcher.close() };
