@@ -59,6 +59,13 @@ e2e_tests=(
   test/e2e/serve-refuses-bad-arguments.test.ts
   test/e2e/json-bodies-read-like-the-engine.test.ts
   test/e2e/policy-file-warn-mode-and-reload.test.ts
+  test/e2e/host-mounts-refused-on-real-engine.test.ts
+  test/e2e/privileges-refused-on-real-engine.test.ts
+  test/e2e/namespaces-refused-on-real-engine.test.ts
+  test/e2e/after-creation-doors-refused.test.ts
+  test/e2e/side-doors-refused.test.ts
+  test/e2e/json-tricks-refused-through-gateway.test.ts
+  test/e2e/benign-neighbours-pass-baseline.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

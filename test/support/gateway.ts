@@ -21,7 +21,7 @@ import { freeLoopbackPort } from './free-port.js';
 import { pingStatus } from './raw-http.js';
 import type { TestPki } from './test-certs.js';
 
-export type Profile = 'audit' | 'read-only';
+export type Profile = 'baseline' | 'restricted' | 'read-only' | 'audit';
 
 export interface GatewayOptions {
   /** The engine's socket path: `--upstream unix://PATH`. */
