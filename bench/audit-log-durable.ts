@@ -6,29 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuditLog } from '../src/record/audit-log.js';
-import type { ForwardingRecord } from '../src/record/audit-record.js';
+import { forwardingRecord as record } from '../test/support/audit-record-fixtures.js';
 
 const clientCounts = (process.argv[2] ?? '1,16,64,256,1024').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 3);
 const dir = await mkdtemp(path.join(process.argv[4] ?? tmpdir(), 'dockgate-bench-'));
-
-function record(id: string): ForwardingRecord {
-  return {
-    time: new Date().toISOString(),
-    id,
-    phase: 'forwarding',
-    listener: 'unix:///run/dockgate.sock',
-    identity: { kind: 'unix', listener: 'unix:///run/dockgate.sock', uid: 1000, gid: 1000, pid: 4242, user: 'alice', group: 'alice' },
-    method: 'POST',
-    path: '/v1.41/containers/create',
-    apiVersion: '1.41',
-    operation: 'container.create',
-    target: { kind: 'container', ref: 'web-1' },
-    decision: 'allow',
-    rule: 'profile.audit',
-    reason: 'the audit profile forwards every understood request',
-  };
-}
 
 try {
   for (const clients of clientCounts) {

@@ -3,6 +3,7 @@
 // `except` takes operations back out. A pattern that names no known operation is an error in the
 // policy file, so a typo cannot silently grant or withhold nothing.
 import { ROUTE_ROWS } from '../route/routes.js';
+import { editDistance } from './edit-distance.js';
 
 export const KNOWN_OPERATIONS: readonly string[] = [...new Set(ROUTE_ROWS.map((row) => row.operation))].sort();
 
@@ -47,18 +48,4 @@ export function grants(grant: OperationGrant, operation: string): GrantResult {
   if (except !== undefined) return { granted: false, by: `except ${except}` };
   const pattern = grant.patterns.find((p) => patternMatches(p, operation));
   return pattern === undefined ? { granted: false } : { granted: true, by: pattern };
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

@@ -8,24 +8,11 @@ import { parseBindRoot } from './bind-roots.js';
 import { BUILTIN_PROFILE_NAMES } from './builtin-policies.js';
 import { patternProblem } from './operation-grant.js';
 import { parseCpus, parseSize } from './policy-units.js';
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
+import { editDistance } from './edit-distance.js';
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
   const near = allowed
-    .map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+    .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
     .filter(({ k, d }) => d <= Math.max(2, Math.floor(k.length / 4)))
     .sort((a, b) => a.d - b.d)[0];
   return `unknown key ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near.k)}?)` : ''}; allowed keys here: ${allowed.join(', ')}`;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditLog } from '../../src/record/audit-log.js';
-import type { DoneRecord, ForwardingRecord } from '../../src/record/audit-record.js';
+import { doneRecord as done, forwardingRecord as forwarding } from '../support/audit-record-fixtures.js';
 
 let dir: string;
 
@@ -18,27 +18,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function forwarding(id: string): ForwardingRecord {
-  return {
-    time: new Date().toISOString(),
-    id,
-    phase: 'forwarding',
-    listener: 'unix:///run/dockgate.sock',
-    identity: { kind: 'unix', listener: 'unix:///run/dockgate.sock', uid: 1000, gid: 1000, pid: 4242, user: 'alice', group: 'alice' },
-    method: 'POST',
-    path: '/v1.41/containers/create',
-    apiVersion: '1.41',
-    operation: 'container.create',
-    decision: 'allow',
-    rule: 'profile.audit',
-    reason: 'the audit profile forwards every understood request',
-  };
-}
-
-function done(id: string): DoneRecord {
-  return { ...forwarding(id), phase: 'done', status: 201, bytesIn: 120, bytesOut: 88, durationMs: 3.5, created: ['c0ffee'] };
-}
 
 async function readLines(file: string): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(file, 'utf8');

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditLog } from '../../src/record/audit-log.js';
-import type { ForwardingRecord } from '../../src/record/audit-record.js';
+import { forwardingRecord } from '../support/audit-record-fixtures.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const auditLogModule = new URL('../../src/record/audit-log.ts', import.meta.url).href;
@@ -26,21 +26,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function forwarding(id: string): ForwardingRecord {
-  return {
-    time: new Date().toISOString(),
-    id,
-    phase: 'forwarding',
-    listener: 'tcp://127.0.0.1:2376',
-    identity: { kind: 'tcp', listener: 'tcp://127.0.0.1:2376', address: '127.0.0.1:50000' },
-    method: 'POST',
-    path: '/containers/x/start',
-    decision: 'allow',
-    rule: 'test',
-    reason: 'test',
-  };
-}
 
 test('every id the child printed after its durable write is in the file after SIGKILL', async () => {
   const file = path.join(dir, 'audit.jsonl');
@@ -117,7 +102,7 @@ test('a durable record resolves only after its fdatasync has returned', async (t
   });
 
   let resolved = false;
-  const durable = log.writeDurable(forwarding('gated')).then(() => (resolved = true));
+  const durable = log.writeDurable(forwardingRecord('gated')).then(() => (resolved = true));
   while (!syncStarted) await new Promise((resolve) => setTimeout(resolve, 1));
   // The bytes are already written, but the record is not acknowledged while the sync is pending.
   assert.match(await readFile(file, 'utf8'), /"id":"gated"/);

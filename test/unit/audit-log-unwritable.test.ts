@@ -10,25 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isGatewayError } from '../../src/errors/catalogue.js';
 import { AuditLog, type AuditLogStatus } from '../../src/record/audit-log.js';
-import type { ForwardingRecord } from '../../src/record/audit-record.js';
+import { forwardingRecord } from '../support/audit-record-fixtures.js';
 
 const isRoot = process.getuid?.() === 0;
 
-function forwarding(id: string): ForwardingRecord {
-  return {
-    time: new Date().toISOString(),
-    id,
-    phase: 'forwarding',
-    listener: 'unix:///run/dockgate.sock',
-    identity: { kind: 'unix', listener: 'unix:///run/dockgate.sock', uid: 1000, gid: 1000, pid: 4242 },
-    method: 'POST',
-    path: '/v1.41/containers/create',
-    operation: 'container.create',
-    decision: 'allow',
-    rule: 'test',
-    reason: 'a reason long enough that a few dozen records need more than one 4 KiB page of the tmpfs',
-  };
-}
+/** Long enough that a few dozen records need more than one 4 KiB page of the tmpfs. */
+const forwarding = (id: string) => forwardingRecord(id, { reason: 'a reason long enough that a few dozen records need more than one 4 KiB page of the tmpfs' });
 
 /** Writes `count` durable records at once (one batch); returns how each settled. */
 function burst(log: AuditLog, prefix: string, count: number): Promise<PromiseSettledResult<void>[]> {
