@@ -66,6 +66,7 @@ e2e_tests=(
   test/e2e/side-doors-refused.test.ts
   test/e2e/json-tricks-refused-through-gateway.test.ts
   test/e2e/benign-neighbours-pass-baseline.test.ts
+  test/e2e/policy-defaults-applied-and-recorded.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
