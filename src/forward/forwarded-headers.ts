@@ -12,8 +12,8 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, bodyLength
     const value = incoming[name];
     if (typeof value === 'string') out[name] = value;
   }
+  // A body of unknown length goes out chunked: the HTTP client frames it so when no length is given.
   if (typeof bodyLength === 'number') out['content-length'] = bodyLength;
-  else out['transfer-encoding'] = 'chunked';
   return out;
 }
 

@@ -26,6 +26,7 @@ import { takeOverSocket } from '../forward/socket-takeover.js';
 import { discardBody, readBody } from './read-body.js';
 import { sendRefusal, writeRawRefusal } from './refusal-response.js';
 import { RequestIds } from './request-ids.js';
+import { recordTime } from '../record/record-time.js';
 import { INSPECTED_BODY_LIMIT, INSPECTED_OPERATIONS, readJudgedBody, serializeJudgedBody } from '../inspect/inspect-body.js';
 
 export type Identify = (socket: Socket) => Identity;
@@ -328,19 +329,20 @@ export class Gateway {
 
   private facts(exchange: Exchange, rule: string, reason: string): Omit<ForwardingRecord, 'phase' | 'decision'> {
     const { target, route, decision } = exchange;
+    // Absent values stay undefined: the record's formatter leaves them out.
     return {
-      time: new Date().toISOString(),
+      time: recordTime(),
       id: exchange.id,
       listener: exchange.identity.listener,
       identity: exchange.identity,
       method: exchange.method,
       path: target ? target.forwardTarget() : exchange.rawTarget.slice(0, 512),
-      ...(target?.version !== undefined && { apiVersion: target.version }),
-      ...(route && { operation: route.operation }),
-      ...(route?.target && { target: route.target }),
+      apiVersion: target?.version,
+      operation: route?.operation,
+      target: route?.target,
       rule,
       reason,
-      ...(decision?.changes && decision.changes.length > 0 && { changes: decision.changes }),
+      changes: decision?.changes && decision.changes.length > 0 ? decision.changes : undefined,
     };
   }
 
