@@ -36,6 +36,7 @@ unit_tests=(
   test/unit/policy-reload-keeps-old-on-broken-file.test.ts
   test/unit/policy-cli-check-and-explain.test.ts
   test/unit/policy-example-file-loads.test.ts
+  test/unit/certs-init-issue-revoke.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -67,6 +68,7 @@ e2e_tests=(
   test/e2e/json-tricks-refused-through-gateway.test.ts
   test/e2e/benign-neighbours-pass-baseline.test.ts
   test/e2e/policy-defaults-applied-and-recorded.test.ts
+  test/e2e/certs-issued-client-runs-docker-over-tls.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerServe } from './serve-command.js';
 import { registerPolicy } from './policy-command.js';
+import { registerCerts } from './certs-command.js';
 
 const program = new Command('dockgate')
   .description('A security gateway for the Docker daemon: every request understood, judged per client and recorded.')
@@ -11,6 +12,7 @@ const program = new Command('dockgate')
 
 registerServe(program);
 registerPolicy(program);
+registerCerts(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Users get one clear line, never a stack trace.

@@ -1,0 +1,106 @@
+// The certificate revocation list: X.509 CRL v2 signed by the CA, with thisUpdate and nextUpdate, the
+// authority key identifier and a CRL number that grows with every CRL the CA signs, one entry per revoked
+// certificate with its revocation date and reason. Written as `X509 CRL` PEM, which OpenSSL and Node's
+// tls (`crl` option) read.
+import type { Issuer } from './certificate-profiles.js';
+import { CertsError } from './certs-error.js';
+import { pemBlocks, toPem } from './pem.js';
+import { canonicalSerial } from './serial.js';
+import { x509 } from './x509.js';
+
+const CRL_NUMBER_OID = '2.5.29.20';
+const CRL_REASON_OID = '2.5.29.21';
+
+/** RFC 5280 reason codes a `certs revoke --reason` may give (certificateHold and removeFromCRL are not supported). */
+export const REVOCATION_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  privilegeWithdrawn: 9,
+} as const;
+export type RevocationReason = keyof typeof REVOCATION_REASONS;
+
+export interface CrlEntry {
+  /** Canonical serial (upper-case hex, no sign byte). */
+  serial: string;
+  revokedAt: Date;
+  reason: RevocationReason;
+}
+
+/** DER INTEGER of a non-negative safe integer, minimally encoded. */
+function derInteger(value: number): Uint8Array<ArrayBuffer> {
+  const bytes: number[] = [];
+  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  if (bytes.length === 0 || bytes[0]! >= 0x80) bytes.unshift(0);
+  return new Uint8Array([0x02, bytes.length, ...bytes]);
+}
+
+function readDerInteger(der: Uint8Array): number | undefined {
+  if (der[0] !== 0x02 || der[1] === undefined || der[1] > 7 || der.length !== der[1] + 2) return undefined;
+  let value = 0;
+  for (const byte of der.subarray(2)) value = value * 256 + byte;
+  return (der[2] ?? 0) >= 0x80 ? undefined : value;
+}
+
+export interface SignCrlOptions {
+  number: number;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  entries: readonly CrlEntry[];
+}
+
+/** Signs a CRL; returns its PEM. */
+export async function signCrl(issuer: Issuer, options: SignCrlOptions): Promise<string> {
+  const ski = issuer.cert.getExtension(x509.SubjectKeyIdentifierExtension);
+  if (ski === null) throw new CertsError('the CA certificate has no subject key identifier');
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: issuer.cert.subjectName,
+    thisUpdate: options.thisUpdate,
+    nextUpdate: options.nextUpdate,
+    signingKey: issuer.keys.privateKey,
+    signingAlgorithm: issuer.keys.signingAlgorithm,
+    extensions: [new x509.AuthorityKeyIdentifierExtension(ski.keyId), new x509.Extension(CRL_NUMBER_OID, false, derInteger(options.number))],
+    entries: options.entries.map((entry) => ({
+      serialNumber: entry.serial,
+      revocationDate: entry.revokedAt,
+      // Every entry carries its reason code, `unspecified` included (RFC 5280 prefers it left out): the
+      // generator writes an empty crlEntryExtensions sequence for an entry without extensions, which DER
+      // does not allow (SIZE 1..MAX).
+      extensions: [new x509.Extension(CRL_REASON_OID, false, new Uint8Array([0x0a, 0x01, REVOCATION_REASONS[entry.reason]]))],
+    })),
+  });
+  return toPem('X509 CRL', crl.rawData);
+}
+
+export interface ParsedCrl {
+  crl: x509.X509Crl;
+  number: number | undefined;
+  thisUpdate: Date;
+  nextUpdate: Date | undefined;
+  /** Canonical serials of the revoked certificates. */
+  revoked: Map<string, Date>;
+}
+
+/** Reads a CRL PEM (`X509 CRL`); throws a CertsError naming `file` when it is not one. */
+export function parseCrl(pem: string, file: string): ParsedCrl {
+  const block = pemBlocks(pem).find((b) => b.label === 'X509 CRL');
+  if (block === undefined) throw new CertsError(`${file}: no "X509 CRL" PEM block in it`);
+  let crl: x509.X509Crl;
+  try {
+    crl = new x509.X509Crl(block.der);
+  } catch (err) {
+    throw new CertsError(`${file}: not a readable CRL (${(err as Error).message})`);
+  }
+  const numberExtension = crl.extensions.find((e) => e.type === CRL_NUMBER_OID);
+  const revoked = new Map<string, Date>();
+  for (const entry of crl.entries) revoked.set(canonicalSerial(entry.serialNumber), entry.revocationDate);
+  return {
+    crl,
+    number: numberExtension === undefined ? undefined : readDerInteger(new Uint8Array(numberExtension.value)),
+    thisUpdate: crl.thisUpdate,
+    nextUpdate: crl.nextUpdate,
+    revoked,
+  };
+}

@@ -1,0 +1,60 @@
+// The inventory, DIR/issued.json: every client certificate the CA issued (serial, CN, groups, validity,
+// SHA-256 fingerprint, key type) and, once revoked, when and why. It is the record `certs revoke` builds
+// the CRL from and `certs list` shows; a copy of each certificate is kept beside it in DIR/issued/.
+// Written atomically (temporary file renamed over) under the CA's lock; a file that does not read as an
+// inventory stops every command with a message, rather than being taken as empty.
+import { z } from 'zod';
+import { CertsError } from './certs-error.js';
+import { KEY_TYPES } from './key-pair.js';
+import { REVOCATION_REASONS, type RevocationReason } from './crl.js';
+import { exists, readText, replaceFile } from './safe-files.js';
+
+const isoDate = z.iso.datetime({ offset: false });
+
+const issuedSchema = z.strictObject({
+  serial: z.string().regex(/^[0-9A-F]+$/),
+  cn: z.string().min(1),
+  groups: z.array(z.string()),
+  keyType: z.enum(KEY_TYPES as [string, ...string[]]),
+  notBefore: isoDate,
+  notAfter: isoDate,
+  fingerprint: z.string(),
+  issuedAt: isoDate,
+  revokedAt: isoDate.optional(),
+  reason: z.enum(Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]]).optional(),
+});
+
+const inventorySchema = z.strictObject({
+  version: z.literal(1),
+  /** The number of the last CRL signed; the next one gets a greater number. */
+  crlNumber: z.number().int().nonnegative(),
+  certificates: z.array(issuedSchema),
+});
+
+export type IssuedRecord = z.infer<typeof issuedSchema>;
+export type Inventory = z.infer<typeof inventorySchema>;
+
+export function emptyInventory(): Inventory {
+  return { version: 1, crlNumber: 0, certificates: [] };
+}
+
+export function readInventory(path: string): Inventory {
+  if (!exists(path)) throw new CertsError(`${path} is missing: it records every certificate this CA issued (was the directory made by "dockgate certs init"?)`);
+  const text = readText(path, 'the inventory of issued certificates');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new CertsError(`${path}: not JSON (${(err as Error).message}); restore it from a backup`);
+  }
+  const parsed = inventorySchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CertsError(`${path}: not a dockgate inventory (${issue?.path.join('.') || 'top level'}: ${issue?.message}); restore it from a backup`);
+  }
+  return parsed.data;
+}
+
+export function writeInventory(path: string, inventory: Inventory): void {
+  replaceFile(path, `${JSON.stringify(inventory, null, 2)}\n`, 0o644);
+}
