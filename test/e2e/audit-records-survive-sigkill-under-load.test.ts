@@ -6,12 +6,12 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, truncateSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import { Client } from 'undici';
 import { readAuditTrail, waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.js';
 import type { Endpoint } from '../support/endpoint.js';
+import { EngineEvents, type EngineEvent } from '../support/engine-events.js';
 import { startEngine, type Engine } from '../support/engine.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { apiRequest } from '../support/raw-http.js';
@@ -25,70 +25,6 @@ const SETTLE_MS = 500;
 /** Fewer creates than this and the test proves little: the load did not happen. */
 const MIN_CREATES_PER_ROUND = 20;
 const MIN_CREATES_TOTAL = 60;
-
-/** One event of the engine's stream (`GET /events`), the fields this test reads. */
-interface EngineEvent {
-  Type: string;
-  Action: string;
-  Actor: { ID: string; Attributes?: Record<string, string> };
-  timeNano: number;
-}
-
-/**
- * A live subscription to the engine's container and volume events. Live, not `since`/`until` after the
- * fact: dockerd keeps only its last 256 events for replay, far fewer than a round of this test produces.
- */
-class EngineEvents {
-  readonly events: EngineEvent[] = [];
-  #request: ClientRequest | undefined;
-  #error: Error | undefined;
-
-  static async subscribe(socketPath: string): Promise<EngineEvents> {
-    const subscription = new EngineEvents();
-    const filters = encodeURIComponent(JSON.stringify({ type: ['container', 'volume'] }));
-    await new Promise<void>((resolve, reject) => {
-      const req = httpRequest({ socketPath, path: `/v1.41/events?filters=${filters}` }, (res) => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`GET /events on the engine answered ${res.statusCode}`));
-          return;
-        }
-        let pending = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => {
-          pending += chunk;
-          let newline: number;
-          while ((newline = pending.indexOf('\n')) !== -1) {
-            const line = pending.slice(0, newline).trim();
-            pending = pending.slice(newline + 1);
-            if (line !== '') subscription.events.push(JSON.parse(line) as EngineEvent);
-          }
-        });
-        res.on('error', (error) => (subscription.#error = error));
-        resolve(); // dockerd flushes the headers as soon as the subscription is in place
-      });
-      req.on('error', (error) => {
-        subscription.#error = error;
-        reject(error);
-      });
-      req.end();
-      subscription.#request = req;
-    });
-    return subscription;
-  }
-
-  /** Waits until an event satisfies `match`: events are delivered in order, so all earlier ones are in. */
-  async waitFor(what: string, match: (event: EngineEvent) => boolean): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (!this.events.some(match)) {
-      if (this.#error !== undefined) throw new Error(`the engine's event stream failed: ${this.#error.message}`);
-      if (Date.now() > deadline) throw new Error(`the engine's event stream did not deliver ${what} within 15 s`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  close(): void {
-    this.#request?.destroy();
-  }
-}
 
 /** The status of one request on a fresh connection: to the engine (markers) or through the gateway. */
 async function statusOf(endpoint: Endpoint, method: string, path: string, body?: unknown): Promise<number> {
