@@ -72,7 +72,7 @@ function advice(facts: CertificateFacts, dir: string | undefined): string {
     case 'ca':
       return 'every certificate it issued stops working with it: make a new CA (dockgate certs init in another directory) and move clients to it';
     case 'server':
-      return 'clients refuse the server once it expires: make a new server certificate with the CA and restart serve with it';
+      return `clients refuse the server once it expires: run "dockgate certs renew-server --dir ${d}" and restart serve`;
     case 'client': {
       const groups = (facts.groups ?? []).map((g) => ` --group ${g}`).join('');
       return `issue a new one: dockgate certs issue ${facts.subject} --dir ${d}${groups} --out DIR`;

@@ -4,6 +4,7 @@ export { caLayout, type CaLayout } from './ca-layout.js';
 export { initCa, DEFAULT_CA_DAYS, DEFAULT_SERVER_DAYS, DEFAULT_CRL_DAYS, type InitOptions, type InitResult, type CertificateSummary } from './init-ca.js';
 export { issueClient, DEFAULT_CLIENT_DAYS, type IssueOptions, type IssueResult } from './issue-client.js';
 export { revokeCertificates, refreshCrl, type RevokeOptions, type RevokeResult, type RefreshCrlOptions, type CrlWritten } from './revocation.js';
+export { renewServer, type RenewServerOptions } from './renew-server.js';
 export { listCertificates, type CertificateListing, type CrlSummary, type Listing, type ListOptions } from './list-certificates.js';
 export { certificateExpiryWarnings, type ExpiryWarning, type WarningKind } from './expiry-warnings.js';
 export { certificateStatus, DEFAULT_THRESHOLD_DAYS, type CertificateStatus } from './certificate-status.js';

@@ -4,6 +4,7 @@
 //   certs issue  NAME --dir DIR [--group G]... --out OUT   a client certificate in DOCKER_CERT_PATH layout
 //   certs revoke NAME|SERIAL --dir DIR                     revoke and re-sign DIR/crl.pem
 //   certs crl    --dir DIR                                 re-sign DIR/crl.pem before its nextUpdate
+//   certs renew-server --dir DIR [--host NAME] [--ip ADDR]  a new server certificate and key
 //   certs list   --dir DIR [--format json]                 every certificate with its expiry and status
 import type { Command } from 'commander';
 import {
@@ -17,6 +18,7 @@ import {
   KEY_TYPES,
   listCertificates,
   refreshCrl,
+  renewServer,
   REVOCATION_REASONS,
   revokeCertificates,
   type CertificateListing,
@@ -148,6 +150,24 @@ function registerCrl(certs: Command): void {
     });
 }
 
+function registerRenewServer(certs: Command): void {
+  certs
+    .command('renew-server')
+    .description('replace DIR/server-cert.pem and DIR/server-key.pem with a new pair from the CA (same names unless given)')
+    .requiredOption('--dir <dir>', 'the CA directory')
+    .option('--host <name>', 'a DNS name of the server; repeatable (default: the names of the current certificate)', collect, [])
+    .option('--ip <addr>', 'an IP address of the server; repeatable', collect, [])
+    .option('--days <n>', `validity in days (default ${DEFAULT_SERVER_DAYS})`)
+    .action(async (opts: { dir: string; host: string[]; ip: string[]; days?: string }) => {
+      const days = optionalDays('--days', opts.days);
+      const server = await renewServer({ dir: opts.dir, hosts: opts.host, ips: opts.ip, ...(days !== undefined && { days }) });
+      print([
+        `wrote ${server.file} (serial ${server.serial}${server.replaced === undefined ? '' : `, replacing ${server.replaced}`}) for ${server.san.join(', ')}, valid until ${day(server.notAfter)}, and its key`,
+        'restart dockgate serve to use it',
+      ]);
+    });
+}
+
 function statusText(entry: Pick<CertificateListing, 'status' | 'daysLeft' | 'revokedAt'>): string {
   switch (entry.status) {
     case 'revoked':
@@ -194,10 +214,11 @@ function registerList(certs: Command): void {
 }
 
 export function registerCerts(program: Command): void {
-  const certs = program.command('certs').description('a certificate authority for mutual TLS: init, issue, revoke, crl, list');
+  const certs = program.command('certs').description('a certificate authority for mutual TLS: init, issue, revoke, crl, renew-server, list');
   registerInit(certs);
   registerIssue(certs);
   registerRevoke(certs);
   registerCrl(certs);
+  registerRenewServer(certs);
   registerList(certs);
 }

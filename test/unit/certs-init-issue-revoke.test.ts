@@ -230,6 +230,29 @@ describe('certs issue', () => {
   });
 });
 
+describe('certs renew-server', () => {
+  test('a new server key and certificate for the same names, or for the names given; both modes kept', async () => {
+    const dir = newDir('ca');
+    await initCa({ dir, hosts: ['localhost'], ips: ['127.0.0.1'], days: 10 });
+    const cert = join(dir, 'server-cert.pem');
+    const key = join(dir, 'server-key.pem');
+    const before = serialOf(cert);
+    const output = certsOk('renew-server', '--dir', dir);
+    const after = serialOf(cert);
+    assert.notEqual(after, before);
+    assert.match(output, new RegExp(`serial ${after}, replacing ${before}\\) for DNS:localhost, IP:127\\.0\\.0\\.1`));
+    assert.equal(extension(certText(cert), 'X509v3 Subject Alternative Name'), 'DNS:localhost, IP Address:127.0.0.1');
+    assert.ok(samePublicKey(key, cert), 'the new key belongs to the new certificate');
+    assert.equal(mode(key), '0400');
+    assert.equal(mode(cert), '0644');
+    assert.match(openssl('verify', '-CAfile', join(dir, 'ca.pem'), '-purpose', 'sslserver', cert), /: OK/);
+    assert.equal(certificateExpiryWarnings(dir).filter((w) => w.kind === 'server').length, 0, 'the 10-day certificate was replaced by an 825-day one');
+
+    certsOk('renew-server', '--dir', dir, '--host', 'docker.example.test', '--ip', '10.0.0.5');
+    assert.equal(extension(certText(cert), 'X509v3 Subject Alternative Name'), 'DNS:docker.example.test, IP Address:10.0.0.5');
+  });
+});
+
 describe('RSA on request', () => {
   test('--key-type rsa: RSA 4096 for the CA, the server (with keyEncipherment) and the clients it issues', async () => {
     const dir = newDir('rsa');
