@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { createLogger, type Logger } from '../log/logger.js';
 import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
-import { parseListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
+import { parseInsecureLoopbackSpec, parseListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
 import { parseApiVersion } from '../route/api-version.js';
 import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
 import { loadPolicy } from '../policy/load-policy.js';
@@ -15,9 +15,11 @@ import { startGateway } from '../gateway/running-gateway.js';
 interface ServeOptions {
   upstream: string;
   listen: ListenerSpec[];
+  insecureListenLoopback: InsecureLoopbackListenerSpec[];
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  tlsCrl?: string;
   policy?: string;
   profile: string;
   allowBind: string[];
@@ -33,10 +35,17 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve the Docker Engine API through the gateway')
     .option('--upstream <url>', 'the engine socket (default: DOCKER_HOST when it is unix://, else unix:///var/run/docker.sock)', defaultUpstream())
-    .option('--listen <url>', 'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://HOST:PORT; repeatable', collect(parseListenerSpec), [])
+    .option('--listen <url>', 'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://HOST:PORT[?allow=CIDR,...] (mutual TLS); repeatable', collect(parseListenerSpec), [])
+    .option(
+      '--insecure-listen-loopback <url>',
+      'tcp://127.0.0.1:PORT[?hosts=NAME:PORT,...]: plain HTTP WITHOUT authentication, loopback only, browsers refused; repeatable',
+      collect(parseInsecureLoopbackSpec),
+      [],
+    )
     .option('--tls-ca <file>', 'CA that signs client certificates (tcp listeners)')
     .option('--tls-cert <file>', 'server certificate (tcp listeners)')
     .option('--tls-key <file>', 'server private key (tcp listeners)')
+    .option('--tls-crl <file>', "the CA's certificate revocation list (DIR/crl.pem of dockgate certs); reloaded on SIGHUP and when it changes")
     .option('--policy <file>', 'policy file (YAML); reloaded on SIGHUP and when it changes')
     .option('--profile <name>', `built-in policy: ${BUILTIN_PROFILE_NAMES.join(', ')}`, 'baseline')
     .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
@@ -45,9 +54,14 @@ export function registerServe(program: Command): void {
     .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10');
   serve.action(async (opts: ServeOptions) => {
     const logger = createLogger();
-    const listeners = opts.listen.length > 0 ? opts.listen : [parseListenerSpec('unix:///run/dockgate.sock')];
+    // The default unix listener only when nothing at all is asked for: an insecure listener alone is a choice.
+    const listeners: ListenerSpec[] = [
+      ...(opts.listen.length > 0 || opts.insecureListenLoopback.length > 0 ? opts.listen : [parseListenerSpec('unix:///run/dockgate.sock')]),
+      ...opts.insecureListenLoopback,
+    ];
     const tlsGiven = [opts.tlsCa, opts.tlsCert, opts.tlsKey].filter((v) => v !== undefined).length;
     if (tlsGiven !== 0 && tlsGiven !== 3) throw new Error('--tls-ca, --tls-cert and --tls-key go together');
+    if (opts.tlsCrl !== undefined && tlsGiven !== 3) throw new Error('--tls-crl goes with --tls-ca, --tls-cert and --tls-key (it revokes certificates of that CA)');
     const grace = Number(opts.gracePeriod);
     if (!Number.isFinite(grace) || grace < 0) throw new Error(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
     const minApiVersion = minimumVersion(opts.minApiVersion);
@@ -58,7 +72,7 @@ export function registerServe(program: Command): void {
     const running = await startGateway({
       upstream: opts.upstream,
       listeners,
-      ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey! } } : {}),
+      ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey!, ...(opts.tlsCrl !== undefined && { crl: opts.tlsCrl }) } } : {}),
       policy: policy.current,
       audit,
       minApiVersion,

@@ -24,6 +24,12 @@ export const CATALOGUE = {
   DG_AUDIT_UNAVAILABLE: { status: 503, rule: 'audit.durable', decision: 'deny' },
   DG_UPSTREAM_UNREACHABLE: { status: 502, rule: 'upstream.reachable', decision: 'error' },
   DG_UPSTREAM_FAILED: { status: 502, rule: 'upstream.response', decision: 'error' },
+  // Requests that look like a web browser's, on the insecure loopback listener (src/listen/browser-request-guard.ts):
+  // any page the user opens could send them (cross-site requests, DNS rebinding).
+  DG_BROWSER_ORIGIN: { status: 403, rule: 'browser.origin', decision: 'deny' },
+  DG_BROWSER_FETCH_SITE: { status: 403, rule: 'browser.fetch-site', decision: 'deny' },
+  DG_BROWSER_HOST: { status: 403, rule: 'browser.host', decision: 'deny' },
+  DG_BROWSER_CONTENT_TYPE: { status: 403, rule: 'browser.content-type', decision: 'deny' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;
@@ -76,3 +82,29 @@ export class GatewayError extends Error {
 export function isGatewayError(value: unknown): value is GatewayError {
   return value instanceof GatewayError;
 }
+
+/**
+ * Connections refused before a request could be read: no HTTP answer is possible, so each is a
+ * `phase: "connection"` audit record and a log line naming its rule and cause (stable tokens).
+ */
+export const CONNECTION_REFUSALS = {
+  /** Closed at accept: the peer's address is outside the listener's `?allow=` networks. */
+  'network-not-allowed': { rule: 'listener.network', fix: "Connect from a network in the listener's allow= list, or add the client's network to it" },
+  /** Closed after the TLS handshake, before any request: the client certificate did not pass. */
+  'no-client-certificate': { rule: 'tls.handshake', fix: 'Present a client certificate signed by the CA of --tls-ca (DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=DIR with DIR/cert.pem and DIR/key.pem)' },
+  'unknown-ca': { rule: 'tls.handshake', fix: 'Use a client certificate issued by the CA of --tls-ca (dockgate certs issue NAME --dir DIR)' },
+  'certificate-expired': { rule: 'tls.handshake', fix: 'Issue a new client certificate (dockgate certs issue NAME --dir DIR)' },
+  'certificate-not-yet-valid': { rule: 'tls.handshake', fix: "Check the clocks of the client's issuer and of this host" },
+  'certificate-revoked': { rule: 'tls.handshake', fix: 'The certificate was revoked; ask for a new one if access should continue' },
+  'crl-unusable': { rule: 'tls.handshake', fix: 'Refresh the CRL of --tls-ca (dockgate certs crl --dir DIR); serve reloads it without a restart' },
+  'no-client-auth-usage': { rule: 'tls.handshake', fix: 'Issue a client certificate with the clientAuth extended key usage (dockgate certs issue does)' },
+  'certificate-invalid': { rule: 'tls.handshake', fix: 'Issue a new client certificate with the CA of --tls-ca' },
+  'tls-version': { rule: 'tls.handshake', fix: 'Use a client that speaks TLS 1.2 or newer' },
+  'not-tls': { rule: 'tls.handshake', fix: 'Connect with TLS (DOCKER_TLS_VERIFY=1), not plain HTTP' },
+  'server-certificate-refused': { rule: 'tls.handshake', fix: "Give the client the CA that signed the server certificate (DOCKER_CERT_PATH/ca.pem) and a server name from its SANs" },
+  'tls-error': { rule: 'tls.handshake', fix: 'See the TLS error code; the client and server could not agree on a secure connection' },
+  /** An open connection closed when a reloaded CRL revoked its certificate. */
+  'revoked-while-connected': { rule: 'tls.revocation', fix: 'The certificate was revoked; ask for a new one if access should continue' },
+} as const satisfies Record<string, { rule: string; fix: string }>;
+
+export type ConnectionRefusalCause = keyof typeof CONNECTION_REFUSALS;

@@ -23,6 +23,7 @@ import { askEngineToHijack, joinHijackedStream, relayRawResponse, type HijackOut
 import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
 import { readUpgradeBody } from '../forward/upgrade-body.js';
 import { takeOverSocket } from '../forward/socket-takeover.js';
+import type { RequestGuard } from '../listen/browser-request-guard.js';
 import { discardBody, readBody } from './read-body.js';
 import { sendRefusal, writeRawRefusal } from './refusal-response.js';
 import { RequestIds } from './request-ids.js';
@@ -75,12 +76,12 @@ export class Gateway {
   constructor(private readonly options: GatewayOptions) {}
 
   /** Handles a request the HTTP server has framed (everything but the Upgrade form of hijack). */
-  handleRequest(req: IncomingMessage, res: ServerResponse, identity: Identity): void {
+  handleRequest(req: IncomingMessage, res: ServerResponse, identity: Identity, guard?: RequestGuard): void {
     const exchange = this.begin(req, identity);
     const refuse = (err: unknown): void => this.refuse(exchange, err, (e) => this.refuseAfterBody(req, res, e));
     let route: Route;
     try {
-      route = this.understand(exchange, req);
+      route = this.understand(exchange, req, guard);
     } catch (err) {
       refuse(err);
       return;
@@ -127,13 +128,13 @@ export class Gateway {
   }
 
   /** Handles a request with `Connection: Upgrade`, whose socket Node has handed over raw. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): void {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity, guard?: RequestGuard): void {
     const exchange = this.begin(req, identity);
     const refuseRaw = (err: unknown): void => this.refuse(exchange, err, (e) => writeRawRefusal(socket, e));
     socket.on('error', () => socket.destroy());
     let length: number;
     try {
-      const route = this.understand(exchange, req);
+      const route = this.understand(exchange, req, guard);
       if (route.transport !== 'hijack') {
         throw new GatewayError('DG_HEADER_MALFORMED', {
           what: `${req.method} ${exchange.target!.path}`,
@@ -171,7 +172,9 @@ export class Gateway {
   }
 
   /** Parses and routes; throws a GatewayError for anything that cannot be read as the engine reads it. */
-  private understand(exchange: Exchange, req: IncomingMessage): Route {
+  private understand(exchange: Exchange, req: IncomingMessage, guard: RequestGuard | undefined): Route {
+    // The listener's own check comes first (the insecure loopback listener refuses browsers' requests).
+    guard?.(req);
     const target = parseRequestTarget(req.url ?? '', this.options.minApiVersion);
     exchange.target = target;
     const route = classifyRoute(exchange.method, target);

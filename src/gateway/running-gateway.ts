@@ -4,8 +4,11 @@ import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
 import type { AuditSink } from '../record/audit-sink.js';
 import { createUpstream } from '../forward/upstream.js';
+import { certificateExpiryWarnings } from '../certs/index.js';
 import { checkListenersHaveTls, openListener, type OpenListener } from '../listen/listeners.js';
 import { loadTlsMaterial, type TlsFiles } from '../listen/tls-material.js';
+import { TlsContext } from '../listen/tls-context.js';
+import { ConnectionRefusals } from '../listen/connection-refusals.js';
 import type { ListenerSpec } from '../listen/listener-spec.js';
 import { Gateway } from './gateway.js';
 import { createEngineLookup } from '../forward/engine-client.js';
@@ -26,10 +29,27 @@ export interface RunningGateway {
   stop(graceMs: number): Promise<void>;
 }
 
+/** How often the TLS files are checked for expiry while serving (and once at start). */
+const EXPIRY_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Logs the certificates serve reads (CA, server certificate) that expire within 30 days or have expired,
+ * and a CRL near or past its nextUpdate: warnings for what is coming, errors for what has happened.
+ */
+function warnAboutExpiry(files: TlsFiles, logger: Logger): void {
+  const paths = [files.ca, files.cert, ...(files.crl !== undefined ? [files.crl] : [])];
+  for (const warning of certificateExpiryWarnings(paths)) {
+    const fields = { file: warning.file, kind: warning.kind, subject: warning.subject, expires: warning.expires, daysLeft: warning.daysLeft };
+    if (warning.status === 'expiring-soon') logger.warn(fields, warning.message);
+    else logger.error(fields, warning.message);
+  }
+}
+
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   // Everything that can be checked is checked before the first listener is bound.
-  const tls = config.tls && loadTlsMaterial(config.tls);
-  checkListenersHaveTls(config.listeners, tls);
+  const material = config.tls && loadTlsMaterial(config.tls);
+  checkListenersHaveTls(config.listeners, material);
+  const tls = material && new TlsContext(material, config.tls!.crl, config.logger);
   const upstream = createUpstream(config.upstream);
   const gateway = new Gateway({
     upstream,
@@ -39,18 +59,30 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     minApiVersion: config.minApiVersion,
     logger: config.logger,
   });
+  const refusals = new ConnectionRefusals(config.audit, config.logger);
   const open: OpenListener[] = [];
   try {
-    for (const spec of config.listeners) open.push(await openListener(spec, gateway, tls, config.logger));
+    for (const spec of config.listeners) open.push(await openListener(spec, { gateway, logger: config.logger, refusals, ...(tls && { tls }) }));
   } catch (err) {
     await Promise.all(open.map((l) => l.close()));
+    refusals.close();
     upstream.close();
     throw err;
+  }
+  tls?.watch();
+  let expiryTimer: NodeJS.Timeout | undefined;
+  if (config.tls && config.listeners.some((l) => l.kind === 'tcp')) {
+    const files = config.tls;
+    warnAboutExpiry(files, config.logger);
+    expiryTimer = setInterval(() => warnAboutExpiry(files, config.logger), EXPIRY_CHECK_INTERVAL_MS);
+    expiryTimer.unref();
   }
   config.logger.info({ upstream: config.upstream, policy: config.policy().name }, 'dockgate is serving');
 
   return {
     async stop(graceMs: number): Promise<void> {
+      clearInterval(expiryTimer);
+      tls?.close();
       const closing = Promise.all(open.map((l) => l.close()));
       for (const l of open) l.server.closeIdleConnections();
       const graceOver = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
@@ -65,6 +97,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         await closing;
       }
       upstream.close();
+      refusals.close();
       await config.audit.close();
     },
   };

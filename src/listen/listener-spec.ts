@@ -1,5 +1,9 @@
-// What a `--listen` argument asks for: a unix socket with its owner, group and mode, or a TCP address.
+// What a `--listen` argument asks for: a unix socket with its owner, group and mode, or a TCP address
+// (mutual TLS) with the client networks it accepts; and what `--insecure-listen-loopback` asks for: plain
+// HTTP on a loopback address, with the Host names it answers to.
 // Parsed once at start-up; a malformed spec stops the gateway before it opens anything.
+import { isIP } from 'node:net';
+import { isLoopbackAddress, parseAllowList, type AllowList } from './network-allow-list.js';
 
 export interface UnixListenerSpec {
   kind: 'unix';
@@ -18,16 +22,30 @@ export interface TcpListenerSpec {
   name: string;
   host: string;
   port: number;
+  /** `?allow=`: the client networks accepted; absent, every network is. */
+  allow?: AllowList;
 }
 
-export type ListenerSpec = UnixListenerSpec | TcpListenerSpec;
+/** `--insecure-listen-loopback`: plain HTTP, no authentication, loopback only, browsers refused. */
+export interface InsecureLoopbackListenerSpec {
+  kind: 'insecure-loopback';
+  name: string;
+  host: string;
+  port: number;
+  /** The `Host` header values accepted (lower case `name:port`); anything else is refused (DNS rebinding). */
+  hosts: string[];
+  allow?: AllowList;
+}
+
+export type ListenerSpec = UnixListenerSpec | TcpListenerSpec | InsecureLoopbackListenerSpec;
 
 const UNIX_OPTIONS = new Set(['mode', 'owner', 'group']);
+const INSECURE_FLAG = '--insecure-listen-loopback';
 
 export function parseListenerSpec(arg: string): ListenerSpec {
   if (arg.startsWith('unix://')) return parseUnix(arg);
   if (arg.startsWith('tcp://')) return parseTcp(arg);
-  throw new Error(`--listen ${arg}: expected unix:///path/to.sock[?mode=0660&owner=USER&group=GROUP] or tcp://HOST:PORT`);
+  throw new Error(`--listen ${arg}: expected unix:///path/to.sock[?mode=0660&owner=USER&group=GROUP] or tcp://HOST:PORT[?allow=CIDR,...]`);
 }
 
 function parseUnix(arg: string): UnixListenerSpec {
@@ -56,17 +74,84 @@ function parseUnix(arg: string): UnixListenerSpec {
   return spec;
 }
 
-function parseTcp(arg: string): TcpListenerSpec {
+interface TcpAddress {
+  host: string;
+  port: number;
+  /** The options after `?`, each given once. */
+  options: Map<string, string>;
+}
+
+function parseTcpAddress(arg: string, flag: string, known: readonly string[]): TcpAddress {
   let url: URL;
   try {
     url = new URL(arg);
   } catch {
-    throw new Error(`--listen ${arg}: not a valid tcp://HOST:PORT address`);
+    throw new Error(`${flag} ${arg}: not a valid tcp://HOST:PORT address`);
   }
-  if (url.pathname !== '' && url.pathname !== '/') throw new Error(`--listen ${arg}: a tcp listener takes no path`);
-  if (url.search !== '' || url.username !== '' || url.password !== '') throw new Error(`--listen ${arg}: unexpected options in a tcp listener`);
+  if (url.protocol !== 'tcp:') throw new Error(`${flag} ${arg}: expected tcp://HOST:PORT`);
+  if (url.pathname !== '' && url.pathname !== '/') throw new Error(`${flag} ${arg}: a tcp listener takes no path`);
+  if (url.username !== '' || url.password !== '' || url.hash !== '') throw new Error(`${flag} ${arg}: unexpected parts in a tcp listener`);
   const port = Number(url.port);
-  if (!url.port || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--listen ${arg}: a port between 1 and 65535 is required`);
+  if (!url.port || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${flag} ${arg}: a port between 1 and 65535 is required`);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return { kind: 'tcp', name: arg, host, port };
+  const options = new Map<string, string>();
+  for (const [key, value] of url.searchParams) {
+    if (!known.includes(key)) {
+      throw new Error(`${flag} ${arg}: unknown option '${key}' (${known.length === 0 ? 'a tcp listener takes none' : `known: ${known.join(', ')}`})`);
+    }
+    if (options.has(key)) throw new Error(`${flag} ${arg}: ${key} is given twice (write one comma-separated list)`);
+    if (value === '') throw new Error(`${flag} ${arg}: ${key} needs a value`);
+    options.set(key, value);
+  }
+  return { host, port, options };
+}
+
+function parseTcp(arg: string): TcpListenerSpec {
+  const { host, port, options } = parseTcpAddress(arg, '--listen', ['allow']);
+  const allow = options.get('allow');
+  return { kind: 'tcp', name: arg, host, port, ...(allow !== undefined && { allow: parseAllowList(allow, `--listen ${arg}`) }) };
+}
+
+/** The Host values the docker CLI and other local clients send for a loopback listener on `port`. */
+export function defaultLoopbackHosts(host: string, port: number): string[] {
+  const bound = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  return [...new Set([bound, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])];
+}
+
+/**
+ * `--insecure-listen-loopback tcp://127.0.0.1:2375[?hosts=NAME:PORT,...][&allow=CIDR,...]`. Only loopback
+ * addresses, written as addresses (a name could resolve elsewhere); `hosts=` replaces the default list.
+ */
+export function parseInsecureLoopbackSpec(arg: string): InsecureLoopbackListenerSpec {
+  if (!arg.startsWith('tcp://')) throw new Error(`${INSECURE_FLAG} ${arg}: expected tcp://127.0.0.1:PORT (plain HTTP on a loopback address)`);
+  const { host, port, options } = parseTcpAddress(arg, INSECURE_FLAG, ['hosts', 'allow']);
+  if (isIP(host) === 0) {
+    throw new Error(`${INSECURE_FLAG} ${arg}: write a loopback address (127.0.0.1 or [::1]), not the name ${host}, which could resolve to another address`);
+  }
+  if (!isLoopbackAddress(host)) {
+    throw new Error(
+      `${INSECURE_FLAG} ${arg}: ${host} is not a loopback address; plain HTTP without authentication is served only on 127.0.0.1 or [::1]. ` +
+        'For other addresses use --listen tcp://HOST:PORT with --tls-ca, --tls-cert and --tls-key (mutual TLS)',
+    );
+  }
+  const hostsOption = options.get('hosts');
+  let hosts = defaultLoopbackHosts(host, port);
+  if (hostsOption !== undefined) {
+    hosts = hostsOption.split(',').map((entry) => {
+      const value = entry.trim().toLowerCase();
+      if (!/^([a-z0-9.-]+|\[[0-9a-f:.]+\]):\d{1,5}$/.test(value)) {
+        throw new Error(`${INSECURE_FLAG} ${arg}: hosts= takes NAME:PORT entries as clients send them in Host (e.g. localhost:${port}), not '${entry}'`);
+      }
+      return value;
+    });
+  }
+  const allow = options.get('allow');
+  return {
+    kind: 'insecure-loopback',
+    name: arg,
+    host,
+    port,
+    hosts,
+    ...(allow !== undefined && { allow: parseAllowList(allow, `${INSECURE_FLAG} ${arg}`) }),
+  };
 }

@@ -1,23 +1,42 @@
-// Opens every `--listen` endpoint as an HTTP server in front of the one Gateway:
-// unix sockets (peer identified by SO_PEERCRED) and mutual-TLS TCP (peer identified by its certificate).
+// Opens every listener as an HTTP server in front of the one Gateway: unix sockets (peer identified by
+// SO_PEERCRED), mutual-TLS TCP (peer identified by its certificate), and, only when asked with a flag
+// that says so, plain HTTP on loopback (peer identified by its address; browsers' requests refused).
+//
+// A TCP connection passes, in order: the listener's network allow-list, at accept, before a TLS or HTTP
+// byte is read; for TLS, the handshake and then the client-certificate check (client-certificate-check.ts),
+// before the first request is read. Each refusal is counted, logged and recorded (connection-refusals.ts).
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Gateway } from '../gateway/gateway.js';
 import type { Identity } from '../identify/identity.js';
 import { unixPeerIdentity } from '../identify/peer-credentials.js';
 import { tlsPeerIdentity } from '../identify/tls-identity.js';
 import type { Logger } from '../log/logger.js';
-import type { ListenerSpec, TcpListenerSpec } from './listener-spec.js';
+import { browserRequestGuard, type RequestGuard } from './browser-request-guard.js';
+import { checkClientCertificate, handshakeFailure, presentedCertificate } from './client-certificate-check.js';
+import type { ConnectionRefusals } from './connection-refusals.js';
+import type { InsecureLoopbackListenerSpec, ListenerSpec, TcpListenerSpec } from './listener-spec.js';
+import { isLoopbackAddress } from './network-allow-list.js';
+import { revokes, type RevocationList } from './revocation-list.js';
+import type { TlsContext } from './tls-context.js';
 import { bindUnixListener } from './unix-listener.js';
-import type { TlsMaterial } from './tls-material.js';
 
 export interface OpenListener {
   spec: ListenerSpec;
   server: http.Server;
   /** Stops accepting and removes what the listener created (its socket file). */
   close(): Promise<void>;
+}
+
+/** What every listener shares: the pipeline, the log, the refusal records, and the TLS context of tcp listeners. */
+export interface ListenerContext {
+  gateway: Gateway;
+  logger: Logger;
+  refusals: ConnectionRefusals;
+  tls?: TlsContext;
 }
 
 /** Identity is computed once per connection and kept with it. */
@@ -35,7 +54,7 @@ function serverOptions(): http.ServerOptions {
   };
 }
 
-function attach(server: http.Server, gateway: Gateway, identify: (socket: Socket) => Identity, logger: Logger): void {
+function attach(server: http.Server, gateway: Gateway, identify: (socket: Socket) => Identity, logger: Logger, guard?: RequestGuard): void {
   // A peer that cannot be identified is not served at all (fail closed): its connection is dropped.
   const identityOf = (socket: Socket): Identity | undefined => {
     let id = identities.get(socket);
@@ -53,35 +72,64 @@ function attach(server: http.Server, gateway: Gateway, identify: (socket: Socket
   };
   server.on('request', (req, res) => {
     const id = identityOf(req.socket);
-    if (id) gateway.handleRequest(req, res, id);
+    if (id) gateway.handleRequest(req, res, id, guard);
   });
   server.on('upgrade', (req, socket, head) => {
     const id = identityOf(req.socket);
-    if (id) gateway.handleUpgrade(req, socket, head, id);
+    if (id) gateway.handleUpgrade(req, socket, head, id, guard);
   });
 }
 
 /** Refuses, before anything is bound, a tcp listener that would have no TLS. */
-export function checkListenersHaveTls(specs: readonly ListenerSpec[], tls: TlsMaterial | undefined): void {
+export function checkListenersHaveTls(specs: readonly ListenerSpec[], tls: unknown): void {
   const bare = specs.find((spec) => spec.kind === 'tcp');
   if (bare && !tls) {
     throw new Error(`--listen ${bare.name}: a tcp listener needs --tls-ca, --tls-cert and --tls-key (clients must present a certificate signed by that CA)`);
   }
 }
 
-function tlsServer(tls: TlsMaterial): https.Server {
-  return https.createServer({
-    ...serverOptions(),
-    ...tls,
-    requestCert: true,
-    rejectUnauthorized: true,
-    minVersion: 'TLSv1.2',
-    // Without it a client's half-close (stdin EOF on exec -i) would close our side too and lose the output.
-    allowHalfOpen: true,
+/** `address:port` of a peer, as identities and records write it. */
+function remoteOf(socket: Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}
+
+/**
+ * Runs `admit` on every accepted connection before the server's own connection handling (the TLS
+ * handshake, the HTTP parser) sees it: a connection it refuses is closed without a byte being read.
+ * Node has no accept filter, so the server's 'connection' listeners are wrapped.
+ */
+function gateAccept(server: NetServer, admit: (socket: Socket) => boolean): void {
+  const inner = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    if (!admit(socket)) return;
+    for (const listener of inner) listener.call(server, socket);
   });
 }
 
-function listenTcp(server: http.Server, spec: TcpListenerSpec): Promise<void> {
+/** The network check of a tcp listener: its allow-list, and for the insecure listener, loopback peers only. */
+function networkGate(spec: TcpListenerSpec | InsecureLoopbackListenerSpec, refusals: ConnectionRefusals): (socket: Socket) => boolean {
+  return (socket) => {
+    const address = socket.remoteAddress;
+    if (address === undefined) {
+      // Already gone: nothing to refuse, nothing to serve.
+      socket.destroy();
+      return false;
+    }
+    let reason: string | undefined;
+    if (spec.kind === 'insecure-loopback' && !isLoopbackAddress(address)) {
+      reason = `${address} is not a loopback address, and this listener serves loopback only`;
+    } else if (spec.allow !== undefined && !spec.allow.admits(address)) {
+      reason = `${address} is not in the listener's allowed networks (${spec.allow.networks.join(', ')})`;
+    }
+    if (reason === undefined) return true;
+    refusals.refuse({ listener: spec.name, remote: remoteOf(socket), cause: 'network-not-allowed', reason });
+    socket.destroy();
+    return false;
+  };
+}
+
+function listenTcp(server: http.Server, spec: { host: string; port: number }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: spec.host, port: spec.port }, () => {
@@ -91,23 +139,119 @@ function listenTcp(server: http.Server, spec: TcpListenerSpec): Promise<void> {
   });
 }
 
-export async function openListener(spec: ListenerSpec, gateway: Gateway, tls: TlsMaterial | undefined, logger: Logger): Promise<OpenListener> {
+async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext): Promise<OpenListener> {
+  const { gateway, logger, refusals } = context;
+  checkListenersHaveTls([spec], context.tls);
+  const tls = context.tls!;
+  const server = https.createServer({
+    ...serverOptions(),
+    ...tls.serverOptions(),
+    requestCert: true,
+    // The certificate is checked below, after the handshake and before the first request: with
+    // rejectUnauthorized Node would close the connection without saying why, and nothing could be recorded.
+    rejectUnauthorized: false,
+    // Without it a client's half-close (stdin EOF on exec -i) would close our side too and lose the output.
+    allowHalfOpen: true,
+  });
+  tls.addServer(server);
+
+  /** Connections whose certificate passed: closed when a reloaded CRL revokes it. */
+  const admitted = new Set<TLSSocket>();
+  // Prepended: runs before the HTTP server takes the connection, so a refused one never reaches the parser.
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    let refusal;
+    try {
+      refusal = checkClientCertificate(socket, tls.revocation);
+    } catch (err) {
+      refusal = { cause: 'certificate-invalid' as const, reason: `the client certificate could not be read (${(err as Error).message})` };
+    }
+    if (refusal !== undefined) {
+      refusals.refuse({ listener: spec.name, remote: remoteOf(socket), ...refusal });
+      socket.destroy();
+      return;
+    }
+    admitted.add(socket);
+    socket.once('close', () => admitted.delete(socket));
+  });
+  server.on('tlsClientError', (err: Error & { code?: string }, socket: Socket) => {
+    const refusal = handshakeFailure(err);
+    if (refusal === undefined) {
+      logger.debug({ listener: spec.name, remote: remoteOf(socket), err: err.code ?? err.message }, 'client left during the TLS handshake');
+      return;
+    }
+    refusals.refuse({ listener: spec.name, remote: remoteOf(socket), ...refusal });
+  });
+  const stopWatching = tls.onRevocation((list: RevocationList) => {
+    for (const socket of admitted) {
+      const cert = socket.getPeerCertificate();
+      if (!cert?.raw || !revokes(list, cert.raw)) continue;
+      const certificate = presentedCertificate(cert);
+      refusals.refuse({
+        listener: spec.name,
+        remote: remoteOf(socket),
+        cause: 'revoked-while-connected',
+        reason: `the certificate${certificate.cn !== undefined ? ` of CN ${JSON.stringify(certificate.cn)}` : ''} (serial ${certificate.serial}) was revoked by the reloaded CRL while connected; the connection was closed`,
+        certificate,
+      });
+      admitted.delete(socket);
+      socket.destroy();
+    }
+  });
+  gateAccept(server, networkGate(spec, refusals));
+  // Only connections that passed the certificate check get an identity: a second lock on the same door.
+  attach(
+    server,
+    gateway,
+    (socket) => {
+      if (!admitted.has(socket as TLSSocket)) throw new Error('the client certificate was not admitted');
+      return tlsPeerIdentity(socket as TLSSocket, spec.name);
+    },
+    logger,
+  );
+  await listenTcp(server, spec);
+  logger.info({ listener: spec.name, ...(spec.allow && { allow: spec.allow.networks }), crl: tls.revocation?.file }, 'listening (mutual TLS)');
+  if (spec.allow === undefined && !isLoopbackAddress(spec.host)) {
+    logger.warn({ listener: spec.name }, 'this listener accepts clients from any network (any certificate holder anywhere); add ?allow=CIDR,... to accept only the networks clients come from');
+  }
+  return {
+    spec,
+    server,
+    close: async () => {
+      stopWatching();
+      await closeServer(server);
+    },
+  };
+}
+
+async function openInsecureLoopbackListener(spec: InsecureLoopbackListenerSpec, context: ListenerContext): Promise<OpenListener> {
+  const { gateway, logger, refusals } = context;
+  const server = http.createServer(serverOptions());
+  gateAccept(server, networkGate(spec, refusals));
+  attach(
+    server,
+    gateway,
+    (socket) => ({ kind: 'tcp', listener: spec.name, address: remoteOf(socket) }),
+    logger,
+    browserRequestGuard(spec.name, spec.hosts),
+  );
+  await listenTcp(server, spec);
+  logger.warn(
+    { listener: spec.name, hosts: spec.hosts, ...(spec.allow && { allow: spec.allow.networks }) },
+    'listening on plain HTTP without authentication (--insecure-listen-loopback): every local process and user can reach it; requests that look like a browser\'s are refused',
+  );
+  return { spec, server, close: () => closeServer(server) };
+}
+
+export async function openListener(spec: ListenerSpec, context: ListenerContext): Promise<OpenListener> {
   if (spec.kind === 'unix') {
     const server = http.createServer(serverOptions());
-    attach(server, gateway, (socket) => unixPeerIdentity(socket, spec.name), logger);
+    attach(server, context.gateway, (socket) => unixPeerIdentity(socket, spec.name), context.logger);
     const remove = await bindUnixListener(server, spec);
-    logger.info({ listener: spec.name, mode: spec.mode.toString(8) }, 'listening');
+    context.logger.info({ listener: spec.name, mode: spec.mode.toString(8) }, 'listening');
     return { spec, server, close: async () => { await closeServer(server); await remove(); } };
   }
-  checkListenersHaveTls([spec], tls);
-  const server = tlsServer(tls!);
-  attach(server, gateway, (socket) => tlsPeerIdentity(socket as TLSSocket, spec.name), logger);
-  server.on('tlsClientError', (err: Error, socket: Socket) => {
-    logger.warn({ listener: spec.name, remote: socket.remoteAddress, err: err.message }, 'TLS handshake refused');
-  });
-  await listenTcp(server, spec);
-  logger.info({ listener: spec.name }, 'listening');
-  return { spec, server, close: () => closeServer(server) };
+  if (spec.kind === 'tcp') return openTlsListener(spec, context);
+  return openInsecureLoopbackListener(spec, context);
 }
 
 function closeServer(server: http.Server): Promise<void> {

@@ -1,6 +1,7 @@
 // One line of the audit trail: what was asked, by whom, what the gateway decided and what came of it.
 // Serialised here, field by field, so that nothing but these fields can ever reach the log.
 
+import type { ConnectionRefusalCause } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
 import type { ObjectKind } from '../route/route.js';
 
@@ -82,10 +83,55 @@ export interface DoneRecord extends RequestFacts {
  * and every request gets a final `done` record (decision, status, bytes, duration, created ids).
  * A denied request gets only its `done` record. Records of one request share `id`.
  */
-export type AuditRecord = ForwardingRecord | DoneRecord;
+export type AuditRecord = ForwardingRecord | DoneRecord | ConnectionRecord;
 
-/** `METHOD path` of the request a record is about, as used in refusal messages. */
+/**
+ * The certificate a refused client presented, as read from the handshake. Not verified (that is why it
+ * was refused): a certificate from another CA can claim any subject. Public data only, never a key.
+ */
+export interface PresentedCertificate {
+  cn?: string;
+  o: readonly string[];
+  ou: readonly string[];
+  /** The issuer's CN (or whole name), as the certificate claims it. */
+  issuer?: string;
+  serial: string;
+  /** SHA-256, upper-case hex with colons. */
+  fingerprint: string;
+  /** ISO 8601. */
+  notBefore?: string;
+  notAfter?: string;
+}
+
+/**
+ * A connection refused before any request could be read (`phase: "connection"`, decision `deny`): closed
+ * at accept because its network is not allowed (rule `listener.network`), at the end of the TLS handshake
+ * because its certificate did not pass (`tls.handshake`), or when a reloaded CRL revoked the certificate
+ * of an open connection (`tls.revocation`). There is no request, so no method, path or identity: the peer
+ * is its address, and the certificate it presented is reported apart, as presented.
+ */
+export interface ConnectionRecord {
+  time: string;
+  /** Unique like request ids; a connection has one record. */
+  id: string;
+  phase: 'connection';
+  listener: string;
+  /** The peer's address and port as seen on accept (`127.0.0.2:51324`); absent on a record that sums up several. */
+  remote?: string;
+  decision: 'deny';
+  rule: string;
+  /** A stable token from CONNECTION_REFUSALS in src/errors/catalogue.ts (`certificate-revoked`, ...). */
+  cause: ConnectionRefusalCause;
+  /** Why, in words written by the gateway. */
+  reason: string;
+  certificate?: PresentedCertificate;
+  /** How many refused connections this record stands for, when more than one: refusals arriving faster than they are recorded one by one are summed up. */
+  count?: number;
+}
+
+/** `METHOD path` of the request a record is about, as used in refusal messages; a connection record names its peer. */
 export function recordRequestLine(record: AuditRecord): string {
+  if (record.phase === 'connection') return `connection from ${record.remote ?? 'several peers'}`;
   return `${record.method} ${pathWithoutQuery(record.path)}`;
 }
 
@@ -97,6 +143,7 @@ export function recordRequestLine(record: AuditRecord): string {
  * of the line, and the identity (the same for every request of a connection) is serialised once.
  */
 export function formatAuditRecord(record: AuditRecord): string {
+  if (record.phase === 'connection') return formatConnectionRecord(record);
   let line = `{"time":${str(record.time)},"id":${str(record.id)},"phase":${str(record.phase)},"listener":${str(record.listener)}`;
   line += `,"identity":${identityJson(record.identity)},"method":${str(record.method)},"path":${str(pathWithoutQuery(record.path))}`;
   if (record.apiVersion !== undefined) line += `,"apiVersion":${str(record.apiVersion)}`;
@@ -115,6 +162,34 @@ export function formatAuditRecord(record: AuditRecord): string {
     line += `,"changes":${JSON.stringify(changes)}`;
   }
   return `${line}}\n`;
+}
+
+/** A connection record, field by field like the others (rare: no need to build it as a string). */
+function formatConnectionRecord(record: ConnectionRecord): string {
+  const c = record.certificate;
+  const line = {
+    time: String(record.time),
+    id: String(record.id),
+    phase: 'connection',
+    listener: String(record.listener),
+    remote: record.remote === undefined ? undefined : String(record.remote),
+    decision: 'deny',
+    rule: String(record.rule),
+    cause: String(record.cause),
+    reason: String(record.reason),
+    certificate: c && {
+      cn: c.cn === undefined ? undefined : String(c.cn),
+      o: c.o.map(String),
+      ou: c.ou.map(String),
+      issuer: c.issuer === undefined ? undefined : String(c.issuer),
+      serial: String(c.serial),
+      fingerprint: String(c.fingerprint),
+      notBefore: c.notBefore === undefined ? undefined : String(c.notBefore),
+      notAfter: c.notAfter === undefined ? undefined : String(c.notAfter),
+    },
+    count: record.count === undefined ? undefined : Number(record.count),
+  };
+  return `${JSON.stringify(line)}\n`;
 }
 
 const str = (text: string): string => JSON.stringify(String(text));

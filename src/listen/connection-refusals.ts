@@ -1,0 +1,148 @@
+// Connections refused before a request could be read (a network outside a listener's allow-list, a
+// client certificate that did not pass, a certificate revoked while connected): each is logged with the
+// running count for its listener and cause, and recorded in the audit trail as a `phase: "connection"`
+// record. Counted in-process; the counts appear in every refusal's log line and in a summary at stop.
+//
+// A flood (a port scan of a listener open to the world, a client retrying in a loop) must not turn into a
+// flood of log and audit lines: per listener and cause, the first PER_WINDOW refusals of each window are
+// recorded one by one, and the rest of the window is summed up in one record with a `count`.
+import { CONNECTION_REFUSALS, type ConnectionRefusalCause } from '../errors/catalogue.js';
+import { RequestIds } from '../gateway/request-ids.js';
+import type { Logger } from '../log/logger.js';
+import type { ConnectionRecord, PresentedCertificate } from '../record/audit-record.js';
+import type { AuditSink } from '../record/audit-sink.js';
+import { recordTime } from '../record/record-time.js';
+
+export interface Refusal {
+  cause: ConnectionRefusalCause;
+  /** One clause written by the gateway, never request content. */
+  reason: string;
+  certificate?: PresentedCertificate;
+}
+
+export interface RefusedConnection extends Refusal {
+  listener: string;
+  /** `address:port` as seen on accept. */
+  remote: string;
+}
+
+export interface RefusalCount {
+  listener: string;
+  rule: string;
+  cause: ConnectionRefusalCause;
+  count: number;
+}
+
+export interface RefusalLimits {
+  windowMs: number;
+  perWindow: number;
+}
+
+const DEFAULT_LIMITS: RefusalLimits = { windowMs: 10_000, perWindow: 50 };
+
+interface Window {
+  start: number;
+  recorded: number;
+  suppressed: number;
+}
+
+export class ConnectionRefusals {
+  readonly #audit: AuditSink;
+  readonly #logger: Logger;
+  readonly #limits: RefusalLimits;
+  readonly #ids = new RequestIds();
+  readonly #totals = new Map<string, RefusalCount>();
+  readonly #windows = new Map<string, Window>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(audit: AuditSink, logger: Logger, limits: RefusalLimits = DEFAULT_LIMITS) {
+    this.#audit = audit;
+    this.#logger = logger;
+    this.#limits = limits;
+    this.#timer = setInterval(() => this.flush(), limits.windowMs);
+    this.#timer.unref();
+  }
+
+  /** Counts, logs and records one refused connection (the caller closes it). */
+  refuse(refused: RefusedConnection): void {
+    const { rule } = CONNECTION_REFUSALS[refused.cause];
+    const key = `${refused.listener}\0${refused.cause}`;
+    const total = this.#totals.get(key) ?? { listener: refused.listener, rule, cause: refused.cause, count: 0 };
+    total.count += 1;
+    this.#totals.set(key, total);
+
+    const now = Date.now();
+    let window = this.#windows.get(key);
+    if (window === undefined || now - window.start >= this.#limits.windowMs) {
+      if (window !== undefined) this.#sumUp(key, window);
+      window = { start: now, recorded: 0, suppressed: 0 };
+      this.#windows.set(key, window);
+    }
+    if (window.recorded >= this.#limits.perWindow) {
+      window.suppressed += 1;
+      return;
+    }
+    window.recorded += 1;
+    this.#logger.warn(
+      { listener: refused.listener, remote: refused.remote, rule, cause: refused.cause, refused: total.count, ...(refused.certificate && { certificate: refused.certificate }) },
+      `connection refused: ${refused.reason}`,
+    );
+    const record: ConnectionRecord = {
+      time: recordTime(),
+      id: this.#ids.next(),
+      phase: 'connection',
+      listener: refused.listener,
+      remote: refused.remote,
+      decision: 'deny',
+      rule,
+      cause: refused.cause,
+      reason: refused.reason,
+      ...(refused.certificate && { certificate: refused.certificate }),
+    };
+    this.#audit.write(record);
+  }
+
+  /** Every count so far, per listener and cause. */
+  counts(): RefusalCount[] {
+    return [...this.#totals.values()].map((c) => ({ ...c }));
+  }
+
+  /** Sums up the refusals that were only counted in windows that are over (or all, at stop). */
+  flush(all = false): void {
+    const now = Date.now();
+    for (const [key, window] of this.#windows) {
+      if (all || now - window.start >= this.#limits.windowMs) {
+        this.#sumUp(key, window);
+        this.#windows.delete(key);
+      }
+    }
+  }
+
+  /** At stop: sums up what is pending and logs the counts. */
+  close(): void {
+    clearInterval(this.#timer);
+    this.flush(true);
+    const counts = this.counts();
+    if (counts.length > 0) this.#logger.info({ refusedConnections: counts }, 'connections refused while serving');
+  }
+
+  #sumUp(key: string, window: Window): void {
+    if (window.suppressed === 0) return;
+    const total = this.#totals.get(key)!;
+    const seconds = Math.round(this.#limits.windowMs / 1000);
+    const reason = `${window.suppressed} further connections refused for the same cause within ${seconds} s (more than ${this.#limits.perWindow}): summed up in one record`;
+    this.#logger.warn({ listener: total.listener, rule: total.rule, cause: total.cause, count: window.suppressed, refused: total.count }, `connections refused: ${reason}`);
+    this.#audit.write({
+      time: recordTime(),
+      id: this.#ids.next(),
+      phase: 'connection',
+      listener: total.listener,
+      decision: 'deny',
+      rule: total.rule,
+      cause: total.cause,
+      reason,
+      count: window.suppressed,
+    });
+    window.suppressed = 0;
+  }
+}
