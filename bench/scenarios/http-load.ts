@@ -1,0 +1,96 @@
+// ping, containers_json and denied: keep-alive requests from autocannon (in this process) at a fixed number
+// of connections. Per concurrency: a warm-up slice per target, then rounds in which every target gets one
+// slice, starting with a different target each round. Requests/s is the median of a target's slices;
+// p50/p99 are taken over the latencies of all its slices (recorded per response, to the microsecond).
+
+import autocannon from 'autocannon';
+import type { Target, TargetName } from '../support/http.js';
+import type { Results } from '../support/results.js';
+import type { Settings } from '../support/settings.js';
+import { median, rotated, Samples } from '../support/stats.js';
+
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Every response must have this status; anything else fails the scenario. */
+  status: number;
+}
+
+interface Slice {
+  rps: number;
+  responses: number;
+}
+
+async function slice(target: Target, load: LoadRequest, connections: number, seconds: number, samples: Samples | undefined): Promise<Slice> {
+  let responses = 0;
+  const unexpected = new Map<number, number>();
+  const instance = autocannon({
+    url: `http://docker${load.path}`,
+    socketPath: target.socketPath,
+    connections,
+    duration: seconds,
+    sampleInt: 100,
+    timeout: 10,
+    method: load.method,
+    headers: { ...load.headers, ...(load.body !== undefined && { 'Content-Type': 'application/json' }) },
+    ...(load.body !== undefined && { body: load.body }),
+  });
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    responses += 1;
+    if (statusCode !== load.status) unexpected.set(statusCode, (unexpected.get(statusCode) ?? 0) + 1);
+    else samples?.add(responseTime);
+  });
+  const started = performance.now();
+  const result = await instance;
+  const elapsed = (performance.now() - started) / 1000;
+  const problems = [
+    ...(result.errors > 0 ? [`${result.errors} connection errors`] : []),
+    ...(result.timeouts > 0 ? [`${result.timeouts} timeouts`] : []),
+    ...[...unexpected].map(([status, count]) => `${count} answers with status ${status}`),
+    ...(responses === 0 ? ['no answer at all'] : []),
+  ];
+  if (problems.length > 0) throw new Error(`${load.method} ${load.path} on ${target.name} at ${connections} connections: ${problems.join(', ')} (expected status ${load.status})`);
+  return { rps: responses / elapsed, responses };
+}
+
+export interface LoadScenario {
+  scenario: string;
+  load: LoadRequest;
+  targets: readonly Target[];
+  concurrencies: readonly number[];
+  /** Record latency percentiles as well as requests/s. */
+  latencies: boolean;
+  rounds: number;
+  sliceSeconds: number;
+  warmupSeconds: number;
+}
+
+export async function runLoad(spec: LoadScenario, results: Results, log: (line: string) => void): Promise<void> {
+  for (const connections of spec.concurrencies) {
+    for (const target of spec.targets) if (spec.warmupSeconds > 0) await slice(target, spec.load, connections, spec.warmupSeconds, undefined);
+    const rates = new Map<TargetName, number[]>(spec.targets.map((t) => [t.name, []]));
+    const samples = new Map<TargetName, Samples>(spec.targets.map((t) => [t.name, new Samples()]));
+    for (let round = 0; round < spec.rounds; round++) {
+      for (const target of rotated(spec.targets, round)) {
+        const measured = await slice(target, spec.load, connections, spec.sliceSeconds, spec.latencies ? samples.get(target.name) : undefined);
+        rates.get(target.name)!.push(measured.rps);
+      }
+    }
+    for (const target of spec.targets) {
+      const targetRates = rates.get(target.name)!;
+      results.add(spec.scenario, target.name, `rps_c${connections}`, median(targetRates), 'req/s');
+      if (spec.latencies) {
+        const pooled = samples.get(target.name)!;
+        results.add(spec.scenario, target.name, `p50_ms_c${connections}`, pooled.percentile(50), 'ms');
+        results.add(spec.scenario, target.name, `p99_ms_c${connections}`, pooled.percentile(99), 'ms');
+      }
+      log(`  ${spec.scenario} c${connections} ${target.name}: slices ${targetRates.map((r) => Math.round(r)).join(', ')} req/s`);
+    }
+  }
+}
+
+export function loadSettings(settings: Settings['http']): Pick<LoadScenario, 'rounds' | 'sliceSeconds' | 'warmupSeconds'> {
+  return { rounds: settings.rounds, sliceSeconds: settings.sliceSeconds, warmupSeconds: settings.warmupSeconds };
+}
