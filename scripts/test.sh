@@ -70,6 +70,7 @@ e2e_tests=(
   test/e2e/policy-defaults-applied-and-recorded.test.ts
   test/e2e/certs-issued-client-runs-docker-over-tls.test.ts
   test/e2e/tls-handshake-refusals-recorded.test.ts
+  test/e2e/audit-finds-insecure-engines.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerServe } from './serve-command.js';
 import { registerPolicy } from './policy-command.js';
+import { registerAudit } from './audit-command.js';
 import { registerCerts } from './certs-command.js';
 
 const program = new Command('dockgate')
@@ -12,6 +13,7 @@ const program = new Command('dockgate')
 
 registerServe(program);
 registerPolicy(program);
+registerAudit(program);
 registerCerts(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,0 +1,262 @@
+// Every container, running or stopped (a stopped privileged container is one `docker start` away), judged
+// from its inspect document with the gateway's own reach judges under the baseline profile: privileges,
+// capabilities, devices, confinement, masked paths, sysctls, cgroup parent, host namespaces and joined
+// containers. Mounts are classified here: the host root, the engine socket or a directory above it,
+// sensitive directories (read-only is still flagged), other sockets and other binds. Then limits,
+// no-new-privileges and ports published on every interface, IPv4 and IPv6.
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { BASELINE_CONSTRAINTS } from '../../judge/profiles/baseline-profile.js';
+import { judgeCapAdd, normaliseCapability } from '../../judge/reach/capabilities.js';
+import { cleanPath } from '../../judge/reach/go-strings.js';
+import { hostAccessOf } from '../../judge/reach/host-access.js';
+import { ENGINE_SOCKETS, exposedProtectedPath, isUnder, protectedPaths, resolveHostPath } from '../../judge/reach/host-paths.js';
+import { judgeNamespaceModes } from '../../judge/reach/namespaces.js';
+import { judgeCgroupParent, judgeDevices, judgeLegacyCapabilities, judgeOom, judgePrivileged, judgeSysctls, judgeSystemPaths } from '../../judge/reach/privileges.js';
+import { ReachContext, readStrings, type ReachEngine } from '../../judge/reach/reach-context.js';
+import { judgeSecurityOpt, readNoNewPrivileges } from '../../judge/reach/security-options.js';
+import type { ContainerFacts } from '../../judge/engine-lookup.js';
+import { finding } from '../catalogue.js';
+import type { AuditContext, ContainerInspect } from '../context.js';
+import type { Severity } from '../finding.js';
+
+/** Capabilities that are host root on their own (or nearly). */
+const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'SYS_RAWIO', 'BPF', 'PERFMON', 'NET_ADMIN', 'SYS_BOOT', 'MAC_ADMIN', 'MAC_OVERRIDE', 'SYS_TIME', 'SYSLOG', 'DAC_OVERRIDE_ALL']);
+
+/** Host directories whose exposure hands out the host (credentials, binaries run as root, kernel interfaces, engine state). */
+export const SENSITIVE_DIRECTORIES: readonly string[] = [
+  '/etc', '/root', '/home', '/boot', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/opt', '/proc', '/sys', '/dev',
+  '/var/lib/docker', '/var/lib/containerd', '/var/run', '/run', '/var/log', '/var/spool/cron', '/srv',
+];
+
+function containerName(c: ContainerInspect): string {
+  return (c.Name ?? '').replace(/^\//, '') || c.Id.slice(0, 12);
+}
+
+function stateWords(c: ContainerInspect): string {
+  const status = c.State?.Status ?? 'unknown';
+  return status === 'running' ? 'running' : `${status}: one docker start away`;
+}
+
+/** The engine lookups the reach judges ask, answered by the audited engine's API. */
+function engineLookup(ctx: AuditContext): ReachEngine {
+  const get = async <T>(path: string): Promise<T | undefined> => (ctx.api === undefined ? undefined : ctx.api.get<T>(path));
+  const enc = encodeURIComponent;
+  return {
+    container: (ref) => get(`/containers/${enc(ref)}/json`),
+    volume: (name) => get(`/volumes/${enc(name)}`),
+    image: (ref) => get(`/images/${enc(ref)}/json`),
+    exec: (id) => get(`/exec/${enc(id)}/json`),
+    network: (ref) => get(`/networks/${enc(ref)}`),
+  };
+}
+
+/** Which rule a reach-judge violation on this HostConfig field belongs to. */
+function ruleForField(field: string, value: unknown): { id: string; severity?: Severity } | undefined {
+  const name = field.split(/[[.]/)[0]!;
+  switch (name) {
+    case 'Privileged':
+      return { id: 'container.privileged' };
+    case 'CapAdd':
+    case 'Capabilities':
+      return { id: 'container.capabilities' };
+    case 'Devices':
+    case 'DeviceCgroupRules':
+    case 'DeviceRequests':
+      return { id: 'container.devices' };
+    case 'SecurityOpt':
+      return { id: 'container.unconfined' };
+    case 'MaskedPaths':
+    case 'ReadonlyPaths':
+      return { id: 'container.masked-paths' };
+    case 'Sysctls':
+      return { id: 'container.sysctls' };
+    case 'CgroupParent':
+      return { id: 'container.cgroup-parent' };
+    case 'OomScoreAdj':
+    case 'OomKillDisable':
+      return { id: 'container.runtime-escape' };
+    case 'PidMode':
+    case 'IpcMode':
+    case 'UTSMode':
+    case 'UsernsMode':
+    case 'NetworkMode':
+    case 'Cgroup': {
+      if (typeof value === 'string' && value.startsWith('ns:')) return { id: 'container.namespace-path' };
+      const ids: Record<string, string> = { PidMode: 'container.host-pid', IpcMode: 'container.host-ipc', UTSMode: 'container.host-uts', UsernsMode: 'container.host-userns', NetworkMode: 'container.host-network' };
+      return ids[name] === undefined ? undefined : { id: ids[name]! };
+    }
+    default:
+      return undefined;
+  }
+}
+
+interface MountClass {
+  id: string;
+  severity: Severity;
+  why: string;
+}
+
+/** Classifies one host path a container mounts. `local`: the path is resolved on this host (symlinks, /var/run → /run). */
+async function classifyHostPath(source: string, readOnly: boolean, protectedList: readonly string[], dataRoot: string | undefined, local: boolean): Promise<MountClass> {
+  let resolved = cleanPath(source);
+  if (local) {
+    try {
+      resolved = (await resolveHostPath(source, true)).resolved;
+    } catch {
+      // judged as written
+    }
+  }
+  const mode = readOnly ? 'read-only' : 'read-write';
+  const onHost = resolved !== source ? ` (${resolved} on the host)` : '';
+  const exposed = exposedProtectedPath(resolved, protectedList);
+  const socketNote = readOnly ? '; read-only does not stop connecting to a socket' : '';
+  if (resolved === '/') {
+    // Read-only is still the host's every secret, and a socket below it still accepts connections.
+    const live = local && exposed !== undefined ? protectedList.find((p) => isUnder(p, resolved) && existsAsSocket(p)) : undefined;
+    return {
+      id: 'container.host-root-mount',
+      severity: !readOnly || live !== undefined ? 'critical' : 'high',
+      why: `${mode} bind of the host root ${source}: every file on the host is ${readOnly ? 'readable' : 'writable'} (/etc/shadow, keys, other containers)${live !== undefined ? `, and the engine socket ${live} is reachable below it${socketNote}` : ''}`,
+    };
+  }
+  if (exposed !== undefined) {
+    return { id: 'container.engine-socket-mount', severity: 'critical', why: `${mode} bind of ${source}${onHost} exposes the engine socket ${exposed}${socketNote}` };
+  }
+  if (basename(resolved).endsWith('.sock')) return { id: 'container.socket-mount', severity: 'high', why: `${mode} bind of the socket ${source}` };
+  const sensitive = [...SENSITIVE_DIRECTORIES, ...(dataRoot !== undefined ? [dataRoot] : [])].find((dir) => isUnder(resolved, dir) || isUnder(dir, resolved));
+  if (sensitive !== undefined) {
+    const which = isUnder(resolved, sensitive) ? `inside ${sensitive}` : `above ${sensitive}`;
+    return { id: 'container.sensitive-mount', severity: readOnly ? 'medium' : 'high', why: `${mode} bind of ${source}${resolved !== source ? ` (${resolved} on the host)` : ''}, ${which}` };
+  }
+  return { id: 'container.host-bind', severity: 'low', why: `${mode} bind of ${source}` };
+}
+
+function existsAsSocket(path: string): boolean {
+  try {
+    return statSync(path).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+function isAllInterfaces(ip: string | undefined): boolean {
+  return ip === undefined || ip === '' || ip === '0.0.0.0' || ip === '::' || ip === '[::]';
+}
+
+async function judgeContainer(ctx: AuditContext, c: ContainerInspect, protectedList: readonly string[], daemonNoNewPrivileges: boolean | undefined): Promise<void> {
+  const { collector } = ctx;
+  const name = containerName(c);
+  const state = stateWords(c);
+  const hostConfig = c.HostConfig ?? {};
+  const subject = name;
+  const base = `container ${name} (${c.Id.slice(0, 12)}, ${state})`;
+  const add = (id: string, evidence: string[], severity?: Severity): void => {
+    collector.add(finding(id, { subject, evidence: [base, ...evidence], ...(severity !== undefined && { severity }) }));
+  };
+
+  // The gateway's judges, under the baseline profile, on the inspect document.
+  const reach = new ReachContext(BASELINE_CONSTRAINTS, undefined, engineLookup(ctx));
+  judgePrivileged(reach, hostConfig['Privileged'], 'Privileged', 'is privileged');
+  judgeCapAdd(reach, readStrings(reach, hostConfig['CapAdd'], 'CapAdd'), 'CapAdd');
+  judgeLegacyCapabilities(reach, hostConfig['Capabilities'], 'Capabilities');
+  judgeDevices(reach, hostConfig, '');
+  const securityOpt = readStrings(reach, hostConfig['SecurityOpt'], 'SecurityOpt');
+  judgeSecurityOpt(reach, securityOpt, 'SecurityOpt');
+  judgeSystemPaths(reach, hostConfig, '');
+  judgeSysctls(reach, hostConfig['Sysctls'], 'Sysctls');
+  judgeCgroupParent(reach, hostConfig['CgroupParent'], 'CgroupParent');
+  judgeOom(reach, hostConfig, '');
+  const joined = judgeNamespaceModes(reach, hostConfig, '', new Set(['CgroupnsMode']));
+  const grouped = new Map<string, { severity?: Severity; evidence: string[] }>();
+  for (const violation of reach.findings.violations) {
+    const top = violation.field.split(/[[.]/)[0]!;
+    const target = ruleForField(violation.field, hostConfig[top]);
+    if (target === undefined) continue;
+    if (target.id === 'container.unconfined' && hostConfig['Privileged'] === true) continue; // privileged says it all
+    let entry = grouped.get(target.id);
+    if (entry === undefined) grouped.set(target.id, (entry = { evidence: [], ...(target.severity && { severity: target.severity }) }));
+    entry.evidence.push(`HostConfig.${violation.field}: ${violation.why}`);
+  }
+  if (c.AppArmorProfile === 'unconfined' && hostConfig['Privileged'] !== true) {
+    const entry = grouped.get('container.unconfined') ?? { evidence: [] };
+    entry.evidence.push('AppArmorProfile: unconfined');
+    grouped.set('container.unconfined', entry);
+  }
+  // Capabilities: dangerous ones are high, the others beyond the baseline medium.
+  const caps = grouped.get('container.capabilities');
+  if (caps !== undefined) {
+    const added = readStrings(reach, hostConfig['CapAdd'], 'CapAdd').map(normaliseCapability);
+    caps.severity = added.some((cap) => DANGEROUS_CAPABILITIES.has(cap)) || hostConfig['Capabilities'] !== undefined ? 'high' : 'medium';
+  }
+  for (const [id, entry] of grouped) add(id, entry.evidence, entry.severity);
+
+  for (const join of joined) {
+    const target = await reach.engine.container(join.ref);
+    if (target === undefined) continue;
+    const sub = new ReachContext(BASELINE_CONSTRAINTS, undefined, reach.engine);
+    const reasons = await hostAccessOf(sub, target as unknown as ContainerFacts);
+    if (reasons.length > 0) add('container.joins-host-access', [`HostConfig.${join.field}: joins ${join.ref}, which has host access: ${reasons.join('; ')}`]);
+  }
+
+  // Mounts, from the inspect document's resolved list (Binds and Mounts alike).
+  const dataRoot = ctx.info?.DockerRootDir;
+  const mountClasses = new Map<string, { severity: Severity; evidence: string[] }>();
+  for (const mount of c.Mounts ?? []) {
+    const type = typeof mount['Type'] === 'string' ? mount['Type'] : '';
+    const source = typeof mount['Source'] === 'string' ? mount['Source'] : '';
+    const destination = typeof mount['Destination'] === 'string' ? mount['Destination'] : '';
+    const propagation = typeof mount['Propagation'] === 'string' ? mount['Propagation'] : '';
+    if (propagation === 'shared' || propagation === 'rshared') add('container.mount-propagation', [`Mounts: ${source || destination} → ${destination} with ${propagation} propagation`]);
+    if (type !== 'bind' || !source.startsWith('/')) continue;
+    const readOnly = mount['RW'] === false;
+    const cls = await classifyHostPath(source, readOnly, protectedList, dataRoot, ctx.scope === 'local');
+    const entry = mountClasses.get(cls.id);
+    const line = `Mounts: ${cls.why} at ${destination}`;
+    if (entry === undefined) mountClasses.set(cls.id, { severity: cls.severity, evidence: [line] });
+    else {
+      entry.evidence.push(line);
+      if (rank(cls.severity) > rank(entry.severity)) entry.severity = cls.severity;
+    }
+  }
+  for (const [id, entry] of mountClasses) add(id, entry.evidence, entry.severity);
+
+  // Limits and no-new-privileges.
+  const memory = hostConfig['Memory'];
+  if (typeof memory !== 'number' || memory <= 0) add('container.no-memory-limit', [`HostConfig.Memory ${JSON.stringify(memory ?? null)}`]);
+  const pids = hostConfig['PidsLimit'];
+  if (typeof pids !== 'number' || pids <= 0) add('container.no-pids-limit', [`HostConfig.PidsLimit ${JSON.stringify(pids ?? null)}`]);
+  const nnp = readNoNewPrivileges(securityOpt);
+  if (nnp === false || (nnp === undefined && daemonNoNewPrivileges === false)) {
+    add('container.no-new-privileges', [nnp === false ? 'HostConfig.SecurityOpt sets no-new-privileges=false' : 'HostConfig.SecurityOpt has no no-new-privileges and the daemon does not set it by default']);
+  }
+
+  // Published ports: what runs (NetworkSettings.Ports) and what a start would publish (PortBindings).
+  const published: string[] = [];
+  const ports = c.State?.Running ? c.NetworkSettings?.Ports ?? {} : {};
+  for (const [port, bindings] of Object.entries(ports)) {
+    for (const b of bindings ?? []) if (isAllInterfaces(b.HostIp)) published.push(`NetworkSettings.Ports ${port}: ${b.HostIp || '(all)'}:${b.HostPort ?? ''}`);
+  }
+  const bindingsConfig = (hostConfig['PortBindings'] ?? {}) as Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+  for (const [port, bindings] of Object.entries(bindingsConfig ?? {})) {
+    for (const b of bindings ?? []) {
+      if (isAllInterfaces(b.HostIp)) published.push(`HostConfig.PortBindings ${port}: ${b.HostIp ? b.HostIp : '"" (every IPv4 and IPv6 address)'}:${b.HostPort ?? ''}`);
+    }
+  }
+  if (hostConfig['PublishAllPorts'] === true) published.push('HostConfig.PublishAllPorts true (-P): every exposed port on every interface');
+  if (published.length > 0) add('container.port-all-interfaces', [...new Set(published)]);
+}
+
+function rank(severity: Severity): number {
+  return ['info', 'low', 'medium', 'high', 'critical'].indexOf(severity);
+}
+
+export async function checkContainers(ctx: AuditContext): Promise<void> {
+  if (ctx.containers === undefined) return;
+  const extra: string[] = [];
+  if (ctx.socketPath !== undefined) extra.push(ctx.socketPath);
+  for (const declared of ctx.daemon?.declared ?? []) if (declared.spec.kind === 'unix' && declared.spec.path !== undefined) extra.push(declared.spec.path);
+  const protectedList = ctx.scope === 'local' ? await protectedPaths(extra) : [...new Set([...ENGINE_SOCKETS, ...extra])];
+  const daemonNnp = ctx.info?.SecurityOptions?.includes('name=no-new-privileges') ? true : ctx.daemon?.config.boolean('no-new-privileges', false).value;
+  for (const container of ctx.containers) await judgeContainer(ctx, container, protectedList, daemonNnp);
+}
