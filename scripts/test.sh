@@ -37,6 +37,8 @@ unit_tests=(
   test/unit/policy-cli-check-and-explain.test.ts
   test/unit/policy-example-file-loads.test.ts
   test/unit/certs-init-issue-revoke.test.ts
+  test/unit/audit-reads-modes-proc-config-and-versions.test.ts
+  test/unit/audit-rootless-json-and-text.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -71,6 +73,7 @@ e2e_tests=(
   test/e2e/certs-issued-client-runs-docker-over-tls.test.ts
   test/e2e/tls-handshake-refusals-recorded.test.ts
   test/e2e/audit-finds-insecure-engines.test.ts
+  test/e2e/audit-passes-hardened-engine.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
