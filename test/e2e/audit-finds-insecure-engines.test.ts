@@ -17,7 +17,8 @@ import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk } from '../support/docker-cli.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 import { useTeardown } from '../support/teardown.js';
-import { createTestPki } from '../support/test-certs.js';
+import { createTestPki, type TestPki } from '../support/test-certs.js';
+import { startGatewayInFront } from '../support/gateway.js';
 
 const HOOK_TIMEOUT_MS = 120_000;
 
@@ -34,15 +35,16 @@ describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_0
   /** A bind source whose name needs escaping in JSON: a quote, a backslash and a tab. */
   let oddDir: string;
   let report: Report;
+  let pki: TestPki;
   let jsonRun: { code: number | null; stdout: string; stderr: string };
 
   before(async () => {
     [plainPort, tlsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
     const pkiDir = teardown.tempDir('/tmp/dga-pki-');
-    const pki = createTestPki(pkiDir);
+    pki = createTestPki(pkiDir);
     [plain, tlsEngine] = await Promise.all([
       startAuditEngine({ hostsInConfig: [`tcp://127.0.0.1:${plainPort}`], socketMode: 0o666, dirMode: 0o755, image: true }),
-      startAuditEngine({ args: ['-H', `tcp://127.0.0.1:${tlsPort}`, '--tls', '--tlsverify=false', '--tlscert', pki.server.cert, '--tlskey', pki.server.key] }),
+      startAuditEngine({ args: ['-H', `tcp://127.0.0.1:${tlsPort}`, '--tls', '--tlsverify=false', '--tlscacert', pki.server.ca, '--tlscert', pki.server.cert, '--tlskey', pki.server.key] }),
     ]);
     teardown.add(() => plain.stop());
     teardown.add(() => tlsEngine.stop());
@@ -79,6 +81,9 @@ describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_0
     assert.equal(found.subject, `tcp://127.0.0.1:${tlsPort}`);
     assert.ok(found.evidence.some((e) => /without a client certificate answered 200/.test(e)), found.evidence.join('\n'));
     assert.equal(findingsOf(local, 'api.tcp-plaintext').length, 0);
+    // Its TLS files: the test PKI's two-day certificates expire within 30 days, and the CA key lies next to the CA.
+    assert.ok(findingsOf(local, 'tls.cert-expiring').some((f) => f.subject?.startsWith(pki.server.cert)), JSON.stringify(local.targets[0]!.findings.map((f) => [f.id, f.subject])));
+    assert.ok(findingsOf(local, 'tls.ca-key-on-host').some((f) => f.subject === join(pki.dir, 'ca-key.pem')));
     // Through the API only (--host tcp://): the audit got in without a certificate, which says it all.
     const remote = await runAuditCli(['--host', `tcp://127.0.0.1:${tlsPort}`, '--format', 'json', '--fail-on', 'high']);
     const remoteReport = parseReport(remote.stdout);
@@ -156,6 +161,21 @@ describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_0
     const low = run.stdout.indexOf('LOW (');
     assert.ok(critical !== -1 && low > critical, run.stdout.slice(0, 400));
     assert.match(run.stdout.trimEnd().split('\n').at(-1)!, /^Summary: \d+ critical, \d+ high, \d+ medium, \d+ low, \d+ info; \d+ not checked/);
+  });
+
+  test('dockgate in front does not protect an engine whose raw socket everyone can still reach', async () => {
+    const gateway = await startGatewayInFront(plain, { profile: 'baseline' });
+    try {
+      const run = await runAuditCli(['--host', `unix://${plain.socketPath}`, '--format', 'json', '--fail-on', 'none']);
+      const fronted = parseReport(run.stdout);
+      const [bypass] = findingsOf(fronted, 'gateway.bypassable');
+      assert.ok(bypass, JSON.stringify(fronted.targets[0]!.findings.map((f) => f.id)));
+      assert.ok(bypass.evidence.some((e) => e.includes(`dockgate serve (pid ${gateway.pid}`)), bypass.evidence.join('\n'));
+      assert.ok(bypass.evidence.some((e) => e.includes('every user')), bypass.evidence.join('\n'));
+      assert.equal(findingsOf(fronted, 'engine.no-authorization').length, 0);
+    } finally {
+      await gateway.stop();
+    }
   });
 
   test('several --host at once; an engine that cannot be reached is not checked, never passed, and exits 3', async () => {

@@ -9,6 +9,7 @@ import { findingsOf, runAuditCli, validateReport, validateSarif, type Report } f
 import { prepareUsernsRemap, startAuditEngine, type AuditEngine } from '../support/audit-engine.js';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk } from '../support/docker-cli.js';
+import { startGatewayInFront } from '../support/gateway.js';
 import { useTeardown } from '../support/teardown.js';
 
 const HOOK_TIMEOUT_MS = 120_000;
@@ -74,6 +75,20 @@ describe('dockgate audit on a hardened engine', { timeout: 3 * 60_000 }, () => {
     assert.deepEqual(severe, []);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(report.exitCode, 0);
+  });
+
+  test('with dockgate in front and the raw socket closed to everyone else, nothing is left to authorize or bypass', async () => {
+    const gateway = await startGatewayInFront(engine, { profile: 'baseline' });
+    try {
+      const fronted = await runAuditCli(['--host', `unix://${engine.socketPath}`, '--format', 'json']);
+      assert.equal(fronted.code, 0, fronted.stderr);
+      const ids = (JSON.parse(fronted.stdout) as Report).targets[0]!.findings.map((f) => f.id);
+      assert.equal(ids.includes('gateway.bypassable'), false);
+      assert.equal(ids.includes('engine.no-authorization'), false);
+      assert.ok(findingsOf(report, 'engine.no-authorization').length === 1, 'without the gateway, nothing authorizes requests');
+    } finally {
+      await gateway.stop();
+    }
   });
 
   test('the reports still validate', async () => {

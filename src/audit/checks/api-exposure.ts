@@ -95,7 +95,9 @@ export function checkApiExposure(ctx: AuditContext): void {
     if (listener.probe === 'plaintext') report('plaintext', socket.address, socket.port, evidence);
     else if (listener.probe === 'tls-no-verify') report('no-verify', socket.address, socket.port, evidence);
     else if (warning !== undefined) report(warning.kind, socket.address, socket.port, evidence);
-    if (!daemon!.declared.some((d) => declaredMatches(d, socket))) {
+    // A swarm node's own ports (2377 cluster management, 7946 gossip) are dockerd's too, but not the API.
+    const swarmPort = ctx.info?.Swarm?.LocalNodeState === 'active' && (socket.port === 2377 || socket.port === 7946) && listener.probe !== 'plaintext' && listener.probe !== 'tls-no-verify';
+    if (!swarmPort && !daemon!.declared.some((d) => declaredMatches(d, socket))) {
       collector.add(
         finding('api.listener-undeclared', {
           subject: `tcp://${hostPort(socket.address, socket.port)}`,
