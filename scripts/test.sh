@@ -39,6 +39,11 @@ unit_tests=(
   test/unit/certs-init-issue-revoke.test.ts
   test/unit/audit-reads-modes-proc-config-and-versions.test.ts
   test/unit/audit-rootless-json-and-text.test.ts
+  test/unit/network-allow-list-cidr-matching.test.ts
+  test/unit/tcp-listener-options-parsing.test.ts
+  test/unit/revocation-list-checked-against-ca.test.ts
+  test/unit/browser-request-guard.test.ts
+  test/unit/connection-refusals-recorded-and-summed-up.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -72,6 +77,9 @@ e2e_tests=(
   test/e2e/policy-defaults-applied-and-recorded.test.ts
   test/e2e/certs-issued-client-runs-docker-over-tls.test.ts
   test/e2e/tls-handshake-refusals-recorded.test.ts
+  test/e2e/listener-network-allow-list.test.ts
+  test/e2e/insecure-loopback-listener-refuses-browsers.test.ts
+  test/e2e/policy-grants-run-to-ci-group-only.test.ts
   test/e2e/audit-finds-insecure-engines.test.ts
   test/e2e/audit-passes-hardened-engine.test.ts
 )

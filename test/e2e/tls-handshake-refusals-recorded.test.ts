@@ -7,28 +7,19 @@
 // its cause. The PKI is `dockgate certs`; openssl signs with its CA key what certs issue will not make.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
-import { attemptTls, dockgateCli, logLines, waitForConnectionRecords, type ConnectionLine } from '../support/connection-attempts.js';
+import { attemptTls, dockgateCli, logLines, settledAuditSize, waitForConnectionRecords, type ConnectionLine } from '../support/connection-attempts.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
-import { startEngine } from '../support/engine.js';
+import { startEngine, type Engine } from '../support/engine.js';
 import { freeLoopbackPort } from '../support/free-port.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { pingStatus } from '../support/raw-http.js';
 import { useTeardown } from '../support/teardown.js';
 import { issueUnusualClient } from '../support/unusual-client-certs.js';
-
-/** The audit log's size once it has stopped growing: records of earlier steps are written in batches, a moment late. */
-async function settledSize(file: string): Promise<number> {
-  for (let size = -1; ; ) {
-    const now = statSync(file).size;
-    if (now === size) return now;
-    size = now;
-    await new Promise((wait) => setTimeout(wait, 300));
-  }
-}
 
 interface Refused {
   name: string;
@@ -45,6 +36,7 @@ interface Refused {
 
 describe('TLS handshake refusals are refused before any request and recorded', { timeout: 6 * 60_000 }, () => {
   const teardown = useTeardown();
+  let engine: Engine;
   let dir: string;
   let caDir: string;
   let port: number;
@@ -61,7 +53,7 @@ describe('TLS handshake refusals are refused before any request and recorded', {
   };
 
   before(async () => {
-    const engine = await startEngine();
+    engine = await startEngine();
     teardown.add(() => engine.stop());
     dir = mkdtempSync(join(engine.dir, 'tls-'));
     caDir = join(dir, 'ca');
@@ -109,7 +101,7 @@ describe('TLS handshake refusals are refused before any request and recorded', {
 
   /** The docker CLI fails, a raw TLS client gets no answer, and a connection record per attempt names the cause. */
   async function assertRefused(c: Refused): Promise<void> {
-    let offset = await settledSize(auditLog);
+    let offset = await settledAuditSize(auditLog);
     const certDir = c.certDir();
     const cli = await docker(['version', '--format', '{{.Server.Version}}'], { name: c.name, host, ...(c.noClientCertificate ? { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(dir, 'ca-only') } } : { tlsDir: certDir }) });
     assert.notEqual(cli.code, 0, `${c.name}: docker version must fail\nstdout: ${cli.stdout}\nstderr: ${cli.stderr}`);
@@ -118,7 +110,7 @@ describe('TLS handshake refusals are refused before any request and recorded', {
     const byCli = await waitForConnectionRecords(auditLog, offset, (rs) => rs.some((r) => r.cause === cliCause), `${c.name} (docker CLI)`);
     assertRecords(c, byCli.filter((r) => r.cause === cliCause), cliCause === c.cause);
 
-    offset = await settledSize(auditLog);
+    offset = await settledAuditSize(auditLog);
     for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
       const raw = await attemptTls(port, { certDir, maxVersion, ...(c.noClientCertificate && { noClientCertificate: true }) });
       assert.equal(raw.response, '', `${c.name} over ${maxVersion}: the gateway must not answer a request (got ${JSON.stringify(raw.response.slice(0, 80))})`);
@@ -160,6 +152,33 @@ describe('TLS handshake refusals are refused before any request and recorded', {
     test(`refuses ${c.name}`, () => assertRefused(c));
   }
 
+  test('a client that speaks plain HTTP, or only TLS 1.1, is refused at the handshake and recorded', async () => {
+    const offset = await settledAuditSize(auditLog);
+    const plain = await new Promise<string>((resolve) => {
+      const socket = connectTcp({ host: '127.0.0.1', port }, () => socket.write('GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n'));
+      let received = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(received));
+    });
+    assert.doesNotMatch(plain, /^HTTP\/1\.1 200/, 'plain HTTP is not served');
+    const old = await new Promise<string>((resolve) => {
+      const socket = connectTls({ host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(join(caDir, 'ca.pem')), minVersion: 'TLSv1', maxVersion: 'TLSv1.1' });
+      let error = '';
+      socket.on('error', (err: Error & { code?: string }) => (error ||= err.code ?? err.message));
+      socket.on('secureConnect', () => socket.destroy());
+      socket.on('close', () => resolve(error));
+    });
+    assert.match(old, /PROTOCOL_VERSION|UNSUPPORTED|NO_PROTOCOLS/, 'a TLS 1.1 client is refused by the server');
+    const records = await waitForConnectionRecords(auditLog, offset, (rs) => rs.some((r) => r.cause === 'not-tls') && rs.some((r) => r.cause === 'tls-version'), 'plain HTTP and TLS 1.1');
+    for (const record of records) {
+      assert.equal(record.rule, 'tls.handshake');
+      assert.match(String(record.remote), /^127\.0\.0\.1:\d+$/);
+    }
+    assert.match(records.find((r) => r.cause === 'not-tls')!.reason, /did not speak TLS/);
+    assert.match(records.find((r) => r.cause === 'tls-version')!.reason, /older than 1\.2/);
+  });
+
   test('a certificate revoked while serve runs: admitted before, refused after, its open connection closed', async () => {
     const carol = clients['carol']!;
     const alice = clients['alice']!;
@@ -181,7 +200,7 @@ describe('TLS handshake refusals are refused before any request and recorded', {
       await new Promise((wait) => setTimeout(wait, 20));
     }
 
-    const offset = await settledSize(auditLog);
+    const offset = await settledAuditSize(auditLog);
     const outputBefore = gateway.output().length;
     dockgateCli(['certs', 'revoke', 'carol', '--dir', caDir]);
     await waitForConnectionRecords(auditLog, offset, (rs) => rs.some((r) => r.cause === 'revoked-while-connected'), 'the open connection of the revoked certificate is closed and recorded');
@@ -234,5 +253,29 @@ describe('TLS handshake refusals are refused before any request and recorded', {
     }
     gateway.assertRunning();
     assert.match(await dockerOk(['ps'], { name: 'alice', host, tlsDir: clients['alice']! }), /^CONTAINER ID/);
+  });
+
+  test('serve warns at start-up about a server certificate, CA or CRL that expires within 30 days', async () => {
+    const soon = join(dir, 'expiring-ca');
+    dockgateCli(['certs', 'init', '--dir', soon, '--host', 'localhost', '--ip', '127.0.0.1', '--days', '10', '--ca-days', '20', '--crl-days', '5']);
+    const warned = await startGateway({
+      upstream: engine.socketPath,
+      listen: [`unix://${join(dir, 'warned.sock')}`, `tcp://127.0.0.1:${await freeLoopbackPort()}`],
+      args: ['--tls-ca', join(soon, 'ca.pem'), '--tls-cert', join(soon, 'server-cert.pem'), '--tls-key', join(soon, 'server-key.pem'), '--tls-crl', join(soon, 'crl.pem')],
+    });
+    try {
+      // The log is written asynchronously: wait for the three warnings rather than read it once.
+      const hasAll = (): boolean => ['server', 'ca', 'crl'].every((kind) => logLines(warned.output()).some((l) => l['kind'] === kind));
+      for (const deadline = Date.now() + 10_000; !hasAll() && Date.now() < deadline; ) await new Promise((wait) => setTimeout(wait, 50));
+      const warnings = logLines(warned.output()).filter((l) => l['level'] === 40);
+      const about = (kind: string): Record<string, unknown> | undefined => warnings.find((l) => l['kind'] === kind);
+      // Whole days left, rounded down: a moment after init, 10 days are 9 and a bit.
+      assert.ok([9, 10].includes(Number(about('server')?.['daysLeft'])), `server certificate\n${warned.output()}`);
+      assert.ok([19, 20].includes(Number(about('ca')?.['daysLeft'])), 'CA certificate');
+      assert.ok([4, 5].includes(Number(about('crl')?.['daysLeft'])), 'CRL nextUpdate');
+      assert.match(String(about('server')?.['msg']), /server certificate .* expires on/);
+    } finally {
+      await warned.stop();
+    }
   });
 });

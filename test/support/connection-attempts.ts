@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect as connectTls } from 'node:tls';
@@ -103,4 +103,14 @@ export function logLines(output: string): Record<string, unknown>[] {
         return {};
       }
     });
+}
+
+/** The audit log's size once it has stopped growing: records of earlier steps are written in batches, a moment late. */
+export async function settledAuditSize(file: string): Promise<number> {
+  for (let size = -1; ; ) {
+    const now = statSync(file).size;
+    if (now === size) return now;
+    size = now;
+    await new Promise((wait) => setTimeout(wait, 300));
+  }
 }
