@@ -39,6 +39,7 @@ unit_tests=(
   test/unit/certs-init-issue-revoke.test.ts
   test/unit/audit-reads-modes-proc-config-and-versions.test.ts
   test/unit/audit-rootless-json-and-text.test.ts
+  test/unit/audit-intended-versus-running.test.ts
   test/unit/network-allow-list-cidr-matching.test.ts
   test/unit/tcp-listener-options-parsing.test.ts
   test/unit/revocation-list-checked-against-ca.test.ts
