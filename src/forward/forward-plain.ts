@@ -2,11 +2,7 @@
 // Bodies are streamed both ways (an image load or a 1 GiB archive never sits in memory);
 // response headers are flushed at once when the engine streams (wait, events, logs -f),
 // because the CLI waits for them before it goes on.
-//
-// The engine is spoken to through undici's dispatcher rather than http.request: it parses responses
-// in one pass and hands over raw header lines, which roughly halves the gateway's cost per request.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
 import type { Upstream } from './upstream.js';
@@ -41,26 +37,6 @@ export function clientBodyLength(req: IncomingMessage): number | 'stream' {
   return req.headers['transfer-encoding'] !== undefined ? 'stream' : 0;
 }
 
-function upstreamError(f: PlainForward, err: NodeJS.ErrnoException): GatewayError {
-  const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code;
-  const unreachable = code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES';
-  return new GatewayError(unreachable ? 'DG_UPSTREAM_UNREACHABLE' : 'DG_UPSTREAM_FAILED', {
-    what: `${f.req.method} ${f.path}`,
-    why: unreachable
-      ? `the Docker engine at ${f.upstream.name} is unreachable (${code})`
-      : `the connection to the Docker engine at ${f.upstream.name} failed (${code ?? err.message})`,
-    fix: unreachable ? 'Check that dockerd is running and that dockgate may open its socket' : 'Retry; if it persists, check the engine logs',
-  });
-}
-
-/** The client's body as undici reads it, counting bytes on the way (a 'data' listener would start the flow early). */
-async function* counted(req: IncomingMessage, outcome: PlainOutcome): AsyncGenerator<Buffer> {
-  for await (const chunk of req) {
-    outcome.bytesIn += (chunk as Buffer).length;
-    yield chunk as Buffer;
-  }
-}
-
 export function forwardPlain(f: PlainForward): void {
   const { req, res } = f;
   const length = f.body ? f.body.length : clientBodyLength(req);
@@ -71,75 +47,72 @@ export function forwardPlain(f: PlainForward): void {
     settled = true;
     f.done(result);
   };
-  let abort: ((err?: Error) => void) | undefined;
-  let collector: CreatedIdCollector | undefined;
 
-  let body: Dispatcher.DispatchOptions['body'];
-  if (f.body) {
-    outcome.bytesIn = f.body.length;
-    body = f.body;
-  } else if (length !== 0) {
-    body = counted(req, outcome);
-  }
-
-  // The client went away: stop the engine's work on it too (a `logs -f` must not outlive its reader).
-  res.on('close', () => {
-    if (!res.writableFinished) {
-      outcome.aborted = true;
-      abort?.();
-    }
-    if (res.headersSent) settle(outcome);
+  const up = http.request({
+    agent: f.upstream.agent,
+    socketPath: f.upstream.socketPath,
+    method: req.method,
+    path: f.path,
+    headers: upstreamRequestHeaders(req.headers, length),
   });
 
-  const handler: Dispatcher.DispatchHandler = {
-    onConnect(abortRequest) {
-      abort = abortRequest;
-      if (res.destroyed) abortRequest();
-    },
-    onHeaders(statusCode, rawHeaders, resume, statusText) {
-      outcome.status = statusCode;
-      const headers: string[] = [];
-      let streamed = true;
-      for (let i = 0; i < rawHeaders.length; i += 2) {
-        const name = rawHeaders[i]!.toString('latin1');
-        headers.push(name, rawHeaders[i + 1]!.toString('latin1'));
-        if (name.length === 14 && name.toLowerCase() === 'content-length') streamed = false;
-      }
-      res.writeHead(statusCode, statusText, downstreamResponseHeaders(headers));
-      if (streamed) res.flushHeaders();
-      if (f.collectCreated && statusCode < 300) collector = new CreatedIdCollector();
-      res.on('drain', resume);
-      return true;
-    },
-    onData(chunk) {
+  up.on('response', (answer) => {
+    outcome.status = answer.statusCode ?? 502;
+    res.writeHead(outcome.status, answer.statusMessage, downstreamResponseHeaders(answer.rawHeaders));
+    if (answer.headers['content-length'] === undefined) res.flushHeaders();
+    const collector = f.collectCreated && outcome.status < 300 ? new CreatedIdCollector() : undefined;
+    answer.on('data', (chunk: Buffer) => {
       outcome.bytesOut += chunk.length;
       collector?.add(chunk);
-      return res.write(chunk);
-    },
-    onComplete() {
+    });
+    answer.on('end', () => {
       if (collector) outcome.created = collector.ids();
-      res.end();
-    },
-    onError(err) {
-      if (!res.headersSent) {
-        settle(res.destroyed ? outcome : upstreamError(f, err as NodeJS.ErrnoException));
-        return;
+    });
+    answer.on('error', () => res.destroy());
+    answer.pipe(res);
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        outcome.aborted = true;
+        answer.destroy();
       }
+      settle(outcome);
+    });
+  });
+
+  up.on('error', (err: NodeJS.ErrnoException) => {
+    if (res.headersSent) {
       outcome.aborted = true;
       res.destroy();
-    },
-  };
+      settle(outcome);
+      return;
+    }
+    const unreachable = err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'EACCES';
+    settle(
+      new GatewayError(unreachable ? 'DG_UPSTREAM_UNREACHABLE' : 'DG_UPSTREAM_FAILED', {
+        what: `${req.method} ${f.path}`,
+        why: unreachable
+          ? `the Docker engine at ${f.upstream.name} is unreachable (${err.code})`
+          : `the connection to the Docker engine at ${f.upstream.name} failed (${err.code ?? err.message})`,
+        fix: unreachable ? 'Check that dockerd is running and that dockgate may open its socket' : 'Retry; if it persists, check the engine logs',
+      }),
+    );
+  });
 
-  f.upstream.pool.dispatch(
-    {
-      method: req.method as Dispatcher.HttpMethod,
-      path: f.path,
-      headers: upstreamRequestHeaders(req.headers, length) as Record<string, string>,
-      ...(body !== undefined && { body }),
-      // Streams (events, logs -f, wait) may be silent for hours; the client decides when to stop.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    },
-    handler,
-  );
+  // The client went away before the engine answered: stop the engine's work on it too.
+  res.on('close', () => {
+    if (res.headersSent) return;
+    outcome.aborted = true;
+    up.destroy();
+    settle(outcome);
+  });
+
+  if (f.body) {
+    outcome.bytesIn = f.body.length;
+    up.end(f.body);
+  } else if (length === 0) {
+    up.end();
+  } else {
+    req.on('data', (chunk: Buffer) => (outcome.bytesIn += chunk.length));
+    req.pipe(up);
+  }
 }

@@ -3,15 +3,12 @@
 // hijacked streams get their own connection, since it never returns to the pool.
 import http from 'node:http';
 import net from 'node:net';
-import { Pool } from 'undici';
 
 export interface Upstream {
   /** The engine's address as given (`unix:///var/run/docker.sock`), for messages. */
   readonly name: string;
   readonly socketPath: string;
-  /** Pooled keep-alive connections for forwarded requests and response streams. */
-  readonly pool: Pool;
-  /** Pooled keep-alive connections for the gateway's own look-ups (node:http). */
+  /** Pooled keep-alive connections for ordinary requests and response streams. */
   readonly agent: http.Agent;
   /** Opens a dedicated half-close-capable connection for a hijacked stream. */
   connectDedicated(): net.Socket;
@@ -34,18 +31,11 @@ export function defaultUpstream(env: NodeJS.ProcessEnv = process.env): string {
 export function createUpstream(arg: string): Upstream {
   const socketPath = parseUpstream(arg);
   const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' });
-  // The origin is only a label: every connection goes to the socket. No pipelining: a slow response
-  // (wait, events) must not hold up the requests queued behind it.
-  const pool = new Pool('http://docker', { socketPath, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
   return {
     name: arg,
     socketPath,
-    pool,
     agent,
     connectDedicated: () => net.connect({ path: socketPath, allowHalfOpen: true }),
-    close: () => {
-      agent.destroy();
-      void pool.destroy();
-    },
+    close: () => agent.destroy(),
   };
 }
