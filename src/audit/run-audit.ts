@@ -140,6 +140,9 @@ async function auditTarget(target: PlannedTarget, options: AuditOptions, account
     collector.skip('tls.material', `the daemon's TLS files: ${why}`);
     collector.skip('host', `processes outside containers, storage partition and audit rules of its host: ${why}`);
     collector.skip('api.listeners', `what really listens on its host (only the engine's own warnings and this connection were judged): ${why}`);
+    if (reachable && (ctx.info?.Plugins?.Authorization ?? []).length === 0) {
+      collector.skip('engine.authorization', `the engine runs no authorization plugin; whether a gateway such as dockgate stands in front of it cannot be seen through its API: ${why}`);
+    }
   }
   return {
     host: address.url,

@@ -60,6 +60,8 @@ export function registerAudit(program: Command): void {
     .option('--tls-cert <file>', 'client certificate for tcp:// engines')
     .option('--tls-key <file>', 'client key for tcp:// engines')
     .option('--allow-process <name>', 'a program allowed to run on the host outside containers, on top of the built-in management services (name, or prefix*); repeatable', collect, [])
+    // Bad arguments exit 2, never 1, which says "findings at or above --fail-on" (commander has printed the error).
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .option('--no-color', 'no colour in the text report (colour is used only on a terminal, and never with NO_COLOR set)')
     .action(async (opts: AuditCommandOptions) => {
       const tls = opts.tlsCa !== undefined || opts.tlsCert !== undefined || opts.tlsKey !== undefined

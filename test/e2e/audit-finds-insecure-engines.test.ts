@@ -90,7 +90,7 @@ describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_0
     assert.equal(remote.code, 1, remote.stderr);
     assert.equal(remoteReport.targets[0]!.scope, 'remote');
     assert.ok(findingsOf(remoteReport, 'api.tcp-no-client-verify').some((f) => f.evidence.some((e) => e.includes('without presenting a client certificate'))));
-    for (const area of ['socket', 'tls.material', 'host', 'api.listeners']) {
+    for (const area of ['socket', 'tls.material', 'host', 'api.listeners', 'engine.authorization']) {
       assert.ok(remoteReport.targets[0]!.notChecked.some((n) => n.area === area), `${area} is reported not checked for a remote engine`);
     }
   });
@@ -192,5 +192,11 @@ describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_0
     const onlyMissing = await runAuditCli(['--host', `unix://${missing}`, '--format', 'json']);
     assert.equal(onlyMissing.code, 3, onlyMissing.stdout);
     assert.deepEqual(validateReport(JSON.parse(onlyMissing.stdout)), []);
+    // Bad arguments are 2, never mistaken for findings (1).
+    for (const bad of [['--fail-on', 'bogus'], ['--host', 'ftp://example'], ['--format', 'xml']]) {
+      const refused = await runAuditCli(bad);
+      assert.equal(refused.code, 2, `${bad.join(' ')}: ${refused.stderr}`);
+      assert.match(refused.stderr, /^dockgate: /);
+    }
   });
 });

@@ -179,7 +179,7 @@ export function checkSocketAccess(ctx: AuditContext): void {
         }),
       );
     }
-  } else if (gateways.length === 0 && authz.length === 0) {
+  } else if (gateways.length === 0 && ctx.info !== undefined && authz.length === 0) {
     collector.add(
       finding('engine.no-authorization', {
         evidence: ['GET /info: Plugins.Authorization is empty', `no dockgate serve process forwards to ${ctx.socketPath}`],
