@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { findingsOf, runAuditCli, validateReport, validateSarif, type Report } from '../support/audit-cli.js';
@@ -54,6 +54,8 @@ describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_0
     await dockerOk(['create', '--name', 'priv', '--privileged', BUSYBOX_IMAGE, 'true'], on);
     await dockerOk(['run', '--name', 'rootro', '-v', '/:/host:ro', '-p', '18080:80', '-p', '[::]:18081:81', BUSYBOX_IMAGE, 'true'], on);
     await dockerOk(['run', '-d', '--name', 'sock', '-v', `${plain.socketPath}:/var/run/docker.sock`, '-v', `${oddDir}:/odd`, BUSYBOX_IMAGE, 'sleep', '600'], on);
+    // `stat -c %a` says 477, and 477 <= 644 passes docker-bench's 3.18, yet every user may write the file.
+    chmodSync(plain.configFile!, 0o477);
     jsonRun = await runAuditCli(['--host', `unix://${plain.socketPath}`, '--format', 'json', '--fail-on', 'high']);
     report = parseReport(jsonRun.stdout);
   }, { timeout: HOOK_TIMEOUT_MS });
@@ -104,6 +106,13 @@ describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_0
     const script = `require('node:http').get({ socketPath: process.argv[1], path: '/_ping', agent: false }, (r) => { r.resume(); console.log(r.statusCode); }).on('error', (e) => console.log(e.code))`;
     const probe = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', script, plain.socketPath], { encoding: 'utf8', cwd: '/' });
     assert.equal(probe.stdout.trim(), '200', probe.stderr);
+  });
+
+  test('a daemon.json of mode 0477 is writable by every user, whatever 477 <= 644 says', () => {
+    const [found] = findingsOf(report, 'files.config-writable').filter((f) => f.subject === plain.configFile);
+    assert.ok(found, JSON.stringify(findingsOf(report, 'files.config-writable')));
+    assert.equal(found.severity, 'high');
+    assert.ok(found.evidence.some((e) => e.includes('writable by every user (mode 0477)')), found.evidence.join('\n'));
   });
 
   test('containers are judged whether running or stopped: privileged (never started), / read-only (exited), engine socket (running)', () => {

@@ -80,6 +80,40 @@ describe('a rootless engine is audited as what it is', () => {
   });
 });
 
+describe("the socket's group: members by gid, primary groups included, and the directories above", () => {
+  test('every user of the gid is listed with how; a directory others cannot enter lowers the severity', async () => {
+    const dir = mkdtempSync('/tmp/dga-unit-');
+    const socketPath = join(dir, 'docker.sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const GID = 54_000;
+      chownSync(socketPath, 0, GID);
+      chmodSync(socketPath, 0o660);
+      const accounts = new AccountDb(
+        [{ name: 'root', uid: 0, gid: 0, home: '/root' }, { name: 'carol', uid: 54_002, gid: GID, home: '/home/carol' }, { name: 'bob', uid: 54_001, gid: 100, home: '/home/bob' }],
+        [{ name: 'ops', gid: GID, members: ['bob'] }],
+      );
+      const judge = (dirMode: number) => {
+        chmodSync(dir, dirMode);
+        const ctx = { ...context(dir, socketPath, false), accounts: () => accounts, collector: new Collector() };
+        checkSocketAccess(ctx);
+        return ctx.collector.findings.find((f) => f.id === 'socket.group-members');
+      };
+      const open = judge(0o755);
+      assert.ok(open);
+      assert.equal(open.severity, 'medium');
+      assert.ok(open.evidence.some((e) => e.includes('carol (primary group ops)') && e.includes('bob (member of ops)')), open.evidence.join('\n'));
+      const closed = judge(0o700);
+      assert.equal(closed?.severity, 'low');
+      assert.ok(closed.evidence.some((e) => e.includes(`only ${dir} (mode 0700) keeps them out`)), closed.evidence.join('\n'));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('reports', () => {
   const nasty = 'quote " backslash \\ newline \n tab \t nul \u0000 bell \u0007 emoji 🐳 </script>';
   const target = (findings: Parameters<typeof buildReport>[0][number]['findings'], reachable = true) => ({
