@@ -1,6 +1,7 @@
 // Connections refused before a request could be read (a network outside a listener's allow-list, a
-// client certificate that did not pass, a certificate revoked while connected): each is logged with the
-// running count for its listener and cause, and recorded in the audit trail as a `phase: "connection"`
+// client certificate that did not pass, a certificate revoked while connected): no HTTP answer can tell
+// the client why, so each is logged for the operator (with the cause's fix from the catalogue and the
+// running count for its listener and cause), and recorded in the audit trail as a `phase: "connection"`
 // record. Counted in-process; the counts appear in every refusal's log line and in a summary at stop.
 //
 // A flood (a port scan of a listener open to the world, a client retrying in a loop) must not turn into a
@@ -65,7 +66,7 @@ export class ConnectionRefusals {
 
   /** Counts, logs and records one refused connection (the caller closes it). */
   refuse(refused: RefusedConnection): void {
-    const { rule } = CONNECTION_REFUSALS[refused.cause];
+    const { rule, fix } = CONNECTION_REFUSALS[refused.cause];
     const key = `${refused.listener}\0${refused.cause}`;
     const total = this.#totals.get(key) ?? { listener: refused.listener, rule, cause: refused.cause, count: 0 };
     total.count += 1;
@@ -84,7 +85,7 @@ export class ConnectionRefusals {
     }
     window.recorded += 1;
     this.#logger.warn(
-      { listener: refused.listener, remote: refused.remote, rule, cause: refused.cause, refused: total.count, ...(refused.certificate && { certificate: refused.certificate }) },
+      { listener: refused.listener, remote: refused.remote, rule, cause: refused.cause, refused: total.count, fix, ...(refused.certificate && { certificate: refused.certificate }) },
       `connection refused: ${refused.reason}`,
     );
     const record: ConnectionRecord = {

@@ -69,6 +69,7 @@ test('each refusal is recorded and logged with the running count of its listener
     [LISTENER, 'no-client-certificate', 'tls.handshake', 1],
     ['tcp://127.0.0.1:2377', 'network-not-allowed', 'listener.network', 1],
   ]);
+  assert.match(String(lines[0]!.fields['fix']), /allow= list/, 'the log line says how to fix it');
   assert.equal(sink.records.length, 4);
   const first = sink.records[0] as ConnectionRecord;
   assert.equal(first.phase, 'connection');
