@@ -12,8 +12,11 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, bodyLength
     const value = incoming[name];
     if (typeof value === 'string') out[name] = value;
   }
-  // A body of unknown length goes out chunked: the HTTP client frames it so when no length is given.
+  // A body of unknown length goes out chunked, and says so: node:http frames a body it has no length for
+  // as chunked only for methods that usually carry one. A GET or DELETE body would otherwise go out raw,
+  // unframed, and the engine would read it as the next request on the connection: a request nobody judged.
   if (typeof bodyLength === 'number') out['content-length'] = bodyLength;
+  else out['transfer-encoding'] = 'chunked';
   return out;
 }
 
