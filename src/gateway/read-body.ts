@@ -24,7 +24,17 @@ export function readBody(req: IncomingMessage, limit: number, what: string): Pro
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    // Bad chunk framing, or a client that hung up mid-body: Node's parser has already answered (a bare
+    // 400) or the connection is gone, but the refusal is still recorded as what it is, not as a failure of ours.
+    req.on('error', (err: Error) =>
+      reject(
+        new GatewayError('DG_BODY_MALFORMED', {
+          what,
+          why: `the body could not be read (${err.message})`,
+          fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it',
+        }),
+      ),
+    );
   });
 }
 
