@@ -84,6 +84,7 @@ e2e_tests=(
   test/e2e/audit-finds-insecure-engines.test.ts
   test/e2e/audit-passes-hardened-engine.test.ts
   test/e2e/differential-bodies-paths-queries.test.ts
+  test/e2e/framing-attacks-refused-or-judged.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
