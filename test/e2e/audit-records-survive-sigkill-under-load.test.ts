@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
-import { Client } from 'undici';
+import { eventOperation, matchEventsToRecords, startMutatingLoad } from '../support/audit-coverage.js';
 import { readAuditTrail, waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.js';
 import type { Endpoint } from '../support/endpoint.js';
-import { EngineEvents, type EngineEvent } from '../support/engine-events.js';
+import { EngineEvents } from '../support/engine-events.js';
 import { startEngine, type Engine } from '../support/engine.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { apiRequest } from '../support/raw-http.js';
@@ -29,134 +29,6 @@ const MIN_CREATES_TOTAL = 60;
 /** The status of one request on a fresh connection: to the engine (markers) or through the gateway. */
 async function statusOf(endpoint: Endpoint, method: string, path: string, body?: unknown): Promise<number> {
   return (await apiRequest(endpoint, method, path, body)).status;
-}
-
-interface RoundLoad {
-  /** Requests answered with a 2xx before the kill. */
-  answered: number;
-  /** Requests whose connection was cut by the kill: they were in flight. */
-  cutByKill: number;
-  /** Anything else: a non-2xx answer, or a failure before the kill. Must stay empty. */
-  unexpected: string[];
-}
-
-/**
- * CLIENTS clients, one connection each, creating and deleting named volumes and containers in a loop
- * until `killed()` says the gateway is gone. Names are numbered from `nextName`, unique across rounds.
- */
-function startLoad(socketPath: string, nextName: () => number, killed: () => boolean): { load: RoundLoad; finished: Promise<void> } {
-  const load: RoundLoad = { answered: 0, cutByKill: 0, unexpected: [] };
-  const worker = async (): Promise<void> => {
-    const client = new Client('http://localhost', { socketPath, pipelining: 1, connect: { timeout: 5_000 } });
-    const send = async (method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<boolean> => {
-      try {
-        const response = await client.request({
-          method,
-          path,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        const text = await response.body.text();
-        if (response.statusCode < 200 || response.statusCode > 299) {
-          load.unexpected.push(`${method} ${path} answered ${response.statusCode}: ${text.trim()}`);
-          return false;
-        }
-        load.answered += 1;
-        return true;
-      } catch (error) {
-        if (killed()) load.cutByKill += 1;
-        else load.unexpected.push(`${method} ${path} failed before the kill: ${(error as Error).message}`);
-        return false;
-      }
-    };
-    try {
-      while (!killed()) {
-        const n = nextName();
-        if (!(await send('POST', '/v1.41/volumes/create', { Name: `sk-${n}` }))) break;
-        if (!(await send('POST', `/v1.41/containers/create?name=sk-c-${n}`, { Image: 'busybox:test', Cmd: ['true'] }))) break;
-        if (!(await send('DELETE', `/v1.41/containers/sk-c-${n}?force=1`))) break;
-        if (!(await send('DELETE', `/v1.41/volumes/sk-${n}`))) break;
-      }
-    } finally {
-      await client.destroy().catch(() => undefined);
-    }
-  };
-  const finished = Promise.all(Array.from({ length: CLIENTS }, worker)).then(() => undefined);
-  return { load, finished };
-}
-
-/** The operation the gateway names for an engine event, and the names the event gives the object. */
-function eventOperation(event: EngineEvent): { operation: string; name: string; id: string } | undefined {
-  const kind = event.Type === 'volume' ? 'volume' : event.Type === 'container' ? 'container' : undefined;
-  const verb = event.Action === 'create' ? 'create' : event.Action === 'destroy' ? 'delete' : undefined;
-  if (kind === undefined || verb === undefined) return undefined;
-  const name = kind === 'volume' ? event.Actor.ID : (event.Actor.Attributes?.['name'] ?? '');
-  if (!name.startsWith('sk-')) return undefined; // markers and the engine's own objects
-  return { operation: `${kind}.${verb}`, name, id: event.Actor.ID };
-}
-
-interface Coverage {
-  /** Events matched to a forwarding record naming the object (target.ref). */
-  byName: number;
-  /** Events matched through the done record of the same request, which names the created object. */
-  byDoneRecord: number;
-  /** Events matched to a forwarding record of the same operation whose request never got a done record. */
-  byOrphan: number;
-  unmatched: string[];
-}
-
-/**
- * Pairs every engine event with a distinct forwarding record that was written before the engine acted:
- * by the object's name where the record names it, else through the request's done record (`created`),
- * else with a forwarding record of the same operation whose request the kill cut short.
- */
-function matchEventsToRecords(events: EngineEvent[], records: AuditLine[], lineOf: Map<AuditLine, number>): Map<string, Coverage> {
-  const forwarding = records.filter((r) => r.phase === 'forwarding');
-  const doneById = new Map(records.filter((r) => r.phase === 'done').map((r) => [r.id, r]));
-  const forwardingById = new Map(forwarding.map((r) => [r.id, r]));
-  const used = new Set<AuditLine>();
-  const coverage = new Map<string, Coverage>();
-  const coverageOf = (operation: string): Coverage => {
-    let c = coverage.get(operation);
-    if (c === undefined) coverage.set(operation, (c = { byName: 0, byDoneRecord: 0, byOrphan: 0, unmatched: [] }));
-    return c;
-  };
-  const recordedBefore = (record: AuditLine, event: EngineEvent): boolean => Date.parse(record.time) <= event.timeNano / 1e6 + 1;
-
-  const leftover: { event: EngineEvent; operation: string; name: string }[] = [];
-  for (const event of [...events].sort((a, b) => a.timeNano - b.timeNano)) {
-    const what = eventOperation(event);
-    if (what === undefined) continue;
-    const { operation, name, id } = what;
-    const byName = forwarding.find(
-      (r) => !used.has(r) && r.operation === operation && (r.target?.ref === name || r.target?.ref === id) && recordedBefore(r, event),
-    );
-    if (byName !== undefined) {
-      used.add(byName);
-      coverageOf(operation).byName += 1;
-      continue;
-    }
-    const done = [...doneById.values()].find((r) => r.operation === operation && (r.created ?? []).some((c) => c === id || c === name));
-    const viaDone = done === undefined ? undefined : forwardingById.get(done.id);
-    if (viaDone !== undefined && done !== undefined && !used.has(viaDone) && recordedBefore(viaDone, event)) {
-      assert.ok(lineOf.get(viaDone)! < lineOf.get(done)!, `the forwarding record of ${done.id} precedes its done record`);
-      used.add(viaDone);
-      coverageOf(operation).byDoneRecord += 1;
-      continue;
-    }
-    leftover.push({ event, operation, name });
-  }
-  // What is left can only be requests the kill cut short: their forwarding record has no done record.
-  for (const { event, operation, name } of leftover) {
-    const orphan = forwarding.find((r) => !used.has(r) && r.operation === operation && !doneById.has(r.id) && recordedBefore(r, event));
-    if (orphan !== undefined) {
-      used.add(orphan);
-      coverageOf(operation).byOrphan += 1;
-    } else {
-      coverageOf(operation).unmatched.push(`${operation} ${name} (engine event at ${new Date(event.timeNano / 1e6).toISOString()})`);
-    }
-  }
-  return coverage;
 }
 
 describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, () => {
@@ -189,7 +61,7 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
         gateway = await start();
         const firstEvent = engineEvents.events.length;
         let killed = false;
-        const { load, finished } = startLoad(socketPath, () => ++counter, () => killed);
+        const { load, finished } = startMutatingLoad({ socketPath, clients: CLIENTS, prefix: 'sk-', nextName: () => ++counter, stopped: () => killed });
         await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
         killed = true;
         const exit = await gateway.kill();
@@ -197,7 +69,7 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
         assert.equal(exit.signal, 'SIGKILL', `round ${round}: the gateway was still running when killed (exit ${JSON.stringify(exit)})\n${stderr}`);
         await finished;
         assert.deepEqual(load.unexpected, [], `round ${round}: every request before the kill was answered with a 2xx\n--- gateway stderr ---\n${stderr}`);
-        assert.ok(load.cutByKill > 0, `round ${round}: requests were in flight when the gateway was killed`);
+        assert.ok(load.cutByStop > 0, `round ${round}: requests were in flight when the gateway was killed`);
 
         // Everything the engine did for this round is in the stream once a later marker event is.
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -208,8 +80,8 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
 
         const creates = engineEvents.events
           .slice(firstEvent)
-          .filter((e) => eventOperation(e)?.operation.endsWith('.create') === true).length;
-        t.diagnostic(`round ${round}: ${load.answered} requests answered, ${load.cutByKill} cut by the kill, ${creates} creates seen by the engine`);
+          .filter((e) => eventOperation(e, 'sk-')?.operation.endsWith('.create') === true).length;
+        t.diagnostic(`round ${round}: ${load.answered} requests answered, ${load.cutByStop} cut by the kill, ${creates} creates seen by the engine`);
         assert.ok(creates >= MIN_CREATES_PER_ROUND, `round ${round}: the engine saw ${creates} creates, fewer than ${MIN_CREATES_PER_ROUND}: no real load`);
 
         // The file as the killed gateway left it: complete lines parse; a last line cut mid-write is counted.
@@ -241,7 +113,7 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
       assert.ok(lineOf.get(forwarding)! < lineOf.get(done)!, `the forwarding record of ${done.id} comes before its done record`);
     }
 
-    const coverage = matchEventsToRecords(engineEvents.events, trail.records, lineOf);
+    const coverage = matchEventsToRecords(engineEvents.events, trail.records, 'sk-');
     for (const [operation, c] of [...coverage].sort()) {
       t.diagnostic(`${operation}: ${c.byName} matched by name, ${c.byDoneRecord} through the done record, ${c.byOrphan} to a cut-short forwarding record, ${c.unmatched.length} unmatched`);
     }

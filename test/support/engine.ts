@@ -23,6 +23,17 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+/** A private engine that can also be restarted in place, as a service manager restarts dockerd. */
+export interface RestartableEngine extends Engine {
+  /**
+   * Stops dockerd the way a service manager does (SIGTERM: it stops its containers and containerd), keeping
+   * its socket path, data root and everything in them; `startDaemon` brings it back on the same paths.
+   */
+  stopDaemon(): Promise<void>;
+  /** Starts dockerd again after `stopDaemon`, on the same socket and data root; resolves once it answers /_ping. */
+  startDaemon(): Promise<void>;
+}
+
 const READY_TIMEOUT_MS = 60_000;
 /** Containers are killed before dockerd is asked to stop; then it only has to stop containerd. */
 const STOP_GRACE_MS = 30_000;
@@ -45,7 +56,7 @@ async function exitsWithin(child: ChildProcess, ms: number): Promise<boolean> {
   return result;
 }
 
-export async function startEngine(): Promise<Engine> {
+export async function startEngine(): Promise<RestartableEngine> {
   // Short on purpose: sockets live below the exec root, and unix socket paths are limited to 107 bytes.
   const dir = mkdtempSync('/tmp/dge-');
   const footprint: EngineFootprint = {
@@ -58,26 +69,31 @@ export async function startEngine(): Promise<Engine> {
   const socketPath = join(dir, 'docker.sock');
   const logPath = join(dir, 'dockerd.log');
 
-  const logFd = openSync(logPath, 'a');
-  const dockerd = spawn(
-    'dockerd',
-    [
-      '--host', `unix://${socketPath}`,
-      '--data-root', footprint.dataRoot,
-      '--exec-root', footprint.execRoot,
-      '--pidfile', join(dir, 'dockerd.pid'),
-      // No bridge, no NAT, no host sysctl changes: containers get no network, traffic stays on the host.
-      '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false',
-      // A cgroup of its own lets cleanup find every container process, whatever happened to dockerd.
-      '--exec-opt', 'native.cgroupdriver=cgroupfs',
-      '--cgroup-parent', footprint.cgroupParent,
-      '--shutdown-timeout', '2',
-    ],
-    { stdio: ['ignore', logFd, logFd], env: { ...process.env, PATH: pathWithSbin(process.env['PATH']) } },
-  );
-  closeSync(logFd);
   let spawnError: Error | undefined;
-  dockerd.on('error', (error) => (spawnError = error));
+  const spawnDockerd = (): ChildProcess => {
+    const logFd = openSync(logPath, 'a');
+    const child = spawn(
+      'dockerd',
+      [
+        '--host', `unix://${socketPath}`,
+        '--data-root', footprint.dataRoot,
+        '--exec-root', footprint.execRoot,
+        '--pidfile', join(dir, 'dockerd.pid'),
+        // No bridge, no NAT, no host sysctl changes: containers get no network, traffic stays on the host.
+        '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false',
+        // A cgroup of its own lets cleanup find every container process, whatever happened to dockerd.
+        '--exec-opt', 'native.cgroupdriver=cgroupfs',
+        '--cgroup-parent', footprint.cgroupParent,
+        '--shutdown-timeout', '2',
+      ],
+      { stdio: ['ignore', logFd, logFd], env: { ...process.env, PATH: pathWithSbin(process.env['PATH']) } },
+    );
+    closeSync(logFd);
+    spawnError = undefined;
+    child.on('error', (error) => (spawnError = error));
+    return child;
+  };
+  let dockerd = spawnDockerd();
 
   const logTail = (lines = 30): string => {
     try {
@@ -105,18 +121,38 @@ export async function startEngine(): Promise<Engine> {
   };
 
   const endpoint: Endpoint = { name: 'direct', host: `unix://${socketPath}` };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while ((await pingStatus(endpoint)) !== 200) {
-    if (spawnError !== undefined) await fail(`${spawnError.message} (is docker.io installed? run scripts/install-test-deps.sh)`);
-    if (dockerd.exitCode !== null || dockerd.signalCode !== null) await fail(`dockerd exited (${dockerd.exitCode ?? dockerd.signalCode})`);
-    if (Date.now() > deadline) await fail(`/_ping did not answer within ${READY_TIMEOUT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const waitUntilReady = async (): Promise<void> => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while ((await pingStatus(endpoint)) !== 200) {
+      if (spawnError !== undefined) await fail(`${spawnError.message} (is docker.io installed? run scripts/install-test-deps.sh)`);
+      if (dockerd.exitCode !== null || dockerd.signalCode !== null) await fail(`dockerd exited (${dockerd.exitCode ?? dockerd.signalCode})`);
+      if (Date.now() > deadline) await fail(`/_ping did not answer within ${READY_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  await waitUntilReady();
 
   try {
     await importBusyboxImage(endpoint, dir);
   } catch (error) {
     await fail(`importing the busybox test image failed: ${String(error)}`);
   }
-  return { dir, socketPath, endpoint, logTail, stop };
+
+  const stopDaemon = async (): Promise<void> => {
+    if (stopped) throw new Error('stopDaemon: the engine was stopped for good');
+    dockerd.kill('SIGTERM');
+    if (!(await exitsWithin(dockerd, STOP_GRACE_MS))) {
+      const tail = logTail();
+      dockerd.kill('SIGKILL');
+      await exited(dockerd);
+      throw new Error(`dockerd did not stop within ${STOP_GRACE_MS} ms of SIGTERM\n--- dockerd log (tail) ---\n${tail}`);
+    }
+  };
+  const startDaemon = async (): Promise<void> => {
+    if (stopped) throw new Error('startDaemon: the engine was stopped for good');
+    if (dockerd.exitCode === null && dockerd.signalCode === null) throw new Error('startDaemon: dockerd is still running');
+    dockerd = spawnDockerd();
+    await waitUntilReady();
+  };
+  return { dir, socketPath, endpoint, logTail, stopDaemon, startDaemon, stop };
 }
