@@ -85,6 +85,10 @@ e2e_tests=(
   test/e2e/audit-passes-hardened-engine.test.ts
   test/e2e/differential-bodies-paths-queries.test.ts
   test/e2e/framing-attacks-refused-or-judged.test.ts
+  test/e2e/engine-restart-during-streams-and-uploads.test.ts
+  test/e2e/reload-under-load.test.ts
+  test/e2e/audit-disk-full-refuses-writes.test.ts
+  test/e2e/repeated-sigkill-keeps-audit-complete.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
