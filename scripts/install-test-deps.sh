@@ -22,6 +22,8 @@ needs openssl has openssl
 # `script` gives the docker CLI a terminal for `-it`; `umount` cleans up after an engine.
 needs bsdutils has script
 needs mount has umount
+# deploy/dockgate.service is checked with `systemd-analyze verify` and `systemd-analyze security`.
+needs systemd has systemd-analyze
 # npm ci builds the project's native addon with node-gyp.
 needs python3 has python3
 needs make has make
