@@ -140,6 +140,8 @@ interface FramingCase {
    * Node answers them with its bare 400, and dockgate records them as refused (`deny`, body.canonical).
    */
   refusedMidBody?: number;
+  /** A further check of the answers on one gateway. */
+  check?: (responses: readonly RawResponse[], gateway: 'readOnly' | 'audit', tag: string) => void;
 }
 
 /** Sends `bytes` at once and reads until the gateway ends the connection or it stays quiet for SETTLE_MS. */
@@ -350,6 +352,11 @@ const CORPUS: FramingCase[] = [
     // reach the exec'd `cat` as its input, never the engine as a request.
     expect: { readOnly: ['dockgate'], audit: ['engine'] },
     firstStatus: [403, 101],
+    check: (responses, gateway, tag) => {
+      if (gateway !== 'audit') return;
+      // The stream after the 101 carries the smuggled bytes back from `cat`'s stdout: they were its input.
+      assert.ok(responses[0]!.body.includes(`{"Name":"${tag}"}`), `the bytes behind the upgrade reached the exec as its input: ${JSON.stringify(responses[0]!.body.toString('latin1').slice(0, 300))}`);
+    },
   },
   {
     name: 'an Upgrade on a route that does not switch protocols',
@@ -539,6 +546,7 @@ describe('HTTP framing attacks are refused or judged, never forwarded unjudged',
         if (first !== undefined && attack.firstStatus !== undefined) {
           assert.ok(attack.firstStatus.includes(first.status), `${what}: first answer ${first.status}, expected one of ${attack.firstStatus.join(', ')}`);
         }
+        attack.check?.(responses, name, tag);
         for (const response of responses.filter((r) => answererOf(r) === 'dockgate')) {
           assert.equal(response.headers.get('dockgate-decision'), 'deny', `${what}: a refusal says deny`);
           assert.ok(response.status >= 400 && response.status < 500, `${what}: refusals are 4xx, got ${response.status}`);
