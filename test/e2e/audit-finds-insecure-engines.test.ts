@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { findingsOf, runAuditCli, validateReport, validateSarif, type Report } from '../support/audit-cli.js';
-import { startAuditEngine, type AuditEngine } from '../support/audit-engine.js';
+import { startEngine, type Engine } from '../support/engine.js';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk } from '../support/docker-cli.js';
 import { freeLoopbackPort } from '../support/free-port.js';
@@ -28,8 +28,8 @@ function parseReport(stdout: string): Report {
 
 describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_000 }, () => {
   const teardown = useTeardown(HOOK_TIMEOUT_MS);
-  let plain: AuditEngine;
-  let tlsEngine: AuditEngine;
+  let plain: Engine;
+  let tlsEngine: Engine;
   let plainPort: number;
   let tlsPort: number;
   /** A bind source whose name needs escaping in JSON: a quote, a backslash and a tab. */
@@ -43,8 +43,8 @@ describe('dockgate audit finds what makes an engine unsafe', { timeout: 4 * 60_0
     const pkiDir = teardown.tempDir('/tmp/dga-pki-');
     pki = createTestPki(pkiDir);
     [plain, tlsEngine] = await Promise.all([
-      startAuditEngine({ hostsInConfig: [`tcp://127.0.0.1:${plainPort}`], socketMode: 0o666, dirMode: 0o755, image: true }),
-      startAuditEngine({ args: ['-H', `tcp://127.0.0.1:${tlsPort}`, '--tls', '--tlsverify=false', '--tlscacert', pki.server.ca, '--tlscert', pki.server.cert, '--tlskey', pki.server.key] }),
+      startEngine({ hostsInConfig: [`tcp://127.0.0.1:${plainPort}`], socketMode: 0o666, dirMode: 0o755, image: true }),
+      startEngine({ image: false, args: ['-H', `tcp://127.0.0.1:${tlsPort}`, '--tls', '--tlsverify=false', '--tlscacert', pki.server.ca, '--tlscert', pki.server.cert, '--tlskey', pki.server.key] }),
     ]);
     teardown.add(() => plain.stop());
     teardown.add(() => tlsEngine.stop());

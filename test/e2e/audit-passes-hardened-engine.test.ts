@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { findingsOf, runAuditCli, validateReport, validateSarif, type Report } from '../support/audit-cli.js';
-import { prepareUsernsRemap, startAuditEngine, type AuditEngine } from '../support/audit-engine.js';
+import { prepareUsernsRemap, startEngine, type Engine } from '../support/engine.js';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk } from '../support/docker-cli.js';
 import { startGatewayInFront } from '../support/gateway.js';
@@ -44,13 +44,13 @@ const INSECURE_FINDINGS = [
 
 describe('dockgate audit on a hardened engine', { timeout: 3 * 60_000 }, () => {
   const teardown = useTeardown(HOOK_TIMEOUT_MS);
-  let engine: AuditEngine;
+  let engine: Engine;
   let report: Report;
   let run: { code: number | null; stdout: string; stderr: string };
 
   before(async () => {
     teardown.add(prepareUsernsRemap());
-    engine = await startAuditEngine({ daemonJson: { 'userns-remap': 'default', 'no-new-privileges': true, 'live-restore': true, group: 'root' }, dirMode: 0o711, image: true });
+    engine = await startEngine({ daemonJson: { 'userns-remap': 'default', 'no-new-privileges': true, 'live-restore': true, group: 'root' }, dirMode: 0o711, image: true });
     teardown.add(() => engine.stop());
     await dockerOk(['run', '-d', '--name', 'benign', '--memory', '64m', '--pids-limit', '64', '--cap-drop', 'ALL', BUSYBOX_IMAGE, 'sleep', '600'], engine.endpoint);
     run = await runAuditCli(['--host', `unix://${engine.socketPath}`, '--format', 'json', '--fail-on', 'high']);

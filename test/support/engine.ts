@@ -1,9 +1,13 @@
 // A private Docker engine for one test file: its own directory, data root, exec root, socket and
 // cgroup parent, so that it neither disturbs nor is disturbed by the machine's engine or another
-// test's, and leaves nothing behind. It holds the test image busybox:test once started.
+// test's, and leaves nothing behind. It holds the test image busybox:test once started, unless told not to.
+// Options put it in a configuration of the test's choosing, for `dockgate audit`: extra dockerd flags (a
+// loopback TCP listener, TLS without client verification, userns-remap), a daemon.json of its own (passed
+// with --config-file), the socket's mode and its directory's mode (0755 makes a world-writable socket truly
+// reachable by every user).
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { importBusyboxImage } from './busybox-image.js';
 import { onProcessExit } from './cleanup-on-exit.js';
@@ -11,10 +15,27 @@ import type { Endpoint } from './endpoint.js';
 import { killContainerProcesses, removeEngineLeftovers, type EngineFootprint } from './engine-leftovers.js';
 import { pingStatus } from './raw-http.js';
 
+export interface EngineOptions {
+  /** Further dockerd flags, verbatim. */
+  args?: readonly string[];
+  /** Written to the engine's directory and given to dockerd with --config-file. */
+  daemonJson?: Record<string, unknown>;
+  /** chmod of the socket once the engine answers (dockerd makes it 0660). */
+  socketMode?: number;
+  /** chmod of the engine's directory (mkdtemp makes it 0700). */
+  dirMode?: number;
+  /** API hosts besides the engine's socket, declared in daemon.json's "hosts" (the socket moves there too, as dockerd refuses hosts given both ways). */
+  hostsInConfig?: readonly string[];
+  /** Import busybox:test (needed to create containers); true unless set to false. */
+  image?: boolean;
+}
+
 export interface Engine {
   /** The engine's private directory; tests may keep their own files in it, it goes away on stop. */
   dir: string;
   socketPath: string;
+  /** The daemon.json given with --config-file, if any. */
+  configFile: string | undefined;
   /** The engine's own socket, with nothing in between: the reference every other endpoint is held to. */
   endpoint: Endpoint;
   /** The end of dockerd's log, for error messages. */
@@ -56,7 +77,7 @@ async function exitsWithin(child: ChildProcess, ms: number): Promise<boolean> {
   return result;
 }
 
-export async function startEngine(): Promise<RestartableEngine> {
+export async function startEngine(options: EngineOptions = {}): Promise<RestartableEngine> {
   // Short on purpose: sockets live below the exec root, and unix socket paths are limited to 107 bytes.
   const dir = mkdtempSync('/tmp/dge-');
   const footprint: EngineFootprint = {
@@ -68,6 +89,16 @@ export async function startEngine(): Promise<RestartableEngine> {
   const cancelExitCleanup = onProcessExit(() => removeEngineLeftovers(footprint));
   const socketPath = join(dir, 'docker.sock');
   const logPath = join(dir, 'dockerd.log');
+  if (options.dirMode !== undefined) chmodSync(dir, options.dirMode);
+
+  let configFile: string | undefined;
+  const hostsInConfig = options.hostsInConfig;
+  if (options.daemonJson !== undefined || hostsInConfig !== undefined) {
+    configFile = join(dir, 'daemon.json');
+    const document = { ...options.daemonJson, ...(hostsInConfig !== undefined && { hosts: [`unix://${socketPath}`, ...hostsInConfig] }) };
+    // Pretty-printed, as people write it: a "hosts" list spans lines.
+    writeFileSync(configFile, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o644 });
+  }
 
   let spawnError: Error | undefined;
   const spawnDockerd = (): ChildProcess => {
@@ -75,7 +106,7 @@ export async function startEngine(): Promise<RestartableEngine> {
     const child = spawn(
       'dockerd',
       [
-        '--host', `unix://${socketPath}`,
+        ...(hostsInConfig !== undefined ? [] : ['--host', `unix://${socketPath}`]),
         '--data-root', footprint.dataRoot,
         '--exec-root', footprint.execRoot,
         '--pidfile', join(dir, 'dockerd.pid'),
@@ -85,6 +116,8 @@ export async function startEngine(): Promise<RestartableEngine> {
         '--exec-opt', 'native.cgroupdriver=cgroupfs',
         '--cgroup-parent', footprint.cgroupParent,
         '--shutdown-timeout', '2',
+        ...(configFile !== undefined ? ['--config-file', configFile] : []),
+        ...(options.args ?? []),
       ],
       { stdio: ['ignore', logFd, logFd], env: { ...process.env, PATH: pathWithSbin(process.env['PATH']) } },
     );
@@ -129,13 +162,16 @@ export async function startEngine(): Promise<RestartableEngine> {
       if (Date.now() > deadline) await fail(`/_ping did not answer within ${READY_TIMEOUT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    if (options.socketMode !== undefined) chmodSync(socketPath, options.socketMode);
   };
   await waitUntilReady();
 
-  try {
-    await importBusyboxImage(endpoint, dir);
-  } catch (error) {
-    await fail(`importing the busybox test image failed: ${String(error)}`);
+  if (options.image !== false) {
+    try {
+      await importBusyboxImage(endpoint, dir);
+    } catch (error) {
+      await fail(`importing the busybox test image failed: ${String(error)}`);
+    }
   }
 
   const stopDaemon = async (): Promise<void> => {
@@ -154,5 +190,41 @@ export async function startEngine(): Promise<RestartableEngine> {
     dockerd = spawnDockerd();
     await waitUntilReady();
   };
-  return { dir, socketPath, endpoint, logTail, stopDaemon, startDaemon, stop };
+  return { dir, socketPath, configFile, endpoint, logTail, stopDaemon, startDaemon, stop };
+}
+
+/**
+ * Makes sure the `dockremap` account and sane /etc/subuid and /etc/subgid ranges exist for
+ * `--userns-remap default`, and returns the function that puts the files and accounts back as they were.
+ */
+export function prepareUsernsRemap(): () => void {
+  const files = ['/etc/subuid', '/etc/subgid'];
+  const saved = new Map(files.map((f) => [f, existsSync(f) ? readFileSync(f, 'utf8') : undefined]));
+  const hadUser = spawnSync('id', ['-u', 'dockremap']).status === 0;
+  if (!hadUser) {
+    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/bin/false', '--user-group', 'dockremap'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`useradd dockremap failed: ${made.stderr}`);
+  }
+  for (const file of files) {
+    const text = saved.get(file) ?? '';
+    if (!/^dockremap:/m.test(text)) writeFileSync(file, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}dockremap:${pickRange(text)}:65536\n`);
+  }
+  return () => {
+    for (const file of files) {
+      const text = saved.get(file);
+      if (text === undefined) rmSync(file, { force: true });
+      else writeFileSync(file, text);
+    }
+    if (!hadUser) spawnSync('userdel', ['dockremap'], { stdio: 'ignore' });
+  };
+}
+
+/** A start above every range in the file (and above 165535), on a 65536 boundary. */
+function pickRange(text: string): number {
+  let end = 165536;
+  for (const line of text.split('\n')) {
+    const [, start, count] = line.split(':');
+    if (start !== undefined && count !== undefined) end = Math.max(end, Number(start) + Number(count));
+  }
+  return Math.ceil(end / 65536) * 65536;
 }
