@@ -4,14 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-missing=()
-needs() { # needs PACKAGE CHECK...: queue PACKAGE for installation unless CHECK succeeds
-  local package=$1
-  shift
-  "$@" >/dev/null 2>&1 || missing+=("$package")
-}
-has() { command -v "$1"; }
-installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
+source scripts/apt-needs.sh
 
 # A private dockerd per end-to-end test file (containerd and runc come with it).
 needs docker.io has dockerd
@@ -29,11 +22,6 @@ needs python3 has python3
 needs make has make
 needs g++ has g++
 
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "install-test-deps: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+install_missing install-test-deps
 
 npm ci --no-audit --no-fund
