@@ -166,17 +166,7 @@ class GoJsonReader {
       this.path.push(key);
       members.set(key, this.readValue(depth));
       this.path.pop();
-      this.skipWhitespace();
-      const next = buf[this.pos];
-      if (next === COMMA) {
-        this.pos++;
-        this.skipWhitespace();
-      } else if (next === CLOSE_BRACE) {
-        this.pos++;
-        return members;
-      } else {
-        this.syntaxError("',' or '}'");
-      }
+      if (this.closesAfterElement(CLOSE_BRACE, "',' or '}'")) return members;
     }
   }
 
@@ -194,18 +184,22 @@ class GoJsonReader {
       this.path.push(items.length);
       items.push(this.readValue(depth));
       this.path.pop();
-      this.skipWhitespace();
-      const next = buf[this.pos];
-      if (next === COMMA) {
-        this.pos++;
-        this.skipWhitespace();
-      } else if (next === CLOSE_BRACKET) {
-        this.pos++;
-        return items;
-      } else {
-        this.syntaxError("',' or ']'");
-      }
+      if (this.closesAfterElement(CLOSE_BRACKET, "',' or ']'")) return items;
     }
+  }
+
+  /** After a member or item: true when `close` ends the container, false when a comma announces another. */
+  private closesAfterElement(close: number, expected: string): boolean {
+    this.skipWhitespace();
+    const next = this.buf[this.pos];
+    if (next === close) {
+      this.pos++;
+      return true;
+    }
+    if (next !== COMMA) this.syntaxError(expected);
+    this.pos++;
+    this.skipWhitespace();
+    return false;
   }
 
   private readLiteral<T>(word: string, value: T): T {

@@ -17,6 +17,7 @@ import { readAuditTrail, waitForAuditTrail } from '../support/audit-log-reader.j
 import { startEngine, type Engine } from '../support/engine.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { useTeardown } from '../support/teardown.js';
+import { sendJson } from '../support/json-request.js';
 
 const CLIENTS = 100;
 /** One client in this many also creates and removes a container on each of its rounds. */
@@ -64,13 +65,8 @@ describe('SIGHUP reloads under load', { timeout: 3 * 60_000 }, () => {
       const client = new Client('http://localhost', { socketPath, pipelining: 1, connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
       const call = async (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> => {
         try {
-          const response = await client.request({
-            method,
-            path,
-            headers: body === undefined ? {} : { 'content-type': 'application/json' },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          });
-          const text = await response.body.text();
+          const response = await sendJson(client, method, path, body);
+          const text = response.text;
           requests += 1;
           if (response.statusCode < 200 || response.statusCode > 299) failures.push(`${method} ${path}: ${response.statusCode} ${text.trim().slice(0, 300)}`);
         } catch (error) {

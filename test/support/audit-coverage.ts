@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Client } from 'undici';
 import type { AuditLine } from './audit-log-reader.js';
 import type { EngineEvent } from './engine-events.js';
+import { sendJson } from './json-request.js';
 
 export interface MutatingLoad {
   /** Requests answered with a 2xx. */
@@ -44,13 +45,8 @@ export function startMutatingLoad(options: MutatingLoadOptions): { load: Mutatin
     /** 'ok', 'refused' (expected), or 'stop' (unexpected, or the gateway is gone). */
     const send = async (method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<'ok' | 'refused' | 'stop'> => {
       try {
-        const response = await client.request({
-          method,
-          path,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        const text = await response.body.text();
+        const response = await sendJson(client, method, path, body);
+        const text = response.text;
         if (response.statusCode >= 200 && response.statusCode <= 299) {
           load.answered += 1;
           return 'ok';

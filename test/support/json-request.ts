@@ -1,0 +1,18 @@
+// One request with an optional JSON body over an undici Client, answered as status and text: the shape
+// the load tests send their creates and deletes in.
+import type { Client } from 'undici';
+
+export interface JsonAnswer {
+  statusCode: number;
+  text: string;
+}
+
+export async function sendJson(client: Client, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<JsonAnswer> {
+  const response = await client.request({
+    method,
+    path,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { statusCode: response.statusCode, text: await response.body.text() };
+}
