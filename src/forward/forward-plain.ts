@@ -2,11 +2,20 @@
 // Bodies are streamed both ways (an image load or a 1 GiB archive never sits in memory);
 // response headers are flushed at once when the engine streams (wait, events, logs -f),
 // because the CLI waits for them before it goes on.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+//
+// The engine side is written and read here, on raw keep-alive sockets (engine-connections.ts), rather than
+// through node:http's client: for a small read its per-request machinery cost more than the rest of the
+// gateway's work together. The request head is the canonical one (forwarded-headers.ts); the response
+// head and framing are read strictly (engine-response-head.ts, chunked-decoder.ts). A connection goes
+// back to the pool only after a request and a response that both ended exactly where their framing said.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
-import type { Upstream } from './upstream.js';
+import { ChunkedDecoder } from './chunked-decoder.js';
 import { CreatedIdCollector } from './created-ids.js';
+import type { ConnectionUser, EngineConnection } from './engine-connections.js';
+import { EngineResponseError, findHeadEnd, parseResponseHead, RESPONSE_HEAD_LIMIT, type ResponseHead } from './engine-response-head.js';
+import { downstreamResponseHeaders, upstreamRequestHead } from './forwarded-headers.js';
+import type { Upstream } from './upstream.js';
 
 export interface PlainOutcome {
   status: number;
@@ -37,82 +46,229 @@ export function clientBodyLength(req: IncomingMessage): number | 'stream' {
   return req.headers['transfer-encoding'] !== undefined ? 'stream' : 0;
 }
 
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES']);
+const CHUNKED_END = Buffer.from('0\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+
 export function forwardPlain(f: PlainForward): void {
-  const { req, res } = f;
-  const length = f.body ? f.body.length : clientBodyLength(req);
-  const outcome: PlainOutcome = { status: 0, bytesIn: 0, bytesOut: 0, created: [], aborted: false };
-  let settled = false;
-  const settle = (result: PlainOutcome | GatewayError): void => {
-    if (settled) return;
-    settled = true;
-    f.done(result);
-  };
+  new PlainExchange(f).start();
+}
 
-  const up = http.request({
-    agent: f.upstream.agent,
-    socketPath: f.upstream.socketPath,
-    method: req.method,
-    path: f.path,
-    headers: upstreamRequestHeaders(req.headers, length),
-  });
+class PlainExchange implements ConnectionUser {
+  private readonly outcome: PlainOutcome = { status: 0, bytesIn: 0, bytesOut: 0, created: [], aborted: false };
+  private readonly connection: EngineConnection;
+  private settled = false;
+  private requestSent = false;
+  private responseDone = false;
+  /** Head bytes received so far, while the head is incomplete. */
+  private partial: Buffer | undefined;
+  private head: ResponseHead | undefined;
+  /** Body bytes still to come, for a Content-Length body. */
+  private remaining = 0;
+  private decoder: ChunkedDecoder | undefined;
+  private collector: CreatedIdCollector | undefined;
+  private readonly resumeEngine = (): void => void this.connection.socket.resume();
 
-  up.on('response', (answer) => {
-    outcome.status = answer.statusCode ?? 502;
-    res.writeHead(outcome.status, answer.statusMessage, downstreamResponseHeaders(answer.rawHeaders));
-    if (answer.headers['content-length'] === undefined) res.flushHeaders();
-    const collector = f.collectCreated && outcome.status < 300 ? new CreatedIdCollector() : undefined;
-    answer.on('data', (chunk: Buffer) => {
-      outcome.bytesOut += chunk.length;
-      collector?.add(chunk);
-    });
-    answer.on('end', () => {
-      if (collector) outcome.created = collector.ids();
-    });
-    answer.on('error', () => res.destroy());
-    answer.pipe(res);
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        outcome.aborted = true;
-        answer.destroy();
-      }
-      settle(outcome);
-    });
-  });
+  constructor(private readonly f: PlainForward) {
+    this.connection = f.upstream.connections.acquire(this);
+  }
 
-  up.on('error', (err: NodeJS.ErrnoException) => {
-    if (res.headersSent) {
-      outcome.aborted = true;
-      res.destroy();
-      settle(outcome);
+  start(): void {
+    const { req, res, body } = this.f;
+    const socket = this.connection.socket;
+    res.on('close', () => this.onClientClose());
+    if (body !== undefined) {
+      this.outcome.bytesIn = body.length;
+      socket.cork();
+      socket.write(upstreamRequestHead(req.method!, this.f.path, req.headers, body.length), 'latin1');
+      if (body.length > 0) socket.write(body);
+      socket.uncork();
+      this.requestSent = true;
       return;
     }
-    const unreachable = err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'EACCES';
-    settle(
+    const length = clientBodyLength(req);
+    socket.write(upstreamRequestHead(req.method!, this.f.path, req.headers, length), 'latin1');
+    if (length === 0) {
+      this.requestSent = true;
+      return;
+    }
+    this.streamRequestBody(length === 'stream');
+  }
+
+  /** The client's body as it arrives, framed again for the engine (chunked stays chunked, with our own chunks). */
+  private streamRequestBody(chunked: boolean): void {
+    const { req } = this.f;
+    const socket = this.connection.socket;
+    req.on('data', (chunk: Buffer) => {
+      if (this.responseDone || socket.destroyed) return;
+      this.outcome.bytesIn += chunk.length;
+      let flowing: boolean;
+      if (chunked) {
+        socket.cork();
+        socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+        socket.write(chunk);
+        flowing = socket.write(CRLF);
+        socket.uncork();
+      } else {
+        flowing = socket.write(chunk);
+      }
+      if (!flowing) {
+        req.pause();
+        socket.once('drain', () => req.resume());
+      }
+    });
+    req.on('end', () => {
+      if (this.responseDone || socket.destroyed) return;
+      if (chunked) socket.write(CHUNKED_END);
+      this.requestSent = true;
+    });
+  }
+
+  onData(chunk: Buffer): void {
+    try {
+      if (this.head === undefined) this.readHead(chunk);
+      else this.readBody(chunk);
+    } catch (err) {
+      if (!(err instanceof EngineResponseError)) throw err;
+      this.fail(err.message);
+    }
+  }
+
+  private readHead(chunk: Buffer): void {
+    const buffer = this.partial === undefined ? chunk : Buffer.concat([this.partial, chunk]);
+    const end = findHeadEnd(buffer);
+    if (end === -1) {
+      if (buffer.length > RESPONSE_HEAD_LIMIT) throw new EngineResponseError(`the engine sent a response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
+      this.partial = buffer;
+      return;
+    }
+    this.partial = undefined;
+    const { req, res } = this.f;
+    const head = parseResponseHead(buffer, end, req.method === 'HEAD');
+    // The gateway sends no Expect, so the engine has no reason for an interim answer; none is passed on.
+    if (head.status >= 100 && head.status < 200) throw new EngineResponseError(`the engine answered ${head.status} to a request that does not switch protocols`);
+    this.head = head;
+    this.outcome.status = head.status;
+    if (this.f.collectCreated && head.status < 300) this.collector = new CreatedIdCollector();
+    res.writeHead(head.status, head.reason, downstreamResponseHeaders(head.rawHeaders));
+    const framing = head.framing;
+    if (framing.kind === 'length') this.remaining = framing.length;
+    else if (framing.kind === 'chunked') this.decoder = new ChunkedDecoder();
+    const rest = buffer.subarray(end);
+    // The common small answer arrives whole with its head: one write carries both to the client.
+    if (framing.kind === 'none' || (framing.kind === 'length' && rest.length >= framing.length)) {
+      const body = rest.subarray(0, this.remaining);
+      this.remaining = 0;
+      if (body.length > 0) this.count(body);
+      this.complete(rest.length > body.length, body);
+      return;
+    }
+    if (framing.kind !== 'length') res.flushHeaders();
+    if (rest.length > 0) this.readBody(rest);
+  }
+
+  private readBody(chunk: Buffer): void {
+    const framing = this.head!.framing;
+    if (framing.kind === 'until-close') {
+      this.send(chunk);
+      return;
+    }
+    if (this.decoder !== undefined) {
+      const used = this.decoder.push(chunk, (data) => this.send(data));
+      if (this.decoder.done) this.complete(used < chunk.length);
+      return;
+    }
+    const take = Math.min(this.remaining, chunk.length);
+    if (take > 0) this.send(take === chunk.length ? chunk : chunk.subarray(0, take));
+    this.remaining -= take;
+    if (this.remaining === 0) this.complete(take < chunk.length);
+  }
+
+  private count(data: Buffer): void {
+    this.outcome.bytesOut += data.length;
+    this.collector?.add(data);
+  }
+
+  /** Passes body bytes on; when the client reads slower than the engine writes, the engine waits. */
+  private send(data: Buffer): void {
+    this.count(data);
+    if (!this.f.res.write(data)) {
+      this.connection.socket.pause();
+      this.f.res.once('drain', this.resumeEngine);
+    }
+  }
+
+  /** The response has ended where its framing said; `excess` when the engine sent bytes past it. */
+  private complete(excess: boolean, last?: Buffer): void {
+    this.responseDone = true;
+    if (this.collector !== undefined) this.outcome.created = this.collector.ids();
+    if (this.requestSent && this.head!.reusable && !excess) this.connection.release();
+    else this.connection.discard();
+    if (last !== undefined && last.length > 0) this.f.res.end(last);
+    else this.f.res.end();
+  }
+
+  onClose(error: NodeJS.ErrnoException | undefined): void {
+    if (this.responseDone) return;
+    if (this.head !== undefined) {
+      if (this.head.framing.kind === 'until-close' && error === undefined) {
+        this.complete(false);
+        return;
+      }
+      this.abort();
+      return;
+    }
+    const unreachable = !this.connection.used && error?.code !== undefined && UNREACHABLE.has(error.code);
+    const why = error === undefined ? 'closed the connection before answering' : `failed (${error.code ?? error.message})`;
+    this.settle(
       new GatewayError(unreachable ? 'DG_UPSTREAM_UNREACHABLE' : 'DG_UPSTREAM_FAILED', {
-        what: `${req.method} ${f.path}`,
+        what: `${this.f.req.method} ${this.f.path}`,
         why: unreachable
-          ? `the Docker engine at ${f.upstream.name} is unreachable (${err.code})`
-          : `the connection to the Docker engine at ${f.upstream.name} failed (${err.code ?? err.message})`,
+          ? `the Docker engine at ${this.f.upstream.name} is unreachable (${error!.code})`
+          : `the connection to the Docker engine at ${this.f.upstream.name} ${why}`,
         fix: unreachable ? 'Check that dockerd is running and that dockgate may open its socket' : 'Retry; if it persists, check the engine logs',
       }),
     );
-  });
+  }
 
-  // The client went away before the engine answered: stop the engine's work on it too.
-  res.on('close', () => {
-    if (res.headersSent) return;
-    outcome.aborted = true;
-    up.destroy();
-    settle(outcome);
-  });
+  /** The engine's answer could not be read: a 502 if the client has seen nothing yet, else its connection is cut. */
+  private fail(why: string): void {
+    this.responseDone = true;
+    this.connection.discard();
+    if (this.f.res.headersSent) {
+      this.abort();
+      return;
+    }
+    this.settle(
+      new GatewayError('DG_UPSTREAM_FAILED', {
+        what: `${this.f.req.method} ${this.f.path}`,
+        why,
+        fix: 'Retry; if it persists, check the engine logs',
+      }),
+    );
+  }
 
-  if (f.body) {
-    outcome.bytesIn = f.body.length;
-    up.end(f.body);
-  } else if (length === 0) {
-    up.end();
-  } else {
-    req.on('data', (chunk: Buffer) => (outcome.bytesIn += chunk.length));
-    req.pipe(up);
+  private abort(): void {
+    this.outcome.aborted = true;
+    this.f.res.destroy();
+    this.settle(this.outcome);
+  }
+
+  /** The client connection is done: after the whole response, or cut short (then the engine's work stops too). */
+  private onClientClose(): void {
+    if (!this.f.res.writableFinished) {
+      this.outcome.aborted = true;
+      if (!this.responseDone) {
+        this.responseDone = true;
+        this.connection.discard();
+      }
+    }
+    this.settle(this.outcome);
+  }
+
+  private settle(result: PlainOutcome | GatewayError): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.f.done(result);
   }
 }

@@ -20,6 +20,21 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, bodyLength
   return out;
 }
 
+/**
+ * The same request head as text, for the raw pooled connections of the forward path: request line, the
+ * allowed headers and the body's framing, always explicit. Header values come from Node's strict parser,
+ * which refuses CR, LF and NUL in them, so they cannot break the head apart.
+ */
+export function upstreamRequestHead(method: string, path: string, incoming: IncomingHttpHeaders, bodyLength: number | 'stream'): string {
+  let head = `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n`;
+  for (const name of REQUEST_HEADERS) {
+    const value = incoming[name];
+    if (typeof value === 'string') head += `${name}: ${value}\r\n`;
+  }
+  head += typeof bodyLength === 'number' ? `content-length: ${bodyLength}\r\n\r\n` : 'transfer-encoding: chunked\r\n\r\n';
+  return head;
+}
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 
 /** The engine's response headers as a flat [name, value, ...] list, in their order and spelling, minus hop-by-hop ones. */

@@ -330,12 +330,35 @@ export class Gateway {
     answer(error);
   }
 
-  private facts(exchange: Exchange, rule: string, reason: string): Omit<ForwardingRecord, 'phase' | 'decision'> {
+  // Both records are built as one object literal each, in the formatter's field order: this runs for every
+  // request, and spreading a shared "facts" object into each record cost more than formatting the line.
+  private forwardingRecord(exchange: Exchange): ForwardingRecord {
     const { target, route, decision } = exchange;
+    return {
+      time: recordTime(),
+      id: exchange.id,
+      phase: 'forwarding',
+      listener: exchange.identity.listener,
+      identity: exchange.identity,
+      method: exchange.method,
+      path: target!.forwardTarget(),
+      apiVersion: target!.version,
+      operation: route!.operation,
+      target: route!.target,
+      decision: forwardedDecision(decision!),
+      rule: decision!.rule,
+      reason: decision!.reason,
+      changes: appliedChanges(decision),
+    };
+  }
+
+  private doneRecord(exchange: Exchange, decision: AuditDecision, rule: string, reason: string, outcome: ExchangeOutcome): DoneRecord {
+    const { target, route } = exchange;
     // Absent values stay undefined: the record's formatter leaves them out.
     return {
       time: recordTime(),
       id: exchange.id,
+      phase: 'done',
       listener: exchange.identity.listener,
       identity: exchange.identity,
       method: exchange.method,
@@ -343,29 +366,21 @@ export class Gateway {
       apiVersion: target?.version,
       operation: route?.operation,
       target: route?.target,
+      decision,
       rule,
       reason,
-      changes: decision?.changes && decision.changes.length > 0 ? decision.changes : undefined,
-    };
-  }
-
-  private forwardingRecord(exchange: Exchange): ForwardingRecord {
-    const decision = exchange.decision!;
-    return { ...this.facts(exchange, decision.rule, decision.reason), phase: 'forwarding', decision: forwardedDecision(decision) };
-  }
-
-  private doneRecord(exchange: Exchange, decision: AuditDecision, rule: string, reason: string, outcome: ExchangeOutcome): DoneRecord {
-    return {
-      ...this.facts(exchange, rule, reason),
-      phase: 'done',
-      decision,
       status: outcome.status,
       bytesIn: outcome.bytesIn,
       bytesOut: outcome.bytesOut,
       durationMs: Math.round((performance.now() - exchange.started) * 1000) / 1000,
       created: outcome.created,
+      changes: appliedChanges(exchange.decision),
     };
   }
+}
+
+function appliedChanges(decision: Decision | undefined): Decision['changes'] | undefined {
+  return decision?.changes && decision.changes.length > 0 ? decision.changes : undefined;
 }
 
 /** A forwarded request was allowed, or refused by a rule in warn mode (learning what would be denied). */

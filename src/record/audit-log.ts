@@ -32,6 +32,10 @@ export interface AuditLogOptions {
   onStatusChange?: (status: AuditLogStatus) => void;
 }
 
+/** How long a buffered record may wait for others before it is written, and how many make a batch at once. */
+const COALESCE_MS = 5;
+const COALESCE_LINES = 256;
+
 interface Waiter {
   /** `METHOD path`, for the refusal message if the record cannot be written. */
   request: string;
@@ -55,6 +59,8 @@ export class AuditLog implements AuditSink {
   /** A failed batch left a partial line that could not be cut off: the next batch starts a fresh line. */
   #lineOpen = false;
   #closing: Promise<void> | undefined;
+  /** Set while buffered records wait for company (see write()). */
+  #coalescing: NodeJS.Timeout | undefined;
 
   private constructor(file: string, handle: FileHandle, options: AuditLogOptions) {
     this.file = file;
@@ -117,10 +123,16 @@ export class AuditLog implements AuditSink {
       return;
     }
     this.#lines.push(formatAuditRecord(record));
-    this.#startDraining();
+    // Nobody waits for a buffered record, so it waits a moment for others: under load one write then
+    // carries dozens of records instead of two or three (a write per event-loop tick was a tenth of the
+    // gateway's CPU on small reads). A durable record, or a full batch, starts the write at once.
+    if (this.#draining !== undefined || this.#coalescing !== undefined) return;
+    if (this.#lines.length >= COALESCE_LINES) this.#startDraining();
+    else this.#coalescing = setTimeout(() => this.#startDraining(), COALESCE_MS);
   }
 
   close(): Promise<void> {
+    this.#startDraining();
     this.#closing ??= (async () => {
       await this.#draining;
       try {
@@ -133,6 +145,8 @@ export class AuditLog implements AuditSink {
   }
 
   #startDraining(): void {
+    clearTimeout(this.#coalescing);
+    this.#coalescing = undefined;
     this.#draining ??= this.#drain();
   }
 

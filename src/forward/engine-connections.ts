@@ -1,0 +1,83 @@
+// Keep-alive connections to the engine socket, reused request after request (opening a unix socket per
+// request halves throughput). Each connection has one set of socket listeners for its whole life, which
+// hand events to whichever exchange holds it: adding and removing listeners per request was measurable.
+// An idle connection that the engine closes leaves the pool; one that receives bytes while idle (the
+// engine never speaks unasked) is destroyed rather than reused.
+import net from 'node:net';
+
+/** The exchange currently using a connection. */
+export interface ConnectionUser {
+  onData(chunk: Buffer): void;
+  /** The connection is gone: closed by the engine, failed (`error` set), or destroyed by the gateway. */
+  onClose(error: NodeJS.ErrnoException | undefined): void;
+}
+
+export class EngineConnection {
+  user: ConnectionUser | undefined;
+  /** False until the first response has been read on it: a fresh connection's errors mean the engine is unreachable. */
+  used = false;
+  private error: NodeJS.ErrnoException | undefined;
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly pool: EngineConnections,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      if (this.user) this.user.onData(chunk);
+      else socket.destroy();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => (this.error = err));
+    socket.on('close', () => {
+      pool.forget(this);
+      const user = this.user;
+      this.user = undefined;
+      user?.onClose(this.error);
+    });
+  }
+
+  /** Hands the connection back once its exchange is complete, request and response. */
+  release(): void {
+    this.user = undefined;
+    this.used = true;
+    if (this.socket.isPaused()) this.socket.resume();
+    this.pool.keep(this);
+  }
+
+  /** Ends the connection instead of reusing it (the exchange was cut short or the framing is in doubt). */
+  discard(): void {
+    this.user = undefined;
+    this.socket.destroy();
+  }
+}
+
+export class EngineConnections {
+  private readonly idle: EngineConnection[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly maxIdle: number,
+  ) {}
+
+  /** The most recently used idle connection (LIFO keeps few connections warm), or a new one. */
+  acquire(user: ConnectionUser): EngineConnection {
+    const connection = this.idle.pop() ?? new EngineConnection(net.connect({ path: this.socketPath }), this);
+    connection.user = user;
+    return connection;
+  }
+
+  keep(connection: EngineConnection): void {
+    if (this.closed || this.idle.length >= this.maxIdle || connection.socket.destroyed) connection.socket.destroy();
+    else this.idle.push(connection);
+  }
+
+  forget(connection: EngineConnection): void {
+    const at = this.idle.indexOf(connection);
+    if (at !== -1) this.idle.splice(at, 1);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const connection of this.idle.splice(0)) connection.socket.destroy();
+  }
+}
