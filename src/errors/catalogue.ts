@@ -60,11 +60,16 @@ export class GatewayError extends Error {
   constructor(code: ErrorCode, detail: RefusalDetail) {
     const entry: CatalogueEntry = CATALOGUE[code];
     const rule = detail.rule ?? entry.rule;
+    // A refusal is an answer, not a bug: no stack trace is captured (on a refused request it cost as much
+    // as reading the body) and none could reach a user anyway.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(
       entry.decision === 'deny'
         ? `dockgate: ${detail.what} denied by ${rule}: ${detail.why}. ${detail.fix}`
         : `dockgate: ${detail.what} failed (${rule}): ${detail.why}. ${detail.fix}`,
     );
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'GatewayError';
     this.code = code;
     this.status = entry.status;

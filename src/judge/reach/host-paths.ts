@@ -84,8 +84,27 @@ export function isUnder(path: string, root: string): boolean {
   return path === root || path.startsWith(`${root}/`);
 }
 
-/** The protected paths as given and as resolved on this host (`/var/run` is a link to `/run`). */
-export async function protectedPaths(extra: readonly string[]): Promise<string[]> {
+/**
+ * How long a resolution of the protected paths is reused. Resolving them costs some forty lstat calls,
+ * which made a refused bind cost milliseconds. What is cached is only the extra spellings the links
+ * above the sockets give them (`/var/run` is a link to `/run`): the host's own layout, which only root
+ * changes. The literal paths are always protected, and the bind path itself is resolved every time.
+ */
+const PROTECTED_PATHS_REUSE_MS = 5_000;
+const resolvedProtectedPaths = new Map<string, { at: number; paths: Promise<string[]> }>();
+
+/** The protected paths as given and as resolved on this host. */
+export function protectedPaths(extra: readonly string[]): Promise<string[]> {
+  const key = extra.join('\0');
+  const now = Date.now();
+  const cached = resolvedProtectedPaths.get(key);
+  if (cached !== undefined && now - cached.at < PROTECTED_PATHS_REUSE_MS) return cached.paths;
+  const paths = resolveProtectedPaths(extra);
+  resolvedProtectedPaths.set(key, { at: now, paths });
+  return paths;
+}
+
+async function resolveProtectedPaths(extra: readonly string[]): Promise<string[]> {
   const all = new Set<string>();
   for (const path of [...ENGINE_SOCKETS, ...extra]) {
     all.add(cleanPath(path));

@@ -37,7 +37,7 @@ export class ReachContext {
     readonly options: ReachOptions = {},
   ) {}
 
-  /** Protected paths, resolved once per judgement. */
+  /** Protected paths, as resolved on this host (host-paths.ts reuses a resolution for a few seconds). */
   protected(): Promise<string[]> {
     this.protectedList ??= protectedPaths(this.options.protectedPaths ?? []);
     return this.protectedList;
