@@ -50,6 +50,13 @@ export class EngineConnection {
   }
 }
 
+/**
+ * How much of an upload may wait in a connection's buffer before the client is paused. With the default
+ * 16 KiB every 64 KiB read from the client paused it until the engine had taken the chunk, and uploads
+ * (archives, image loads, build contexts) ran at the pace of that round trip.
+ */
+const UPLOAD_BUFFER = 256 * 1024;
+
 export class EngineConnections {
   private readonly idle: EngineConnection[] = [];
   private closed = false;
@@ -61,9 +68,14 @@ export class EngineConnections {
 
   /** The most recently used idle connection (LIFO keeps few connections warm), or a new one. */
   acquire(user: ConnectionUser): EngineConnection {
-    const connection = this.idle.pop() ?? new EngineConnection(net.connect({ path: this.socketPath }), this);
+    const connection = this.idle.pop() ?? new EngineConnection(this.connect(), this);
     connection.user = user;
     return connection;
+  }
+
+  private connect(): net.Socket {
+    // net.Socket hands its options to stream.Duplex, which reads the high-water mark; @types/node does not list it.
+    return net.connect({ path: this.socketPath, writableHighWaterMark: UPLOAD_BUFFER } as net.NetConnectOpts);
   }
 
   keep(connection: EngineConnection): void {
