@@ -1,9 +1,19 @@
 // The `dockgate` command line. Each subcommand lives in its own file; this one only wires them.
 import { Command } from 'commander';
-import { registerServe } from './serve-command.js';
-import { registerPolicy } from './policy-command.js';
-import { registerAudit } from './audit-command.js';
-import { registerCerts } from './certs-command.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each subcommand's module is loaded only when that subcommand runs: `serve` runs for months, and the
+ * certificate authority's and the host audit's libraries would add a third to its memory for nothing.
+ * Without a known subcommand (`dockgate --help`, a typo) all are loaded, for the help and the suggestions.
+ */
+const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./serve-command.js')).registerServe,
+  policy: async () => (await import('./policy-command.js')).registerPolicy,
+  audit: async () => (await import('./audit-command.js')).registerAudit,
+  certs: async () => (await import('./certs-command.js')).registerCerts,
+};
 
 const program = new Command('dockgate')
   .description('A security gateway for the Docker daemon: every request understood, judged per client and recorded.')
@@ -11,10 +21,9 @@ const program = new Command('dockgate')
   // Commander's own errors read like ours: one line starting with `dockgate:`.
   .configureOutput({ outputError: (text, write) => write(`dockgate: ${text.replace(/^error: /, '')}`) });
 
-registerServe(program);
-registerPolicy(program);
-registerAudit(program);
-registerCerts(program);
+const asked = process.argv[2];
+const names = asked !== undefined && Object.hasOwn(SUBCOMMANDS, asked) ? [asked] : Object.keys(SUBCOMMANDS);
+for (const name of names) (await SUBCOMMANDS[name]!())(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Users get one clear line, never a stack trace.

@@ -5,9 +5,6 @@ import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
 import { parseInsecureLoopbackSpec, parseListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
 import { parseApiVersion } from '../route/api-version.js';
 import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
-import { loadPolicy } from '../policy/load-policy.js';
-import { watchPolicyFile } from '../policy/watch-policy-file.js';
-import { PolicyFileError } from '../policy/policy-file-error.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
 import { startGateway } from '../gateway/running-gateway.js';
@@ -67,7 +64,7 @@ export function registerServe(program: Command): void {
     const minApiVersion = minimumVersion(opts.minApiVersion);
     // Binding the engine's socket or our own would hand a client the engine: never allowed, whatever the policy.
     const protectedPaths = [parseUpstream(opts.upstream), ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
-    const policy = choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger);
+    const policy = await choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger);
     const audit = await openAuditSink(opts.auditLog, logger);
     const running = await startGateway({
       upstream: opts.upstream,
@@ -104,13 +101,19 @@ interface ChosenPolicy {
 }
 
 /** A policy file (watched for changes and SIGHUP) or a built-in profile with --allow-bind roots. */
-function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths: string[], logger: Logger): ChosenPolicy {
+async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths: string[], logger: Logger): Promise<ChosenPolicy> {
   if (opts.policy === undefined) {
     const policy = builtinPolicy(opts.profile, { allowBind: opts.allowBind, protectedPaths });
     return { current: () => policy, close: () => undefined };
   }
   if (profileGiven) throw new Error('--policy and --profile go separately: a policy file names its profiles per rule');
   if (opts.allowBind.length > 0) throw new Error('--allow-bind goes with --profile; a policy file grants bind roots per rule');
+  // The policy-file reader (YAML and schema libraries) is loaded only for a policy file: a built-in profile does without.
+  const [{ loadPolicy }, { watchPolicyFile }, { PolicyFileError }] = await Promise.all([
+    import('../policy/load-policy.js'),
+    import('../policy/watch-policy-file.js'),
+    import('../policy/policy-file-error.js'),
+  ]);
   let policy: Policy = loadPolicy(opts.policy, { protectedPaths });
   const watcher = watchPolicyFile(
     opts.policy,

@@ -1,48 +1,107 @@
 // Asks the engine about objects a request refers to, for decisions that depend on them
 // (an exec into a privileged container, VolumesFrom, a named volume's options, an image's user).
-// Small GETs over the same pooled connections as forwarded traffic.
-import http from 'node:http';
+// Small GETs over the same pooled connections as forwarded traffic, read by the same strict reader.
 import { GatewayError } from '../errors/catalogue.js';
 import { encodePath } from '../route/percent-encoding.js';
 import type { ContainerFacts, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { NetworkFacts, ReachEngine } from '../judge/reach/reach-context.js';
+import type { ConnectionUser, EngineConnection } from './engine-connections.js';
+import type { ResponseHead } from './engine-response-head.js';
+import { EngineResponseReader, type ResponseSink } from './engine-response-reader.js';
 import type { Upstream } from './upstream.js';
 
 /** Inspect documents are small; anything larger is not what we asked for. */
 const LIMIT = 4 * 1024 * 1024;
 
-function inspect<T>(upstream: Upstream, path: string): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const fail = (why: string): void =>
-      reject(
+/** One look-up: `GET path`, the whole answer collected, then parsed as JSON. */
+class Lookup<T> implements ConnectionUser, ResponseSink {
+  private readonly connection: EngineConnection;
+  private readonly response = new EngineResponseReader(false, this);
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private status = 0;
+  private settled = false;
+
+  constructor(
+    private readonly upstream: Upstream,
+    private readonly path: string,
+    private readonly resolve: (facts: T | undefined) => void,
+    private readonly reject: (error: GatewayError) => void,
+  ) {
+    this.connection = upstream.connections.acquire(this);
+    this.connection.socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 'latin1');
+  }
+
+  onBytes(chunk: Buffer): void {
+    try {
+      this.response.push(chunk);
+    } catch (err) {
+      this.connection.discard();
+      this.fail((err as Error).message);
+    }
+  }
+
+  onHead(head: ResponseHead): void {
+    this.status = head.status;
+  }
+
+  onData(data: Buffer): void {
+    this.size += data.length;
+    if (this.size > LIMIT) {
+      this.connection.discard();
+      this.fail('the answer is too large');
+      return;
+    }
+    // Views into the connection's read buffers: copied, since they are kept past this call.
+    this.chunks.push(Buffer.from(data));
+  }
+
+  onComplete(tail: Buffer | undefined, excess: boolean): void {
+    if (tail !== undefined) this.onData(tail);
+    if (this.settled) return;
+    if (this.response.head!.reusable && !excess) this.connection.release();
+    else this.connection.discard();
+    if (this.status === 404) return this.settle(() => this.resolve(undefined));
+    if (this.status !== 200) return this.fail(`the engine answered ${this.status}`);
+    let facts: T;
+    try {
+      facts = JSON.parse(Buffer.concat(this.chunks).toString('utf8')) as T;
+    } catch {
+      return this.fail('the engine answered with unreadable JSON');
+    }
+    this.settle(() => this.resolve(facts));
+  }
+
+  onClose(error: NodeJS.ErrnoException | undefined): void {
+    if (error === undefined && this.response.endsWithClose()) return;
+    this.fail(
+      error === undefined
+        ? `the engine at ${this.upstream.name} closed the connection before answering`
+        : `the engine at ${this.upstream.name} is unreachable (${error.code ?? error.message})`,
+    );
+  }
+
+  private fail(why: string): void {
+    this.settle(() =>
+      this.reject(
         new GatewayError('DG_UPSTREAM_FAILED', {
-          what: `GET ${path}`,
+          what: `GET ${this.path}`,
           why: `dockgate could not look up what the request refers to: ${why}`,
           fix: 'Retry; if it persists, check that the engine is healthy',
         }),
-      );
-    const req = http.request({ agent: upstream.agent, socketPath: upstream.socketPath, method: 'GET', path }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > LIMIT) res.destroy(new Error('the answer is too large'));
-        else chunks.push(chunk);
-      });
-      res.on('error', (err) => fail(err.message));
-      res.on('end', () => {
-        if (res.statusCode === 404) return resolve(undefined);
-        if (res.statusCode !== 200) return fail(`the engine answered ${res.statusCode}`);
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
-        } catch {
-          fail('the engine answered with unreadable JSON');
-        }
-      });
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => fail(`the engine at ${upstream.name} is unreachable (${err.code ?? err.message})`));
-    req.end();
-  });
+      ),
+    );
+  }
+
+  private settle(outcome: () => void): void {
+    if (this.settled) return;
+    this.settled = true;
+    outcome();
+  }
+}
+
+function inspect<T>(upstream: Upstream, path: string): Promise<T | undefined> {
+  return new Promise((resolve, reject) => void new Lookup<T>(upstream, path, resolve, reject));
 }
 
 /**

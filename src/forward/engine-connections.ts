@@ -7,7 +7,7 @@ import net from 'node:net';
 
 /** The exchange currently using a connection. */
 export interface ConnectionUser {
-  onData(chunk: Buffer): void;
+  onBytes(chunk: Buffer): void;
   /** The connection is gone: closed by the engine, failed (`error` set), or destroyed by the gateway. */
   onClose(error: NodeJS.ErrnoException | undefined): void;
 }
@@ -23,7 +23,7 @@ export class EngineConnection {
     private readonly pool: EngineConnections,
   ) {
     socket.on('data', (chunk: Buffer) => {
-      if (this.user) this.user.onData(chunk);
+      if (this.user) this.user.onBytes(chunk);
       else socket.destroy();
     });
     socket.on('error', (err: NodeJS.ErrnoException) => (this.error = err));

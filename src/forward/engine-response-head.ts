@@ -27,6 +27,8 @@ const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 /** RFC 9110 token characters: what a header name may be made of. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DIGITS = /^\d{1,15}$/;
+/** What node:http lets through in a header value or reason phrase (its checkInvalidHeaderChar). */
+const FIELD_TEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Where the head ends in `buffer` (the index just past the blank line), or -1 if it has not all arrived. */
 export function findHeadEnd(buffer: Buffer): number {
@@ -44,6 +46,7 @@ export function parseResponseHead(buffer: Buffer, end: number, bodiless: boolean
   if (statusLine === null) throw new EngineResponseError(`the engine sent a malformed status line ${JSON.stringify(lines[0]!.slice(0, 80))}`);
   const http10 = statusLine[1] === '0';
   const status = Number(statusLine[2]);
+  if (!FIELD_TEXT.test(statusLine[3] ?? '')) throw new EngineResponseError('the engine sent a control character in its status line');
   const rawHeaders: string[] = [];
   let contentLength: string | undefined;
   let transferEncoding: string | undefined;
@@ -54,7 +57,7 @@ export function parseResponseHead(buffer: Buffer, end: number, bodiless: boolean
     const name = colon > 0 ? line.slice(0, colon) : '';
     if (!TOKEN.test(name)) throw new EngineResponseError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
     const value = line.slice(colon + 1).trim();
-    if (/[\0\r\n]/.test(value)) throw new EngineResponseError(`the engine sent a control character in header ${name}`);
+    if (!FIELD_TEXT.test(value)) throw new EngineResponseError(`the engine sent a control character in header ${name}`);
     rawHeaders.push(name, value);
     switch (name.toLowerCase()) {
       case 'content-length':

@@ -6,14 +6,14 @@
 // The engine side is written and read here, on raw keep-alive sockets (engine-connections.ts), rather than
 // through node:http's client: for a small read its per-request machinery cost more than the rest of the
 // gateway's work together. The request head is the canonical one (forwarded-headers.ts); the response
-// head and framing are read strictly (engine-response-head.ts, chunked-decoder.ts). A connection goes
-// back to the pool only after a request and a response that both ended exactly where their framing said.
+// is read strictly (engine-response-reader.ts). A connection goes back to the pool only after a request
+// and a response that both ended exactly where their framing said.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
-import { ChunkedDecoder } from './chunked-decoder.js';
 import { CreatedIdCollector } from './created-ids.js';
 import type { ConnectionUser, EngineConnection } from './engine-connections.js';
-import { EngineResponseError, findHeadEnd, parseResponseHead, RESPONSE_HEAD_LIMIT, type ResponseHead } from './engine-response-head.js';
+import { EngineResponseError, type ResponseHead } from './engine-response-head.js';
+import { EngineResponseReader, type ResponseSink } from './engine-response-reader.js';
 import { downstreamResponseHeaders, upstreamRequestHead } from './forwarded-headers.js';
 import type { Upstream } from './upstream.js';
 
@@ -54,22 +54,19 @@ export function forwardPlain(f: PlainForward): void {
   new PlainExchange(f).start();
 }
 
-class PlainExchange implements ConnectionUser {
+class PlainExchange implements ConnectionUser, ResponseSink {
   private readonly outcome: PlainOutcome = { status: 0, bytesIn: 0, bytesOut: 0, created: [], aborted: false };
   private readonly connection: EngineConnection;
+  private readonly response: EngineResponseReader;
   private settled = false;
   private requestSent = false;
-  private responseDone = false;
-  /** Head bytes received so far, while the head is incomplete. */
-  private partial: Buffer | undefined;
-  private head: ResponseHead | undefined;
-  /** Body bytes still to come, for a Content-Length body. */
-  private remaining = 0;
-  private decoder: ChunkedDecoder | undefined;
+  /** The exchange with the engine is over (answered, failed or cut short): nothing more goes either way. */
+  private finished = false;
   private collector: CreatedIdCollector | undefined;
   private readonly resumeEngine = (): void => void this.connection.socket.resume();
 
   constructor(private readonly f: PlainForward) {
+    this.response = new EngineResponseReader(f.req.method === 'HEAD', this);
     this.connection = f.upstream.connections.acquire(this);
   }
 
@@ -100,7 +97,7 @@ class PlainExchange implements ConnectionUser {
     const { req } = this.f;
     const socket = this.connection.socket;
     req.on('data', (chunk: Buffer) => {
-      if (this.responseDone || socket.destroyed) return;
+      if (this.finished) return;
       this.outcome.bytesIn += chunk.length;
       let flowing: boolean;
       if (chunked) {
@@ -118,79 +115,32 @@ class PlainExchange implements ConnectionUser {
       }
     });
     req.on('end', () => {
-      if (this.responseDone || socket.destroyed) return;
+      if (this.finished) return;
       if (chunked) socket.write(CHUNKED_END);
       this.requestSent = true;
     });
   }
 
-  onData(chunk: Buffer): void {
+  onBytes(chunk: Buffer): void {
     try {
-      if (this.head === undefined) this.readHead(chunk);
-      else this.readBody(chunk);
+      this.response.push(chunk);
     } catch (err) {
-      if (!(err instanceof EngineResponseError)) throw err;
-      this.fail(err.message);
+      // An unreadable answer (EngineResponseError), or one node:http would not pass on: this exchange
+      // fails; the gateway and the other exchanges go on.
+      this.fail(err instanceof EngineResponseError ? err.message : `its answer could not be passed on (${(err as Error).message})`);
     }
   }
 
-  private readHead(chunk: Buffer): void {
-    const buffer = this.partial === undefined ? chunk : Buffer.concat([this.partial, chunk]);
-    const end = findHeadEnd(buffer);
-    if (end === -1) {
-      if (buffer.length > RESPONSE_HEAD_LIMIT) throw new EngineResponseError(`the engine sent a response head larger than ${RESPONSE_HEAD_LIMIT} bytes`);
-      this.partial = buffer;
-      return;
-    }
-    this.partial = undefined;
-    const { req, res } = this.f;
-    const head = parseResponseHead(buffer, end, req.method === 'HEAD');
-    // The gateway sends no Expect, so the engine has no reason for an interim answer; none is passed on.
-    if (head.status >= 100 && head.status < 200) throw new EngineResponseError(`the engine answered ${head.status} to a request that does not switch protocols`);
-    this.head = head;
+  onHead(head: ResponseHead): void {
     this.outcome.status = head.status;
     if (this.f.collectCreated && head.status < 300) this.collector = new CreatedIdCollector();
-    res.writeHead(head.status, head.reason, downstreamResponseHeaders(head.rawHeaders));
-    const framing = head.framing;
-    if (framing.kind === 'length') this.remaining = framing.length;
-    else if (framing.kind === 'chunked') this.decoder = new ChunkedDecoder();
-    const rest = buffer.subarray(end);
-    // The common small answer arrives whole with its head: one write carries both to the client.
-    if (framing.kind === 'none' || (framing.kind === 'length' && rest.length >= framing.length)) {
-      const body = rest.subarray(0, this.remaining);
-      this.remaining = 0;
-      if (body.length > 0) this.count(body);
-      this.complete(rest.length > body.length, body);
-      return;
-    }
-    if (framing.kind !== 'length') res.flushHeaders();
-    if (rest.length > 0) this.readBody(rest);
-  }
-
-  private readBody(chunk: Buffer): void {
-    const framing = this.head!.framing;
-    if (framing.kind === 'until-close') {
-      this.send(chunk);
-      return;
-    }
-    if (this.decoder !== undefined) {
-      const used = this.decoder.push(chunk, (data) => this.send(data));
-      if (this.decoder.done) this.complete(used < chunk.length);
-      return;
-    }
-    const take = Math.min(this.remaining, chunk.length);
-    if (take > 0) this.send(take === chunk.length ? chunk : chunk.subarray(0, take));
-    this.remaining -= take;
-    if (this.remaining === 0) this.complete(take < chunk.length);
-  }
-
-  private count(data: Buffer): void {
-    this.outcome.bytesOut += data.length;
-    this.collector?.add(data);
+    this.f.res.writeHead(head.status, head.reason, downstreamResponseHeaders(head.rawHeaders));
+    // A streamed answer (events, logs -f, wait) gets its headers at once: the CLI waits for them.
+    if (head.framing.kind === 'chunked' || head.framing.kind === 'until-close') this.f.res.flushHeaders();
   }
 
   /** Passes body bytes on; when the client reads slower than the engine writes, the engine waits. */
-  private send(data: Buffer): void {
+  onData(data: Buffer): void {
     this.count(data);
     if (!this.f.res.write(data)) {
       this.connection.socket.pause();
@@ -198,26 +148,30 @@ class PlainExchange implements ConnectionUser {
     }
   }
 
-  /** The response has ended where its framing said; `excess` when the engine sent bytes past it. */
-  private complete(excess: boolean, last?: Buffer): void {
-    this.responseDone = true;
+  onComplete(tail: Buffer | undefined, excess: boolean): void {
+    this.finished = true;
+    if (tail !== undefined) this.count(tail);
     if (this.collector !== undefined) this.outcome.created = this.collector.ids();
-    if (this.requestSent && this.head!.reusable && !excess) this.connection.release();
+    // Reused only after a request and a response that both ended exactly where their framing said.
+    if (this.requestSent && this.response.head!.reusable && !excess) this.connection.release();
     else this.connection.discard();
-    if (last !== undefined && last.length > 0) this.f.res.end(last);
+    if (tail !== undefined) this.f.res.end(tail);
     else this.f.res.end();
   }
 
+  private count(data: Buffer): void {
+    this.outcome.bytesOut += data.length;
+    this.collector?.add(data);
+  }
+
   onClose(error: NodeJS.ErrnoException | undefined): void {
-    if (this.responseDone) return;
-    if (this.head !== undefined) {
-      if (this.head.framing.kind === 'until-close' && error === undefined) {
-        this.complete(false);
-        return;
-      }
+    if (this.finished) return;
+    if (error === undefined && this.response.endsWithClose()) return;
+    if (this.response.head !== undefined) {
       this.abort();
       return;
     }
+    this.finished = true;
     const unreachable = !this.connection.used && error?.code !== undefined && UNREACHABLE.has(error.code);
     const why = error === undefined ? 'closed the connection before answering' : `failed (${error.code ?? error.message})`;
     this.settle(
@@ -233,12 +187,12 @@ class PlainExchange implements ConnectionUser {
 
   /** The engine's answer could not be read: a 502 if the client has seen nothing yet, else its connection is cut. */
   private fail(why: string): void {
-    this.responseDone = true;
     this.connection.discard();
     if (this.f.res.headersSent) {
       this.abort();
       return;
     }
+    this.finished = true;
     this.settle(
       new GatewayError('DG_UPSTREAM_FAILED', {
         what: `${this.f.req.method} ${this.f.path}`,
@@ -249,6 +203,8 @@ class PlainExchange implements ConnectionUser {
   }
 
   private abort(): void {
+    this.finished = true;
+    this.connection.discard();
     this.outcome.aborted = true;
     this.f.res.destroy();
     this.settle(this.outcome);
@@ -258,8 +214,8 @@ class PlainExchange implements ConnectionUser {
   private onClientClose(): void {
     if (!this.f.res.writableFinished) {
       this.outcome.aborted = true;
-      if (!this.responseDone) {
-        this.responseDone = true;
+      if (!this.finished) {
+        this.finished = true;
         this.connection.discard();
       }
     }

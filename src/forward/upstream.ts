@@ -1,7 +1,6 @@
-// The engine the gateway forwards to: its socket path and the pools of keep-alive connections to it.
+// The engine the gateway forwards to: its socket path and the pool of keep-alive connections to it.
 // Connections are reused across requests (opening a unix socket per request halves throughput);
 // hijacked streams get their own connection, since it never returns to the pool.
-import http from 'node:http';
 import net from 'node:net';
 import { EngineConnections } from './engine-connections.js';
 
@@ -9,10 +8,8 @@ export interface Upstream {
   /** The engine's address as given (`unix:///var/run/docker.sock`), for messages. */
   readonly name: string;
   readonly socketPath: string;
-  /** Pooled keep-alive connections for forwarded requests and their response streams. */
+  /** Pooled keep-alive connections for forwarded requests, their response streams and the gateway's own look-ups. */
   readonly connections: EngineConnections;
-  /** Pooled keep-alive connections for the gateway's own look-ups (engine-client.ts). */
-  readonly agent: http.Agent;
   /** Opens a dedicated half-close-capable connection for a hijacked stream. */
   connectDedicated(): net.Socket;
   close(): void;
@@ -33,17 +30,12 @@ export function defaultUpstream(env: NodeJS.ProcessEnv = process.env): string {
 
 export function createUpstream(arg: string): Upstream {
   const socketPath = parseUpstream(arg);
-  const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 16, scheduling: 'lifo' });
   const connections = new EngineConnections(socketPath, 256);
   return {
     name: arg,
     socketPath,
     connections,
-    agent,
     connectDedicated: () => net.connect({ path: socketPath, allowHalfOpen: true }),
-    close: () => {
-      connections.close();
-      agent.destroy();
-    },
+    close: () => connections.close(),
   };
 }

@@ -4,7 +4,6 @@ import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
 import type { AuditSink } from '../record/audit-sink.js';
 import { createUpstream } from '../forward/upstream.js';
-import { certificateExpiryWarnings } from '../certs/index.js';
 import { checkListenersHaveTls, openListener, type OpenListener } from '../listen/listeners.js';
 import { loadTlsMaterial, type TlsFiles } from '../listen/tls-material.js';
 import { TlsContext } from '../listen/tls-context.js';
@@ -29,6 +28,8 @@ export interface RunningGateway {
   stop(graceMs: number): Promise<void>;
 }
 
+type ExpiryWarnings = typeof import('../certs/expiry-warnings.js').certificateExpiryWarnings;
+
 /** How often the TLS files are checked for expiry while serving (and once at start). */
 const EXPIRY_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
@@ -36,7 +37,7 @@ const EXPIRY_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
  * Logs the certificates serve reads (CA, server certificate) that expire within 30 days or have expired,
  * and a CRL near or past its nextUpdate: warnings for what is coming, errors for what has happened.
  */
-function warnAboutExpiry(files: TlsFiles, logger: Logger): void {
+function warnAboutExpiry(files: TlsFiles, logger: Logger, certificateExpiryWarnings: ExpiryWarnings): void {
   const paths = [files.ca, files.cert, ...(files.crl !== undefined ? [files.crl] : [])];
   for (const warning of certificateExpiryWarnings(paths)) {
     const fields = { file: warning.file, kind: warning.kind, subject: warning.subject, expires: warning.expires, daysLeft: warning.daysLeft };
@@ -73,8 +74,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let expiryTimer: NodeJS.Timeout | undefined;
   if (config.tls && config.listeners.some((l) => l.kind === 'tcp')) {
     const files = config.tls;
-    warnAboutExpiry(files, config.logger);
-    expiryTimer = setInterval(() => warnAboutExpiry(files, config.logger), EXPIRY_CHECK_INTERVAL_MS);
+    // Loaded only for TLS listeners: the certificate parser weighs some 25 MB of memory a gateway without them does not need.
+    const { certificateExpiryWarnings } = await import('../certs/expiry-warnings.js');
+    warnAboutExpiry(files, config.logger, certificateExpiryWarnings);
+    expiryTimer = setInterval(() => warnAboutExpiry(files, config.logger, certificateExpiryWarnings), EXPIRY_CHECK_INTERVAL_MS);
     expiryTimer.unref();
   }
   config.logger.info({ upstream: config.upstream, policy: config.policy().name }, 'dockgate is serving');

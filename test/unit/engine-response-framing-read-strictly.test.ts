@@ -1,10 +1,11 @@
-// The forward path reads the engine's responses itself (src/forward/engine-response-head.ts,
+// The forward path and the look-ups read the engine's responses themselves (src/forward/engine-response-*.ts,
 // chunked-decoder.ts): where a body ends decides whether an engine connection can carry the next
 // request, so a misread length would hand one client's bytes to another's response.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ChunkedDecoder } from '../../src/forward/chunked-decoder.js';
 import { EngineResponseError, findHeadEnd, parseResponseHead } from '../../src/forward/engine-response-head.js';
+import { EngineResponseReader } from '../../src/forward/engine-response-reader.js';
 
 function head(text: string, bodiless = false): ReturnType<typeof parseResponseHead> {
   const buffer = Buffer.from(text, 'latin1');
@@ -108,4 +109,71 @@ test('malformed chunked bodies are refused', () => {
   for (const text of refused) {
     assert.throws(() => new ChunkedDecoder().push(Buffer.from(text, 'latin1'), () => undefined), EngineResponseError, JSON.stringify(text));
   }
+});
+
+interface Read {
+  status: number;
+  body: string;
+  completions: { excess: boolean }[];
+}
+
+/** Feeds `pieces` to a reader as reads off the connection; what the sink saw. */
+function readResponse(pieces: readonly Buffer[], close = false): Read {
+  const read: Read = { status: 0, body: '', completions: [] };
+  const reader = new EngineResponseReader(false, {
+    onHead: (h) => (read.status = h.status),
+    onData: (d) => (read.body += d.toString('latin1')),
+    onComplete: (tail, excess) => {
+      if (tail !== undefined) read.body += tail.toString('latin1');
+      read.completions.push({ excess });
+    },
+  });
+  for (const piece of pieces) if (!reader.done) reader.push(piece);
+  if (close) reader.endsWithClose();
+  return read;
+}
+
+function splitAt(bytes: Buffer, cut: number): Buffer[] {
+  return [bytes.subarray(0, cut), bytes.subarray(cut)];
+}
+
+test('the response reader delivers every body byte once, whatever the reads, and completes once at the framing end', () => {
+  const responses = [
+    { text: `HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world`, body: 'hello world' },
+    { text: `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${BODY}`, body: DECODED },
+    { text: 'HTTP/1.1 204 No Content\r\n\r\n', body: '' },
+    { text: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', body: '' },
+  ];
+  for (const { text, body } of responses) {
+    const bytes = Buffer.from(text, 'latin1');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const read = readResponse(splitAt(bytes, cut));
+      assert.equal(read.body, body, `${JSON.stringify(text.slice(0, 40))} split at ${cut}`);
+      assert.deepEqual(read.completions, [{ excess: false }], `${JSON.stringify(text.slice(0, 40))} split at ${cut}`);
+    }
+  }
+});
+
+test('bytes past the end of a response are reported, so the connection is not reused', () => {
+  const read = readResponse([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOKHTTP/1.1 200 OK\r\n\r\n')]);
+  assert.equal(read.body, 'OK');
+  assert.deepEqual(read.completions, [{ excess: true }]);
+  const bodiless = readResponse([Buffer.from('HTTP/1.1 204 No Content\r\n\r\nX')]);
+  assert.deepEqual(bodiless.completions, [{ excess: true }]);
+});
+
+test('a body without length or chunks ends only with the connection', () => {
+  const open = readResponse([Buffer.from('HTTP/1.1 200 OK\r\n\r\npart one, '), Buffer.from('part two')]);
+  assert.equal(open.body, 'part one, part two');
+  assert.deepEqual(open.completions, [], 'not complete while the connection is open');
+  const closed = readResponse([Buffer.from('HTTP/1.1 200 OK\r\n\r\npart one, '), Buffer.from('part two')], true);
+  assert.deepEqual(closed.completions, [{ excess: false }]);
+  assert.equal(closed.body, 'part one, part two');
+});
+
+test('an interim or unreadable answer is refused by the reader', () => {
+  assert.throws(() => readResponse([Buffer.from('HTTP/1.1 100 Continue\r\n\r\n')]), EngineResponseError);
+  assert.throws(() => readResponse([Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: tcp\r\n\r\n')]), EngineResponseError);
+  assert.throws(() => readResponse([Buffer.from('HTTP/1.1 200 OK\r\nX: a\x01b\r\nContent-Length: 0\r\n\r\n')]), EngineResponseError);
+  assert.throws(() => readResponse([Buffer.alloc(70 * 1024, 0x41)]), EngineResponseError, 'a head that never ends is bounded');
 });
