@@ -144,12 +144,12 @@ export function recordRequestLine(record: AuditRecord): string {
  */
 export function formatAuditRecord(record: AuditRecord): string {
   if (record.phase === 'connection') return formatConnectionRecord(record);
-  let line = `{"time":${str(record.time)},"id":${str(record.id)},"phase":${str(record.phase)},"listener":${str(record.listener)}`;
-  line += `,"identity":${identityJson(record.identity)},"method":${str(record.method)},"path":${str(pathWithoutQuery(record.path))}`;
-  if (record.apiVersion !== undefined) line += `,"apiVersion":${str(record.apiVersion)}`;
-  if (record.operation !== undefined) line += `,"operation":${str(record.operation)}`;
-  if (record.target !== undefined) line += `,"target":{"kind":${str(record.target.kind)},"ref":${str(record.target.ref)}}`;
-  line += `,"decision":${str(record.decision)},"rule":${str(record.rule)},"reason":${str(record.reason)}`;
+  let line = `{"time":${str(record.time)},"id":${str(record.id)},"phase":${known(record.phase)},"listener":${known(record.listener)}`;
+  line += `,"identity":${identityJson(record.identity)},"method":${known(record.method)},"path":${str(pathWithoutQuery(record.path))}`;
+  if (record.apiVersion !== undefined) line += `,"apiVersion":${known(record.apiVersion)}`;
+  if (record.operation !== undefined) line += `,"operation":${known(record.operation)}`;
+  if (record.target !== undefined) line += `,"target":{"kind":${known(record.target.kind)},"ref":${str(record.target.ref)}}`;
+  line += `,"decision":${known(record.decision)},"rule":${known(record.rule)},"reason":${known(record.reason)}`;
   if (record.phase === 'done') {
     line += `,"status":${num(record.status)},"bytesIn":${num(record.bytesIn)},"bytesOut":${num(record.bytesOut)},"durationMs":${num(record.durationMs)}`;
     line += `,"created":${JSON.stringify(record.created.map(String))}`;
@@ -193,6 +193,24 @@ function formatConnectionRecord(record: ConnectionRecord): string {
 }
 
 const str = (text: string): string => JSON.stringify(String(text));
+
+/**
+ * The JSON of values that repeat from record to record (listener, method, operation, rule, reason): kept
+ * rather than escaped again for every request. Bounded: emptied when full, since a reason can name an
+ * object and so take many values.
+ */
+const knownJson = new Map<string, string>();
+const KNOWN_JSON_LIMIT = 4096;
+
+function known(text: string): string {
+  let json = knownJson.get(text);
+  if (json === undefined) {
+    if (knownJson.size >= KNOWN_JSON_LIMIT) knownJson.clear();
+    json = str(text);
+    knownJson.set(text, json);
+  }
+  return json;
+}
 const num = (value: number): string => (Number.isFinite(value) ? String(Number(value)) : 'null');
 
 /** Identities are made once per connection and never changed, so their JSON is kept with them. */
