@@ -46,6 +46,7 @@ unit_tests=(
   test/unit/browser-request-guard.test.ts
   test/unit/connection-refusals-recorded-and-summed-up.test.ts
   test/unit/systemd-unit-verifies.test.ts
+  test/unit/rate-and-concurrency-accounting.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
