@@ -93,6 +93,7 @@ e2e_tests=(
   test/e2e/repeated-sigkill-keeps-audit-complete.test.ts
   test/e2e/slowloris-does-not-stop-docker-ps.test.ts
   test/e2e/rate-and-concurrency-limits-answer-429.test.ts
+  test/e2e/streams-exempt-from-idle-timeouts.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
