@@ -191,6 +191,15 @@ export class Gateway {
   private understand(exchange: Exchange, req: IncomingMessage, guard: RequestGuard | undefined): Route {
     // The listener's own check comes first (the insecure loopback listener refuses browsers' requests).
     guard?.(req);
+    // Go refuses an HTTP/1.1 request without Host. Node's own check (requireHostHeader, turned off in
+    // src/listen/listeners.ts) would answer a bare 400 and skip upgrade requests: it is made here instead.
+    if (req.headers.host === undefined && req.httpVersion === '1.1') {
+      throw new GatewayError('DG_HEADER_MALFORMED', {
+        what: `${exchange.method} request`,
+        why: 'it is HTTP/1.1 without a Host header, which the engine (Go net/http) requires',
+        fix: 'Send a Host header (the Docker CLI sends "Host: docker")',
+      });
+    }
     const target = parseRequestTarget(req.url ?? '', this.options.minApiVersion);
     exchange.target = target;
     const route = classifyRoute(exchange.method, target);

@@ -66,6 +66,8 @@ function serverOptions(limits: Limits): http.ServerOptions {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Never the lenient parser: it lets through the framing tricks that smuggle requests.
     insecureHTTPParser: false,
+    // The Gateway refuses HTTP/1.1 without Host itself, with a JSON answer and a record, upgrades included.
+    requireHostHeader: false,
   };
 }
 

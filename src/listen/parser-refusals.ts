@@ -48,7 +48,7 @@ export function answerParserRefusals(server: Server, listener: string, refusals:
       refusals.refuse({ listener, remote: remoteOf(socket), cause: refusal.cause, reason: refusal.why });
     }
     if (socket.writable && !response?.headersSent) {
-      closeWithRefusal(socket, new GatewayError(refusal.code, { what: response === undefined ? 'the request head' : 'the request body', why: refusal.why, fix }));
+      closeWithRefusal(socket, new GatewayError(refusal.code, { what: response === undefined ? 'the HTTP request head' : 'the HTTP request body', why: refusal.why, fix }));
     } else {
       socket.destroy();
     }

@@ -153,7 +153,7 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
       const refusal = refusalOf(connection);
       assert.equal(refusal.status, 408);
       assert.equal(refusal.decision, 'deny');
-      assert.match(refusal.message, /^dockgate: the request head denied by limits\.headers-timeout: the request head was not complete within 5 s\. .*--headers-timeout/);
+      assert.match(refusal.message, /^dockgate: the HTTP request head denied by limits\.headers-timeout: the request head was not complete within 5 s\. .*--headers-timeout/);
     }
     for (const connection of noHandshake) assert.equal(Buffer.concat(connection.received).length, 0, 'no HTTP answer without a handshake');
 
