@@ -136,6 +136,16 @@ function connectionLimitGate(listener: string, plainHttp: boolean, context: List
   };
 }
 
+/**
+ * What every listener's server does besides serving requests: its accept checks in order (the network's,
+ * if it has one, then the connection total), and the HTTP parser's refusals answered and recorded.
+ */
+function guardServer(server: http.Server, listener: string, plainHttp: boolean, context: ListenerContext, network?: (socket: Socket) => boolean): void {
+  const limit = connectionLimitGate(listener, plainHttp, context);
+  gateAccept(server, network === undefined ? limit : (socket) => network(socket) && limit(socket));
+  answerParserRefusals(server, listener, context.refusals, context.limits.headersTimeoutMs);
+}
+
 /** The network check of a tcp listener: its allow-list, and for the insecure listener, loopback peers only. */
 function networkGate(spec: TcpListenerSpec | InsecureLoopbackListenerSpec, refusals: ConnectionRefusals): (socket: Socket) => boolean {
   return (socket) => {
@@ -228,10 +238,7 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
       socket.destroy();
     }
   });
-  const network = networkGate(spec, refusals);
-  const limit = connectionLimitGate(spec.name, false, context);
-  gateAccept(server, (socket) => network(socket) && limit(socket));
-  answerParserRefusals(server, spec.name, refusals, context.limits.headersTimeoutMs);
+  guardServer(server, spec.name, false, context, networkGate(spec, refusals));
   // Only connections that passed the certificate check get an identity: a second lock on the same door.
   attach(
     server,
@@ -260,10 +267,7 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
 async function openInsecureLoopbackListener(spec: InsecureLoopbackListenerSpec, context: ListenerContext): Promise<OpenListener> {
   const { gateway, logger, refusals } = context;
   const server = http.createServer(serverOptions(context.limits));
-  const network = networkGate(spec, refusals);
-  const limit = connectionLimitGate(spec.name, true, context);
-  gateAccept(server, (socket) => network(socket) && limit(socket));
-  answerParserRefusals(server, spec.name, refusals, context.limits.headersTimeoutMs);
+  guardServer(server, spec.name, true, context, networkGate(spec, refusals));
   attach(
     server,
     gateway,
@@ -282,8 +286,7 @@ async function openInsecureLoopbackListener(spec: InsecureLoopbackListenerSpec, 
 export async function openListener(spec: ListenerSpec, context: ListenerContext): Promise<OpenListener> {
   if (spec.kind === 'unix') {
     const server = http.createServer(serverOptions(context.limits));
-    gateAccept(server, connectionLimitGate(spec.name, true, context));
-    answerParserRefusals(server, spec.name, context.refusals, context.limits.headersTimeoutMs);
+    guardServer(server, spec.name, true, context);
     attach(server, context.gateway, (socket) => unixPeerIdentity(socket, spec.name), context.logger);
     const remove = await bindUnixListener(server, spec);
     context.logger.info({ listener: spec.name, mode: spec.mode.toString(8) }, 'listening');
