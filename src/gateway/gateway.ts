@@ -93,6 +93,9 @@ export class Gateway {
       // Armed first: a refused request's body is drained too, and a client must not stall that either.
       if (clientBodyLength(req) !== 0) limitBodyIdle(req, res, this.options.bodyTimeoutMs, `${exchange.method} request body`);
       exchange.slot = this.options.admission.admit(identity, exchange.started);
+      // The response's close (sent, or its connection gone, hijacked streams included) ends the exchange
+      // for admission even on a path that never reaches finish or refuse (a client gone while it was judged).
+      res.once('close', () => this.release(exchange));
       route = this.understand(exchange, req, guard);
     } catch (err) {
       refuse(err);
@@ -148,6 +151,7 @@ export class Gateway {
     let length: number;
     try {
       exchange.slot = this.options.admission.admit(identity, exchange.started);
+      socket.once('close', () => this.release(exchange));
       const route = this.understand(exchange, req, guard);
       if (route.transport !== 'hijack') {
         throw new GatewayError('DG_HEADER_MALFORMED', {
@@ -357,7 +361,7 @@ export class Gateway {
     answer(error);
   }
 
-  /** Gives back the exchange's admission slot, once: every exchange ends in finish or refuse, some paths in both. */
+  /** Gives back the exchange's admission slot, once: at finish or refuse, or when its response or connection closes, whichever comes first. */
   private release(exchange: Exchange): void {
     if (exchange.slot === undefined) return;
     this.options.admission.release(exchange.slot);

@@ -3,7 +3,7 @@
 // real docker CLI shows. Limits are per identity: while the unix peer (uid 0) is throttled, a TLS client
 // with a certificate of its own is served. A refused request leaves no trace on the engine and is in the
 // audit trail under its rule. Concurrency counts streams and hijacked connections, and a slot is given
-// back when one ends: the next request is admitted.
+// back when one ends, or when its client hangs up at any point: the next request is admitted.
 
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
@@ -134,6 +134,18 @@ describe('per-identity rate and concurrency limits answer 429 with Retry-After',
     assert.equal((await apiRequest(engine.endpoint, 'GET', '/v1.41/volumes/concurrency-refused')).status, 404);
     assert.equal((await apiRequest(engine.endpoint, 'GET', '/v1.41/volumes/concurrency-refused-cli')).status, 404);
     for (const stream of streams) stream.socket.destroy();
+  });
+
+  test('clients that hang up at any point of a request give their slot back', async () => {
+    const gateway: GatewayInFront = await startGatewayInFront(engine, { profile: 'baseline', args: ['--max-concurrent-requests', '1'] });
+    teardown.add(() => gateway.stopRunning());
+    // State changes are cut while their body is judged, their record written durably, or they are forwarded.
+    for (let i = 0; i < 100; i++) {
+      const cut = sendRaw(gateway.unix, requestBytes('POST', '/v1.41/volumes/create', { Name: `hang-up-${i}` }));
+      setImmediate(() => cut.socket.destroy());
+      await new Promise((resolve) => setTimeout(resolve, 5 + (i % 7)));
+    }
+    await admittedAgain(gateway.unix, 'after 100 requests cut short');
   });
 });
 
