@@ -11,7 +11,7 @@ export interface Limits {
   requestsPerSecond: number;
   /** Requests an identity may send at once on top of the rate. */
   burst: number;
-  /** From accept (or the end of the previous request) to a complete request head; also the TLS handshake's bound. */
+  /** From accept (on a kept-alive connection: from the next request's first byte) to a complete request head; also the TLS handshake's bound. */
   headersTimeoutMs: number;
   /** No request-body bytes for this long while a body is being received. */
   bodyTimeoutMs: number;
