@@ -1,9 +1,11 @@
 // The request-body idle timeout: a client that stops sending its body for `ms` (a slow-body attack, or
 // a client that hung) is refused with a 408 and its connection closed. It is a socket idle timeout armed
 // only while a body is being received: once the body has ended it is disarmed, so nothing cuts a
-// response the engine streams for hours (events, logs -f, wait). Hijacked streams never arm it.
+// response the engine streams for hours (events, logs -f, wait), nor a hijacked stream (attach, exec),
+// whose timeout is disarmed once its request body is read. The socket is idle too while the engine reads
+// an upload more slowly than it arrives (backpressure): the default is generous for that reason.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { GatewayError } from '../errors/catalogue.js';
 import { writeRawRefusal } from '../gateway/refusal-response.js';
 
@@ -35,7 +37,7 @@ export function limitBodyIdle(req: IncomingMessage, res: ServerResponse, ms: num
  * For the body of an upgrade request, read off the raw socket. Returns `disarm` (call it once the body
  * is read) and `timedOut`, the refusal once the timeout has fired (the connection is then closed).
  */
-export function limitUpgradeBodyIdle(socket: Duplex & { setTimeout(ms: number, cb?: () => void): unknown }, ms: number, what: string): { disarm(): void; timedOut(): GatewayError | undefined } {
+export function limitUpgradeBodyIdle(socket: Socket, ms: number, what: string): { disarm(): void; timedOut(): GatewayError | undefined } {
   let error: GatewayError | undefined;
   socket.setTimeout(ms, () => {
     error = bodyTimeout(what, ms);
