@@ -47,6 +47,7 @@ unit_tests=(
   test/unit/connection-refusals-recorded-and-summed-up.test.ts
   test/unit/systemd-unit-verifies.test.ts
   test/unit/engine-response-framing-read-strictly.test.ts
+  test/unit/rate-and-concurrency-accounting.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -91,6 +92,9 @@ e2e_tests=(
   test/e2e/reload-under-load.test.ts
   test/e2e/audit-disk-full-refuses-writes.test.ts
   test/e2e/repeated-sigkill-keeps-audit-complete.test.ts
+  test/e2e/slowloris-does-not-stop-docker-ps.test.ts
+  test/e2e/rate-and-concurrency-limits-answer-429.test.ts
+  test/e2e/streams-exempt-from-idle-timeouts.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

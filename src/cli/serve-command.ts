@@ -8,8 +8,9 @@ import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
 import { startGateway } from '../gateway/running-gateway.js';
+import { addLimitOptions, limitsFromOptions, type LimitOptions } from './limit-options.js';
 
-interface ServeOptions {
+interface ServeOptions extends LimitOptions {
   upstream: string;
   listen: ListenerSpec[];
   insecureListenLoopback: InsecureLoopbackListenerSpec[];
@@ -49,6 +50,7 @@ export function registerServe(program: Command): void {
     .option('--audit-log <file>', 'durable audit trail (JSON Lines); without it records go to stderr')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
     .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10');
+  addLimitOptions(serve);
   serve.action(async (opts: ServeOptions) => {
     const logger = createLogger();
     // The default unix listener only when nothing at all is asked for: an insecure listener alone is a choice.
@@ -62,6 +64,7 @@ export function registerServe(program: Command): void {
     const grace = Number(opts.gracePeriod);
     if (!Number.isFinite(grace) || grace < 0) throw new Error(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
     const minApiVersion = minimumVersion(opts.minApiVersion);
+    const limits = limitsFromOptions(opts);
     // Binding the engine's socket or our own would hand a client the engine: never allowed, whatever the policy.
     const protectedPaths = [parseUpstream(opts.upstream), ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
     const policy = await choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger);
@@ -74,6 +77,7 @@ export function registerServe(program: Command): void {
       audit,
       minApiVersion,
       logger,
+      limits,
     });
     let stopping = false;
     const stop = (signal: string): void => {

@@ -30,6 +30,12 @@ export const CATALOGUE = {
   DG_BROWSER_FETCH_SITE: { status: 403, rule: 'browser.fetch-site', decision: 'deny' },
   DG_BROWSER_HOST: { status: 403, rule: 'browser.host', decision: 'deny' },
   DG_BROWSER_CONTENT_TYPE: { status: 403, rule: 'browser.content-type', decision: 'deny' },
+  // Limits (src/admit/, src/listen/): floods and slow clients. 429s carry a Retry-After.
+  DG_RATE_LIMITED: { status: 429, rule: 'limits.rate', decision: 'deny' },
+  DG_TOO_MANY_CONCURRENT: { status: 429, rule: 'limits.concurrency', decision: 'deny' },
+  DG_TOO_MANY_CONNECTIONS: { status: 503, rule: 'limits.connections', decision: 'deny' },
+  DG_HEADERS_TIMEOUT: { status: 408, rule: 'limits.headers-timeout', decision: 'deny' },
+  DG_BODY_TIMEOUT: { status: 408, rule: 'limits.body-timeout', decision: 'deny' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;
@@ -56,8 +62,10 @@ export class GatewayError extends Error {
   readonly rule: string;
   readonly decision: 'deny' | 'error';
   readonly detail: RefusalDetail;
+  /** Seconds the client should wait before retrying (sent as `Retry-After`), for refusals that pass with time. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, detail: RefusalDetail) {
+  constructor(code: ErrorCode, detail: RefusalDetail, retryAfterSeconds?: number) {
     const entry: CatalogueEntry = CATALOGUE[code];
     const rule = detail.rule ?? entry.rule;
     // A refusal is an answer, not a bug: no stack trace is captured (on a refused request it cost as much
@@ -76,6 +84,7 @@ export class GatewayError extends Error {
     this.rule = rule;
     this.decision = entry.decision;
     this.detail = detail;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** The response body, exactly as dockerd shapes its own errors. */
@@ -108,6 +117,14 @@ export const CONNECTION_REFUSALS = {
   'not-tls': { rule: 'tls.handshake', fix: 'Connect with TLS (DOCKER_TLS_VERIFY=1), not plain HTTP' },
   'server-certificate-refused': { rule: 'tls.handshake', fix: "Give the client the CA that signed the server certificate (DOCKER_CERT_PATH/ca.pem) and a server name from its SANs" },
   'tls-error': { rule: 'tls.handshake', fix: 'See the TLS error code; the client and server could not agree on a secure connection' },
+  /** Closed at accept: every listener together already has --max-connections open (plain listeners answer a 503 first). */
+  'too-many-connections': { rule: CATALOGUE.DG_TOO_MANY_CONNECTIONS.rule, fix: 'Retry later; the operator can raise dockgate serve --max-connections' },
+  /** The TLS handshake did not finish within --headers-timeout. */
+  'tls-handshake-timeout': { rule: CATALOGUE.DG_HEADERS_TIMEOUT.rule, fix: 'Finish the TLS handshake promptly; a slower client is treated as a slowloris attack (dockgate serve --headers-timeout)' },
+  /** Refused by the HTTP parser before a request existed (answered with a JSON 408, 431 or 400, then closed). */
+  'headers-timeout': { rule: CATALOGUE.DG_HEADERS_TIMEOUT.rule, fix: 'Send the whole request head promptly; a slower client is treated as a slowloris attack (dockgate serve --headers-timeout)' },
+  'headers-too-large': { rule: CATALOGUE.DG_HEADERS_TOO_LARGE.rule, fix: 'Send a request head smaller than 16 KiB' },
+  'request-malformed': { rule: CATALOGUE.DG_HEADER_MALFORMED.rule, fix: 'Send a well-formed HTTP/1.1 request, as the Docker CLI and SDKs do' },
   /** An open connection closed when a reloaded CRL revoked its certificate. */
   'revoked-while-connected': { rule: 'tls.revocation', fix: 'The certificate was revoked; ask for a new one if access should continue' },
 } as const satisfies Record<string, { rule: string; fix: string }>;

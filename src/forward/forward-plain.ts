@@ -51,6 +51,12 @@ const CHUNKED_END = Buffer.from('0\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
 
 export function forwardPlain(f: PlainForward): void {
+  // The client may have gone while the request was judged or recorded: its response will never close
+  // again, so the exchange ends here, unforwarded.
+  if (f.res.destroyed || f.req.socket.destroyed) {
+    f.done({ status: 0, bytesIn: 0, bytesOut: 0, created: [], aborted: true });
+    return;
+  }
   new PlainExchange(f).start();
 }
 

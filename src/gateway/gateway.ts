@@ -1,4 +1,4 @@
-// The request pipeline: identify → parse/route → judge → record → forward → record.
+// The request pipeline: identify → admit → parse/route → judge → record → forward → record.
 // One Gateway serves every listener; each listener supplies how it identifies its peers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -29,6 +29,9 @@ import { sendRefusal, writeRawRefusal } from './refusal-response.js';
 import { RequestIds } from './request-ids.js';
 import { recordTime } from '../record/record-time.js';
 import { INSPECTED_BODY_LIMIT, INSPECTED_OPERATIONS, readJudgedBody, serializeJudgedBody } from '../inspect/inspect-body.js';
+import type { Admission } from '../admit/admission.js';
+import { limitBodyIdle, limitUpgradeBodyIdle } from '../admit/body-idle-timeout.js';
+import { clientBodyLength } from '../forward/forward-plain.js';
 
 export type Identify = (socket: Socket) => Identity;
 
@@ -40,6 +43,10 @@ export interface GatewayOptions {
   audit: AuditSink;
   minApiVersion: readonly number[];
   logger: Logger;
+  /** Per-identity limits (src/admit/). */
+  admission: Admission;
+  /** The request-body idle timeout. */
+  bodyTimeoutMs: number;
 }
 
 /** How much of a refused request's body is read and thrown away so the client can see the refusal. */
@@ -66,6 +73,8 @@ interface Exchange {
   target?: RequestTarget;
   route?: Route;
   decision?: Decision;
+  /** The admission slot the exchange holds until it ends; undefined once released (or never admitted). */
+  slot?: string;
 }
 
 export class Gateway {
@@ -81,6 +90,12 @@ export class Gateway {
     const refuse = (err: unknown): void => this.refuse(exchange, err, (e) => this.refuseAfterBody(req, res, e));
     let route: Route;
     try {
+      // Armed first: a refused request's body is drained too, and a client must not stall that either.
+      if (clientBodyLength(req) !== 0) limitBodyIdle(req, res, this.options.bodyTimeoutMs, `${exchange.method} request body`);
+      exchange.slot = this.options.admission.admit(identity, exchange.started);
+      // The response's close (sent, or its connection gone, hijacked streams included) ends the exchange
+      // for admission even on a path that never reaches finish or refuse (a client gone while it was judged).
+      res.once('close', () => this.release(exchange));
       route = this.understand(exchange, req, guard);
     } catch (err) {
       refuse(err);
@@ -130,10 +145,13 @@ export class Gateway {
   /** Handles a request with `Connection: Upgrade`, whose socket Node has handed over raw. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity, guard?: RequestGuard): void {
     const exchange = this.begin(req, identity);
-    const refuseRaw = (err: unknown): void => this.refuse(exchange, err, (e) => writeRawRefusal(socket, e));
+    let bodyIdle: ReturnType<typeof limitUpgradeBodyIdle> | undefined;
+    const refuseRaw = (err: unknown): void => this.refuse(exchange, bodyIdle?.timedOut() ?? err, (e) => writeRawRefusal(socket, e));
     socket.on('error', () => socket.destroy());
     let length: number;
     try {
+      exchange.slot = this.options.admission.admit(identity, exchange.started);
+      socket.once('close', () => this.release(exchange));
       const route = this.understand(exchange, req, guard);
       if (route.transport !== 'hijack') {
         throw new GatewayError('DG_HEADER_MALFORMED', {
@@ -148,8 +166,10 @@ export class Gateway {
       return;
     }
     const what = `${req.method} ${exchange.target!.path}`;
+    if (head.length < length) bodyIdle = limitUpgradeBodyIdle(socket as Socket, this.options.bodyTimeoutMs, `${what} request body`);
     readUpgradeBody(socket, head, length, what)
       .then(async ({ body: received, held }) => {
+        bodyIdle?.disarm();
         const body = await this.judgeBody(exchange, req, async () => received);
         await this.recordBeforeForwarding(exchange);
         const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
@@ -175,6 +195,15 @@ export class Gateway {
   private understand(exchange: Exchange, req: IncomingMessage, guard: RequestGuard | undefined): Route {
     // The listener's own check comes first (the insecure loopback listener refuses browsers' requests).
     guard?.(req);
+    // Go refuses an HTTP/1.1 request without Host. Node's own check (requireHostHeader, turned off in
+    // src/listen/listeners.ts) would answer a bare 400 and skip upgrade requests: it is made here instead.
+    if (req.headers.host === undefined && req.httpVersion === '1.1') {
+      throw new GatewayError('DG_HEADER_MALFORMED', {
+        what: `${exchange.method} request`,
+        why: 'it is HTTP/1.1 without a Host header, which the engine (Go net/http) requires',
+        fix: 'Send a Host header (the Docker CLI sends "Host: docker")',
+      });
+    }
     const target = parseRequestTarget(req.url ?? '', this.options.minApiVersion);
     exchange.target = target;
     const route = classifyRoute(exchange.method, target);
@@ -307,6 +336,7 @@ export class Gateway {
   }
 
   private finish(exchange: Exchange, outcome: ExchangeOutcome): void {
+    this.release(exchange);
     const decision = exchange.decision!;
     const reason = outcome.aborted ? `${decision.reason}; the connection was cut before the exchange completed` : decision.reason;
     this.options.audit.write(this.doneRecord(exchange, forwardedDecision(decision), decision.rule, reason, outcome));
@@ -325,9 +355,17 @@ export class Gateway {
         fix: 'Retry; report the log line if it persists',
       });
     }
+    this.release(exchange);
     const outcome = { status: error.status, bytesIn: 0, bytesOut: 0, created: [] };
     this.options.audit.write(this.doneRecord(exchange, error.decision === 'deny' ? 'deny' : 'error', error.rule, error.message, outcome));
     answer(error);
+  }
+
+  /** Gives back the exchange's admission slot, once: at finish or refuse, or when its response or connection closes, whichever comes first. */
+  private release(exchange: Exchange): void {
+    if (exchange.slot === undefined) return;
+    this.options.admission.release(exchange.slot);
+    exchange.slot = undefined;
   }
 
   // Both records are built as one object literal each, in the formatter's field order: this runs for every

@@ -1,7 +1,7 @@
 // Reads a whole request body that the gateway must hold (to judge it or to send it in one piece),
 // refusing bodies over the limit with 413 instead of buffering without bound.
 import type { IncomingMessage } from 'node:http';
-import { GatewayError } from '../errors/catalogue.js';
+import { GatewayError, isGatewayError } from '../errors/catalogue.js';
 
 export function readBody(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -24,11 +24,12 @@ export function readBody(req: IncomingMessage, limit: number, what: string): Pro
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    // Bad chunk framing, or a client that hung up mid-body: Node's parser has already answered (a bare
-    // 400) or the connection is gone, but the refusal is still recorded as what it is, not as a failure of ours.
+    // Bad chunk framing, or a client that hung up mid-body: Node's parser has already answered (a
+    // 400) or the connection is gone, but the refusal is still recorded as what it is, not as a failure of
+    // ours. A refusal the request was destroyed with (the body idle timeout) is that refusal.
     req.on('error', (err: Error) =>
       reject(
-        new GatewayError('DG_BODY_MALFORMED', {
+        isGatewayError(err) ? err : new GatewayError('DG_BODY_MALFORMED', {
           what,
           why: `the body could not be read (${err.message})`,
           fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it',
@@ -46,6 +47,8 @@ export function readBody(req: IncomingMessage, limit: number, what: string): Pro
  */
 export function discardBody(req: IncomingMessage, limit: number): Promise<boolean> {
   if (req.complete || req.readableEnded) return Promise.resolve(true);
+  // Destroyed (timed out, or its connection gone): nothing more will arrive, nor an event saying so.
+  if (req.destroyed) return Promise.resolve(false);
   return new Promise((resolve) => {
     let size = 0;
     const onData = (chunk: Buffer): void => {

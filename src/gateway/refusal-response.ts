@@ -15,6 +15,7 @@ export function sendRefusal(res: ServerResponse, error: GatewayError, closeAfter
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),
     [DECISION_HEADER]: error.decision,
+    ...(error.retryAfterSeconds !== undefined && { 'Retry-After': error.retryAfterSeconds }),
   });
   res.end(body);
 }
@@ -27,7 +28,17 @@ export function writeRawRefusal(socket: Duplex, error: GatewayError): void {
       'Content-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       `${DECISION_HEADER}: ${error.decision}\r\n` +
+      (error.retryAfterSeconds !== undefined ? `Retry-After: ${error.retryAfterSeconds}\r\n` : '') +
       'Connection: close\r\n\r\n' +
       body,
   );
+}
+
+/**
+ * Answers on a raw socket that is to be dropped (a refusal before or instead of any request), then
+ * destroys it once the answer is flushed: a client that never closes its side would otherwise hold it half-open.
+ */
+export function closeWithRefusal(socket: Duplex, error: GatewayError): void {
+  socket.once('finish', () => socket.destroy());
+  writeRawRefusal(socket, error);
 }

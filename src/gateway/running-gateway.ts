@@ -11,6 +11,9 @@ import { ConnectionRefusals } from '../listen/connection-refusals.js';
 import type { ListenerSpec } from '../listen/listener-spec.js';
 import { Gateway } from './gateway.js';
 import { createEngineLookup } from '../forward/engine-client.js';
+import { Admission } from '../admit/admission.js';
+import { ConnectionBudget } from '../admit/connection-budget.js';
+import type { Limits } from '../admit/limits.js';
 
 export interface GatewayConfig {
   upstream: string;
@@ -21,6 +24,7 @@ export interface GatewayConfig {
   audit: AuditSink;
   minApiVersion: readonly number[];
   logger: Logger;
+  limits: Limits;
 }
 
 export interface RunningGateway {
@@ -59,11 +63,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     audit: config.audit,
     minApiVersion: config.minApiVersion,
     logger: config.logger,
+    admission: new Admission(config.limits),
+    bodyTimeoutMs: config.limits.bodyTimeoutMs,
   });
   const refusals = new ConnectionRefusals(config.audit, config.logger);
   const open: OpenListener[] = [];
+  const context = { gateway, logger: config.logger, refusals, limits: config.limits, connections: new ConnectionBudget(config.limits.maxConnections), ...(tls && { tls }) };
   try {
-    for (const spec of config.listeners) open.push(await openListener(spec, { gateway, logger: config.logger, refusals, ...(tls && { tls }) }));
+    for (const spec of config.listeners) open.push(await openListener(spec, context));
   } catch (err) {
     await Promise.all(open.map((l) => l.close()));
     refusals.close();

@@ -128,7 +128,8 @@ function usages(cert: PeerCertificate): string {
 /** What a failed handshake (`tlsClientError`) means; undefined for a client that just went away. */
 export function handshakeFailure(err: Error & { code?: string }): Refusal | undefined {
   const code = err.code ?? '';
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || code === 'ETIMEDOUT') return undefined;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return undefined;
+  if (code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return { cause: 'tls-handshake-timeout', reason: 'the TLS handshake was not finished within --headers-timeout' };
   if (code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE' || code === 'ERR_SSL_VERSION_TOO_LOW') {
     return { cause: 'tls-version', reason: `the client offered only TLS versions older than 1.2 (${code})` };
   }

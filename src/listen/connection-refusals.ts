@@ -7,12 +7,18 @@
 // A flood (a port scan of a listener open to the world, a client retrying in a loop) must not turn into a
 // flood of log and audit lines: per listener and cause, the first PER_WINDOW refusals of each window are
 // recorded one by one, and the rest of the window is summed up in one record with a `count`.
+import type { Socket } from 'node:net';
 import { CONNECTION_REFUSALS, type ConnectionRefusalCause } from '../errors/catalogue.js';
 import { RequestIds } from '../gateway/request-ids.js';
 import type { Logger } from '../log/logger.js';
 import type { ConnectionRecord, PresentedCertificate } from '../record/audit-record.js';
 import type { AuditSink } from '../record/audit-sink.js';
 import { recordTime } from '../record/record-time.js';
+
+/** `address:port` of a peer, as identities and records write it. */
+export function remoteOf(socket: Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}
 
 export interface Refusal {
   cause: ConnectionRefusalCause;

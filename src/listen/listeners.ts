@@ -5,6 +5,9 @@
 // A TCP connection passes, in order: the listener's network allow-list, at accept, before a TLS or HTTP
 // byte is read; for TLS, the handshake and then the client-certificate check (client-certificate-check.ts),
 // before the first request is read. Each refusal is counted, logged and recorded (connection-refusals.ts).
+// Every listener counts its connections against one total (--max-connections), answers what Node's HTTP
+// parser refuses with Docker-style JSON (parser-refusals.ts), and bounds how long a client may take to
+// send a request head (--headers-timeout, the TLS handshake too) and to sit idle between requests.
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -17,7 +20,12 @@ import { tlsPeerIdentity } from '../identify/tls-identity.js';
 import type { Logger } from '../log/logger.js';
 import { browserRequestGuard, type RequestGuard } from './browser-request-guard.js';
 import { checkClientCertificate, handshakeFailure, presentedCertificate } from './client-certificate-check.js';
-import type { ConnectionRefusals } from './connection-refusals.js';
+import { remoteOf, type ConnectionRefusals } from './connection-refusals.js';
+import { answerParserRefusals } from './parser-refusals.js';
+import type { ConnectionBudget } from '../admit/connection-budget.js';
+import type { Limits } from '../admit/limits.js';
+import { CONNECTION_REFUSALS, GatewayError } from '../errors/catalogue.js';
+import { closeWithRefusal } from '../gateway/refusal-response.js';
 import type { InsecureLoopbackListenerSpec, ListenerSpec, TcpListenerSpec } from './listener-spec.js';
 import { isLoopbackAddress } from './network-allow-list.js';
 import { revokes, type RevocationList } from './revocation-list.js';
@@ -37,20 +45,29 @@ export interface ListenerContext {
   logger: Logger;
   refusals: ConnectionRefusals;
   tls?: TlsContext;
+  limits: Limits;
+  /** The one count of open connections all listeners share. */
+  connections: ConnectionBudget;
 }
 
 /** Identity is computed once per connection and kept with it. */
 const identities = new WeakMap<Socket, Identity>();
 
-function serverOptions(): http.ServerOptions {
+/** How often Node checks every connection against the headers timeout (so one that sends nothing is closed too). */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+
+function serverOptions(limits: Limits): http.ServerOptions {
   return {
-    // Uploads (image load, build contexts) may take longer than Node's default 300 s request timeout;
-    // header reading keeps its own timeout.
+    // Uploads (image load, build contexts) may take longer than Node's default 300 s request timeout, and
+    // streams may be idle for hours: only the head has a deadline; a body has an idle timeout (src/admit).
     requestTimeout: 0,
-    headersTimeout: 60_000,
-    keepAliveTimeout: 5_000,
+    headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: Math.min(CONNECTIONS_CHECKING_INTERVAL_MS, limits.headersTimeoutMs),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Never the lenient parser: it lets through the framing tricks that smuggle requests.
     insecureHTTPParser: false,
+    // The Gateway refuses HTTP/1.1 without Host itself, with a JSON answer and a record, upgrades included.
+    requireHostHeader: false,
   };
 }
 
@@ -88,11 +105,6 @@ export function checkListenersHaveTls(specs: readonly ListenerSpec[], tls: unkno
   }
 }
 
-/** `address:port` of a peer, as identities and records write it. */
-function remoteOf(socket: Socket): string {
-  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-}
-
 /**
  * Runs `admit` on every accepted connection before the server's own connection handling (the TLS
  * handshake, the HTTP parser) sees it: a connection it refuses is closed without a byte being read.
@@ -105,6 +117,33 @@ function gateAccept(server: NetServer, admit: (socket: Socket) => boolean): void
     if (!admit(socket)) return;
     for (const listener of inner) listener.call(server, socket);
   });
+}
+
+/**
+ * The total of open connections: over it, a connection is closed at once (recorded), after a 503 on a
+ * plain-HTTP listener; a TLS listener cannot answer before a handshake that would cost what the limit saves.
+ */
+function connectionLimitGate(listener: string, plainHttp: boolean, context: ListenerContext): (socket: Socket) => boolean {
+  const { connections, refusals } = context;
+  const reason = `${connections.max} connections are open across all listeners (--max-connections)`;
+  const refusal = new GatewayError('DG_TOO_MANY_CONNECTIONS', { what: 'a new connection', why: reason, fix: CONNECTION_REFUSALS['too-many-connections'].fix });
+  return (socket) => {
+    if (connections.take(socket)) return true;
+    refusals.refuse({ listener, remote: remoteOf(socket), cause: 'too-many-connections', reason });
+    if (plainHttp) closeWithRefusal(socket, refusal);
+    else socket.destroy();
+    return false;
+  };
+}
+
+/**
+ * What every listener's server does besides serving requests: its accept checks in order (the network's,
+ * if it has one, then the connection total), and the HTTP parser's refusals answered and recorded.
+ */
+function guardServer(server: http.Server, listener: string, plainHttp: boolean, context: ListenerContext, network?: (socket: Socket) => boolean): void {
+  const limit = connectionLimitGate(listener, plainHttp, context);
+  gateAccept(server, network === undefined ? limit : (socket) => network(socket) && limit(socket));
+  answerParserRefusals(server, listener, context.refusals, context.limits.headersTimeoutMs);
 }
 
 /** The network check of a tcp listener: its allow-list, and for the insecure listener, loopback peers only. */
@@ -144,7 +183,9 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
   checkListenersHaveTls([spec], context.tls);
   const tls = context.tls!;
   const server = https.createServer({
-    ...serverOptions(),
+    ...serverOptions(context.limits),
+    // A client that never finishes the handshake is a slowloris too.
+    handshakeTimeout: context.limits.headersTimeoutMs,
     ...tls.serverOptions(),
     requestCert: true,
     // The certificate is checked below, after the handshake and before the first request: with
@@ -197,7 +238,7 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
       socket.destroy();
     }
   });
-  gateAccept(server, networkGate(spec, refusals));
+  guardServer(server, spec.name, false, context, networkGate(spec, refusals));
   // Only connections that passed the certificate check get an identity: a second lock on the same door.
   attach(
     server,
@@ -225,8 +266,8 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
 
 async function openInsecureLoopbackListener(spec: InsecureLoopbackListenerSpec, context: ListenerContext): Promise<OpenListener> {
   const { gateway, logger, refusals } = context;
-  const server = http.createServer(serverOptions());
-  gateAccept(server, networkGate(spec, refusals));
+  const server = http.createServer(serverOptions(context.limits));
+  guardServer(server, spec.name, true, context, networkGate(spec, refusals));
   attach(
     server,
     gateway,
@@ -244,7 +285,8 @@ async function openInsecureLoopbackListener(spec: InsecureLoopbackListenerSpec, 
 
 export async function openListener(spec: ListenerSpec, context: ListenerContext): Promise<OpenListener> {
   if (spec.kind === 'unix') {
-    const server = http.createServer(serverOptions());
+    const server = http.createServer(serverOptions(context.limits));
+    guardServer(server, spec.name, true, context);
     attach(server, context.gateway, (socket) => unixPeerIdentity(socket, spec.name), context.logger);
     const remove = await bindUnixListener(server, spec);
     context.logger.info({ listener: spec.name, mode: spec.mode.toString(8) }, 'listening');

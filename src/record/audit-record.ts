@@ -107,7 +107,9 @@ export interface PresentedCertificate {
  * A connection refused before any request could be read (`phase: "connection"`, decision `deny`): closed
  * at accept because its network is not allowed (rule `listener.network`), at the end of the TLS handshake
  * because its certificate did not pass (`tls.handshake`), or when a reloaded CRL revoked the certificate
- * of an open connection (`tls.revocation`). There is no request, so no method, path or identity: the peer
+ * of an open connection (`tls.revocation`); over --max-connections (`limits.connections`); or when what it
+ * sent was no request (the HTTP parser's refusals: `header.canonical`, `header.size`, and a head or a TLS
+ * handshake not finished within --headers-timeout, `limits.headers-timeout`). There is no request, so no method, path or identity: the peer
  * is its address, and the certificate it presented is reported apart, as presented.
  */
 export interface ConnectionRecord {

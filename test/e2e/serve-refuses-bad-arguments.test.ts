@@ -70,6 +70,15 @@ const CASES: Case[] = [
   { name: 'a negative grace period', args: ['--listen', 'unix://DIR/gw.sock', '--grace-period', '-1'], mentions: ['--grace-period'] },
   { name: 'a grace period that is not a number', args: ['--listen', 'unix://DIR/gw.sock', '--grace-period', 'soon'], mentions: ['--grace-period'] },
   { name: 'a minimum API version that is not a version', args: ['--listen', 'unix://DIR/gw.sock', '--min-api-version', 'latest'], mentions: ['--min-api-version', 'latest'] },
+  // limits and timeouts
+  { name: 'no connections at all', args: ['--listen', 'unix://DIR/gw.sock', '--max-connections', '0'], mentions: ['--max-connections 0', 'at least 1'] },
+  { name: 'a fractional concurrency limit', args: ['--listen', 'unix://DIR/gw.sock', '--max-concurrent-requests', '2.5'], mentions: ['--max-concurrent-requests 2.5', 'whole number'] },
+  { name: 'a rate that is not a number', args: ['--listen', 'unix://DIR/gw.sock', '--max-requests-per-second', 'many'], mentions: ['--max-requests-per-second many'] },
+  { name: 'a burst without a rate', args: ['--listen', 'unix://DIR/gw.sock', '--burst', '10'], mentions: ['--burst', '--max-requests-per-second'] },
+  { name: 'a burst of zero', args: ['--listen', 'unix://DIR/gw.sock', '--max-requests-per-second', '10', '--burst', '0'], mentions: ['--burst 0', 'at least 1'] },
+  { name: 'a headers timeout of zero (no timeout is no defence)', args: ['--listen', 'unix://DIR/gw.sock', '--headers-timeout', '0'], mentions: ['--headers-timeout 0', 'above 0'] },
+  { name: 'a negative body timeout', args: ['--listen', 'unix://DIR/gw.sock', '--body-timeout', '-5'], mentions: ['--body-timeout -5'] },
+  { name: 'a keep-alive timeout over a day', args: ['--listen', 'unix://DIR/gw.sock', '--keep-alive-timeout', '100000'], mentions: ['--keep-alive-timeout 100000', '86400'] },
   { name: 'an audit log in a directory that does not exist', args: ['--listen', 'unix://DIR/gw.sock', '--audit-log', 'DIR/missing/audit.jsonl'], mentions: ['DIR/missing/audit.jsonl'] },
 ];
 

@@ -1,7 +1,7 @@
 // Runs the real docker CLI (the first `docker` on PATH) against one endpoint, isolated from the
 // machine's own Docker configuration, contexts and environment.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +139,15 @@ export interface FollowedDocker {
   isRunning(): boolean;
   /** Interrupts the CLI as a user's Ctrl-C would, and resolves with what it printed. */
   stop(): Promise<DockerResult>;
+}
+
+/** Starts `docker ARGS` with its stdin, stdout and stderr piped, for a test that types into it while it runs (`exec -i`, `attach`). */
+export function spawnDocker(args: readonly string[], options: DockerOptions): ChildProcessWithoutNullStreams {
+  const child = spawn('docker', args, { env: cliEnv(options) });
+  const stopOnExit = onProcessExit(() => child.kill('SIGKILL'));
+  child.on('close', stopOnExit);
+  child.stdin.on('error', () => {}); // the CLI may exit before reading all its input
+  return child;
 }
 
 /** Starts a long-running `docker ARGS` (`logs -f`, `events`) whose output is read while it runs. */

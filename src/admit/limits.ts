@@ -1,0 +1,33 @@
+// The limits `dockgate serve` enforces, with their defaults. Defaults are set so that they never bother
+// the Docker CLI, compose or automation that a gateway is put in front of, and only stop floods and
+// resource exhaustion: see README.md, "Limits and timeouts".
+
+export interface Limits {
+  /** Open connections across all listeners (hijacked streams included). */
+  maxConnections: number;
+  /** Requests in flight per identity (streams included). */
+  maxConcurrentRequests: number;
+  /** Requests per second per identity; 0: no rate limit. */
+  requestsPerSecond: number;
+  /** Requests an identity may send at once on top of the rate. */
+  burst: number;
+  /** From accept (on a kept-alive connection: from the next request's first byte) to a complete request head; also the TLS handshake's bound. */
+  headersTimeoutMs: number;
+  /** No request-body bytes for this long while a body is being received. */
+  bodyTimeoutMs: number;
+  /** An idle connection between requests. */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  // A thousand idle `docker events` streams (bench/) and their engine connections fit in well under 20,000 fds.
+  maxConnections: 4096,
+  // One identity may hold most of the connections (compose following the logs of hundreds of containers).
+  maxConcurrentRequests: 2048,
+  // Off: any fixed rate would cap legitimate automation and the benchmarks below what the gateway serves.
+  requestsPerSecond: 0,
+  burst: 0,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+};

@@ -1,0 +1,56 @@
+// The limit and timeout options of `dockgate serve`, their defaults (src/admit/limits.ts) and their checks.
+import type { Command } from 'commander';
+import { DEFAULT_LIMITS, type Limits } from '../admit/limits.js';
+
+export interface LimitOptions {
+  maxConnections: string;
+  maxConcurrentRequests: string;
+  maxRequestsPerSecond: string;
+  burst?: string;
+  headersTimeout: string;
+  bodyTimeout: string;
+  keepAliveTimeout: string;
+}
+
+/** Longer timeouts than a day are a mistake (and past what Node's timers hold). */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
+export function addLimitOptions(command: Command): Command {
+  const d = DEFAULT_LIMITS;
+  return command
+    .option('--max-connections <n>', 'open connections across all listeners; more are closed at once (a 503 on plain listeners)', String(d.maxConnections))
+    .option('--max-concurrent-requests <n>', 'requests in flight per identity, streams included; more are answered 429', String(d.maxConcurrentRequests))
+    .option('--max-requests-per-second <n>', 'requests per second per identity, answered 429 with Retry-After beyond it; 0: no limit', String(d.requestsPerSecond))
+    .option('--burst <n>', 'requests an identity may send at once on top of --max-requests-per-second (default: one second of it)')
+    .option('--headers-timeout <seconds>', 'time to send a request head (and to finish a TLS handshake); slower clients get a 408', String(d.headersTimeoutMs / 1000))
+    .option('--body-timeout <seconds>', 'longest pause while sending a request body; a 408 then (streams answered by the engine are never cut)', String(d.bodyTimeoutMs / 1000))
+    .option('--keep-alive-timeout <seconds>', 'how long an idle connection is kept between requests', String(d.keepAliveTimeoutMs / 1000));
+}
+
+function count(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) throw new Error(`${flag} ${text}: expected a whole number of at least ${min}`);
+  return value;
+}
+
+function milliseconds(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
+    throw new Error(`${flag} ${text}: expected a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`);
+  }
+  return Math.round(value * 1000);
+}
+
+export function limitsFromOptions(opts: LimitOptions): Limits {
+  const requestsPerSecond = count('--max-requests-per-second', opts.maxRequestsPerSecond, 0);
+  if (opts.burst !== undefined && requestsPerSecond === 0) throw new Error('--burst goes with --max-requests-per-second (it is the burst above that rate)');
+  return {
+    maxConnections: count('--max-connections', opts.maxConnections, 1),
+    maxConcurrentRequests: count('--max-concurrent-requests', opts.maxConcurrentRequests, 1),
+    requestsPerSecond,
+    burst: opts.burst !== undefined ? count('--burst', opts.burst, 1) : requestsPerSecond,
+    headersTimeoutMs: milliseconds('--headers-timeout', opts.headersTimeout),
+    bodyTimeoutMs: milliseconds('--body-timeout', opts.bodyTimeout),
+    keepAliveTimeoutMs: milliseconds('--keep-alive-timeout', opts.keepAliveTimeout),
+  };
+}
