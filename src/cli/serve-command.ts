@@ -11,6 +11,7 @@ import { PolicyFileError } from '../policy/policy-file-error.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
 import { startGateway } from '../gateway/running-gateway.js';
+import { dropPrivileges, resolveDropTarget } from '../privilege/drop-privileges.js';
 
 interface ServeOptions {
   upstream: string;
@@ -26,6 +27,8 @@ interface ServeOptions {
   auditLog?: string;
   minApiVersion: string;
   gracePeriod: string;
+  user?: string;
+  group: string[];
 }
 
 const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
@@ -51,7 +54,9 @@ export function registerServe(program: Command): void {
     .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
     .option('--audit-log <file>', 'durable audit trail (JSON Lines); without it records go to stderr')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
-    .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10');
+    .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10')
+    .option('--user <name|uid>', 'once listeners, audit log, TLS files and policy are open, drop root and run as this user (start as root)')
+    .option('--group <name|gid>', "with --user: the groups kept (the first is the primary one; default: the user's primary group alone); repeatable", collect(String), []);
   serve.action(async (opts: ServeOptions) => {
     const logger = createLogger();
     // The default unix listener only when nothing at all is asked for: an insecure listener alone is a choice.
@@ -65,6 +70,9 @@ export function registerServe(program: Command): void {
     const grace = Number(opts.gracePeriod);
     if (!Number.isFinite(grace) || grace < 0) throw new Error(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
     const minApiVersion = minimumVersion(opts.minApiVersion);
+    if (opts.group.length > 0 && opts.user === undefined) throw new Error('--group goes with --user (the groups kept when dropping to that user)');
+    // Resolved before anything is bound, so a mistyped name costs nothing.
+    const dropTo = opts.user === undefined ? undefined : resolveDropTarget(opts.user, opts.group);
     // Binding the engine's socket or our own would hand a client the engine: never allowed, whatever the policy.
     const protectedPaths = [parseUpstream(opts.upstream), ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
     const policy = choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger);
@@ -77,6 +85,13 @@ export function registerServe(program: Command): void {
       audit,
       minApiVersion,
       logger,
+      ...(dropTo && {
+        beforeServing: () =>
+          dropPrivileges(dropTo, parseUpstream(opts.upstream), [
+            ...(opts.policy !== undefined ? [{ option: '--policy', file: opts.policy }] : []),
+            ...(opts.tlsCrl !== undefined ? [{ option: '--tls-crl', file: opts.tlsCrl }] : []),
+          ], logger),
+      }),
     });
     let stopping = false;
     const stop = (signal: string): void => {

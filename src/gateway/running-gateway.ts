@@ -22,6 +22,11 @@ export interface GatewayConfig {
   audit: AuditSink;
   minApiVersion: readonly number[];
   logger: Logger;
+  /**
+   * Runs once every listener is bound and the CRL watched, before "serving" is logged: serve --user drops
+   * root here. If it throws, everything opened is closed again and start-up fails with its error.
+   */
+  beforeServing?: () => Promise<void>;
 }
 
 export interface RunningGateway {
@@ -63,13 +68,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const open: OpenListener[] = [];
   try {
     for (const spec of config.listeners) open.push(await openListener(spec, { gateway, logger: config.logger, refusals, ...(tls && { tls }) }));
+    tls?.watch();
+    await config.beforeServing?.();
   } catch (err) {
+    tls?.close();
     await Promise.all(open.map((l) => l.close()));
     refusals.close();
     upstream.close();
     throw err;
   }
-  tls?.watch();
   let expiryTimer: NodeJS.Timeout | undefined;
   if (config.tls && config.listeners.some((l) => l.kind === 'tcp')) {
     const files = config.tls;
