@@ -10,6 +10,7 @@ import { watchPolicyFile } from '../policy/watch-policy-file.js';
 import { PolicyFileError } from '../policy/policy-file-error.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
+import { AUDIT_OUTAGE_MODES, type AuditOutageMode } from '../record/audit-sink.js';
 import { startGateway } from '../gateway/running-gateway.js';
 import { dropPrivileges, resolveDropTarget } from '../privilege/drop-privileges.js';
 
@@ -25,6 +26,7 @@ interface ServeOptions {
   profile: string;
   allowBind: string[];
   auditLog?: string;
+  auditOutage: string;
   minApiVersion: string;
   gracePeriod: string;
   user?: string;
@@ -53,6 +55,7 @@ export function registerServe(program: Command): void {
     .option('--profile <name>', `built-in policy: ${BUILTIN_PROFILE_NAMES.join(', ')}`, 'baseline')
     .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
     .option('--audit-log <file>', 'durable audit trail (JSON Lines); without it records go to stderr')
+    .option('--audit-outage <mode>', `while the audit log cannot be written: ${AUDIT_OUTAGE_MODES.join(' or ')} (state changes are refused either way)`, 'reads-continue')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
     .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10')
     .option('--user <name|uid>', 'once listeners, audit log, TLS files and policy are open, drop root and run as this user (start as root)')
@@ -70,6 +73,7 @@ export function registerServe(program: Command): void {
     const grace = Number(opts.gracePeriod);
     if (!Number.isFinite(grace) || grace < 0) throw new Error(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
     const minApiVersion = minimumVersion(opts.minApiVersion);
+    const auditOutage = auditOutageMode(opts.auditOutage, opts.auditLog !== undefined);
     if (opts.group.length > 0 && opts.user === undefined) throw new Error('--group goes with --user (the groups kept when dropping to that user)');
     // Resolved before anything is bound, so a mistyped name costs nothing.
     const dropTo = opts.user === undefined ? undefined : resolveDropTarget(opts.user, opts.group);
@@ -83,6 +87,7 @@ export function registerServe(program: Command): void {
       ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey!, ...(opts.tlsCrl !== undefined && { crl: opts.tlsCrl }) } } : {}),
       policy: policy.current,
       audit,
+      auditOutage,
       minApiVersion,
       logger,
       ...(dropTo && {
@@ -141,6 +146,14 @@ function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths:
     { protectedPaths },
   );
   return { current: () => policy, close: () => watcher.close() };
+}
+
+function auditOutageMode(text: string, auditLogGiven: boolean): AuditOutageMode {
+  const mode = AUDIT_OUTAGE_MODES.find((m) => m === text);
+  if (mode === undefined) throw new Error(`--audit-outage ${text}: expected ${AUDIT_OUTAGE_MODES.join(' or ')}`);
+  // Records on stderr never fail: refuse-all without a file would never refuse, which is not what was asked.
+  if (mode === 'refuse-all' && !auditLogGiven) throw new Error('--audit-outage refuse-all goes with --audit-log (records on stderr never fail)');
+  return mode;
 }
 
 function minimumVersion(text: string): number[] {

@@ -15,7 +15,7 @@ import { classifyRoute } from '../route/route-table.js';
 import { refuseRepeatedParameters } from '../route/repeated-parameters.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
 import type { Route } from '../route/route.js';
-import type { AuditSink } from '../record/audit-sink.js';
+import { AUDIT_OUTAGE_FIX, type AuditOutageMode, type AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import type { Upstream } from '../forward/upstream.js';
 import { forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
@@ -38,6 +38,8 @@ export interface GatewayOptions {
   policy: () => Policy;
   engine: EngineLookup;
   audit: AuditSink;
+  /** While the audit log cannot be written: 'reads-continue' (the default) or 'refuse-all'. */
+  auditOutage?: AuditOutageMode;
   minApiVersion: readonly number[];
   logger: Logger;
 }
@@ -72,8 +74,12 @@ export class Gateway {
   private readonly ids = new RequestIds();
   /** Hijacked connections, which the HTTP servers no longer track, closed at shutdown. */
   readonly hijacked = new Set<Duplex>();
+  /** Decided once: in the default mode a request pays nothing for the outage check. */
+  private readonly refuseAllInAuditOutage: boolean;
 
-  constructor(private readonly options: GatewayOptions) {}
+  constructor(private readonly options: GatewayOptions) {
+    this.refuseAllInAuditOutage = options.auditOutage === 'refuse-all';
+  }
 
   /** Handles a request the HTTP server has framed (everything but the Upgrade form of hijack). */
   handleRequest(req: IncomingMessage, res: ServerResponse, identity: Identity, guard?: RequestGuard): void {
@@ -177,6 +183,7 @@ export class Gateway {
     guard?.(req);
     const target = parseRequestTarget(req.url ?? '', this.options.minApiVersion);
     exchange.target = target;
+    if (this.refuseAllInAuditOutage) this.refuseInAuditOutage(`${exchange.method} ${target.path}`);
     const route = classifyRoute(exchange.method, target);
     if (!route) {
       throw new GatewayError('DG_ROUTE_UNKNOWN', {
@@ -189,6 +196,17 @@ export class Gateway {
     refuseRepeatedParameters(route, target.query);
     refuseFormBodies(exchange.method, target.path, req.headers);
     return route;
+  }
+
+  /** --audit-outage refuse-all: while the audit log cannot be written, nothing is served, reads included. */
+  private refuseInAuditOutage(what: string): void {
+    const outage = this.options.audit.outage();
+    if (outage === undefined) return;
+    throw new GatewayError('DG_AUDIT_UNAVAILABLE', {
+      what,
+      why: `${outage}, and --audit-outage refuse-all refuses every request until it can`,
+      fix: AUDIT_OUTAGE_FIX,
+    });
   }
 
   /**

@@ -2,7 +2,7 @@
 // lets running requests and streams finish within the grace period, then cuts what is left.
 import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
-import type { AuditSink } from '../record/audit-sink.js';
+import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import { createUpstream } from '../forward/upstream.js';
 import { certificateExpiryWarnings } from '../certs/index.js';
 import { checkListenersHaveTls, openListener, type OpenListener } from '../listen/listeners.js';
@@ -20,6 +20,7 @@ export interface GatewayConfig {
   /** The policy in force; read per request, so a reload applies to the next request. */
   policy: () => Policy;
   audit: AuditSink;
+  auditOutage?: AuditOutageMode;
   minApiVersion: readonly number[];
   logger: Logger;
   /**
@@ -61,6 +62,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     engine: createEngineLookup(upstream),
     policy: config.policy,
     audit: config.audit,
+    ...(config.auditOutage !== undefined && { auditOutage: config.auditOutage }),
     minApiVersion: config.minApiVersion,
     logger: config.logger,
   });

@@ -24,4 +24,8 @@ export class StderrAuditSink implements AuditSink {
   close(): Promise<void> {
     return Promise.resolve();
   }
+
+  outage(): undefined {
+    return undefined;
+  }
 }

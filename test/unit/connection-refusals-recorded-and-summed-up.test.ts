@@ -21,6 +21,9 @@ class MemorySink implements AuditSink {
   close(): Promise<void> {
     return Promise.resolve();
   }
+  outage(): undefined {
+    return undefined;
+  }
 }
 
 function memoryLogger(): { logger: Logger; lines: { level: string; fields: Record<string, unknown>; message: string }[] } {
