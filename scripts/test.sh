@@ -90,6 +90,7 @@ e2e_tests=(
   test/e2e/reload-under-load.test.ts
   test/e2e/audit-disk-full-refuses-writes.test.ts
   test/e2e/repeated-sigkill-keeps-audit-complete.test.ts
+  test/e2e/privilege-drop-leaves-no-root-and-no-capabilities.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

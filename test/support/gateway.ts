@@ -273,6 +273,16 @@ export async function runGatewayExpectingFailure(options: GatewayOptions, timeou
   return { exit, timedOut, output: gateway.output(), commandLine: gateway.commandLine };
 }
 
+/** Waits until the gateway's output contains `needle`; fails with the output if it exits or the time runs out. */
+export async function waitForGatewayOutput(gateway: Gateway, needle: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!gateway.output().includes(needle)) {
+    gateway.assertRunning();
+    if (Date.now() > deadline) assert.fail(`the gateway did not write ${JSON.stringify(needle)} within ${timeoutMs} ms\n--- gateway output ---\n${gateway.output()}`);
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+}
+
 /**
  * Asserts how serve refuses a command line or a situation it cannot honour: it exits by itself, non-zero,
  * with one line on its output that starts `dockgate:` (once) and no stack trace. Returns that line.
