@@ -42,17 +42,22 @@ export function resolveDropTarget(user: string, groups: readonly string[]): Drop
   } catch (err) {
     throw new Error(`--user ${user}: ${(err as Error).message}`);
   }
+  if (account.uid === 0) throw new Error(`--user ${user}: that is root; name the unprivileged account dockgate should run as`);
+  // The root group opens what root's files share with it: not a place to drop to.
+  const notRoot = "is the root group (0); name the groups dockgate needs instead (the engine socket's, e.g. docker)";
   const gids = groups.map((group) => {
+    let id;
     try {
-      return groupId(group);
+      id = groupId(group);
     } catch (err) {
       throw new Error(`--group ${group}: ${(err as Error).message}`);
     }
+    if (id === 0) throw new Error(`--group ${group}: ${notRoot}`);
+    return id;
   });
   const gid = gids[0] ?? account.primaryGid;
   if (gid === undefined) throw new Error(`--user ${user}: no entry in the user database, so no primary group; name one with --group`);
-  if (account.uid === 0) throw new Error(`--user ${user}: that is root; name the unprivileged account dockgate should run as`);
-  if (gids.includes(0) || gid === 0) throw new Error(`--group: the root group (0) is not dropped to; name the groups dockgate needs (the engine socket's, e.g. docker)`);
+  if (gid === 0) throw new Error(`--user ${user}: its primary group ${notRoot}, with --group`);
   if (process.geteuid?.() !== 0) {
     throw new Error(`--user ${user}: dockgate is not running as root, so it cannot become another user; start it as root, or without --user as the user itself`);
   }
