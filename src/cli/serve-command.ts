@@ -80,7 +80,7 @@ export function registerServe(program: Command): void {
     // Binding the engine's socket or our own would hand a client the engine: never allowed, whatever the policy.
     const protectedPaths = [parseUpstream(opts.upstream), ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
     const policy = choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger);
-    const audit = await openAuditSink(opts.auditLog, logger);
+    const audit = await openAuditSink(opts.auditLog, logger, auditOutage);
     const running = await startGateway({
       upstream: opts.upstream,
       listeners,

@@ -15,7 +15,7 @@ import { classifyRoute } from '../route/route-table.js';
 import { refuseRepeatedParameters } from '../route/repeated-parameters.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
 import type { Route } from '../route/route.js';
-import { AUDIT_OUTAGE_FIX, type AuditOutageMode, type AuditSink } from '../record/audit-sink.js';
+import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import type { Upstream } from '../forward/upstream.js';
 import { forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
@@ -74,7 +74,7 @@ export class Gateway {
   private readonly ids = new RequestIds();
   /** Hijacked connections, which the HTTP servers no longer track, closed at shutdown. */
   readonly hijacked = new Set<Duplex>();
-  /** Decided once: in the default mode a request pays nothing for the outage check. */
+  /** Decided once: in the default mode a read pays nothing for the outage check. */
   private readonly refuseAllInAuditOutage: boolean;
 
   constructor(private readonly options: GatewayOptions) {
@@ -123,7 +123,7 @@ export class Gateway {
       refuse(err);
       return;
     }
-    if (judged === undefined && !route.mutates) {
+    if (judged === undefined && !this.recordsFirst(route)) {
       forward();
       return;
     }
@@ -183,7 +183,6 @@ export class Gateway {
     guard?.(req);
     const target = parseRequestTarget(req.url ?? '', this.options.minApiVersion);
     exchange.target = target;
-    if (this.refuseAllInAuditOutage) this.refuseInAuditOutage(`${exchange.method} ${target.path}`);
     const route = classifyRoute(exchange.method, target);
     if (!route) {
       throw new GatewayError('DG_ROUTE_UNKNOWN', {
@@ -196,17 +195,6 @@ export class Gateway {
     refuseRepeatedParameters(route, target.query);
     refuseFormBodies(exchange.method, target.path, req.headers);
     return route;
-  }
-
-  /** --audit-outage refuse-all: while the audit log cannot be written, nothing is served, reads included. */
-  private refuseInAuditOutage(what: string): void {
-    const outage = this.options.audit.outage();
-    if (outage === undefined) return;
-    throw new GatewayError('DG_AUDIT_UNAVAILABLE', {
-      what,
-      why: `${outage}, and --audit-outage refuse-all refuses every request until it can`,
-      fix: AUDIT_OUTAGE_FIX,
-    });
   }
 
   /**
@@ -308,9 +296,17 @@ export class Gateway {
     });
   }
 
-  /** State-changing requests are forwarded only once their record is on disk. */
+  /**
+   * Whether a request is forwarded only once its record is on disk: state changes always; under
+   * --audit-outage refuse-all, every request while the audit log is failing (refused while it still
+   * fails, served as soon as a record can be written again).
+   */
+  private recordsFirst(route: Route): boolean {
+    return route.mutates || (this.refuseAllInAuditOutage && !this.options.audit.healthy);
+  }
+
   private async recordBeforeForwarding(exchange: Exchange): Promise<void> {
-    if (!exchange.route!.mutates) return;
+    if (!this.recordsFirst(exchange.route!)) return;
     await this.options.audit.writeDurable(this.forwardingRecord(exchange));
   }
 

@@ -10,7 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { GatewayError } from '../errors/catalogue.js';
 import { formatAuditRecord, recordRequestLine, type AuditRecord } from './audit-record.js';
-import { AUDIT_OUTAGE_FIX, type AuditSink } from './audit-sink.js';
+import type { AuditSink } from './audit-sink.js';
 
 export interface AuditLogStatus {
   /** False from a failed batch until the next batch succeeds. */
@@ -92,20 +92,20 @@ export class AuditLog implements AuditSink {
     return log;
   }
 
+  get healthy(): boolean {
+    return this.#status.healthy;
+  }
+
   /** A copy: counters for metrics and tests, health for logs. */
   get status(): AuditLogStatus {
     return { ...this.#status };
-  }
-
-  outage(): string | undefined {
-    return this.#status.healthy ? undefined : cannotBeWritten(this.file, this.#status.lastError!);
   }
 
   writeDurable(record: AuditRecord): Promise<void> {
     const request = recordRequestLine(record);
     if (this.#closing !== undefined) {
       return Promise.reject(
-        this.#unavailable(request, `the audit log ${this.file} is closed (the gateway is shutting down)`, 'Retry once the gateway has restarted'),
+        this.#unavailable(request, 'is closed (the gateway is shutting down)', 'Retry once the gateway has restarted'),
       );
     }
     return new Promise((resolve, reject) => {
@@ -152,8 +152,9 @@ export class AuditLog implements AuditSink {
         await this.#writeBatch(lines, waiters.length > 0);
       } catch (error) {
         this.#failed(error as Error, lines.length);
-        const why = cannotBeWritten(this.file, (error as Error).message);
-        for (const waiter of waiters) waiter.reject(this.#unavailable(waiter.request, why, AUDIT_OUTAGE_FIX));
+        const why = `cannot be written (${(error as Error).message})`;
+        const fix = "Free space on the audit log's filesystem or make the file writable; dockgate retries with every request";
+        for (const waiter of waiters) waiter.reject(this.#unavailable(waiter.request, why, fix));
         continue;
       }
       this.#succeeded(lines.length);
@@ -220,13 +221,8 @@ export class AuditLog implements AuditSink {
   }
 
   #unavailable(request: string, why: string, fix: string): GatewayError {
-    return new GatewayError('DG_AUDIT_UNAVAILABLE', { what: request, why, fix });
+    return new GatewayError('DG_AUDIT_UNAVAILABLE', { what: request, why: `the audit log ${this.file} ${why}`, fix });
   }
-}
-
-/** Why a record could not be written, as refusals and outage() say it. */
-function cannotBeWritten(file: string, error: string): string {
-  return `the audit log ${file} cannot be written (${error})`;
 }
 
 async function endsMidLine(file: string): Promise<boolean> {

@@ -15,18 +15,17 @@ export interface AuditSink {
   /** Writes and syncs everything accepted so far, then releases the sink. */
   close(): Promise<void>;
   /**
-   * Undefined while records can be written; otherwise why not, as the clause of a refusal (AuditLog: from a
-   * failed batch until the next one succeeds; stderr never fails). Cheap: read per request under refuse-all.
+   * False while records cannot be written (AuditLog: from a failed batch until the next one succeeds;
+   * stderr never fails). A plain read: --audit-outage refuse-all looks at it for every request.
    */
-  outage(): string | undefined;
+  readonly healthy: boolean;
 }
 
 /**
  * What the gateway does while the audit log cannot be written (--audit-outage). State-changing requests are
- * refused either way (they wait for their record); `reads-continue` serves the rest, `refuse-all` nothing.
+ * refused either way: they are forwarded only once their record is on disk. `reads-continue` serves the
+ * rest as usual; under `refuse-all` every request waits for its record while the log is failing, so
+ * nothing is served until a record can be written again, and the first one that can be is served.
  */
 export const AUDIT_OUTAGE_MODES = ['reads-continue', 'refuse-all'] as const;
 export type AuditOutageMode = (typeof AUDIT_OUTAGE_MODES)[number];
-
-/** The fix every audit-outage refusal gives. */
-export const AUDIT_OUTAGE_FIX = "Free space on the audit log's filesystem or make the file writable; dockgate retries with every request";

@@ -10,6 +10,7 @@ import { formatAuditRecord, recordRequestLine, type AuditRecord, type Connection
 import type { AuditSink } from '../../src/record/audit-sink.js';
 
 class MemorySink implements AuditSink {
+  readonly healthy = true;
   readonly records: AuditRecord[] = [];
   writeDurable(record: AuditRecord): Promise<void> {
     this.records.push(record);
@@ -20,9 +21,6 @@ class MemorySink implements AuditSink {
   }
   close(): Promise<void> {
     return Promise.resolve();
-  }
-  outage(): undefined {
-    return undefined;
   }
 }
 
