@@ -89,6 +89,7 @@ e2e_tests=(
   test/e2e/engine-restart-during-streams-and-uploads.test.ts
   test/e2e/reload-under-load.test.ts
   test/e2e/audit-disk-full-refuses-writes.test.ts
+  test/e2e/audit-outage-refuse-all-refuses-reads-until-recovery.test.ts
   test/e2e/repeated-sigkill-keeps-audit-complete.test.ts
   test/e2e/privilege-drop-leaves-no-root-and-no-capabilities.test.ts
 )
