@@ -9,12 +9,13 @@
 //   the policy file is reloaded (on change and on SIGHUP) by the dropped user, and SIGTERM exits 0;
 // - the socket file nobody could remove at shutdown is replaced by the next start;
 // - a dropped user that cannot open the engine socket, or read the policy file, stops start-up with one
-//   `dockgate:` line naming the fix.
+//   `dockgate:` line naming the fix; so does --user when dockgate is not started as root.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { before, describe, test } from 'node:test';
 import { docker, dockerOk } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
@@ -24,6 +25,7 @@ import { apiRequest } from '../support/raw-http.js';
 import { useTeardown } from '../support/teardown.js';
 
 const HOOK_TIMEOUT_MS = 120_000;
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NOBODY = 65534;
 /** The engine socket's group: the one an operator gives with --group (dockerd's own default group name). */
 const ENGINE_GROUP = 'docker';
@@ -195,5 +197,18 @@ describe('serve --user nobody --group docker: binds as root, then serves with no
       args: ['--policy', secret, '--user', 'nobody', '--group', ENGINE_GROUP],
     });
     assert.match(startFailure(failure), new RegExp(`^dockgate: --policy ${secret}: user nobody cannot read it \\(EACCES\\), .*make it .*readable`));
+  });
+
+  test('--user when dockgate is not root: refused before anything is bound, saying how to start it', () => {
+    const socket = join(dir, 'not-root.sock');
+    const run = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'dockgate.js'), 'serve', '--upstream', `unix://${engine.socketPath}`, '--listen', `unix://${socket}`, '--user', 'nobody'],
+      { cwd: '/', encoding: 'utf8', timeout: 20_000 },
+    );
+    if (run.error !== undefined) throw run.error;
+    assert.notEqual(run.status, 0, run.stderr);
+    assert.equal(run.stderr, 'dockgate: --user nobody: dockgate is not running as root, so it cannot become another user; start it as root, or without --user as the user itself\n');
+    assert.equal(existsSync(socket), false, 'nothing was bound');
   });
 });
