@@ -70,7 +70,7 @@ export function resolveDropTarget(user: string, groups: readonly string[]): Drop
  * is left, and checks that the dropped identity can still do what serving needs. Throws with the fix if not.
  */
 export async function dropPrivileges(target: DropTarget, upstreamSocket: string, rereads: readonly RereadFile[], logger: Logger): Promise<void> {
-  // Read as root: after the drop the socket's group may be out of sight, and it is the fix to name.
+  // Read as root, and named now: after the drop the socket may be out of sight, and nothing is executed.
   const socketGroup = socketGroupOf(upstreamSocket);
   // Present on every POSIX platform; resolveDropTarget has already required a root euid, which only they have.
   process.setgroups!(target.groups);
@@ -90,13 +90,15 @@ export async function dropPrivileges(target: DropTarget, upstreamSocket: string,
   logger.info({ user: target.user, uid: target.uid, gid: target.gid, groups: target.groups, capBnd: status.get('CapBnd') }, 'privileges dropped: no root id and no capabilities left');
 }
 
-/** The group of the engine's socket, when it exists (the engine may not be up yet). */
-function socketGroupOf(path: string): number | undefined {
+/** The group of the engine's socket (name, else id), when it exists (the engine may not be up yet). */
+function socketGroupOf(path: string): { gid: number; name: string } | undefined {
+  let gid;
   try {
-    return statSync(path).gid;
+    gid = statSync(path).gid;
   } catch {
     return undefined;
   }
+  return { gid, name: groupName(gid) ?? String(gid) };
 }
 
 const NO_CAPABILITIES = '0000000000000000';
@@ -131,7 +133,7 @@ function verifyDropped(target: DropTarget): Map<string, string> {
  * Connects to the engine's socket as the dropped user. Permission refused is a start-up failure naming
  * the group to add; an engine that is not up yet is not (dockgate answers 502 until it is, as without --user).
  */
-async function checkEngineSocket(target: DropTarget, path: string, socketGroup: number | undefined, logger: Logger): Promise<void> {
+async function checkEngineSocket(target: DropTarget, path: string, socketGroup: { gid: number; name: string } | undefined, logger: Logger): Promise<void> {
   const code = await new Promise<string | undefined>((resolve) => {
     const probe = net.connect({ path });
     probe.once('connect', () => {
@@ -146,8 +148,8 @@ async function checkEngineSocket(target: DropTarget, path: string, socketGroup: 
     return;
   }
   const fix =
-    socketGroup !== undefined && !target.groups.includes(socketGroup)
-      ? `the socket belongs to group ${groupName(socketGroup) ?? socketGroup}: add --group ${groupName(socketGroup) ?? socketGroup}`
+    socketGroup !== undefined && !target.groups.includes(socketGroup.gid)
+      ? `the socket belongs to group ${socketGroup.name}: add --group ${socketGroup.name}`
       : `make ${dirname(path)} and the directories above it searchable, and the socket writable, by uid ${target.uid} or one of its groups`;
   throw new Error(`--user ${target.user}: cannot open the engine socket ${path} after the privilege drop (${code}); ${fix}`);
 }
