@@ -92,10 +92,12 @@ export function registerServe(program: Command): void {
       logger,
       ...(dropTo && {
         beforeServing: () =>
-          dropPrivileges(dropTo, parseUpstream(opts.upstream), [
-            ...(opts.policy !== undefined ? [{ option: '--policy', file: opts.policy }] : []),
-            ...(opts.tlsCrl !== undefined ? [{ option: '--tls-crl', file: opts.tlsCrl }] : []),
-          ], logger),
+          dropPrivileges(
+            dropTo,
+            parseUpstream(opts.upstream),
+            { '--policy': opts.policy, '--tls-crl': opts.tlsCrl, '--tls-ca': opts.tlsCa, '--tls-cert': opts.tlsCert },
+            logger,
+          ),
       }),
     });
     let stopping = false;

@@ -5,7 +5,8 @@
 //
 // What the process still needs afterwards is checked at the drop, so that start-up fails with the fix
 // instead of the first request or reload failing later: the engine's socket (connect), the files read again
-// on SIGHUP or change (the policy, the CRL). The audit log stays open on the descriptor opened as root and is
+// (the policy and the CRL on SIGHUP or change, the CA and server certificates daily for expiry warnings;
+// never the key, read once as root). The audit log stays open on the descriptor opened as root and is
 // never reopened. Removing the listeners' socket files at shutdown may no longer be allowed (their directory
 // belongs to root): that failure is ignored, and the next start replaces the stale socket.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
@@ -24,11 +25,16 @@ export interface DropTarget {
   groups: number[];
 }
 
-/** A file dockgate reads again while serving, and the option that named it. */
-export interface RereadFile {
-  option: string;
-  file: string;
-}
+/** When serve reads each file again after start-up (the TLS key is read once, as root). */
+const READ_AGAIN = {
+  '--policy': 'on SIGHUP and when it changes',
+  '--tls-crl': 'on SIGHUP and when it changes',
+  '--tls-ca': 'daily for expiry warnings',
+  '--tls-cert': 'daily for expiry warnings',
+} as const;
+
+/** The files serve reads again while serving, by the option that names them; undefined when not given. */
+export type FilesReadAgain = Record<keyof typeof READ_AGAIN, string | undefined>;
 
 /**
  * Resolves --user and --group before anything is bound. The process keeps exactly the groups on the
@@ -69,7 +75,7 @@ export function resolveDropTarget(user: string, groups: readonly string[]): Drop
  * 0 the groups can no longer be changed), proves from /proc/self/status that no root id and no capability
  * is left, and checks that the dropped identity can still do what serving needs. Throws with the fix if not.
  */
-export async function dropPrivileges(target: DropTarget, upstreamSocket: string, rereads: readonly RereadFile[], logger: Logger): Promise<void> {
+export async function dropPrivileges(target: DropTarget, upstreamSocket: string, readAgain: FilesReadAgain, logger: Logger): Promise<void> {
   // Read as root, and named now: after the drop the socket may be out of sight, and nothing is executed.
   const socketGroup = socketGroupOf(upstreamSocket);
   // Present on every POSIX platform; resolveDropTarget has already required a root euid, which only they have.
@@ -77,12 +83,14 @@ export async function dropPrivileges(target: DropTarget, upstreamSocket: string,
   process.setgid!(target.gid);
   process.setuid!(target.uid);
   const status = verifyDropped(target);
-  for (const { option, file } of rereads) {
+  for (const [option, when] of Object.entries(READ_AGAIN)) {
+    const file = readAgain[option as keyof FilesReadAgain];
+    if (file === undefined) continue;
     try {
       accessSync(file, constants.R_OK);
     } catch (err) {
       throw new Error(
-        `${option} ${file}: user ${target.user} cannot read it (${(err as NodeJS.ErrnoException).code}), and it is read again on SIGHUP and when it changes; make it (and its directories) readable by uid ${target.uid} or one of the groups given with --group`,
+        `${option} ${file}: user ${target.user} cannot read it (${(err as NodeJS.ErrnoException).code}), and it is read again ${when}; make it (and its directories) readable by uid ${target.uid} or one of the groups given with --group`,
       );
     }
   }
