@@ -7,7 +7,8 @@
 // a restarted gateway writes on in the same file), the profile, and any further arguments verbatim
 // (`--min-api-version`, `--grace-period`, or a whole command line that serve must refuse). Then either
 // spawnGateway (nothing awaited), startGateway (until every listener answers), startGatewayInFront (the
-// usual layout in front of a private engine), or runGatewayExpectingFailure (start-up failures).
+// usual layout in front of a private engine), or runGatewayExpectingFailure (start-up failures); and
+// waitForGatewayOutput, for a line the gateway is expected to log.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
