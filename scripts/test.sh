@@ -91,10 +91,12 @@ e2e_tests=(
   test/e2e/engine-restart-during-streams-and-uploads.test.ts
   test/e2e/reload-under-load.test.ts
   test/e2e/audit-disk-full-refuses-writes.test.ts
+  test/e2e/audit-outage-refuse-all-refuses-reads-until-recovery.test.ts
   test/e2e/repeated-sigkill-keeps-audit-complete.test.ts
   test/e2e/slowloris-does-not-stop-docker-ps.test.ts
   test/e2e/rate-and-concurrency-limits-answer-429.test.ts
   test/e2e/streams-exempt-from-idle-timeouts.test.ts
+  test/e2e/privilege-drop-leaves-no-root-and-no-capabilities.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

@@ -7,8 +7,10 @@ import { parseApiVersion } from '../route/api-version.js';
 import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
+import { AUDIT_OUTAGE_MODES, type AuditOutageMode } from '../record/audit-sink.js';
 import { startGateway } from '../gateway/running-gateway.js';
 import { addLimitOptions, limitsFromOptions, type LimitOptions } from './limit-options.js';
+import { dropPrivileges, resolveDropTarget } from '../privilege/drop-privileges.js';
 
 interface ServeOptions extends LimitOptions {
   upstream: string;
@@ -22,8 +24,11 @@ interface ServeOptions extends LimitOptions {
   profile: string;
   allowBind: string[];
   auditLog?: string;
+  auditOutage: string;
   minApiVersion: string;
   gracePeriod: string;
+  user?: string;
+  group: string[];
 }
 
 const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
@@ -48,8 +53,11 @@ export function registerServe(program: Command): void {
     .option('--profile <name>', `built-in policy: ${BUILTIN_PROFILE_NAMES.join(', ')}`, 'baseline')
     .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
     .option('--audit-log <file>', 'durable audit trail (JSON Lines); without it records go to stderr')
+    .option('--audit-outage <mode>', `while the audit log cannot be written: ${AUDIT_OUTAGE_MODES.join(' or ')} (state changes are refused either way)`, 'reads-continue')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
-    .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10');
+    .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10')
+    .option('--user <name|uid>', 'once listeners, audit log, TLS files and policy are open, drop root and run as this user (start as root)')
+    .option('--group <name|gid>', "with --user: the groups kept (the first is the primary one; default: the user's primary group alone); repeatable", collect(String), []);
   addLimitOptions(serve);
   serve.action(async (opts: ServeOptions) => {
     const logger = createLogger();
@@ -65,19 +73,33 @@ export function registerServe(program: Command): void {
     if (!Number.isFinite(grace) || grace < 0) throw new Error(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
     const minApiVersion = minimumVersion(opts.minApiVersion);
     const limits = limitsFromOptions(opts);
+    const auditOutage = auditOutageMode(opts.auditOutage, opts.auditLog !== undefined);
+    if (opts.group.length > 0 && opts.user === undefined) throw new Error('--group goes with --user (the groups kept when dropping to that user)');
+    // Resolved before anything is bound, so a mistyped name costs nothing.
+    const dropTo = opts.user === undefined ? undefined : resolveDropTarget(opts.user, opts.group);
     // Binding the engine's socket or our own would hand a client the engine: never allowed, whatever the policy.
     const protectedPaths = [parseUpstream(opts.upstream), ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
     const policy = await choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger);
-    const audit = await openAuditSink(opts.auditLog, logger);
+    const audit = await openAuditSink(opts.auditLog, logger, auditOutage);
     const running = await startGateway({
       upstream: opts.upstream,
       listeners,
       ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey!, ...(opts.tlsCrl !== undefined && { crl: opts.tlsCrl }) } } : {}),
       policy: policy.current,
       audit,
+      auditOutage,
       minApiVersion,
       logger,
       limits,
+      ...(dropTo && {
+        beforeServing: () =>
+          dropPrivileges(
+            dropTo,
+            parseUpstream(opts.upstream),
+            { '--policy': opts.policy, '--tls-crl': opts.tlsCrl, '--tls-ca': opts.tlsCa, '--tls-cert': opts.tlsCert },
+            logger,
+          ),
+      }),
     });
     let stopping = false;
     const stop = (signal: string): void => {
@@ -133,6 +155,14 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
     { protectedPaths },
   );
   return { current: () => policy, close: () => watcher.close() };
+}
+
+function auditOutageMode(text: string, auditLogGiven: boolean): AuditOutageMode {
+  const mode = AUDIT_OUTAGE_MODES.find((m) => m === text);
+  if (mode === undefined) throw new Error(`--audit-outage ${text}: expected ${AUDIT_OUTAGE_MODES.join(' or ')}`);
+  // Records on stderr never fail: refuse-all without a file would never refuse, which is not what was asked.
+  if (mode === 'refuse-all' && !auditLogGiven) throw new Error('--audit-outage refuse-all goes with --audit-log (records on stderr never fail)');
+  return mode;
 }
 
 function minimumVersion(text: string): number[] {

@@ -15,7 +15,7 @@ import { classifyRoute } from '../route/route-table.js';
 import { refuseRepeatedParameters } from '../route/repeated-parameters.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
 import type { Route } from '../route/route.js';
-import type { AuditSink } from '../record/audit-sink.js';
+import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import type { Upstream } from '../forward/upstream.js';
 import { forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
@@ -41,6 +41,8 @@ export interface GatewayOptions {
   policy: () => Policy;
   engine: EngineLookup;
   audit: AuditSink;
+  /** While the audit log cannot be written: 'reads-continue' (the default) or 'refuse-all'. */
+  auditOutage?: AuditOutageMode;
   minApiVersion: readonly number[];
   logger: Logger;
   /** Per-identity limits (src/admit/). */
@@ -81,8 +83,12 @@ export class Gateway {
   private readonly ids = new RequestIds();
   /** Hijacked connections, which the HTTP servers no longer track, closed at shutdown. */
   readonly hijacked = new Set<Duplex>();
+  /** Decided once: in the default mode a read pays nothing for the outage check. */
+  private readonly refuseAllInAuditOutage: boolean;
 
-  constructor(private readonly options: GatewayOptions) {}
+  constructor(private readonly options: GatewayOptions) {
+    this.refuseAllInAuditOutage = options.auditOutage === 'refuse-all';
+  }
 
   /** Handles a request the HTTP server has framed (everything but the Upgrade form of hijack). */
   handleRequest(req: IncomingMessage, res: ServerResponse, identity: Identity, guard?: RequestGuard): void {
@@ -132,7 +138,7 @@ export class Gateway {
       refuse(err);
       return;
     }
-    if (judged === undefined && !route.mutates) {
+    if (judged === undefined && !this.recordsFirst(route)) {
       forward();
       return;
     }
@@ -319,9 +325,17 @@ export class Gateway {
     });
   }
 
-  /** State-changing requests are forwarded only once their record is on disk. */
+  /**
+   * Whether a request is forwarded only once its record is on disk: state changes always; under
+   * --audit-outage refuse-all, every request while the audit log is failing (refused while it still
+   * fails, served as soon as a record can be written again).
+   */
+  private recordsFirst(route: Route): boolean {
+    return route.mutates || (this.refuseAllInAuditOutage && !this.options.audit.healthy);
+  }
+
   private async recordBeforeForwarding(exchange: Exchange): Promise<void> {
-    if (!exchange.route!.mutates) return;
+    if (!this.recordsFirst(exchange.route!)) return;
     await this.options.audit.writeDurable(this.forwardingRecord(exchange));
   }
 

@@ -2,7 +2,7 @@
 // lets running requests and streams finish within the grace period, then cuts what is left.
 import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
-import type { AuditSink } from '../record/audit-sink.js';
+import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import { createUpstream } from '../forward/upstream.js';
 import { checkListenersHaveTls, openListener, type OpenListener } from '../listen/listeners.js';
 import { loadTlsMaterial, type TlsFiles } from '../listen/tls-material.js';
@@ -22,9 +22,15 @@ export interface GatewayConfig {
   /** The policy in force; read per request, so a reload applies to the next request. */
   policy: () => Policy;
   audit: AuditSink;
+  auditOutage?: AuditOutageMode;
   minApiVersion: readonly number[];
   logger: Logger;
   limits: Limits;
+  /**
+   * Runs once every listener is bound and the CRL watched, before "serving" is logged: serve --user drops
+   * root here. If it throws, everything opened is closed again and start-up fails with its error.
+   */
+  beforeServing?: () => Promise<void>;
 }
 
 export interface RunningGateway {
@@ -55,12 +61,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const material = config.tls && loadTlsMaterial(config.tls);
   checkListenersHaveTls(config.listeners, material);
   const tls = material && new TlsContext(material, config.tls!.crl, config.logger);
+  // Loaded only for TLS listeners (the certificate parser weighs some 25 MB of memory a gateway without
+  // them does not need), and before any privilege drop, while every module file is still readable.
+  const certificateExpiryWarnings = config.listeners.some((l) => l.kind === 'tcp')
+    ? (await import('../certs/expiry-warnings.js')).certificateExpiryWarnings
+    : undefined;
   const upstream = createUpstream(config.upstream);
   const gateway = new Gateway({
     upstream,
     engine: createEngineLookup(upstream),
     policy: config.policy,
     audit: config.audit,
+    ...(config.auditOutage !== undefined && { auditOutage: config.auditOutage }),
     minApiVersion: config.minApiVersion,
     logger: config.logger,
     admission: new Admission(config.limits),
@@ -71,18 +83,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const context = { gateway, logger: config.logger, refusals, limits: config.limits, connections: new ConnectionBudget(config.limits.maxConnections), ...(tls && { tls }) };
   try {
     for (const spec of config.listeners) open.push(await openListener(spec, context));
+    tls?.watch();
+    await config.beforeServing?.();
   } catch (err) {
+    tls?.close();
     await Promise.all(open.map((l) => l.close()));
     refusals.close();
     upstream.close();
     throw err;
   }
-  tls?.watch();
   let expiryTimer: NodeJS.Timeout | undefined;
-  if (config.tls && config.listeners.some((l) => l.kind === 'tcp')) {
+  if (config.tls && certificateExpiryWarnings) {
     const files = config.tls;
-    // Loaded only for TLS listeners: the certificate parser weighs some 25 MB of memory a gateway without them does not need.
-    const { certificateExpiryWarnings } = await import('../certs/expiry-warnings.js');
     warnAboutExpiry(files, config.logger, certificateExpiryWarnings);
     expiryTimer = setInterval(() => warnAboutExpiry(files, config.logger, certificateExpiryWarnings), EXPIRY_CHECK_INTERVAL_MS);
     expiryTimer.unref();

@@ -98,6 +98,10 @@ export class AuditLog implements AuditSink {
     return log;
   }
 
+  get healthy(): boolean {
+    return this.#status.healthy;
+  }
+
   /** A copy: counters for metrics and tests, health for logs. */
   get status(): AuditLogStatus {
     return { ...this.#status };

@@ -1,7 +1,7 @@
 // Chooses the audit sink from the command line: the durable file given by --audit-log, or stderr.
 
 import { AuditLog } from './audit-log.js';
-import type { AuditSink } from './audit-sink.js';
+import type { AuditOutageMode, AuditSink } from './audit-sink.js';
 import { StderrAuditSink } from './stderr-audit-sink.js';
 
 /** The part of the operational logger (pino) this needs. */
@@ -12,18 +12,21 @@ export interface AuditHealthLogger {
 
 /**
  * Without a file, records go to stderr and nothing is durable. With one, the health of the file is
- * logged once when it starts failing (mutating requests are then refused) and once when it recovers.
+ * logged once when it starts failing (mutating requests, or under refuse-all every request, are then
+ * refused) and once when it recovers.
  */
-export async function openAuditSink(file: string | undefined, logger: AuditHealthLogger): Promise<AuditSink> {
+export async function openAuditSink(file: string | undefined, logger: AuditHealthLogger, outage: AuditOutageMode = 'reads-continue'): Promise<AuditSink> {
   if (file === undefined) return new StderrAuditSink();
+  // Under refuse-all reads wait for their record too while the file fails (src/gateway/gateway.ts).
+  const which = outage === 'refuse-all' ? 'all requests (--audit-outage refuse-all)' : 'mutating requests';
   return AuditLog.open(file, {
     onStatusChange: (status) => {
       if (status.healthy) {
-        logger.info({ auditLog: file }, 'audit log writable again; mutating requests are forwarded again');
+        logger.info({ auditLog: file }, `audit log writable again; ${which} are forwarded again`);
       } else {
         logger.error(
           { auditLog: file, error: status.lastError },
-          'audit log cannot be written; mutating requests are refused until it can',
+          `audit log cannot be written; ${which} are refused until it can`,
         );
       }
     },

@@ -5,6 +5,8 @@ import { formatAuditRecord, type AuditRecord } from './audit-record.js';
 import type { AuditSink } from './audit-sink.js';
 
 export class StderrAuditSink implements AuditSink {
+  /** Nothing here is waited for, so nothing ever fails to be recorded in time. */
+  readonly healthy = true;
   readonly #writeLine: (line: string) => void;
 
   /** `writeLine` receives each record as one JSON line ending in `\n`. */

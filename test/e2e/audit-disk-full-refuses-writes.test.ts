@@ -2,66 +2,27 @@
 // files take the rest of it. What must hold:
 // - while nothing can be written, every state-changing request is refused with a clear message
 //   (503, DG_AUDIT_UNAVAILABLE, `Dockgate-Decision: deny`, naming the file and the fix) and the engine
-//   never sees it; reads go on;
+//   never sees it; reads go on (the default, --audit-outage reads-continue; refuse-all is shown by
+//   audit-outage-refuse-all-refuses-reads-until-recovery.test.ts);
 // - once space is freed the gateway forwards again, by itself, and says so in its log;
 // - under load across a fill-up, partial frees and a recovery, no record is lost for a request that was
 //   forwarded: every create and destroy the engine performed has its forwarding record, and the file still
 //   parses line by line (a batch that did not fit is cut off, not left half-written).
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { matchEventsToRecords, startMutatingLoad } from '../support/audit-coverage.js';
 import { readAuditTrail, waitForAuditTrail } from '../support/audit-log-reader.js';
-import { onProcessExit } from '../support/cleanup-on-exit.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
 import { startEngine, type Engine } from '../support/engine.js';
 import { EngineEvents } from '../support/engine-events.js';
+import { fill, freeAll, mountTinyFilesystem } from '../support/full-disk.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { apiRequest } from '../support/raw-http.js';
 import { useTeardown } from '../support/teardown.js';
-
-const TMPFS_SIZE = '8m';
-const FILLER_CHUNK = 16 * 1024;
-
-/** Fills the filesystem of `dir` with FILLER_CHUNK-sized files until it is full; returns them. */
-function fill(dir: string): string[] {
-  const files: string[] = [];
-  const block = Buffer.alloc(FILLER_CHUNK, 0x78);
-  for (let i = 0; i < 10_000; i++) {
-    const file = join(dir, `filler-${Date.now()}-${i}`);
-    const fd = openSync(file, 'w');
-    try {
-      writeSync(fd, block);
-      files.push(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-      closeSync(fd);
-      rmSync(file);
-      // What is left is less than a chunk: take it with smaller writes.
-      const rest = join(dir, `filler-${Date.now()}-rest`);
-      const restFd = openSync(rest, 'w');
-      try {
-        for (;;) writeSync(restFd, Buffer.alloc(512, 0x78));
-      } catch (inner) {
-        if ((inner as NodeJS.ErrnoException).code !== 'ENOSPC') throw inner;
-      } finally {
-        closeSync(restFd);
-      }
-      files.push(rest);
-      return files;
-    }
-    closeSync(fd);
-  }
-  throw new Error(`${dir} did not fill up`);
-}
-
-function freeAll(dir: string): void {
-  for (const name of readdirSync(dir)) if (name.startsWith('filler-')) rmSync(join(dir, name));
-}
 
 describe('a full audit disk refuses state changes until it has room again', { timeout: 4 * 60_000 }, () => {
   const teardown = useTeardown();
@@ -78,14 +39,7 @@ describe('a full audit disk refuses state changes until it has room again', { ti
     teardown.add(() => engine.stop());
     const dir = teardown.tempDir('/tmp/dgd-');
     auditDir = join(dir, 'audit');
-    execFileSync('mkdir', [auditDir]);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE},mode=0700`, 'dockgate-audit-test', auditDir]);
-    const unmount = () => spawnSync('umount', ['-l', auditDir], { stdio: 'ignore' });
-    const cancel = onProcessExit(unmount);
-    teardown.add(() => {
-      unmount();
-      cancel();
-    });
+    mountTinyFilesystem(auditDir, teardown);
     auditLog = join(auditDir, 'audit.jsonl');
     socketPath = join(dir, 'gw.sock');
     gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socketPath}`], profile: 'audit', auditLog });

@@ -80,6 +80,15 @@ const CASES: Case[] = [
   { name: 'a negative body timeout', args: ['--listen', 'unix://DIR/gw.sock', '--body-timeout', '-5'], mentions: ['--body-timeout -5'] },
   { name: 'a keep-alive timeout over a day', args: ['--listen', 'unix://DIR/gw.sock', '--keep-alive-timeout', '100000'], mentions: ['--keep-alive-timeout 100000', '86400'] },
   { name: 'an audit log in a directory that does not exist', args: ['--listen', 'unix://DIR/gw.sock', '--audit-log', 'DIR/missing/audit.jsonl'], mentions: ['DIR/missing/audit.jsonl'] },
+  { name: 'an unknown audit outage mode', args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'sometimes'], mentions: ['--audit-outage', 'sometimes', 'reads-continue', 'refuse-all'] },
+  { name: 'refuse-all without an audit log (stderr never fails)', args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'refuse-all'], mentions: ['--audit-outage', '--audit-log'] },
+  // privilege drop
+  { name: 'a user that does not exist', args: ['--listen', 'unix://DIR/gw.sock', '--user', 'nosuchuser'], mentions: ['--user', 'nosuchuser'] },
+  { name: 'a group that does not exist', args: ['--listen', 'unix://DIR/gw.sock', '--user', 'nobody', '--group', 'dockgate-no-such-group'], mentions: ['--group', 'dockgate-no-such-group'] },
+  { name: '--group without --user', args: ['--listen', 'unix://DIR/gw.sock', '--group', 'docker'], mentions: ['--group', '--user'] },
+  { name: 'dropping to root', args: ['--listen', 'unix://DIR/gw.sock', '--user', 'root'], mentions: ['--user', 'root'] },
+  { name: 'dropping to the root group', args: ['--listen', 'unix://DIR/gw.sock', '--user', 'nobody', '--group', '0'], mentions: ['--group', 'root group'] },
+  { name: 'a numeric user without an entry and without --group', args: ['--listen', 'unix://DIR/gw.sock', '--user', '54321'], mentions: ['--user 54321', '--group'] },
 ];
 
 describe('serve refuses command lines it cannot honour: non-zero exit, one line, no stack trace', { timeout: 5 * 60_000 }, () => {

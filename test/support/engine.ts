@@ -3,11 +3,11 @@
 // test's, and leaves nothing behind. It holds the test image busybox:test once started, unless told not to.
 // Options put it in a configuration of the test's choosing, for `dockgate audit`: extra dockerd flags (a
 // loopback TCP listener, TLS without client verification, userns-remap), a daemon.json of its own (passed
-// with --config-file), the socket's mode and its directory's mode (0755 makes a world-writable socket truly
-// reachable by every user).
+// with --config-file), the socket's mode, group and its directory's mode (0755 makes a world-writable socket
+// truly reachable by every user).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { importBusyboxImage } from './busybox-image.js';
 import { onProcessExit } from './cleanup-on-exit.js';
@@ -22,6 +22,8 @@ export interface EngineOptions {
   daemonJson?: Record<string, unknown>;
   /** chmod of the socket once the engine answers (dockerd makes it 0660). */
   socketMode?: number;
+  /** chgrp of the socket (a gid) once the engine answers: who may use it besides root, as with dockerd --group. */
+  socketGroup?: number;
   /** chmod of the engine's directory (mkdtemp makes it 0700). */
   dirMode?: number;
   /** API hosts besides the engine's socket, declared in daemon.json's "hosts" (the socket moves there too, as dockerd refuses hosts given both ways). */
@@ -163,6 +165,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Restarta
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (options.socketMode !== undefined) chmodSync(socketPath, options.socketMode);
+    if (options.socketGroup !== undefined) chownSync(socketPath, -1, options.socketGroup);
   };
   await waitUntilReady();
 

@@ -7,7 +7,8 @@
 // a restarted gateway writes on in the same file), the profile, and any further arguments verbatim
 // (`--min-api-version`, `--grace-period`, or a whole command line that serve must refuse). Then either
 // spawnGateway (nothing awaited), startGateway (until every listener answers), startGatewayInFront (the
-// usual layout in front of a private engine), or runGatewayExpectingFailure (start-up failures).
+// usual layout in front of a private engine), or runGatewayExpectingFailure (start-up failures); and
+// waitForGatewayOutput, for a line the gateway is expected to log.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -271,6 +272,16 @@ export async function runGatewayExpectingFailure(options: GatewayOptions, timeou
   const exit = await gateway.exited;
   clearTimeout(timer);
   return { exit, timedOut, output: gateway.output(), commandLine: gateway.commandLine };
+}
+
+/** Waits until the gateway's output contains `needle`; fails with the output if it exits or the time runs out. */
+export async function waitForGatewayOutput(gateway: Gateway, needle: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!gateway.output().includes(needle)) {
+    gateway.assertRunning();
+    if (Date.now() > deadline) assert.fail(`the gateway did not write ${JSON.stringify(needle)} within ${timeoutMs} ms\n--- gateway output ---\n${gateway.output()}`);
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
 }
 
 /**

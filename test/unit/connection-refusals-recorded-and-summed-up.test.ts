@@ -10,6 +10,7 @@ import { formatAuditRecord, recordRequestLine, type AuditRecord, type Connection
 import type { AuditSink } from '../../src/record/audit-sink.js';
 
 class MemorySink implements AuditSink {
+  readonly healthy = true;
   readonly records: AuditRecord[] = [];
   writeDurable(record: AuditRecord): Promise<void> {
     this.records.push(record);
