@@ -97,6 +97,7 @@ e2e_tests=(
   test/e2e/rate-and-concurrency-limits-answer-429.test.ts
   test/e2e/streams-exempt-from-idle-timeouts.test.ts
   test/e2e/privilege-drop-leaves-no-root-and-no-capabilities.test.ts
+  test/e2e/slow-engine-does-not-trip-body-timeout.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

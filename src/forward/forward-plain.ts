@@ -116,8 +116,16 @@ class PlainExchange implements ConnectionUser, ResponseSink {
         flowing = socket.write(chunk);
       }
       if (!flowing) {
+        // The engine reads slower than the client sends. The client waits on us meanwhile, so its idle
+        // timeout (serve --body-timeout) is suspended until the engine has caught up.
+        const client = req.socket;
+        const idleTimeout = client.timeout;
         req.pause();
-        socket.once('drain', () => req.resume());
+        if (idleTimeout) client.setTimeout(0);
+        socket.once('drain', () => {
+          if (idleTimeout && !client.destroyed) client.setTimeout(idleTimeout);
+          req.resume();
+        });
       }
     });
     req.on('end', () => {

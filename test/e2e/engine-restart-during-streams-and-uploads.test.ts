@@ -19,6 +19,7 @@ import { dockerOk, followDocker, type FollowedDocker } from '../support/docker-c
 import type { Endpoint } from '../support/endpoint.js';
 import { startEngine, type RestartableEngine } from '../support/engine.js';
 import { startGatewayInFront, type GatewayInFront } from '../support/gateway.js';
+import { tarHeader } from '../support/tar-archive.js';
 import { apiRequest, exchangeRaw, sendRaw } from '../support/raw-http.js';
 import { useTeardown } from '../support/teardown.js';
 
@@ -35,26 +36,6 @@ async function waitUntilEnded(followers: Map<string, FollowedDocker>, timeoutMs:
     if (running.length === 0 || Date.now() > deadline) return running;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** A ustar header for one regular file of `size` bytes. */
-function tarHeader(name: string, size: number): Buffer {
-  const header = Buffer.alloc(512);
-  const field = (text: string, offset: number, length: number): void => void header.write(text, offset, length, 'latin1');
-  const octal = (value: number, length: number): string => value.toString(8).padStart(length - 1, '0');
-  field(name, 0, 100);
-  field(octal(0o644, 8), 100, 8);
-  field(octal(0, 8), 108, 8);
-  field(octal(0, 8), 116, 8);
-  field(octal(size, 12), 124, 12);
-  field(octal(Math.floor(Date.now() / 1000), 12), 136, 12);
-  field('        ', 148, 8); // the checksum counts its own field as spaces
-  field('0', 156, 1);
-  field('ustar\u000000', 257, 8);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  field(`${octal(sum, 7)}\u0000`, 148, 8);
-  return header;
 }
 
 describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000 }, () => {

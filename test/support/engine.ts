@@ -44,6 +44,8 @@ export interface Engine {
   logTail(lines?: number): string;
   /** Stops dockerd (its containers and containerd with it) and removes every trace of the engine. */
   stop(): Promise<void>;
+  /** Sends dockerd a signal: SIGSTOP and SIGCONT freeze and thaw it, as an overloaded host would. */
+  signalDaemon(signal: NodeJS.Signals): void;
 }
 
 /** A private engine that can also be restarted in place, as a service manager restarts dockerd. */
@@ -143,6 +145,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Restarta
     if (stopped) return;
     stopped = true;
     killContainerProcesses(footprint);
+    dockerd.kill('SIGCONT'); // a test may have left it frozen (signalDaemon)
     dockerd.kill('SIGTERM');
     if (!(await exitsWithin(dockerd, STOP_GRACE_MS))) dockerd.kill('SIGKILL');
     removeEngineLeftovers(footprint);
@@ -193,7 +196,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<Restarta
     dockerd = spawnDockerd();
     await waitUntilReady();
   };
-  return { dir, socketPath, configFile, endpoint, logTail, stopDaemon, startDaemon, stop };
+  const signalDaemon = (signal: NodeJS.Signals): void => void dockerd.kill(signal);
+  return { dir, socketPath, configFile, endpoint, logTail, stopDaemon, startDaemon, stop, signalDaemon };
 }
 
 /**
