@@ -131,7 +131,8 @@ export class AuditLog implements AuditSink {
     // carries dozens of records instead of two or three (a write per event-loop tick was a tenth of the
     // gateway's CPU on small reads). A durable record, or a full batch, starts the write at once.
     if (this.#draining !== undefined || this.#coalescing !== undefined) return;
-    if (this.#lines.length >= COALESCE_LINES) this.#startDraining();
+    // While the log is failing, every write is a probe for its recovery: none is held back.
+    if (this.#lines.length >= COALESCE_LINES || !this.#status.healthy) this.#startDraining();
     else this.#coalescing = setTimeout(() => this.#startDraining(), COALESCE_MS);
   }
 
