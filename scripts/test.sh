@@ -47,6 +47,7 @@ unit_tests=(
   test/unit/connection-refusals-recorded-and-summed-up.test.ts
   test/unit/systemd-unit-verifies.test.ts
   test/unit/engine-response-framing-read-strictly.test.ts
+  test/unit/engine-connections-reused-only-while-sound.test.ts
   test/unit/rate-and-concurrency-accounting.test.ts
 )
 

@@ -2,8 +2,14 @@
 // request halves throughput). Each connection has one set of socket listeners for its whole life, which
 // hand events to whichever exchange holds it: adding and removing listeners per request was measurable.
 // An idle connection that the engine closes leaves the pool; one that receives bytes while idle (the
-// engine never speaks unasked) is destroyed rather than reused.
+// engine never speaks unasked) is destroyed rather than reused. One idle for long is not reused either:
+// dockerd 23 and later close connections idle for 5 minutes (its ReadHeaderTimeout), and a request sent
+// as that close is under way would fail; the gateway lets them go well before.
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** How long a connection may have been idle and still be reused. */
+const REUSE_WITHIN_MS = 30_000;
 
 /** The exchange currently using a connection. */
 export interface ConnectionUser {
@@ -16,6 +22,8 @@ export class EngineConnection {
   user: ConnectionUser | undefined;
   /** False until the first response has been read on it: a fresh connection's errors mean the engine is unreachable. */
   used = false;
+  /** performance.now() when it was last handed back to the pool. */
+  idleSince = 0;
   private error: NodeJS.ErrnoException | undefined;
 
   constructor(
@@ -39,6 +47,7 @@ export class EngineConnection {
   release(): void {
     this.user = undefined;
     this.used = true;
+    this.idleSince = performance.now();
     if (this.socket.isPaused()) this.socket.resume();
     this.pool.keep(this);
   }
@@ -64,11 +73,19 @@ export class EngineConnections {
   constructor(
     private readonly socketPath: string,
     private readonly maxIdle: number,
+    private readonly reuseWithinMs = REUSE_WITHIN_MS,
   ) {}
 
   /** The most recently used idle connection (LIFO keeps few connections warm), or a new one. */
   acquire(user: ConnectionUser): EngineConnection {
-    const connection = this.idle.pop() ?? new EngineConnection(this.connect(), this);
+    let connection = this.idle.pop();
+    if (connection !== undefined && performance.now() - connection.idleSince > this.reuseWithinMs) {
+      // The newest idle connection is too old to reuse, and every one below it is older.
+      connection.socket.destroy();
+      for (const older of this.idle.splice(0)) older.socket.destroy();
+      connection = undefined;
+    }
+    connection ??= new EngineConnection(this.connect(), this);
     connection.user = user;
     return connection;
   }
