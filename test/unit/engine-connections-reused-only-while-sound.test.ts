@@ -7,7 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { EngineConnections, type ConnectionUser } from '../../src/forward/engine-connections.js';
+import { EngineConnections, type ConnectionUser, type EngineConnection } from '../../src/forward/engine-connections.js';
 
 const idleUser: ConnectionUser = { onBytes: () => undefined, onClose: () => undefined };
 let dir: string;
@@ -53,35 +53,35 @@ test('a connection idle for longer than the bound is closed instead of reused', 
   pool.close();
 });
 
-test('a connection the engine closed while idle leaves the pool', async () => {
+/** A pool holding one idle connection, and the engine's side of that connection. */
+async function oneIdleConnection(): Promise<{ pool: EngineConnections; idle: EngineConnection; engineSide: net.Socket }> {
   const pool = new EngineConnections(socketPath, 4);
   await settle(); // the earlier tests' connections have all been accepted
   const before = accepted.length;
-  const first = pool.acquire(idleUser);
-  first.release();
+  const idle = pool.acquire(idleUser);
+  idle.release();
   await settle();
   assert.equal(accepted.length, before + 1);
-  accepted.at(-1)!.destroy();
+  return { pool, idle, engineSide: accepted.at(-1)! };
+}
+
+test('a connection the engine closed while idle leaves the pool', async () => {
+  const { pool, idle, engineSide } = await oneIdleConnection();
+  engineSide.destroy();
   await settle();
   const next = pool.acquire(idleUser);
-  assert.notEqual(next, first);
+  assert.notEqual(next, idle);
   next.release();
   pool.close();
 });
 
 test('a connection that receives bytes while idle is destroyed, not reused', async () => {
-  const pool = new EngineConnections(socketPath, 4);
-  await settle(); // the earlier tests' connections have all been accepted
-  const before = accepted.length;
-  const first = pool.acquire(idleUser);
-  first.release();
+  const { pool, idle, engineSide } = await oneIdleConnection();
+  engineSide.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
   await settle();
-  assert.equal(accepted.length, before + 1);
-  accepted.at(-1)!.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
-  await settle();
-  assert.equal(first.socket.destroyed, true);
+  assert.equal(idle.socket.destroyed, true);
   const next = pool.acquire(idleUser);
-  assert.notEqual(next, first);
+  assert.notEqual(next, idle);
   next.release();
   pool.close();
 });
