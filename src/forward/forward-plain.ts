@@ -103,7 +103,8 @@ class PlainExchange implements ConnectionUser, ResponseSink {
     const { req } = this.f;
     const socket = this.connection.socket;
     req.on('data', (chunk: Buffer) => {
-      if (this.finished) return;
+      // An empty chunk would go out as `0\r\n\r\n`, the end of the body, and what follows as a request.
+      if (this.finished || chunk.length === 0) return;
       this.outcome.bytesIn += chunk.length;
       let flowing: boolean;
       if (chunked) {
