@@ -22,82 +22,47 @@ function value(results: Results, scenario: string, target: TargetName, metric: s
 
 const x = (ratio: number): string => `${ratio.toFixed(2)}x`;
 
+/**
+ * One target: `measured` is the quantity it bounds (a ratio, a difference, a value), computed from the
+ * rows it needs, or undefined when one of them is missing.
+ */
+function check(
+  number: number,
+  scenario: string,
+  metric: string,
+  text: string,
+  measured: number | undefined,
+  met: (m: number) => boolean,
+  describe: (m: number) => string,
+): TargetCheck {
+  return { number, scenario, metric, text, met: measured === undefined ? undefined : met(measured), detail: measured === undefined ? 'not measured' : describe(measured) };
+}
+
+/** a/b, a-b: undefined when either side was not measured. */
+const ratioOf = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a / b);
+const excessOf = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a - b);
+
 export function targetChecks(results: Results): TargetCheck[] {
+  const dockgate = (scenario: string, metric: string): number | undefined => value(results, scenario, 'dockgate', metric);
   const checks: TargetCheck[] = [];
   for (const scenario of ['ping', 'containers_json']) {
     for (const metric of ['rps_c10', 'rps_c64']) {
-      const dockgate = value(results, scenario, 'dockgate', metric);
-      const haproxy = value(results, scenario, 'haproxy', metric);
-      const direct = value(results, scenario, 'direct', metric);
-      const vsHaproxy = dockgate !== undefined && haproxy !== undefined ? dockgate / haproxy : undefined;
-      const vsDirect = dockgate !== undefined && direct !== undefined ? dockgate / direct : undefined;
-      checks.push({
-        number: 1, scenario, metric,
-        text: '>= 1.0x haproxy',
-        met: vsHaproxy === undefined ? undefined : vsHaproxy >= 1.0,
-        detail: vsHaproxy === undefined ? 'not measured' : `${x(vsHaproxy)} haproxy`,
-      });
-      checks.push({
-        number: 1, scenario, metric,
-        text: '>= 0.8x direct',
-        met: vsDirect === undefined ? undefined : vsDirect >= 0.8,
-        detail: vsDirect === undefined ? 'not measured' : `${x(vsDirect)} direct`,
-      });
+      const own = dockgate(scenario, metric);
+      checks.push(
+        check(1, scenario, metric, '>= 1.0x haproxy', ratioOf(own, value(results, scenario, 'haproxy', metric)), (r) => r >= 1.0, (r) => `${x(r)} haproxy`),
+        check(1, scenario, metric, '>= 0.8x direct', ratioOf(own, value(results, scenario, 'direct', metric)), (r) => r >= 0.8, (r) => `${x(r)} direct`),
+      );
     }
   }
-  const denied = value(results, 'denied', 'dockgate', 'rps_c10');
-  const ping = value(results, 'ping', 'dockgate', 'rps_c10');
-  checks.push({
-    number: 2, scenario: 'denied', metric: 'rps_c10',
-    text: ">= 2x dockgate's ping rps_c10",
-    met: denied === undefined || ping === undefined ? undefined : denied >= 2 * ping,
-    detail: denied === undefined || ping === undefined ? 'not measured' : `${x(denied / ping)} dockgate ping`,
-  });
-  const createDockgate = value(results, 'create_delete', 'dockgate', 'p50_ms');
-  const createDirect = value(results, 'create_delete', 'direct', 'p50_ms');
-  checks.push({
-    number: 3, scenario: 'create_delete', metric: 'p50_ms',
-    text: '<= direct + 1 ms',
-    met: createDockgate === undefined || createDirect === undefined ? undefined : createDockgate - createDirect <= 1,
-    detail: createDockgate === undefined || createDirect === undefined ? 'not measured' : `direct ${signed(createDockgate - createDirect)} ms`,
-  });
-  const archiveDockgate = value(results, 'archive_put', 'dockgate', 'mb_per_s');
-  const archiveDirect = value(results, 'archive_put', 'direct', 'mb_per_s');
-  checks.push({
-    number: 4, scenario: 'archive_put', metric: 'mb_per_s',
-    text: '>= 0.9x direct',
-    met: archiveDockgate === undefined || archiveDirect === undefined ? undefined : archiveDockgate >= 0.9 * archiveDirect,
-    detail: archiveDockgate === undefined || archiveDirect === undefined ? 'not measured' : `${x(archiveDockgate / archiveDirect)} direct`,
-  });
-  const peak = value(results, 'archive_put', 'dockgate', 'peak_rss_mb');
-  checks.push({
-    number: 4, scenario: 'archive_put', metric: 'peak_rss_mb',
-    text: '<= 150 MB',
-    met: peak === undefined ? undefined : peak <= 150,
-    detail: peak === undefined ? 'not measured' : `${peak} MB`,
-  });
-  const execDockgate = value(results, 'exec_echo', 'dockgate', 'p50_ms');
-  const execDirect = value(results, 'exec_echo', 'direct', 'p50_ms');
-  checks.push({
-    number: 5, scenario: 'exec_echo', metric: 'p50_ms',
-    text: '<= direct + 0.3 ms',
-    met: execDockgate === undefined || execDirect === undefined ? undefined : execDockgate - execDirect <= 0.3,
-    detail: execDockgate === undefined || execDirect === undefined ? 'not measured' : `direct ${signed(execDockgate - execDirect)} ms`,
-  });
-  const idleRss = value(results, 'idle_events', 'dockgate', 'rss_mb');
-  checks.push({
-    number: 6, scenario: 'idle_events', metric: 'rss_mb',
-    text: '<= 200 MB',
-    met: idleRss === undefined ? undefined : idleRss <= 200,
-    detail: idleRss === undefined ? 'not measured' : `${idleRss} MB`,
-  });
-  const idleCpu = value(results, 'idle_events', 'dockgate', 'cpu_pct');
-  checks.push({
-    number: 6, scenario: 'idle_events', metric: 'cpu_pct',
-    text: 'near zero (<= 1 % of a core)',
-    met: idleCpu === undefined ? undefined : idleCpu <= 1,
-    detail: idleCpu === undefined ? 'not measured' : `${idleCpu} %`,
-  });
+  checks.push(
+    check(2, 'denied', 'rps_c10', ">= 2x dockgate's ping rps_c10", ratioOf(dockgate('denied', 'rps_c10'), dockgate('ping', 'rps_c10')), (r) => r >= 2, (r) => `${x(r)} dockgate ping`),
+    check(3, 'create_delete', 'p50_ms', '<= direct + 1 ms', excessOf(dockgate('create_delete', 'p50_ms'), value(results, 'create_delete', 'direct', 'p50_ms')), (d) => d <= 1, (d) => `direct ${signed(d)} ms`),
+    check(4, 'archive_put', 'mb_per_s', '>= 0.9x direct', ratioOf(dockgate('archive_put', 'mb_per_s'), value(results, 'archive_put', 'direct', 'mb_per_s')), (r) => r >= 0.9, (r) => `${x(r)} direct`),
+    check(4, 'archive_put', 'peak_rss_mb', '<= 150 MB', dockgate('archive_put', 'peak_rss_mb'), (mb) => mb <= 150, (mb) => `${mb} MB`),
+    check(5, 'exec_echo', 'p50_ms', '<= direct + 0.3 ms', excessOf(dockgate('exec_echo', 'p50_ms'), value(results, 'exec_echo', 'direct', 'p50_ms')), (d) => d <= 0.3, (d) => `direct ${signed(d)} ms`),
+    check(6, 'idle_events', 'rss_mb', '<= 200 MB', dockgate('idle_events', 'rss_mb'), (mb) => mb <= 200, (mb) => `${mb} MB`),
+    check(6, 'idle_events', 'cpu_pct', 'near zero (<= 1 % of a core)', dockgate('idle_events', 'cpu_pct'), (pct) => pct <= 1, (pct) => `${pct} %`),
+  );
   return checks;
 }
 
