@@ -412,7 +412,8 @@ describe('differential: what dockgate judged is what the engine applied', { time
       }
     });
     t.diagnostic(`seed ${seed}: ${QUERY_CASES} query cases in ${Date.now() - started} ms: ${outcome}`);
-    assert.ok(outcome.get('forwarded, same list') >= QUERY_CASES / 5, `too few queries were forwarded: ${outcome}`);
+    // A guard on the generator, not on dockgate: enough cases must reach the engine to compare (seed 1781610056 gives 61 of 320, most seeds 80-90).
+    assert.ok(outcome.get('forwarded, same list') >= QUERY_CASES / 8, `too few queries were forwarded: ${outcome}`);
     assert.ok([...outcome.counts.keys()].some((k) => k.includes('query.single-value')), `no repeated parameter was refused: ${outcome}`);
   });
 });

@@ -82,11 +82,25 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
       followers.set(`events on ${endpoint.name}`, followDocker(['events', '--filter', 'type=container', '--format', '{{.Action}} {{.Actor.Attributes.name}}'], endpoint));
     }
     const outcomes = new Map<string, { code: number | null; stderr: string }>();
+    const probes: string[] = [];
+    /**
+     * An events stream shows only what happens after its CLI has subscribed, a moment after it starts
+     * (longer through the gateway): probe containers are created until every stream has shown one.
+     */
+    const untilSubscribed = async (streams: FollowedDocker[]): Promise<void> => {
+      const seen = (f: FollowedDocker): boolean => probes.some((probe) => f.output().includes(`create ${probe}\n`));
+      for (let i = 0; !streams.every(seen); i++) {
+        assert.ok(i < 40, 'the events streams never showed a probe container being created');
+        probes.push(`er-probe-${probes.length}`);
+        await dockerOk(['create', '--name', probes.at(-1)!, BUSYBOX_IMAGE], engine.endpoint);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
     try {
       // Every stream is established: output arrives on each.
-      await dockerOk(['create', '--name', 'er-probe', BUSYBOX_IMAGE], engine.endpoint);
+      await untilSubscribed([...followers].filter(([name]) => name.startsWith('events')).map(([, f]) => f));
       for (const [name, follower] of followers) {
-        await follower.waitForOutput((out) => (name.startsWith('events') ? out.includes('create er-probe') : /tick \d+\n/.test(out)), 20_000);
+        if (!name.startsWith('events')) await follower.waitForOutput((out) => /tick \d+\n/.test(out), 20_000);
       }
 
       await engine.stopDaemon();
@@ -112,7 +126,7 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
     // New streams work, and the records of the cut ones are written.
     const events = followDocker(['events', '--filter', 'type=container', '--format', '{{.Action}} {{.Actor.Attributes.name}}'], viaGateway);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await untilSubscribed([events]);
       await dockerOk(['start', 'er-talker'], viaGateway);
       await events.waitForOutput((out) => out.includes('start er-talker'), 20_000);
       const logs = await dockerOk(['logs', '--tail', '1', 'er-talker'], viaGateway);
@@ -122,7 +136,7 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
     }
     const { trail, complete } = await waitForAuditTrail(gateway.auditLog, 0, (records) => records.filter((r) => r.phase === 'done' && /\/(logs|attach)$|\/events$/.test(r.path)).length >= 3, 10_000);
     assert.ok(complete, `the cut streams have their done records: ${JSON.stringify(trail.records.filter((r) => r.phase === 'done').map((r) => r.path))}`);
-    await dockerOk(['rm', '-f', 'er-talker', 'er-probe'], viaGateway);
+    await dockerOk(['rm', '-f', 'er-talker', ...probes], viaGateway);
   });
 
   test('an archive upload cut by the restart gets a clean error, and uploads work again after', async (t: TestContext) => {

@@ -29,6 +29,8 @@ export interface DockerResult {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** How long a followed CLI has to exit after SIGINT before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 let configDir: string | undefined;
 
@@ -135,6 +137,8 @@ export function dockerInTerminal(args: readonly string[], options: DockerOptions
 export interface FollowedDocker {
   /** Resolves with stdout so far once `isComplete(stdout)` holds; rejects on timeout or when the CLI exits first. */
   waitForOutput(isComplete: (stdout: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** What it has printed on stdout so far. */
+  output(): string;
   /** Whether the CLI is still running, i.e. still following. */
   isRunning(): boolean;
   /** Interrupts the CLI as a user's Ctrl-C would, and resolves with what it printed. */
@@ -178,10 +182,15 @@ export function followDocker(args: readonly string[], options: DockerOptions): F
       }
       return stdout;
     },
+    output: () => stdout,
     isRunning: () => exitCode === undefined,
     async stop() {
       if (exitCode === undefined) child.kill('SIGINT');
+      // A CLI that ignores the interrupt (a stream the gateway failed to end) must not hang the test and
+      // hide the assertion that found it: it is killed after a grace period.
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       await closed;
+      clearTimeout(killer);
       stopOnExit();
       return { code: exitCode ?? null, stdout, stderr };
     },
