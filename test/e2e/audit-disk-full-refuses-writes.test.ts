@@ -18,7 +18,7 @@ import { readAuditTrail, waitForAuditTrail } from '../support/audit-log-reader.j
 import { docker, dockerOk } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { EngineEvents } from '../support/engine-events.js';
+import { EngineEvents, eventContainerName } from '../support/engine-events.js';
 import { fill, freeAll, mountTinyFilesystem } from '../support/full-disk.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { apiRequest } from '../support/raw-http.js';
@@ -51,7 +51,6 @@ describe('a full audit disk refuses state changes until it has room again', { ti
 
   test('disk full: writes refused with a clear 503, reads go on, the engine sees nothing; freed: forwarded again', async (t: TestContext) => {
     assert.equal((await apiRequest(viaGateway, 'POST', '/v1.41/volumes/create', { Name: 'df-before' })).status, 201);
-    const firstEvent = events.events.length;
     const fillers = fill(auditDir);
     // The audit log's last page may still hold a few records: those go through (they are written), and
     // once it is full every change is refused.
@@ -63,7 +62,6 @@ describe('a full audit disk refuses state changes until it has room again', { ti
     }
     assert.ok(slack < 40, 'the disk never filled up for the audit log');
     t.diagnostic(`${fillers.length} filler files; ${slack} more records fitted in the log's last page`);
-    const firstRefusal = events.events.length;
 
     for (const [method, path, body] of [
       ['POST', '/v1.41/volumes/create', { Name: 'df-refused-volume' }],
@@ -90,12 +88,17 @@ describe('a full audit disk refuses state changes until it has room again', { ti
     assert.match(await dockerOk(['volume', 'ls', '--format', '{{.Name}}'], viaGateway), /df-before/);
     assert.match(gateway.output(), /audit log cannot be written; mutating requests are refused until it can/);
 
-    // The engine saw none of the refused requests.
+    // The engine performed the changes that fitted and none of the refused ones. Events reach the
+    // subscriber asynchronously, so they are told apart by name, not by where they fall in the stream.
+    if (slack > 0) await events.waitFor('the last change that fitted', (e) => e.Action === 'create' && e.Actor.ID === `df-slack-${slack - 1}`);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const slackCreates = events.events.slice(firstEvent, firstRefusal).filter((e) => e.Action === 'create').length;
-    assert.ok(slackCreates <= slack, 'the changes that fitted are all the engine saw before the refusals');
-    const seen = events.events.slice(firstRefusal).filter((e) => ['create', 'destroy'].includes(e.Action));
-    assert.deepEqual(seen.map((e) => `${e.Type} ${e.Action} ${e.Actor.ID}`), [], 'refused requests reached the engine');
+    const slackCreates = events.matching((e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID.startsWith('df-slack-'));
+    assert.deepEqual(slackCreates.map((e) => e.Actor.ID).sort(), Array.from({ length: slack }, (_, i) => `df-slack-${i}`).sort(),
+      'the changes that fitted in the last page, and not the first one refused, are the ones the engine performed');
+    const refused = events.matching((e) =>
+      (e.Action === 'create' && /^df-(refused|burst)-/.test(e.Type === 'container' ? eventContainerName(e) : e.Actor.ID)) ||
+      (e.Action === 'destroy' && e.Actor.ID === 'df-before'));
+    assert.deepEqual(refused.map((e) => `${e.Type} ${e.Action} ${e.Actor.ID}`), [], 'refused requests reached the engine');
 
     // Room again: the next state change is forwarded, recorded, and the recovery is logged.
     freeAll(auditDir);
@@ -108,6 +111,7 @@ describe('a full audit disk refuses state changes until it has room again', { ti
     // A forwarding record for each create the engine performed (df-before, the ones that fitted, df-after),
     // and none for the refused ones.
     const forwardedCreates = trail.records.filter((r) => r.phase === 'forwarding' && /\.create$/.test(r.operation ?? '')).length;
+    await events.waitFor('the create of df-after', (e) => e.Action === 'create' && e.Actor.ID === 'df-after');
     const engineCreates = events.events.filter((e) => e.Action === 'create').length;
     assert.equal(forwardedCreates, engineCreates, `${forwardedCreates} create requests were recorded as forwarded, the engine performed ${engineCreates}`);
     const createdAfter = trail.records.find((r) => r.phase === 'done' && (r.created ?? []).includes('df-after'));
