@@ -10,6 +10,7 @@ import { goFieldFold } from './go-field-fold.js';
 import { JsonNumber, type JsonValue } from './go-json-reader.js';
 import { readGoFloat, readGoInteger, type NumberReading } from './go-number.js';
 import { formatJsonPath } from './json-path.js';
+import { setOwn } from './plain-value.js';
 
 const FIX_TYPE = 'Send the value with the type the Engine API documents';
 const FIX_UNKNOWN = 'Remove it, or update dockgate if a newer engine added it';
@@ -44,11 +45,6 @@ function describeJson(value: JsonValue): string {
 }
 
 /** Sets an own property even for the key `__proto__`, which plain assignment would turn into a prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
-
 class SchemaReader {
   private readonly path: (string | number)[] = [];
 

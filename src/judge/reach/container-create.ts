@@ -1,6 +1,7 @@
 // POST /containers/create: every field of the create body that reaches the host, judged against the
 // client's constraints after the policy's defaults are applied. References to other containers
 // (`container:<ref>` modes) are pinned to the id that was judged, so a later rename cannot swap them.
+import { copyPlainValue } from '../../inspect/plain-value.js';
 import { judgeCapAdd, judgeCapDrop } from './capabilities.js';
 import { show } from './go-strings.js';
 import { judgeJoinedContainer } from './host-access.js';
@@ -29,7 +30,7 @@ import { imageUser, judgeEffectiveUser, judgeNoNewPrivileges } from './user.js';
 
 /** Judges a create body; returns the body to forward (with defaults and pinned references). */
 export async function judgeContainerCreate(ctx: ReachContext, input: unknown): Promise<Record<string, unknown>> {
-  const body: Record<string, unknown> = isRecord(input) ? structuredClone(input) : {};
+  const body: Record<string, unknown> = isRecord(input) ? copyPlainValue(input) : {};
   if (!isRecord(input)) {
     ctx.deny('body', 'body', 'a container create needs a JSON object body', 'Send the create body the Engine API defines');
     return body;
