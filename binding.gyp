@@ -1,10 +1,17 @@
-# The peer-credentials addon (SO_PEERCRED + NSS names), built by `npm ci` into build/Release/.
-# Linux only: SO_PEERCRED and struct ucred are Linux interfaces, and dockgate guards a Linux dockerd.
+# dockgate's addons, built by `npm ci` into build/Release/: peer credentials (SO_PEERCRED + NSS names)
+# and process hardening for `serve --user` (capability bounding set, no_new_privs).
+# Linux only: SO_PEERCRED, struct ucred and those prctl calls are Linux interfaces, and dockgate guards a
+# Linux dockerd.
 {
   "targets": [
     {
       "target_name": "peer_credentials",
       "sources": ["native/peer_credentials.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra"]
+    },
+    {
+      "target_name": "process_hardening",
+      "sources": ["native/process_hardening.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"]
     }
   ]

@@ -18,44 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-// Bails out of a Node-API callback when a call fails; the pending exception (if any) reaches JS.
-#define NAPI_CALL(env, call)                                                      \
-  do {                                                                            \
-    if ((call) != napi_ok) {                                                      \
-      bool pending = false;                                                       \
-      napi_is_exception_pending((env), &pending);                                 \
-      if (!pending) napi_throw_error((env), NULL, "Node-API call failed: " #call); \
-      return NULL;                                                                \
-    }                                                                             \
-  } while (0)
-
-// Throws an Error shaped like Node's own system errors: message "<what>: <strerror>",
-// plus `errno` (positive number), `syscall` and, where libc can name it, `code` ("EBADF").
-static napi_value throw_errno(napi_env env, int error, const char *syscall, const char *what) {
-  char message[256];
-  snprintf(message, sizeof message, "%s: %s", what, strerror(error));
-  const char *code = NULL;
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  code = strerrorname_np(error);
-#endif
-  napi_value js_message, js_error, js_errno, js_syscall;
-  if (napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &js_message) != napi_ok ||
-      napi_create_error(env, NULL, js_message, &js_error) != napi_ok) {
-    napi_throw_error(env, code, message);
-    return NULL;
-  }
-  napi_create_int32(env, error, &js_errno);
-  napi_set_named_property(env, js_error, "errno", js_errno);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &js_syscall);
-  napi_set_named_property(env, js_error, "syscall", js_syscall);
-  if (code != NULL) {
-    napi_value js_code;
-    napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &js_code);
-    napi_set_named_property(env, js_error, "code", js_code);
-  }
-  napi_throw(env, js_error);
-  return NULL;
-}
+#include "napi_errors.h"
 
 // Reads argument `index` as a uint32 (uids and gids are unsigned 32-bit on Linux; fds are small).
 // Validated by hand: napi_get_value_uint32 would silently wrap -1 to 4294967295.

@@ -2,9 +2,8 @@
 // the client called connect() (SO_PEERCRED, unforgeable by the client), with user and group names from
 // the host's user database (NSS). Read once per connection by the native addon in native/peer_credentials.c.
 
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { addonLoader } from '../addons/load-addon.js';
 import type { UnixPeer } from './identity.js';
 
 /** What build/Release/peer_credentials.node exports. Failures throw Errors carrying `code`, `errno`, `syscall`. */
@@ -13,28 +12,7 @@ interface PeerCredentialsAddon {
   accountNames(uid: number, gid: number): { user?: string; group?: string };
 }
 
-// This file runs as src/identify/peer-credentials.ts (tsx) and as dist/identify/peer-credentials.js (tsc):
-// both sit two levels below the package root, where node-gyp puts build/.
-const ADDON_PATH = fileURLToPath(new URL('../../build/Release/peer_credentials.node', import.meta.url));
-
-let addon: PeerCredentialsAddon | undefined;
-
-// Loaded on first use, not at import, so that modules that merely import this one (and gateways with
-// no unix listener) still start when the addon was not built; the error then says how to build it.
-function loadAddon(): PeerCredentialsAddon {
-  if (addon === undefined) {
-    try {
-      addon = createRequire(import.meta.url)(ADDON_PATH) as PeerCredentialsAddon;
-    } catch (error) {
-      throw new Error(
-        `cannot load the peer-credentials addon ${ADDON_PATH} (${(error as Error).message}); ` +
-          'build it with `npm rebuild` in the dockgate package (needs make, a C compiler and python3)',
-        { cause: error },
-      );
-    }
-  }
-  return addon;
-}
+const loadAddon = addonLoader<PeerCredentialsAddon>('peer_credentials', 'peer-credentials');
 
 // Names are looked up once per id for the life of the process: the lookup is synchronous (it may ask
 // LDAP or sssd) and must not run per connection. `null` records "this id has no name". A user renamed

@@ -9,15 +9,41 @@
 // recorded one by one, and the rest of the window is summed up in one record with a `count`.
 import type { Socket } from 'node:net';
 import { CONNECTION_REFUSALS, type ConnectionRefusalCause } from '../errors/catalogue.js';
+import { describeIdentity } from '../identify/identity.js';
+import { unixPeerIdentity } from '../identify/peer-credentials.js';
 import { RequestIds } from '../gateway/request-ids.js';
 import type { Logger } from '../log/logger.js';
 import type { ConnectionRecord, PresentedCertificate } from '../record/audit-record.js';
 import type { AuditSink } from '../record/audit-sink.js';
 import { recordTime } from '../record/record-time.js';
 
-/** `address:port` of a peer, as identities and records write it. */
+/** TCP peers as noted at accept, for refusals reported once the connection is gone. */
+const notedPeers = new WeakMap<Socket, string>();
+
+/**
+ * Notes a TCP connection's peer while it can still be read: a TLS handshake that fails or times out is
+ * reported after Node has closed the connection, when its address is gone.
+ */
+export function notePeer(socket: Socket): void {
+  if (socket.remoteAddress !== undefined) notedPeers.set(socket, `${socket.remoteAddress}:${socket.remotePort ?? '?'}`);
+}
+
+/**
+ * Who is at the other end, as identities and records write it: `address:port` over TCP; over a unix socket,
+ * which has no address, the peer's credentials (`uid=1000(ci) gid=1000(ci) pid=4242`), so that an operator
+ * can tell which local process a flood of refusals comes from.
+ */
 export function remoteOf(socket: Socket): string {
-  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+  if (socket.remoteAddress !== undefined) return `${socket.remoteAddress}:${socket.remotePort ?? '?'}`;
+  // A TLS socket wraps the TCP connection it was accepted on (Node keeps it as `_parent`; there is no public accessor).
+  const noted = notedPeers.get(socket) ?? notedPeers.get((socket as { _parent?: Socket })._parent ?? socket);
+  if (noted !== undefined) return noted;
+  try {
+    return describeIdentity(unixPeerIdentity(socket, 'unix'));
+  } catch {
+    // A TCP peer that has gone has no address any more either; a closed unix peer, no credentials.
+    return 'unknown (the peer had gone before it could be named)';
+  }
 }
 
 export interface Refusal {
@@ -29,7 +55,7 @@ export interface Refusal {
 
 export interface RefusedConnection extends Refusal {
   listener: string;
-  /** `address:port` as seen on accept. */
+  /** The peer, as remoteOf() writes it. */
   remote: string;
 }
 

@@ -20,7 +20,7 @@ import { tlsPeerIdentity } from '../identify/tls-identity.js';
 import type { Logger } from '../log/logger.js';
 import { browserRequestGuard, type RequestGuard } from './browser-request-guard.js';
 import { checkClientCertificate, handshakeFailure, presentedCertificate } from './client-certificate-check.js';
-import { remoteOf, type ConnectionRefusals } from './connection-refusals.js';
+import { notePeer, remoteOf, type ConnectionRefusals } from './connection-refusals.js';
 import { answerParserRefusals } from './parser-refusals.js';
 import type { ConnectionBudget } from '../admit/connection-budget.js';
 import type { Limits } from '../admit/limits.js';
@@ -195,6 +195,7 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
     allowHalfOpen: true,
   });
   tls.addServer(server);
+  server.prependListener('connection', notePeer);
 
   /** Connections whose certificate passed: closed when a reloaded CRL revokes it. */
   const admitted = new Set<TLSSocket>();

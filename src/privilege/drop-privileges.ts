@@ -12,6 +12,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
+import { addonLoader } from '../addons/load-addon.js';
 import { groupId, groupName, userAccount } from '../listen/account-ids.js';
 import type { Logger } from '../log/logger.js';
 
@@ -78,10 +79,15 @@ export function resolveDropTarget(user: string, groups: readonly string[]): Drop
 export async function dropPrivileges(target: DropTarget, upstreamSocket: string, readAgain: FilesReadAgain, logger: Logger): Promise<void> {
   // Read as root, and named now: after the drop the socket may be out of sight, and nothing is executed.
   const socketGroup = socketGroupOf(upstreamSocket);
+  const hardening = loadHardening();
+  // While still root (it needs CAP_SETPCAP): nothing run later can be granted a capability again.
+  hardening.emptyCapabilityBoundingSet();
   // Present on every POSIX platform; resolveDropTarget has already required a root euid, which only they have.
   process.setgroups!(target.groups);
   process.setgid!(target.gid);
   process.setuid!(target.uid);
+  // And a setuid-root program (su, sudo, mount) started by a subverted gateway runs without its privileges.
+  hardening.setNoNewPrivileges();
   const status = verifyDropped(target);
   for (const [option, when] of Object.entries(READ_AGAIN)) {
     const file = readAgain[option as keyof FilesReadAgain];
@@ -95,7 +101,10 @@ export async function dropPrivileges(target: DropTarget, upstreamSocket: string,
     }
   }
   await checkEngineSocket(target, upstreamSocket, socketGroup, logger);
-  logger.info({ user: target.user, uid: target.uid, gid: target.gid, groups: target.groups, capBnd: status.get('CapBnd') }, 'privileges dropped: no root id and no capabilities left');
+  logger.info(
+    { user: target.user, uid: target.uid, gid: target.gid, groups: target.groups, capBnd: status.get('CapBnd'), noNewPrivs: status.get('NoNewPrivs') },
+    'privileges dropped: no root id, no capabilities, none to regain',
+  );
 }
 
 /** The group of the engine's socket (name, else id), when it exists (the engine may not be up yet). */
@@ -109,9 +118,20 @@ function socketGroupOf(path: string): { gid: number; name: string } | undefined 
   return { gid, name: groupName(gid) ?? String(gid) };
 }
 
+/** What build/Release/process_hardening.node (native/process_hardening.c) exports; failures throw system errors. */
+interface ProcessHardeningAddon {
+  emptyCapabilityBoundingSet(): void;
+  setNoNewPrivileges(): void;
+}
+
+const loadHardening = addonLoader<ProcessHardeningAddon>('process_hardening', 'process-hardening');
+
 const NO_CAPABILITIES = '0000000000000000';
 
-/** Refuses to go on unless every uid and gid (real, effective, saved, filesystem) is the target's and no capability is held. */
+/**
+ * Refuses to go on unless every uid and gid (real, effective, saved, filesystem) is the target's, no
+ * capability is held or can be regained (the bounding set is empty), and no_new_privs is set.
+ */
 function verifyDropped(target: DropTarget): Map<string, string> {
   const status = new Map(
     readFileSync('/proc/self/status', 'utf8')
@@ -128,9 +148,10 @@ function verifyDropped(target: DropTarget): Map<string, string> {
   const groups = (status.get('Groups') ?? '').split(/\s+/).filter((g) => g !== '').map(Number).sort((a, b) => a - b);
   const wanted = [...target.groups].sort((a, b) => a - b);
   if (groups.join(',') !== wanted.join(',')) problems.push(`Groups ${groups.join(' ')} (expected ${wanted.join(' ')})`);
-  for (const field of ['CapPrm', 'CapEff', 'CapAmb']) {
+  for (const field of ['CapPrm', 'CapEff', 'CapAmb', 'CapBnd']) {
     if (status.get(field) !== NO_CAPABILITIES) problems.push(`${field} ${status.get(field) ?? '(missing)'} (expected ${NO_CAPABILITIES})`);
   }
+  if (status.get('NoNewPrivs') !== '1') problems.push(`NoNewPrivs ${status.get('NoNewPrivs') ?? '(missing)'} (expected 1)`);
   if (problems.length > 0) {
     throw new Error(`--user ${target.user}: after the privilege drop /proc/self/status shows ${problems.join(', ')}; refusing to serve with privileges left`);
   }

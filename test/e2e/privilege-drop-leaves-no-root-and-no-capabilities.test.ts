@@ -63,7 +63,7 @@ function startFailure(failure: FailedStart): string {
   return lines[0]!;
 }
 
-describe('serve --user nobody --group docker: binds as root, then serves with no root id and no capability', { timeout: 5 * 60_000 }, () => {
+describe('serve --user nobody --group docker: binds as root, then serves with no root id and no capability, none to regain', { timeout: 5 * 60_000 }, () => {
   const teardown = useTeardown(HOOK_TIMEOUT_MS);
   let engine: Engine;
   let dir: string;
@@ -100,13 +100,16 @@ describe('serve --user nobody --group docker: binds as root, then serves with no
     await waitForGatewayOutput(gateway, 'dockgate is serving');
   }, { timeout: HOOK_TIMEOUT_MS });
 
-  test('the process holds no root id, only the group given, and no capability', () => {
+  test('the process holds no root id, only the group given, no capability, an empty bounding set and no_new_privs', () => {
     const status = procStatus(gateway.pid);
     assert.deepEqual(status.get('Uid')!.split(/\s+/), [String(NOBODY), String(NOBODY), String(NOBODY), String(NOBODY)], `Uid: ${status.get('Uid')}`);
     assert.deepEqual(status.get('Gid')!.split(/\s+/), [String(engineGid), String(engineGid), String(engineGid), String(engineGid)], `Gid: ${status.get('Gid')}`);
     assert.equal(status.get('Groups'), String(engineGid));
     for (const field of ['CapPrm', 'CapEff', 'CapAmb']) assert.equal(status.get(field), '0000000000000000', `${field}: ${status.get(field)}`);
-    assert.match(gateway.output(), /"uid":65534,.*privileges dropped: no root id and no capabilities left/);
+    // Nothing to regain either: no capability left in the bounding set, and execve grants no privileges.
+    assert.equal(status.get('CapBnd'), '0000000000000000', `CapBnd: ${status.get('CapBnd')}`);
+    assert.equal(status.get('NoNewPrivs'), '1');
+    assert.match(gateway.output(), /"uid":65534,.*"capBnd":"0000000000000000","noNewPrivs":"1".*privileges dropped: no root id, no capabilities, none to regain/);
   });
 
   test('the listener socket keeps the owner, group and mode it was given as root', () => {

@@ -168,6 +168,10 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
     assert.equal(refusedCount(records, 'headers-timeout'), UNIX_SLOW + TLS_HALF_HEAD);
     assert.equal(refusedCount(records, 'tls-handshake-timeout'), TLS_NO_HANDSHAKE);
     assert.ok(records.every((r) => r.rule === 'limits.headers-timeout' && r.decision === 'deny'), JSON.stringify(records.slice(0, 3)));
+    // Who held them: a unix peer by its credentials (this test runs as root), a TLS peer by its address
+    // (records that sum up a flood name no single peer).
+    const remotes = new Set(records.flatMap((r) => (r.remote === undefined ? [] : [r.remote])).map((remote) => remote.replace(/pid=\d+$/, 'pid=N').replace(/:\d+$/, ':PORT')));
+    assert.deepEqual([...remotes].sort(), ['127.0.0.1:PORT', 'uid=0(root) gid=0(root) pid=N'], JSON.stringify(records.slice(0, 3)));
 
     // The gateway let go of them all.
     await until(`the gateway's descriptors back near ${fdsBefore}`, () => openFds(gateway.pid) <= fdsBefore + 5, 5_000);
