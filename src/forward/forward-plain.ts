@@ -9,7 +9,7 @@
 // is read strictly (engine-response-reader.ts). A connection goes back to the pool only after a request
 // and a response that both ended exactly where their framing said.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../errors/catalogue.js';
+import { GatewayError, isGatewayError } from '../errors/catalogue.js';
 import { CreatedIdCollector } from './created-ids.js';
 import type { ConnectionUser, EngineConnection } from './engine-connections.js';
 import { EngineResponseError, type ResponseHead } from './engine-response-head.js';
@@ -133,6 +133,14 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       if (this.finished) return;
       if (chunked) socket.write(CHUNKED_END);
       this.requestSent = true;
+    });
+    // The client stopped sending (serve --body-timeout): src/admit has answered 408 and destroys the request
+    // with its refusal. The engine's half-sent request is abandoned, and the exchange ends as that refusal.
+    req.on('error', (err) => {
+      if (this.finished || !isGatewayError(err) || this.f.res.headersSent) return;
+      this.finished = true;
+      this.connection.discard();
+      this.settle(err);
     });
   }
 

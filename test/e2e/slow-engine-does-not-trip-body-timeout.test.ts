@@ -6,7 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
+import { waitForAuditTrail } from '../support/audit-log-reader.js';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk, spawnDocker } from '../support/docker-cli.js';
 import { startEngine, type Engine } from '../support/engine.js';
@@ -77,6 +79,7 @@ describe('a slow engine does not trip the client body timeout', { timeout: 5 * 6
   });
 
   test('a client that pauses its own upload longer than the body timeout is cut with a 408 (control)', async () => {
+    const auditFrom = statSync(gateway.auditLog).size;
     const cp = spawnDocker(['cp', '-', 'slow-target:/tmp'], gateway.unix);
     let stderr = '';
     cp.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -89,6 +92,12 @@ describe('a slow engine does not trip the client body timeout', { timeout: 5 * 6
     const code = await exited;
     assert.notEqual(code, 0, 'the paused upload was cut');
     assert.match(stderr + gateway.output(), /limits\.body-timeout|408/, `the cut names the body timeout: ${stderr}`);
+    // The trail says why: the upload was being streamed to the engine when its client went quiet, and the
+    // exchange ends as the body-timeout refusal, not as an allowed request whose connection happened to drop.
+    const { trail } = await waitForAuditTrail(gateway.auditLog, auditFrom, (records) => records.some((r) => r.phase === 'done' && r.method === 'PUT'));
+    const done = trail.records.filter((r) => r.phase === 'done' && r.method === 'PUT');
+    assert.deepEqual(done.map((r) => [r.operation, r.decision, r.rule, r.status]), [['container.archive.put', 'deny', 'limits.body-timeout', 408]], JSON.stringify(done));
+    assert.ok(trail.records.some((r) => r.phase === 'forwarding' && r.id === done[0]!.id), 'it had been forwarded (its forwarding record is there): the timeout struck while streaming');
   });
 
   /** `docker cp CONTAINER:PATH -` on the engine's own socket: the tar it prints. */
