@@ -110,7 +110,7 @@ export interface PresentedCertificate {
  * of an open connection (`tls.revocation`); over --max-connections (`limits.connections`); or when what it
  * sent was no request (the HTTP parser's refusals: `header.canonical`, `header.size`, and a head or a TLS
  * handshake not finished within --headers-timeout, `limits.headers-timeout`). There is no request, so no method, path or identity: the peer
- * is its address, and the certificate it presented is reported apart, as presented.
+ * is its address (or its unix credentials), and the certificate it presented is reported apart, as presented.
  */
 export interface ConnectionRecord {
   time: string;
@@ -118,7 +118,10 @@ export interface ConnectionRecord {
   id: string;
   phase: 'connection';
   listener: string;
-  /** The peer's address and port as seen on accept (`127.0.0.2:51324`); absent on a record that sums up several. */
+  /**
+   * The peer: its address and port as seen on accept (`127.0.0.2:51324`), or on a unix socket its
+   * credentials (`uid=1000(ci) gid=1000(ci) pid=4242`); absent on a record that sums up several.
+   */
   remote?: string;
   decision: 'deny';
   rule: string;
