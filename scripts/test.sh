@@ -43,6 +43,7 @@ unit_tests=(
   test/unit/audit-intended-versus-running.test.ts
   test/unit/network-allow-list-cidr-matching.test.ts
   test/unit/tcp-listener-options-parsing.test.ts
+  test/unit/connections-wait-until-serving.test.ts
   test/unit/revocation-list-checked-against-ca.test.ts
   test/unit/browser-request-guard.test.ts
   test/unit/connection-refusals-recorded-and-summed-up.test.ts

@@ -5,6 +5,7 @@ import type { Policy } from '../judge/policy.js';
 import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import { createUpstream } from '../forward/upstream.js';
 import { checkListenersHaveTls, openListener, type OpenListener } from '../listen/listeners.js';
+import { ServingLatch } from '../listen/serving-latch.js';
 import { loadTlsMaterial, type TlsFiles } from '../listen/tls-material.js';
 import { TlsContext } from '../listen/tls-context.js';
 import { ConnectionRefusals } from '../listen/connection-refusals.js';
@@ -80,12 +81,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const refusals = new ConnectionRefusals(config.audit, config.logger);
   const open: OpenListener[] = [];
-  const context = { gateway, logger: config.logger, refusals, limits: config.limits, connections: new ConnectionBudget(config.limits.maxConnections), ...(tls && { tls }) };
+  const serving = new ServingLatch();
+  const context = { gateway, logger: config.logger, refusals, limits: config.limits, connections: new ConnectionBudget(config.limits.maxConnections), serving, ...(tls && { tls }) };
   try {
     for (const spec of config.listeners) open.push(await openListener(spec, context));
     tls?.watch();
     await config.beforeServing?.();
+    serving.open();
   } catch (err) {
+    serving.abandon();
     tls?.close();
     await Promise.all(open.map((l) => l.close()));
     refusals.close();

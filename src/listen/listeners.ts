@@ -21,6 +21,7 @@ import type { Logger } from '../log/logger.js';
 import { browserRequestGuard, type RequestGuard } from './browser-request-guard.js';
 import { checkClientCertificate, handshakeFailure, presentedCertificate } from './client-certificate-check.js';
 import { notePeer, remoteOf, type ConnectionRefusals } from './connection-refusals.js';
+import { ServingLatch } from './serving-latch.js';
 import { answerParserRefusals } from './parser-refusals.js';
 import type { ConnectionBudget } from '../admit/connection-budget.js';
 import type { Limits } from '../admit/limits.js';
@@ -48,6 +49,8 @@ export interface ListenerContext {
   limits: Limits;
   /** The one count of open connections all listeners share. */
   connections: ConnectionBudget;
+  /** Holds accepted connections until the gateway serves (after a privilege drop). */
+  serving: ServingLatch;
 }
 
 /** Identity is computed once per connection and kept with it. */
@@ -107,15 +110,18 @@ export function checkListenersHaveTls(specs: readonly ListenerSpec[], tls: unkno
 
 /**
  * Runs `admit` on every accepted connection before the server's own connection handling (the TLS
- * handshake, the HTTP parser) sees it: a connection it refuses is closed without a byte being read.
- * Node has no accept filter, so the server's 'connection' listeners are wrapped.
+ * handshake, the HTTP parser) sees it: a connection it refuses is closed without a byte being read, and
+ * one it admits waits for the serving latch. Node has no accept filter, so the server's 'connection'
+ * listeners are wrapped.
  */
-function gateAccept(server: NetServer, admit: (socket: Socket) => boolean): void {
+function gateAccept(server: NetServer, serving: ServingLatch, admit: (socket: Socket) => boolean): void {
   const inner = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   server.on('connection', (socket: Socket) => {
     if (!admit(socket)) return;
-    for (const listener of inner) listener.call(server, socket);
+    serving.admit(socket, () => {
+      for (const listener of inner) listener.call(server, socket);
+    });
   });
 }
 
@@ -142,7 +148,7 @@ function connectionLimitGate(listener: string, plainHttp: boolean, context: List
  */
 function guardServer(server: http.Server, listener: string, plainHttp: boolean, context: ListenerContext, network?: (socket: Socket) => boolean): void {
   const limit = connectionLimitGate(listener, plainHttp, context);
-  gateAccept(server, network === undefined ? limit : (socket) => network(socket) && limit(socket));
+  gateAccept(server, context.serving, network === undefined ? limit : (socket) => network(socket) && limit(socket));
   answerParserRefusals(server, listener, context.refusals, context.limits.headersTimeoutMs);
 }
 
