@@ -44,7 +44,6 @@ function describeJson(value: JsonValue): string {
   return 'an object';
 }
 
-/** Sets an own property even for the key `__proto__`, which plain assignment would turn into a prototype. */
 class SchemaReader {
   private readonly path: (string | number)[] = [];
 
