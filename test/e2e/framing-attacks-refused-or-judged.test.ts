@@ -595,8 +595,12 @@ describe('HTTP framing attacks are refused or judged, never forwarded unjudged',
           assert.ok(done.filter((r) => r.decision === 'deny' && r.rule === 'body.canonical').length >= attack.refusedMidBody, `${what}: the request cut short is recorded as refused: ${shown}`);
         }
 
-        // Still serving.
+        // Still serving. The ping's done record is written after its answer: wait for it, so that it does
+        // not fall into the next case's part of the trail.
+        const pingFrom = statSync(gateway.auditLog).size;
         assert.equal(await pingStatus(gateway.unix, 5_000), 200, `${what}: the gateway no longer answers GET /_ping`);
+        const pinged = await waitForAuditTrail(gateway.auditLog, pingFrom, (records) => records.some((r) => r.phase === 'done' && r.path === '/_ping'));
+        assert.ok(pinged.complete, `${what}: the ping after the case was not recorded`);
         gateway.assertRunning();
       }
     });
