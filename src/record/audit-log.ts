@@ -132,7 +132,7 @@ export class AuditLog implements AuditSink {
     // gateway's CPU on small reads). A durable record, or a full batch, starts the write at once.
     if (this.#draining !== undefined || this.#coalescing !== undefined) return;
     // While the log is failing, every write is a probe for its recovery: none is held back.
-    if (this.#lines.length >= COALESCE_LINES || !this.#status.healthy) this.#startDraining();
+    if (this.#mustWriteNow()) this.#startDraining();
     else this.#coalescing = setTimeout(() => this.#startDraining(), COALESCE_MS);
   }
 
@@ -174,10 +174,23 @@ export class AuditLog implements AuditSink {
       }
       this.#succeeded(lines.length);
       for (const waiter of waiters) waiter.resolve();
+      // Buffered records that arrived during that write wait for company too: written back to back, each
+      // batch carried the two or three records of one write's duration, and the thread-pool hand-offs of
+      // those writes cost more than the records. Durable records, a full batch, a failing log or a
+      // closing one are written at once.
+      if (this.#lines.length > 0 && !this.#mustWriteNow()) {
+        this.#draining = undefined;
+        this.#coalescing = setTimeout(() => this.#startDraining(), COALESCE_MS);
+        return;
+      }
     }
     // Cleared in the same synchronous step that saw the queue empty, so a record accepted from now on
     // starts a new drain instead of waiting in a queue nobody drains.
     this.#draining = undefined;
+  }
+
+  #mustWriteNow(): boolean {
+    return this.#waiters.length > 0 || this.#lines.length >= COALESCE_LINES || !this.#status.healthy || this.#closing !== undefined;
   }
 
   /** One write of the whole batch, then fdatasync if anyone waits for durability. */

@@ -75,6 +75,29 @@ test('buffered records go out in the same batches without a sync of their own, a
   assert.deepEqual(lines[0], { ...done('d0'), time: lines[0]!.time });
 });
 
+test('a steady trickle of buffered records is written in batches at most every 5 ms, not one write per write', async () => {
+  const file = path.join(dir, 'trickle.jsonl');
+  const log = await AuditLog.open(file);
+  // One record per event-loop turn for 200 ms, as a gateway under load makes them: a write is always in
+  // flight, and writing whatever arrived during the last one would make a batch of every few records.
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < 200) {
+    log.write(done(`t${count}`));
+    count += 1;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const elapsed = performance.now() - started;
+  await log.close();
+  const { batches, records } = log.status;
+
+  assert.equal(records, count);
+  assert.equal((await readLines(file)).length, count);
+  // Each batch waits 5 ms for company after the one before: at most one per 5 ms (and the one close() writes).
+  assert.ok(count > 200, `only ${count} records were made in ${elapsed.toFixed(0)} ms`);
+  assert.ok(batches <= elapsed / 5 + 2, `${count} records in ${elapsed.toFixed(0)} ms took ${batches} batches`);
+});
+
 test('after close, durable writes are refused with DG_AUDIT_UNAVAILABLE', async () => {
   const file = path.join(dir, 'closed.jsonl');
   const log = await AuditLog.open(file);
