@@ -36,6 +36,38 @@ export function findHeadEnd(buffer: Buffer): number {
   return at === -1 ? -1 : at + HEAD_END.length;
 }
 
+/** A header line, read and checked. */
+interface HeaderLine {
+  name: string;
+  value: string;
+  /** The name lower-cased, for the framing headers. */
+  key: string;
+}
+
+/**
+ * Header lines already read and checked. The engine sends the same lines answer after answer (Server,
+ * Api-Version, Content-Type, ...): reading each once, instead of running the checks for every response,
+ * was several per cent of the gateway's work on a small read. Bounded, and emptied when full (Date and
+ * Content-Length lines take many values).
+ */
+const knownLines = new Map<string, HeaderLine>();
+const KNOWN_LINES_LIMIT = 1024;
+
+function headerLine(line: string): HeaderLine {
+  let known = knownLines.get(line);
+  if (known === undefined) {
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon) : '';
+    if (!TOKEN.test(name)) throw new EngineResponseError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
+    const value = line.slice(colon + 1).trim();
+    if (!FIELD_TEXT.test(value)) throw new EngineResponseError(`the engine sent a control character in header ${name}`);
+    known = { name, value, key: name.toLowerCase() };
+    if (knownLines.size >= KNOWN_LINES_LIMIT) knownLines.clear();
+    knownLines.set(line, known);
+  }
+  return known;
+}
+
 /**
  * Parses the head in `buffer[0, end)`, `end` as found by findHeadEnd. `bodiless` is true for answers to
  * HEAD requests, which announce a length but carry no body.
@@ -52,14 +84,9 @@ export function parseResponseHead(buffer: Buffer, end: number, bodiless: boolean
   let transferEncoding: string | undefined;
   let connection = '';
   for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!TOKEN.test(name)) throw new EngineResponseError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
-    const value = line.slice(colon + 1).trim();
-    if (!FIELD_TEXT.test(value)) throw new EngineResponseError(`the engine sent a control character in header ${name}`);
+    const { name, value, key } = headerLine(lines[i]!);
     rawHeaders.push(name, value);
-    switch (name.toLowerCase()) {
+    switch (key) {
       case 'content-length':
         if (contentLength !== undefined && contentLength !== value) throw new EngineResponseError('the engine sent two different Content-Length headers');
         contentLength = value;
@@ -77,7 +104,7 @@ export function parseResponseHead(buffer: Buffer, end: number, bodiless: boolean
     throw new EngineResponseError(`the engine framed its answer as Transfer-Encoding ${transferEncoding}${contentLength !== undefined ? ' with a Content-Length' : ''}`);
   }
   if (contentLength !== undefined && !DIGITS.test(contentLength)) throw new EngineResponseError(`the engine sent Content-Length ${JSON.stringify(contentLength)}`);
-  const closes = http10 || /(^|,)\s*close\s*(,|$)/.test(connection);
+  const closes = http10 || (connection !== '' && /(^|,)\s*close\s*(,|$)/.test(connection));
   let framing: BodyFraming;
   if (bodiless || status === 204 || status === 304 || (status >= 100 && status < 200)) framing = { kind: 'none' };
   else if (transferEncoding !== undefined) framing = { kind: 'chunked' };

@@ -149,7 +149,7 @@ export function recordRequestLine(record: AuditRecord): string {
  */
 export function formatAuditRecord(record: AuditRecord): string {
   if (record.phase === 'connection') return formatConnectionRecord(record);
-  let line = `{"time":${str(record.time)},"id":${str(record.id)},"phase":${known(record.phase)},"listener":${known(record.listener)}`;
+  let line = `{"time":${timeJson(record.time)},"id":${str(record.id)},"phase":${known(record.phase)},"listener":${known(record.listener)}`;
   line += `,"identity":${identityJson(record.identity)},"method":${known(record.method)},"path":${str(pathWithoutQuery(record.path))}`;
   if (record.apiVersion !== undefined) line += `,"apiVersion":${known(record.apiVersion)}`;
   if (record.operation !== undefined) line += `,"operation":${known(record.operation)}`;
@@ -157,7 +157,7 @@ export function formatAuditRecord(record: AuditRecord): string {
   line += `,"decision":${known(record.decision)},"rule":${known(record.rule)},"reason":${known(record.reason)}`;
   if (record.phase === 'done') {
     line += `,"status":${num(record.status)},"bytesIn":${num(record.bytesIn)},"bytesOut":${num(record.bytesOut)},"durationMs":${num(record.durationMs)}`;
-    line += `,"created":${JSON.stringify(record.created.map(String))}`;
+    line += `,"created":${record.created.length === 0 ? '[]' : JSON.stringify(record.created.map(String))}`;
   }
   if (record.changes !== undefined) {
     const changes = record.changes.map((change) => ({
@@ -216,6 +216,18 @@ function known(text: string): string {
   }
   return json;
 }
+/** Records made in the same millisecond share their time stamp (see record-time.ts): its JSON is kept too. */
+let lastTime = '';
+let lastTimeJson = '""';
+
+function timeJson(time: string): string {
+  if (time !== lastTime) {
+    lastTimeJson = str(time);
+    lastTime = time;
+  }
+  return lastTimeJson;
+}
+
 const num = (value: number): string => (Number.isFinite(value) ? String(Number(value)) : 'null');
 
 /** Identities are made once per connection and never changed, so their JSON is kept with them. */
