@@ -216,6 +216,7 @@ function known(text: string): string {
   }
   return json;
 }
+
 /** Records made in the same millisecond share their time stamp (see record-time.ts): its JSON is kept too. */
 let lastTime = '';
 let lastTimeJson = '""';
