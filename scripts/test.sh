@@ -22,7 +22,7 @@ unit_tests=(
   test/unit/body-schemas-cover-both-specs.test.ts
   test/unit/canonical-body-round-trip.test.ts
   test/unit/plain-value-copy.test.ts
-  test/unit/go-json-reader-refuses-what-go-reads-differently.test.ts
+  test/unit/bodies-read-as-go-reads-them.test.ts
   test/unit/reach-mounts-refuse-host-escapes.test.ts
   test/unit/reach-privileges-refused-in-every-spelling.test.ts
   test/unit/reach-namespaces-and-joined-containers.test.ts

@@ -5,6 +5,7 @@ import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
 import { parseInsecureLoopbackSpec, parseListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
 import { parseApiVersion } from '../route/api-version.js';
 import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
+import { BODY_READINGS } from '../policy/policy-rule.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
 import { AUDIT_OUTAGE_MODES, type AuditOutageMode } from '../record/audit-sink.js';
@@ -22,6 +23,7 @@ interface ServeOptions extends LimitOptions {
   tlsCrl?: string;
   policy?: string;
   profile: string;
+  bodies: string;
   allowBind: string[];
   auditLog?: string;
   auditOutage: string;
@@ -52,6 +54,7 @@ export function registerServe(program: Command): void {
     .option('--policy <file>', 'policy file (YAML); reloaded on SIGHUP and when it changes')
     .option('--profile <name>', `built-in policy: ${BUILTIN_PROFILE_NAMES.join(', ')}`, 'baseline')
     .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
+    .option('--bodies <reading>', `requests that need canonicalising (case-variant keys, unknown fields, repeats): ${BODY_READINGS.join(' or ')} (refused); a policy rule's bodies: wins`, 'canonical')
     .option('--audit-log <file>', 'durable audit trail (JSON Lines); without it records go to stderr')
     .option('--audit-outage <mode>', `while the audit log cannot be written: ${AUDIT_OUTAGE_MODES.join(' or ')} (state changes are refused either way)`, 'reads-continue')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
@@ -128,8 +131,10 @@ interface ChosenPolicy {
 
 /** A policy file (watched for changes and SIGHUP) or a built-in profile with --allow-bind roots. */
 async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths: string[], logger: Logger): Promise<ChosenPolicy> {
+  const bodies = BODY_READINGS.find((reading) => reading === opts.bodies);
+  if (bodies === undefined) throw new Error(`--bodies ${opts.bodies}: expected ${BODY_READINGS.join(' or ')}`);
   if (opts.policy === undefined) {
-    const policy = builtinPolicy(opts.profile, { allowBind: opts.allowBind, protectedPaths });
+    const policy = builtinPolicy(opts.profile, { allowBind: opts.allowBind, protectedPaths, bodies });
     return { current: () => policy, close: () => undefined };
   }
   if (profileGiven) throw new Error('--policy and --profile go separately: a policy file names its profiles per rule');
@@ -140,7 +145,7 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
     import('../policy/watch-policy-file.js'),
     import('../policy/policy-file-error.js'),
   ]);
-  let policy: Policy = loadPolicy(opts.policy, { protectedPaths });
+  let policy: Policy = loadPolicy(opts.policy, { protectedPaths, bodies });
   const watcher = watchPolicyFile(
     opts.policy,
     (next) => {
@@ -152,7 +157,7 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
         { policy: opts.policy, error: err instanceof PolicyFileError ? err.describeAll() : err.message },
         'the new policy does not load; the previous one stays in force',
       ),
-    { protectedPaths },
+    { protectedPaths, bodies },
   );
   return { current: () => policy, close: () => watcher.close() };
 }

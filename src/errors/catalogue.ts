@@ -13,6 +13,7 @@ export interface CatalogueEntry {
 export const CATALOGUE = {
   DG_PATH_MALFORMED: { status: 400, rule: 'path.canonical', decision: 'deny' },
   DG_API_VERSION_UNSUPPORTED: { status: 400, rule: 'api.min-version', decision: 'deny' },
+  DG_API_VERSION_TOO_NEW: { status: 400, rule: 'api.max-version', decision: 'deny' },
   DG_QUERY_MALFORMED: { status: 400, rule: 'query.canonical', decision: 'deny' },
   DG_QUERY_REPEATED: { status: 400, rule: 'query.single-value', decision: 'deny' },
   DG_HEADER_MALFORMED: { status: 400, rule: 'header.canonical', decision: 'deny' },

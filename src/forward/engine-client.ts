@@ -2,6 +2,7 @@
 // (an exec into a privileged container, VolumesFrom, a named volume's options, an image's user).
 // Small GETs over the same pooled connections as forwarded traffic, read by the same strict reader.
 import { GatewayError } from '../errors/catalogue.js';
+import { parseApiVersion, type ApiVersion } from '../route/api-version.js';
 import { encodePath } from '../route/percent-encoding.js';
 import type { ContainerFacts, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { NetworkFacts, ReachEngine } from '../judge/reach/reach-context.js';
@@ -120,8 +121,31 @@ function lookupPath(kind: string, ref: string, slashAllowed: boolean, prefix: st
   return `${prefix}${encodePath(ref)}${suffix}`;
 }
 
+/** How long the engine's API version is trusted before it is asked again (an engine can be upgraded under a running gateway). */
+const API_VERSION_TTL_MS = 60_000;
+
+/** The engine's API version from GET /version, asked once a minute at most. */
+function engineApiVersion(upstream: Upstream): () => Promise<ApiVersion> {
+  let known: { version: ApiVersion; at: number } | undefined;
+  return async () => {
+    if (known !== undefined && Date.now() - known.at < API_VERSION_TTL_MS) return known.version;
+    const answer = await inspect<{ ApiVersion?: unknown }>(upstream, '/version');
+    const text = answer?.ApiVersion;
+    if (typeof text !== 'string') {
+      throw new GatewayError('DG_UPSTREAM_FAILED', {
+        what: 'GET /version',
+        why: 'the engine did not say which API version it speaks, which decides how this body is read',
+        fix: 'Check that the upstream is a Docker engine',
+      });
+    }
+    known = { version: parseApiVersion(text, text), at: Date.now() };
+    return known.version;
+  };
+}
+
 export function createEngineLookup(upstream: Upstream): ReachEngine {
   return {
+    apiVersion: engineApiVersion(upstream),
     container: async (ref) => inspect<ContainerFacts>(upstream, lookupPath('container', ref, false, '/containers/', '/json')),
     volume: async (name) => inspect<VolumeFacts>(upstream, lookupPath('volume', name, false, '/volumes/', '')),
     image: async (ref) => inspect<ImageFacts>(upstream, lookupPath('image', ref, true, '/images/', '/json')),

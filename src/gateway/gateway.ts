@@ -12,7 +12,8 @@ import type { Decision } from '../judge/decision.js';
 import type { EngineLookup } from '../judge/engine-lookup.js';
 import { parseRequestTarget, type RequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
-import { refuseRepeatedParameters } from '../route/repeated-parameters.js';
+import { resolveRepeatedParameters } from '../route/repeated-parameters.js';
+import { NormalisationLog } from '../inspect/normalisation.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
 import type { Route } from '../route/route.js';
 import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
@@ -28,7 +29,7 @@ import { discardBody, readBody } from './read-body.js';
 import { sendRefusal, writeRawRefusal } from './refusal-response.js';
 import { RequestIds } from './request-ids.js';
 import { recordTime } from '../record/record-time.js';
-import { INSPECTED_BODY_LIMIT, INSPECTED_OPERATIONS, readJudgedBody, serializeJudgedBody } from '../inspect/inspect-body.js';
+import { INSPECTED_BODY_LIMIT, INSPECTED_OPERATIONS, readBodyForEngine, serializeJudgedBody } from '../inspect/inspect-body.js';
 import type { Admission } from '../admit/admission.js';
 import { limitBodyIdle, limitUpgradeBodyIdle } from '../admit/body-idle-timeout.js';
 import { clientBodyLength } from '../forward/forward-plain.js';
@@ -75,6 +76,8 @@ interface Exchange {
   target?: RequestTarget;
   route?: Route;
   decision?: Decision;
+  /** Where the canonical request differs from the one sent (query repeats, body spellings, ...). */
+  normalised: NormalisationLog;
   /** The admission slot the exchange holds until it ends; undefined once released (or never admitted). */
   slot?: string;
 }
@@ -194,7 +197,7 @@ export class Gateway {
   }
 
   private begin(req: IncomingMessage, identity: Identity): Exchange {
-    return { id: this.ids.next(), started: performance.now(), identity, method: req.method ?? 'GET', rawTarget: req.url ?? '' };
+    return { id: this.ids.next(), started: performance.now(), identity, method: req.method ?? 'GET', rawTarget: req.url ?? '', normalised: new NormalisationLog() };
   }
 
   /** Parses and routes; throws a GatewayError for anything that cannot be read as the engine reads it. */
@@ -221,7 +224,7 @@ export class Gateway {
       });
     }
     exchange.route = route;
-    refuseRepeatedParameters(route, target.query);
+    resolveRepeatedParameters(route, target.query, exchange.normalised);
     refuseFormBodies(exchange.method, target.path, req.headers);
     return route;
   }
@@ -237,6 +240,7 @@ export class Gateway {
       target: exchange.target!,
       route: exchange.route!,
       engine: this.options.engine,
+      normalised: exchange.normalised,
       ...(body !== undefined && { body }),
     });
     if (decision instanceof Promise) return decision.then((d) => this.apply(exchange, d));
@@ -255,7 +259,15 @@ export class Gateway {
       await this.judge(exchange);
       return received;
     }
-    const { value } = readJudgedBody(exchange.route!.operation, received, req.headers['content-type']);
+    const engine = this.options.engine;
+    const { value } = await readBodyForEngine({
+      operation: exchange.route!.operation,
+      body: received,
+      contentType: req.headers['content-type'],
+      chunked: req.headers['transfer-encoding'] !== undefined,
+      engineApiVersion: engine.apiVersion === undefined ? undefined : () => engine.apiVersion!(),
+      normalised: exchange.normalised,
+    });
     await this.judge(exchange, value);
     const decided = exchange.decision!;
     return serializeJudgedBody(decided.body !== undefined ? decided.body : value);
@@ -401,6 +413,7 @@ export class Gateway {
       rule: decision!.rule,
       reason: decision!.reason,
       changes: appliedChanges(decision),
+      normalised: exchange.normalised.size > 0 ? exchange.normalised : undefined,
     };
   }
 
@@ -427,6 +440,7 @@ export class Gateway {
       durationMs: Math.round((performance.now() - exchange.started) * 1000) / 1000,
       created: outcome.created,
       changes: appliedChanges(exchange.decision),
+      normalised: exchange.normalised.size > 0 ? exchange.normalised : undefined,
     };
   }
 }

@@ -4,33 +4,36 @@
 // fixed-size arrays, and scalars carry their Go type so numbers are checked the way Go checks them.
 // `strSlice` is the one custom unmarshaler that changes what JSON is accepted (strslice.StrSlice).
 //
-// Null: Go reads `null` into a pointer, slice, map or interface field as nil, and into any other field as
-// "leave it alone"; a decoded body starts from zero values and duplicate keys are refused, so for a struct
-// field null always means the same as leaving the field out, and the reader drops it. Null inside arrays
-// and as a map value means a zero element to Go (an empty string, a zero struct), which no client sends on
-// purpose, so the reader refuses it there.
+// Null: Go reads `null` into a pointer, slice or map as nil, and into a struct value or a scalar as
+// "leave it alone". Where a key is repeated that difference shows (`"Init": true, "Init": null` leaves a
+// `bool` true and a `*bool` nil), so a schema marks the Go pointers: `pointer(...)`. Slices, maps and
+// strslices are always reset by null.
 import { goFieldFold } from './go-field-fold.js';
 import type { GoFloatType, GoIntegerType } from './go-number.js';
 
-export interface StringSchema {
+interface GoType {
+  /** A Go pointer (`*bool`, `*HealthConfig`): null sets it to nil instead of leaving it alone. */
+  readonly pointer?: true;
+}
+export interface StringSchema extends GoType {
   readonly kind: 'string';
 }
-export interface BoolSchema {
+export interface BoolSchema extends GoType {
   readonly kind: 'bool';
 }
-export interface IntegerSchema {
+export interface IntegerSchema extends GoType {
   readonly kind: 'integer';
   readonly type: GoIntegerType;
 }
-export interface FloatSchema {
+export interface FloatSchema extends GoType {
   readonly kind: 'float';
   readonly type: GoFloatType;
 }
 /** strslice.StrSlice (Cmd, Entrypoint, Shell, CapAdd, CapDrop up to engine 28): a string or an array of strings. */
-export interface StrSliceSchema {
+export interface StrSliceSchema extends GoType {
   readonly kind: 'strSlice';
 }
-export interface ArraySchema {
+export interface ArraySchema extends GoType {
   readonly kind: 'array';
   readonly items: BodySchema;
   /** A Go array (`[2]uint`) rather than a slice: Go drops extra elements and zero-fills missing ones. */
@@ -42,27 +45,23 @@ export interface KeyRule {
   readonly describe: string;
   test(key: string): boolean;
 }
-export interface MapSchema {
+export interface MapSchema extends GoType {
   readonly kind: 'map';
   readonly values: BodySchema;
   readonly keys?: KeyRule;
 }
-export interface ObjectSchema {
+export interface ObjectSchema extends GoType {
   readonly kind: 'object';
-  /** Exact Go JSON field name to schema. */
+  /** Exact Go JSON field name to schema, in the Go struct's field order (which decides fold ties). */
   readonly fields: ReadonlyMap<string, BodySchema>;
-  /**
-   * Other spellings accepted for a field, to the field's exact name. Only for spellings the Engine API
-   * documents that differ from the Go name but fold to it (e.g. `HealthCheck` for `Healthcheck`).
-   */
-  readonly spellings: ReadonlyMap<string, string>;
-  /**
-   * Keys the engine reads at this level as legacy aliases of fields that belong elsewhere (root-level
-   * HostConfig fields in a container create body), to the path where they belong.
-   */
-  readonly legacy: ReadonlyMap<string, string>;
-  /** Folded name (see go-field-fold.ts) of every field, spelling and legacy key, to the exact name. */
+  /** Folded name (see go-field-fold.ts) of every field, to the first field in order with that fold. */
   readonly folded: ReadonlyMap<string, string>;
+  /**
+   * Fields promoted from an embedded Go pointer struct, to that struct's name: Go allocates the struct
+   * when any of them is decoded, even as null, and the reader reports which were (container create's
+   * root-level Config and legacy HostConfig).
+   */
+  readonly embedded: ReadonlyMap<string, string>;
 }
 
 export type BodySchema =
@@ -107,30 +106,45 @@ export function mapOf(values: BodySchema, keys?: KeyRule): MapSchema {
 }
 
 export interface ObjectOptions {
-  readonly spellings?: Readonly<Record<string, string>>;
-  readonly legacy?: Readonly<Record<string, string>>;
+  /** Embedded pointer structs whose fields are promoted into this one: struct name to its field names. */
+  readonly embedded?: Readonly<Record<string, readonly string[]>>;
 }
 
 export function object(fields: Readonly<Record<string, BodySchema>>, options: ObjectOptions = {}): ObjectSchema {
   const folded = new Map<string, string>();
-  const remember = (key: string, target: string): void => {
-    const fold = goFieldFold(key);
-    const existing = folded.get(fold);
-    if (existing !== undefined && existing !== target) {
-      throw new Error(`body schema: ${key} and ${existing} fold to the same Go field name`);
-    }
-    folded.set(fold, target);
-  };
-  for (const name of Object.keys(fields)) remember(name, name);
-  const spellings = new Map(Object.entries(options.spellings ?? {}));
-  for (const [spelling, name] of spellings) {
-    if (!(name in fields) || goFieldFold(spelling) !== goFieldFold(name)) {
-      throw new Error(`body schema: spelling ${spelling} must fold to a field of the object, not ${name}`);
+  for (const name of Object.keys(fields)) {
+    const fold = goFieldFold(name);
+    // Go takes the first field in struct order whose name folds to the key's (encoding/json typeFields).
+    if (!folded.has(fold)) folded.set(fold, name);
+  }
+  const embedded = new Map<string, string>();
+  for (const [struct, names] of Object.entries(options.embedded ?? {})) {
+    for (const name of names) {
+      if (!(name in fields)) throw new Error(`body schema: embedded field ${struct}.${name} is not a field of the object`);
+      embedded.set(name, struct);
     }
   }
-  const legacy = new Map(Object.entries(options.legacy ?? {}));
-  for (const name of legacy.keys()) remember(name, name);
-  return { kind: 'object', fields: new Map(Object.entries(fields)), spellings, legacy, folded };
+  return { kind: 'object', fields: new Map(Object.entries(fields)), folded, embedded };
+}
+
+/** The same Go type behind a pointer: null sets it to nil (see the header). */
+export function pointer<T extends BodySchema>(schema: T): T {
+  return { ...schema, pointer: true };
+}
+
+/** Whether Go sets a value of this type to nil when it reads null (rather than leaving it alone). */
+export function nullResets(schema: BodySchema): boolean {
+  if (schema.pointer === true) return true;
+  switch (schema.kind) {
+    case 'map':
+    case 'strSlice':
+      return true;
+    case 'array':
+      // A slice; a fixed-size Go array is a value.
+      return schema.length === undefined;
+    default:
+      return false;
+  }
 }
 
 /** A Go struct with no exported fields (`struct{}`, swarm GlobalService): only `{}` says anything. */
@@ -142,8 +156,8 @@ export function emptyObject(): ObjectSchema {
 export const stringMap = mapOf(str);
 export const stringList = arrayOf(str);
 
-/** The exact field name a key stands for in `schema` (itself or a documented spelling), if any. */
+/** The field a key stands for in `schema` as Go matches it: the exact name, else the first that folds alike. */
 export function fieldNameFor(schema: ObjectSchema, key: string): string | undefined {
   if (schema.fields.has(key)) return key;
-  return schema.spellings.get(key);
+  return schema.folded.get(goFieldFold(key));
 }

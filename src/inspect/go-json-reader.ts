@@ -1,23 +1,35 @@
-// A strict JSON reader over the raw bytes of a request body that refuses whatever Go's encoding/json
-// (how dockerd reads bodies) could read differently from the gateway: invalid UTF-8 (Go substitutes
-// U+FFFD), lone surrogate escapes (Go substitutes U+FFFD, JavaScript keeps them), duplicate keys (Go
-// merges objects or keeps the last value), data after the first value (Go's Decoder stops there), a byte
-// order mark, and nesting deeper than any Engine API body needs. Numbers keep their literal text so the
-// schema can check them against the Go type that will receive them. Whether a key is the exact name
-// of a Go field is the schema's business (see schema-reader.ts), not this reader's: free-form maps such
-// as Labels keep `a` and `A` apart, as Go does.
+// A JSON reader over the raw bytes of a request body that reads them as Go's encoding/json (how dockerd
+// reads bodies) does: invalid UTF-8 and unpaired surrogate escapes become U+FFFD, one per bad byte or
+// escape, where JavaScript would keep a lone surrogate; objects keep every member in document order,
+// repeated keys included, because what a repeat means (merge, replace) depends on the Go type receiving
+// it (see schema-reader.ts). It refuses what Go's decoder rejects (syntax errors, raw control characters
+// in strings, a byte order mark), data after the first value (engines up to 26 ignore it, newer ones
+// reject the request: no single reading), and nesting deeper than any Engine API body needs. Numbers
+// keep their literal text so the schema can check them against the Go type that will receive them.
 //
 // Hand-written for the hot path: one pass over the Buffer, no regular expression per character, ASCII
 // strings sliced straight out of the buffer.
 import { bodyRefusal } from './body-refusal.js';
+import { formatJsonPath } from './json-path.js';
 
 /** A JSON number as written in the body; which values it may stand for depends on the Go field. */
 export class JsonNumber {
   constructor(readonly literal: string) {}
 }
 
-export type JsonObject = Map<string, JsonValue>;
+/** A JSON object: its members in document order, a key possibly more than once. */
+export class JsonObject {
+  constructor(readonly members: readonly (readonly [string, JsonValue])[]) {}
+}
+
 export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | JsonObject;
+
+/** The JSON value of a body, and whether any string in it held bytes or escapes Go reads as U+FFFD. */
+export interface GoJsonDocument {
+  readonly value: JsonValue;
+  /** JSON paths of the strings (values or keys) where U+FFFD was substituted, for the audit record. */
+  readonly replacedText: readonly string[];
+}
 
 /** Nesting of objects and arrays; the deepest Engine API body (a service spec) needs about ten. */
 export const MAX_JSON_DEPTH = 64;
@@ -41,7 +53,7 @@ const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 
 const FIX_SYNTAX = 'Send one well-formed JSON value, as the Engine API documents';
-const FIX_UTF8 = 'Send the body as valid UTF-8';
+const REPLACEMENT = '\ufffd';
 
 function isWhitespace(c: number): boolean {
   // JSON's four whitespace bytes, the only ones Go's scanner skips.
@@ -80,6 +92,8 @@ class GoJsonReader {
   private pos = 0;
   /** Keys and indexes from the root to the value being read, for refusal messages. */
   private readonly path: (string | number)[] = [];
+  /** Paths of strings where U+FFFD stands for bytes Go could not read. */
+  readonly replacedText: string[] = [];
 
   constructor(private readonly buf: Buffer) {}
 
@@ -141,32 +155,24 @@ class GoJsonReader {
   private readObject(depth: number): JsonObject {
     this.enter(depth);
     const buf = this.buf;
-    const members: JsonObject = new Map();
+    const members: (readonly [string, JsonValue])[] = [];
     this.pos++; // {
     this.skipWhitespace();
     if (buf[this.pos] === CLOSE_BRACE) {
       this.pos++;
-      return members;
+      return new JsonObject(members);
     }
     for (;;) {
       if (buf[this.pos] !== QUOTE) this.syntaxError('a quoted key');
       const key = this.readString();
-      if (members.has(key)) {
-        this.path.push(key);
-        throw bodyRefusal(
-          this.path,
-          'the key appears twice in one object; Go merges or overwrites the repeated value, other readers keep only one',
-          'Send each key once',
-        );
-      }
       this.skipWhitespace();
       if (buf[this.pos] !== COLON) this.syntaxError("':' after a key");
       this.pos++;
       this.skipWhitespace();
       this.path.push(key);
-      members.set(key, this.readValue(depth));
+      members.push([key, this.readValue(depth)]);
       this.path.pop();
-      if (this.closesAfterElement(CLOSE_BRACE, "',' or '}'")) return members;
+      if (this.closesAfterElement(CLOSE_BRACE, "',' or '}'")) return new JsonObject(members);
     }
   }
 
@@ -275,7 +281,16 @@ class GoJsonReader {
         throw bodyRefusal(this.path, `a string holds the raw control character 0x${c.toString(16).padStart(2, '0')} at byte ${this.pos}`, 'Escape control characters in strings, e.g. \\n');
       }
       if (c >= 0x80) {
-        this.pos += this.utf8SequenceLength(c);
+        const length = this.utf8SequenceLength(c);
+        if (length > 0) {
+          this.pos += length;
+          continue;
+        }
+        // Go's decoder reads each byte that does not start a well-formed sequence as U+FFFD.
+        text += buf.toString('utf8', runStart, this.pos) + REPLACEMENT;
+        this.noteReplacement();
+        this.pos++;
+        runStart = this.pos;
         continue;
       }
       if (c !== BACKSLASH) {
@@ -288,7 +303,7 @@ class GoJsonReader {
     }
   }
 
-  /** Length of the well-formed UTF-8 sequence starting at `this.pos` with lead byte `lead`, or a refusal. */
+  /** Length of the well-formed UTF-8 sequence starting at `this.pos` with lead byte `lead`, or 0. */
   private utf8SequenceLength(lead: number): number {
     const buf = this.buf;
     const at = this.pos;
@@ -305,9 +320,6 @@ class GoJsonReader {
     for (let i = 1; i < length; i++) {
       const b = buf[at + i];
       if (b === undefined || b < 0x80 || b > 0xbf) length = 0;
-    }
-    if (length === 0) {
-      throw bodyRefusal(this.path, `a string holds invalid UTF-8 at byte ${at}; Go would read U+FFFD in its place`, FIX_UTF8);
     }
     return length;
   }
@@ -329,14 +341,23 @@ class GoJsonReader {
     }
     const unit = this.readHexUnit(this.pos + 2);
     this.pos += 6;
-    if (unit >= 0xdc00 && unit <= 0xdfff) this.loneSurrogate(this.pos - 6);
-    if (unit < 0xd800 || unit > 0xdbff) return String.fromCharCode(unit);
-    // A high surrogate counts only when a low surrogate escape follows at once, as in Go.
-    if (buf[this.pos] !== BACKSLASH || buf[this.pos + 1] !== 0x75) this.loneSurrogate(this.pos - 6);
-    const low = this.readHexUnit(this.pos + 2);
-    if (low < 0xdc00 || low > 0xdfff) this.loneSurrogate(this.pos - 6);
-    this.pos += 6;
-    return String.fromCharCode(unit, low);
+    if (unit < 0xd800 || unit > 0xdfff) return String.fromCharCode(unit);
+    // A high surrogate counts only when a low surrogate escape follows at once; otherwise Go reads the
+    // escape as U+FFFD and goes on with whatever follows it (another escape included).
+    if (unit <= 0xdbff && buf[this.pos] === BACKSLASH && buf[this.pos + 1] === 0x75) {
+      const low = this.readHexUnit(this.pos + 2);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        this.pos += 6;
+        return String.fromCharCode(unit, low);
+      }
+    }
+    this.noteReplacement();
+    return REPLACEMENT;
+  }
+
+  private noteReplacement(): void {
+    const where = formatJsonPath(this.path);
+    if (this.replacedText[this.replacedText.length - 1] !== where) this.replacedText.push(where);
   }
 
   private readHexUnit(at: number): number {
@@ -351,20 +372,15 @@ class GoJsonReader {
     return unit;
   }
 
-  private loneSurrogate(at: number): never {
-    throw bodyRefusal(
-      this.path,
-      `a string holds an unpaired surrogate escape at byte ${at}; Go would read U+FFFD where JavaScript keeps the surrogate`,
-      'Escape characters outside the Basic Multilingual Plane as a surrogate pair, or send them as UTF-8',
-    );
-  }
 }
 
 /**
  * Reads the one JSON value of a body as Go would, or throws a DG_BODY_MALFORMED GatewayError naming the
- * problem and its JSON path. Objects come back as Maps in document order (so no key can collide with
- * JavaScript's own properties); numbers as their literal text.
+ * problem and its JSON path. Objects come back as member lists in document order (so no key can collide
+ * with JavaScript's own properties); numbers as their literal text.
  */
-export function readGoJson(body: Buffer): JsonValue {
-  return new GoJsonReader(body).readDocument();
+export function readGoJson(body: Buffer): GoJsonDocument {
+  const reader = new GoJsonReader(body);
+  const value = reader.readDocument();
+  return { value, replacedText: reader.replacedText };
 }

@@ -1,25 +1,28 @@
 // The entry point the gateway calls for every request whose JSON body decides something: reads the body
-// the way the engine's Go decoder would (refusing wherever the two readings could differ), checks it
-// against the schema of the operation, and returns the judged value whose canonical serialisation is
-// what the engine receives.
+// the way the engine's Go decoder reads it into the operation's type (go-json-reader.ts, then
+// schema-reader.ts), and returns the judged value, whose canonical serialisation is what the engine
+// receives, with every normalisation the reading made.
 //
 // Bodies are read whatever their Content-Type: dockerd decodes JSON without looking at it for the swarm,
 // plugin and exec start endpoints, and a gateway that skipped "non-JSON" bodies would forward them unread.
 // Form-encoded and multipart bodies are refused outright: Go's r.FormValue would read parameters out of
 // them ahead of the query string that was judged.
 //
-// An empty body is accepted only where every engine from 20.10 on reads it as "nothing asked":
-// container start (the normal case) and commit (20.10 tolerates EOF, newer engines skip an empty body).
-// Everywhere else at least engine 20.10 fails with EOF, so it is refused here too. A root `null` is
-// accepted only where Go reads it as "nothing" and clients send it: commit (no config changes) and plugin
-// privileges (the Docker CLI sends null when a plugin asks for none).
+// An empty body is accepted only where every engine from 20.10 on reads it as "nothing asked": container
+// start (the normal case) and commit (20.10 tolerates EOF, newer engines skip an empty body). Everywhere
+// else engines fail with EOF, so it is refused here too. A root `null` is accepted only where Go reads it
+// as "nothing" and clients send it: commit (no config changes) and plugin privileges (the Docker CLI sends
+// null when a plugin asks for none). Container start ignores a body of up to 7 bytes and refuses a longer
+// or chunked one (API 1.24 on): the short one is not forwarded, the long one refused as the engine would.
 import { GatewayError } from '../errors/catalogue.js';
 import { bodyRefusal } from './body-refusal.js';
-import { emptyObject, type BodySchema } from './body-schema.js';
+import type { BodySchema } from './body-schema.js';
 import { readGoJson } from './go-json-reader.js';
+import { NormalisationLog } from './normalisation.js';
 import { readWithSchema } from './schema-reader.js';
 import { containerConfig } from './schemas/container-config.js';
-import { containerCreateBody } from './schemas/container-create.js';
+import { containerCreateBody, LAST_API_WITH_LEGACY_ROOT, resolveLegacyRoot, splitCreateBody, type LegacyRoot } from './schemas/container-create.js';
+import { isNewerThan, NEWEST_KNOWN_API, type ApiVersion } from '../route/api-version.js';
 import { containerUpdateBody } from './schemas/container-update.js';
 import { execCreateBody, execStartBody } from './schemas/exec.js';
 import { networkConnectBody, networkCreateBody, networkDisconnectBody } from './schemas/network.js';
@@ -37,10 +40,17 @@ export const INSPECTED_BODY_LIMIT = 1024 * 1024;
 
 export interface JudgedBody {
   /**
-   * The body as judged: plain objects and arrays holding exactly the fields that were read, null fields
-   * left out, strslice fields as arrays. `undefined` when the request has (and needs) no body.
+   * The body as judged: plain objects and arrays holding exactly the fields the engine would have set,
+   * nil fields left out, strslice fields as arrays. `undefined` when the request has (and needs) no body.
    */
   readonly value: unknown;
+  /** Where the canonical body differs from the one sent (renamed keys, dropped fields, ...). */
+  readonly normalised: NormalisationLog;
+  /**
+   * Root-level HostConfig fields of a container create, which only engines up to 26 read: apply them with
+   * applyLegacyRoot once the engine's API version is known. Absent when the body has none.
+   */
+  readonly legacyRoot?: LegacyRoot;
 }
 
 interface BodyRule {
@@ -56,9 +66,6 @@ function rule(schema: BodySchema, options: { acceptsEmpty?: boolean; acceptsNull
 const RULES: ReadonlyMap<string, BodyRule> = new Map([
   ['container.create', rule(containerCreateBody)],
   ['container.update', rule(containerUpdateBody)],
-  // Since API 1.24 the engine refuses a start body longer than 7 bytes and ignores a shorter one; only
-  // `{}` (some clients send it) is read, and nothing else can carry a HostConfig past the gateway.
-  ['container.start', rule(emptyObject(), { acceptsEmpty: true })],
   ['container.commit', rule(containerConfig, { acceptsEmpty: true, acceptsNull: true })],
   ['container.exec.create', rule(execCreateBody)],
   ['exec.start', rule(execStartBody)],
@@ -82,8 +89,14 @@ const RULES: ReadonlyMap<string, BodyRule> = new Map([
   ['config.update', rule(configSpecBody)],
 ]);
 
-/** Operations (route names from src/route/routes.ts) whose body is read and judged before forwarding. */
-export const INSPECTED_OPERATIONS: ReadonlySet<string> = new Set(RULES.keys());
+/**
+ * Operations (route names from src/route/routes.ts) whose body is read and judged before forwarding.
+ * Container start is one: its body is never forwarded (see the header).
+ */
+export const INSPECTED_OPERATIONS: ReadonlySet<string> = new Set([...RULES.keys(), 'container.start']);
+
+/** The largest container start body the engine ignores instead of refusing (API 1.24 on). */
+const IGNORED_START_BODY = 7;
 
 /** The schema an inspected operation's body is read against. */
 export function bodySchemaOf(operation: string): BodySchema | undefined {
@@ -98,7 +111,18 @@ function mediaTypeOf(contentType: string): string {
   return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
-export function readJudgedBody(operation: string, body: Buffer, contentType: string | undefined): JudgedBody {
+/**
+ * Reads a body as the engine reads it. `chunked`: the body came with Transfer-Encoding: chunked (the
+ * engine reads its length as unknown, which matters to container start).
+ */
+export function readJudgedBody(
+  operation: string,
+  body: Buffer,
+  contentType: string | undefined,
+  chunked = false,
+  normalised = new NormalisationLog(),
+): JudgedBody {
+  if (operation === 'container.start') return readStartBody(body, chunked, normalised);
   const bodyRule = RULES.get(operation);
   if (bodyRule === undefined) throw new Error(`readJudgedBody: ${operation} is not an inspected operation`);
   if (contentType !== undefined && FORM_MEDIA_TYPES.has(mediaTypeOf(contentType))) {
@@ -116,13 +140,60 @@ export function readJudgedBody(operation: string, body: Buffer, contentType: str
     });
   }
   if (body.length === 0) {
-    if (bodyRule.acceptsEmpty) return { value: undefined };
+    if (bodyRule.acceptsEmpty) return { value: undefined, normalised };
     throw bodyRefusal([], `it is empty, and the engine needs a JSON body for ${operation}`, 'Send the JSON body the Engine API documents');
   }
   const json = readGoJson(body);
-  if (json === null) {
-    if (bodyRule.acceptsNull) return { value: null };
+  for (const path of json.replacedText) normalised.add('replaced-text', path);
+  if (json.value === null) {
+    if (bodyRule.acceptsNull) return { value: null, normalised };
     throw bodyRefusal([], `it is null, and the engine needs a JSON body for ${operation}`, 'Send the JSON body the Engine API documents');
   }
-  return { value: readWithSchema(json, bodyRule.schema) };
+  const reading = readWithSchema(json.value, bodyRule.schema, normalised);
+  if (operation !== 'container.create') return { value: reading.value, normalised };
+  const { body: createBody, legacy } = splitCreateBody(reading.value as Record<string, unknown>, reading.embeddedAllocated);
+  return legacy === undefined ? { value: createBody, normalised } : { value: createBody, normalised, legacyRoot: legacy };
+}
+
+function readStartBody(body: Buffer, chunked: boolean, normalised: NormalisationLog): JudgedBody {
+  if (chunked || body.length > IGNORED_START_BODY) {
+    throw bodyRefusal(
+      [],
+      `it is ${chunked ? 'chunked' : `${body.length} bytes long`}, and the engine refuses a container start body that may be longer than ${IGNORED_START_BODY} bytes (API 1.24 on)`,
+      'Start the container without a body; its configuration belongs in the create request or in POST /containers/{id}/update',
+    );
+  }
+  if (body.length > 0) normalised.add('ignored-body', 'the body');
+  return { value: undefined, normalised };
+}
+
+/**
+ * A container create's root-level HostConfig fields applied as the engine behind the gateway reads them:
+ * `engineApiVersion` is its own (newest) API version; engines up to API 1.45 apply them, newer ones
+ * ignore them. Either way the canonical body carries only HostConfig.
+ */
+export function applyLegacyRoot(judged: JudgedBody, engineApiVersion: ApiVersion): JudgedBody {
+  if (judged.legacyRoot === undefined) return judged;
+  const applies = !isNewerThan(engineApiVersion, LAST_API_WITH_LEGACY_ROOT);
+  const value = resolveLegacyRoot(judged.value as Record<string, unknown>, judged.legacyRoot, applies, judged.normalised);
+  return { value, normalised: judged.normalised };
+}
+
+/** What a body reading needs to know of the request and the engine behind the gateway. */
+export interface BodySource {
+  readonly operation: string;
+  readonly body: Buffer;
+  readonly contentType: string | undefined;
+  readonly chunked: boolean;
+  /** The engine's API version (asked only for a create with root-level HostConfig fields); absent: the newest known. */
+  readonly engineApiVersion: (() => Promise<ApiVersion>) | undefined;
+  /** Where the reading notes its normalisations (the request's log, which already holds the query's). */
+  readonly normalised: NormalisationLog;
+}
+
+/** readJudgedBody, then applyLegacyRoot with the engine's version where the body needs it. */
+export async function readBodyForEngine(source: BodySource): Promise<JudgedBody> {
+  const judged = readJudgedBody(source.operation, source.body, source.contentType, source.chunked, source.normalised);
+  if (judged.legacyRoot === undefined) return judged;
+  return applyLegacyRoot(judged, source.engineApiVersion === undefined ? NEWEST_KNOWN_API : await source.engineApiVersion());
 }

@@ -1,19 +1,33 @@
-// Reads a JSON value (from go-json-reader.ts) into the plain JavaScript value a body schema describes,
-// refusing what Go would read differently or not at all: keys that are not the exact name of a field
-// (Go would match them case-insensitively, or silently ignore them), legacy aliases, values of the wrong
-// JSON type, numbers the Go type cannot hold. What comes out holds exactly the fields that were read,
-// with `null` fields left out (see body-schema.ts) and strslice values as arrays.
+// Decodes a JSON value (from go-json-reader.ts) into the plain JavaScript value a body schema describes,
+// the way Go's encoding/json decodes it into the engine's types, so that what the gateway judges is what
+// the engine would have built:
+//
+// - a key names the field spelled exactly so, else the first field whose name folds to the same (case,
+//   ſ and K); keys that name no field are ignored, as Go ignores them;
+// - a repeated key is applied again, as Go applies it: a scalar, a strslice or a map entry replaces, an
+//   object decodes into the struct already there (merging), a map decodes into the map already there, a
+//   slice decodes element by element into the elements already there, and elements a shorter repeat cut
+//   off come back when a longer one follows (Go keeps them in the slice's backing array);
+// - null sets pointers, slices and maps to nil and leaves everything else alone; as an array element or
+//   map value it is the element type's zero value;
+// - values of the wrong JSON type, and numbers the Go type cannot hold, are refused (the engine rejects
+//   the request with Go's UnmarshalTypeError).
+//
+// What comes out holds exactly the fields that were set, nil ones left out, strslices as arrays; its JSON
+// is the canonical body the engine receives. Every place where that differs from what was sent is noted
+// (normalisation.ts) for the audit record and for rules that read bodies strictly.
 import { bodyRefusal } from './body-refusal.js';
-import type { BodySchema, MapSchema, ObjectSchema } from './body-schema.js';
-import { fieldNameFor } from './body-schema.js';
-import { goFieldFold } from './go-field-fold.js';
-import { JsonNumber, type JsonValue } from './go-json-reader.js';
+import type { ArraySchema, BodySchema, MapSchema, ObjectSchema } from './body-schema.js';
+import { fieldNameFor, nullResets } from './body-schema.js';
+import { JsonNumber, JsonObject, type JsonValue } from './go-json-reader.js';
 import { readGoFloat, readGoInteger, type NumberReading } from './go-number.js';
 import { formatJsonPath } from './json-path.js';
+import type { NormalisationLog } from './normalisation.js';
 import { setOwn } from './plain-value.js';
 
 const FIX_TYPE = 'Send the value with the type the Engine API documents';
-const FIX_UNKNOWN = 'Remove it, or update dockgate if a newer engine added it';
+
+type Plain = Record<string, unknown>;
 
 function describeSchema(schema: BodySchema): string {
   switch (schema.kind) {
@@ -28,7 +42,7 @@ function describeSchema(schema: BodySchema): string {
     case 'strSlice':
       return 'a string or an array of strings';
     case 'array':
-      return schema.length === undefined ? 'an array' : `an array of ${schema.length} elements`;
+      return 'an array';
     case 'map':
     case 'object':
       return 'an object';
@@ -44,45 +58,77 @@ function describeJson(value: JsonValue): string {
   return 'an object';
 }
 
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The zero value of a Go type whose zero is not nil; undefined for pointers, slices and maps. */
+function zeroValue(schema: BodySchema): unknown {
+  if (nullResets(schema)) return undefined;
+  switch (schema.kind) {
+    case 'string':
+      return '';
+    case 'bool':
+      return false;
+    case 'integer':
+    case 'float':
+      return 0;
+    case 'object':
+      return {};
+    case 'array':
+      return new Array(schema.length ?? 0).fill(zeroValue(schema.items));
+    default:
+      return undefined;
+  }
+}
+
+export interface SchemaReading {
+  readonly value: unknown;
+  /** Embedded pointer structs of the root object that Go allocated (any of their fields was decoded). */
+  readonly embeddedAllocated: ReadonlySet<string>;
+}
+
 class SchemaReader {
   private readonly path: (string | number)[] = [];
+  /**
+   * The backing array of a slice decoded more than once, where it is longer than the slice: elements a
+   * shorter repeat cut off, which Go decodes into again when a longer repeat follows.
+   */
+  private readonly backing = new WeakMap<unknown[], unknown[]>();
+  readonly embeddedAllocated = new Set<string>();
 
-  read(value: JsonValue, schema: BodySchema): unknown {
+  constructor(private readonly notes: NormalisationLog) {}
+
+  /** Decodes `json` into `existing` (the value already in place, undefined when none); undefined means nil. */
+  decode(existing: unknown, json: JsonValue, schema: BodySchema): unknown {
+    if (json === null) return nullResets(schema) ? undefined : existing;
     switch (schema.kind) {
       case 'string':
-        if (typeof value !== 'string') this.wrongType(value, schema);
-        return value;
+        if (typeof json !== 'string') this.wrongType(json, schema);
+        return json;
       case 'bool':
-        if (typeof value !== 'boolean') this.wrongType(value, schema);
-        return value;
+        if (typeof json !== 'boolean') this.wrongType(json, schema);
+        return json;
       case 'integer':
-        if (!(value instanceof JsonNumber)) this.wrongType(value, schema);
-        return this.number(readGoInteger(value.literal, schema.type));
+        if (!(json instanceof JsonNumber)) this.wrongType(json, schema);
+        return this.number(readGoInteger(json.literal, schema.type));
       case 'float':
-        if (!(value instanceof JsonNumber)) this.wrongType(value, schema);
-        return this.number(readGoFloat(value.literal, schema.type));
+        if (!(json instanceof JsonNumber)) this.wrongType(json, schema);
+        return this.number(readGoFloat(json.literal, schema.type));
       case 'strSlice':
-        // StrSlice.UnmarshalJSON reads a lone string as a one-element list; engines from 29 on take
-        // only the list, which means the same wherever the string form was accepted.
-        if (typeof value === 'string') return [value];
-        if (!Array.isArray(value)) this.wrongType(value, schema);
-        return this.elements(value, { kind: 'string' });
+        // StrSlice.UnmarshalJSON reads a lone string as a one-element list, and always starts afresh.
+        if (typeof json === 'string') return [json];
+        if (!Array.isArray(json)) this.wrongType(json, schema);
+        return this.slice(undefined, json, { kind: 'array', items: { kind: 'string' } });
       case 'array':
-        if (!Array.isArray(value)) this.wrongType(value, schema);
-        if (schema.length !== undefined && value.length !== schema.length) {
-          throw bodyRefusal(
-            this.path,
-            `the engine reads exactly ${schema.length} elements here and would drop or zero-fill the rest, but ${value.length} were sent`,
-            `Send exactly ${schema.length} elements`,
-          );
-        }
-        return this.elements(value, schema.items);
+        if (!Array.isArray(json)) this.wrongType(json, schema);
+        return schema.length === undefined ? this.slice(existing, json, schema) : this.fixedArray(existing, json, schema, schema.length);
       case 'map':
-        if (!(value instanceof Map)) this.wrongType(value, schema);
-        return this.map(value, schema);
+        if (!(json instanceof JsonObject)) this.wrongType(json, schema);
+        return this.map(existing, json, schema);
       case 'object':
-        if (!(value instanceof Map)) this.wrongType(value, schema);
-        return this.object(value, schema);
+        if (!(json instanceof JsonObject)) this.wrongType(json, schema);
+        return this.object(existing, json, schema);
     }
   }
 
@@ -95,87 +141,112 @@ class SchemaReader {
     return reading.value;
   }
 
-  private refuseNullElement(): never {
-    throw bodyRefusal(this.path, 'null here stands for a zero value to Go (an empty string or an empty object), which is rarely what was meant', 'Send the value itself, or leave the element out');
+  /** An array element or map value given as null: the zero value, or a refusal where that is nil. */
+  private nullElement(items: BodySchema): unknown {
+    const zero = zeroValue(items);
+    if (zero === undefined) {
+      throw bodyRefusal(this.path, 'null here would hand the engine a nil element, which it does not expect', 'Send the element itself, or leave it out');
+    }
+    this.notes.add('null-element', formatJsonPath(this.path));
+    return zero;
   }
 
-  private elements(values: readonly JsonValue[], items: BodySchema): unknown[] {
+  /** A Go slice, decoded into `existing` as encoding/json's array() does. */
+  private slice(existing: unknown, values: readonly JsonValue[], schema: ArraySchema): unknown[] {
+    if (values.length === 0) return [];
+    const current = Array.isArray(existing) ? existing : [];
+    const backing = this.backing.get(current) ?? current;
     const out: unknown[] = new Array(values.length);
     for (let i = 0; i < values.length; i++) {
       this.path.push(i);
       const item = values[i]!;
-      if (item === null) this.refuseNullElement();
-      out[i] = this.read(item, items);
+      const previous = i < backing.length ? backing[i] : undefined;
+      // Null leaves an element Go already has alone, unless the element is a pointer (nil).
+      if (item === null) out[i] = previous !== undefined && !nullResets(schema.items) ? previous : this.nullElement(schema.items);
+      else out[i] = this.decode(previous, item, schema.items);
+      this.path.pop();
+    }
+    if (backing.length > out.length) this.backing.set(out, [...out, ...backing.slice(out.length)]);
+    return out;
+  }
+
+  /** A Go array (`[2]uint`): elements decoded in place, extra ones skipped, missing ones zeroed. */
+  private fixedArray(existing: unknown, values: readonly JsonValue[], schema: ArraySchema, length: number): unknown[] {
+    if (values.length !== length) this.notes.add('array-length', formatJsonPath(this.path));
+    const current = Array.isArray(existing) ? existing : [];
+    const zero = zeroValue(schema.items);
+    const out: unknown[] = new Array(length);
+    for (let i = 0; i < length; i++) {
+      this.path.push(i);
+      const item = values[i];
+      if (item === undefined) out[i] = zero;
+      else if (item === null) out[i] = current[i] ?? zero;
+      else out[i] = this.decode(current[i], item, schema.items);
       this.path.pop();
     }
     return out;
   }
 
-  private map(members: ReadonlyMap<string, JsonValue>, schema: MapSchema): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [key, member] of members) {
+  private map(existing: unknown, json: JsonObject, schema: MapSchema): Plain {
+    // Go decodes into the map already there; each entry's value starts from zero.
+    const out: Plain = isPlain(existing) ? { ...existing } : {};
+    let seen: Set<string> | undefined;
+    for (const [key, member] of json.members) {
       this.path.push(key);
       if (schema.keys !== undefined && !schema.keys.test(key)) {
         throw bodyRefusal(this.path, `the key is not ${schema.keys.describe}`, `Write the key as ${schema.keys.describe}`);
       }
-      if (member === null) this.refuseNullElement();
-      setOwn(out, key, this.read(member, schema.values));
+      if (json.members.length > 1) {
+        seen ??= new Set();
+        if (seen.has(key)) this.notes.add('repeated-key', formatJsonPath(this.path));
+        seen.add(key);
+      }
+      setOwn(out, key, member === null ? this.nullElement(schema.values) : this.decode(undefined, member, schema.values));
       this.path.pop();
     }
     return out;
   }
 
-  private object(members: ReadonlyMap<string, JsonValue>, schema: ObjectSchema): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    // Exact names already read, so that a field and its documented other spelling are not both taken.
+  private object(existing: unknown, json: JsonObject, schema: ObjectSchema): Plain {
+    const out: Plain = isPlain(existing) ? { ...existing } : {};
+    const depth = this.path.length;
     let seen: Set<string> | undefined;
-    for (const [key, member] of members) {
+    for (const [key, member] of json.members) {
+      const name = fieldNameFor(schema, key);
       this.path.push(key);
-      const name = fieldNameFor(schema, key) ?? this.refuseKey(key, schema);
-      if (schema.spellings.size > 0) {
+      if (name === undefined) {
+        this.notes.add('unknown-field', formatJsonPath(this.path));
+        this.path.pop();
+        continue;
+      }
+      if (name !== key) {
+        this.notes.add('field-name', formatJsonPath(this.path), formatJsonPath([...this.path.slice(0, -1), name]));
+        this.path[depth] = name;
+      }
+      if (json.members.length > 1) {
         seen ??= new Set();
-        if (seen.has(name)) {
-          throw bodyRefusal(this.path, `the object also holds another spelling of ${name}; Go reads both into the one field and keeps the last`, `Send ${name} once`);
-        }
+        if (seen.has(name)) this.notes.add('repeated-key', formatJsonPath(this.path));
         seen.add(name);
       }
-      if (member !== null) {
-        this.path[this.path.length - 1] = name;
-        out[name] = this.read(member, schema.fields.get(name)!);
+      if (depth === 0) {
+        const struct = schema.embedded.get(name);
+        if (struct !== undefined) this.embeddedAllocated.add(struct);
       }
+      const value = this.decode(out[name], member, schema.fields.get(name)!);
+      if (value === undefined) delete out[name];
+      else out[name] = value;
       this.path.pop();
     }
     return out;
-  }
-
-  private refuseKey(key: string, schema: ObjectSchema): never {
-    const parent = this.path.slice(0, -1);
-    const where = parent.length === 0 ? '' : `${formatJsonPath(parent)}.`;
-    const legacyHome = schema.legacy.get(key);
-    if (legacyHome !== undefined) {
-      throw bodyRefusal(
-        this.path,
-        `at this level the engine reads ${key} as a legacy alias of ${legacyHome}, and older and newer engines apply it differently`,
-        `Put it under ${legacyHome}`,
-      );
-    }
-    const foldsTo = schema.folded.get(goFieldFold(key));
-    if (foldsTo !== undefined) {
-      const home = schema.legacy.get(foldsTo) ?? `${where}${foldsTo}`;
-      throw bodyRefusal(
-        this.path,
-        `the key is not the exact field name ${foldsTo}, but Go matches field names ignoring case (and reads ſ as s, K as k), so the engine would read it as ${foldsTo}`,
-        `Spell it exactly ${home}`,
-      );
-    }
-    throw bodyRefusal(this.path, `${key} is not a field the engine reads here; the engine ignores unknown fields, so dockgate cannot tell what was meant`, FIX_UNKNOWN);
   }
 }
 
 /**
- * Reads `value` against `schema`, or throws a DG_BODY_MALFORMED GatewayError naming the JSON path of the
- * first field the gateway will not read.
+ * Decodes `value` into `schema` as Go would, noting every normalisation in `notes`; throws a
+ * DG_BODY_MALFORMED GatewayError naming the JSON path of a value the engine would reject.
  */
-export function readWithSchema(value: JsonValue, schema: BodySchema): unknown {
-  return new SchemaReader().read(value, schema);
+export function readWithSchema(value: JsonValue, schema: BodySchema, notes: NormalisationLog): SchemaReading {
+  const reader = new SchemaReader(notes);
+  const decoded = reader.decode(undefined, value, schema);
+  return { value: decoded, embeddedAllocated: reader.embeddedAllocated };
 }

@@ -28,10 +28,17 @@ export interface ExecFacts {
   ContainerID: string;
 }
 
+import type { ApiVersion } from '../route/api-version.js';
+
 export interface EngineLookup {
   /** By name, full id or unique id prefix, as the engine resolves it. */
   container(ref: string): Promise<ContainerFacts | undefined>;
   volume(name: string): Promise<VolumeFacts | undefined>;
   image(ref: string): Promise<ImageFacts | undefined>;
   exec(id: string): Promise<ExecFacts | undefined>;
+  /**
+   * The engine's own (newest) API version, where how a body is read depends on the engine behind the
+   * gateway (root-level HostConfig fields of a container create). Absent: the newest dockgate knows.
+   */
+  apiVersion?(): Promise<ApiVersion>;
 }

@@ -1,5 +1,6 @@
 // What a policy is to the gateway: something that judges one understood request.
 import type { Identity } from '../identify/identity.js';
+import type { NormalisationLog } from '../inspect/normalisation.js';
 import type { Route } from '../route/route.js';
 import type { RequestTarget } from '../route/request-target.js';
 import type { Decision } from './decision.js';
@@ -14,6 +15,8 @@ export interface JudgeInput {
   body?: unknown;
   /** Facts about objects the request refers to, asked of the engine when a decision needs them. */
   engine: EngineLookup;
+  /** Where the canonical request differs from the one sent; a rule with `bodies: strict` refuses any. */
+  normalised?: NormalisationLog;
 }
 
 export interface Policy {

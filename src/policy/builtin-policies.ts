@@ -6,7 +6,7 @@ import { BASELINE_CONSTRAINTS, BASELINE_EXCEPT, BASELINE_OPERATIONS } from '../j
 import { READ_ONLY_OPERATIONS, readOnlyRefusal } from '../judge/profiles/read-only-profile.js';
 import { RESTRICTED_CONSTRAINTS, RESTRICTED_EXCEPT, RESTRICTED_OPERATIONS } from '../judge/profiles/restricted-profile.js';
 import { parseBindRoot } from './bind-roots.js';
-import type { PolicyRule } from './policy-rule.js';
+import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { RulePolicy } from './rule-policy.js';
 
 export const BUILTIN_PROFILE_NAMES = ['baseline', 'restricted', 'read-only', 'audit'] as const;
@@ -17,6 +17,8 @@ export interface BuiltinOptions {
   allowBind?: readonly string[];
   /** Host paths never allowed in binds beyond the engine sockets (the gateway's upstream, its listeners). */
   protectedPaths?: readonly string[];
+  /** `dockgate serve --bodies`: how the profile takes canonicalised requests. */
+  bodies?: BodyReading;
 }
 
 /** The parts of a built-in profile a policy-file rule starts from when it names `profile:`. */
@@ -71,5 +73,9 @@ export function builtinPolicy(name: string, options: BuiltinOptions = {}): RuleP
     mode: 'enforce',
     ...(base.refusal !== undefined && { refusal: base.refusal }),
   };
-  return new RulePolicy(name, [rule], { source: `--profile ${name}`, ...(options.protectedPaths !== undefined && { protectedPaths: options.protectedPaths }) });
+  return new RulePolicy(name, [rule], {
+    source: `--profile ${name}`,
+    ...(options.protectedPaths !== undefined && { protectedPaths: options.protectedPaths }),
+    ...(options.bodies !== undefined && { bodies: options.bodies }),
+  });
 }

@@ -5,13 +5,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
-import { INSPECTED_OPERATIONS, readJudgedBody, serializeJudgedBody } from '../inspect/inspect-body.js';
+import { INSPECTED_OPERATIONS, readBodyForEngine, serializeJudgedBody } from '../inspect/inspect-body.js';
+import { NormalisationLog, type Normalisation } from '../inspect/normalisation.js';
 import type { Decision } from '../judge/decision.js';
 import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { Policy } from '../judge/policy.js';
 import type { AppliedDefault } from '../record/audit-record.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
-import { refuseRepeatedParameters } from '../route/repeated-parameters.js';
+import { resolveRepeatedParameters } from '../route/repeated-parameters.js';
 import { parseRequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
 import { RulePolicy, type TraceStep } from './rule-policy.js';
@@ -42,6 +43,8 @@ export interface JudgeResult {
   body?: Buffer;
   /** Defaults the policy applied to the body. */
   changes: readonly AppliedDefault[];
+  /** Where the canonical request differs from the one given (renamed keys, dropped unknown fields, ...). */
+  normalised: readonly Normalisation[];
   /** Every step of the decision (rule selection, grants, each check), for logs and debugging. */
   trace: readonly TraceStep[];
 }
@@ -61,7 +64,7 @@ export const NO_ENGINE: EngineLookup = {
 
 function refusedBy(error: GatewayError, trace: TraceStep[]): JudgeResult {
   trace.push({ step: 'decision', outcome: 'fail', detail: `deny by ${error.rule}: ${error.detail.why}` });
-  return { verdict: 'deny', rule: error.rule, reason: error.detail.why, fix: error.detail.fix, message: error.message, changes: [], trace };
+  return { verdict: 'deny', rule: error.rule, reason: error.detail.why, fix: error.detail.fix, message: error.message, changes: [], normalised: [], trace };
 }
 
 function rawBody(body: unknown): Buffer {
@@ -85,12 +88,24 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
         fix: 'Check the path and method',
       });
     }
-    refuseRepeatedParameters(route, target.query);
+    const normalised = new NormalisationLog();
+    resolveRepeatedParameters(route, target.query, normalised);
     refuseFormBodies(request.method, target.path, headers);
     const raw = rawBody(request.body);
     const inspected = INSPECTED_OPERATIONS.has(route.operation);
-    const judged = inspected ? readJudgedBody(route.operation, raw, headers['content-type']).value : undefined;
-    const input = { identity: request.identity, method: request.method, target, route, engine, ...(judged !== undefined && { body: judged }) };
+    const judged = inspected
+      ? (
+          await readBodyForEngine({
+            operation: route.operation,
+            body: raw,
+            contentType: headers['content-type'],
+            chunked: headers['transfer-encoding'] !== undefined,
+            engineApiVersion: engine.apiVersion === undefined ? undefined : () => engine.apiVersion!(),
+            normalised,
+          })
+        ).value
+      : undefined;
+    const input = { identity: request.identity, method: request.method, target, route, engine, normalised, ...(judged !== undefined && { body: judged }) };
     let decision: Decision;
     if (policy instanceof RulePolicy) {
       const evaluation = await policy.evaluate(input);
@@ -121,6 +136,7 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
       target: target.forwardTarget(),
       ...(body !== undefined && body.length > 0 && { body }),
       changes: decision.changes ?? [],
+      normalised: normalised.entries,
       trace,
     };
   } catch (err) {

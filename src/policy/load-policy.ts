@@ -9,7 +9,7 @@ import { normaliseCapability } from '../judge/reach/capabilities.js';
 import { profileBase } from './builtin-policies.js';
 import type { IdentitySelector } from './identity-selector.js';
 import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
-import type { PolicyRule } from './policy-rule.js';
+import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { policyFileSchema, type PolicyFile, type PolicyFileConstraints, type PolicyFileRule } from './policy-schema.js';
 import { RulePolicy } from './rule-policy.js';
 import { describePath, positionOf } from './yaml-positions.js';
@@ -19,6 +19,8 @@ export interface LoadPolicyOptions {
   name?: string;
   /** Host paths never allowed in binds beyond the engine sockets and the file's own `protected-paths`. */
   protectedPaths?: readonly string[];
+  /** How rules without their own `bodies:` take canonicalised requests (`dockgate serve --bodies`). */
+  bodies?: BodyReading;
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {
@@ -87,7 +89,7 @@ export function loadPolicy(fileOrText: string, options: LoadPolicyOptions = {}):
 function compilePolicy(file: PolicyFile, source: string, options: LoadPolicyOptions): RulePolicy {
   const rules = file.rules.map((rule, i) => compileRule(rule, i));
   const protectedPaths = [...(options.protectedPaths ?? []), ...(file['protected-paths'] ?? [])];
-  return new RulePolicy(source, rules, { source, protectedPaths });
+  return new RulePolicy(source, rules, { source, protectedPaths, ...(options.bodies !== undefined && { bodies: options.bodies }) });
 }
 
 function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
@@ -104,6 +106,7 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
     constraints,
     ...(defaults !== undefined && { defaults }),
     mode: rule.mode ?? 'enforce',
+    ...(rule.bodies !== undefined && { bodies: rule.bodies }),
     ...(!ownOperations && base.refusal !== undefined && { refusal: base.refusal }),
   };
 }

@@ -7,6 +7,14 @@ import type { OperationGrant } from './operation-grant.js';
 
 export type RuleMode = 'enforce' | 'warn';
 
+/**
+ * How a rule takes requests the gateway had to canonicalise (a key in another case, an unknown field, a
+ * repeated key or parameter): `canonical` judges and forwards the engine's reading of them; `strict`
+ * refuses them, for operators who want clients to send exactly the canonical form.
+ */
+export const BODY_READINGS = ['canonical', 'strict'] as const;
+export type BodyReading = (typeof BODY_READINGS)[number];
+
 export interface PolicyRule {
   /** The name decisions carry (`profile.baseline`, `policy.ci-runners`). */
   readonly rule: string;
@@ -19,6 +27,8 @@ export interface PolicyRule {
   readonly constraints: ContainerConstraints | 'unrestricted';
   readonly defaults?: ContainerDefaults;
   readonly mode: RuleMode;
+  /** Absent: the policy's default (`dockgate serve --bodies`). */
+  readonly bodies?: BodyReading;
   /** Wording for an operation the rule does not grant (the read-only profile keeps its own). */
   readonly refusal?: (operation: string, mutates: boolean) => { reason: string; fix: string };
 }

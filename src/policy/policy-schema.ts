@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseBindRoot } from './bind-roots.js';
 import { BUILTIN_PROFILE_NAMES } from './builtin-policies.js';
 import { patternProblem } from './operation-grant.js';
+import { BODY_READINGS } from './policy-rule.js';
 import { parseCpus, parseSize } from './policy-units.js';
 import { editDistance } from './edit-distance.js';
 
@@ -134,6 +135,7 @@ export const ruleSchema = strict({
   operations: z.array(operationPattern).optional(),
   except: z.array(operationPattern).optional(),
   mode: z.enum(['enforce', 'warn'], { error: 'expected enforce or warn' }).optional(),
+  bodies: z.enum(BODY_READINGS, { error: `expected ${BODY_READINGS.join(' or ')}` }).optional(),
   constraints: constraintsSchema.optional(),
   defaults: defaultsSchema.optional(),
 }).superRefine((rule, ctx) => {

@@ -10,7 +10,8 @@ import { BODY_OPERATIONS, judgeReach, judgesReach, type ReachOutcome } from '../
 import type { ReachEngine } from '../judge/reach/reach-context.js';
 import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
-import type { PolicyRule } from './policy-rule.js';
+import type { BodyReading, PolicyRule } from './policy-rule.js';
+import { describeNormalisation } from '../inspect/normalisation.js';
 
 export interface TraceStep {
   step: 'identity' | 'rule' | 'operation' | 'check' | 'change' | 'decision';
@@ -30,7 +31,12 @@ export interface RulePolicyOptions {
   protectedPaths?: readonly string[];
   /** Where the rules came from, for messages: a file path, or `--profile baseline`. */
   source: string;
+  /** How rules without their own `bodies:` take canonicalised requests (`dockgate serve --bodies`); default canonical. */
+  bodies?: BodyReading;
 }
+
+/** How many normalisations a strict refusal names (the audit record lists them all). */
+const STRICT_NAMED = 3;
 
 function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
@@ -74,6 +80,19 @@ export class RulePolicy implements Policy {
       return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode });
     }
     trace.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
+    const normalised = input.normalised;
+    if ((rule.bodies ?? this.options.bodies) === 'strict' && normalised !== undefined && normalised.size > 0) {
+      const named = normalised.entries.slice(0, STRICT_NAMED).map(describeNormalisation).join('; ');
+      const more = normalised.size > STRICT_NAMED ? ` (and ${normalised.size - STRICT_NAMED} more)` : '';
+      trace.push({ step: 'check', outcome: 'fail', detail: `bodies: strict: ${named}${more}` });
+      return this.finish(trace, {
+        verdict: 'deny',
+        rule: rule.rule,
+        reason: `${rule.label} reads requests strictly (bodies: strict), and ${named}${more}`,
+        fix: 'Send field names exactly as the Engine API spells them, each key and single-value query parameter once, and only fields the engine reads; or set bodies: canonical for this client',
+        ...mode,
+      });
+    }
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
       trace.push({
         step: 'check',

@@ -3,6 +3,7 @@
 
 import type { ConnectionRefusalCause } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
+import type { NormalisationLog } from '../inspect/normalisation.js';
 import type { ObjectKind } from '../route/route.js';
 
 /**
@@ -47,6 +48,11 @@ interface RequestFacts {
   reason: string;
   /** Defaults the policy applied to the forwarded request; absent when it applied none. */
   changes?: readonly AppliedDefault[];
+  /**
+   * Where the canonical request differs from the one sent (renamed keys, dropped unknown fields,
+   * resolved repeats and legacy fields), by path, never value; absent when it does not.
+   */
+  normalised?: NormalisationLog;
 }
 
 /**
@@ -165,6 +171,11 @@ export function formatAuditRecord(record: AuditRecord): string {
       value: Array.isArray(change.value) ? [...change.value] : change.value,
     }));
     line += `,"changes":${JSON.stringify(changes)}`;
+  }
+  if (record.normalised !== undefined) {
+    const notes = record.normalised.entries.map((n) => (n.to === undefined ? { kind: String(n.kind), path: String(n.path) } : { kind: String(n.kind), path: String(n.path), to: String(n.to) }));
+    line += `,"normalised":${JSON.stringify(notes)}`;
+    if (record.normalised.omitted > 0) line += `,"normalisedOmitted":${num(record.normalised.omitted)}`;
   }
   return `${line}}\n`;
 }

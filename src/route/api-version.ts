@@ -88,6 +88,27 @@ function isAtLeast(version: ApiVersion, minimum: readonly number[]): boolean {
   return minimum.slice(2).every((component) => component === 0);
 }
 
+/** The newest Engine API version whose routes and bodies dockgate knows (the v1.56 specification). */
+export const NEWEST_KNOWN_API: ApiVersion = { canonical: '1.56', major: 1, minor: 56 };
+
+/** `version > other`, numerically. */
+export function isNewerThan(version: Pick<ApiVersion, 'major' | 'minor'>, other: Pick<ApiVersion, 'major' | 'minor'>): boolean {
+  return version.major !== other.major ? version.major > other.major : version.minor > other.minor;
+}
+
+/**
+ * Refuses a version newer than any dockgate knows: such an engine may read fields and parameters the
+ * gateway has no schema for, and the canonical body would drop them.
+ */
+export function requireKnownVersion(version: ApiVersion): void {
+  if (!isNewerThan(version, NEWEST_KNOWN_API)) return;
+  throw new GatewayError('DG_API_VERSION_TOO_NEW', {
+    what: `API version ${version.canonical}`,
+    why: `dockgate knows the Engine API up to ${NEWEST_KNOWN_API.canonical}, and a newer version may carry fields it cannot judge`,
+    fix: `Use API ${NEWEST_KNOWN_API.canonical} or older (e.g. DOCKER_API_VERSION=${NEWEST_KNOWN_API.canonical}), or update dockgate`,
+  });
+}
+
 /** Refuses a version older than the gateway's minimum (old versions keep legacy behaviours, e.g. a body on start). */
 export function requireMinimumVersion(version: ApiVersion, minimum: readonly number[]): void {
   if (isAtLeast(version, minimum)) return;

@@ -1,18 +1,16 @@
 // The query string, read the way Go's url.ParseQuery reads it (`&` separates, `+` is a space, empty pairs
 // are skipped), and refused where readers disagree: `;` (dropped with an error by Go ≥ 1.17, a separator
-// before), bad escapes, raw characters that are not printable ASCII, and repeated parameters that a
-// decision reads as one value.
+// before), bad escapes, raw characters that are not printable ASCII. A parameter the engine reads as one
+// value (r.Form.Get) takes its first value, and the canonical query keeps only that one
+// (repeated-parameters.ts decides which parameters are lists).
 import { GatewayError } from '../errors/catalogue.js';
 import { decodePercent, encodeQueryComponent } from './percent-encoding.js';
 import { quote } from './quote.js';
 
 /** Read-only access to the decoded query parameters. Names are case-sensitive, as in Go's url.Values. */
 export interface QueryView {
-  /**
-   * The value of a parameter that must appear at most once. Throws DG_QUERY_REPEATED when it appears
-   * more than once: the engine reads only the first, so any judgement of it would be ambiguous.
-   */
-  single(name: string): string | undefined;
+  /** The first value of a parameter, as the engine's r.Form.Get reads it. */
+  get(name: string): string | undefined;
   /** Every value of a parameter, in request order (for list parameters the engine reads whole, e.g. `changes`). */
   all(name: string): readonly string[];
   has(name: string): boolean;
@@ -20,6 +18,8 @@ export interface QueryView {
   names(): readonly string[];
   /** The serialisation forwarded to the engine, without `?`; empty when there are no parameters. */
   canonical(): string;
+  /** Leaves every value of `name` but the first out of the canonical form (the engine reads only that one). */
+  keepFirstOnly(name: string): void;
 }
 
 const FIRST_PRINTABLE = 0x21;
@@ -39,17 +39,20 @@ class StrictQuery implements QueryView {
     this.pairValues.push(value);
   }
 
-  single(name: string): string | undefined {
+  get(name: string): string | undefined {
     const first = this.pairNames.indexOf(name);
-    if (first === -1) return undefined;
-    if (this.pairNames.indexOf(name, first + 1) !== -1) {
-      throw new GatewayError('DG_QUERY_REPEATED', {
-        what: `query parameter ${quote(name)}`,
-        why: `it appears ${this.all(name).length} times and the engine would read only the first`,
-        fix: 'Send the parameter once',
-      });
+    return first === -1 ? undefined : this.pairValues[first];
+  }
+
+  keepFirstOnly(name: string): void {
+    const first = this.pairNames.indexOf(name);
+    for (let i = this.pairNames.length - 1; i > first; i--) {
+      if (this.pairNames[i] === name) {
+        this.pairNames.splice(i, 1);
+        this.pairValues.splice(i, 1);
+      }
     }
-    return this.pairValues[first];
+    this.serialised = undefined;
   }
 
   all(name: string): readonly string[] {

@@ -1,10 +1,9 @@
 // Which query parameters the engine reads as lists, per operation (moby's handlers read these through
 // `r.Form[name]`; every other parameter through `r.Form.Get`, which takes the first value only).
-// A repeated parameter anywhere else is refused: the engine would act on one value while a reader of
-// the whole query (a policy, an operator reading the audit trail) could see another.
-import { GatewayError } from '../errors/catalogue.js';
+// A repeated parameter anywhere else means its first value to the engine: only that one is judged and
+// forwarded, and the repeat is noted (a rule with `bodies: strict` refuses it).
+import type { NormalisationLog } from '../inspect/normalisation.js';
 import type { QueryView } from './query.js';
-import { quote } from './quote.js';
 import type { Route } from './route.js';
 
 const LIST_PARAMETERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
@@ -20,20 +19,14 @@ const LIST_PARAMETERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 
 const NONE: ReadonlySet<string> = new Set();
 
-/** Throws DG_QUERY_REPEATED for a parameter given more than once that the engine does not read as a list. */
-export function refuseRepeatedParameters(route: Route, query: QueryView): void {
+/** Reduces every repeated parameter the engine reads as one value to its first value, noting each. */
+export function resolveRepeatedParameters(route: Route, query: QueryView, notes: NormalisationLog): void {
   const names = query.names();
   if (names.length === 0) return;
   const lists = LIST_PARAMETERS.get(route.operation) ?? NONE;
   for (const name of names) {
-    if (lists.has(name)) continue;
-    const count = query.all(name).length;
-    if (count > 1) {
-      throw new GatewayError('DG_QUERY_REPEATED', {
-        what: `query parameter ${quote(name)} of ${route.operation}`,
-        why: `it appears ${count} times and the engine reads only the first`,
-        fix: 'Send the parameter once',
-      });
-    }
+    if (lists.has(name) || query.all(name).length < 2) continue;
+    query.keepFirstOnly(name);
+    notes.add('repeated-parameter', `?${name}`);
   }
 }

@@ -2,7 +2,7 @@
 // percent-decoded path) and refused wherever that reading is ambiguous or differs from a naive one.
 // What comes out is what gets judged; `forwardTarget()` re-encodes exactly that for the engine.
 import { GatewayError } from '../errors/catalogue.js';
-import { parseApiVersion, requireMinimumVersion } from './api-version.js';
+import { parseApiVersion, requireKnownVersion, requireMinimumVersion } from './api-version.js';
 import { asciiSet, decodePercent, encodePath } from './percent-encoding.js';
 import { parseQuery, type QueryView } from './query.js';
 import { quote } from './quote.js';
@@ -165,6 +165,7 @@ function readVersion(segment: string, minVersion: readonly number[], rawTarget: 
   }
   const version = parseApiVersion(segment.slice(1), `/${segment}`);
   requireMinimumVersion(version, minVersion);
+  requireKnownVersion(version);
   return version.canonical;
 }
 

@@ -76,7 +76,7 @@ export function classifyRoute(method: string, target: RequestTarget): Route | un
 
 /** A create named by a query parameter targets the object it will make. */
 function namedByQuery(route: Route, row: RouteRow, target: RequestTarget): Route {
-  const name = target.query.single(row.nameParameter!);
+  const name = target.query.get(row.nameParameter!);
   if (name !== undefined && name !== '') route.target = { kind: row.creates!, ref: name };
   return route;
 }

@@ -164,22 +164,22 @@ test('; path parameters are refused, raw or encoded', () => {
 
 test('the query is read like Go url.ParseQuery: & separates, + is a space, escapes decode', () => {
   const { query } = parse('/containers/json?all=1&filters=%7B%22status%22%3A%5B%22running%22%5D%7D&q=a+b%2Bc&empty=&bare');
-  assert.equal(query.single('all'), '1');
-  assert.equal(query.single('filters'), '{"status":["running"]}');
-  assert.equal(query.single('q'), 'a b+c');
-  assert.equal(query.single('empty'), '');
-  assert.equal(query.single('bare'), '');
+  assert.equal(query.get('all'), '1');
+  assert.equal(query.get('filters'), '{"status":["running"]}');
+  assert.equal(query.get('q'), 'a b+c');
+  assert.equal(query.get('empty'), '');
+  assert.equal(query.get('bare'), '');
   assert.equal(query.has('bare'), true);
   assert.equal(query.has('missing'), false);
-  assert.equal(query.single('missing'), undefined);
+  assert.equal(query.get('missing'), undefined);
   assert.deepEqual(query.all('missing'), []);
   assert.deepEqual(query.names(), ['all', 'filters', 'q', 'empty', 'bare']);
 });
 
 test('query names are case-sensitive, as in Go url.Values', () => {
   const { query } = parse('/containers/json?All=1');
-  assert.equal(query.single('all'), undefined);
-  assert.equal(query.single('All'), '1');
+  assert.equal(query.get('all'), undefined);
+  assert.equal(query.get('All'), '1');
 });
 
 test('empty query pairs are skipped as Go skips them', () => {
@@ -192,7 +192,7 @@ test('empty query pairs are skipped as Go skips them', () => {
 test('a repeated parameter is ambiguous when read as a single value (Go uses the first)', () => {
   const { query } = parse('/containers/json?name=a&name=b');
   assert.deepEqual(query.all('name'), ['a', 'b']);
-  assert.throws(() => query.single('name'), (err: unknown) => err instanceof GatewayError && err.code === 'DG_QUERY_REPEATED' && /"name"/.test(err.message));
+  assert.throws(() => query.get('name'), (err: unknown) => err instanceof GatewayError && err.code === 'DG_QUERY_REPEATED' && /"name"/.test(err.message));
 });
 
 test('repeated list parameters keep their order in the canonical form', () => {
@@ -209,14 +209,14 @@ test('malformed queries are refused: ;, invalid escapes, non-UTF-8, raw # and no
 
 test('an encoded ; in a query value is an ordinary character', () => {
   const target = parse('/containers/json?label=a%3Bb');
-  assert.equal(target.query.single('label'), 'a;b');
+  assert.equal(target.query.get('label'), 'a;b');
   assert.equal(target.forwardTarget(), '/containers/json?label=a%3Bb');
 });
 
 test('raw printable punctuation in the query is accepted literally and re-encoded', () => {
   const target = parse('/containers/json?filters={"status":["running"]}&x=a?b/c');
-  assert.equal(target.query.single('filters'), '{"status":["running"]}');
-  assert.equal(target.query.single('x'), 'a?b/c');
+  assert.equal(target.query.get('filters'), '{"status":["running"]}');
+  assert.equal(target.query.get('x'), 'a?b/c');
   assert.equal(target.forwardTarget(), '/containers/json?filters=%7B%22status%22%3A%5B%22running%22%5D%7D&x=a%3Fb%2Fc');
 });
 

@@ -1,17 +1,17 @@
 // container.Config, the portable part of a container (the root of a container create body, the whole
 // body of a commit), as engines 20.10 (API 1.41) to the newest (API 1.56) decode it.
-import { bool, duration, emptyObject, int, mapOf, object, str, strSlice, stringList, stringMap } from '../body-schema.js';
+import { bool, duration, emptyObject, int, mapOf, object, pointer, str, strSlice, stringList, stringMap } from '../body-schema.js';
 import { portSet } from './port.js';
 
-/** container.HealthConfig (dockerspec.HealthcheckConfig on newer engines); durations in nanoseconds. */
-export const healthConfig = object({
+/** *container.HealthConfig (dockerspec.HealthcheckConfig on newer engines); durations in nanoseconds. */
+export const healthConfig = pointer(object({
   Test: stringList,
   Interval: duration,
   Timeout: duration,
   StartPeriod: duration,
   StartInterval: duration,
   Retries: int,
-});
+}));
 
 export const containerConfigFields = {
   Hostname: str,
@@ -38,7 +38,7 @@ export const containerConfigFields = {
   OnBuild: stringList,
   Labels: stringMap,
   StopSignal: str,
-  StopTimeout: int,
+  StopTimeout: pointer(int),
   Shell: strSlice,
 } as const;
 

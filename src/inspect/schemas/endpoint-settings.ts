@@ -1,9 +1,9 @@
 // network.EndpointSettings, how a container joins a network: NetworkingConfig.EndpointsConfig of a
 // container create body and EndpointConfig of a network connect body.
-import { int, object, str, stringList, stringMap } from '../body-schema.js';
+import { int, object, pointer, str, stringList, stringMap } from '../body-schema.js';
 
 export const endpointSettings = object({
-  IPAMConfig: object({ IPv4Address: str, IPv6Address: str, LinkLocalIPs: stringList }),
+  IPAMConfig: pointer(object({ IPv4Address: str, IPv6Address: str, LinkLocalIPs: stringList })),
   Links: stringList,
   Aliases: stringList,
   MacAddress: str,

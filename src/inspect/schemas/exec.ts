@@ -1,8 +1,8 @@
 // Exec bodies: POST /containers/{id}/exec (what runs, as whom, privileged or not) and POST /exec/{id}/start.
-import { arrayOf, bool, object, str, stringList, uint } from '../body-schema.js';
+import { arrayOf, bool, object, pointer, str, stringList, uint } from '../body-schema.js';
 
 /** *[2]uint: height and width of the TTY. */
-const consoleSize = arrayOf(uint, 2);
+const consoleSize = pointer(arrayOf(uint, 2));
 
 export const execCreateBody = object({
   User: str,

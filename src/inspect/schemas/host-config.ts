@@ -1,6 +1,6 @@
 // container.HostConfig, the non-portable part of a container: everything that decides its reach into the
 // host. Resources is embedded in the Go struct, so its fields sit here directly.
-import { arrayOf, bool, int, int64, object, str, strSlice, stringList, stringMap, uint, type BodySchema } from '../body-schema.js';
+import { arrayOf, bool, int, int64, object, pointer, str, strSlice, stringList, stringMap, uint, type BodySchema } from '../body-schema.js';
 import { mount } from './mount.js';
 import { portMap } from './port.js';
 import { resourcesFields, restartPolicy } from './resources.js';
@@ -47,7 +47,7 @@ export const hostConfigFields = {
   Mounts: arrayOf(mount),
   MaskedPaths: stringList,
   ReadonlyPaths: stringList,
-  Init: bool,
+  Init: pointer(bool),
 } as const satisfies Record<string, BodySchema>;
 
 export const hostConfig = object(hostConfigFields);

@@ -1,5 +1,5 @@
 // mount.Mount: HostConfig.Mounts of a container and ContainerSpec.Mounts of a swarm service.
-import { arrayOf, bool, emptyObject, fileMode, int64, object, str, stringList, stringMap } from '../body-schema.js';
+import { arrayOf, bool, emptyObject, fileMode, int64, object, pointer, str, stringList, stringMap } from '../body-schema.js';
 
 export const mount = object({
   Type: str,
@@ -7,24 +7,24 @@ export const mount = object({
   Target: str,
   ReadOnly: bool,
   Consistency: str,
-  BindOptions: object({
+  BindOptions: pointer(object({
     Propagation: str,
     NonRecursive: bool,
     CreateMountpoint: bool,
     ReadOnlyNonRecursive: bool,
     ReadOnlyForceRecursive: bool,
-  }),
-  VolumeOptions: object({
+  })),
+  VolumeOptions: pointer(object({
     NoCopy: bool,
     Labels: stringMap,
     Subpath: str,
-    DriverConfig: object({ Name: str, Options: stringMap }),
-  }),
-  ImageOptions: object({ Subpath: str }),
-  TmpfsOptions: object({
+    DriverConfig: pointer(object({ Name: str, Options: stringMap })),
+  })),
+  ImageOptions: pointer(object({ Subpath: str })),
+  TmpfsOptions: pointer(object({
     SizeBytes: int64,
     Mode: fileMode,
     Options: arrayOf(stringList),
-  }),
-  ClusterOptions: emptyObject(),
+  })),
+  ClusterOptions: pointer(emptyObject()),
 });

@@ -1,12 +1,12 @@
 // container.Resources (embedded in HostConfig and in the container update body, so its fields sit at the
 // level of their parent) and container.RestartPolicy.
-import { arrayOf, bool, int, int64, object, str, stringList, stringMap, uint16, uint64 } from '../body-schema.js';
+import { arrayOf, bool, int, int64, object, pointer, str, stringList, stringMap, uint16, uint64 } from '../body-schema.js';
 
 const weightDevice = object({ Path: str, Weight: uint16 });
 const throttleDevice = object({ Path: str, Rate: uint64 });
 
-/** units.Ulimit. */
-export const ulimit = object({ Name: str, Hard: int64, Soft: int64 });
+/** *units.Ulimit. */
+export const ulimit = pointer(object({ Name: str, Hard: int64, Soft: int64 }));
 
 export const resourcesFields = {
   CpuShares: int64,
@@ -41,9 +41,9 @@ export const resourcesFields = {
   KernelMemoryTCP: int64,
   MemoryReservation: int64,
   MemorySwap: int64,
-  MemorySwappiness: int64,
-  OomKillDisable: bool,
-  PidsLimit: int64,
+  MemorySwappiness: pointer(int64),
+  OomKillDisable: pointer(bool),
+  PidsLimit: pointer(int64),
   Ulimits: arrayOf(ulimit),
   CpuCount: int64,
   CpuPercent: int64,

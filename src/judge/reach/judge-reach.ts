@@ -120,7 +120,7 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
       await judgeExecStart(ctx, ref ?? '');
       break;
     case 'container.commit':
-      await judgeContainerUse(ctx, operation, query.single('container'));
+      await judgeContainerUse(ctx, operation, query.get('container'));
       break;
     case 'service.create':
     case 'service.update':

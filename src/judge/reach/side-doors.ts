@@ -75,11 +75,11 @@ export function judgePluginChange(ctx: ReachContext, operation: string): void {
 /** POST /build: query parameters that change how the build's containers reach the host. */
 export async function judgeBuild(ctx: ReachContext, query: QueryView): Promise<void> {
   await ctx.findings.run('query', 'no host network, remote context, cgroup parent or unconfined build containers', async () => {
-    const remote = query.single('remote');
+    const remote = query.get('remote');
     if (remote !== undefined && remote !== '' && !ctx.constraints.remoteFetch) {
       ctx.deny('query', '?remote', 'makes the engine fetch the build context from a URL, from the host\'s network', 'Send the build context from the client (docker build DIR, or - for stdin)');
     }
-    const network = query.single('networkmode');
+    const network = query.get('networkmode');
     if (network === 'host' && !ctx.constraints.hostNamespaces.network) {
       ctx.deny('query', '?networkmode', "runs the build's containers on the host network", 'Remove --network host');
     } else if (network !== undefined && network.startsWith('container:')) {
@@ -87,7 +87,7 @@ export async function judgeBuild(ctx: ReachContext, query: QueryView): Promise<v
     } else if (network !== undefined && network.startsWith('ns:')) {
       ctx.deny('query', '?networkmode', 'names a namespace file on the host', 'Remove --network');
     }
-    judgeCgroupParent(ctx, query.single('cgroupparent'), '?cgroupparent');
+    judgeCgroupParent(ctx, query.get('cgroupparent'), '?cgroupparent');
     const options = query.all('securityopt');
     options.forEach((opt, i) => {
       if (opt === 'insecure' || opt === 'security.insecure') {
@@ -95,19 +95,19 @@ export async function judgeBuild(ctx: ReachContext, query: QueryView): Promise<v
       }
     });
     judgeSecurityOpt(ctx, options.filter((o) => o !== 'insecure' && o !== 'security.insecure'), '?securityopt');
-    const version = query.single('version');
-    if (version === '2' || (query.single('session') ?? '') !== '') judgeBuildkit(ctx, version === '2' ? '?version' : '?session');
+    const version = query.get('version');
+    if (version === '2' || (query.get('session') ?? '') !== '') judgeBuildkit(ctx, version === '2' ? '?version' : '?session');
   });
 }
 
 /** POST /images/create: a pull (`fromImage`) or an import (`fromSrc`: `-` is the body, anything else a URL). */
 export function judgeImageCreate(ctx: ReachContext, query: QueryView): void {
-  const source = query.single('fromSrc');
+  const source = query.get('fromSrc');
   if (source !== undefined && source !== '' && source !== '-' && !ctx.constraints.remoteFetch) {
     ctx.deny('query', '?fromSrc', 'makes the engine fetch an image from a URL, from the host\'s network', 'Download the file and import it from the client (docker import FILE, or - for stdin)');
   }
-  const image = query.single('fromImage');
-  const tag = query.single('tag') ?? '';
+  const image = query.get('fromImage');
+  const tag = query.get('tag') ?? '';
   if (image !== undefined && image !== '') {
     const ref = tag === '' ? image : tag.includes(':') ? `${image}@${tag}` : `${image}:${tag}`;
     judgeImageReference(ctx, '?fromImage', ref);
