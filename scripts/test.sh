@@ -23,6 +23,7 @@ unit_tests=(
   test/unit/canonical-body-round-trip.test.ts
   test/unit/plain-value-copy.test.ts
   test/unit/bodies-read-as-go-reads-them.test.ts
+  test/unit/bodies-strict-refuses-what-needs-canonicalising.test.ts
   test/unit/reach-mounts-refuse-host-escapes.test.ts
   test/unit/reach-privileges-refused-in-every-spelling.test.ts
   test/unit/reach-namespaces-and-joined-containers.test.ts

@@ -1,18 +1,26 @@
 // The reading of JSON bodies held against the real engine. For every container create body dockgate
 // accepts, the engine is sent both the client's original bytes and dockgate's canonical serialisation:
 // both must give the same container (or the same error), and what dockgate judged (privileged, binds,
-// capabilities, user, labels) must be what the engine applied. For the bodies dockgate refuses (FIELD-NOTES
-// section 3), the engine is shown to apply what a naive JSON.parse reading would miss: the reason for
-// refusing them.
+// capabilities, user, labels) must be what the engine applied. For the spellings of FIELD-NOTES section 3
+// (case variants, ſ, repeated keys, root-level HostConfig fields, lone surrogates), the engine is shown to
+// apply what a naive JSON.parse reading would miss, and dockgate's canonical form to carry exactly that.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { readJudgedBody, serializeJudgedBody } from '../../src/inspect/inspect-body.js';
+import { applyLegacyRoot, readJudgedBody, serializeJudgedBody } from '../../src/inspect/inspect-body.js';
+import { parseApiVersion } from '../../src/route/api-version.js';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { startEngine, type Engine } from '../support/engine.js';
 
 const HOOK_TIMEOUT_MS = 120_000;
+/** The private engine (20.10) speaks API 1.41, so it applies root-level HostConfig fields. */
+const ENGINE_API = parseApiVersion('1.41', '1.41');
+
+/** dockgate's reading of a create body for this engine. */
+function judge(body: Buffer): unknown {
+  return applyLegacyRoot(readJudgedBody('container.create', body, 'application/json'), ENGINE_API).value;
+}
 
 interface EngineAnswer {
   status: number;
@@ -112,7 +120,7 @@ describe('JSON bodies are read like the engine reads them', { timeout: 10 * 60_0
   for (const [what, text] of Object.entries({ ...ACCEPTED_BODIES, ...cliCreateBodies() })) {
     test(`accepted, and its canonical form means the same to the engine: ${what}`, async () => {
       const original = Buffer.from(text, 'utf8');
-      const judged = readJudgedBody('container.create', original, 'application/json').value as {
+      const judged = judge(original) as {
         User?: string;
         Labels?: Record<string, string>;
         HostConfig?: { Privileged?: boolean; Binds?: string[]; CapAdd?: string[] };
@@ -143,7 +151,7 @@ describe('JSON bodies are read like the engine reads them', { timeout: 10 * 60_0
     assert.ok(createdFrom.length >= Object.keys(ACCEPTED_BODIES).length + 4, `created from: ${createdFrom.join('; ')}`);
   });
 
-  const REFUSED_BECAUSE_THE_ENGINE_APPLIES_THEM: Record<string, [string, (inspected: Inspected) => boolean]> = {
+  const READ_AS_GO_READS_THEM: Record<string, [string, (inspected: Inspected) => boolean]> = {
     'a lower-case hostconfig/privileged': [`{"Image":"${BUSYBOX_IMAGE}","hostconfig":{"privileged":true}}`, (i) => i.HostConfig.Privileged === true],
     'a second spelling of Privileged after the first': [`{"Image":"${BUSYBOX_IMAGE}","HostConfig":{"Privileged":false,"PRIVILEGED":true}}`, (i) => i.HostConfig.Privileged === true],
     'a repeated HostConfig (the engine merges both)': [
@@ -154,14 +162,26 @@ describe('JSON bodies are read like the engine reads them', { timeout: 10 * 60_0
     'root-level Privileged without HostConfig': [`{"Image":"${BUSYBOX_IMAGE}","Privileged":true}`, (i) => i.HostConfig.Privileged === true],
     'root-level Binds beside a null HostConfig': [`{"Image":"${BUSYBOX_IMAGE}","HostConfig":null,"Binds":["/tmp:/host"]}`, (i) => JSON.stringify(i.HostConfig.Binds) === '["/tmp:/host"]'],
     'a lone surrogate in User (the engine reads U+FFFD)': [`{"Image":"${BUSYBOX_IMAGE}","User":"\\ud800"}`, (i) => i.Config.User === '\ufffd'],
+    'root-level Memory beside a HostConfig that leaves it zero': [`{"Image":"${BUSYBOX_IMAGE}","HostConfig":{"Privileged":false},"Memory":67108864,"Privileged":true}`, (i) => i.HostConfig.Memory === 67108864 && i.HostConfig.Privileged === false],
+    'a repeated Mounts list whose second element decodes into the first': [
+      `{"Image":"${BUSYBOX_IMAGE}","HostConfig":{"Mounts":[{"Type":"bind","Source":"/tmp"}],"Mounts":[{"Target":"/host"}]}}`,
+      (i) => JSON.stringify(i.HostConfig.Mounts) === '[{"Type":"bind","Source":"/tmp","Target":"/host"}]',
+    ],
+    'an unknown field and a null pointer after a value': [`{"Image":"${BUSYBOX_IMAGE}","Container":"x","HostConfig":{"Init":true,"Init":null,"Privileged":true,"Privileged":null}}`, (i) => i.HostConfig.Init === null && i.HostConfig.Privileged === true],
   };
 
-  for (const [what, [text, engineApplied]] of Object.entries(REFUSED_BECAUSE_THE_ENGINE_APPLIES_THEM)) {
-    test(`refused, and the engine would have read something JSON.parse does not: ${what}`, async () => {
-      assert.throws(() => readJudgedBody('container.create', Buffer.from(text, 'utf8'), 'application/json'), /denied by body\.canonical/);
-      const direct = await createAndInspect(engine, Buffer.from(text, 'utf8'));
+  for (const [what, [text, engineApplied]] of Object.entries(READ_AS_GO_READS_THEM)) {
+    test(`read as the engine reads it, and its canonical form applies the same: ${what}`, async () => {
+      const original = Buffer.from(text, 'utf8');
+      const canonical = serializeJudgedBody(judge(original));
+      const direct = await createAndInspect(engine, original);
+      const throughCanonical = await createAndInspect(engine, canonical);
       assert.ok('created' in direct, `${what}: the engine refused it itself: ${JSON.stringify(direct)}`);
-      assert.ok(engineApplied(direct.created), `${what}: the engine did not apply it as expected: ${JSON.stringify(pick(direct.created.HostConfig, ['Privileged', 'Binds']))}`);
+      assert.ok('created' in throughCanonical, `${what}: the engine refused the canonical form ${canonical.toString()}: ${JSON.stringify(throughCanonical)}`);
+      assert.ok(engineApplied(direct.created), `${what}: the engine did not apply it as expected: ${JSON.stringify(pick(direct.created.HostConfig, ['Privileged', 'Binds', 'Mounts', 'Init']))}`);
+      assert.ok(engineApplied(throughCanonical.created), `${what}: the canonical form ${canonical.toString()} means something else to the engine`);
+      assert.deepEqual(pick(throughCanonical.created.HostConfig, HOST_CONFIG_FIELDS), pick(direct.created.HostConfig, HOST_CONFIG_FIELDS), `${what}: HostConfig differs`);
+      assert.deepEqual(pick(throughCanonical.created.Config, CONFIG_FIELDS), pick(direct.created.Config, CONFIG_FIELDS), `${what}: Config differs`);
     });
   }
 

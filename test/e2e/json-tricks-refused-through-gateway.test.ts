@@ -1,12 +1,14 @@
-// Issue 3, acceptance 1 (JSON tricks): bodies that Go's encoding/json reads differently from JSON.parse
-// (FIELD-NOTES section 3), and bodies in framings or content types a filter might not look at, sent
-// THROUGH THE GATEWAY (`--profile baseline`) as raw HTTP: lower-case keys, a later spelling of a key
-// overriding an earlier one, duplicate HostConfig objects, keys that fold to a field name (U+017F, U+212A),
-// a second JSON value after the first, root-level legacy HostConfig fields with HostConfig absent or null, an
-// escaped key, a chunked body, Expect: 100-continue, HTTP/1.0, Content-Type text/plain or none, a
-// form-encoded body, a lower-cased exec key. Each is refused (400 or 403, `Dockgate-Decision: deny`, the rule
-// and a fix) with no trace on the engine; each is then sent to the engine directly to show what it applies
-// (privileged, a bind of /, unmasked /proc), or that it rejects the body itself.
+// JSON tricks: bodies that Go's encoding/json reads differently from JSON.parse (FIELD-NOTES section 3),
+// and bodies in framings or content types a filter might not look at, sent THROUGH THE GATEWAY
+// (`--profile baseline`) as raw HTTP: lower-case keys, a later spelling of a key overriding an earlier one,
+// duplicate HostConfig objects, keys that fold to a field name (U+017F, U+212A), a second JSON value after
+// the first, root-level legacy HostConfig fields with HostConfig absent or null, an escaped key, a chunked
+// body, Expect: 100-continue, HTTP/1.0, Content-Type text/plain or none, a form-encoded body, a
+// lower-cased exec key. dockgate reads each spelling as the engine reads it, so the policy refuses it and
+// names the field as the engine reads it (403 `denied by profile.baseline: HostConfig.Privileged: ...`);
+// what the engine itself would not take, or has no single reading, is refused before the policy (400).
+// Nothing reaches the engine; each is then sent to the engine directly to show what it applies (privileged,
+// a bind of /, unmasked /proc), or that it rejects the body itself.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -51,22 +53,19 @@ const TRICKS: Trick[] = [
   {
     name: 'lower-case keys {"hostconfig":{"privileged":true}}',
     body: `{${IMAGE_AND_CMD},"hostconfig":{"privileged":true}}`,
-    mentions: /hostconfig|privileged|HostConfig/i,
-    status: [400, 403],
+    mentions: /denied by profile\.baseline: .*HostConfig\.Privileged/,
     applies: privileged,
   },
   {
     name: '"Privileged":false,"PRIVILEGED":true (the last spelling wins in Go)',
     body: `{${IMAGE_AND_CMD},"HostConfig":{"Privileged":false,"PRIVILEGED":true}}`,
-    mentions: /PRIVILEGED|Privileged/,
-    status: [400, 403],
+    mentions: /denied by profile\.baseline: .*HostConfig\.Privileged/,
     applies: privileged,
   },
   {
     name: 'duplicate HostConfig objects (Go merges them)',
     body: `{${IMAGE_AND_CMD},"HostConfig":{"Privileged":true},"HostConfig":{"Binds":["/:/host"]}}`,
-    mentions: /HostConfig|duplicate/i,
-    status: [400, 403],
+    mentions: /denied by profile\.baseline: .*HostConfig\.Privileged.*HostConfig\.Binds/,
     applies: (c) => {
       privileged(c);
       bindsRoot(c);
@@ -75,29 +74,26 @@ const TRICKS: Trick[] = [
   {
     name: 'Bindſ (U+017F folds to s in Go)',
     body: `{${IMAGE_AND_CMD},"HostConfig":{"Bind\u017f":["/:/host"]}}`,
-    mentions: /Bind|\u017f|\\u017f/,
-    status: [400, 403],
+    mentions: /denied by profile\.baseline: .*HostConfig\.Binds/,
     applies: bindsRoot,
   },
   {
     name: 'MasKedPaths with U+212A KELVIN SIGN (folds to k in Go)',
     body: `{${IMAGE_AND_CMD},"HostConfig":{"Mas\u212aedPaths":[]}}`,
-    mentions: /Mas|\u212a|\\u212a|MaskedPaths/,
-    status: [400, 403],
+    mentions: /denied by profile\.baseline: .*HostConfig\.MaskedPaths/,
     applies: (c) => assert.deepEqual(c.HostConfig['MaskedPaths'], [], 'the engine unmasked /proc'),
   },
   {
     name: 'a second JSON value after the first (Go reads the first only)',
     body: `{${IMAGE_AND_CMD},"HostConfig":{"Privileged":true}} {${IMAGE_AND_CMD}}`,
-    mentions: /trailing|after|second|value|Privileged/i,
-    status: [400, 403],
+    mentions: /denied by body\.canonical: data follows the JSON value/,
+    status: [400],
     applies: privileged,
   },
   {
     name: 'root-level legacy Binds and Privileged, HostConfig absent',
     body: `{${IMAGE_AND_CMD},"Binds":["/:/host"],"Privileged":true}`,
-    mentions: /Binds|Privileged|legacy|root/i,
-    status: [400, 403],
+    mentions: /denied by profile\.baseline: .*HostConfig\.Privileged.*HostConfig\.Binds/,
     applies: (c) => {
       privileged(c);
       bindsRoot(c);
@@ -106,8 +102,7 @@ const TRICKS: Trick[] = [
   {
     name: 'root-level legacy Binds and Privileged, HostConfig null',
     body: `{${IMAGE_AND_CMD},"HostConfig":null,"Binds":["/:/host"],"Privileged":true}`,
-    mentions: /Binds|Privileged|legacy|root/i,
-    status: [400, 403],
+    mentions: /denied by profile\.baseline: .*HostConfig\.Privileged.*HostConfig\.Binds/,
     applies: (c) => {
       privileged(c);
       bindsRoot(c);
@@ -230,12 +225,12 @@ describe('JSON tricks are refused through the gateway (baseline)', { timeout: 10
     });
   });
 
-  it('refuses exec create with a lower-cased "privileged" key, no trace; the engine makes a privileged exec', async () => {
+  it('refuses exec create with a lower-cased "privileged" key by the policy, no trace; the engine makes a privileged exec', async () => {
     const { engine } = suite();
     const gateway = suite().gateway('baseline');
     const body = '{"Cmd":["true"],"privileged":true}';
     await withoutEngineTrace(engine, 'exec privileged (lower case)', async () => {
-      assertRefused(await send(gateway.endpoint, 'POST', `${API}/containers/benign/exec`, { body }), 'exec "privileged"', { mentions: /privileged/i, status: [400, 403] });
+      assertRefused(await send(gateway.endpoint, 'POST', `${API}/containers/benign/exec`, { body }), 'exec "privileged"', { mentions: /denied by profile\.baseline: .*Privileged/ });
     });
     const { Id } = await sendOk<{ Id: string }>(engine.endpoint, 'POST', `${API}/containers/benign/exec`, { body });
     assert.equal((await sendOk<{ ProcessConfig: { privileged: boolean } }>(engine.endpoint, 'GET', `${API}/exec/${Id}/json`)).ProcessConfig.privileged, true);

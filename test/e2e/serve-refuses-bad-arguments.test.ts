@@ -82,6 +82,7 @@ const CASES: Case[] = [
   { name: 'an audit log in a directory that does not exist', args: ['--listen', 'unix://DIR/gw.sock', '--audit-log', 'DIR/missing/audit.jsonl'], mentions: ['DIR/missing/audit.jsonl'] },
   { name: 'an unknown audit outage mode', args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'sometimes'], mentions: ['--audit-outage', 'sometimes', 'reads-continue', 'refuse-all'] },
   { name: 'refuse-all without an audit log (stderr never fails)', args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'refuse-all'], mentions: ['--audit-outage', '--audit-log'] },
+  { name: 'an unknown body reading', args: ['--listen', 'unix://DIR/gw.sock', '--bodies', 'lenient'], mentions: ['--bodies', 'lenient', 'canonical', 'strict'] },
   // privilege drop
   { name: 'a user that does not exist', args: ['--listen', 'unix://DIR/gw.sock', '--user', 'nosuchuser'], mentions: ['--user', 'nosuchuser'] },
   { name: 'a group that does not exist', args: ['--listen', 'unix://DIR/gw.sock', '--user', 'nobody', '--group', 'dockgate-no-such-group'], mentions: ['--group', 'dockgate-no-such-group'] },

@@ -19,6 +19,8 @@ export interface AuditLine {
   reason: string;
   status?: number;
   created?: string[];
+  normalised?: { kind: string; path: string; to?: string }[];
+  normalisedOmitted?: number;
 }
 
 export interface AuditTrail {

@@ -1,8 +1,9 @@
 // Generated requests for the differential suite (test/e2e/differential-bodies-paths-queries.test.ts):
 // container create bodies written byte for byte with the spellings Go's encoding/json reads differently
-// from a naive reader (case variants and ſ/K folding of keys, \u escapes in keys, duplicates, legacy
-// root-level HostConfig fields, numbers in odd forms, strings with odd escapes, trailing data), request
-// targets with percent-encodings, version spellings and dot segments, and query strings with repeats.
+// from a naive reader (case variants and ſ/K folding of keys, \u escapes in keys, repeated keys with the
+// same, another or a null value, unknown fields, legacy root-level HostConfig fields, numbers in odd
+// forms, strings with odd escapes and bytes, trailing data), request targets with percent-encodings,
+// version spellings and dot segments, and query strings with repeats.
 //
 // The generators only write bytes; they never say what the bytes mean. The meaning is what the suite
 // compares: dockgate's reading (src/inspect, src/route) against what the real engine applied.
@@ -178,9 +179,9 @@ function spell(name: string, spelling: KeySpelling): { text: string; styles: Cha
 function keyOf(name: string): fc.Arbitrary<JStr> {
   return fc
     .oneof(
-      { weight: 40, arbitrary: fc.constant<KeySpelling>('exact') },
+      { weight: 30, arbitrary: fc.constant<KeySpelling>('exact') },
       { weight: 3, arbitrary: fc.constant<KeySpelling>('escaped-exact') },
-      { weight: 2, arbitrary: fc.constantFrom<KeySpelling>('lower', 'upper', 'flip-first', 'flip-last', 'long-s', 'kelvin', 'escaped-lower') },
+      { weight: 5, arbitrary: fc.constantFrom<KeySpelling>('lower', 'upper', 'flip-first', 'flip-last', 'long-s', 'kelvin', 'escaped-lower') },
     )
     .map((spelling) => ({ kind: 'str' as const, ...spell(name, spelling), oddity: 'none' as const }));
 }
@@ -246,7 +247,7 @@ function strSlice(texts: readonly string[]): fc.Arbitrary<JDoc> {
   return fc.oneof({ weight: 3, arbitrary: list(texts) }, { weight: 1, arbitrary: stringOf(texts) });
 }
 
-/** An object whose members may repeat a key (same or different value): dockgate refuses, Go keeps the last. */
+/** An object whose members may repeat a key with the same value or null (Go applies the repeat again). */
 function objectOf(members: fc.Arbitrary<JMember[]>): fc.Arbitrary<JDoc> {
   return fc
     .tuple(members, fc.oneof({ weight: 25, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(8) }), fc.boolean())
@@ -277,9 +278,43 @@ function membersFor(fields: Readonly<Record<string, fc.Arbitrary<JDoc>>>, chosen
   return chosen.length === 0 ? fc.constant([]) : fc.tuple(...chosen.map((name) => fc.record({ key: keyOf(name), value: fields[name]! })));
 }
 
+/** Now and then one of the chosen fields once more, spelled and valued afresh (Go decodes it into the first). */
+function repeatOf(fields: Readonly<Record<string, fc.Arbitrary<JDoc>>>, chosen: readonly string[]): fc.Arbitrary<JMember | undefined> {
+  if (chosen.length === 0) return fc.constant(undefined);
+  return fc.oneof(
+    { weight: 10, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom(...chosen).chain((name) => fc.record({ key: keyOf(name), value: fields[name]! })) },
+  );
+}
+
+/** Keys that are no field at all: Go skips them and their value, whatever it is. */
+const UNKNOWN_KEYS = ['Foo', 'HostConfig2', 'Labelz', 'hostconfig_', 'Container', 'Privilegedd'];
+
+const unknownValue: fc.Arbitrary<JDoc> = fc.constantFrom<JDoc>(
+  lit('true'),
+  num('1e999'),
+  { kind: 'str', text: 'x', styles: plainStyles, oddity: 'none' },
+  { kind: 'arr', items: [lit('null'), num('-0')] },
+  { kind: 'obj', members: [{ key: { kind: 'str', text: 'Privileged', styles: plainStyles, oddity: 'none' }, value: lit('true') }] },
+);
+
+/** Now and then a key no field matches, with any value. */
+const unknownMember: fc.Arbitrary<JMember | undefined> = fc.oneof(
+  { weight: 12, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.record({ key: fc.constantFrom(...UNKNOWN_KEYS).map((text): JStr => ({ kind: 'str', text, styles: plainStyles, oddity: 'none' })), value: unknownValue }) },
+);
+
 /** A struct: a subset of its fields (`often` ones more likely), each with a key spelled by keyOf. */
 function struct(fields: Readonly<Record<string, fc.Arbitrary<JDoc>>>, maxOthers?: number, often: readonly string[] = []): fc.Arbitrary<JDoc> {
-  return objectOf(someFields(Object.keys(fields), often, maxOthers).chain((chosen) => membersFor(fields, chosen)));
+  return objectOf(
+    someFields(Object.keys(fields), often, maxOthers).chain((chosen) =>
+      fc.tuple(membersFor(fields, chosen), repeatOf(fields, chosen), unknownMember).map(([members, repeat, unknown]) => [
+        ...members,
+        ...(repeat === undefined ? [] : [repeat]),
+        ...(unknown === undefined ? [] : [unknown]),
+      ]),
+    ),
+  );
 }
 
 const emptyObject: fc.Arbitrary<JDoc> = fc.constant({ kind: 'obj', members: [] });
@@ -355,9 +390,6 @@ const CONFIG_FIELDS: Readonly<Record<string, fc.Arbitrary<JDoc>>> = {
   Healthcheck: struct({ Test: list(['CMD', 'true', 'NONE']), Interval: integer([0, 1000000000]), Retries: integer([0, 3]) }),
 };
 
-/** Keys that are no field at all: Go ignores them, dockgate refuses them. */
-const UNKNOWN_KEYS = ['Foo', 'HostConfig2', 'Labelz', 'hostconfig_'];
-
 export interface BodyCase {
   /** The body exactly as sent. */
   body: Buffer;
@@ -404,10 +436,10 @@ export const bodyCase: fc.Arbitrary<BodyCase> = fc
     ),
     hostConfigKey: keyOf('HostConfig'),
     legacy: fc.oneof(
-      { weight: 20, arbitrary: fc.constant<string | undefined>(undefined) },
+      { weight: 10, arbitrary: fc.constant<string | undefined>(undefined) },
       { weight: 1, arbitrary: fc.constantFrom('Binds', 'Privileged', 'CapAdd', 'Memory', 'NetworkMode', 'Dns', 'PidsLimit') },
     ),
-    unknown: fc.oneof({ weight: 30, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN_KEYS) }),
+    unknown: unknownMember,
     spacing: fc.constantFrom<Spacing>('', '', '', ' ', '\n  ', '\t', '\r\n'),
     trailing: fc.oneof({ weight: 30, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(' ', '\n', ' {}', 'x', '{"HostConfig":{"Privileged":true}}') }),
     bom: fc.oneof({ weight: 60, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
@@ -430,7 +462,7 @@ export const bodyCase: fc.Arbitrary<BodyCase> = fc
       .tuple(
         shape.config.length === 0 ? fc.constant([]) : fc.tuple(...shape.config.map((name) => fc.record({ key: keyOf(name), value: CONFIG_FIELDS[name]! }))),
         shape.legacy === undefined ? fc.constant(undefined) : HOST_CONFIG_FIELDS[shape.legacy]!,
-        fc.oneof({ weight: 25, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(6) }),
+        fc.oneof({ weight: 12, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(6) }),
       )
       .map(([configMembers, legacyValue, duplicate]): BodyCase => {
         const members: JMember[] = [{ key: shape.image, value: { kind: 'str', text: 'busybox:test', styles: plainStyles, oddity: 'none' } }, ...configMembers];
@@ -438,7 +470,7 @@ export const bodyCase: fc.Arbitrary<BodyCase> = fc
         if (shape.legacy !== undefined && legacyValue !== undefined) {
           members.push({ key: { kind: 'str', text: shape.legacy, styles: plainStyles, oddity: 'none' }, value: legacyValue });
         }
-        if (shape.unknown !== undefined) members.push({ key: { kind: 'str', text: shape.unknown, styles: plainStyles, oddity: 'none' }, value: lit('true') });
+        if (shape.unknown !== undefined) members.push(shape.unknown);
         // A repeated root member, e.g. HostConfig twice: Go merges the two objects, JSON.parse keeps the last.
         if (duplicate >= 0) members.push(members[duplicate % members.length]!);
         const out: Buffer[] = [];

@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { NormalisationLog } from '../../src/inspect/normalisation.js';
 import { formatAuditRecord, type DoneRecord } from '../../src/record/audit-record.js';
 import { StderrAuditSink } from '../../src/record/stderr-audit-sink.js';
 
@@ -30,10 +31,21 @@ function recordWithSmuggledFields(): DoneRecord {
     durationMs: 12.5,
     created: ['sha256:abc'],
     changes: [{ field: 'HostConfig.ReadonlyRootfs', value: true, note: SECRET }],
+    normalised: smuggledNormalisations(),
     headers: { 'x-registry-auth': SECRET },
     body: `{"password":"${SECRET}"}`,
   };
   return record; // TypeScript accepts the extra properties: structural typing, hence the runtime copy.
+}
+
+/** Normalisations, one of them carrying a value it must not (a body's secret). */
+function smuggledNormalisations(): NormalisationLog {
+  const log = new NormalisationLog();
+  log.add('field-name', 'hostconfig', 'HostConfig');
+  const withValue = { kind: 'unknown-field' as const, path: 'Password', value: SECRET };
+  log.entries.push(withValue);
+  log.omitted = 3;
+  return log;
 }
 
 test('extra properties, query strings and nested extras never reach the line', () => {
@@ -61,12 +73,17 @@ test('extra properties, query strings and nested extras never reach the line', (
     durationMs: 12.5,
     created: ['sha256:abc'],
     changes: [{ field: 'HostConfig.ReadonlyRootfs', value: true }],
+    normalised: [
+      { kind: 'field-name', path: 'hostconfig', to: 'HostConfig' },
+      { kind: 'unknown-field', path: 'Password' },
+    ],
+    normalisedOmitted: 3,
   });
 });
 
 test('keys come in a fixed order, the same for every record', () => {
   const keys = Object.keys(JSON.parse(formatAuditRecord(recordWithSmuggledFields())) as object);
-  assert.deepEqual(keys, ['time', 'id', 'phase', 'listener', 'identity', 'method', 'path', 'apiVersion', 'operation', 'target', 'decision', 'rule', 'reason', 'status', 'bytesIn', 'bytesOut', 'durationMs', 'created', 'changes']);
+  assert.deepEqual(keys, ['time', 'id', 'phase', 'listener', 'identity', 'method', 'path', 'apiVersion', 'operation', 'target', 'decision', 'rule', 'reason', 'status', 'bytesIn', 'bytesOut', 'durationMs', 'created', 'changes', 'normalised', 'normalisedOmitted']);
 });
 
 test('without a file, records go to the writer as JSON lines and durable writes resolve at once', async () => {

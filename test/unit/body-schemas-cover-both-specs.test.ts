@@ -224,14 +224,15 @@ test('fields the Go types read beyond the specs are known (the Docker CLI sends 
 
 test('deliberate negatives: what must stay unknown is unknown, and the walker reports what a schema lacks', () => {
   const create = bodySchemaOf('container.create')!;
-  // Root-level HostConfig fields are legacy aliases, refused with where they belong, not fields.
-  assert.equal(typeof schemaAt(create, ['Binds']), 'string');
-  assert.equal(typeof schemaAt(create, ['Privileged']), 'string');
+  // Root-level HostConfig fields are read (engines up to 26 apply them) as the embedded legacy HostConfig.
+  assert.equal(create.kind === 'object' && create.embedded.get('Binds'), 'HostConfig');
+  assert.equal(create.kind === 'object' && create.embedded.get('Image'), 'Config');
+  assert.equal(create.kind === 'object' && create.embedded.get('HostConfig'), undefined);
   // Removed by API 1.41 (engines ignore or reject it); judging it would only hide that.
   assert.equal(typeof schemaAt(create, ['HostConfig', 'Capabilities']), 'string');
-  // Case variants are not fields: Go folds them, dockgate refuses them.
-  assert.equal(typeof schemaAt(create, ['hostconfig']), 'string');
-  assert.equal(typeof schemaAt(create, ['HostConfig', 'privileged']), 'string');
+  // Case variants are the field Go folds them to.
+  assert.equal(schemaAt(create, ['hostconfig']), schemaAt(create, ['HostConfig']));
+  assert.equal(schemaAt(create, ['HostConfig', 'privileged']), schemaAt(create, ['HostConfig', 'Privileged']));
   // A container spec of a service has no Privileged field (unlike a container's HostConfig).
   assert.equal(typeof schemaAt(bodySchemaOf('service.create')!, ['TaskTemplate', 'ContainerSpec', 'Privileged']), 'string');
   // The walker itself finds a property the schema lacks.

@@ -28,8 +28,25 @@ describe('library judge', () => {
     assert.ok(result.trace.some((step) => step.step === 'check' && step.outcome === 'fail'));
   });
 
-  test('a body Go would read differently is refused before the policy sees it', async () => {
-    for (const raw of ['{"Image":"x","hostconfig":{"privileged":true}}', '{"Image":"x","HostConfig":{"Privileged":false,"Privileged":true}}', '{"Image":"x"} {"HostConfig":{"Privileged":true}}']) {
+  test('spellings Go reads as Privileged are judged as Privileged, by the policy, and the canonical body says so', async () => {
+    for (const raw of ['{"Image":"x","hostconfig":{"privileged":true}}', '{"Image":"x","HostConfig":{"Privileged":false,"Privileged":true}}']) {
+      const result = await create(Buffer.from(raw));
+      assert.equal(result.verdict, 'deny', raw);
+      assert.equal(result.rule, 'profile.baseline', raw);
+      assert.match(result.reason, /HostConfig\.Privileged/, raw);
+      assert.ok(result.normalised.length > 0, raw);
+    }
+    const allowed = await create(Buffer.from('{"image":"x","HostConfig":{"Privileged":true,"Privileged":false},"Container":"c"}'));
+    assert.equal(allowed.verdict, 'allow');
+    assert.deepEqual(JSON.parse(allowed.body!.toString()), { Image: 'x', HostConfig: { Privileged: false } });
+    assert.deepEqual(
+      allowed.normalised.map((n) => n.kind),
+      ['field-name', 'repeated-key', 'unknown-field'],
+    );
+  });
+
+  test('a body the engine itself would reject is refused before the policy sees it', async () => {
+    for (const raw of ['{"Image":"x"} {"HostConfig":{"Privileged":true}}', '{"Image":"x","HostConfig":{"Privileged":"yes"}}']) {
       const result = await create(Buffer.from(raw));
       assert.equal(result.verdict, 'deny', raw);
       assert.equal(result.rule, 'body.canonical', raw);
