@@ -65,7 +65,7 @@ const TRICKS: Trick[] = [
   {
     name: 'duplicate HostConfig objects (Go merges them)',
     body: `{${IMAGE_AND_CMD},"HostConfig":{"Privileged":true},"HostConfig":{"Binds":["/:/host"]}}`,
-    mentions: /denied by profile\.baseline: .*HostConfig\.Privileged.*HostConfig\.Binds/,
+    mentions: /denied by profile\.baseline: (?=.*HostConfig\.Privileged)(?=.*HostConfig\.Binds)/,
     applies: (c) => {
       privileged(c);
       bindsRoot(c);
@@ -93,7 +93,7 @@ const TRICKS: Trick[] = [
   {
     name: 'root-level legacy Binds and Privileged, HostConfig absent',
     body: `{${IMAGE_AND_CMD},"Binds":["/:/host"],"Privileged":true}`,
-    mentions: /denied by profile\.baseline: .*HostConfig\.Privileged.*HostConfig\.Binds/,
+    mentions: /denied by profile\.baseline: (?=.*HostConfig\.Privileged)(?=.*HostConfig\.Binds)/,
     applies: (c) => {
       privileged(c);
       bindsRoot(c);
@@ -102,7 +102,7 @@ const TRICKS: Trick[] = [
   {
     name: 'root-level legacy Binds and Privileged, HostConfig null',
     body: `{${IMAGE_AND_CMD},"HostConfig":null,"Binds":["/:/host"],"Privileged":true}`,
-    mentions: /denied by profile\.baseline: .*HostConfig\.Privileged.*HostConfig\.Binds/,
+    mentions: /denied by profile\.baseline: (?=.*HostConfig\.Privileged)(?=.*HostConfig\.Binds)/,
     applies: (c) => {
       privileged(c);
       bindsRoot(c);

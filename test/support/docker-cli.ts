@@ -68,6 +68,13 @@ function describe(command: string, args: readonly string[], options: DockerOptio
 /** 'close': stdin gets `input` (if any) and then EOF. 'hold-open': stdin gets `input` (if any) and stays open until the command exits. */
 type StdinMode = 'close' | 'hold-open';
 
+/**
+ * The warning the engine puts in every create answer while the host's net.ipv4.ip_forward is 0, and the
+ * CLI prints: a fact about the machine the tests run on (the private engines run with --iptables=false and
+ * never turn forwarding on), not about what is being tested, so it is left out of what the CLI printed.
+ */
+const IP_FORWARD_WARNING = /^WARNING: IPv4 forwarding is disabled\. Networking will not work\.\r?\n/gm;
+
 function run(command: string, args: readonly string[], options: DockerOptions, stdinMode: StdinMode): Promise<DockerResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
@@ -76,7 +83,7 @@ function run(command: string, args: readonly string[], options: DockerOptions, s
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const output = () => ({ stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() });
+    const output = () => ({ stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString().replace(IP_FORWARD_WARNING, '') });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       const { stdout: out, stderr: err } = output();
