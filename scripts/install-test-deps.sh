@@ -17,6 +17,10 @@ needs bsdutils has script
 needs mount has umount
 # deploy/dockgate.service is checked with `systemd-analyze verify` and `systemd-analyze security`.
 needs systemd has systemd-analyze
+# Real SDK clients driven directly and through the gateway: the Docker SDK for Python 5.0.3 (run with
+# /usr/bin/python3), and Ansible 7, which bundles the community.docker collection.
+needs python3-docker installed python3-docker
+needs ansible installed ansible
 # npm ci builds the project's native addon with node-gyp.
 needs python3 has python3
 needs make has make
