@@ -102,6 +102,8 @@ e2e_tests=(
   test/e2e/streams-exempt-from-idle-timeouts.test.ts
   test/e2e/privilege-drop-leaves-no-root-and-no-capabilities.test.ts
   test/e2e/slow-engine-does-not-trip-body-timeout.test.ts
+  test/e2e/python-docker-sdk-matches-direct.test.ts
+  test/e2e/ansible-community-docker-playbook.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
