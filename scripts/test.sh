@@ -104,6 +104,7 @@ e2e_tests=(
   test/e2e/slow-engine-does-not-trip-body-timeout.test.ts
   test/e2e/python-docker-sdk-matches-direct.test.ts
   test/e2e/ansible-community-docker-playbook.test.ts
+  test/e2e/dockerode-sdk-matches-direct.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
