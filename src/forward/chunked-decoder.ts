@@ -1,8 +1,9 @@
-// Decodes a chunked response body from the engine as it streams (events, logs -f, image save, build
-// output). The client side is framed again by node:http, so only the data crosses; the decoder's
-// other job is to find the exact end of the body, so that the engine connection can be reused.
-// Strict: a size line that is not hex, a missing CRLF after a chunk, or a size beyond 2^48 fails.
-import { EngineResponseError } from './engine-response-head.js';
+// Decodes a chunked body as it streams: the engine's responses (events, logs -f, image save, build
+// output), whose data is framed again on the client side, and the body of a client's upgrade request,
+// which Node's HTTP server leaves on the socket. Its other job is to find the exact end of the body, so
+// that a connection can be reused or what follows the body is told apart from it. Strict: a size line
+// that is not hex, a missing CRLF after a chunk, or a size beyond 2^48 fails, through `fail` (each side
+// says who sent the bad framing).
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -18,17 +19,22 @@ const enum State {
   Done,
 }
 
+/** Throws the caller's error for a framing problem (`why` says what was sent, e.g. "a chunk line without CRLF"). */
+export type ChunkFramingFailure = (why: string) => never;
+
 export class ChunkedDecoder {
   private state = State.Size;
   private remaining = 0;
   private line = '';
+
+  constructor(private readonly fail: ChunkFramingFailure) {}
 
   get done(): boolean {
     return this.state === State.Done;
   }
 
   /**
-   * Feeds the next bytes from the engine; `onData` gets each run of body bytes (views into `chunk`).
+   * Feeds the next bytes; `onData` gets each run of body bytes (views into `chunk`).
    * Returns how many bytes of `chunk` belonged to the body: once done, any rest is not part of it.
    */
   push(chunk: Buffer, onData: (data: Buffer) => void): number {
@@ -52,7 +58,7 @@ export class ChunkedDecoder {
           const end = lf === -1 ? chunk.length : lf + 1;
           this.line += chunk.toString('latin1', at, end);
           at = end;
-          if (this.line.length > LINE_LIMIT) throw new EngineResponseError('the engine sent an overlong chunk line');
+          if (this.line.length > LINE_LIMIT) this.fail('an overlong chunk line');
           if (lf !== -1) this.endLine();
           break;
         }
@@ -65,7 +71,7 @@ export class ChunkedDecoder {
   private expectCrlf(chunk: Buffer, at: number): number {
     this.line += String.fromCharCode(chunk[at]!);
     if (this.line === '\r') return at + 1;
-    if (this.line !== '\r\n') throw new EngineResponseError('the engine sent chunk data longer than its size');
+    if (this.line !== '\r\n') this.fail('chunk data longer than its size');
     this.line = '';
     this.state = State.Size;
     return at + 1;
@@ -74,18 +80,18 @@ export class ChunkedDecoder {
   private endLine(): void {
     const line = this.line;
     this.line = '';
-    if (line.length < 2 || line.charCodeAt(line.length - 2) !== CR) throw new EngineResponseError('the engine sent a chunk line without CRLF');
+    if (line.length < 2 || line.charCodeAt(line.length - 2) !== CR) this.fail('a chunk line without CRLF');
     const text = line.slice(0, -2);
     if (this.state === State.Trailer) {
-      // Trailers are not forwarded (the engine sends none); the empty line ends the body.
+      // Trailers are not forwarded (neither side needs any); the empty line ends the body.
       if (text === '') this.state = State.Done;
       return;
     }
     const semicolon = text.indexOf(';');
     const size = semicolon === -1 ? text : text.slice(0, semicolon);
-    if (!/^[0-9a-fA-F]{1,12}$/.test(size)) throw new EngineResponseError(`the engine sent a malformed chunk size ${JSON.stringify(size.slice(0, 20))}`);
+    if (!/^[0-9a-fA-F]{1,12}$/.test(size)) this.fail(`a malformed chunk size ${JSON.stringify(size.slice(0, 20))}`);
     this.remaining = parseInt(size, 16);
-    if (this.remaining >= MAX_CHUNK) throw new EngineResponseError('the engine sent an oversized chunk');
+    if (this.remaining >= MAX_CHUNK) this.fail('an oversized chunk');
     this.state = this.remaining === 0 ? State.Trailer : State.Data;
   }
 }

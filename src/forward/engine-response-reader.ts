@@ -73,7 +73,7 @@ export class EngineResponseReader {
     if (head.status < 200) throw new EngineResponseError(`the engine answered ${head.status} to a request that does not switch protocols`);
     this.head = head;
     if (head.framing.kind === 'length') this.remaining = head.framing.length;
-    else if (head.framing.kind === 'chunked') this.decoder = new ChunkedDecoder();
+    else if (head.framing.kind === 'chunked') this.decoder = new ChunkedDecoder(engineFramingFailure);
     this.sink.onHead(head);
     return buffer.subarray(end);
   }
@@ -111,4 +111,8 @@ export class EngineResponseReader {
     this.held = undefined;
     this.sink.onComplete(tail, excess);
   }
+}
+
+function engineFramingFailure(why: string): never {
+  throw new EngineResponseError(`the engine sent ${why}`);
 }

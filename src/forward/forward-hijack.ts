@@ -1,13 +1,13 @@
-// Forwards an allowed attach or exec start, whose connection the engine hijacks into a raw stream.
-// The engine is always asked in the Upgrade form, on a dedicated connection; the client may have
-// used the Upgrade form (it gets the engine's 101) or the legacy form (it gets the 200 and raw
+// Forwards an allowed attach, exec start or BuildKit session, whose connection the engine hijacks into a
+// raw stream. The engine is always asked in the Upgrade form, on a dedicated connection; the client may
+// have used the Upgrade form (it gets the engine's 101) or the legacy form (it gets the 200 and raw
 // stream that dockerd gives such clients). Nothing the client sent after its request reaches the
 // engine before the engine has answered 101: until then those bytes would be a second HTTP request.
 import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { GatewayError } from '../errors/catalogue.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
+import { downstreamResponseHeaders, sessionRequestHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
 import type { Upstream } from './upstream.js';
 import { splice } from './splice.js';
 
@@ -22,12 +22,24 @@ export type EngineAnswer =
   | { upgraded: true; head: string[]; engine: Socket; early: Buffer }
   | { upgraded: false; response: IncomingMessage };
 
+/**
+ * The protocol the engine switches to for an operation: attach and exec start look only for an Upgrade
+ * header ("tcp" is the Docker CLI's); BuildKit's session and gRPC endpoints take exactly "h2c" and refuse
+ * anything else.
+ */
+export type UpgradeProtocol = 'tcp' | 'h2c';
+
+export function upgradeProtocolFor(operation: string): UpgradeProtocol {
+  return operation === 'session' || operation === 'grpc' ? 'h2c' : 'tcp';
+}
+
 /** Sends the judged request to the engine in the Upgrade form; resolves with its answer. */
-export function askEngineToHijack(upstream: Upstream, req: IncomingMessage, path: string, body: Buffer): Promise<EngineAnswer> {
+export function askEngineToHijack(upstream: Upstream, req: IncomingMessage, path: string, body: Buffer, operation: string): Promise<EngineAnswer> {
   return new Promise((resolve, reject) => {
     const headers = upstreamRequestHeaders(req.headers, body.length);
+    if (operation === 'session') Object.assign(headers, sessionRequestHeaders(req.rawHeaders));
     headers.connection = 'Upgrade';
-    headers.upgrade = 'tcp';
+    headers.upgrade = upgradeProtocolFor(operation);
     const up = http.request({ createConnection: () => upstream.connectDedicated(), method: req.method, path, headers });
     up.on('upgrade', (answer, engine, early) => {
       resolve({ upgraded: true, head: downstreamResponseHeaders(answer.rawHeaders), engine, early });
@@ -54,20 +66,20 @@ function statusHead(status: number, reason: string, headers: string[]): string {
 }
 
 /**
- * Connects the client to an upgraded engine stream. `upgradeForm` decides the status line the
- * client sees (101 as dockerd gives Upgrade clients, 200 for the legacy form); `held` are bytes the
- * client sent after its request, forwarded now that the engine has answered.
+ * Connects the client to an upgraded engine stream. `upgradeTo` is the protocol of the client's Upgrade
+ * form (it gets a 101 naming it, as dockerd gives Upgrade clients), or undefined for the legacy form
+ * (a 200); `held` are bytes the client sent after its request, forwarded now that the engine has answered.
  */
 export function joinHijackedStream(
   client: Duplex,
   answer: Extract<EngineAnswer, { upgraded: true }>,
-  upgradeForm: boolean,
+  upgradeTo: UpgradeProtocol | undefined,
   held: Buffer,
   onDone: (outcome: HijackOutcome) => void,
 ): void {
-  const status = upgradeForm ? 101 : 200;
-  const headers = upgradeForm ? [...answer.head, 'Connection', 'Upgrade', 'Upgrade', 'tcp'] : answer.head;
-  client.write(statusHead(status, upgradeForm ? 'UPGRADED' : 'OK', headers) + '\r\n');
+  const status = upgradeTo !== undefined ? 101 : 200;
+  const headers = upgradeTo !== undefined ? [...answer.head, 'Connection', 'Upgrade', 'Upgrade', upgradeTo] : answer.head;
+  client.write(statusHead(status, upgradeTo !== undefined ? 'UPGRADED' : 'OK', headers) + '\r\n');
   if (answer.early.length > 0) client.write(answer.early);
   if (held.length > 0) answer.engine.write(held);
   splice(client, answer.engine, (r) =>

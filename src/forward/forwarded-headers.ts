@@ -35,6 +35,25 @@ export function upstreamRequestHead(method: string, path: string, incoming: Inco
   return head;
 }
 
+/**
+ * The headers BuildKit's session endpoint reads (moby's session manager): who the session is, and one
+ * header line per gRPC method the client serves (files, secrets, ssh); Go reads repeated lines as a list,
+ * so each line goes out as it came. Values outside visible ASCII are not forwarded.
+ */
+const SESSION_HEADER = /^x-docker-expose-session-(uuid|name|sharedkey|grpc-method)$/i;
+const VISIBLE_ASCII = /^[\x20-\x7e]*$/;
+
+export function sessionRequestHeaders(rawHeaders: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const value = rawHeaders[i + 1]!;
+    if (!SESSION_HEADER.test(name) || !VISIBLE_ASCII.test(value)) continue;
+    (out[name.toLowerCase()] ??= []).push(value);
+  }
+  return out;
+}
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 
 /** The engine's response headers as a flat [name, value, ...] list, in their order and spelling, minus hop-by-hop ones. */

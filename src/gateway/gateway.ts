@@ -20,9 +20,9 @@ import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import type { Upstream } from '../forward/upstream.js';
 import { forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
-import { askEngineToHijack, joinHijackedStream, relayRawResponse, type HijackOutcome } from '../forward/forward-hijack.js';
+import { askEngineToHijack, joinHijackedStream, relayRawResponse, upgradeProtocolFor, type HijackOutcome, type UpgradeProtocol } from '../forward/forward-hijack.js';
 import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
-import { readUpgradeBody } from '../forward/upgrade-body.js';
+import { readUpgradeBody, type UpgradeBodyFraming } from '../forward/upgrade-body.js';
 import { takeOverSocket } from '../forward/socket-takeover.js';
 import type { RequestGuard } from '../listen/browser-request-guard.js';
 import { discardBody, readBody } from './read-body.js';
@@ -157,7 +157,8 @@ export class Gateway {
     let bodyIdle: ReturnType<typeof limitUpgradeBodyIdle> | undefined;
     const refuseRaw = (err: unknown): void => this.refuse(exchange, bodyIdle?.timedOut() ?? err, (e) => writeRawRefusal(socket, e));
     socket.on('error', () => socket.destroy());
-    let length: number;
+    let framing: UpgradeBodyFraming;
+    let protocol: UpgradeProtocol;
     try {
       exchange.slot = this.options.admission.admit(identity, exchange.started);
       socket.once('close', () => this.release(exchange));
@@ -169,26 +170,27 @@ export class Gateway {
           fix: 'Send Upgrade only on attach and exec start requests',
         });
       }
-      length = this.hijackBodyLength(req);
+      protocol = this.upgradeProtocol(exchange, req, route);
+      framing = this.hijackBodyFraming(req);
     } catch (err) {
       refuseRaw(err);
       return;
     }
     const what = `${req.method} ${exchange.target!.path}`;
-    if (head.length < length) bodyIdle = limitUpgradeBodyIdle(socket as Socket, this.options.bodyTimeoutMs, `${what} request body`);
-    readUpgradeBody(socket, head, length, what)
+    if (framing.kind === 'chunked' || head.length < framing.length) bodyIdle = limitUpgradeBodyIdle(socket as Socket, this.options.bodyTimeoutMs, `${what} request body`);
+    readUpgradeBody(socket, head, framing, what)
       .then(async ({ body: received, held }) => {
         bodyIdle?.disarm();
         const body = await this.judgeBody(exchange, req, async () => received);
         await this.recordBeforeForwarding(exchange);
-        const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
+        const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body, exchange.route!.operation);
         const done = (outcome: HijackOutcome): void => {
           this.hijacked.delete(socket);
           this.finish(exchange, { ...outcome, bytesIn: outcome.bytesIn + body.length, created: [] });
         };
         if (answer.upgraded) {
           this.hijacked.add(socket);
-          joinHijackedStream(socket, answer, true, held, done);
+          joinHijackedStream(socket, answer, protocol, held, done);
         } else {
           relayRawResponse(socket, answer.response, done);
         }
@@ -292,15 +294,31 @@ export class Gateway {
     });
   }
 
-  private hijackBodyLength(req: IncomingMessage): number {
-    const what = `${req.method} ${req.url}`;
-    if (req.headers['transfer-encoding'] !== undefined) {
-      throw new GatewayError('DG_BODY_MALFORMED', {
-        what,
-        why: 'a chunked body on a request that switches protocols cannot be delimited safely',
-        fix: 'Send the body with a Content-Length',
-      });
+  /**
+   * The protocol the engine will switch to. BuildKit's endpoints take only `Upgrade: h2c` (the first
+   * Upgrade line, as Go's Header.Get reads it) and answer anything else with an error: so does dockgate.
+   */
+  private upgradeProtocol(exchange: Exchange, req: IncomingMessage, route: Route): UpgradeProtocol {
+    const protocol = upgradeProtocolFor(route.operation);
+    if (protocol === 'h2c') {
+      const index = req.rawHeaders.findIndex((name, i) => i % 2 === 0 && name.toLowerCase() === 'upgrade');
+      const asked = index === -1 ? undefined : req.rawHeaders[index + 1];
+      if (asked !== 'h2c') {
+        throw new GatewayError('DG_HEADER_MALFORMED', {
+          what: `${exchange.method} ${exchange.target!.path}`,
+          why: `${route.operation} switches only to h2c, and the request asks for ${asked === undefined ? 'no protocol' : JSON.stringify(asked.slice(0, 40))}`,
+          fix: 'Send Upgrade: h2c, as BuildKit clients do',
+        });
+      }
     }
+    return protocol;
+  }
+
+  /** An upgrade request's body: Content-Length bytes, or chunked (BuildKit's session sends an empty one). */
+  private hijackBodyFraming(req: IncomingMessage): UpgradeBodyFraming {
+    const what = `${req.method} ${req.url}`;
+    // Node's parser has already refused Transfer-Encoding other than a final chunked, and one beside Content-Length.
+    if (req.headers['transfer-encoding'] !== undefined) return { kind: 'chunked', limit: HIJACK_BODY_LIMIT };
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > HIJACK_BODY_LIMIT) {
       throw new GatewayError('DG_BODY_TOO_LARGE', {
@@ -309,14 +327,15 @@ export class Gateway {
         fix: 'Send the small JSON document the Engine API expects',
       });
     }
-    return length;
+    return { kind: 'length', length };
   }
 
   /** The legacy hijack form: the HTTP server framed the request; the connection is taken over on success. */
   private async hijackLegacy(exchange: Exchange, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const protocol = this.upgradeProtocol(exchange, req, exchange.route!);
     const body = await this.judgeBody(exchange, req, () => readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`));
     await this.recordBeforeForwarding(exchange);
-    const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body);
+    const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body, exchange.route!.operation);
     if (!answer.upgraded) {
       const response = answer.response;
       const status = response.statusCode ?? 502;
@@ -331,7 +350,7 @@ export class Gateway {
     this.hijacked.add(socket);
     // The legacy client asked without Upgrade, or with Upgrade but without `Connection: Upgrade`
     // (dockerd looks only at Upgrade): answer in the form dockerd would have used.
-    joinHijackedStream(socket, answer, req.headers.upgrade !== undefined, Buffer.alloc(0), (outcome) => {
+    joinHijackedStream(socket, answer, req.headers.upgrade !== undefined ? protocol : undefined, Buffer.alloc(0), (outcome) => {
       this.hijacked.delete(socket);
       this.finish(exchange, { ...outcome, bytesIn: outcome.bytesIn + body.length, created: [] });
     });

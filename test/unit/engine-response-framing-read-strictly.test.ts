@@ -64,11 +64,16 @@ test('framing the engine never sends is refused, not guessed at', () => {
   assert.deepEqual(head('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n').framing, { kind: 'length', length: 2 });
 });
 
+/** How these tests have the decoder fail: as the engine reader does. */
+function framingFailure(why: string): never {
+  throw new EngineResponseError(`the engine sent ${why}`);
+}
+
 const BODY = '4\r\nWiki\r\n6;ext=1\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nX-Trailer: t\r\n\r\n';
 const DECODED = 'Wikipedia in \r\n\r\nchunks.';
 
 function decode(pieces: Buffer[]): { data: string; used: number[]; done: boolean } {
-  const decoder = new ChunkedDecoder();
+  const decoder = new ChunkedDecoder(framingFailure);
   let data = '';
   const used: number[] = [];
   for (const piece of pieces) {
@@ -107,7 +112,7 @@ test('malformed chunked bodies are refused', () => {
     `${'0'.repeat(5000)}\r\n`,
   ];
   for (const text of refused) {
-    assert.throws(() => new ChunkedDecoder().push(Buffer.from(text, 'latin1'), () => undefined), EngineResponseError, JSON.stringify(text));
+    assert.throws(() => new ChunkedDecoder(framingFailure).push(Buffer.from(text, 'latin1'), () => undefined), EngineResponseError, JSON.stringify(text));
   }
 });
 
