@@ -52,6 +52,7 @@ unit_tests=(
   test/unit/engine-response-framing-read-strictly.test.ts
   test/unit/engine-connections-reused-only-while-sound.test.ts
   test/unit/rate-and-concurrency-accounting.test.ts
+  test/unit/upgrade-request-body-read-to-its-end.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -105,6 +106,7 @@ e2e_tests=(
   test/e2e/python-docker-sdk-matches-direct.test.ts
   test/e2e/ansible-community-docker-playbook.test.ts
   test/e2e/dockerode-sdk-matches-direct.test.ts
+  test/e2e/bodies-strict-refuses-spellings-the-cli-never-sends.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

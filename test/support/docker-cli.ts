@@ -71,7 +71,8 @@ type StdinMode = 'close' | 'hold-open';
 /**
  * The warning the engine puts in every create answer while the host's net.ipv4.ip_forward is 0, and the
  * CLI prints: a fact about the machine the tests run on (the private engines run with --iptables=false and
- * never turn forwarding on), not about what is being tested, so it is left out of what the CLI printed.
+ * never turn forwarding on), not about what is being tested, so it is left out of what the CLI printed
+ * (on stdout too: under `script`, for -it, the CLI's stderr is the terminal).
  */
 const IP_FORWARD_WARNING = /^WARNING: IPv4 forwarding is disabled\. Networking will not work\.\r?\n/gm;
 
@@ -83,7 +84,11 @@ function run(command: string, args: readonly string[], options: DockerOptions, s
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const output = () => ({ stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString().replace(IP_FORWARD_WARNING, '') });
+    // Under `script` (docker run -it) the CLI's stderr reaches the terminal, which is stdout here.
+    const output = () => ({
+      stdout: Buffer.concat(stdout).toString().replace(IP_FORWARD_WARNING, ''),
+      stderr: Buffer.concat(stderr).toString().replace(IP_FORWARD_WARNING, ''),
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       const { stdout: out, stderr: err } = output();
