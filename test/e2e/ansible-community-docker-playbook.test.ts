@@ -13,27 +13,20 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readAuditTrail } from '../support/audit-log-reader.js';
 import { docker } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGatewayInFront, type GatewayInFront } from '../support/gateway.js';
+import type { Engine } from '../support/engine.js';
+import { useEngineBehindGateway, type EngineBehindGateway } from '../support/engine-behind-gateway.js';
+import { refusalsSince } from '../support/gateway-refusals.js';
 import { normaliseIds } from '../support/normalise.js';
-import { useTeardown } from '../support/teardown.js';
 
 const ANSIBLE_PLAYBOOK = '/usr/bin/ansible-playbook';
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'ansible');
 const PLAYBOOK = join(FIXTURES, 'docker-workflow.yml');
 /** A run takes ~20 s on an idle 2-core machine (about 1 s per task, mostly Ansible's own start of each module). */
 const PLAYBOOK_TIMEOUT_MS = 150_000;
-const SETUP_TIMEOUT_MS = 180_000;
-
-interface Stack {
-  engine: Engine;
-  gateway: GatewayInFront;
-}
 
 /** What one task registered, as Ansible's json callback reports it. */
 type TaskResult = Record<string, unknown>;
@@ -83,7 +76,7 @@ function summarise(name: string, result: TaskResult): Record<string, unknown> {
 }
 
 /** Runs the playbook against `endpoint`; resolves with every task's summary. */
-function runPlaybook(stack: Stack, endpoint: Endpoint): Promise<PlaybookRun> {
+function runPlaybook(stack: EngineBehindGateway, endpoint: Endpoint): Promise<PlaybookRun> {
   const home = mkdtempSync(join(stack.engine.dir, 'ansible-'));
   const env = {
     PATH: '/usr/bin:/bin',
@@ -136,20 +129,7 @@ async function removeLeftovers(engine: Engine): Promise<void> {
 }
 
 describe('an Ansible community.docker playbook matches the direct socket through the gateway', { timeout: 6 * 60_000 }, () => {
-  const teardown = useTeardown();
-  let started: Stack | undefined;
-  before(async () => {
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const gateway = await startGatewayInFront(engine, { profile: 'audit' });
-    teardown.add(() => gateway.stopRunning());
-    started = { engine, gateway };
-  }, { timeout: SETUP_TIMEOUT_MS });
-
-  const stack = (): Stack => {
-    if (started === undefined) throw new Error('the engine and the gateway did not start (see the before hook)');
-    return started;
-  };
+  const stack = useEngineBehindGateway();
   let directRun: Promise<PlaybookRun> | undefined;
   /** The reference run on the engine's own socket, made once for both tests. */
   const direct = (): Promise<PlaybookRun> => {
@@ -218,9 +198,7 @@ describe('an Ansible community.docker playbook matches the direct socket through
       await removeLeftovers(engine);
     }
     gateway.assertRunning();
-    const trail = readAuditTrail(gateway.auditLog, auditFrom).records.filter((record) => record.phase === 'done');
-    assert.ok(trail.length > 0, 'the gateway recorded no request of the playbook: did it go around the gateway?');
-    const refusals = trail.filter((record) => record.decision !== 'allow').map((record) => `  ${record.method} ${record.path} -> ${record.status}: ${record.reason}`);
+    const refusals = refusalsSince(gateway.auditLog, auditFrom, 'the playbook');
     const taskNames = [...new Set([...Object.keys(reference.tasks), ...Object.keys(viaGateway.tasks)])];
     const differing = taskNames
       .filter((name) => JSON.stringify(reference.tasks[name]) !== JSON.stringify(viaGateway.tasks[name]))

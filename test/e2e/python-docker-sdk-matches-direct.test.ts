@@ -19,30 +19,22 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readAuditTrail } from '../support/audit-log-reader.js';
+import { useEngineBehindGateway, type EngineBehindGateway } from '../support/engine-behind-gateway.js';
 import type { Endpoint } from '../support/endpoint.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGatewayInFront, type GatewayInFront } from '../support/gateway.js';
+import { refusalsSince } from '../support/gateway-refusals.js';
 import { normaliseIds } from '../support/normalise.js';
-import { useTeardown } from '../support/teardown.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCENARIOS = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'python-sdk', 'scenarios.py');
 /** The longest scenario (swarm) takes ~10 s on 2 cores; more means something hangs. */
 const SCENARIO_TIMEOUT_MS = 120_000;
-const SETUP_TIMEOUT_MS = 180_000;
 
 type Steps = Record<string, unknown>;
 
-interface Stack {
-  engine: Engine;
-  gateway: GatewayInFront;
-}
-
 /** Runs one scenario with DOCKER_HOST on `endpoint`; resolves with its steps, ids normalised. */
-function runScenario(stack: Stack, scenario: string, endpoint: Endpoint): Promise<Steps> {
+function runScenario(stack: EngineBehindGateway, scenario: string, endpoint: Endpoint): Promise<Steps> {
   const home = mkdtempSync(join(stack.engine.dir, 'py-'));
   const workDir = join(home, 'work');
   mkdirSync(workDir);
@@ -97,32 +89,20 @@ function failedSteps(steps: Steps): string[] {
 }
 
 describe('the Docker SDK for Python matches the direct socket through the gateway', { timeout: 10 * 60_000 }, () => {
-  const teardown = useTeardown();
-  let started: Stack | undefined;
-  before(async () => {
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const gateway = await startGatewayInFront(engine, { profile: 'audit' });
-    teardown.add(() => gateway.stopRunning());
-    started = { engine, gateway };
-  }, { timeout: SETUP_TIMEOUT_MS });
+  const stack = useEngineBehindGateway();
 
   /**
    * Runs the scenario directly, then through the gateway; fails with every step that differs and every
    * request the gateway refused meanwhile. Resolves with the direct run's steps, for the test's own checks.
    */
   async function sameDirectlyAndThroughGateway(scenario: string): Promise<Steps> {
-    if (started === undefined) throw new Error('the engine and the gateway did not start (see the before hook)');
+    const started = stack();
     const { engine, gateway } = started;
     const direct = await runScenario(started, scenario, engine.endpoint);
     const auditFrom = statSync(gateway.auditLog).size;
     const viaGateway = await runScenario(started, scenario, gateway.unix);
     gateway.assertRunning();
-    const trail = readAuditTrail(gateway.auditLog, auditFrom).records.filter((record) => record.phase === 'done');
-    assert.ok(trail.length > 0, `the gateway recorded no request of the ${scenario} scenario: did the SDK go around it?`);
-    const refusals = trail
-      .filter((record) => record.decision !== 'allow')
-      .map((record) => `  ${record.method} ${record.path} -> ${record.status}: ${record.reason}`);
+    const refusals = refusalsSince(gateway.auditLog, auditFrom, `the ${scenario} scenario`);
     const differing = differences(direct, viaGateway);
     assert.ok(
       differing.length === 0 && refusals.length === 0,

@@ -5,13 +5,13 @@
 import { before } from 'node:test';
 import { startEngine, type Engine } from './engine.js';
 import type { Endpoint } from './endpoint.js';
-import { startGatewayInFront, type Gateway } from './gateway.js';
+import { startGatewayInFront, type GatewayInFront } from './gateway.js';
 import { useTeardown } from './teardown.js';
 import { createTestPki } from './test-certs.js';
 
 export interface EngineBehindGateway {
   engine: Engine;
-  gateway: Gateway;
+  gateway: GatewayInFront;
   direct: Endpoint;
   viaUnix: Endpoint;
   viaTls: Endpoint;
