@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { GatewayError } from '../errors/catalogue.js';
 import { downstreamResponseHeaders, sessionRequestHeaders, upstreamRequestHeaders } from './forwarded-headers.js';
 import type { Upstream } from './upstream.js';
+import type { EngineHeaders } from '../route/engine-headers.js';
 import { splice } from './splice.js';
 
 export interface HijackOutcome {
@@ -34,9 +35,15 @@ export function upgradeProtocolFor(operation: string): UpgradeProtocol {
 }
 
 /** Sends the judged request to the engine in the Upgrade form; resolves with its answer. */
-export function askEngineToHijack(upstream: Upstream, req: IncomingMessage, path: string, body: Buffer, operation: string): Promise<EngineAnswer> {
+export function askEngineToHijack(
+  upstream: Upstream,
+  req: IncomingMessage,
+  judged: { path: string; headers: EngineHeaders; operation: string },
+  body: Buffer,
+): Promise<EngineAnswer> {
+  const { path, operation } = judged;
   return new Promise((resolve, reject) => {
-    const headers = upstreamRequestHeaders(req.headers, body.length);
+    const headers = upstreamRequestHeaders(judged.headers, body.length);
     if (operation === 'session') Object.assign(headers, sessionRequestHeaders(req.rawHeaders));
     headers.connection = 'Upgrade';
     headers.upgrade = upgradeProtocolFor(operation);

@@ -15,6 +15,7 @@ import type { ConnectionUser, EngineConnection } from './engine-connections.js';
 import { EngineResponseError, type ResponseHead } from './engine-response-head.js';
 import { EngineResponseReader, type ResponseSink } from './engine-response-reader.js';
 import { downstreamResponseHeaders, upstreamRequestHead } from './forwarded-headers.js';
+import type { EngineHeaders } from '../route/engine-headers.js';
 import type { Upstream } from './upstream.js';
 
 export interface PlainOutcome {
@@ -32,6 +33,8 @@ export interface PlainForward {
   res: ServerResponse;
   /** The canonical target the engine must see (what was judged). */
   path: string;
+  /** The engine-read headers as judged (src/route/engine-headers.ts). */
+  headers: EngineHeaders;
   /** A replacement body that was judged, or undefined to stream the client's body as it comes. */
   body?: Buffer;
   collectCreated: boolean;
@@ -83,14 +86,14 @@ class PlainExchange implements ConnectionUser, ResponseSink {
     if (body !== undefined) {
       this.outcome.bytesIn = body.length;
       socket.cork();
-      socket.write(upstreamRequestHead(req.method!, this.f.path, req.headers, body.length), 'latin1');
+      socket.write(upstreamRequestHead(req.method!, this.f.path, this.f.headers, body.length), 'latin1');
       if (body.length > 0) socket.write(body);
       socket.uncork();
       this.requestSent = true;
       return;
     }
     const length = clientBodyLength(req);
-    socket.write(upstreamRequestHead(req.method!, this.f.path, req.headers, length), 'latin1');
+    socket.write(upstreamRequestHead(req.method!, this.f.path, this.f.headers, length), 'latin1');
     if (length === 0) {
       this.requestSent = true;
       return;

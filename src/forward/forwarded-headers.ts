@@ -1,16 +1,15 @@
-// Which headers cross the gateway. Requests carry only the headers the engine reads
-// (an allow-list: anything else was not judged, so it is not forwarded); responses lose only
-// hop-by-hop headers, since the gateway frames its side of each connection itself.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+// Which headers cross the gateway. Requests carry only the headers the engine reads, with the values that
+// were judged (src/route/engine-headers.ts: the first line of each, in visible ASCII); anything else was
+// not judged, so it is not forwarded. Responses lose only hop-by-hop headers, since the gateway frames its
+// side of each connection itself.
+import type { OutgoingHttpHeaders } from 'node:http';
+import { ENGINE_REQUEST_HEADERS, type EngineHeaders } from '../route/engine-headers.js';
 
-/** Request headers the engine reads, and nothing else. Credentials pass through but are never recorded. */
-const REQUEST_HEADERS = ['content-type', 'x-registry-auth', 'x-registry-config', 'user-agent'] as const;
-
-export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, bodyLength: number | 'stream' | 0): OutgoingHttpHeaders {
+export function upstreamRequestHeaders(judged: EngineHeaders, bodyLength: number | 'stream' | 0): OutgoingHttpHeaders {
   const out: Record<string, string | number> = {};
-  for (const name of REQUEST_HEADERS) {
-    const value = incoming[name];
-    if (typeof value === 'string') out[name] = value;
+  for (const name of ENGINE_REQUEST_HEADERS) {
+    const value = judged[name];
+    if (value !== undefined) out[name] = value;
   }
   // A body of unknown length goes out chunked, and says so: node:http frames a body it has no length for
   // as chunked only for methods that usually carry one. A GET or DELETE body would otherwise go out raw,
@@ -22,14 +21,14 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, bodyLength
 
 /**
  * The same request head as text, for the raw pooled connections of the forward path: request line, the
- * allowed headers and the body's framing, always explicit. Header values come from Node's strict parser,
- * which refuses CR, LF and NUL in them, so they cannot break the head apart.
+ * judged headers and the body's framing, always explicit. Header values are visible ASCII and tabs
+ * (engine-headers.ts), so they cannot break the head apart.
  */
-export function upstreamRequestHead(method: string, path: string, incoming: IncomingHttpHeaders, bodyLength: number | 'stream'): string {
+export function upstreamRequestHead(method: string, path: string, judged: EngineHeaders, bodyLength: number | 'stream'): string {
   let head = `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n`;
-  for (const name of REQUEST_HEADERS) {
-    const value = incoming[name];
-    if (typeof value === 'string') head += `${name}: ${value}\r\n`;
+  for (const name of ENGINE_REQUEST_HEADERS) {
+    const value = judged[name];
+    if (value !== undefined) head += `${name}: ${value}\r\n`;
   }
   head += typeof bodyLength === 'number' ? `content-length: ${bodyLength}\r\n\r\n` : 'transfer-encoding: chunked\r\n\r\n';
   return head;
@@ -38,17 +37,16 @@ export function upstreamRequestHead(method: string, path: string, incoming: Inco
 /**
  * The headers BuildKit's session endpoint reads (moby's session manager): who the session is, and one
  * header line per gRPC method the client serves (files, secrets, ssh); Go reads repeated lines as a list,
- * so each line goes out as it came. Values outside visible ASCII are not forwarded.
+ * so each line goes out as it came (their values were checked by engine-headers.ts).
  */
 const SESSION_HEADER = /^x-docker-expose-session-(uuid|name|sharedkey|grpc-method)$/i;
-const VISIBLE_ASCII = /^[\x20-\x7e]*$/;
 
 export function sessionRequestHeaders(rawHeaders: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     const value = rawHeaders[i + 1]!;
-    if (!SESSION_HEADER.test(name) || !VISIBLE_ASCII.test(value)) continue;
+    if (!SESSION_HEADER.test(name)) continue;
     (out[name.toLowerCase()] ??= []).push(value);
   }
   return out;

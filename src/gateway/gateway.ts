@@ -15,6 +15,7 @@ import { classifyRoute } from '../route/route-table.js';
 import { resolveRepeatedParameters } from '../route/repeated-parameters.js';
 import { NormalisationLog } from '../inspect/normalisation.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
+import { readEngineHeaders, type EngineHeaders } from '../route/engine-headers.js';
 import type { Route } from '../route/route.js';
 import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
@@ -78,6 +79,8 @@ interface Exchange {
   decision?: Decision;
   /** Where the canonical request differs from the one sent (query repeats, body spellings, ...). */
   normalised: NormalisationLog;
+  /** The engine-read headers as judged, set once the request is understood. */
+  headers?: EngineHeaders;
   /** The admission slot the exchange holds until it ends; undefined once released (or never admitted). */
   slot?: string;
 }
@@ -120,6 +123,7 @@ export class Gateway {
         req,
         res,
         path: exchange.target!.forwardTarget(),
+        headers: exchange.headers!,
         ...(body !== undefined && { body }),
         collectCreated: route.creates !== undefined,
         done: (outcome) => this.finishPlain(exchange, res, outcome),
@@ -183,7 +187,7 @@ export class Gateway {
         bodyIdle?.disarm();
         const body = await this.judgeBody(exchange, req, async () => received);
         await this.recordBeforeForwarding(exchange);
-        const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body, exchange.route!.operation);
+        const answer = await askEngineToHijack(this.options.upstream, req, this.hijackTarget(exchange), body);
         const done = (outcome: HijackOutcome): void => {
           this.hijacked.delete(socket);
           this.finish(exchange, { ...outcome, bytesIn: outcome.bytesIn + body.length, created: [] });
@@ -227,8 +231,14 @@ export class Gateway {
     }
     exchange.route = route;
     resolveRepeatedParameters(route, target.query, exchange.normalised);
-    refuseFormBodies(exchange.method, target.path, req.headers);
+    exchange.headers = readEngineHeaders(req.rawHeaders);
+    refuseFormBodies(exchange.method, target.path, exchange.headers['content-type']);
     return route;
+  }
+
+  /** What a hijack forwards: the judged target, headers and operation. */
+  private hijackTarget(exchange: Exchange): { path: string; headers: EngineHeaders; operation: string } {
+    return { path: exchange.target!.forwardTarget(), headers: exchange.headers!, operation: exchange.route!.operation };
   }
 
   /**
@@ -265,7 +275,7 @@ export class Gateway {
     const { value } = await readBodyForEngine({
       operation: exchange.route!.operation,
       body: received,
-      contentType: req.headers['content-type'],
+      contentType: exchange.headers!['content-type'],
       chunked: req.headers['transfer-encoding'] !== undefined,
       engineApiVersion: engine.apiVersion === undefined ? undefined : () => engine.apiVersion!(),
       normalised: exchange.normalised,
@@ -335,7 +345,7 @@ export class Gateway {
     const protocol = this.upgradeProtocol(exchange, req, exchange.route!);
     const body = await this.judgeBody(exchange, req, () => readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`));
     await this.recordBeforeForwarding(exchange);
-    const answer = await askEngineToHijack(this.options.upstream, req, exchange.target!.forwardTarget(), body, exchange.route!.operation);
+    const answer = await askEngineToHijack(this.options.upstream, req, this.hijackTarget(exchange), body);
     if (!answer.upgraded) {
       const response = answer.response;
       const status = response.statusCode ?? 502;

@@ -5,8 +5,7 @@
 //
 // Bodies are read whatever their Content-Type: dockerd decodes JSON without looking at it for the swarm,
 // plugin and exec start endpoints, and a gateway that skipped "non-JSON" bodies would forward them unread.
-// Form-encoded and multipart bodies are refused outright: Go's r.FormValue would read parameters out of
-// them ahead of the query string that was judged.
+// (Form-encoded and multipart bodies never get here: src/route/form-bodies.ts refuses them on every route.)
 //
 // An empty body is accepted only where every engine from 20.10 on reads it as "nothing asked": container
 // start (the normal case) and commit (20.10 tolerates EOF, newer engines skip an empty body). Everywhere
@@ -103,14 +102,6 @@ export function bodySchemaOf(operation: string): BodySchema | undefined {
   return RULES.get(operation)?.schema;
 }
 
-const FORM_MEDIA_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
-
-/** The media type as Go's mime.ParseMediaType reads it: before any `;`, trimmed, lower-cased. */
-function mediaTypeOf(contentType: string): string {
-  const semicolon = contentType.indexOf(';');
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-}
-
 /**
  * Reads a body as the engine reads it. `chunked`: the body came with Transfer-Encoding: chunked (the
  * engine reads its length as unknown, which matters to container start).
@@ -125,13 +116,6 @@ export function readJudgedBody(
   if (operation === 'container.start') return readStartBody(body, chunked, normalised);
   const bodyRule = RULES.get(operation);
   if (bodyRule === undefined) throw new Error(`readJudgedBody: ${operation} is not an inspected operation`);
-  if (contentType !== undefined && FORM_MEDIA_TYPES.has(mediaTypeOf(contentType))) {
-    throw bodyRefusal(
-      [],
-      `it is sent as ${mediaTypeOf(contentType)}, and the engine would read parameters from a form body ahead of the query string`,
-      'Send the body as JSON',
-    );
-  }
   if (body.length > INSPECTED_BODY_LIMIT) {
     throw new GatewayError('DG_BODY_TOO_LARGE', {
       what: 'the request body',

@@ -12,6 +12,7 @@ import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts }
 import type { Policy } from '../judge/policy.js';
 import type { AppliedDefault } from '../record/audit-record.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
+import { readEngineHeaders } from '../route/engine-headers.js';
 import { resolveRepeatedParameters } from '../route/repeated-parameters.js';
 import { parseRequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
@@ -90,7 +91,8 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
     }
     const normalised = new NormalisationLog();
     resolveRepeatedParameters(route, target.query, normalised);
-    refuseFormBodies(request.method, target.path, headers);
+    const engineHeaders = readEngineHeaders(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [value].flat().flatMap((line) => [name, String(line)]))));
+    refuseFormBodies(request.method, target.path, engineHeaders['content-type']);
     const raw = rawBody(request.body);
     const inspected = INSPECTED_OPERATIONS.has(route.operation);
     const judged = inspected
@@ -98,7 +100,7 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
           await readBodyForEngine({
             operation: route.operation,
             body: raw,
-            contentType: headers['content-type'],
+            contentType: engineHeaders['content-type'],
             chunked: headers['transfer-encoding'] !== undefined,
             engineApiVersion: engine.apiVersion === undefined ? undefined : () => engine.apiVersion!(),
             normalised,

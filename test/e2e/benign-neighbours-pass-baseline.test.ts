@@ -122,9 +122,10 @@ describe('benign neighbours pass baseline, and acceptance 3', { timeout: 10 * 60
     assert.equal(out, 'uid=1000 gid=1000 groups=1000\n');
   });
 
-  it('capabilities and a sysctl the PSS baseline allows', async () => {
+  it('capabilities, a sysctl of the PSS list and net.* sysctls of the container\'s own network namespace', async () => {
     assert.equal(await ok(['run', '--rm', '--cap-add', 'NET_BIND_SERVICE', '--cap-add', 'CAP_CHOWN', '--cap-add', 'sys_chroot', IMAGE, 'true']), '');
     assert.equal(await ok(['run', '--rm', '--sysctl', 'kernel.shm_rmid_forced=1', IMAGE, 'cat', '/proc/sys/kernel/shm_rmid_forced']), '1\n');
+    assert.equal(await ok(['run', '--rm', '--sysctl', 'net.core.somaxconn=1024', '--sysctl', 'net.ipv4.tcp_keepalive_time=600', IMAGE, 'cat', '/proc/sys/net/core/somaxconn', '/proc/sys/net/ipv4/tcp_keepalive_time']), '1024\n600\n');
   });
 
   it('labels and environment that merely mention "Privileged"', async () => {

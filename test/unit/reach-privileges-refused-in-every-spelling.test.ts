@@ -98,10 +98,12 @@ describe('system paths, sysctls, cgroups, runtime, working directory, annotation
     assert.deepEqual(refusedFields(await host({ MaskedPaths: masked })), []);
   });
 
-  test('sysctls outside the PSS list are refused, also written with slashes; listed ones pass', async () => {
+  test('sysctls outside the allowed ones are refused, also written with slashes; net.* (the container\'s own network namespace) passes', async () => {
     assert.deepEqual(refusedFields(await host({ Sysctls: { 'kernel.core_pattern': '|/tmp/x' } })), ['HostConfig.Sysctls.kernel.core_pattern']);
-    assert.deepEqual(refusedFields(await host({ Sysctls: { 'net/ipv4/ip_forward': '1' } })), ['HostConfig.Sysctls.net/ipv4/ip_forward']);
-    assert.deepEqual(refusedFields(await host({ Sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0', 'net/ipv4/ping_group_range': '0 1' } })), []);
+    assert.deepEqual(refusedFields(await host({ Sysctls: { 'kernel/msgmax': '65536' } })), ['HostConfig.Sysctls.kernel/msgmax']);
+    assert.deepEqual(refusedFields(await host({ Sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0', 'net/ipv4/ping_group_range': '0 1', 'net/ipv4/ip_forward': '1', 'net.core.somaxconn': '1024' } })), []);
+    // On the host's network they would be the host's: the host network namespace is refused on its own.
+    assert.deepEqual(refusedFields(await host({ NetworkMode: 'host', Sysctls: { 'net.core.somaxconn': '1024' } })), ['HostConfig.NetworkMode']);
   });
 
   test('a cgroup parent is refused, the default runtime passes, others are refused', async () => {

@@ -3,7 +3,7 @@
 // run, exec (as any user), build with the classic builder from a local context, volumes, bridge and
 // overlay networks, pull, push, save, load, cp, logs, services. Refused: privileged containers, host
 // namespaces, capabilities beyond the PSS list, devices, unconfined seccomp/AppArmor/SELinux, unmasked
-// /proc, sysctls beyond the PSS list, cgroup parents, other runtimes, host binds (unless --allow-bind
+// /proc, sysctls outside the container's own network namespace beyond the PSS list, cgroup parents, other runtimes, host binds (unless --allow-bind
 // grants a root), volumes with bind or device options, macvlan/ipvlan networks, log drivers that send
 // elsewhere, swarm membership, plugin privileges, BuildKit's channels, URLs the engine would fetch,
 // exec into containers with host access, CRIU checkpoints and the engine's debug endpoints.
@@ -15,13 +15,15 @@ export const PSS_BASELINE_CAPABILITIES: readonly string[] = [
   'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
 ];
 
-/** Sysctls the PSS baseline allows. */
-export const PSS_SAFE_SYSCTLS: readonly string[] = [
-  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
-  'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports',
-  'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl',
-  'net.ipv4.tcp_keepalive_probes',
-];
+/**
+ * Sysctls baseline allows. The PSS safe set is a floor: on Docker every `net.*` sysctl a container can set
+ * acts in its own network namespace (the kernel shows a non-initial namespace only its namespaced `net.*`
+ * parameters, and runc refuses them for a container on the host's network, which baseline refuses anyway),
+ * and Compose files commonly set them (`net.core.somaxconn`). The IPC ones beyond the PSS entry
+ * (kernel.msgmnb, kernel.shmmax, ...) stay out: they raise limits on kernel memory the container can pin.
+ * A policy rule can allow more (`constraints: { sysctls: [...] }`).
+ */
+export const BASELINE_SYSCTLS: readonly string[] = ['kernel.shm_rmid_forced', 'net.*'];
 
 export const BASELINE_CONSTRAINTS: ContainerConstraints = {
   bindRoots: [],
@@ -32,7 +34,7 @@ export const BASELINE_CONSTRAINTS: ContainerConstraints = {
   // The cgroup namespace is not a PSS baseline control (the engine itself picks `host` on cgroup v1).
   hostNamespaces: { pid: false, ipc: false, uts: false, user: false, cgroup: true, network: false },
   unconfined: false,
-  sysctls: PSS_SAFE_SYSCTLS,
+  sysctls: BASELINE_SYSCTLS,
   runtimes: ['runc', 'io.containerd.runc.v2'],
   cgroupParent: false,
   volumeDrivers: [],
