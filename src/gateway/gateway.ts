@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
 import type { Decision } from '../judge/decision.js';
 import type { EngineLookup } from '../judge/engine-lookup.js';
-import { parseRequestTarget, type RequestTarget } from '../route/request-target.js';
+import { judgedForwardTarget, parseRequestTarget, type RequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
 import { resolveRepeatedParameters } from '../route/repeated-parameters.js';
 import { NormalisationLog } from '../inspect/normalisation.js';
@@ -122,7 +122,7 @@ export class Gateway {
         upstream: this.options.upstream,
         req,
         res,
-        path: exchange.target!.forwardTarget(),
+        path: forwardPath(exchange),
         headers: exchange.headers!,
         ...(body !== undefined && { body }),
         collectCreated: route.creates !== undefined,
@@ -238,7 +238,7 @@ export class Gateway {
 
   /** What a hijack forwards: the judged target, headers and operation. */
   private hijackTarget(exchange: Exchange): { path: string; headers: EngineHeaders; operation: string } {
-    return { path: exchange.target!.forwardTarget(), headers: exchange.headers!, operation: exchange.route!.operation };
+    return { path: forwardPath(exchange), headers: exchange.headers!, operation: exchange.route!.operation };
   }
 
   /**
@@ -434,7 +434,7 @@ export class Gateway {
       listener: exchange.identity.listener,
       identity: exchange.identity,
       method: exchange.method,
-      path: target!.forwardTarget(),
+      path: forwardPath(exchange),
       apiVersion: target!.version,
       operation: route!.operation,
       target: route!.target,
@@ -456,7 +456,7 @@ export class Gateway {
       listener: exchange.identity.listener,
       identity: exchange.identity,
       method: exchange.method,
-      path: target ? target.forwardTarget() : exchange.rawTarget.slice(0, 512),
+      path: target ? forwardPath(exchange) : exchange.rawTarget.slice(0, 512),
       apiVersion: target?.version,
       operation: route?.operation,
       target: route?.target,
@@ -472,6 +472,11 @@ export class Gateway {
       normalised: exchange.normalised.size > 0 ? exchange.normalised : undefined,
     };
   }
+}
+
+/** The canonical target as judged: the full id the decision looked up in place of the reference sent. */
+function forwardPath(exchange: Exchange): string {
+  return judgedForwardTarget(exchange.target!, exchange.route, exchange.decision?.pinnedTarget);
 }
 
 function appliedChanges(decision: Decision | undefined): Decision['changes'] | undefined {

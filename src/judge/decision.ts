@@ -18,4 +18,9 @@ export interface Decision {
   changes?: readonly AppliedDefault[];
   /** The body to forward when the policy changed it; absent: forward the judged body as read. */
   body?: unknown;
+  /**
+   * The full id of the object the path names, when the decision looked it up: forwarded in place of the
+   * name or id prefix the client sent, which the engine would otherwise resolve again.
+   */
+  pinnedTarget?: string;
 }

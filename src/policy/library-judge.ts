@@ -14,7 +14,7 @@ import type { AppliedDefault } from '../record/audit-record.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
 import { readEngineHeaders } from '../route/engine-headers.js';
 import { resolveRepeatedParameters } from '../route/repeated-parameters.js';
-import { parseRequestTarget } from '../route/request-target.js';
+import { judgedForwardTarget, parseRequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
 import { RulePolicy, type TraceStep } from './rule-policy.js';
 
@@ -135,7 +135,7 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
       ...(decision.mode !== undefined && { mode: decision.mode }),
       ...(message !== undefined && { message }),
       operation: route.operation,
-      target: target.forwardTarget(),
+      target: judgedForwardTarget(target, route, decision.pinnedTarget),
       ...(body !== undefined && body.length > 0 && { body }),
       changes: decision.changes ?? [],
       normalised: normalised.entries,

@@ -7,7 +7,7 @@ import { describeIdentity, type Identity } from '../identify/identity.js';
 import type { Decision } from '../judge/decision.js';
 import type { JudgeInput, Policy } from '../judge/policy.js';
 import { BODY_OPERATIONS, judgeReach, judgesReach, type ReachOutcome } from '../judge/reach/judge-reach.js';
-import type { ReachEngine } from '../judge/reach/reach-context.js';
+import { referenceKey, type ReachEngine } from '../judge/reach/reach-context.js';
 import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
@@ -118,9 +118,13 @@ export class RulePolicy implements Policy {
       for (const check of reach.checks) trace.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });
       for (const change of reach.changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
       const changed = reach.changes.length > 0 ? { changes: reach.changes, ...(reach.body !== undefined && { body: reach.body }) } : {};
+      const target = input.route.target;
+      const pinnedTarget = target?.segments === undefined ? undefined : reach.resolved.get(referenceKey(target.kind, target.ref));
+      if (pinnedTarget !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${target!.kind} ${target!.ref} is forwarded as ${pinnedTarget}` });
+      const pinned = pinnedTarget === undefined ? {} : { pinnedTarget };
       const decision: Decision =
         reach.violations.length === 0
-          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...mode, ...changed }
+          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...mode, ...changed, ...pinned }
           : {
               verdict: 'deny',
               rule: rule.rule,
@@ -128,6 +132,7 @@ export class RulePolicy implements Policy {
               fix: joinFixes(reach.violations.map((v) => v.fix)),
               ...mode,
               ...changed,
+              ...pinned,
             };
       return { ...this.finish(trace, decision), reach };
     });

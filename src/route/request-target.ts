@@ -6,6 +6,7 @@ import { parseApiVersion, requireKnownVersion, requireMinimumVersion } from './a
 import { asciiSet, decodePercent, encodePath } from './percent-encoding.js';
 import { parseQuery, type QueryView } from './query.js';
 import { quote } from './quote.js';
+import type { Route } from './route.js';
 
 export type { QueryView } from './query.js';
 
@@ -22,6 +23,17 @@ export interface RequestTarget {
    * client sent none). The engine decodes it to exactly the version, segments and query that were judged.
    */
   forwardTarget(): string;
+  /**
+   * The same, with the path segments `[start, end)` (the object a route names) replaced by `ref`: the full
+   * id the decision looked up, which the engine cannot resolve to anything else later.
+   */
+  forwardTargetWith(segments: readonly [number, number], ref: string): string;
+}
+
+/** The target to forward for a route: with the judged full id in place of the object's reference, when there is one. */
+export function judgedForwardTarget(target: RequestTarget, route: Route | undefined, pinnedTarget: string | undefined): string {
+  const at = route?.target?.segments;
+  return at === undefined || pinnedTarget === undefined ? target.forwardTarget() : target.forwardTargetWith(at, pinnedTarget);
 }
 
 /**
@@ -50,12 +62,18 @@ class ParsedTarget implements RequestTarget {
   ) {}
 
   forwardTarget(): string {
-    if (this.forwarded === undefined) {
-      const target = (this.version === undefined ? '' : `/v${this.version}`) + encodePath(this.path);
-      const query = this.query.canonical();
-      this.forwarded = query.length === 0 ? target : `${target}?${query}`;
-    }
+    this.forwarded ??= this.assemble(this.path);
     return this.forwarded;
+  }
+
+  forwardTargetWith([start, end]: readonly [number, number], ref: string): string {
+    return this.assemble(`/${[...this.segments.slice(0, start), ref, ...this.segments.slice(end)].join('/')}`);
+  }
+
+  private assemble(path: string): string {
+    const target = (this.version === undefined ? '' : `/v${this.version}`) + encodePath(path);
+    const query = this.query.canonical();
+    return query.length === 0 ? target : `${target}?${query}`;
   }
 }
 

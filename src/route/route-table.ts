@@ -41,9 +41,9 @@ function compileTemplate(row: RouteRow): CompiledRow {
   return targetAt === -1 && row.nameParameter === undefined ? { ...compiled, fixedRoute: Object.freeze(routeOf(row)) } : compiled;
 }
 
-function routeOf(row: RouteRow, ref?: string): Route {
+function routeOf(row: RouteRow, ref?: string, segments?: readonly [number, number]): Route {
   const route: Route = { operation: row.operation, mutates: row.mutates, transport: row.transport };
-  if (ref !== undefined && row.target !== undefined) route.target = { kind: row.target, ref };
+  if (ref !== undefined && row.target !== undefined) route.target = segments === undefined ? { kind: row.target, ref } : { kind: row.target, ref, segments };
   if (row.creates !== undefined) route.creates = row.creates;
   return route;
 }
@@ -95,7 +95,7 @@ function match(compiled: CompiledRow, segments: readonly string[]): Route | unde
   if (compiled.fixedRoute) return compiled.fixedRoute;
   const at = compiled.targetAt;
   if (at === -1) return routeOf(compiled.row);
-  const ref =
-    at !== spanAt ? segments[at > spanAt ? at + shift : at]! : shift === 0 ? segments[at]! : segments.slice(at, at + shift + 1).join('/');
-  return routeOf(compiled.row, ref);
+  const start = at > spanAt && spanAt !== -1 ? at + shift : at;
+  const end = at === spanAt ? at + shift + 1 : start + 1;
+  return routeOf(compiled.row, segments.slice(start, end).join('/'), [start, end]);
 }

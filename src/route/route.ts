@@ -26,8 +26,12 @@ export type Transport = 'plain' | 'hijack' | 'stream';
 export interface Route {
   /** Stable operation name, e.g. `container.create`, `exec.start`, `image.build`, `service.update`. */
   operation: string;
-  /** Object the path names (`{id}`/`{name}` segment), with the reference exactly as decoded. */
-  target?: { kind: ObjectKind; ref: string };
+  /**
+   * Object the path names (`{id}`/`{name}` segment), with the reference exactly as decoded, and where it
+   * stands among the path's segments (`[start, end)`), so a judged full id can take its place; a create
+   * named by its query has no place in the path.
+   */
+  target?: { kind: ObjectKind; ref: string; segments?: readonly [number, number] };
   /** True when the request can change engine or host state (it is recorded durably before it is forwarded). */
   mutates: boolean;
   transport: Transport;

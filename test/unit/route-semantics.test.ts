@@ -2,7 +2,7 @@
 // which create objects, and which row wins where moby's templates overlap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRequestTarget } from '../../src/route/request-target.js';
+import { judgedForwardTarget, parseRequestTarget } from '../../src/route/request-target.js';
 import { classifyRoute } from '../../src/route/route-table.js';
 import { ROUTE_ROWS } from '../../src/route/routes.js';
 import type { Route } from '../../src/route/route.js';
@@ -89,9 +89,9 @@ test('create operations name the kind of object they create', () => {
 });
 
 test('the exec object, not its container, is the target of exec routes', () => {
-  assert.deepEqual(classify('POST', '/exec/e1/start').target, { kind: 'exec', ref: 'e1' });
-  assert.deepEqual(classify('GET', '/exec/e1/json').target, { kind: 'exec', ref: 'e1' });
-  assert.deepEqual(classify('POST', '/containers/c1/exec').target, { kind: 'container', ref: 'c1' });
+  assert.deepEqual(classify('POST', '/exec/e1/start').target, { kind: 'exec', ref: 'e1', segments: [1, 2] });
+  assert.deepEqual(classify('GET', '/exec/e1/json').target, { kind: 'exec', ref: 'e1', segments: [1, 2] });
+  assert.deepEqual(classify('POST', '/containers/c1/exec').target, { kind: 'container', ref: 'c1', segments: [1, 2] });
 });
 
 test('HEAD is routed only where the engine registers it: /_ping and the archive stat', () => {
@@ -105,23 +105,38 @@ test('HEAD is routed only where the engine registers it: /_ping and the archive 
 test('the first matching row wins, in moby registration order (checkpoint DELETE before container DELETE)', () => {
   assert.deepEqual(classify('DELETE', '/containers/c1/checkpoints/cp1'), {
     operation: 'container.checkpoint.delete',
-    target: { kind: 'container', ref: 'c1' },
+    target: { kind: 'container', ref: 'c1', segments: [1, 2] },
     mutates: true,
     transport: 'plain',
   });
-  assert.deepEqual(classify('DELETE', '/containers/a/b/checkpoints/cp1').target, { kind: 'container', ref: 'a/b/checkpoints/cp1' });
+  assert.deepEqual(classify('DELETE', '/containers/a/b/checkpoints/cp1').target, { kind: 'container', ref: 'a/b/checkpoints/cp1', segments: [1, 5] });
   assert.equal(classify('GET', '/debug/pprof/profile').transport, 'stream');
   assert.equal(classify('GET', '/debug/pprof/heap').operation, 'debug.pprof');
 });
 
 test('spanning variables take every segment between the literals, as {name:.*} does', () => {
-  assert.deepEqual(classify('GET', '/containers/json/json').target, { kind: 'container', ref: 'json' });
-  assert.deepEqual(classify('GET', '/containers/a/logs/json').target, { kind: 'container', ref: 'a/logs' });
-  assert.deepEqual(classify('DELETE', '/images/sha256:abc').target, { kind: 'image', ref: 'sha256:abc' });
-  assert.deepEqual(classify('GET', '/volumes/create').target, { kind: 'volume', ref: 'create' });
-  assert.deepEqual(classify('POST', '/networks/create/connect').target, { kind: 'network', ref: 'create' });
-  assert.deepEqual(classify('GET', '/images/a%2Fb/get').target, { kind: 'image', ref: 'a/b' });
+  assert.deepEqual(classify('GET', '/containers/json/json').target, { kind: 'container', ref: 'json', segments: [1, 2] });
+  assert.deepEqual(classify('GET', '/containers/a/logs/json').target, { kind: 'container', ref: 'a/logs', segments: [1, 3] });
+  assert.deepEqual(classify('DELETE', '/images/sha256:abc').target, { kind: 'image', ref: 'sha256:abc', segments: [1, 2] });
+  assert.deepEqual(classify('GET', '/volumes/create').target, { kind: 'volume', ref: 'create', segments: [1, 2] });
+  assert.deepEqual(classify('POST', '/networks/create/connect').target, { kind: 'network', ref: 'create', segments: [1, 2] });
+  assert.deepEqual(classify('GET', '/images/a%2Fb/get').target, { kind: 'image', ref: 'a/b', segments: [1, 3] });
   assert.equal(classify('GET', '/images/get').target, undefined);
+});
+
+test('the target\'s segments are where a judged full id takes the reference\'s place in the forwarded target', () => {
+  const id = 'f'.repeat(64);
+  for (const [method, path, expected] of [
+    ['POST', '/v1.41/containers/web/exec', `/v1.41/containers/${id}/exec`],
+    ['GET', '/v1.41/containers/a%2Fb/archive?path=%2Fetc', `/v1.41/containers/${id}/archive?path=%2Fetc`],
+    ['POST', '/exec/e1/start', `/exec/${id}/start`],
+    ['DELETE', '/v1.41/containers/a/b/checkpoints/cp1', `/v1.41/containers/${id}`],
+  ] as const) {
+    const target = parseRequestTarget(path, [1, 24]);
+    const route = classifyRoute(method, target)!;
+    assert.equal(judgedForwardTarget(target, route, id), expected, path);
+    assert.equal(judgedForwardTarget(target, route, undefined), target.forwardTarget(), path);
+  }
 });
 
 test('operation names are lower-case dotted kind.verb names', () => {

@@ -98,3 +98,37 @@ export async function judgeContainerUse(ctx: ReachContext, operation: string, re
   }
   await judgeContainerHostAccess(ctx, ref, VERBS[operation] ?? 'uses');
 }
+
+const HEX_NAME = /^\/?([0-9a-f]+)$/;
+
+/**
+ * The name a create or rename gives a container. The engine resolves a reference as a full id, then a
+ * name, then an id prefix: a container named like another's id prefix takes over every later reference
+ * to that prefix. Such names are refused; the container being renamed (`self`) may take its own.
+ */
+export async function judgeContainerName(ctx: ReachContext, name: string | undefined, field: string, self?: string): Promise<void> {
+  const hex = name === undefined ? null : HEX_NAME.exec(name);
+  if (hex === null) {
+    ctx.findings.pass('names', name === undefined ? 'no name given: the engine picks one' : `the name ${show(name)} cannot be read as an id`);
+    return;
+  }
+  const prefix = hex[1]!;
+  let other: { Id: string } | undefined;
+  try {
+    other = await ctx.engine.container(prefix);
+  } catch {
+    ctx.deny('names', field, `${show(name)} is made of hexadecimal digits, and dockgate could not tell whether it is the id prefix of other containers`, 'Choose a name with a letter beyond a-f, or retry');
+    return;
+  }
+  if (other === undefined || !other.Id.startsWith(prefix) || other.Id === self) {
+    ctx.findings.pass('names', `the name ${show(name)} is no other container's id prefix`);
+    return;
+  }
+  ctx.deny('names', field, `${show(name)} is the id prefix of container ${other.Id.slice(0, 12)}: references to it would reach this container instead`, 'Choose a name that is not the start of another container\'s id');
+}
+
+/** POST /containers/{id}/rename?name=: the container is looked up (and forwarded by id), the new name judged. */
+export async function judgeContainerRename(ctx: ReachContext, ref: string, name: string | undefined): Promise<void> {
+  const container = await ctx.engine.container(ref);
+  await judgeContainerName(ctx, name, '?name', container?.Id);
+}

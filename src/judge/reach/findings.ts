@@ -15,6 +15,7 @@ export type CheckName =
   | 'images'
   | 'logging'
   | 'host-access'
+  | 'names'
   | 'body'
   | 'query'
   | 'networks'

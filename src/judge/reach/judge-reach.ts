@@ -6,7 +6,7 @@ import type { QueryView } from '../../route/query.js';
 import type { ObjectKind } from '../../route/route.js';
 import type { ContainerConstraints, ContainerDefaults } from '../container-constraints.js';
 import { judgeContainerCreate } from './container-create.js';
-import { judgeContainerStart, judgeContainerUpdate, judgeContainerUse, judgeExecCreate, judgeExecStart } from './container-ops.js';
+import { judgeContainerName, judgeContainerRename, judgeContainerStart, judgeContainerUpdate, judgeContainerUse, judgeExecCreate, judgeExecStart } from './container-ops.js';
 import type { CheckResult, Violation } from './findings.js';
 import { ReachContext, type ReachEngine, type ReachOptions } from './reach-context.js';
 import { judgeServiceSpec } from './service-spec.js';
@@ -40,6 +40,8 @@ export interface ReachOutcome {
   changes: readonly AppliedDefault[];
   /** The body to forward when the judge changed it (defaults, pinned references); absent otherwise. */
   body?: unknown;
+  /** Full ids of the objects the judgement looked up, by referenceKey (`container:web`). */
+  resolved: ReadonlyMap<string, string>;
 }
 
 const CONTAINER_USES: ReadonlySet<string> = new Set([
@@ -61,6 +63,7 @@ export const REACH_OPERATIONS: ReadonlySet<string> = new Set([
   'container.exec.create',
   'exec.start',
   'container.commit',
+  'container.rename',
   ...CONTAINER_USES,
   'service.create',
   'service.update',
@@ -105,6 +108,10 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
   switch (operation) {
     case 'container.create':
       forwarded = await judgeContainerCreate(ctx, body);
+      await judgeContainerName(ctx, query.get('name'), '?name');
+      break;
+    case 'container.rename':
+      await judgeContainerRename(ctx, ref ?? '', query.get('name'));
       break;
     case 'container.update':
       await judgeContainerUpdate(ctx, body);
@@ -158,5 +165,5 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
       else ctx.findings.skip('operation', `${operation} does not decide a container's reach`);
   }
   const { violations, checks, changes } = ctx.findings;
-  return { violations, checks, changes, ...(changes.length > 0 && forwarded !== undefined && { body: forwarded }) };
+  return { violations, checks, changes, resolved: ctx.resolved, ...(changes.length > 0 && forwarded !== undefined && { body: forwarded }) };
 }

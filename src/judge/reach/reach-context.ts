@@ -26,16 +26,52 @@ export interface ReachOptions {
   protectedPaths?: readonly string[];
 }
 
+/** The key of a reference the judgement resolved: `container:web`. */
+export function referenceKey(kind: string, ref: string): string {
+  return `${kind}:${ref}`;
+}
+
+/**
+ * The engine's look-ups, each remembering the full id a reference resolved to. The engine resolves a
+ * name or id prefix again when the request reaches it (names before prefixes), and a rename or a new
+ * name in between would change what it means: the ids are what gets forwarded.
+ */
+function recordingLookups(engine: ReachEngine, resolved: Map<string, string>): ReachEngine {
+  const noting =
+    <T>(kind: string, lookUp: (ref: string) => Promise<T | undefined>, idOf: (facts: T) => string) =>
+    async (ref: string): Promise<T | undefined> => {
+      const facts = await lookUp(ref);
+      if (facts !== undefined) resolved.set(referenceKey(kind, ref), idOf(facts));
+      return facts;
+    };
+  const network = engine.network;
+  const apiVersion = engine.apiVersion;
+  return {
+    container: noting('container', (ref) => engine.container(ref), (facts) => facts.Id),
+    exec: noting('exec', (id) => engine.exec(id), (facts) => facts.ID),
+    image: noting('image', (ref) => engine.image(ref), (facts) => facts.Id),
+    // Volumes are named exactly (no prefixes, no ids): nothing to pin.
+    volume: (name) => engine.volume(name),
+    ...(network !== undefined && { network: noting('network', (ref) => network.call(engine, ref), (facts) => facts.Id) }),
+    ...(apiVersion !== undefined && { apiVersion: () => apiVersion.call(engine) }),
+  };
+}
+
 export class ReachContext {
   readonly findings = new Findings();
   private protectedList: Promise<string[]> | undefined;
+  /** Full ids of the objects the judgement looked up, by referenceKey. */
+  readonly resolved = new Map<string, string>();
+  readonly engine: ReachEngine;
 
   constructor(
     readonly constraints: ContainerConstraints,
     readonly defaults: ContainerDefaults | undefined,
-    readonly engine: ReachEngine,
+    engine: ReachEngine,
     readonly options: ReachOptions = {},
-  ) {}
+  ) {
+    this.engine = recordingLookups(engine, this.resolved);
+  }
 
   /** Protected paths, as resolved on this host (host-paths.ts reuses a resolution for a few seconds). */
   protected(): Promise<string[]> {
