@@ -109,6 +109,7 @@ e2e_tests=(
   test/e2e/dockerode-sdk-matches-direct.test.ts
   test/e2e/bodies-strict-refuses-spellings-the-cli-never-sends.test.ts
   test/e2e/content-type-cannot-smuggle-a-form-body.test.ts
+  test/e2e/references-forwarded-as-the-judged-id.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
