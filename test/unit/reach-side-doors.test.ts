@@ -17,7 +17,7 @@ describe('services', () => {
   });
 
   test('host binds, caps, sysctls and unconfined privileges in the ContainerSpec are refused', async () => {
-    assert.deepEqual(refusedFields(await service({ Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/s' }] })), ['TaskTemplate.ContainerSpec.Mounts[0].Source']);
+    assert.deepEqual(refusedFields(await service({ Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/s' }] })), ['TaskTemplate.ContainerSpec.Mounts[0].Source', 'TaskTemplate.ContainerSpec.Mounts']);
     assert.deepEqual(refusedFields(await service({ CapabilityAdd: ['CAP_SYS_ADMIN'] })), ['TaskTemplate.ContainerSpec.CapabilityAdd[0]']);
     assert.deepEqual(refusedFields(await service({ Sysctls: { 'kernel.modprobe': '/tmp/x' } })), ['TaskTemplate.ContainerSpec.Sysctls.kernel.modprobe']);
     assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'unconfined' } } })), ['TaskTemplate.ContainerSpec.Privileges.Seccomp.Mode']);

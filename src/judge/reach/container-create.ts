@@ -8,6 +8,7 @@ import { judgeJoinedContainer } from './host-access.js';
 import { judgeImageReference } from './image-refs.js';
 import { judgeLogConfig } from './logging.js';
 import { judgeAnonymousVolumes, judgeBinds, judgeMounts, judgeVolumesFrom } from './mounts.js';
+import { judgeRestartWithHostPaths } from './restart-policy.js';
 import { judgeEndpointsConfig, judgeNamespaceModes } from './namespaces.js';
 import { judgePortBindings, judgePublishAll } from './ports.js';
 import {
@@ -48,6 +49,7 @@ export async function judgeContainerCreate(ctx: ReachContext, input: unknown): P
     await judgeVolumesFrom(ctx, readStrings(ctx, hostConfig['VolumesFrom'], `${H}VolumesFrom`));
     judgeAnonymousVolumes(ctx, body['Volumes'], volumeDriver);
   });
+  await findings.run('restart', 'the engine does not mount host paths again on its own', () => judgeRestartWithHostPaths(ctx, hostConfig['RestartPolicy'], `${H}RestartPolicy`));
   await findings.run('privileges', 'not privileged; capabilities, devices, sysctls, runtime and cgroup within the policy', () => {
     judgePrivileged(ctx, hostConfig['Privileged'], `${H}Privileged`);
     judgeCapAdd(ctx, readStrings(ctx, hostConfig['CapAdd'], `${H}CapAdd`), `${H}CapAdd`);

@@ -8,14 +8,21 @@ import { judgeContainerMountPoints } from './mounts.js';
 import { judgeCgroupParent, judgeDevices, judgeOom, judgePrivileged, judgeWorkingDir } from './privileges.js';
 import { isRecord, readString, type ReachContext } from './reach-context.js';
 import { judgeUpdateLimits } from './resources.js';
+import { automaticRestart, judgeRestartWithHostPaths } from './restart-policy.js';
 import { readNoNewPrivileges } from './security-options.js';
 import { judgeEffectiveUser, judgeNoNewPrivileges } from './user.js';
 
 /** POST /containers/{id}/update: a Resources document (plus RestartPolicy). */
-export async function judgeContainerUpdate(ctx: ReachContext, body: unknown): Promise<void> {
+export async function judgeContainerUpdate(ctx: ReachContext, ref: string, body: unknown): Promise<void> {
   if (!isRecord(body)) {
     if (body !== undefined && body !== null) ctx.deny('body', 'body', 'a container update needs a JSON object body', 'Send the update body the Engine API defines');
     return;
+  }
+  if (automaticRestart(body['RestartPolicy']) !== undefined) {
+    // The container's mounts decide whether the engine may start it again on its own.
+    const container = await ctx.engine.container(ref);
+    if (container !== undefined) await judgeContainerMountPoints(ctx, `container ${show(ref)}`, container, false, 'would mount');
+    await ctx.findings.run('restart', 'the engine does not mount host paths again on its own', () => judgeRestartWithHostPaths(ctx, body['RestartPolicy'], 'RestartPolicy'));
   }
   await ctx.findings.run('privileges', 'no devices, cgroup parent or OOM changes', () => {
     judgeDevices(ctx, body, '');

@@ -16,6 +16,7 @@ export type CheckName =
   | 'logging'
   | 'host-access'
   | 'names'
+  | 'restart'
   | 'body'
   | 'query'
   | 'networks'

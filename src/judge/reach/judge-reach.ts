@@ -114,7 +114,7 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
       await judgeContainerRename(ctx, ref ?? '', query.get('name'));
       break;
     case 'container.update':
-      await judgeContainerUpdate(ctx, body);
+      await judgeContainerUpdate(ctx, ref ?? '', body);
       break;
     case 'container.start':
     case 'container.restart':

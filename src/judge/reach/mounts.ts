@@ -38,6 +38,7 @@ export interface HostPathUse {
 
 /** Judges one host path against the client's bind roots, the protected sockets and their parents. */
 export async function judgeHostPath(ctx: ReachContext, field: string, raw: string, readOnly: boolean, use: HostPathUse): Promise<void> {
+  ctx.hostPaths.push(field);
   if (!raw.startsWith('/')) {
     ctx.deny('mounts', field, `${use.what} ${show(raw)}, which is not an absolute host path`, 'Give an absolute host path under an allowed bind root');
     return;

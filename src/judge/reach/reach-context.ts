@@ -62,6 +62,8 @@ export class ReachContext {
   private protectedList: Promise<string[]> | undefined;
   /** Full ids of the objects the judgement looked up, by referenceKey. */
   readonly resolved = new Map<string, string>();
+  /** Fields of the host paths the request mounts (binds, bind mounts, volume devices), as judged. */
+  readonly hostPaths: string[] = [];
   readonly engine: ReachEngine;
 
   constructor(

@@ -4,6 +4,7 @@
 // Host paths in mounts are judged on this host; tasks scheduled elsewhere resolve them there.
 import { ALLOWED_SELINUX_TYPES, judgeSeccompProfile, type SecurityOptReading } from './security-options.js';
 import { judgeCapAdd, judgeCapDrop } from './capabilities.js';
+import { judgeServiceHostPaths } from './restart-policy.js';
 import { show } from './go-strings.js';
 import { judgeImageReference } from './image-refs.js';
 import { judgeLogDriver } from './logging.js';
@@ -116,6 +117,7 @@ export async function judgeServiceSpec(ctx: ReachContext, body: unknown): Promis
   await ctx.findings.run('mounts', 'no host paths outside the allowed roots, no engine sockets, no unsafe volumes', () =>
     judgeMounts(ctx, readArray(ctx, container['Mounts'], `${C}.Mounts`) ?? [], `${C}.Mounts`),
   );
+  await ctx.findings.run('restart', 'no host paths the swarm would mount on its own', () => judgeServiceHostPaths(ctx, `${C}.Mounts`));
   await ctx.findings.run('privileges', 'capabilities and sysctls within the policy', () => {
     const caps = (name: string): string[] => (readArray(ctx, container[name], `${C}.${name}`) ?? []).filter((c): c is string => typeof c === 'string');
     judgeCapAdd(ctx, caps('CapabilityAdd'), `${C}.CapabilityAdd`);
