@@ -19,6 +19,9 @@ needs mount has umount
 needs systemd has systemd-analyze
 # Real SDK clients driven directly and through the gateway: the Docker SDK for Python 5.0.3 (run with
 # /usr/bin/python3), and Ansible 7, which bundles the community.docker collection.
+# Docker's own default seccomp profile (moby's profiles/seccomp/default.json, engine 20.10), which tests
+# send inline: dockgate must take it as confining, and its own table of what it refuses must agree with it.
+needs golang-github-docker-docker-dev installed golang-github-docker-docker-dev
 needs python3-docker installed python3-docker
 needs ansible installed ansible
 # npm ci builds the project's native addon with node-gyp.

@@ -55,6 +55,7 @@ unit_tests=(
   test/unit/upgrade-request-body-read-to-its-end.test.ts
   test/unit/engine-read-headers-judged-as-go-reads-them.test.ts
   test/unit/reach-restarts-and-references-the-engine-makes-later.test.ts
+  test/unit/seccomp-profiles-judged-by-what-they-allow.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -112,6 +113,7 @@ e2e_tests=(
   test/e2e/content-type-cannot-smuggle-a-form-body.test.ts
   test/e2e/references-forwarded-as-the-judged-id.test.ts
   test/e2e/restart-policies-cannot-remount-swapped-binds.test.ts
+  test/e2e/seccomp-profile-judged-by-what-it-allows.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

@@ -181,3 +181,11 @@ export async function readBodyForEngine(source: BodySource): Promise<JudgedBody>
   if (judged.legacyRoot === undefined) return judged;
   return applyLegacyRoot(judged, source.engineApiVersion === undefined ? NEWEST_KNOWN_API : await source.engineApiVersion());
 }
+
+/**
+ * Reads JSON embedded in a string the engine decodes again (an inline seccomp profile) exactly as the
+ * engine's Go decoder would; throws DG_BODY_MALFORMED where the engine would refuse it.
+ */
+export function readEmbeddedJson(text: string, schema: BodySchema): unknown {
+  return readWithSchema(readGoJson(Buffer.from(text, 'utf8')).value, schema, new NormalisationLog()).value;
+}

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BASELINE_CONSTRAINTS } from '../../judge/profiles/baseline-profile.js';
-import { judgeCapAdd, normaliseCapability } from '../../judge/reach/capabilities.js';
+import { hostConfigCapabilities, judgeCapAdd, normaliseCapability } from '../../judge/reach/capabilities.js';
 import { cleanPath } from '../../judge/reach/go-strings.js';
 import { hostAccessOf } from '../../judge/reach/host-access.js';
 import { ENGINE_SOCKETS, exposedProtectedPath, isUnder, protectedPaths, resolveHostPath } from '../../judge/reach/host-paths.js';
@@ -162,7 +162,7 @@ async function judgeContainer(ctx: AuditContext, c: ContainerInspect, protectedL
   judgeLegacyCapabilities(reach, hostConfig['Capabilities'], 'Capabilities');
   judgeDevices(reach, hostConfig, '');
   const securityOpt = readStrings(reach, hostConfig['SecurityOpt'], 'SecurityOpt');
-  judgeSecurityOpt(reach, securityOpt, 'SecurityOpt');
+  judgeSecurityOpt(reach, securityOpt, 'SecurityOpt', hostConfigCapabilities(hostConfig));
   judgeSystemPaths(reach, hostConfig, '');
   judgeSysctls(reach, hostConfig['Sysctls'], 'Sysctls');
   judgeCgroupParent(reach, hostConfig['CgroupParent'], 'CgroupParent');

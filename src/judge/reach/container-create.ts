@@ -2,7 +2,7 @@
 // client's constraints after the policy's defaults are applied. References to other containers
 // (`container:<ref>` modes) are pinned to the id that was judged, so a later rename cannot swap them.
 import { copyPlainValue } from '../../inspect/plain-value.js';
-import { judgeCapAdd, judgeCapDrop } from './capabilities.js';
+import { hostConfigCapabilities, judgeCapAdd, judgeCapDrop } from './capabilities.js';
 import { show } from './go-strings.js';
 import { judgeJoinedContainer } from './host-access.js';
 import { judgeImageReference } from './image-refs.js';
@@ -66,7 +66,7 @@ export async function judgeContainerCreate(ctx: ReachContext, input: unknown): P
   });
   let reading = {};
   await findings.run('security-options', 'seccomp, AppArmor and SELinux stay confined', () => {
-    reading = judgeSecurityOpt(ctx, readStrings(ctx, hostConfig['SecurityOpt'], `${H}SecurityOpt`), `${H}SecurityOpt`);
+    reading = judgeSecurityOpt(ctx, readStrings(ctx, hostConfig['SecurityOpt'], `${H}SecurityOpt`), `${H}SecurityOpt`, hostConfigCapabilities(hostConfig));
   });
   await findings.run('namespaces', 'no host namespaces; joined containers have no host access', async () => {
     const joined = judgeNamespaceModes(ctx, hostConfig, H);

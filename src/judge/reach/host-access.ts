@@ -5,7 +5,7 @@
 // Not counted: user, limits, ports, images, labels and the runtime (inspect names the engine's default
 // runtime explicitly, and a runtime gives an exec nothing the container does not already have).
 import type { ContainerFacts } from '../engine-lookup.js';
-import { judgeCapAdd } from './capabilities.js';
+import { hostConfigCapabilities, judgeCapAdd } from './capabilities.js';
 import { show } from './go-strings.js';
 import { judgeContainerMountPoints } from './mounts.js';
 import { judgeNamespaceModes } from './namespaces.js';
@@ -28,7 +28,7 @@ export async function hostAccessOf(ctx: ReachContext, container: ContainerFacts,
   judgeCapAdd(sub, readStrings(sub, hostConfig['CapAdd'], 'CapAdd'), 'CapAdd');
   judgeLegacyCapabilities(sub, hostConfig['Capabilities'], 'Capabilities');
   judgeDevices(sub, hostConfig, '');
-  judgeSecurityOpt(sub, readStrings(sub, hostConfig['SecurityOpt'], 'SecurityOpt'), 'SecurityOpt');
+  judgeSecurityOpt(sub, readStrings(sub, hostConfig['SecurityOpt'], 'SecurityOpt'), 'SecurityOpt', hostConfigCapabilities(hostConfig));
   judgeSystemPaths(sub, hostConfig, '');
   judgeSysctls(sub, hostConfig['Sysctls'], 'Sysctls');
   judgeCgroupParent(sub, hostConfig['CgroupParent'], 'CgroupParent');

@@ -1,10 +1,13 @@
 // SecurityOpt entries read the way dockerd's parseSecurityOpt reads them: `no-new-privileges`,
 // `disable` and `writable-cgroups` alone, otherwise `key=value` or the deprecated `key:value`
 // (split at the first `=` if there is one anywhere, else at the first `:`). Refused unless the policy
-// grants unconfined containers: seccomp, apparmor or SELinux off, an inline seccomp profile that allows
-// everything by default, writable cgroups, and `systempaths=unconfined`.
+// grants unconfined containers: seccomp, apparmor or SELinux off, an inline seccomp profile that lets
+// through what Docker's default profile refuses (seccomp-profile.ts), writable cgroups, and
+// `systempaths=unconfined`.
+import { DOCKER_DEFAULT_CAPABILITIES } from './capabilities.js';
 import { parseGoBool, show } from './go-strings.js';
 import type { ReachContext } from './reach-context.js';
+import { judgeSeccompProfile } from './seccomp-profile.js';
 
 /** SELinux types the Pod Security Standards allow (`label=type:...`). */
 export const ALLOWED_SELINUX_TYPES: readonly string[] = ['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
@@ -20,44 +23,18 @@ function unconfined(ctx: ReachContext, field: string, why: string, fix = UNCONFI
   if (!ctx.constraints.unconfined) ctx.deny('security-options', field, why, fix);
 }
 
-/** Go's encoding/json key folding: ASCII case, `ſ` for s and the Kelvin sign for k. */
-function goFold(key: string): string {
-  return key.replace(/\u017f/g, 's').replace(/\u212a/g, 'k').replace(/[A-Z]/g, (c) => c.toLowerCase());
+/** An inline seccomp profile, judged for a container with `caps`; refused as unconfined where it lets more through. */
+export function judgeInlineSeccomp(ctx: ReachContext, field: string, profile: string, caps: ReadonlySet<string>): void {
+  judgeSeccompProfile(ctx, field, profile, caps, (why, fix) => unconfined(ctx, field, why, fix));
 }
 
-const ALLOW_ALL_ACTIONS = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
+const DEFAULT_CAPABILITY_SET: ReadonlySet<string> = new Set(DOCKER_DEFAULT_CAPABILITIES);
 
-/** An inline seccomp profile (the CLI sends the file's JSON): refused when it allows by default. */
-export function judgeSeccompProfile(ctx: ReachContext, field: string, text: string): void {
-  let profile: unknown;
-  try {
-    profile = JSON.parse(text);
-  } catch {
-    ctx.deny('security-options', field, 'the seccomp profile is neither "unconfined", "builtin" nor JSON dockgate can read', 'Send the profile as JSON');
-    return;
-  }
-  if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
-    ctx.deny('security-options', field, 'the seccomp profile is not a JSON object', 'Send the profile as a JSON object');
-    return;
-  }
-  const actions = Object.entries(profile).filter(([key]) => goFold(key) === 'defaultaction');
-  if (actions.length !== 1) {
-    ctx.deny(
-      'security-options',
-      field,
-      actions.length === 0 ? 'the seccomp profile has no defaultAction' : 'the seccomp profile spells defaultAction more than once, which Go and JavaScript read differently',
-      'Give the profile exactly one defaultAction',
-    );
-    return;
-  }
-  const action = actions[0]![1];
-  if (typeof action !== 'string' || ALLOW_ALL_ACTIONS.has(action)) {
-    unconfined(ctx, field, `the seccomp profile's defaultAction is ${show(action)}, which lets every system call through (the same as unconfined)`, 'Use a profile whose defaultAction refuses (SCMP_ACT_ERRNO), or the default profile');
-  }
-}
-
-/** Judges HostConfig.SecurityOpt (and the build's securityopt parameters) and reads no-new-privileges. */
-export function judgeSecurityOpt(ctx: ReachContext, options: readonly string[], field: string): SecurityOptReading {
+/**
+ * Judges HostConfig.SecurityOpt (and the build's securityopt parameters) and reads no-new-privileges; `caps`
+ * is the container's capability set (an inline seccomp profile's rules depend on it).
+ */
+export function judgeSecurityOpt(ctx: ReachContext, options: readonly string[], field: string, caps: ReadonlySet<string> = DEFAULT_CAPABILITY_SET): SecurityOptReading {
   const reading: SecurityOptReading = {};
   options.forEach((opt, i) => {
     const at = `${field}[${i}]`;
@@ -98,7 +75,7 @@ export function judgeSecurityOpt(ctx: ReachContext, options: readonly string[], 
         break;
       case 'seccomp':
         if (value === 'unconfined') unconfined(ctx, at, `turns seccomp off (${show(opt)})`);
-        else if (value !== 'builtin' && value !== '') judgeSeccompProfile(ctx, at, value);
+        else if (value !== 'builtin' && value !== '') judgeInlineSeccomp(ctx, at, value, caps);
         break;
       case 'no-new-privileges': {
         const parsed = parseGoBool(value);

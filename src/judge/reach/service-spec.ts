@@ -2,8 +2,8 @@
 // container create by another name (mounts, privileges, capabilities, sysctls, user), plus the
 // networks the tasks attach to (the swarm `host` network) and the ports published on every node.
 // Host paths in mounts are judged on this host; tasks scheduled elsewhere resolve them there.
-import { ALLOWED_SELINUX_TYPES, judgeSeccompProfile, type SecurityOptReading } from './security-options.js';
-import { judgeCapAdd, judgeCapDrop } from './capabilities.js';
+import { ALLOWED_SELINUX_TYPES, judgeInlineSeccomp, type SecurityOptReading } from './security-options.js';
+import { hostConfigCapabilities, judgeCapAdd, judgeCapDrop } from './capabilities.js';
 import { judgeServiceHostPaths } from './restart-policy.js';
 import { show } from './go-strings.js';
 import { judgeImageReference } from './image-refs.js';
@@ -24,7 +24,7 @@ function decodeGoBytes(text: string): string | undefined {
 
 const UNCONFINED_FIX = 'Remove the option: the service must keep the default seccomp, AppArmor and SELinux confinement';
 
-function judgePrivilegesBlock(ctx: ReachContext, value: unknown, prefix: string): SecurityOptReading {
+function judgePrivilegesBlock(ctx: ReachContext, value: unknown, prefix: string, caps: ReadonlySet<string>): SecurityOptReading {
   const reading: SecurityOptReading = {};
   const privileges = readRecord(ctx, value, prefix);
   if (!privileges) return reading;
@@ -52,7 +52,7 @@ function judgePrivilegesBlock(ctx: ReachContext, value: unknown, prefix: string)
     else if (mode === 'custom') {
       const profile = decodeGoBytes(readString(ctx, seccomp['Profile'], `${prefix}.Seccomp.Profile`) ?? '');
       if (profile === undefined) ctx.deny('security-options', `${prefix}.Seccomp.Profile`, 'is not base64, as the engine reads this []byte field', 'Send the profile base64-encoded');
-      else judgeSeccompProfile(ctx, `${prefix}.Seccomp.Profile`, profile);
+      else judgeInlineSeccomp(ctx, `${prefix}.Seccomp.Profile`, profile, caps);
     }
     else if (mode !== undefined && mode !== '' && mode !== 'default') ctx.deny('security-options', `${prefix}.Seccomp.Mode`, `${show(mode)} is not a seccomp mode dockgate knows`, 'Use default or custom');
   }
@@ -127,7 +127,7 @@ export async function judgeServiceSpec(ctx: ReachContext, body: unknown): Promis
     judgeOom(ctx, container, `${C}.`);
   });
   await ctx.findings.run('security-options', 'seccomp, AppArmor and SELinux stay confined', () => {
-    reading = judgePrivilegesBlock(ctx, container['Privileges'], `${C}.Privileges`);
+    reading = judgePrivilegesBlock(ctx, container['Privileges'], `${C}.Privileges`, hostConfigCapabilities({ CapAdd: container['CapabilityAdd'], CapDrop: container['CapabilityDrop'] }));
   });
   await ctx.findings.run('user', ctx.constraints.requireNonRoot || ctx.constraints.requireNoNewPrivileges ? 'runs as a non-root user with no-new-privileges as required' : 'any user (the policy does not require non-root)', async () => {
     await judgeEffectiveUser(ctx, `${C}.User`, readString(ctx, container['User'], `${C}.User`), imageUser(ctx, image));
