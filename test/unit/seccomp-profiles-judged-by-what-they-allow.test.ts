@@ -10,9 +10,15 @@ import { effectiveCapabilities } from '../../src/judge/reach/capabilities.js';
 import { beyondDefaultProfile, type SeccompProfile } from '../../src/judge/reach/seccomp-profile.js';
 import { create, refusedFields } from '../support/reach-fixtures.js';
 
+interface DefaultRule {
+  names: string[];
+  action: string;
+  includes?: { caps?: string[] };
+}
+
 const DEFAULT_PROFILE_PATH = '/usr/share/gocode/src/github.com/docker/docker/profiles/seccomp/default.json';
 const defaultProfileText = readFileSync(DEFAULT_PROFILE_PATH, 'utf8');
-const defaultProfile = JSON.parse(defaultProfileText) as SeccompProfile & { syscalls: { names: string[]; action: string; includes?: { caps?: string[] } }[] };
+const defaultProfile: SeccompProfile & { syscalls: DefaultRule[] } = JSON.parse(defaultProfileText) as { syscalls: DefaultRule[] };
 const DEFAULT_CAPS = effectiveCapabilities([], [], false);
 
 const withSeccomp = (profile: string, extra: Record<string, unknown> = {}) => create({ HostConfig: { SecurityOpt: [`seccomp=${profile}`], ...extra } });
@@ -27,10 +33,10 @@ describe('seccomp profiles judged by what they allow', () => {
   });
 
   test('every system call the default profile keeps from a default container is refused when a profile lets it through', () => {
-    const allowedToAll = new Set(
+    const allowedToAll = new Set<string>(
       defaultProfile.syscalls.filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && (rule.includes?.caps ?? []).length === 0).flatMap((rule) => rule.names),
     );
-    const keptFromDefault = new Set(defaultProfile.syscalls.filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && (rule.includes?.caps ?? []).length > 0).flatMap((rule) => rule.names));
+    const keptFromDefault = new Set<string>(defaultProfile.syscalls.filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && (rule.includes?.caps ?? []).length > 0).flatMap((rule) => rule.names));
     for (const name of keptFromDefault) {
       if (allowedToAll.has(name) || name === 'clone' || name === 'chroot') continue; // chroot: CAP_SYS_CHROOT is a default capability
       const profile = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: [name], action: 'SCMP_ACT_ALLOW' }] };
