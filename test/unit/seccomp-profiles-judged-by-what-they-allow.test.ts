@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { effectiveCapabilities } from '../../src/judge/reach/capabilities.js';
-import { beyondDefaultProfile, type SeccompProfile } from '../../src/judge/reach/seccomp-profile.js';
+import { beyondDefaultProfile } from '../../src/judge/reach/seccomp-profile.js';
 import { create, refusedFields } from '../support/reach-fixtures.js';
 
 interface DefaultRule {
@@ -18,7 +18,7 @@ interface DefaultRule {
 
 const DEFAULT_PROFILE_PATH = '/usr/share/gocode/src/github.com/docker/docker/profiles/seccomp/default.json';
 const defaultProfileText = readFileSync(DEFAULT_PROFILE_PATH, 'utf8');
-const defaultProfile: SeccompProfile & { syscalls: DefaultRule[] } = JSON.parse(defaultProfileText) as { syscalls: DefaultRule[] };
+const defaultProfile = JSON.parse(defaultProfileText) as { syscalls: DefaultRule[] };
 const DEFAULT_CAPS = effectiveCapabilities([], [], false);
 
 const withSeccomp = (profile: string, extra: Record<string, unknown> = {}) => create({ HostConfig: { SecurityOpt: [`seccomp=${profile}`], ...extra } });
