@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { effectiveCapabilities } from '../../src/judge/reach/capabilities.js';
-import { beyondDefaultProfile } from '../../src/judge/reach/seccomp-profile.js';
+import { beyondDefaultProfile, type SeccompRule } from '../../src/judge/reach/seccomp-profile.js';
 import { create, refusedFields } from '../support/reach-fixtures.js';
 
 interface DefaultRule {
@@ -54,7 +54,7 @@ describe('seccomp profiles judged by what they allow', () => {
   });
 
   test('clone with namespace flags, and rules gated on capabilities the container lacks, are judged like the default profile', () => {
-    const clone = (args?: unknown[]) => ({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['clone'], action: 'SCMP_ACT_ALLOW', ...(args && { args }) }] });
+    const clone = (args?: NonNullable<SeccompRule['args']>) => ({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['clone'], action: 'SCMP_ACT_ALLOW', ...(args && { args }) }] });
     assert.deepEqual(beyondDefaultProfile(clone(), DEFAULT_CAPS), ['clone (with namespace flags)']);
     assert.deepEqual(beyondDefaultProfile(clone([{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]), DEFAULT_CAPS), []);
     const gated = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['unshare'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } }] };
