@@ -16,6 +16,7 @@ import { EngineResponseError, type ResponseHead } from './engine-response-head.j
 import { EngineResponseReader, type ResponseSink } from './engine-response-reader.js';
 import { downstreamResponseHeaders, upstreamRequestHead } from './forwarded-headers.js';
 import type { EngineHeaders } from '../route/engine-headers.js';
+import { PinnedReferenceErrors, type PinnedReference } from './pinned-reference-errors.js';
 import type { Upstream } from './upstream.js';
 
 export interface PlainOutcome {
@@ -35,6 +36,8 @@ export interface PlainForward {
   path: string;
   /** The engine-read headers as judged (src/route/engine-headers.ts). */
   headers: EngineHeaders;
+  /** The full id forwarded in place of the client's reference, when the decision pinned one. */
+  pinned?: PinnedReference;
   /** A replacement body that was judged, or undefined to stream the client's body as it comes. */
   body?: Buffer;
   collectCreated: boolean;
@@ -72,6 +75,8 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   /** The exchange with the engine is over (answered, failed or cut short): nothing more goes either way. */
   private finished = false;
   private collector: CreatedIdCollector | undefined;
+  /** An error answer held to put the client's reference back in place of a pinned id. */
+  private heldError: { head: ResponseHead; body: PinnedReferenceErrors } | undefined;
   private readonly resumeEngine = (): void => void this.connection.socket.resume();
 
   constructor(private readonly f: PlainForward) {
@@ -159,6 +164,10 @@ class PlainExchange implements ConnectionUser, ResponseSink {
 
   onHead(head: ResponseHead): void {
     this.outcome.status = head.status;
+    if (this.f.pinned !== undefined && PinnedReferenceErrors.applies(head)) {
+      this.heldError = { head, body: new PinnedReferenceErrors(this.f.pinned) };
+      return;
+    }
     if (this.f.collectCreated && head.status < 300) this.collector = new CreatedIdCollector();
     this.f.res.writeHead(head.status, head.reason, downstreamResponseHeaders(head.rawHeaders));
     // A streamed answer (events, logs -f, wait) gets its headers at once: the CLI waits for them.
@@ -168,6 +177,10 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   /** Passes body bytes on; when the client reads slower than the engine writes, the engine waits. */
   onData(data: Buffer): void {
     this.count(data);
+    if (this.heldError !== undefined) {
+      this.heldError.body.add(data);
+      return;
+    }
     if (!this.f.res.write(data)) {
       this.connection.socket.pause();
       this.f.res.once('drain', this.resumeEngine);
@@ -181,6 +194,14 @@ class PlainExchange implements ConnectionUser, ResponseSink {
     // Reused only after a request and a response that both ended exactly where their framing said.
     if (this.requestSent && this.response.head!.reusable && !excess) this.connection.release();
     else this.connection.discard();
+    if (this.heldError !== undefined) {
+      const { head, body } = this.heldError;
+      if (tail !== undefined) body.add(tail);
+      const rewritten = body.body();
+      this.f.res.writeHead(head.status, head.reason, PinnedReferenceErrors.headers(downstreamResponseHeaders(head.rawHeaders), rewritten.length));
+      this.f.res.end(rewritten);
+      return;
+    }
     if (tail !== undefined) this.f.res.end(tail);
     else this.f.res.end();
   }

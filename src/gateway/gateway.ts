@@ -21,6 +21,7 @@ import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import type { Upstream } from '../forward/upstream.js';
 import { forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
+import type { PinnedReference } from '../forward/pinned-reference-errors.js';
 import { askEngineToHijack, joinHijackedStream, relayRawResponse, upgradeProtocolFor, type HijackOutcome, type UpgradeProtocol } from '../forward/forward-hijack.js';
 import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
 import { readUpgradeBody, type UpgradeBodyFraming } from '../forward/upgrade-body.js';
@@ -124,6 +125,7 @@ export class Gateway {
         res,
         path: forwardPath(exchange),
         headers: exchange.headers!,
+        ...pinnedReference(exchange),
         ...(body !== undefined && { body }),
         collectCreated: route.creates !== undefined,
         done: (outcome) => this.finishPlain(exchange, res, outcome),
@@ -472,6 +474,13 @@ export class Gateway {
       normalised: exchange.normalised.size > 0 ? exchange.normalised : undefined,
     };
   }
+}
+
+/** The full id forwarded in place of the client's reference, if the decision pinned one (for the engine's error messages). */
+function pinnedReference(exchange: Exchange): { pinned?: PinnedReference } {
+  const id = exchange.decision?.pinnedTarget;
+  const ref = exchange.route?.target?.ref;
+  return id === undefined || ref === undefined || id === ref ? {} : { pinned: { id, ref } };
 }
 
 /** The canonical target as judged: the full id the decision looked up in place of the reference sent. */

@@ -16,7 +16,8 @@ import { dockerOk } from '../support/docker-cli.js';
 import { startEngine, type Engine } from '../support/engine.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { startHoldingRelay, type HoldingRelay } from '../support/holding-relay.js';
-import { apiRequest } from '../support/raw-http.js';
+import type { Endpoint } from '../support/endpoint.js';
+import { apiRequest, exchangeRaw, type WholeResponse } from '../support/raw-http.js';
 import { useTeardown } from '../support/teardown.js';
 
 describe('references a decision looked up are forwarded as the full id judged', { timeout: 3 * 60_000 }, () => {
@@ -96,6 +97,20 @@ describe('references a decision looked up are forwarded as the full id judged', 
     const paths = trail.records.filter((r) => r.phase === 'done' && ['exec.start', 'container.archive.get'].includes(r.operation ?? '')).map((r) => r.path);
     assert.ok(paths.some((p) => /^\/v1\.\d+\/exec\/[0-9a-f]{64}\/start$/.test(p)), `exec start forwarded by id: ${paths.join(', ')}`);
     assert.ok(paths.some((p) => p.endsWith(`/containers/${ids.get('pin-web')}/archive`)), `copy forwarded by id: ${paths.join(', ')}`);
+  });
+
+  test("the engine's errors name the reference the client sent, not the id forwarded in its place", async () => {
+    const put = (endpoint: Endpoint): Promise<WholeResponse> => {
+      const emptyTar = '\0'.repeat(1024);
+      const head = ['PUT /v1.41/containers/pin-web/archive?path=/no/such/dir HTTP/1.1', 'Host: docker', 'Content-Type: application/x-tar', `Content-Length: ${emptyTar.length}`, 'Connection: close'].join('\r\n');
+      return exchangeRaw(endpoint, head, emptyTar);
+    };
+    const direct = await put(engine.endpoint);
+    const through = await put(gateway.unix!);
+    assert.equal(direct.status, 404, direct.body);
+    assert.equal(through.status, direct.status, through.body);
+    assert.deepEqual(JSON.parse(through.body), JSON.parse(direct.body));
+    assert.match(through.body, /in container pin-web/);
   });
 
   test("a rename or create name that is another container's id prefix is refused; ordinary renames pass", async () => {
