@@ -173,7 +173,7 @@ export class Gateway {
         throw new GatewayError('DG_HEADER_MALFORMED', {
           what: `${req.method} ${exchange.target!.path}`,
           why: `${route.operation} does not switch protocols, but the request asks for an Upgrade`,
-          fix: 'Send Upgrade only on attach and exec start requests',
+          fix: 'Send Upgrade only on attach, exec start and BuildKit session requests',
         });
       }
       protocol = this.upgradeProtocol(exchange, req, route);
