@@ -13,7 +13,7 @@ import type { EngineLookup } from '../judge/engine-lookup.js';
 import { judgedForwardTarget, parseRequestTarget, type RequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
 import { resolveRepeatedParameters } from '../route/repeated-parameters.js';
-import { NormalisationLog } from '../inspect/normalisation.js';
+import { NormalisationLog } from '../route/normalisation.js';
 import { refuseFormBodies } from '../route/form-bodies.js';
 import { readEngineHeaders, type EngineHeaders } from '../route/engine-headers.js';
 import type { Route } from '../route/route.js';

@@ -17,7 +17,7 @@ import { GatewayError } from '../errors/catalogue.js';
 import { bodyRefusal } from './body-refusal.js';
 import type { BodySchema } from './body-schema.js';
 import { readGoJson } from './go-json-reader.js';
-import { NormalisationLog } from './normalisation.js';
+import { NormalisationLog } from '../route/normalisation.js';
 import { readWithSchema } from './schema-reader.js';
 import { containerConfig } from './schemas/container-config.js';
 import { containerCreateBody, LAST_API_WITH_LEGACY_ROOT, resolveLegacyRoot, splitCreateBody, type LegacyRoot } from './schemas/container-create.js';

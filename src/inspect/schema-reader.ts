@@ -15,14 +15,14 @@
 //
 // What comes out holds exactly the fields that were set, nil ones left out, strslices as arrays; its JSON
 // is the canonical body the engine receives. Every place where that differs from what was sent is noted
-// (normalisation.ts) for the audit record and for rules that read bodies strictly.
+// (src/route/normalisation.ts) for the audit record and for rules that read bodies strictly.
 import { bodyRefusal } from './body-refusal.js';
 import type { ArraySchema, BodySchema, MapSchema, ObjectSchema } from './body-schema.js';
 import { fieldNameFor, nullResets } from './body-schema.js';
 import { JsonNumber, JsonObject, type JsonValue } from './go-json-reader.js';
 import { readGoFloat, readGoInteger, type NumberReading } from './go-number.js';
 import { formatJsonPath } from './json-path.js';
-import type { NormalisationLog } from './normalisation.js';
+import type { NormalisationLog } from '../route/normalisation.js';
 import { setOwn } from './plain-value.js';
 
 const FIX_TYPE = 'Send the value with the type the Engine API documents';

@@ -1,6 +1,6 @@
 // What a policy is to the gateway: something that judges one understood request.
 import type { Identity } from '../identify/identity.js';
-import type { NormalisationLog } from '../inspect/normalisation.js';
+import type { NormalisationLog } from '../route/normalisation.js';
 import type { Route } from '../route/route.js';
 import type { RequestTarget } from '../route/request-target.js';
 import type { Decision } from './decision.js';

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
 import { INSPECTED_OPERATIONS, readBodyForEngine, serializeJudgedBody } from '../inspect/inspect-body.js';
-import { NormalisationLog, type Normalisation } from '../inspect/normalisation.js';
+import { NormalisationLog, type Normalisation } from '../route/normalisation.js';
 import type { Decision } from '../judge/decision.js';
 import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { Policy } from '../judge/policy.js';

@@ -11,7 +11,7 @@ import { referenceKey, type ReachEngine } from '../judge/reach/reach-context.js'
 import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
-import { describeNormalisation } from '../inspect/normalisation.js';
+import { describeNormalisation } from '../route/normalisation.js';
 
 export interface TraceStep {
   step: 'identity' | 'rule' | 'operation' | 'check' | 'change' | 'decision';

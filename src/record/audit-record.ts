@@ -3,7 +3,7 @@
 
 import type { ConnectionRefusalCause } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
-import type { NormalisationLog } from '../inspect/normalisation.js';
+import type { NormalisationLog } from '../route/normalisation.js';
 import type { ObjectKind } from '../route/route.js';
 
 /**

@@ -2,7 +2,7 @@
 // `r.Form[name]`; every other parameter through `r.Form.Get`, which takes the first value only).
 // A repeated parameter anywhere else means its first value to the engine: only that one is judged and
 // forwarded, and the repeat is noted (a rule with `bodies: strict` refuses it).
-import type { NormalisationLog } from '../inspect/normalisation.js';
+import type { NormalisationLog } from './normalisation.js';
 import type { QueryView } from './query.js';
 import type { Route } from './route.js';
 

@@ -27,7 +27,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { applyLegacyRoot, readJudgedBody } from '../../src/inspect/inspect-body.js';
-import { NormalisationLog } from '../../src/inspect/normalisation.js';
+import { NormalisationLog } from '../../src/route/normalisation.js';
 import { parseApiVersion, type ApiVersion } from '../../src/route/api-version.js';
 import { parseRequestTarget } from '../../src/route/request-target.js';
 import { classifyRoute } from '../../src/route/route-table.js';

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NormalisationLog } from '../../src/inspect/normalisation.js';
+import { NormalisationLog } from '../../src/route/normalisation.js';
 import { formatAuditRecord, type DoneRecord } from '../../src/record/audit-record.js';
 import { StderrAuditSink } from '../../src/record/stderr-audit-sink.js';
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { GatewayError, type ErrorCode } from '../../src/errors/catalogue.js';
 import { applyLegacyRoot, INSPECTED_BODY_LIMIT, INSPECTED_OPERATIONS, readJudgedBody, type JudgedBody } from '../../src/inspect/inspect-body.js';
 import { MAX_JSON_DEPTH, readGoJson } from '../../src/inspect/go-json-reader.js';
-import type { NormalisationKind } from '../../src/inspect/normalisation.js';
+import type { NormalisationKind } from '../../src/route/normalisation.js';
 import { parseApiVersion } from '../../src/route/api-version.js';
 
 type Body = string | Buffer;

@@ -2,7 +2,7 @@
 // that parameter as a list (r.Form[name]): only the first is judged and forwarded, and the repeat is noted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NormalisationLog } from '../../src/inspect/normalisation.js';
+import { NormalisationLog } from '../../src/route/normalisation.js';
 import { parseRequestTarget, type RequestTarget } from '../../src/route/request-target.js';
 import { classifyRoute } from '../../src/route/route-table.js';
 import { resolveRepeatedParameters } from '../../src/route/repeated-parameters.js';

@@ -7,7 +7,7 @@
 // MemorySwap, CpuShares, CpusetCpus and VolumeDriver where HostConfig leaves them zero; Cpuset into
 // CpusetCpus), and the canonical body carries them in HostConfig, where every engine reads them alike.
 import { mapOf, object, pointer, str } from '../body-schema.js';
-import type { NormalisationLog } from '../normalisation.js';
+import type { NormalisationLog } from '../../route/normalisation.js';
 import { containerConfigFields } from './container-config.js';
 import { endpointSettings } from './endpoint-settings.js';
 import { hostConfig, hostConfigFields } from './host-config.js';
