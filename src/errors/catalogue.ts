@@ -15,7 +15,6 @@ export const CATALOGUE = {
   DG_API_VERSION_UNSUPPORTED: { status: 400, rule: 'api.min-version', decision: 'deny' },
   DG_API_VERSION_TOO_NEW: { status: 400, rule: 'api.max-version', decision: 'deny' },
   DG_QUERY_MALFORMED: { status: 400, rule: 'query.canonical', decision: 'deny' },
-  DG_QUERY_REPEATED: { status: 400, rule: 'query.single-value', decision: 'deny' },
   DG_HEADER_MALFORMED: { status: 400, rule: 'header.canonical', decision: 'deny' },
   DG_HEADERS_TOO_LARGE: { status: 431, rule: 'header.size', decision: 'deny' },
   DG_BODY_MALFORMED: { status: 400, rule: 'body.canonical', decision: 'deny' },

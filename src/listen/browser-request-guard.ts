@@ -14,17 +14,12 @@
 // Called by the gateway's pipeline first, for this listener's requests only.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
+import { mediaType } from '../route/form-bodies.js';
 
 /** A check run on each request of one listener before anything else; throws a GatewayError to refuse it. */
 export type RequestGuard = (req: IncomingMessage) => void;
 
 const SIMPLE_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
-
-/** The media type as Go's mime.ParseMediaType reads it: before any `;`, trimmed, lower-cased. */
-function mediaType(contentType: string): string {
-  const semicolon = contentType.indexOf(';');
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-}
 
 /** How many times a header appears in the raw request (Node keeps only the first Host). */
 function occurrences(req: IncomingMessage, name: string): number {
