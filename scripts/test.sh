@@ -56,6 +56,7 @@ unit_tests=(
   test/unit/engine-read-headers-judged-as-go-reads-them.test.ts
   test/unit/reach-restarts-and-references-the-engine-makes-later.test.ts
   test/unit/seccomp-profiles-judged-by-what-they-allow.test.ts
+  test/unit/dockerfile-read-as-the-builder-reads-it.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
