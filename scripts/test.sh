@@ -57,6 +57,9 @@ unit_tests=(
   test/unit/reach-restarts-and-references-the-engine-makes-later.test.ts
   test/unit/seccomp-profiles-judged-by-what-they-allow.test.ts
   test/unit/dockerfile-read-as-the-builder-reads-it.test.ts
+  test/unit/build-context-read-as-the-engine-unpacks-it.test.ts
+  test/unit/build-instructions-judged-in-every-reading.test.ts
+  test/unit/apparmor-profiles-allowed-by-name.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -115,6 +118,7 @@ e2e_tests=(
   test/e2e/references-forwarded-as-the-judged-id.test.ts
   test/e2e/restart-policies-cannot-remount-swapped-binds.test.ts
   test/e2e/seccomp-profile-judged-by-what-it-allows.test.ts
+  test/e2e/build-context-instructions-judged-before-the-engine-fetches.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

@@ -29,6 +29,7 @@ interface ServeOptions extends LimitOptions {
   auditOutage: string;
   minApiVersion: string;
   gracePeriod: string;
+  spoolDir: string;
   user?: string;
   group: string[];
 }
@@ -59,6 +60,7 @@ export function registerServe(program: Command): void {
     .option('--audit-outage <mode>', `while the audit log cannot be written: ${AUDIT_OUTAGE_MODES.join(' or ')} (state changes are refused either way)`, 'reads-continue')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
     .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10')
+    .option('--spool-dir <dir>', 'where build contexts wait, on disk, while their Dockerfile is judged (writable by --user)', '/var/tmp')
     .option('--user <name|uid>', 'once listeners, audit log, TLS files and policy are open, drop root and run as this user (start as root)')
     .option('--group <name|gid>', "with --user: the groups kept (the first is the primary one; default: the user's primary group alone); repeatable", collect(String), []);
   addLimitOptions(serve);
@@ -94,6 +96,7 @@ export function registerServe(program: Command): void {
       minApiVersion,
       logger,
       limits,
+      spoolDirectory: opts.spoolDir,
       ...(dropTo && {
         beforeServing: () =>
           dropPrivileges(

@@ -9,6 +9,7 @@
 // is read strictly (engine-response-reader.ts). A connection goes back to the pool only after a request
 // and a response that both ended exactly where their framing said.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { GatewayError, isGatewayError } from '../errors/catalogue.js';
 import { CreatedIdCollector } from './created-ids.js';
 import type { ConnectionUser, EngineConnection } from './engine-connections.js';
@@ -38,11 +39,21 @@ export interface PlainForward {
   headers: EngineHeaders;
   /** The full id forwarded in place of the client's reference, when the decision pinned one. */
   pinned?: PinnedReference;
-  /** A replacement body that was judged, or undefined to stream the client's body as it comes. */
-  body?: Buffer;
+  /**
+   * A replacement body that was judged, a body held until it was judged (a build context, from its spool
+   * file), or undefined to stream the client's body as it comes.
+   */
+  body?: Buffer | HeldBody;
   collectCreated: boolean;
   /** Called once, with the outcome, or with a GatewayError when nothing was sent to the client yet. */
   done(outcome: PlainOutcome | GatewayError): void;
+}
+
+/** A client body received whole and judged before any of it is forwarded. */
+export interface HeldBody {
+  readonly length: number;
+  /** Its bytes from the start. */
+  open(): Readable;
 }
 
 /** The length of the client's body as framed: a number, 'stream' for chunked, or 0 when there is none. */
@@ -88,6 +99,12 @@ class PlainExchange implements ConnectionUser, ResponseSink {
     const { req, res, body } = this.f;
     const socket = this.connection.socket;
     res.on('close', () => this.onClientClose());
+    if (body !== undefined && !Buffer.isBuffer(body)) {
+      this.outcome.bytesIn = body.length;
+      socket.write(upstreamRequestHead(req.method!, this.f.path, this.f.headers, body.length), 'latin1');
+      this.streamHeldBody(body.open());
+      return;
+    }
     if (body !== undefined) {
       this.outcome.bytesIn = body.length;
       socket.cork();
@@ -104,6 +121,29 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       return;
     }
     this.streamRequestBody(length === 'stream');
+  }
+
+  /** A held body, written at the pace the engine reads it. */
+  private streamHeldBody(stream: Readable): void {
+    const socket = this.connection.socket;
+    const resume = (): void => void stream.resume();
+    stream.on('data', (chunk: Buffer) => {
+      if (this.finished) {
+        stream.destroy();
+        return;
+      }
+      if (!socket.write(chunk)) {
+        stream.pause();
+        socket.once('drain', resume);
+      }
+    });
+    stream.on('end', () => {
+      this.requestSent = true;
+    });
+    stream.on('error', (err: Error) => {
+      if (this.finished) return;
+      this.fail(`the held request body could not be read back (${err.message})`);
+    });
   }
 
   /** The client's body as it arrives, framed again for the engine (chunked stays chunked, with our own chunks). */

@@ -20,7 +20,7 @@ import type { Route } from '../route/route.js';
 import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import type { Upstream } from '../forward/upstream.js';
-import { forwardPlain, type PlainOutcome } from '../forward/forward-plain.js';
+import { forwardPlain, type HeldBody, type PlainOutcome } from '../forward/forward-plain.js';
 import type { PinnedReference } from '../forward/pinned-reference-errors.js';
 import { askEngineToHijack, joinHijackedStream, relayRawResponse, upgradeProtocolFor, type HijackOutcome, type UpgradeProtocol } from '../forward/forward-hijack.js';
 import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
@@ -28,6 +28,8 @@ import { readUpgradeBody, type UpgradeBodyFraming } from '../forward/upgrade-bod
 import { takeOverSocket } from '../forward/socket-takeover.js';
 import type { RequestGuard } from '../listen/browser-request-guard.js';
 import { discardBody, readBody } from './read-body.js';
+import { spoolBody } from './spooled-body.js';
+import { bodyIsBuildContext, readBuildRequestContext } from '../inspect/build-context/read-build-context.js';
 import { sendRefusal, writeRawRefusal } from './refusal-response.js';
 import { RequestIds } from './request-ids.js';
 import { recordTime } from '../record/record-time.js';
@@ -52,10 +54,15 @@ export interface GatewayOptions {
   admission: Admission;
   /** The request-body idle timeout. */
   bodyTimeoutMs: number;
+  /** Where bodies judged whole but too large for memory (build contexts) are held meanwhile. */
+  spoolDirectory: string;
 }
 
 /** How much of a refused request's body is read and thrown away so the client can see the refusal. */
 const REFUSED_BODY_DRAIN_LIMIT = 16 * 1024 * 1024;
+
+/** The largest build context held for judging (413 beyond). */
+const BUILD_CONTEXT_LIMIT = 8 * 1024 * 1024 * 1024;
 
 /** The largest body of an attach or exec start request (a tiny JSON document). */
 const HIJACK_BODY_LIMIT = 64 * 1024;
@@ -118,7 +125,7 @@ export class Gateway {
       this.hijackLegacy(exchange, req, res).catch(refuse);
       return;
     }
-    const forward = (body?: Buffer): void =>
+    const forward = (body?: Buffer | HeldBody): void =>
       forwardPlain({
         upstream: this.options.upstream,
         req,
@@ -130,6 +137,15 @@ export class Gateway {
         collectCreated: route.creates !== undefined,
         done: (outcome) => this.finishPlain(exchange, res, outcome),
       });
+    if (route.operation === 'image.build' && bodyIsBuildContext(exchange.target!.query)) {
+      this.judgeBuildContext(exchange, req, res)
+        .then(async (context) => {
+          await this.recordBeforeForwarding(exchange);
+          forward(context);
+        })
+        .catch(refuse);
+      return;
+    }
     if (INSPECTED_OPERATIONS.has(route.operation)) {
       this.judgeBody(exchange, req, () => readBody(req, INSPECTED_BODY_LIMIT, `${exchange.method} ${exchange.target!.path}`))
         .then(async (body) => {
@@ -285,6 +301,27 @@ export class Gateway {
     await this.judge(exchange, value);
     const decided = exchange.decision!;
     return serializeJudgedBody(decided.body !== undefined ? decided.body : value);
+  }
+
+  /**
+   * A build's context, held (spooled-body.ts) while its Dockerfile is read as the engine will find it
+   * (src/inspect/build-context/) and judged; the context is forwarded from the spool, whole, only after.
+   */
+  private async judgeBuildContext(exchange: Exchange, req: IncomingMessage, res: ServerResponse): Promise<HeldBody> {
+    const query = exchange.target!.query;
+    const what = `${exchange.method} ${exchange.target!.path} (the build context)`;
+    const spool = await spoolBody(req, this.options.spoolDirectory, BUILD_CONTEXT_LIMIT, what);
+    res.once('close', () => void spool.abandon());
+    try {
+      const reading = await readBuildRequestContext(query, { live: () => spool.live, again: () => spool.again() }, what);
+      const held = await spool.complete;
+      await this.judge(exchange, reading);
+      return held;
+    } catch (err) {
+      const failure = spool.failure();
+      await spool.abandon();
+      throw failure ?? err;
+    }
   }
 
   private apply(exchange: Exchange, decision: Decision): void {
@@ -496,3 +533,4 @@ function appliedChanges(decision: Decision | undefined): Decision['changes'] | u
 function forwardedDecision(decision: Decision): 'allow' | 'would_deny' {
   return decision.verdict === 'deny' ? 'would_deny' : 'allow';
 }
+

@@ -27,6 +27,8 @@ export interface GatewayConfig {
   minApiVersion: readonly number[];
   logger: Logger;
   limits: Limits;
+  /** Where build contexts are held while judged (serve --spool-dir). */
+  spoolDirectory: string;
   /**
    * Runs once every listener is bound and the CRL watched, before "serving" is logged: serve --user drops
    * root here. If it throws, everything opened is closed again and start-up fails with its error.
@@ -78,6 +80,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     logger: config.logger,
     admission: new Admission(config.limits),
     bodyTimeoutMs: config.limits.bodyTimeoutMs,
+    spoolDirectory: config.spoolDirectory,
   });
   const refusals = new ConnectionRefusals(config.audit, config.logger);
   const open: OpenListener[] = [];

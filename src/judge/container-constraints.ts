@@ -30,6 +30,11 @@ export interface ContainerConstraints {
   hostNamespaces: { pid: boolean; ipc: boolean; uts: boolean; user: boolean; cgroup: boolean; network: boolean };
   /** seccomp/apparmor `unconfined`, `label=disable`, `systempaths=unconfined`, emptied MaskedPaths/ReadonlyPaths. */
   unconfined: boolean;
+  /**
+   * AppArmor profiles a container may be confined by, beyond the engine's `docker-default`: a profile
+   * loaded on the host may allow anything, so names are allowed one by one.
+   */
+  apparmorProfiles: readonly string[];
   /** Sysctl names that may be set; an entry ending in `.` or `*` allows that prefix. */
   sysctls: readonly string[];
   /** Runtimes that may be chosen (HostConfig.Runtime); the engine's default is always allowed. */

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
 import { INSPECTED_OPERATIONS, readBodyForEngine, serializeJudgedBody } from '../inspect/inspect-body.js';
+import { bodyIsBuildContext, readBuildRequestContext } from '../inspect/build-context/read-build-context.js';
 import { NormalisationLog, type Normalisation } from '../route/normalisation.js';
 import type { Decision } from '../judge/decision.js';
 import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
@@ -76,6 +77,10 @@ function rawBody(body: unknown): Buffer {
   return Buffer.from(JSON.stringify(body), 'utf8');
 }
 
+async function* chunksOf(body: Buffer): AsyncGenerator<Buffer> {
+  yield body;
+}
+
 export async function judge(policy: Policy, request: JudgeRequest, engine: EngineLookup = NO_ENGINE, options: LibraryJudgeOptions = {}): Promise<JudgeResult> {
   const trace: TraceStep[] = [];
   const headers = request.headers ?? {};
@@ -95,7 +100,10 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
     refuseFormBodies(request.method, target.path, engineHeaders['content-type']);
     const raw = rawBody(request.body);
     const inspected = INSPECTED_OPERATIONS.has(route.operation);
-    const judged = inspected
+    const buildContext = route.operation === 'image.build' && bodyIsBuildContext(target.query);
+    const judged = buildContext
+      ? await readBuildRequestContext(target.query, { live: () => chunksOf(raw), again: () => chunksOf(raw) }, `${request.method} ${target.path} (the build context)`)
+      : inspected
       ? (
           await readBodyForEngine({
             operation: route.operation,

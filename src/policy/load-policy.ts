@@ -135,6 +135,7 @@ function mergeConstraints(base: ContainerConstraints, c: PolicyFileConstraints):
             network: namespaces.includes('network'),
           },
     unconfined: c.unconfined ?? base.unconfined,
+    apparmorProfiles: c['apparmor-profiles'] ?? base.apparmorProfiles,
     sysctls: c.sysctls ?? base.sysctls,
     runtimes: c.runtimes ?? base.runtimes,
     cgroupParent: c['cgroup-parent'] ?? base.cgroupParent,

@@ -94,6 +94,7 @@ export const constraintsSchema = strict({
   devices: flag.optional(),
   'host-namespaces': z.array(z.enum(HOST_NAMESPACES, { error: `expected one of: ${HOST_NAMESPACES.join(', ')}` })).optional(),
   unconfined: flag.optional(),
+  'apparmor-profiles': z.array(text).optional(),
   sysctls: z.array(text).optional(),
   runtimes: z.array(text).optional(),
   'cgroup-parent': flag.optional(),

@@ -47,6 +47,7 @@ async function startHeld(name: string, finish: Promise<void>) {
     minApiVersion: [1, 24],
     logger,
     limits: DEFAULT_LIMITS,
+    spoolDirectory: dir,
     // What serve --user does here: the privilege drop, after every listener is bound.
     beforeServing: async () => {
       bound();

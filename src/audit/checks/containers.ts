@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BASELINE_CONSTRAINTS } from '../../judge/profiles/baseline-profile.js';
 import { hostConfigCapabilities, judgeCapAdd, normaliseCapability } from '../../judge/reach/capabilities.js';
-import { cleanPath } from '../../judge/reach/go-strings.js';
+import { cleanPath } from '../../inspect/go-path.js';
 import { hostAccessOf } from '../../judge/reach/host-access.js';
 import { ENGINE_SOCKETS, exposedProtectedPath, isUnder, protectedPaths, resolveHostPath } from '../../judge/reach/host-paths.js';
 import { judgeNamespaceModes } from '../../judge/reach/namespaces.js';

@@ -36,6 +36,7 @@ export const BASELINE_CONSTRAINTS: ContainerConstraints = {
   unconfined: false,
   sysctls: BASELINE_SYSCTLS,
   runtimes: ['runc', 'io.containerd.runc.v2'],
+  apparmorProfiles: [],
   cgroupParent: false,
   volumeDrivers: [],
   requireNonRoot: false,

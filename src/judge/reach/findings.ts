@@ -19,6 +19,7 @@ export type CheckName =
   | 'restart'
   | 'body'
   | 'query'
+  | 'build'
   | 'networks'
   | 'volumes'
   | 'plugins'
@@ -48,6 +49,8 @@ export class Findings {
   readonly changes: AppliedDefault[] = [];
 
   deny(check: CheckName, field: string, why: string, fix: string): void {
+    // One finding reached twice (a Dockerfile instruction both parser readings agree on) is one violation.
+    if (this.violations.some((v) => v.field === field && v.why === why)) return;
     this.violations.push({ check, field, why, fix });
     this.checks.push({ check, outcome: 'fail', detail: `${field}: ${why}` });
   }

@@ -4,7 +4,7 @@
 // The engine's and containerd's sockets, and every directory above them, are never allowed.
 import { lstat, readlink, stat } from 'node:fs/promises';
 import type { BindRoot } from '../container-constraints.js';
-import { cleanPath } from './go-strings.js';
+import { cleanPath } from '../../inspect/go-path.js';
 
 /** Sockets that hand out the whole host; binding one, or a directory above one, is always refused. */
 export const ENGINE_SOCKETS: readonly string[] = [

@@ -5,6 +5,9 @@ import type { AppliedDefault } from '../../record/audit-record.js';
 import type { QueryView } from '../../route/query.js';
 import type { ObjectKind } from '../../route/route.js';
 import type { ContainerConstraints, ContainerDefaults } from '../container-constraints.js';
+import { readBuildArgs } from '../../inspect/build-context/build-args.js';
+import { builderOf, isBuildContextReading } from '../../inspect/build-context/read-build-context.js';
+import { judgeBuildContext } from './build-instructions.js';
 import { judgeContainerCreate } from './container-create.js';
 import { judgeContainerName, judgeContainerRename, judgeContainerStart, judgeContainerUpdate, judgeContainerUse, judgeExecCreate, judgeExecStart } from './container-ops.js';
 import type { CheckResult, Violation } from './findings.js';
@@ -145,6 +148,9 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
       break;
     case 'image.build':
       await judgeBuild(ctx, query);
+      if (isBuildContextReading(body)) {
+        await judgeBuildContext(ctx, body, { builder: builderOf(query), buildArgs: readBuildArgs(query.get('buildargs')) });
+      }
       break;
     case 'image.create':
       judgeImageCreate(ctx, query);

@@ -1,7 +1,8 @@
 // Privileges beyond the default container: Privileged, devices, the legacy Capabilities set, unmasked
 // /proc and /sys paths, sysctls, cgroup parent, runtime, OCI annotations, OOM settings that shift the
 // kernel's choice of victim to the host, and a working directory inside /proc (the runc fd leak).
-import { cleanPath, show } from './go-strings.js';
+import { cleanPath } from '../../inspect/go-path.js';
+import { show } from './go-strings.js';
 import { readArray, readBoolean, readNumber, readString, readStringMap, readStrings, type ReachContext } from './reach-context.js';
 
 /** The engine's default masked paths (Docker 20.10; newer engines add more). A custom list must keep them. */

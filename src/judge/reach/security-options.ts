@@ -17,6 +17,9 @@ export interface SecurityOptReading {
   noNewPrivileges?: boolean;
 }
 
+/** The profile the engine loads and applies when none is named. */
+const DOCKER_APPARMOR_PROFILE = 'docker-default';
+
 const UNCONFINED_FIX = 'Remove the option: the container must keep the default seccomp, AppArmor and SELinux confinement';
 
 function unconfined(ctx: ReachContext, field: string, why: string, fix = UNCONFINED_FIX): void {
@@ -72,6 +75,14 @@ export function judgeSecurityOpt(ctx: ReachContext, options: readonly string[], 
       }
       case 'apparmor':
         if (value === 'unconfined') unconfined(ctx, at, `turns AppArmor off (${show(opt)})`);
+        else if (value !== '' && value !== DOCKER_APPARMOR_PROFILE && !ctx.constraints.apparmorProfiles.includes(value)) {
+          unconfined(
+            ctx,
+            at,
+            `confines the container by the host's AppArmor profile ${show(value)}, which may allow anything (allowed: ${[DOCKER_APPARMOR_PROFILE, ...ctx.constraints.apparmorProfiles].join(', ')})`,
+            'Remove the option (the engine applies docker-default), or ask for a rule that lists the profile (apparmor-profiles)',
+          );
+        }
         break;
       case 'seccomp':
         if (value === 'unconfined') unconfined(ctx, at, `turns seccomp off (${show(opt)})`);
