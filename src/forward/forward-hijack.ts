@@ -11,6 +11,7 @@ import { downstreamResponseHeaders, sessionRequestHeaders, upstreamRequestHeader
 import type { Upstream } from './upstream.js';
 import type { EngineHeaders } from '../route/engine-headers.js';
 import { splice } from './splice.js';
+import { PinnedReferenceErrors, type PinnedReference } from './pinned-reference-errors.js';
 
 export interface HijackOutcome {
   status: number;
@@ -103,12 +104,12 @@ function withoutContentLength(headers: string[]): string[] {
 }
 
 /** Relays an ordinary (non-upgraded) engine answer onto a raw client socket, then closes it. */
-export function relayRawResponse(client: Duplex, response: IncomingMessage, onDone: (outcome: HijackOutcome) => void): void {
+export function relayRawResponse(client: Duplex, response: IncomingMessage, pinned: PinnedReference | undefined, onDone: (outcome: HijackOutcome) => void): void {
   const chunks: Buffer[] = [];
   response.on('data', (chunk: Buffer) => chunks.push(chunk));
   response.on('end', () => {
-    const body = Buffer.concat(chunks);
     const status = response.statusCode ?? 502;
+    const body = PinnedReferenceErrors.rewrite(pinned, Buffer.concat(chunks), status);
     const headers = withoutContentLength(downstreamResponseHeaders(response.rawHeaders));
     client.end(
       Buffer.concat([

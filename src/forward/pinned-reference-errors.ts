@@ -34,9 +34,14 @@ export class PinnedReferenceErrors {
 
   /** The body with every occurrence of the id replaced (JSON-escaped, as it stands inside the message). */
   body(): Buffer {
-    const text = Buffer.concat(this.chunks, this.size).toString('utf8');
-    const ref = JSON.stringify(this.pinned.ref).slice(1, -1);
-    return Buffer.from(text.split(this.pinned.id).join(ref), 'utf8');
+    return PinnedReferenceErrors.rewrite(this.pinned, Buffer.concat(this.chunks, this.size));
+  }
+
+  /** An error answer's whole body, the id replaced by the client's reference; other answers as they are. */
+  static rewrite(pinned: PinnedReference | undefined, body: Buffer, status = 400): Buffer {
+    if (pinned === undefined || status < 400) return body;
+    const ref = JSON.stringify(pinned.ref).slice(1, -1);
+    return Buffer.from(body.toString('utf8').split(pinned.id).join(ref), 'utf8');
   }
 
   /** The engine's headers with the Content-Length of the rewritten body. */

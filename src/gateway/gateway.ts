@@ -21,7 +21,7 @@ import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import type { Upstream } from '../forward/upstream.js';
 import { forwardPlain, type HeldBody, type PlainOutcome } from '../forward/forward-plain.js';
-import type { PinnedReference } from '../forward/pinned-reference-errors.js';
+import { PinnedReferenceErrors, type PinnedReference } from '../forward/pinned-reference-errors.js';
 import { askEngineToHijack, joinHijackedStream, relayRawResponse, upgradeProtocolFor, type HijackOutcome, type UpgradeProtocol } from '../forward/forward-hijack.js';
 import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
 import { readUpgradeBody, type UpgradeBodyFraming } from '../forward/upgrade-body.js';
@@ -214,7 +214,7 @@ export class Gateway {
           this.hijacked.add(socket);
           joinHijackedStream(socket, answer, protocol, held, done);
         } else {
-          relayRawResponse(socket, answer.response, done);
+          relayRawResponse(socket, answer.response, pinnedReference(exchange).pinned, done);
         }
       })
       .catch(refuseRaw);
@@ -388,11 +388,24 @@ export class Gateway {
     if (!answer.upgraded) {
       const response = answer.response;
       const status = response.statusCode ?? 502;
-      res.writeHead(status, response.statusMessage, downstreamResponseHeaders(response.rawHeaders));
+      const { pinned } = pinnedReference(exchange);
       let bytesOut = 0;
+      res.on('close', () => this.finish(exchange, { status, bytesIn: body.length, bytesOut, created: [] }));
+      if (pinned !== undefined && status >= 400) {
+        // An error answer names the pinned id: held whole (it is small) and given the client's reference back.
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const rewritten = PinnedReferenceErrors.rewrite(pinned, Buffer.concat(chunks), status);
+          bytesOut = rewritten.length;
+          res.writeHead(status, response.statusMessage, PinnedReferenceErrors.headers(downstreamResponseHeaders(response.rawHeaders), rewritten.length));
+          res.end(rewritten);
+        });
+        return;
+      }
+      res.writeHead(status, response.statusMessage, downstreamResponseHeaders(response.rawHeaders));
       response.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
       response.pipe(res);
-      res.on('close', () => this.finish(exchange, { status, bytesIn: body.length, bytesOut, created: [] }));
       return;
     }
     const socket = takeOverSocket(req.socket);

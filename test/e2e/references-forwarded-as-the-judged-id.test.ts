@@ -17,7 +17,7 @@ import { startEngine, type Engine } from '../support/engine.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { startHoldingRelay, type HoldingRelay } from '../support/holding-relay.js';
 import type { Endpoint } from '../support/endpoint.js';
-import { apiRequest, exchangeRaw, type WholeResponse } from '../support/raw-http.js';
+import { apiRequest, exchangeRaw, UPGRADE_HEADERS, type WholeResponse } from '../support/raw-http.js';
 import { useTeardown } from '../support/teardown.js';
 
 describe('references a decision looked up are forwarded as the full id judged', { timeout: 3 * 60_000 }, () => {
@@ -111,6 +111,27 @@ describe('references a decision looked up are forwarded as the full id judged', 
     assert.equal(through.status, direct.status, through.body);
     assert.deepEqual(JSON.parse(through.body), JSON.parse(direct.body));
     assert.match(through.body, /in container pin-web/);
+  });
+
+  test("an attach the engine refuses (a paused container) names the reference sent, with and without Upgrade", async () => {
+    const attach = (endpoint: Endpoint, upgrade: boolean): Promise<WholeResponse> => {
+      const connection = upgrade ? [...UPGRADE_HEADERS] : ['Connection: close'];
+      const head = ['POST /v1.41/containers/pin-web/attach?stream=1&stdout=1 HTTP/1.1', 'Host: docker', 'Content-Length: 0', ...connection].join('\r\n');
+      return exchangeRaw(endpoint, head, '');
+    };
+    await dockerOk(['pause', 'pin-web'], engine.endpoint);
+    try {
+      const direct = await attach(engine.endpoint, false);
+      assert.equal(direct.status, 409, direct.body);
+      assert.match(direct.body, /container pin-web is paused/);
+      for (const upgrade of [false, true]) {
+        const through = await attach(gateway.unix!, upgrade);
+        assert.equal(through.status, direct.status, through.body);
+        assert.equal(through.body, direct.body, `upgrade: ${upgrade}`);
+      }
+    } finally {
+      await dockerOk(['unpause', 'pin-web'], engine.endpoint);
+    }
   });
 
   test("a rename or create name that is another container's id prefix is refused; ordinary renames pass", async () => {
