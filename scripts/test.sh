@@ -119,6 +119,7 @@ e2e_tests=(
   test/e2e/restart-policies-cannot-remount-swapped-binds.test.ts
   test/e2e/seccomp-profile-judged-by-what-it-allows.test.ts
   test/e2e/build-context-instructions-judged-before-the-engine-fetches.test.ts
+  test/e2e/updates-judged-on-the-state-they-leave.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

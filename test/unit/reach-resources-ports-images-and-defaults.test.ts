@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { imageMatches, normaliseImageReference, normalisePattern } from '../../src/judge/reach/image-refs.js';
+import { fakeEngine, plainContainer } from '../support/fake-engine.js';
 import { BASELINE_CONSTRAINTS, create, judgeOperation, refusedFields } from '../support/reach-fixtures.js';
 
 const limited = { ...BASELINE_CONSTRAINTS, memory: { required: true, max: 1 << 30 }, pids: { required: true, max: 1000 }, cpu: { required: true, max: 2e9 } };
@@ -31,6 +32,25 @@ describe('resource limits', () => {
     assert.deepEqual(refusedFields(await judgeOperation('container.update', { Memory: 2 ** 32 }, { constraints: limited, target: 'c' })), ['Memory']);
     assert.deepEqual(refusedFields(await judgeOperation('container.update', { CpuQuota: -1 }, { constraints: limited, target: 'c' })), ['CpuQuota']);
     assert.deepEqual(refusedFields(await judgeOperation('container.update', { Devices: [{ PathOnHost: '/dev/mem', PathInContainer: '/dev/mem', CgroupPermissions: 'rwm' }] }, { target: 'c' })), ['Devices']);
+  });
+
+  test("update is judged on the container's merged limits; a quota goes with the period it was judged with", async () => {
+    const engine = fakeEngine({ containers: [plainContainer('c', { HostConfig: { Memory: 512 << 20, PidsLimit: 100, CpuQuota: 100000, CpuPeriod: 100000, NanoCpus: 0 } })] });
+    const update = (body: Record<string, unknown>) => judgeOperation('container.update', body, { constraints: limited, target: 'c', engine });
+    // Only the period: 100000 / 2000 is 50 CPUs.
+    const periodOnly = await update({ CpuPeriod: 2000 });
+    assert.deepEqual(refusedFields(periodOnly), ['CpuQuota']);
+    assert.match(periodOnly.violations[0]!.why, /asks for 50 CPUs, more than the 2 CPUs/);
+    // Below the maximum it passes, and the quota it was judged with is sent along.
+    const allowed = await update({ CpuPeriod: 80000 });
+    assert.deepEqual(refusedFields(allowed), []);
+    assert.deepEqual(allowed.body, { CpuPeriod: 80000, CpuQuota: 100000 });
+    assert.deepEqual(allowed.changes, [{ field: 'CpuQuota', value: 100000 }]);
+    // Only the quota, with the default period: judged as quota / 100000, the period sent along.
+    assert.deepEqual(refusedFields(await update({ CpuQuota: 300000 })), ['CpuQuota']);
+    // Memory and pids merge as single fields; an update that touches no limit judges none.
+    assert.deepEqual(refusedFields(await update({ CpuShares: 512 })), []);
+    assert.deepEqual(refusedFields(await update({ PidsLimit: null })), []);
   });
 });
 

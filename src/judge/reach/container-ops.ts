@@ -13,14 +13,19 @@ import { readNoNewPrivileges } from './security-options.js';
 import { judgeEffectiveUser, judgeNoNewPrivileges } from './user.js';
 
 /** POST /containers/{id}/update: a Resources document (plus RestartPolicy). */
-export async function judgeContainerUpdate(ctx: ReachContext, ref: string, body: unknown): Promise<void> {
+/**
+ * POST /containers/{id}/update, judged on the state it leaves: the container's current configuration with
+ * the update merged in as the engine merges it. Returns the body to forward when fields were completed
+ * from the current state (each recorded as a change), undefined when it goes as sent.
+ */
+export async function judgeContainerUpdate(ctx: ReachContext, ref: string, body: unknown): Promise<Record<string, unknown> | undefined> {
   if (!isRecord(body)) {
     if (body !== undefined && body !== null) ctx.deny('body', 'body', 'a container update needs a JSON object body', 'Send the update body the Engine API defines');
-    return;
+    return undefined;
   }
+  const container = ref === '' ? undefined : await ctx.engine.container(ref);
   if (automaticRestart(body['RestartPolicy']) !== undefined) {
     // The container's mounts decide whether the engine may start it again on its own.
-    const container = await ctx.engine.container(ref);
     if (container !== undefined) await judgeContainerMountPoints(ctx, `container ${show(ref)}`, container, false, 'would mount');
     await ctx.findings.run('restart', 'the engine does not mount host paths again on its own', () => judgeRestartWithHostPaths(ctx, body['RestartPolicy'], 'RestartPolicy'));
   }
@@ -29,7 +34,13 @@ export async function judgeContainerUpdate(ctx: ReachContext, ref: string, body:
     judgeCgroupParent(ctx, body['CgroupParent'], 'CgroupParent');
     judgeOom(ctx, body, '');
   });
-  await ctx.findings.run('resources', 'limits stay within the policy', () => judgeUpdateLimits(ctx, body));
+  let completed: Record<string, number> = {};
+  await ctx.findings.run('resources', 'limits, merged with the container\'s current ones, stay within the policy', () => {
+    completed = judgeUpdateLimits(ctx, body, container === undefined ? undefined : (container.HostConfig as Record<string, unknown>));
+  });
+  const fields = Object.entries(completed);
+  for (const [field, value] of fields) ctx.findings.change({ field, value });
+  return fields.length === 0 ? undefined : { ...body, ...completed };
 }
 
 /**

@@ -117,7 +117,7 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
       await judgeContainerRename(ctx, ref ?? '', query.get('name'));
       break;
     case 'container.update':
-      await judgeContainerUpdate(ctx, ref ?? '', body);
+      forwarded = await judgeContainerUpdate(ctx, ref ?? '', body);
       break;
     case 'container.start':
     case 'container.restart':

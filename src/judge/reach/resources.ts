@@ -17,9 +17,12 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-function formatCpus(nano: number): string {
-  return `${nano / 1e9} CPUs`;
-}
+/** How each limit is named and its amounts written in a refusal. */
+const LIMIT_KINDS = {
+  memory: { what: 'memory', amount: (bytes: number) => `${formatBytes(bytes)} of memory` },
+  pids: { what: 'process', amount: (n: number) => `${n} processes` },
+  cpu: { what: 'CPU', amount: (nano: number) => `${nano / 1e9} CPUs` },
+} as const;
 
 interface LimitReading {
   /** The effective value; 0 (or undefined) is unlimited. */
@@ -27,15 +30,17 @@ interface LimitReading {
   field: string;
 }
 
-function judgeLimit(ctx: ReachContext, limit: ResourceLimit, reading: LimitReading, what: string, format: (n: number) => string, flag: string): void {
+function judgeLimit(ctx: ReachContext, kind: keyof typeof LIMIT_KINDS, reading: LimitReading, flag: string): void {
+  const limit = ctx.constraints[kind];
   if (!needed(limit)) return;
+  const { what, amount } = LIMIT_KINDS[kind];
   const { value, field } = reading;
   if (value === undefined || value <= 0) {
-    ctx.deny('resources', field, `sets no ${what} limit, which this policy requires${limit.max !== undefined ? ` (at most ${format(limit.max)})` : ''}`, `Add ${flag}`);
+    ctx.deny('resources', field, `sets no ${what} limit, which this policy requires${limit.max !== undefined ? ` (at most ${amount(limit.max)})` : ''}`, `Add ${flag}`);
     return;
   }
   if (limit.max !== undefined && value > limit.max) {
-    ctx.deny('resources', field, `asks for ${format(value)} of ${what}, more than the ${format(limit.max)} this policy allows`, `Lower ${flag} to at most ${format(limit.max)}`);
+    ctx.deny('resources', field, `asks for ${amount(value)}, more than the ${amount(limit.max)} this policy allows`, `Lower ${flag} to at most ${amount(limit.max)}`);
   }
 }
 
@@ -52,31 +57,52 @@ function cpuValue(ctx: ReachContext, resources: Record<string, unknown>, prefix:
 
 /** Container create: every limit the policy requires must be set and within its maximum. */
 export function judgeCreateLimits(ctx: ReachContext, hostConfig: Record<string, unknown>, prefix: string): void {
-  const { memory, pids, cpu } = ctx.constraints;
-  judgeLimit(ctx, memory, { value: readNumber(ctx, hostConfig['Memory'], `${prefix}Memory`), field: `${prefix}Memory` }, 'memory', formatBytes, '--memory SIZE');
-  judgeLimit(ctx, pids, { value: readNumber(ctx, hostConfig['PidsLimit'], `${prefix}PidsLimit`), field: `${prefix}PidsLimit` }, 'process', String, '--pids-limit N');
-  judgeLimit(ctx, cpu, cpuValue(ctx, hostConfig, prefix), 'CPU', formatCpus, '--cpus N');
+  judgeLimit(ctx, 'memory', { value: readNumber(ctx, hostConfig['Memory'], `${prefix}Memory`), field: `${prefix}Memory` }, '--memory SIZE');
+  judgeLimit(ctx, 'pids', { value: readNumber(ctx, hostConfig['PidsLimit'], `${prefix}PidsLimit`), field: `${prefix}PidsLimit` }, '--pids-limit N');
+  judgeLimit(ctx, 'cpu', cpuValue(ctx, hostConfig, prefix), '--cpus N');
+}
+
+/** The fields of one limit, as the engine's UpdateContainer merges them: a zero (a null PidsLimit) keeps the current value. */
+const LIMIT_FIELDS = { memory: ['Memory'], pids: ['PidsLimit'], cpu: ['NanoCpus', 'CpuQuota', 'CpuPeriod'] } as const;
+
+function changes(body: Record<string, unknown>, field: string): boolean {
+  const value = body[field];
+  return field === 'PidsLimit' ? value !== undefined && value !== null : typeof value === 'number' && value !== 0;
 }
 
 /**
- * Container update: zero (and a null PidsLimit) leaves a limit unchanged; a negative value, or 0/-1 for
- * PidsLimit, lifts it; a value above the maximum is refused.
+ * Container update: the engine merges the update into the container's resources (UpdateContainer), so a
+ * limit is judged on the merged result, not on the fields sent: updating only CpuPeriod turns a judged
+ * quota into another number of CPUs. Each limit the update touches is judged merged (a negative value, or
+ * 0/-1 for PidsLimit, lifts it; above the maximum is refused). Where the policy bounds a limit, the update
+ * forwarded carries every field of it as judged (CpuQuota with CpuPeriod), so two updates racing cannot
+ * combine into a state neither was judged on. Returns the fields completed from the current state.
+ * Without the current state (no such container: the engine answers 404) the update is judged alone.
  */
-export function judgeUpdateLimits(ctx: ReachContext, body: Record<string, unknown>): void {
-  const { memory, pids, cpu } = ctx.constraints;
-  const memoryValue = readNumber(ctx, body['Memory'], 'Memory');
-  if (memoryValue !== undefined && memoryValue !== 0) judgeLimit(ctx, memory, { value: memoryValue, field: 'Memory' }, 'memory', formatBytes, '--memory SIZE');
-  const pidsValue = readNumber(ctx, body['PidsLimit'], 'PidsLimit');
-  if (pidsValue !== undefined) judgeLimit(ctx, pids, { value: pidsValue, field: 'PidsLimit' }, 'process', String, '--pids-limit N');
-  const nano = readNumber(ctx, body['NanoCpus'], 'NanoCpus');
-  const quota = readNumber(ctx, body['CpuQuota'], 'CpuQuota');
-  if ((nano !== undefined && nano !== 0) || (quota !== undefined && quota !== 0)) judgeLimit(ctx, cpu, cpuValue(ctx, body, ''), 'CPU', formatCpus, '--cpus N');
+export function judgeUpdateLimits(ctx: ReachContext, body: Record<string, unknown>, current: Record<string, unknown> | undefined): Record<string, number> {
+  const completed: Record<string, number> = {};
+  const merged: Record<string, unknown> = { ...(current ?? {}) };
+  for (const fields of Object.values(LIMIT_FIELDS)) for (const field of fields) if (changes(body, field)) merged[field] = body[field];
+  const touches = (limit: keyof typeof LIMIT_FIELDS): boolean => LIMIT_FIELDS[limit].some((field) => changes(body, field));
+  if (touches('memory')) judgeLimit(ctx, 'memory', { value: readNumber(ctx, merged['Memory'], 'Memory'), field: 'Memory' }, '--memory SIZE');
+  if (touches('pids')) judgeLimit(ctx, 'pids', { value: readNumber(ctx, merged['PidsLimit'], 'PidsLimit') ?? 0, field: 'PidsLimit' }, '--pids-limit N');
+  if (touches('cpu')) {
+    judgeLimit(ctx, 'cpu', cpuValue(ctx, merged, ''), '--cpus N');
+    // A quota is a number of CPUs only with its period: both go to the engine as judged.
+    if (needed(ctx.constraints.cpu) && current !== undefined && !changes(body, 'NanoCpus')) {
+      for (const field of ['CpuQuota', 'CpuPeriod'] as const) {
+        if (changes(body, field)) continue;
+        const value = readNumber(ctx, current[field], field) ?? 0;
+        completed[field] = field === 'CpuPeriod' && value === 0 ? DEFAULT_CPU_PERIOD : value;
+      }
+    }
+  }
+  return completed;
 }
 
 /** A service's TaskTemplate.Resources.Limits. */
 export function judgeServiceLimits(ctx: ReachContext, limits: Record<string, unknown>, prefix: string): void {
-  const { memory, pids, cpu } = ctx.constraints;
-  judgeLimit(ctx, memory, { value: readNumber(ctx, limits['MemoryBytes'], `${prefix}MemoryBytes`), field: `${prefix}MemoryBytes` }, 'memory', formatBytes, '--limit-memory SIZE');
-  judgeLimit(ctx, pids, { value: readNumber(ctx, limits['Pids'], `${prefix}Pids`), field: `${prefix}Pids` }, 'process', String, '--limit-pids N');
-  judgeLimit(ctx, cpu, { value: readNumber(ctx, limits['NanoCPUs'], `${prefix}NanoCPUs`), field: `${prefix}NanoCPUs` }, 'CPU', formatCpus, '--limit-cpu N');
+  judgeLimit(ctx, 'memory', { value: readNumber(ctx, limits['MemoryBytes'], `${prefix}MemoryBytes`), field: `${prefix}MemoryBytes` }, '--limit-memory SIZE');
+  judgeLimit(ctx, 'pids', { value: readNumber(ctx, limits['Pids'], `${prefix}Pids`), field: `${prefix}Pids` }, '--limit-pids N');
+  judgeLimit(ctx, 'cpu', { value: readNumber(ctx, limits['NanoCPUs'], `${prefix}NanoCPUs`), field: `${prefix}NanoCPUs` }, '--limit-cpu N');
 }
