@@ -60,6 +60,7 @@ unit_tests=(
   test/unit/build-context-read-as-the-engine-unpacks-it.test.ts
   test/unit/build-instructions-judged-in-every-reading.test.ts
   test/unit/apparmor-profiles-allowed-by-name.test.ts
+  test/unit/top-arguments-judged-before-ps-runs-on-the-host.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -120,6 +121,7 @@ e2e_tests=(
   test/e2e/seccomp-profile-judged-by-what-it-allows.test.ts
   test/e2e/build-context-instructions-judged-before-the-engine-fetches.test.ts
   test/e2e/updates-judged-on-the-state-they-leave.test.ts
+  test/e2e/top-ps-arguments-cannot-print-environments.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

@@ -35,6 +35,11 @@ export interface ContainerConstraints {
    * loaded on the host may allow anything, so names are allowed one by one.
    */
   apparmorProfiles: readonly string[];
+  /**
+   * `ps_args` of top, which dockerd passes to `ps` on the host: `any`, or `safe` (selection and format
+   * options that print neither a process's environment nor a column renamed PID; see top-arguments.ts).
+   */
+  topArguments: 'any' | 'safe';
   /** Sysctl names that may be set; an entry ending in `.` or `*` allows that prefix. */
   sysctls: readonly string[];
   /** Runtimes that may be chosen (HostConfig.Runtime); the engine's default is always allowed. */

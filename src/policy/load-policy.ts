@@ -136,6 +136,7 @@ function mergeConstraints(base: ContainerConstraints, c: PolicyFileConstraints):
           },
     unconfined: c.unconfined ?? base.unconfined,
     apparmorProfiles: c['apparmor-profiles'] ?? base.apparmorProfiles,
+    topArguments: c['top-arguments'] ?? base.topArguments,
     sysctls: c.sysctls ?? base.sysctls,
     runtimes: c.runtimes ?? base.runtimes,
     cgroupParent: c['cgroup-parent'] ?? base.cgroupParent,

@@ -95,6 +95,7 @@ export const constraintsSchema = strict({
   'host-namespaces': z.array(z.enum(HOST_NAMESPACES, { error: `expected one of: ${HOST_NAMESPACES.join(', ')}` })).optional(),
   unconfined: flag.optional(),
   'apparmor-profiles': z.array(text).optional(),
+  'top-arguments': z.enum(['any', 'safe'], { error: 'expected any or safe' }).optional(),
   sysctls: z.array(text).optional(),
   runtimes: z.array(text).optional(),
   'cgroup-parent': flag.optional(),

@@ -39,6 +39,11 @@ export interface RouteRow {
    * audit record written before forwarding already says what is being created.
    */
   readonly nameParameter?: string;
+  /**
+   * Query parameters the engine hands to a program it runs on the host (`ps_args` of top: dockerd runs
+   * `ps` as root with them). Each must be judged (src/judge/reach/); a test holds the two lists together.
+   */
+  readonly hostCommandParameters?: readonly string[];
 }
 
 export const ROUTE_ROWS: readonly RouteRow[] = [
@@ -53,7 +58,7 @@ export const ROUTE_ROWS: readonly RouteRow[] = [
   { method: 'GET', path: '/containers/{name:.*}/export', operation: 'container.export', target: 'container', mutates: false, transport: 'stream' },
   { method: 'GET', path: '/containers/{name:.*}/changes', operation: 'container.changes', target: 'container', mutates: false, transport: 'plain' },
   { method: 'GET', path: '/containers/{name:.*}/json', operation: 'container.inspect', target: 'container', mutates: false, transport: 'plain' },
-  { method: 'GET', path: '/containers/{name:.*}/top', operation: 'container.top', target: 'container', mutates: false, transport: 'plain' },
+  { method: 'GET', path: '/containers/{name:.*}/top', operation: 'container.top', target: 'container', mutates: false, transport: 'plain', hostCommandParameters: ['ps_args'] },
   { method: 'GET', path: '/containers/{name:.*}/logs', operation: 'container.logs', target: 'container', mutates: false, transport: 'stream' },
   { method: 'GET', path: '/containers/{name:.*}/stats', operation: 'container.stats', target: 'container', mutates: false, transport: 'stream' },
   // A websocket whose frames are the container's stdin: a GET that writes, and an upgrade to carry both ways.

@@ -37,6 +37,7 @@ export const BASELINE_CONSTRAINTS: ContainerConstraints = {
   sysctls: BASELINE_SYSCTLS,
   runtimes: ['runc', 'io.containerd.runc.v2'],
   apparmorProfiles: [],
+  topArguments: 'safe',
   cgroupParent: false,
   volumeDrivers: [],
   requireNonRoot: false,

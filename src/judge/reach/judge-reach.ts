@@ -12,6 +12,7 @@ import { judgeContainerCreate } from './container-create.js';
 import { judgeContainerName, judgeContainerRename, judgeContainerStart, judgeContainerUpdate, judgeContainerUse, judgeExecCreate, judgeExecStart } from './container-ops.js';
 import type { CheckResult, Violation } from './findings.js';
 import { ReachContext, type ReachEngine, type ReachOptions } from './reach-context.js';
+import { judgeTopArguments } from './top-arguments.js';
 import { judgeServiceSpec } from './service-spec.js';
 import {
   judgeBuild,
@@ -79,6 +80,7 @@ export const REACH_OPERATIONS: ReadonlySet<string> = new Set([
   'plugin.disable',
   'image.build',
   'image.create',
+  'container.top',
   'volume.create',
   'network.create',
   'session',
@@ -154,6 +156,9 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
       break;
     case 'image.create':
       judgeImageCreate(ctx, query);
+      break;
+    case 'container.top':
+      judgeTopArguments(ctx, query.get('ps_args'));
       break;
     case 'volume.create':
       await judgeVolumeCreate(ctx, body);
