@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { builtinPolicy, judge, loadPolicy } from '../../src/index.js';
 import { ALICE } from '../support/policy-fixtures.js';
+import { tarArchive } from '../support/tar-builder.js';
 
 const baseline = builtinPolicy('baseline');
 const create = (body: unknown, policy = baseline) => judge(policy, { method: 'POST', path: '/v1.41/containers/create?name=web', headers: { 'content-type': 'application/json' }, body, identity: ALICE });
@@ -68,8 +69,19 @@ describe('library judge', () => {
 
   test('operations without an inspected body pass their body through untouched', async () => {
     const tar = Buffer.from('not json at all');
-    const result = await judge(baseline, { method: 'POST', path: '/v1.41/build?t=x', body: tar, identity: ALICE });
+    const result = await judge(baseline, { method: 'POST', path: '/v1.41/images/load', body: tar, identity: ALICE });
     assert.equal(result.verdict, 'allow');
     assert.equal(result.body, tar);
+  });
+
+  test("a build's context is read for its Dockerfile, and passed through untouched when it is judged", async () => {
+    const context = tarArchive([{ name: 'Dockerfile', data: 'FROM busybox\nCOPY . /src\n' }]);
+    const allowed = await judge(baseline, { method: 'POST', path: '/v1.41/build?t=x', body: context, identity: ALICE });
+    assert.equal(allowed.verdict, 'allow', allowed.reason);
+    assert.equal(allowed.body, context);
+    const fetching = await judge(baseline, { method: 'POST', path: '/v1.41/build?t=x', body: tarArchive([{ name: 'Dockerfile', data: 'FROM busybox\nADD http://127.0.0.1/x /x\n' }]), identity: ALICE });
+    assert.equal(fetching.verdict, 'deny');
+    assert.match(fetching.reason, /ADD: makes the engine fetch/);
+    assert.equal((await judge(baseline, { method: 'POST', path: '/v1.41/build?t=x', body: Buffer.from('not a tar'), identity: ALICE })).rule, 'body.canonical');
   });
 });
