@@ -122,6 +122,7 @@ e2e_tests=(
   test/e2e/build-context-instructions-judged-before-the-engine-fetches.test.ts
   test/e2e/updates-judged-on-the-state-they-leave.test.ts
   test/e2e/top-ps-arguments-cannot-print-environments.test.ts
+  test/e2e/creates-come-from-the-image-judged.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

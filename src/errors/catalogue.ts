@@ -21,6 +21,10 @@ export const CATALOGUE = {
   DG_BODY_TOO_LARGE: { status: 413, rule: 'body.size', decision: 'deny' },
   DG_ROUTE_UNKNOWN: { status: 403, rule: 'route.known', decision: 'deny' },
   DG_POLICY_DENIED: { status: 403, rule: 'policy', decision: 'deny' },
+  // A create judged on an image whose name the engine resolved to another image by the time it created:
+  // undone. And requests for a container whose create is still being checked.
+  DG_CREATE_IMAGE_CHANGED: { status: 409, rule: 'create.image', decision: 'deny' },
+  DG_CONTAINER_BEING_CHECKED: { status: 409, rule: 'create.pending', decision: 'deny' },
   DG_AUDIT_UNAVAILABLE: { status: 503, rule: 'audit.durable', decision: 'deny' },
   DG_UPSTREAM_UNREACHABLE: { status: 502, rule: 'upstream.reachable', decision: 'error' },
   DG_UPSTREAM_FAILED: { status: 502, rule: 'upstream.response', decision: 'error' },

@@ -14,7 +14,7 @@ import type { Upstream } from './upstream.js';
 /** Inspect documents are small; anything larger is not what we asked for. */
 const LIMIT = 4 * 1024 * 1024;
 
-/** One look-up: `GET path`, the whole answer collected, then parsed as JSON. */
+/** One look-up: `GET path` (or the DELETE that undoes a create), the whole answer collected, then parsed as JSON. */
 class Lookup<T> implements ConnectionUser, ResponseSink {
   private readonly connection: EngineConnection;
   private readonly response = new EngineResponseReader(false, this);
@@ -28,9 +28,10 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
     private readonly path: string,
     private readonly resolve: (facts: T | undefined) => void,
     private readonly reject: (error: GatewayError) => void,
+    private readonly method: 'GET' | 'DELETE' = 'GET',
   ) {
     this.connection = upstream.connections.acquire(this);
-    this.connection.socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 'latin1');
+    this.connection.socket.write(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 'latin1');
   }
 
   onBytes(chunk: Buffer): void {
@@ -63,6 +64,7 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
     if (this.response.head!.reusable && !excess) this.connection.release();
     else this.connection.discard();
     if (this.status === 404) return this.settle(() => this.resolve(undefined));
+    if (this.method === 'DELETE' && this.status === 204) return this.settle(() => this.resolve(undefined));
     if (this.status !== 200) return this.fail(`the engine answered ${this.status}`);
     let facts: T;
     try {
@@ -86,7 +88,7 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
     this.settle(() =>
       this.reject(
         new GatewayError('DG_UPSTREAM_FAILED', {
-          what: `GET ${this.path}`,
+          what: `${this.method} ${this.path}`,
           why: `dockgate could not look up what the request refers to: ${why}`,
           fix: 'Retry; if it persists, check that the engine is healthy',
         }),
@@ -103,6 +105,12 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
 
 function inspect<T>(upstream: Upstream, path: string): Promise<T | undefined> {
   return new Promise((resolve, reject) => void new Lookup<T>(upstream, path, resolve, reject));
+}
+
+/** Removes a container the gateway must undo (one created from another image than the one judged), with its anonymous volumes. */
+export function removeContainer(upstream: Upstream, id: string): Promise<void> {
+  const path = `${lookupPath('container', id, false, '/containers/', '')}?force=1&v=1`;
+  return new Promise((resolve, reject) => void new Lookup<never>(upstream, path, () => resolve(), reject, 'DELETE'));
 }
 
 /**

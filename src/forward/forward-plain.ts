@@ -45,6 +45,11 @@ export interface PlainForward {
    */
   body?: Buffer | HeldBody;
   collectCreated: boolean;
+  /**
+   * Checks what a create made before the client hears of it (the answer is held meanwhile): called with the
+   * id the engine created; a GatewayError is answered instead, once the check has undone the create.
+   */
+  verifyCreated?: (id: string) => Promise<GatewayError | undefined>;
   /** Called once, with the outcome, or with a GatewayError when nothing was sent to the client yet. */
   done(outcome: PlainOutcome | GatewayError): void;
 }
@@ -88,6 +93,8 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   private collector: CreatedIdCollector | undefined;
   /** An error answer held to put the client's reference back in place of a pinned id. */
   private heldError: { head: ResponseHead; body: PinnedReferenceErrors } | undefined;
+  /** A create's answer held until verifyCreated has checked what was created. */
+  private heldCreate: { head: ResponseHead; chunks: Buffer[] } | undefined;
   private readonly resumeEngine = (): void => void this.connection.socket.resume();
 
   constructor(private readonly f: PlainForward) {
@@ -209,6 +216,10 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       return;
     }
     if (this.f.collectCreated && head.status < 300) this.collector = new CreatedIdCollector();
+    if (this.f.verifyCreated !== undefined && head.status < 300) {
+      this.heldCreate = { head, chunks: [] };
+      return;
+    }
     this.f.res.writeHead(head.status, head.reason, downstreamResponseHeaders(head.rawHeaders));
     // A streamed answer (events, logs -f, wait) gets its headers at once: the CLI waits for them.
     if (head.framing.kind === 'chunked' || head.framing.kind === 'until-close') this.f.res.flushHeaders();
@@ -219,6 +230,10 @@ class PlainExchange implements ConnectionUser, ResponseSink {
     this.count(data);
     if (this.heldError !== undefined) {
       this.heldError.body.add(data);
+      return;
+    }
+    if (this.heldCreate !== undefined) {
+      this.heldCreate.chunks.push(Buffer.from(data));
       return;
     }
     if (!this.f.res.write(data)) {
@@ -242,8 +257,30 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       this.f.res.end(rewritten);
       return;
     }
+    if (this.heldCreate !== undefined) {
+      this.answerVerified(this.heldCreate, tail);
+      return;
+    }
     if (tail !== undefined) this.f.res.end(tail);
     else this.f.res.end();
+  }
+
+  /** Passes a held create answer on once verifyCreated accepts what was created, or answers its refusal. */
+  private answerVerified(held: { head: ResponseHead; chunks: Buffer[] }, tail: Buffer | undefined): void {
+    if (tail !== undefined) held.chunks.push(Buffer.from(tail));
+    const id = this.outcome.created[0];
+    const verdict = id === undefined ? Promise.resolve(undefined) : this.f.verifyCreated!(id);
+    verdict.then(
+      (refusal) => {
+        if (refusal !== undefined) {
+          this.settle(refusal);
+          return;
+        }
+        this.f.res.writeHead(held.head.status, held.head.reason, downstreamResponseHeaders(held.head.rawHeaders));
+        this.f.res.end(Buffer.concat(held.chunks));
+      },
+      (err: Error) => this.settle(new GatewayError('DG_UPSTREAM_FAILED', { what: `${this.f.req.method} ${this.f.path}`, why: `what was created could not be checked (${err.message})`, fix: 'Retry; if it persists, check the engine logs' })),
+    );
   }
 
   private count(data: Buffer): void {

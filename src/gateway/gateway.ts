@@ -9,7 +9,8 @@ import type { Identity } from '../identify/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
 import type { Decision } from '../judge/decision.js';
-import type { EngineLookup } from '../judge/engine-lookup.js';
+import type { ReachEngine } from '../judge/reach/reach-context.js';
+import { CreatedContainerCheck } from './created-container-check.js';
 import { judgedForwardTarget, parseRequestTarget, type RequestTarget } from '../route/request-target.js';
 import { classifyRoute } from '../route/route-table.js';
 import { resolveRepeatedParameters } from '../route/repeated-parameters.js';
@@ -44,7 +45,7 @@ export interface GatewayOptions {
   upstream: Upstream;
   /** Read per request, so a reload takes effect for the next request without a restart. */
   policy: () => Policy;
-  engine: EngineLookup;
+  engine: ReachEngine;
   audit: AuditSink;
   /** While the audit log cannot be written: 'reads-continue' (the default) or 'refuse-all'. */
   auditOutage?: AuditOutageMode;
@@ -100,8 +101,15 @@ export class Gateway {
   /** Decided once: in the default mode a read pays nothing for the outage check. */
   private readonly refuseAllInAuditOutage: boolean;
 
+  /** Creates judged on an image, checked before the client hears of them. */
+  private readonly createdContainers: CreatedContainerCheck;
+  /** The engine's look-ups as decisions make them (a container still being checked is refused). */
+  private readonly engine: ReachEngine;
+
   constructor(private readonly options: GatewayOptions) {
     this.refuseAllInAuditOutage = options.auditOutage === 'refuse-all';
+    this.createdContainers = new CreatedContainerCheck(options.upstream);
+    this.engine = this.createdContainers.guard(options.engine);
   }
 
   /** Handles a request the HTTP server has framed (everything but the Upgrade form of hijack). */
@@ -125,7 +133,8 @@ export class Gateway {
       this.hijackLegacy(exchange, req, res).catch(refuse);
       return;
     }
-    const forward = (body?: Buffer | HeldBody): void =>
+    const forward = (body?: Buffer | HeldBody): void => {
+      const check = this.createdContainerCheck(exchange, res);
       forwardPlain({
         upstream: this.options.upstream,
         req,
@@ -135,8 +144,10 @@ export class Gateway {
         ...pinnedReference(exchange),
         ...(body !== undefined && { body }),
         collectCreated: route.creates !== undefined,
+        ...(check !== undefined && { verifyCreated: check }),
         done: (outcome) => this.finishPlain(exchange, res, outcome),
       });
+    };
     if (route.operation === 'image.build' && bodyIsBuildContext(exchange.target!.query)) {
       this.judgeBuildContext(exchange, req, res)
         .then(async (context) => {
@@ -269,7 +280,7 @@ export class Gateway {
       method: exchange.method,
       target: exchange.target!,
       route: exchange.route!,
-      engine: this.options.engine,
+      engine: this.engine,
       normalised: exchange.normalised,
       ...(body !== undefined && { body }),
     });
@@ -289,7 +300,7 @@ export class Gateway {
       await this.judge(exchange);
       return received;
     }
-    const engine = this.options.engine;
+    const engine = this.engine;
     const { value } = await readBodyForEngine({
       operation: exchange.route!.operation,
       body: received,
@@ -322,6 +333,15 @@ export class Gateway {
       await spool.abandon();
       throw failure ?? err;
     }
+  }
+
+  /** For a create judged on its image: the check of what it made (created-container-check.ts), ended with the exchange. */
+  private createdContainerCheck(exchange: Exchange, res: ServerResponse): ((id: string) => Promise<GatewayError | undefined>) | undefined {
+    const imageId = exchange.decision?.createdFromImage;
+    if (imageId === undefined || exchange.decision?.verdict !== 'allow') return undefined;
+    const { verify, end } = this.createdContainers.begin(exchange.target!.query.get('name'), imageId, this.options.engine);
+    res.once('close', end);
+    return verify;
   }
 
   private apply(exchange: Exchange, decision: Decision): void {

@@ -23,4 +23,10 @@ export interface Decision {
    * name or id prefix the client sent, which the engine would otherwise resolve again.
    */
   pinnedTarget?: string;
+  /**
+   * The full id of the image a container create was judged on (its user, its configuration). The engine
+   * resolves the image's name again when the create reaches it, and a re-tag in between would give the
+   * container another image: the created container is checked to come from this one.
+   */
+  createdFromImage?: string;
 }

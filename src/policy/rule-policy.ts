@@ -121,7 +121,11 @@ export class RulePolicy implements Policy {
       const target = input.route.target;
       const pinnedTarget = target?.segments === undefined ? undefined : reach.resolved.get(referenceKey(target.kind, target.ref));
       if (pinnedTarget !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${target!.kind} ${target!.ref} is forwarded as ${pinnedTarget}` });
-      const pinned = pinnedTarget === undefined ? {} : { pinnedTarget };
+      const pinned = {
+        ...(pinnedTarget !== undefined && { pinnedTarget }),
+        ...(reach.createdFromImage !== undefined && { createdFromImage: reach.createdFromImage }),
+      };
+      if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =
         reach.violations.length === 0
           ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...mode, ...changed, ...pinned }

@@ -60,6 +60,17 @@ describe('references the engine resolves again', () => {
     assert.equal(outcome.resolved.get('container:web'), web.Id);
   });
 
+  test('containers a create body names (VolumesFrom, container: namespaces) are forwarded as the ids judged', async () => {
+    const engine = fakeEngine({ containers: [plainContainer('data'), plainContainer('net')] });
+    const [data, net] = ['data', 'net'].map((name) => plainContainer(name).Id);
+    const outcome = await create({ HostConfig: { VolumesFrom: ['data:ro', data!], NetworkMode: 'container:net' } }, { engine });
+    assert.deepEqual(refusedFields(outcome), []);
+    const hostConfig = (outcome.body as { HostConfig: Record<string, unknown> }).HostConfig;
+    assert.deepEqual(hostConfig['VolumesFrom'], [`${data}:ro`, data]);
+    assert.equal(hostConfig['NetworkMode'], `container:${net}`);
+    assert.deepEqual(outcome.changes.map((c) => c.field).sort(), ['HostConfig.NetworkMode', 'HostConfig.VolumesFrom']);
+  });
+
   test("a rename or a create name that is another container's id prefix is refused; its own, and ordinary names, pass", async () => {
     const web = plainContainer('web');
     const other = plainContainer('other');

@@ -46,7 +46,11 @@ export async function judgeContainerCreate(ctx: ReachContext, input: unknown): P
   await findings.run('mounts', 'no host paths outside the allowed roots, no engine sockets, no unsafe volumes', async () => {
     await judgeBinds(ctx, readStrings(ctx, hostConfig['Binds'], `${H}Binds`), volumeDriver);
     await judgeMounts(ctx, readArray(ctx, hostConfig['Mounts'], `${H}Mounts`) ?? [], `${H}Mounts`);
-    await judgeVolumesFrom(ctx, readStrings(ctx, hostConfig['VolumesFrom'], `${H}VolumesFrom`));
+    const volumesFrom = await judgeVolumesFrom(ctx, readStrings(ctx, hostConfig['VolumesFrom'], `${H}VolumesFrom`));
+    if (volumesFrom !== undefined) {
+      hostConfig['VolumesFrom'] = volumesFrom;
+      ctx.findings.change({ field: `${H}VolumesFrom`, value: volumesFrom });
+    }
     judgeAnonymousVolumes(ctx, body['Volumes'], volumeDriver);
   });
   await findings.run('restart', 'the engine does not mount host paths again on its own', () => judgeRestartWithHostPaths(ctx, hostConfig['RestartPolicy'], `${H}RestartPolicy`));

@@ -11,7 +11,7 @@ import { judgeBuildContext } from './build-instructions.js';
 import { judgeContainerCreate } from './container-create.js';
 import { judgeContainerName, judgeContainerRename, judgeContainerStart, judgeContainerUpdate, judgeContainerUse, judgeExecCreate, judgeExecStart } from './container-ops.js';
 import type { CheckResult, Violation } from './findings.js';
-import { ReachContext, type ReachEngine, type ReachOptions } from './reach-context.js';
+import { isRecord, ReachContext, referenceKey, type ReachEngine, type ReachOptions } from './reach-context.js';
 import { judgeTopArguments } from './top-arguments.js';
 import { judgeServiceSpec } from './service-spec.js';
 import {
@@ -46,6 +46,8 @@ export interface ReachOutcome {
   body?: unknown;
   /** Full ids of the objects the judgement looked up, by referenceKey (`container:web`). */
   resolved: ReadonlyMap<string, string>;
+  /** For a container create that looked its image up: the image's full id (Decision.createdFromImage). */
+  createdFromImage?: string;
 }
 
 const CONTAINER_USES: ReadonlySet<string> = new Set([
@@ -176,5 +178,13 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
       else ctx.findings.skip('operation', `${operation} does not decide a container's reach`);
   }
   const { violations, checks, changes } = ctx.findings;
-  return { violations, checks, changes, resolved: ctx.resolved, ...(changes.length > 0 && forwarded !== undefined && { body: forwarded }) };
+  const image = operation === 'container.create' && isRecord(body) && typeof body['Image'] === 'string' ? ctx.resolved.get(referenceKey('image', body['Image'])) : undefined;
+  return {
+    violations,
+    checks,
+    changes,
+    resolved: ctx.resolved,
+    ...(changes.length > 0 && forwarded !== undefined && { body: forwarded }),
+    ...(image !== undefined && { createdFromImage: image }),
+  };
 }

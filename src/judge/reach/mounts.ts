@@ -272,8 +272,14 @@ export function judgeAnonymousVolumes(ctx: ReachContext, volumes: unknown, volum
   if (map && Object.keys(map).length > 0) judgeVolumeDriver(ctx, 'HostConfig.VolumeDriver', volumeDriver);
 }
 
-/** HostConfig.VolumesFrom: `container[:ro|rw]`; the new container gets every mount of the source. */
-export async function judgeVolumesFrom(ctx: ReachContext, entries: readonly string[], field = 'HostConfig.VolumesFrom'): Promise<void> {
+/**
+ * HostConfig.VolumesFrom: `container[:ro|rw]`; the new container gets every mount of the source. Returns
+ * the entries with each judged source's full id in place of the reference (the engine resolves a name when
+ * the create reaches it, and a rename in between would name another container), or undefined when every
+ * entry already names a full id.
+ */
+export async function judgeVolumesFrom(ctx: ReachContext, entries: readonly string[], field = 'HostConfig.VolumesFrom'): Promise<string[] | undefined> {
+  const pinned = [...entries];
   for (const [i, raw] of entries.entries()) {
     const at = `${field}[${i}]`;
     const colon = raw.indexOf(':');
@@ -290,7 +296,9 @@ export async function judgeVolumesFrom(ctx: ReachContext, entries: readonly stri
     }
     const readOnly = mode.split(',').includes('ro');
     await judgeContainerMountPoints(ctx, at, source, readOnly, `inherits from ${show(ref)}`);
+    if (source.Id !== ref) pinned[i] = colon === -1 ? source.Id : `${source.Id}:${mode}`;
   }
+  return pinned.some((entry, i) => entry !== entries[i]) ? pinned : undefined;
 }
 
 /** The mounts an existing container has (its inspect `Mounts`), as they would reach a new user of them. */
