@@ -61,6 +61,7 @@ unit_tests=(
   test/unit/build-instructions-judged-in-every-reading.test.ts
   test/unit/apparmor-profiles-allowed-by-name.test.ts
   test/unit/top-arguments-judged-before-ps-runs-on-the-host.test.ts
+  test/unit/inert-text-cannot-act-on-a-terminal.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
