@@ -177,7 +177,20 @@ export function formatAuditRecord(record: AuditRecord): string {
     line += `,"normalised":${JSON.stringify(notes)}`;
     if (record.normalised.omitted > 0) line += `,"normalisedOmitted":${num(record.normalised.omitted)}`;
   }
-  return `${line}}\n`;
+  return withLineBreaksEscaped(`${line}}\n`);
+}
+
+/**
+ * JSON.stringify leaves U+0085, U+2028 and U+2029 raw: valid JSON, but line splitters (Python's
+ * splitlines, many log shippers, editors) break the record there. They can only stand inside strings, so
+ * they are written as escapes; the line is scanned once and copied only when it holds one.
+ */
+const LINE_BREAKS = /[\u0085\u2028\u2029]/g;
+
+function withLineBreaksEscaped(line: string): string {
+  LINE_BREAKS.lastIndex = 0;
+  if (!LINE_BREAKS.test(line)) return line;
+  return line.replace(LINE_BREAKS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A connection record, field by field like the others (rare: no need to build it as a string). */
@@ -205,7 +218,7 @@ function formatConnectionRecord(record: ConnectionRecord): string {
     },
     count: record.count === undefined ? undefined : Number(record.count),
   };
-  return `${JSON.stringify(line)}\n`;
+  return withLineBreaksEscaped(`${JSON.stringify(line)}\n`);
 }
 
 const str = (text: string): string => JSON.stringify(String(text));

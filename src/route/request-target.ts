@@ -159,6 +159,11 @@ function decodePath(rawPath: string, rawTarget: string): string {
     if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) {
       throw malformedPath(rawTarget, 'it encodes a control character', 'Remove control characters from the path');
     }
+    // Line and paragraph separators: no Engine API object name holds one, and line-based tools reading
+    // the audit trail (and terminals) would break a line there.
+    if (code === 0x2028 || code === 0x2029) {
+      throw malformedPath(rawTarget, 'it encodes a line or paragraph separator (U+2028, U+2029)', 'Remove line separators from the path');
+    }
     if (code === SEMICOLON) throw semicolonInPath(rawTarget);
   }
   return decoded;

@@ -136,8 +136,8 @@ test('invalid percent escapes and encodings that are not UTF-8 are refused', () 
   }
 });
 
-test('decoded control characters are refused', () => {
-  for (const raw of ['/containers/a%00/json', '/containers/a%0a/json', '/containers/a%0D%0Ab/json', '/containers/a%09/json', '/containers/a%7f/json', '/containers/a%C2%85/json']) {
+test('decoded control characters and line separators are refused', () => {
+  for (const raw of ['/containers/a%00/json', '/containers/a%0a/json', '/containers/a%0D%0Ab/json', '/containers/a%09/json', '/containers/a%7f/json', '/containers/a%C2%85/json', '/containers/a%E2%80%A8b/json', '/containers/a%E2%80%A9/json']) {
     assertRefused(raw, 'DG_PATH_MALFORMED');
   }
 });
