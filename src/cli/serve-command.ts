@@ -151,9 +151,9 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
   let policy: Policy = loadPolicy(opts.policy, { protectedPaths, bodies });
   const watcher = watchPolicyFile(
     opts.policy,
-    (next) => {
+    (next, sha256) => {
       policy = next;
-      logger.info({ policy: opts.policy }, 'policy reloaded');
+      logger.info({ policy: opts.policy, sha256 }, 'policy reloaded');
     },
     (err) =>
       logger.error(

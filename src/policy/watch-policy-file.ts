@@ -1,8 +1,15 @@
 // Reloads a policy file on SIGHUP and when the file changes (editors that write a new file and rename
 // it over the old one included: the directory is watched). A new file that does not load leaves the
 // running policy in place and is reported with its file:line:column; requests never wait for a reload.
+//
+// A file changed in place can be caught half-written, and half a policy can parse and grant more than the
+// whole (a rule's `except:` not written yet). So a change is loaded only once the file has held still: the
+// same size, modification time and content across a settle time (default one second) after the last
+// change event. Writing a new file and renaming it over the old one is the safe way to change a policy;
+// SIGHUP loads at once (the operator says the file is ready).
+import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PolicyFileError } from './policy-file-error.js';
 import { parsePolicyText, type LoadPolicyOptions } from './load-policy.js';
@@ -20,6 +27,27 @@ export interface WatchOptions extends LoadPolicyOptions {
   sighup?: boolean;
   /** Quiet time after the last change event before reloading, in ms (default 100). */
   debounceMs?: number;
+  /** How long a changed file must hold still (size, mtime, content) before it is loaded, in ms (default 1000). */
+  settleMs?: number;
+}
+
+/** The file's content with what says whether it is still being written. */
+interface Snapshot {
+  text: string;
+  size: number;
+  mtimeMs: number;
+}
+
+async function snapshot(file: string): Promise<Snapshot> {
+  const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+  return { text, size: info.size, mtimeMs: info.mtimeMs };
+}
+
+const sameSnapshot = (a: Snapshot, b: Snapshot): boolean => a.text === b.text && a.size === b.size && a.mtimeMs === b.mtimeMs;
+
+/** What reload logs name a policy by: the SHA-256 of the text loaded. */
+export function policyHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /**
@@ -28,7 +56,7 @@ export interface WatchOptions extends LoadPolicyOptions {
  */
 export function watchPolicyFile(
   file: string,
-  onReload: (policy: RulePolicy) => void,
+  onReload: (policy: RulePolicy, sha256: string) => void,
   onError: (error: Error) => void,
   options: WatchOptions = {},
 ): PolicyWatcher {
@@ -40,7 +68,14 @@ export function watchPolicyFile(
   const load = async (force: boolean): Promise<void> => {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      const first = await snapshot(file);
+      if (!force) {
+        if (first.text === lastText) return;
+        await new Promise((settled) => setTimeout(settled, options.settleMs ?? 1000));
+        // Still changing: the change event that moved it schedules the next look.
+        if (!sameSnapshot(first, await snapshot(file))) return;
+      }
+      text = first.text;
     } catch (err) {
       // A rename in progress leaves the path missing for a moment; the next event reloads it.
       if (!force && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -56,7 +91,7 @@ export function watchPolicyFile(
       onError(err instanceof Error ? err : new Error(String(err)));
       return;
     }
-    onReload(policy);
+    onReload(policy, policyHash(text));
   };
 
   const reload = (force: boolean): Promise<void> => {

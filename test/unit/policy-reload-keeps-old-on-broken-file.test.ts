@@ -1,8 +1,8 @@
 // Reloading: a changed policy file (also one replaced by rename, as editors save) is loaded and handed
 // over; SIGHUP reloads on demand; a broken new file is reported with file:line:column and the running
-// policy stays in place.
+// policy stays in place; a file written in place in two steps is never loaded half-written.
 import assert from 'node:assert/strict';
-import { mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, realpathSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -47,7 +47,7 @@ test('a file change reloads; a broken file reports its position and keeps the ol
   const file = join(tmp, 'policy.yaml');
   writeFileSync(file, 'rules:\n  - profile: baseline\n');
   const seen = events();
-  const watcher = watchPolicyFile(file, seen.onReload, seen.onError, { debounceMs: 20, sighup: true });
+  const watcher = watchPolicyFile(file, seen.onReload, seen.onError, { debounceMs: 20, settleMs: 100, sighup: true });
   try {
     await new Promise((r) => setTimeout(r, 50));
     let waiting = seen.next();
@@ -92,6 +92,29 @@ test('reload() resolves after the new policy or the error is delivered', async (
     writeFileSync(file, 'rules:\n  - profile: read-only\n');
     await watcher.reload();
     assert.equal(seen.reloads.length, 1);
+  } finally {
+    watcher.close();
+  }
+});
+
+test('a file written in place in two steps, with a pause, is loaded whole and never half-written', async () => {
+  const file = join(tmp, 'in-place.yaml');
+  writeFileSync(file, 'rules:\n  - profile: read-only\n    name: before\n');
+  const seen = events();
+  const watcher = watchPolicyFile(file, seen.onReload, seen.onError, { debounceMs: 20, settleMs: 400, sighup: false });
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const waiting = seen.next();
+    // The first half parses on its own, and grants more than the whole: the except list is not there yet.
+    const fd = openSync(file, 'r+');
+    ftruncateSync(fd, 0);
+    writeSync(fd, 'rules:\n  - profile: baseline\n    name: half\n', 0);
+    await new Promise((r) => setTimeout(r, 250));
+    writeSync(fd, '    except: [container.*]\n', Buffer.byteLength('rules:\n  - profile: baseline\n    name: half\n'));
+    closeSync(fd);
+    await within(waiting);
+    assert.equal(seen.reloads.length, 1, 'one reload: the whole file');
+    assert.deepEqual(seen.reloads[0]!.rules[0]!.operations.except, ['container.*']);
   } finally {
     watcher.close();
   }
