@@ -63,6 +63,7 @@ unit_tests=(
   test/unit/top-arguments-judged-before-ps-runs-on-the-host.test.ts
   test/unit/inert-text-cannot-act-on-a-terminal.test.ts
   test/unit/audit-records-survive-line-splitters.test.ts
+  test/unit/trusted-files-opened-as-meant.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a

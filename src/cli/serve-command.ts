@@ -148,7 +148,8 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
     import('../policy/watch-policy-file.js'),
     import('../policy/policy-file-error.js'),
   ]);
-  let policy: Policy = loadPolicy(opts.policy, { protectedPaths, bodies });
+  const warn = (message: string): void => logger.warn({ policy: opts.policy }, message);
+  let policy: Policy = loadPolicy(opts.policy, { protectedPaths, bodies, warn });
   const watcher = watchPolicyFile(
     opts.policy,
     (next, sha256) => {
@@ -160,7 +161,7 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
         { policy: opts.policy, error: err instanceof PolicyFileError ? err.describeAll() : err.message },
         'the new policy does not load; the previous one stays in force',
       ),
-    { protectedPaths, bodies },
+    { protectedPaths, bodies, warn },
   );
   return { current: () => policy, close: () => watcher.close() };
 }

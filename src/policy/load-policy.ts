@@ -1,11 +1,11 @@
 // Reads a YAML policy file into a policy: YAML with positions (the `yaml` package), validated by the
 // strict schema (zod), every problem reported as file:line:column. Rules are kept in file order; the
 // first rule that selects a client decides for it.
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ContainerConstraints, ContainerDefaults } from '../judge/container-constraints.js';
 import { normaliseCapability } from '../judge/reach/capabilities.js';
+import { readTrustedFile, UntrustedFileError } from '../files/trusted-file.js';
 import { profileBase } from './builtin-policies.js';
 import type { IdentitySelector } from './identity-selector.js';
 import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
@@ -21,6 +21,20 @@ export interface LoadPolicyOptions {
   protectedPaths?: readonly string[];
   /** How rules without their own `bodies:` take canonicalised requests (`dockgate serve --bodies`). */
   bodies?: BodyReading;
+  /** Told what is risky about the file itself (another owner, group-writable); default: nobody. */
+  warn?: (message: string) => void;
+}
+
+/** The policy file's text, opened as a file the gateway trusts (src/files/trusted-file.ts). */
+export function readPolicyFile(file: string, options: LoadPolicyOptions): string {
+  try {
+    const { text, warnings } = readTrustedFile(file, 'policy file');
+    for (const warning of warnings) options.warn?.(warning);
+    return text;
+  } catch (err) {
+    const why = err instanceof UntrustedFileError ? `${err.why}. ${err.fix}` : `cannot read the policy file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+    throw new PolicyFileError(file, [{ line: 1, column: 1, message: why }]);
+  }
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {
@@ -77,13 +91,7 @@ export function parsePolicyText(text: string, file: string, options: LoadPolicyO
 /** Reads a policy file, or policy text when the argument spans lines; throws PolicyFileError. */
 export function loadPolicy(fileOrText: string, options: LoadPolicyOptions = {}): RulePolicy {
   if (fileOrText.includes('\n')) return parsePolicyText(fileOrText, options.name ?? '<policy>', options);
-  let text: string;
-  try {
-    text = readFileSync(fileOrText, 'utf8');
-  } catch (err) {
-    throw new PolicyFileError(fileOrText, [{ line: 1, column: 1, message: `cannot read the policy file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
-  }
-  return parsePolicyText(text, fileOrText, options);
+  return parsePolicyText(readPolicyFile(fileOrText, options), fileOrText, options);
 }
 
 function compilePolicy(file: PolicyFile, source: string, options: LoadPolicyOptions): RulePolicy {

@@ -8,11 +8,10 @@
 // change event. Writing a new file and renaming it over the old one is the safe way to change a policy;
 // SIGHUP loads at once (the operator says the file is ready).
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { PolicyFileError } from './policy-file-error.js';
-import { parsePolicyText, type LoadPolicyOptions } from './load-policy.js';
+import { parsePolicyText, readPolicyFile, type LoadPolicyOptions } from './load-policy.js';
 import type { RulePolicy } from './rule-policy.js';
 
 export interface PolicyWatcher {
@@ -38,8 +37,9 @@ interface Snapshot {
   mtimeMs: number;
 }
 
-async function snapshot(file: string): Promise<Snapshot> {
-  const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+async function snapshot(file: string, options: LoadPolicyOptions): Promise<Snapshot> {
+  const text = readPolicyFile(file, options);
+  const info = await stat(file);
   return { text, size: info.size, mtimeMs: info.mtimeMs };
 }
 
@@ -68,18 +68,18 @@ export function watchPolicyFile(
   const load = async (force: boolean): Promise<void> => {
     let text: string;
     try {
-      const first = await snapshot(file);
+      const first = await snapshot(file, options);
       if (!force) {
         if (first.text === lastText) return;
         await new Promise((settled) => setTimeout(settled, options.settleMs ?? 1000));
         // Still changing: the change event that moved it schedules the next look.
-        if (!sameSnapshot(first, await snapshot(file))) return;
+        if (!sameSnapshot(first, await snapshot(file, options))) return;
       }
       text = first.text;
     } catch (err) {
       // A rename in progress leaves the path missing for a moment; the next event reloads it.
-      if (!force && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      onError(new PolicyFileError(file, [{ line: 1, column: 1, message: `cannot read the policy file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]));
+      if (!force && !existsSync(file)) return;
+      onError(err instanceof Error ? err : new Error(String(err)));
       return;
     }
     if (!force && text === lastText) return;
@@ -100,10 +100,11 @@ export function watchPolicyFile(
   };
 
   // Remember what is loaded now, so a change event that rewrites the same text does not reload.
-  void readFile(file, 'utf8').then(
-    (text) => (lastText ??= text),
-    () => undefined,
-  );
+  try {
+    lastText ??= readPolicyFile(file, {});
+  } catch {
+    // Reported by whoever loaded it first; a change event will try again.
+  }
 
   let watcher: FSWatcher | undefined;
   try {

@@ -1,0 +1,51 @@
+// A file that decides what the gateway trusts (the policy; the audit trail it appends to) is opened as it
+// is meant to be: a symlink at the path, a FIFO, a directory, or a file anyone may write is refused with
+// the fix; a file another user owns or its group may write is used with a warning.
+import assert from 'node:assert/strict';
+import { chmodSync, chownSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { loadPolicy } from '../../src/policy/load-policy.js';
+import { openTrustedAppend, readTrustedFile } from '../../src/files/trusted-file.js';
+
+const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-trusted-')));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const POLICY = 'rules:\n  - profile: read-only\n';
+
+test('symlink, FIFO, directory and world-writable files are refused with the fix', () => {
+  const real = join(tmp, 'real.yaml');
+  writeFileSync(real, POLICY, { mode: 0o644 });
+  symlinkSync(real, join(tmp, 'link.yaml'));
+  execFileSync('mkfifo', [join(tmp, 'fifo.yaml')]);
+  const open = join(tmp, 'open.yaml');
+  writeFileSync(open, POLICY);
+  chmodSync(open, 0o666);
+  const cases: Array<[string, RegExp]> = [
+    [join(tmp, 'link.yaml'), /symbolic link.*Point it at the file itself/],
+    [join(tmp, 'fifo.yaml'), /not a regular file \(a FIFO\)/],
+    [tmp, /not a regular file \(a directory\)/],
+    [open, /writable by every user \(mode 666\).*chmod o-w/],
+  ];
+  for (const [path, why] of cases) {
+    assert.throws(() => loadPolicy(path), why, path);
+    if (path !== tmp) assert.throws(() => openTrustedAppend(path, 'audit log'), why, `append ${path}`);
+  }
+  assert.equal(loadPolicy(real).rules.length, 1);
+});
+
+test('a file another user owns, or its group may write, is read with a warning naming the fix', () => {
+  const shared = join(tmp, 'shared.yaml');
+  writeFileSync(shared, POLICY);
+  chmodSync(shared, 0o664);
+  const warnings: string[] = [];
+  loadPolicy(shared, { warn: (w) => warnings.push(w) });
+  assert.deepEqual(warnings, [`the policy file ${shared} is writable by its group (gid ${process.getegid!()}); run chmod g-w ${shared}`]);
+  if (process.geteuid!() === 0) {
+    const foreign = join(tmp, 'foreign.yaml');
+    writeFileSync(foreign, POLICY, { mode: 0o644 });
+    chownSync(foreign, 4242, 4242);
+    assert.match(readTrustedFile(foreign, 'policy file').warnings.join('\n'), /owned by uid 4242, who can change it under the gateway; chown it to root/);
+  }
+});
