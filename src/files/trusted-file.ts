@@ -7,6 +7,7 @@
 // writable by its group, or owned by another user, is used but warned about, with the fix.
 
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 
 export class UntrustedFileError extends Error {
   constructor(
@@ -59,19 +60,19 @@ export function readTrustedFile(path: string, what: string): { text: string; war
 
 /**
  * Opens (creating if missing, mode 0600) a file the gateway appends to (the audit trail); returns the
- * descriptor, positioned for appending, with the warnings about it.
+ * handle, opened for appending, with the warnings about the file.
  */
-export function openTrustedAppend(path: string, what: string): { fd: number; warnings: string[] } {
-  let fd: number;
+export async function openTrustedAppend(path: string, what: string): Promise<{ handle: FileHandle; warnings: string[] }> {
+  let handle: FileHandle;
   try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+    handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
   } catch (err) {
     throw openError(path, what, err);
   }
   try {
-    return { fd, warnings: judgeOpened(path, what, fstatSync(fd)) };
+    return { handle, warnings: judgeOpened(path, what, await handle.stat()) };
   } catch (err) {
-    closeSync(fd);
+    await handle.close();
     throw err;
   }
 }

@@ -7,6 +7,7 @@
 // one record per sync. All I/O is async (libuv's thread pool); the event loop never waits for the disk.
 
 import { open, type FileHandle } from 'node:fs/promises';
+import { openTrustedAppend, UntrustedFileError } from '../files/trusted-file.js';
 import path from 'node:path';
 import { GatewayError } from '../errors/catalogue.js';
 import { formatAuditRecord, recordRequestLine, type AuditRecord } from './audit-record.js';
@@ -30,6 +31,8 @@ export interface AuditLogStatus {
 export interface AuditLogOptions {
   /** Called when the log starts failing and when it recovers: one report per episode, not per record. */
   onStatusChange?: (status: AuditLogStatus) => void;
+  /** Told what is risky about the file itself (another owner, group-writable). */
+  warn?: (message: string) => void;
 }
 
 /** How long a buffered record may wait for others before it is written, and how many make a batch at once. */
@@ -69,15 +72,18 @@ export class AuditLog implements AuditSink {
   }
 
   /**
-   * Opens (or creates, mode 0600: records name users and containers) the file for appending. The
-   * directory must exist: creating it would hide a mistyped path. An existing file keeps its mode.
+   * Opens (or creates, mode 0600: records name users and containers) the file for appending, as a file
+   * the gateway trusts (src/files/trusted-file.ts: not through a symlink, not a FIFO, not writable by
+   * others). The directory must exist: creating it would hide a mistyped path. An existing file keeps its mode.
    */
   static async open(file: string, options: AuditLogOptions = {}): Promise<AuditLog> {
     let handle: FileHandle;
     try {
-      handle = await open(file, 'a', 0o600);
+      const opened = await openTrustedAppend(file, 'audit log');
+      handle = opened.handle;
+      for (const warning of opened.warnings) options.warn?.(warning);
     } catch (error) {
-      throw new Error(`cannot open the audit log ${file}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`cannot open the audit log ${file}: ${error instanceof UntrustedFileError ? `${error.why}. ${error.fix}` : (error as Error).message}`, { cause: error });
     }
     try {
       // A new file's directory entry is only durable once the directory is synced; without this,

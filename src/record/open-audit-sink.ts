@@ -7,6 +7,7 @@ import { StderrAuditSink } from './stderr-audit-sink.js';
 /** The part of the operational logger (pino) this needs. */
 export interface AuditHealthLogger {
   error(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
   info(fields: object, message: string): void;
 }
 
@@ -20,6 +21,7 @@ export async function openAuditSink(file: string | undefined, logger: AuditHealt
   // Under refuse-all reads wait for their record too while the file fails (src/gateway/gateway.ts).
   const which = outage === 'refuse-all' ? 'all requests (--audit-outage refuse-all)' : 'mutating requests';
   return AuditLog.open(file, {
+    warn: (message) => logger.warn({ auditLog: file }, message),
     onStatusChange: (status) => {
       if (status.healthy) {
         logger.info({ auditLog: file }, `audit log writable again; ${which} are forwarded again`);

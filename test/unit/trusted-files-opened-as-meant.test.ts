@@ -14,7 +14,7 @@ const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-trusted-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const POLICY = 'rules:\n  - profile: read-only\n';
 
-test('symlink, FIFO, directory and world-writable files are refused with the fix', () => {
+test('symlink, FIFO, directory and world-writable files are refused with the fix', async () => {
   const real = join(tmp, 'real.yaml');
   writeFileSync(real, POLICY, { mode: 0o644 });
   symlinkSync(real, join(tmp, 'link.yaml'));
@@ -30,7 +30,7 @@ test('symlink, FIFO, directory and world-writable files are refused with the fix
   ];
   for (const [path, why] of cases) {
     assert.throws(() => loadPolicy(path), why, path);
-    if (path !== tmp) assert.throws(() => openTrustedAppend(path, 'audit log'), why, `append ${path}`);
+    if (path !== tmp) await assert.rejects(openTrustedAppend(path, 'audit log'), why, `append ${path}`);
   }
   assert.equal(loadPolicy(real).rules.length, 1);
 });
