@@ -64,6 +64,9 @@ unit_tests=(
   test/unit/inert-text-cannot-act-on-a-terminal.test.ts
   test/unit/audit-records-survive-line-splitters.test.ts
   test/unit/trusted-files-opened-as-meant.test.ts
+  test/unit/audit-engine-answers-read-defensively.test.ts
+  test/unit/audit-engine-calls-bounded.test.ts
+  test/unit/audit-text-report-cannot-be-forged.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -126,6 +129,8 @@ e2e_tests=(
   test/e2e/updates-judged-on-the-state-they-leave.test.ts
   test/e2e/top-ps-arguments-cannot-print-environments.test.ts
   test/e2e/creates-come-from-the-image-judged.test.ts
+  test/e2e/audit-shows-engine-and-container-text-inert.test.ts
+  test/e2e/audit-bounded-against-hostile-engines.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

@@ -1,48 +1,14 @@
-// What the checks of one target work with: the engine's own answers (/info, /version, every container's
-// inspect document), the daemon process and its configuration when the engine is on this host, and
-// the collector of findings. Gathered once by run-audit.ts; the checks only read it.
+// What the checks of one target work with: the engine's own answers (/info, /version, the default bridge),
+// the daemon process and its configuration when the engine is on this host, and the collector of
+// findings. Gathered once by run-audit.ts; the checks only read it. Containers are not held here: there
+// can be hundreds of thousands, so the container checks stream them from the engine (container-sweep.ts).
 import type { AccountDb } from './host/accounts.js';
 import type { DaemonConfig, HostSpec } from './host/daemon-config.js';
 import type { InetSocket, ProcessInfo } from './host/proc.js';
 import type { LoadedUnit } from './host/systemd-units.js';
 import type { EngineApi } from './engine-api.js';
+import type { BridgeNetwork, EngineInfo, EngineVersion } from './engine-documents.js';
 import type { Collector } from './finding.js';
-
-/** The parts of GET /info the audit reads (every field optional: engines differ). */
-export interface EngineInfo {
-  ServerVersion?: string;
-  SecurityOptions?: string[] | null;
-  Warnings?: string[] | null;
-  Plugins?: { Authorization?: string[] | null } | null;
-  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } | null;
-  LiveRestoreEnabled?: boolean;
-  LoggingDriver?: string;
-  Debug?: boolean;
-  ExperimentalBuild?: boolean;
-  DockerRootDir?: string;
-  Driver?: string;
-  CgroupVersion?: string;
-  RegistryConfig?: { InsecureRegistryCIDRs?: string[] | null; IndexConfigs?: Record<string, { Name?: string; Secure?: boolean }> | null } | null;
-  Name?: string;
-}
-
-export interface EngineVersion {
-  Version?: string;
-  ApiVersion?: string;
-  Os?: string;
-  Arch?: string;
-}
-
-export type ContainerInspect = Record<string, unknown> & {
-  Id: string;
-  Name?: string;
-  State?: { Status?: string; Running?: boolean };
-  HostConfig?: Record<string, unknown>;
-  Mounts?: Array<Record<string, unknown>>;
-  NetworkSettings?: { Ports?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null };
-  AppArmorProfile?: string;
-  Config?: Record<string, unknown>;
-};
 
 /** A TCP socket dockerd really listens on, with what a probe from this host found it speaks. */
 export interface ActualListener {
@@ -78,6 +44,8 @@ export interface DaemonFacts {
 export interface TargetOptions {
   /** Program names (or `prefix*`) allowed to run on the host outside containers, on top of the defaults. */
   allowProcesses: readonly string[];
+  /** Containers inspected at most (the most recently created); the rest are counted as not checked. */
+  maxContainers: number;
   now: Date;
 }
 
@@ -89,9 +57,8 @@ export interface AuditContext {
   api?: EngineApi;
   info?: EngineInfo;
   version?: EngineVersion;
-  containers?: ContainerInspect[];
   /** The default bridge network's inspect document; null when the engine has none. */
-  bridge?: Record<string, unknown> | null;
+  bridge?: BridgeNetwork | null;
   /** The unix socket audited (local targets reached over a socket). */
   socketPath?: string;
   daemon?: DaemonFacts;

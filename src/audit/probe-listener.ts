@@ -19,7 +19,7 @@ export async function probeListener(socket: InetSocket): Promise<ActualListener>
   const address: EngineAddress = { kind: 'tcp', url: `tcp://${host.includes(':') ? `[${host}]` : host}:${socket.port}`, host, port: socket.port };
   let plainDetail: string;
   try {
-    const plain = await rawGet({ address, path: '/_ping', tls: false, timeoutMs: PROBE_TIMEOUT_MS });
+    const plain = await rawGet({ address, path: '/_ping', tls: false, deadlineMs: PROBE_TIMEOUT_MS });
     if (plain.status === 200) return { socket, probe: 'plaintext', probeDetail: `GET http://${host}:${socket.port}/_ping answered 200 without TLS` };
     if (!isHttpToHttpsAnswer(plain)) return { socket, probe: 'unknown', probeDetail: `GET /_ping in plain HTTP answered ${plain.status}` };
     plainDetail = 'plain HTTP is refused (the listener speaks TLS)';
@@ -27,7 +27,7 @@ export async function probeListener(socket: InetSocket): Promise<ActualListener>
     plainDetail = `plain HTTP failed (${(err as Error).message})`;
   }
   try {
-    const tls = await rawGet({ address, path: '/_ping', tls: true, timeoutMs: PROBE_TIMEOUT_MS });
+    const tls = await rawGet({ address, path: '/_ping', tls: true, deadlineMs: PROBE_TIMEOUT_MS });
     if (tls.status === 200) return { socket, probe: 'tls-no-verify', probeDetail: `${plainDetail}; GET https://${host}:${socket.port}/_ping without a client certificate answered 200` };
     return { socket, probe: 'tls-verify', probeDetail: `${plainDetail}; over TLS without a client certificate it answered ${tls.status}` };
   } catch (err) {

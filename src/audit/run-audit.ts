@@ -8,11 +8,13 @@ import { checkEngine } from './checks/engine-checks.js';
 import { checkHost } from './checks/host.js';
 import { checkSocketAccess } from './checks/socket-access.js';
 import { checkTlsMaterial } from './checks/tls-material.js';
-import { engineRemaps, engineRootless, type AuditContext, type ContainerInspect, type EngineInfo, type EngineVersion } from './context.js';
-import { EngineApi, parseEngineAddress, type EngineAddress, type TlsFiles } from './engine-api.js';
+import { engineRemaps, engineRootless, type AuditContext } from './context.js';
+import { DEFAULT_ENGINE_TIME, EngineApi, parseEngineAddress, type EngineAddress, type TlsFiles } from './engine-api.js';
+import { fetchDocument, type FetchedDocument, readBridgeNetwork, readInfo, readVersion } from './engine-documents.js';
 import { Collector } from './finding.js';
 import { AccountDb } from './host/accounts.js';
 import { findDaemon, gatherDaemonFacts } from './host/daemon-process.js';
+import type { AnswerProblems } from './read-answer.js';
 import { buildReport, type AuditReport, type FailOn, type TargetReport } from './report.js';
 
 export interface AuditOptions {
@@ -27,6 +29,10 @@ export interface AuditOptions {
   /** The dockerd process, instead of the one found holding the socket. */
   daemonPid?: number;
   allowProcesses?: readonly string[];
+  /** How long after connecting to an engine it may still be asked anything, in ms. */
+  engineTimeoutMs?: number;
+  /** Containers inspected at most per engine, the most recently created (default 10000). */
+  maxContainers?: number;
   failOn: FailOn;
   version: string;
   now?: Date;
@@ -71,6 +77,26 @@ async function guarded(ctx: AuditContext, area: string, check: () => void | Prom
   }
 }
 
+export const DEFAULT_MAX_CONTAINERS = 10_000;
+
+/**
+ * One document of the engine, read by its schema: a failed call, or fields of the wrong type (read as
+ * absent), are reported not checked under `area`. Null when the engine has no such document (404);
+ * undefined when it could not be had.
+ */
+async function askEngine<T>(ctx: AuditContext, api: EngineApi, area: string, path: string, read: (json: unknown, problems: AnswerProblems) => T | undefined): Promise<T | null | undefined> {
+  let document: FetchedDocument<T | undefined> | null;
+  try {
+    document = await fetchDocument(api, path, read);
+  } catch (err) {
+    ctx.collector.skip(area, `GET ${path} failed: ${(err as Error).message}; the checks that need it did not run`);
+    return undefined;
+  }
+  if (document === null) return null;
+  if (document.problems.count > 0) ctx.collector.skip(area, `GET ${path}: ${document.problems.describe()}: read as absent, so the checks that need it could not see it`);
+  return document.value;
+}
+
 async function auditTarget(target: PlannedTarget, options: AuditOptions, accounts: () => AccountDb): Promise<TargetReport> {
   const collector = new Collector();
   const { address, scope } = target;
@@ -79,40 +105,21 @@ async function auditTarget(target: PlannedTarget, options: AuditOptions, account
     scope,
     accounts,
     collector,
-    options: { allowProcesses: options.allowProcesses ?? [], now: options.now ?? new Date() },
+    options: { allowProcesses: options.allowProcesses ?? [], maxContainers: options.maxContainers ?? DEFAULT_MAX_CONTAINERS, now: options.now ?? new Date() },
     ...(address.kind === 'unix' && scope === 'local' && { socketPath: address.socketPath }),
   };
   let reachable = true;
   try {
-    ctx.api = await EngineApi.connect(address);
+    ctx.api = await EngineApi.connect(address, { ...DEFAULT_ENGINE_TIME, ...(options.engineTimeoutMs !== undefined && { totalMs: options.engineTimeoutMs }) });
   } catch (err) {
     reachable = false;
     collector.skip('engine', `${address.url} could not be reached: ${(err as Error).message}; the engine, its settings and its containers were not checked`);
   }
   if (ctx.api !== undefined) {
     const api = ctx.api;
-    try {
-      ctx.version = await api.get<EngineVersion>('/version');
-      ctx.info = await api.get<EngineInfo>('/info');
-    } catch (err) {
-      collector.skip('engine', `GET /version or /info failed: ${(err as Error).message}`);
-    }
-    try {
-      const list = (await api.get<Array<{ Id: string }>>('/containers/json?all=1')) ?? [];
-      const containers: ContainerInspect[] = [];
-      for (const { Id } of list) {
-        const inspect = await api.get<ContainerInspect>(`/containers/${encodeURIComponent(Id)}/json`);
-        if (inspect !== undefined) containers.push(inspect); // removed meanwhile otherwise
-      }
-      ctx.containers = containers;
-    } catch (err) {
-      collector.skip('containers', `the containers could not be listed: ${(err as Error).message}`);
-    }
-    try {
-      ctx.bridge = (await api.get<Record<string, unknown>>('/networks/bridge')) ?? null;
-    } catch (err) {
-      collector.skip('daemon.icc', `GET /networks/bridge failed: ${(err as Error).message}`);
-    }
+    ctx.version = (await askEngine(ctx, api, 'engine', '/version', readVersion)) ?? undefined;
+    ctx.info = (await askEngine(ctx, api, 'engine', '/info', readInfo)) ?? undefined;
+    ctx.bridge = await askEngine(ctx, api, 'daemon.icc', '/networks/bridge', readBridgeNetwork);
   }
   if (scope === 'local') {
     const lookup = findDaemon(ctx.socketPath, options.daemonPid);
@@ -144,6 +151,7 @@ async function auditTarget(target: PlannedTarget, options: AuditOptions, account
       collector.skip('engine.authorization', `the engine runs no authorization plugin; whether a gateway such as dockgate stands in front of it cannot be seen through its API: ${why}`);
     }
   }
+  ctx.api?.close();
   return {
     host: address.url,
     scope,

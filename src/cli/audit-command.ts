@@ -7,11 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { AddressError } from '../audit/engine-api.js';
+import { AddressError, DEFAULT_ENGINE_TIME } from '../audit/engine-api.js';
 import { renderSarif } from '../audit/format/sarif.js';
 import { renderText } from '../audit/format/text.js';
 import type { FailOn } from '../audit/report.js';
-import { runAudit } from '../audit/run-audit.js';
+import { DEFAULT_MAX_CONTAINERS, runAudit } from '../audit/run-audit.js';
 
 interface AuditCommandOptions {
   host: string[];
@@ -25,14 +25,29 @@ interface AuditCommandOptions {
   tlsCert?: string;
   tlsKey?: string;
   allowProcess: string[];
+  timeout: number;
+  maxContainers: number;
   color?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-function parsePid(text: string): number {
-  if (!/^[1-9]\d*$/.test(text)) throw new InvalidArgumentError('expected a process id');
-  return Number(text);
+/** A commander parser of a whole number above 0, naming what it is in its error. */
+function positiveWhole(what: string): (text: string) => number {
+  return (text) => {
+    if (!/^[1-9]\d*$/.test(text)) throw new InvalidArgumentError(`expected ${what}, a whole number above 0`);
+    return Number(text);
+  };
+}
+
+/**
+ * The width of the terminal the report is read on: standard output's, else standard error's (a report
+ * piped to a pager is still read on the terminal); undefined without one (CI logs, cron mail).
+ */
+function terminalWidth(): number | undefined {
+  if (process.stdout.isTTY === true) return process.stdout.columns;
+  if (process.stderr.isTTY === true) return process.stderr.columns;
+  return undefined;
 }
 
 function packageVersion(): string {
@@ -54,12 +69,14 @@ export function registerAudit(program: Command): void {
     .option('--output <file>', 'write the report to a file instead of standard output')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (none: only unreachable engines fail, with 3)').choices(['none', 'info', 'low', 'medium', 'high', 'critical']).default('high'))
     .option('--config-file <path>', "the daemon.json to read instead of the one the local daemon uses (its --config-file, else /etc/docker/daemon.json)")
-    .option('--daemon-pid <pid>', 'the local dockerd process, instead of the one found holding the socket', parsePid)
+    .option('--daemon-pid <pid>', 'the local dockerd process, instead of the one found holding the socket', positiveWhole('a process id'))
     .option('--remote', 'audit unix:// hosts through their API only, as remote engines (e.g. a socket forwarded over SSH)')
     .option('--tls-ca <file>', 'CA certificate to verify tcp:// engines with')
     .option('--tls-cert <file>', 'client certificate for tcp:// engines')
     .option('--tls-key <file>', 'client key for tcp:// engines')
     .option('--allow-process <name>', 'a program allowed to run on the host outside containers, on top of the built-in management services (name, or prefix*); repeatable', collect, [])
+    .option('--timeout <seconds>', `how long after connecting to an engine the audit may still ask it anything; what it could not ask in time is reported not checked (each call also ends after ${DEFAULT_ENGINE_TIME.callMs / 1000} s)`, positiveWhole('seconds'), DEFAULT_ENGINE_TIME.totalMs / 1000)
+    .option('--max-containers <n>', 'containers inspected at most per engine, the most recently created; the others are reported not checked', positiveWhole('a number of containers'), DEFAULT_MAX_CONTAINERS)
     // Bad arguments exit 2, never 1, which says "findings at or above --fail-on" (commander has printed the error).
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .option('--no-color', 'no colour in the text report (colour is used only on a terminal, and never with NO_COLOR set)')
@@ -75,6 +92,8 @@ export function registerAudit(program: Command): void {
           failOn: opts.failOn,
           version: packageVersion(),
           allowProcesses: opts.allowProcess,
+          engineTimeoutMs: opts.timeout * 1000,
+          maxContainers: opts.maxContainers,
           ...(opts.remote === true && { remote: true }),
           ...(tls !== undefined && { tls }),
           ...(opts.configFile !== undefined && { configFile: opts.configFile }),
@@ -86,7 +105,8 @@ export function registerAudit(program: Command): void {
       }
       const toTerminal = opts.output === undefined && process.stdout.isTTY === true;
       const colour = opts.color !== false && toTerminal && (process.env['NO_COLOR'] ?? '') === '';
-      const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : opts.format === 'sarif' ? renderSarif(report) : renderText(report, colour);
+      const width = terminalWidth();
+      const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : opts.format === 'sarif' ? renderSarif(report) : renderText(report, { colour, ...(width !== undefined && { width }) });
       if (opts.output !== undefined) writeFileSync(opts.output, text);
       else process.stdout.write(text);
       process.exitCode = report.exitCode;

@@ -1,7 +1,9 @@
 // `dockgate policy check FILE` validates a policy file (exit 0 with a summary, or file:line:column
 // and exit 1); `dockgate policy explain` shows how a policy decides one request: which rule selected
 // the client and why, whether the operation is granted, the result of every check, the defaults it
-// applies and the decision (exit 0 allow, 1 deny).
+// applies and the decision (exit 0 allow, 1 deny). What they print quotes others' text (the request's
+// paths and names, the engine's answers with --upstream, the policy file's names): every line is shown
+// inert (src/log/inert-text.ts), so none of it can act on the terminal or start a line of its own.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createEngineLookup } from '../forward/engine-client.js';
@@ -9,6 +11,7 @@ import { createUpstream, type Upstream } from '../forward/upstream.js';
 import type { Identity } from '../identify/identity.js';
 import { builtinPolicy } from '../policy/builtin-policies.js';
 import { judge, NO_ENGINE } from '../policy/library-judge.js';
+import { inertText } from '../log/inert-text.js';
 import { loadPolicy } from '../policy/load-policy.js';
 import { PolicyFileError } from '../policy/policy-file-error.js';
 import type { PolicyRule } from '../policy/policy-rule.js';
@@ -89,16 +92,21 @@ function describeRule(rule: PolicyRule): string {
   return `${rule.label} [${rule.mode}] for ${match}: ${ops}; ${reach}`;
 }
 
-export function summarisePolicy(policy: RulePolicy): string {
+/** The summary `policy check` prints, a line per entry (rule names and paths as the file has them). */
+export function summarisePolicy(policy: RulePolicy): string[] {
   const lines = [`${policy.options.source}: ${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}, first match wins`];
   policy.rules.forEach((rule, i) => lines.push(`  ${i + 1}. ${describeRule(rule)}`));
   if ((policy.options.protectedPaths ?? []).length > 0) lines.push(`  protected paths: ${policy.options.protectedPaths!.join(', ')}`);
-  return lines.join('\n');
+  return lines;
 }
 
 function formatStep(step: TraceStep): string {
   const outcome = step.outcome === 'info' ? '' : step.outcome;
   return `${step.step.padEnd(10)}${outcome.padEnd(7)}${step.detail}`;
+}
+
+function inertLines(lines: readonly string[]): string {
+  return lines.map(inertText).join('\n');
 }
 
 export function registerPolicy(program: Command): void {
@@ -110,7 +118,7 @@ export function registerPolicy(program: Command): void {
     .argument('<file>', 'the YAML policy file')
     .action((file: string) => {
       try {
-        process.stdout.write(`${summarisePolicy(loadPolicy(file))}\n`);
+        process.stdout.write(`${inertLines(summarisePolicy(loadPolicy(file)))}\n`);
       } catch (err) {
         if (!(err instanceof PolicyFileError)) throw err;
         process.stderr.write(`${err.describeAll()}\n`);
@@ -161,7 +169,7 @@ export function registerPolicy(program: Command): void {
         if (result.verdict === 'deny' && result.fix) out.push(`${'fix'.padEnd(17)}${result.fix}`);
         if (result.verdict === 'deny' && result.message) out.push(`${'client sees'.padEnd(17)}Error response from daemon: ${result.message}`);
         if (result.body !== undefined && result.changes.length > 0) out.push(`${'forwarded body'.padEnd(17)}${result.body.toString('utf8')}`);
-        process.stdout.write(`${out.join('\n')}\n`);
+        process.stdout.write(`${inertLines(out)}\n`);
         process.exitCode = result.verdict === 'allow' || result.mode === 'warn' ? 0 : 1;
       } finally {
         upstream?.close();

@@ -1,4 +1,5 @@
-// `dockgate audit` as shipped (node bin/dockgate.js audit ...; scripts/test.sh builds dist/ first), and the
+// `dockgate audit` as shipped (node bin/dockgate.js audit ...; scripts/test.sh builds dist/ first), with
+// how long it took and the most memory it held (VmHWM, sampled from /proc while it runs), and the
 // validators its JSON and SARIF output are held to: docs/audit-report.schema.json, and the SARIF 2.1.0
 // schema as published on SchemaStore (sarif-2.1.0-rtm.5, a JSON Schema draft-04 document), which the npm
 // package @microsoft/jest-sarif ships.
@@ -18,23 +19,42 @@ export interface AuditRun {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** Wall-clock time from spawning to exit. */
+  elapsedMs: number;
+  /** The process's peak resident memory (VmHWM) as last sampled before it exited. */
+  peakRssKiB: number;
+}
+
+/** The process's peak resident set so far, in KiB; 0 once it is gone. */
+function peakRss(pid: number): number {
+  try {
+    return Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 export function runAuditCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<AuditRun> {
   return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
     const child = spawn(process.execPath, [BIN, 'audit', ...args], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    // The high-water mark only grows, so the last sample before exit is the peak up to then.
+    let peakRssKiB = 0;
+    const sampler = setInterval(() => (peakRssKiB = Math.max(peakRssKiB, peakRss(child.pid!))), 50);
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => {
+      clearInterval(sampler);
       child.kill('SIGKILL');
       reject(new Error(`dockgate audit ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.on('error', reject);
+    child.on('exit', () => clearInterval(sampler));
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
+      resolvePromise({ code, stdout, stderr, elapsedMs: Date.now() - started, peakRssKiB });
     });
   });
 }

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkApiExposure } from '../../src/audit/checks/api-exposure.js';
 import { checkDaemonOptions } from '../../src/audit/checks/daemon-options.js';
-import type { ActualListener, AuditContext, DaemonFacts, DeclaredHost, EngineInfo } from '../../src/audit/context.js';
+import type { ActualListener, AuditContext, DaemonFacts, DeclaredHost } from '../../src/audit/context.js';
+import type { EngineInfo } from '../../src/audit/engine-documents.js';
 import { Collector } from '../../src/audit/finding.js';
 import { AccountDb } from '../../src/audit/host/accounts.js';
 import { DaemonConfig, parseDockerdArgs, parseHostSpec } from '../../src/audit/host/daemon-config.js';
@@ -36,7 +37,7 @@ function context(options: { args?: string[]; file?: Record<string, unknown>; dec
     daemon,
     accounts: () => accounts,
     collector: new Collector(),
-    options: { allowProcesses: [], now: new Date() },
+    options: { allowProcesses: [], maxContainers: 10_000, now: new Date() },
   };
 }
 

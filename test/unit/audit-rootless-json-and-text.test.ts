@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { checkDaemonOptions } from '../../src/audit/checks/daemon-options.js';
 import { checkSocketAccess } from '../../src/audit/checks/socket-access.js';
-import type { AuditContext, DaemonFacts, EngineInfo } from '../../src/audit/context.js';
+import type { AuditContext, DaemonFacts } from '../../src/audit/context.js';
+import type { EngineInfo } from '../../src/audit/engine-documents.js';
 import { Collector } from '../../src/audit/finding.js';
 import { renderText } from '../../src/audit/format/text.js';
 import { AccountDb } from '../../src/audit/host/accounts.js';
@@ -38,7 +39,7 @@ function context(dir: string, socketPath: string, rootless: boolean): AuditConte
     unixListeners: [socketPath],
   };
   const accounts = new AccountDb([{ name: 'root', uid: 0, gid: 0, home: '/root' }, { name: 'alice', uid: ALICE, gid: ALICE, home: dir }], [{ name: 'alice', gid: ALICE, members: [] }]);
-  return { host: `unix://${socketPath}`, scope: 'local', info, bridge: null, socketPath, daemon, accounts: () => accounts, collector: new Collector(), options: { allowProcesses: [], now: new Date() } };
+  return { host: `unix://${socketPath}`, scope: 'local', info, bridge: null, socketPath, daemon, accounts: () => accounts, collector: new Collector(), options: { allowProcesses: [], maxContainers: 10_000, now: new Date() } };
 }
 
 describe('a rootless engine is audited as what it is', () => {
@@ -147,11 +148,11 @@ describe('reports', () => {
       { id: 'container.privileged', severity: 'critical' as const, title: 'c', evidence: ['e'], remediation: 'r', cis: '5.5' },
     ];
     const report = buildReport([target(findings)], 'high', new Date(), 'v');
-    const plain = renderText(report, false);
+    const plain = renderText(report, { colour: false });
     assert.equal(plain.includes('\x1b['), false);
     assert.ok(plain.indexOf('CRITICAL (1)') < plain.indexOf('LOW (1)'));
     assert.match(plain, /container\.privileged \[CIS 5\.5\]/);
     assert.match(plain, /Summary: 1 critical, 0 high, 0 medium, 1 low, 0 info; 1 not checked — failing/);
-    assert.ok(renderText(report, true).includes('\x1b[1;31m'));
+    assert.ok(renderText(report, { colour: true }).includes('\x1b[1;31m'));
   });
 });

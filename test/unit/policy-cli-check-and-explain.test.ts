@@ -3,7 +3,7 @@
 // the decision, exiting 0 for allow and 1 for deny.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -67,6 +67,23 @@ describe('policy explain', () => {
     assert.match(stdout, /identity\s+cn=runner-1 o=Example on tcp:\/\/0\.0\.0\.0:2376/);
     assert.match(stdout, /check\s+skip\s+container\.list does not decide a container's reach/);
     assert.match(stdout, /decision\s+pass\s+allow by profile\.baseline/);
+  });
+
+  test("text from the request and the policy file cannot act on the terminal: escapes, bidi overrides and line separators are shown", () => {
+    // A bind root is printed by check; YAML's double quotes spell ESC, BEL, U+202E and U+2028.
+    const root = join(tmp, 'ci\u001b]0;owned\u0007\u202eis\u2028Summary');
+    mkdirSync(root);
+    writeFileSync(join(tmp, 'odd.yaml'), `rules:\n  - name: ci\n    match: { uid: 1000 }\n    profile: baseline\n    constraints:\n      allow-bind: ["${tmp}/ci\\e]0;owned\\a\\u202Eis\\u2028Summary"]\n`);
+    const checked = dockgate('policy', 'check', join(tmp, 'odd.yaml'));
+    assert.equal(checked.status, 0, checked.stderr);
+    writeFileSync(join(tmp, 'odd.json'), JSON.stringify({ Image: 'busybox', HostConfig: { Binds: ['/srv/\u001b[2J\u009b31m\u202egnp.exe\u2029x:/data'] } }));
+    const explained = dockgate('policy', 'explain', '--policy', join(tmp, 'odd.yaml'), '--identity', 'uid=1000', '--method', 'POST', '--path', '/v1.41/containers/create', '--body', join(tmp, 'odd.json'));
+    assert.equal(explained.status, 1, explained.stderr);
+    for (const stdout of [checked.stdout, explained.stdout]) {
+      assert.doesNotMatch(stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/u, JSON.stringify(stdout));
+    }
+    assert.match(checked.stdout, /ci\\e\]0;owned\\u0007\\u202eis\\u2028Summary/);
+    assert.match(explained.stdout, /\\u202egnp\.exe\\u2029x/);
   });
 
   test('a bad identity or neither --policy nor --profile is a usage error (exit 2)', () => {

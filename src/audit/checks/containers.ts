@@ -1,9 +1,10 @@
-// Every container, running or stopped (a stopped privileged container is one `docker start` away), judged
-// from its inspect document with the gateway's own reach judges under the baseline profile: privileges,
-// capabilities, devices, confinement, masked paths, sysctls, cgroup parent, host namespaces and joined
-// containers. Mounts are classified here: the host root, the engine socket or a directory above it,
-// sensitive directories (read-only is still flagged), other sockets and other binds. Then limits,
-// no-new-privileges and ports published on every interface, IPv4 and IPv6.
+// Every container, running or stopped (a stopped privileged container is one `docker start` away), as
+// container-sweep.ts streams them from the engine, judged from its inspect document with the gateway's
+// own reach judges under the baseline profile: privileges, capabilities, devices, confinement, masked
+// paths, sysctls, cgroup parent, host namespaces and joined containers. Mounts are classified here: the
+// host root, the engine socket or a directory above it, sensitive directories (read-only is still
+// flagged), other sockets and other binds. Then limits, no-new-privileges and ports published on every
+// interface, IPv4 and IPv6.
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BASELINE_CONSTRAINTS } from '../../judge/profiles/baseline-profile.js';
@@ -15,10 +16,14 @@ import { judgeNamespaceModes } from '../../judge/reach/namespaces.js';
 import { judgeCgroupParent, judgeDevices, judgeLegacyCapabilities, judgeOom, judgePrivileged, judgeSysctls, judgeSystemPaths } from '../../judge/reach/privileges.js';
 import { ReachContext, readStrings, type ReachEngine } from '../../judge/reach/reach-context.js';
 import { judgeSecurityOpt, readNoNewPrivileges } from '../../judge/reach/security-options.js';
-import type { ContainerFacts } from '../../judge/engine-lookup.js';
 import { finding } from '../catalogue.js';
-import type { AuditContext, ContainerInspect } from '../context.js';
+import { ContainerSkips } from '../container-skips.js';
+import { sweepContainers } from '../container-sweep.js';
+import type { AuditContext } from '../context.js';
+import type { EngineApi } from '../engine-api.js';
+import { containerName, fetchDocument, type FetchedDocument, readContainer, readVolume, type ContainerInspect, type PortBinding } from '../engine-documents.js';
 import type { Severity } from '../finding.js';
+import type { AnswerProblems } from '../read-answer.js';
 
 /** Capabilities that are host root on their own (or nearly). */
 const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'SYS_RAWIO', 'BPF', 'PERFMON', 'NET_ADMIN', 'SYS_BOOT', 'MAC_ADMIN', 'MAC_OVERRIDE', 'SYS_TIME', 'SYSLOG', 'DAC_OVERRIDE_ALL']);
@@ -29,25 +34,36 @@ export const SENSITIVE_DIRECTORIES: readonly string[] = [
   '/var/lib/docker', '/var/lib/containerd', '/var/run', '/run', '/var/log', '/var/spool/cron', '/srv',
 ];
 
-function containerName(c: ContainerInspect): string {
-  return (c.Name ?? '').replace(/^\//, '') || c.Id.slice(0, 12);
-}
-
 function stateWords(c: ContainerInspect): string {
-  const status = c.State?.Status ?? 'unknown';
+  const status = c.State.Status ?? 'unknown';
   return status === 'running' ? 'running' : `${status}: one docker start away`;
 }
 
-/** The engine lookups the reach judges ask, answered by the audited engine's API. */
-function engineLookup(ctx: AuditContext): ReachEngine {
-  const get = async <T>(path: string): Promise<T | undefined> => (ctx.api === undefined ? undefined : ctx.api.get<T>(path));
+/**
+ * The engine lookups the reach judges ask while judging container `judged` (the containers it joins, the
+ * volumes they mount), answered by the audited engine's API and read as defensively as the container
+ * itself: fields of the wrong type are counted against `judged` in `skips`.
+ */
+function engineLookup(api: EngineApi, judged: string, skips: ContainerSkips): ReachEngine {
+  const ask = async <T>(path: string, read: (json: unknown, problems: AnswerProblems) => T): Promise<T | undefined> => {
+    let document: FetchedDocument<T> | null;
+    try {
+      document = await fetchDocument(api, path, read);
+    } catch (err) {
+      throw new Error(`GET ${path} failed: ${(err as Error).message}`);
+    }
+    if (document === null) return undefined;
+    if (document.problems.count > 0) skips.add(`GET ${path} (a container it refers to): ${document.problems.describe()}: read as absent`, judged);
+    return document.value;
+  };
   const enc = encodeURIComponent;
+  // The container checks ask for containers and volumes only; what they do not ask is not answered.
+  const notAsked = (what: string) => (): Promise<undefined> => Promise.reject(new Error(`the container checks do not look up ${what}`));
   return {
-    container: (ref) => get(`/containers/${enc(ref)}/json`),
-    volume: (name) => get(`/volumes/${enc(name)}`),
-    image: (ref) => get(`/images/${enc(ref)}/json`),
-    exec: (id) => get(`/exec/${enc(id)}/json`),
-    network: (ref) => get(`/networks/${enc(ref)}`),
+    container: (ref) => ask(`/containers/${enc(ref)}/json`, (json, problems) => readContainer(json, '', problems)),
+    volume: (name) => ask(`/volumes/${enc(name)}`, (json, problems) => readVolume(json, name, problems)),
+    image: notAsked('images'),
+    exec: notAsked('execs'),
   };
 }
 
@@ -144,11 +160,11 @@ function isAllInterfaces(ip: string | undefined): boolean {
   return ip === undefined || ip === '' || ip === '0.0.0.0' || ip === '::' || ip === '[::]';
 }
 
-async function judgeContainer(ctx: AuditContext, c: ContainerInspect, protectedList: readonly string[], daemonNoNewPrivileges: boolean | undefined): Promise<void> {
+async function judgeContainer(ctx: AuditContext, c: ContainerInspect, engine: ReachEngine, protectedList: readonly string[], daemonNoNewPrivileges: boolean | undefined): Promise<void> {
   const { collector } = ctx;
   const name = containerName(c);
   const state = stateWords(c);
-  const hostConfig = c.HostConfig ?? {};
+  const hostConfig = c.HostConfig;
   const subject = name;
   const base = `container ${name} (${c.Id.slice(0, 12)}, ${state})`;
   const add = (id: string, evidence: string[], severity?: Severity): void => {
@@ -156,7 +172,7 @@ async function judgeContainer(ctx: AuditContext, c: ContainerInspect, protectedL
   };
 
   // The gateway's judges, under the baseline profile, on the inspect document.
-  const reach = new ReachContext(BASELINE_CONSTRAINTS, undefined, engineLookup(ctx));
+  const reach = new ReachContext(BASELINE_CONSTRAINTS, undefined, engine);
   judgePrivileged(reach, hostConfig['Privileged'], 'Privileged', 'is privileged');
   judgeCapAdd(reach, readStrings(reach, hostConfig['CapAdd'], 'CapAdd'), 'CapAdd');
   judgeLegacyCapabilities(reach, hostConfig['Capabilities'], 'Capabilities');
@@ -195,21 +211,18 @@ async function judgeContainer(ctx: AuditContext, c: ContainerInspect, protectedL
     const target = await reach.engine.container(join.ref);
     if (target === undefined) continue;
     const sub = new ReachContext(BASELINE_CONSTRAINTS, undefined, reach.engine);
-    const reasons = await hostAccessOf(sub, target as unknown as ContainerFacts);
+    const reasons = await hostAccessOf(sub, target);
     if (reasons.length > 0) add('container.joins-host-access', [`HostConfig.${join.field}: joins ${join.ref}, which has host access: ${reasons.join('; ')}`]);
   }
 
   // Mounts, from the inspect document's resolved list (Binds and Mounts alike).
   const dataRoot = ctx.info?.DockerRootDir;
   const mountClasses = new Map<string, { severity: Severity; evidence: string[] }>();
-  for (const mount of c.Mounts ?? []) {
-    const type = typeof mount['Type'] === 'string' ? mount['Type'] : '';
-    const source = typeof mount['Source'] === 'string' ? mount['Source'] : '';
-    const destination = typeof mount['Destination'] === 'string' ? mount['Destination'] : '';
-    const propagation = typeof mount['Propagation'] === 'string' ? mount['Propagation'] : '';
+  for (const mount of c.Mounts) {
+    const { Type: type = '', Source: source = '', Destination: destination = '', Propagation: propagation = '' } = mount;
     if (propagation === 'shared' || propagation === 'rshared') add('container.mount-propagation', [`Mounts: ${source || destination} → ${destination} with ${propagation} propagation`]);
     if (type !== 'bind' || !source.startsWith('/')) continue;
-    const readOnly = mount['RW'] === false;
+    const readOnly = mount.RW === false;
     const cls = await classifyHostPath(source, readOnly, protectedList, dataRoot, ctx.scope === 'local');
     const entry = mountClasses.get(cls.id);
     const line = `Mounts: ${cls.why} at ${destination}`;
@@ -233,13 +246,14 @@ async function judgeContainer(ctx: AuditContext, c: ContainerInspect, protectedL
 
   // Published ports: what runs (NetworkSettings.Ports) and what a start would publish (PortBindings).
   const published: string[] = [];
-  const ports = c.State?.Running ? c.NetworkSettings?.Ports ?? {} : {};
+  const ports = c.State.Running === true ? (c.NetworkSettings.Ports ?? {}) : {};
   for (const [port, bindings] of Object.entries(ports)) {
-    for (const b of bindings ?? []) if (isAllInterfaces(b.HostIp)) published.push(`NetworkSettings.Ports ${port}: ${b.HostIp || '(all)'}:${b.HostPort ?? ''}`);
+    for (const b of bindings) if (isAllInterfaces(b.HostIp)) published.push(`NetworkSettings.Ports ${port}: ${b.HostIp || '(all)'}:${b.HostPort ?? ''}`);
   }
-  const bindingsConfig = (hostConfig['PortBindings'] ?? {}) as Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
-  for (const [port, bindings] of Object.entries(bindingsConfig ?? {})) {
-    for (const b of bindings ?? []) {
+  // Read by the HostConfig schema (engine-documents.ts): a port map.
+  const bindingsConfig = (hostConfig['PortBindings'] ?? {}) as Record<string, PortBinding[]>;
+  for (const [port, bindings] of Object.entries(bindingsConfig)) {
+    for (const b of bindings) {
       if (isAllInterfaces(b.HostIp)) published.push(`HostConfig.PortBindings ${port}: ${b.HostIp ? b.HostIp : '"" (every IPv4 and IPv6 address)'}:${b.HostPort ?? ''}`);
     }
   }
@@ -252,11 +266,16 @@ function rank(severity: Severity): number {
 }
 
 export async function checkContainers(ctx: AuditContext): Promise<void> {
-  if (ctx.containers === undefined) return;
+  const api = ctx.api;
+  if (api === undefined) return; // the engine could not be reached, which is reported already
   const extra: string[] = [];
   if (ctx.socketPath !== undefined) extra.push(ctx.socketPath);
   for (const declared of ctx.daemon?.declared ?? []) if (declared.spec.kind === 'unix' && declared.spec.path !== undefined) extra.push(declared.spec.path);
   const protectedList = ctx.scope === 'local' ? await protectedPaths(extra) : [...new Set([...ENGINE_SOCKETS, ...extra])];
   const daemonNnp = ctx.info?.SecurityOptions?.includes('name=no-new-privileges') ? true : ctx.daemon?.config.boolean('no-new-privileges', false).value;
-  for (const container of ctx.containers) await judgeContainer(ctx, container, protectedList, daemonNnp);
+  const skips = new ContainerSkips();
+  await sweepContainers(api, ctx.options.maxContainers, ctx.collector, skips, (container) =>
+    judgeContainer(ctx, container, engineLookup(api, containerName(container), skips), protectedList, daemonNnp),
+  );
+  skips.report(ctx.collector, 'containers');
 }

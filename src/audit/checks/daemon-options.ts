@@ -86,7 +86,7 @@ function checkBooleanSettings(ctx: AuditContext): void {
   if (ctx.bridge === null) {
     // No default bridge (--bridge=none): icc does not apply.
   } else if (ctx.bridge !== undefined) {
-    const options = (ctx.bridge['Options'] ?? {}) as Record<string, string>;
+    const options = ctx.bridge.Options ?? {};
     const icc = options['com.docker.network.bridge.enable_icc'];
     if (icc !== 'false') {
       const setting = config?.boolean('icc', true);
