@@ -18,6 +18,7 @@ unit_tests=(
   test/unit/read-only-profile-grants-only-known-reads.test.ts
   test/unit/listener-spec-parsing.test.ts
   test/unit/subject-alt-names-parsing.test.ts
+  test/unit/subject-with-several-cns-identifies-no-one.test.ts
   test/unit/audit-log-starts-fresh-line-after-torn-one.test.ts
   test/unit/body-schemas-cover-both-specs.test.ts
   test/unit/canonical-body-round-trip.test.ts
@@ -39,6 +40,7 @@ unit_tests=(
   test/unit/policy-cli-check-and-explain.test.ts
   test/unit/policy-example-file-loads.test.ts
   test/unit/certs-init-issue-revoke.test.ts
+  test/unit/certs-revocations-never-dropped.test.ts
   test/unit/audit-reads-modes-proc-config-and-versions.test.ts
   test/unit/audit-rootless-json-and-text.test.ts
   test/unit/audit-intended-versus-running.test.ts
@@ -46,6 +48,8 @@ unit_tests=(
   test/unit/tcp-listener-options-parsing.test.ts
   test/unit/connections-wait-until-serving.test.ts
   test/unit/revocation-list-checked-against-ca.test.ts
+  test/unit/older-crl-never-replaces-the-one-in-force.test.ts
+  test/unit/failed-handshakes-limited-per-address.test.ts
   test/unit/browser-request-guard.test.ts
   test/unit/connection-refusals-recorded-and-summed-up.test.ts
   test/unit/systemd-unit-verifies.test.ts
@@ -100,6 +104,8 @@ e2e_tests=(
   test/e2e/policy-defaults-applied-and-recorded.test.ts
   test/e2e/certs-issued-client-runs-docker-over-tls.test.ts
   test/e2e/tls-handshake-refusals-recorded.test.ts
+  test/e2e/revocations-only-move-forward.test.ts
+  test/e2e/tls-several-cns-and-handshake-floods-refused.test.ts
   test/e2e/listener-network-allow-list.test.ts
   test/e2e/insecure-loopback-listener-refuses-browsers.test.ts
   test/e2e/policy-grants-run-to-ci-group-only.test.ts

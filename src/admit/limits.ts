@@ -17,6 +17,8 @@ export interface Limits {
   bodyTimeoutMs: number;
   /** An idle connection between requests. */
   keepAliveTimeoutMs: number;
+  /** Failed TLS handshakes per second per client address, on each TLS listener; 0: no limit (src/listen/failed-handshake-limit.ts). */
+  failedHandshakesPerSecond: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -30,4 +32,7 @@ export const DEFAULT_LIMITS: Limits = {
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 60_000,
   keepAliveTimeoutMs: 5_000,
+  // A client with a wrong certificate fails once or retries a few times; ten a second, sustained, is a loop
+  // or an attack, and bounds what one address costs (ten signatures a second) whatever the server's key.
+  failedHandshakesPerSecond: 10,
 };

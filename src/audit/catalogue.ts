@@ -55,6 +55,7 @@ const RULES: readonly Rule[] = [
   { id: 'socket.acl', severity: 'high', title: 'An ACL on the engine socket grants users or groups access', cis: '1.1.2', remediation: 'Remove the ACL entries (setfacl -b SOCKET)' },
   { id: 'socket.containerd', severity: 'critical', title: 'The containerd socket can be reached by users other than root', cis: '3.23-3.24', remediation: 'chown root:root and chmod 660 (or stricter) the containerd socket' },
   { id: 'gateway.bypassable', severity: 'high', title: 'dockgate fronts the engine, but the raw engine socket is still reachable around it', remediation: 'chmod 600 the raw socket (or remove its group members and ACLs), so that only root and the gateway reach it' },
+  { id: 'gateway.revocations-disagree', severity: 'high', title: "The CRL of dockgate serve and its CA's revocation records disagree: a revoked certificate may be admitted again", remediation: 'Run dockgate certs crl --dir DIR: it signs a new CRL listing every revocation the CRL, the revocation journal and the inventory hold, and brings the inventory up to date' },
   // TLS material.
   { id: 'tls.file-missing', severity: 'high', title: 'A TLS file the daemon is configured with is missing or unreadable', cis: '3.9-3.14', remediation: 'Restore the file or correct the tlscacert, tlscert and tlskey settings' },
   { id: 'tls.cert-expired', severity: 'high', title: 'A TLS certificate of the daemon has expired or is not valid yet', remediation: 'Issue a new certificate and restart the daemon' },

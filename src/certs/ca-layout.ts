@@ -1,6 +1,7 @@
 // Where everything of a dockgate CA directory lives. The public part (what `serve` reads: the CA
-// certificate, its own certificate and key, the CRL) sits in DIR; the CA's private key sits apart in
-// DIR/private/ (0700), which serve never reads, so that it can be kept on another machine or offline.
+// certificate, its own certificate and key, the CRL; and the records of what was issued and revoked) sits
+// in DIR; the CA's private key sits apart in DIR/private/ (0700), which serve never reads, so that it can
+// be kept on another machine or offline.
 import { join, resolve } from 'node:path';
 
 export interface CaLayout {
@@ -13,8 +14,10 @@ export interface CaLayout {
   serverKey: string;
   /** The certificate revocation list, signed by the CA; `certs init` writes an empty one. */
   crl: string;
-  /** Every client certificate issued, with its revocation if any (JSON). */
+  /** Every client certificate issued, with its revocation if any (JSON): a view, rebuilt from the journal where they differ. */
   inventory: string;
+  /** Every revocation and every CRL signed, appended and never rewritten (JSON Lines): what a new CRL is built from. */
+  journal: string;
   /** A copy of every client certificate issued, as `<SERIAL>.pem`. */
   issuedDir: string;
   /** Mode 0700: the CA key and the lock. */
@@ -35,6 +38,7 @@ export function caLayout(dir: string): CaLayout {
     serverKey: join(root, 'server-key.pem'),
     crl: join(root, 'crl.pem'),
     inventory: join(root, 'issued.json'),
+    journal: join(root, 'revocations.jsonl'),
     issuedDir: join(root, 'issued'),
     privateDir,
     caKey: join(privateDir, 'ca-key.pem'),

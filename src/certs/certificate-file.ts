@@ -1,4 +1,5 @@
 // Reading certificates back from PEM files, with errors that name the file.
+import { AmbiguousSubjectError, singleCommonName } from '../identify/common-name.js';
 import { CertsError } from './certs-error.js';
 import { pemBlocks } from './pem.js';
 import { readText } from './safe-files.js';
@@ -20,8 +21,14 @@ export function readCertificate(file: string, what: string): x509.X509Certificat
   return parseCertificates(readText(file, what), file)[0]!;
 }
 
+/** The CN, as the gateway reads it; the whole subject when it has none, or several (which the gateway refuses). */
 export function commonName(cert: x509.X509Certificate): string {
-  return cert.subjectName.getField('CN')[0] ?? cert.subject;
+  try {
+    return singleCommonName(cert.subjectName.getField('CN')) ?? cert.subject;
+  } catch (err) {
+    if (err instanceof AmbiguousSubjectError) return cert.subject;
+    throw err;
+  }
 }
 
 /** The DNS and IP subject alternative names, as `DNS:name` / `IP:addr`. */

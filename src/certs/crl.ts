@@ -79,8 +79,14 @@ export interface ParsedCrl {
   number: number | undefined;
   thisUpdate: Date;
   nextUpdate: Date | undefined;
-  /** Canonical serials of the revoked certificates. */
-  revoked: Map<string, Date>;
+  /** The revoked certificates, by canonical serial. */
+  revoked: Map<string, CrlEntry>;
+}
+
+/** The reason of an entry as `certs revoke` names it; a code it does not give (certificateHold, ...) reads as unspecified. */
+function reasonName(code: number | undefined): RevocationReason {
+  const name = (Object.keys(REVOCATION_REASONS) as RevocationReason[]).find((reason) => REVOCATION_REASONS[reason] === code);
+  return name ?? 'unspecified';
 }
 
 /** Reads a CRL PEM (`X509 CRL`); throws a CertsError naming `file` when it is not one. */
@@ -94,8 +100,11 @@ export function parseCrl(pem: string, file: string): ParsedCrl {
     throw new CertsError(`${file}: not a readable CRL (${(err as Error).message})`);
   }
   const numberExtension = crl.extensions.find((e) => e.type === CRL_NUMBER_OID);
-  const revoked = new Map<string, Date>();
-  for (const entry of crl.entries) revoked.set(canonicalSerial(entry.serialNumber), entry.revocationDate);
+  const revoked = new Map<string, CrlEntry>();
+  for (const entry of crl.entries) {
+    const serial = canonicalSerial(entry.serialNumber);
+    revoked.set(serial, { serial, revokedAt: entry.revocationDate, reason: reasonName(entry.reason) });
+  }
   return {
     crl,
     number: numberExtension === undefined ? undefined : readDerInteger(new Uint8Array(numberExtension.value)),

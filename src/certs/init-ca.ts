@@ -1,6 +1,6 @@
 // `dockgate certs init`: a new CA (ECDSA P-256 by default, RSA 4096 on request), a server certificate for
-// the given DNS names and IP addresses, an empty CRL and an empty inventory, in a directory that holds no
-// CA yet. Everything is made in memory first, then written; a failure part-way removes what this run wrote.
+// the given DNS names and IP addresses, an empty CRL, an empty inventory and the revocation journal with
+// that first CRL, in a directory that holds no CA yet. Everything is made in memory first, then written; a failure part-way removes what this run wrote.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { caLayout, type CaLayout } from './ca-layout.js';
@@ -8,6 +8,7 @@ import { createCaCertificate, createServerCertificate, sha256Fingerprint } from 
 import { CertsError } from './certs-error.js';
 import { signCrl } from './crl.js';
 import { emptyInventory, writeInventory } from './inventory.js';
+import { appendToJournal } from './revocation-journal.js';
 import { generateKeyPair, type KeyType } from './key-pair.js';
 import { checkHost, checkIp, DAY_MS, wholeSeconds } from './names.js';
 import { toPem } from './pem.js';
@@ -73,7 +74,7 @@ function checkNoCa(layout: CaLayout): void {
       `${layout.dir} already holds a CA (${caParts.join(', ')}): refusing to overwrite it, which would invalidate every certificate it issued. Issue client certificates with "dockgate certs issue NAME --dir ${layout.dir} --out DIR"; to start over, move ${layout.dir} away first`,
     );
   }
-  const others = [layout.serverCert, layout.serverKey, layout.crl, layout.inventory, layout.issuedDir].filter(exists);
+  const others = [layout.serverCert, layout.serverKey, layout.crl, layout.inventory, layout.journal, layout.issuedDir].filter(exists);
   if (others.length > 0) throw new CertsError(`${layout.dir} already holds ${others.join(', ')}: refusing to overwrite; use an empty or new directory`);
 }
 
@@ -123,6 +124,8 @@ export async function initCa(options: InitOptions): Promise<InitResult> {
     write(layout.crl, crlPem, 0o644);
     writeInventory(layout.inventory, { ...emptyInventory(), crlNumber: 1 });
     created.push(layout.inventory);
+    appendToJournal(layout.journal, [], { number: 1, thisUpdate: now, nextUpdate: crlNextUpdate, revokedCount: 0 });
+    created.push(layout.journal);
   } catch (err) {
     for (const path of created.reverse()) rmSync(path, { force: true });
     for (const dir of createdDirs.reverse()) rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,8 @@
 // The inventory, DIR/issued.json: every client certificate the CA issued (serial, CN, groups, validity,
-// SHA-256 fingerprint, key type) and, once revoked, when and why. It is the record `certs revoke` builds
-// the CRL from and `certs list` shows; a copy of each certificate is kept beside it in DIR/issued/.
+// SHA-256 fingerprint, key type) and, once revoked, when and why. It is what `certs list` shows and what
+// `certs revoke NAME` looks names up in: a view, not the source. A copy of each certificate is kept beside
+// it in DIR/issued/ and every revocation in the journal (revocation-journal.ts), so an inventory restored
+// from an earlier copy is brought up to date from them, and never takes a revocation out of the next CRL.
 // Written atomically (temporary file renamed over) under the CA's lock; a file that does not read as an
 // inventory stops every command with a message, rather than being taken as empty.
 import { z } from 'zod';
@@ -9,10 +11,15 @@ import { KEY_TYPES } from './key-pair.js';
 import { REVOCATION_REASONS, type RevocationReason } from './crl.js';
 import { exists, readText, replaceFile } from './safe-files.js';
 
-const isoDate = z.iso.datetime({ offset: false });
+/** A date as the CA's JSON records write it: ISO 8601 in UTC. */
+export const isoDate = z.iso.datetime({ offset: false });
+/** A reason `certs revoke --reason` gives. */
+export const reasonSchema = z.enum(Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]]);
+/** A canonical serial (upper-case hex, no sign byte). */
+export const serialSchema = z.string().regex(/^[0-9A-F]+$/);
 
 const issuedSchema = z.strictObject({
-  serial: z.string().regex(/^[0-9A-F]+$/),
+  serial: serialSchema,
   cn: z.string().min(1),
   groups: z.array(z.string()),
   keyType: z.enum(KEY_TYPES as [string, ...string[]]),
@@ -21,7 +28,7 @@ const issuedSchema = z.strictObject({
   fingerprint: z.string(),
   issuedAt: isoDate,
   revokedAt: isoDate.optional(),
-  reason: z.enum(Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]]).optional(),
+  reason: reasonSchema.optional(),
 });
 
 const inventorySchema = z.strictObject({

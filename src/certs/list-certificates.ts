@@ -1,13 +1,15 @@
-// `dockgate certs list`: the CA, the server certificate and every client certificate issued, each with
-// its validity and status. A certificate counts as revoked when the inventory or crl.pem says so; where
-// they disagree (a command stopped between writing the two), the entry says so and how to mend it.
+// `dockgate certs list`: the CA, the server certificate and every client certificate issued (those of the
+// inventory, and any the inventory lost that DIR/issued/ still holds), each with its validity and status.
+// A certificate counts as revoked when any of the CA's records says so (the journal, crl.pem, the
+// inventory); where they disagree (a command stopped between its writes, an inventory restored from an
+// earlier copy, an older crl.pem put back), the entry says so and how to mend it, and what concerns no
+// listed certificate is listed apart (`problems`).
 import { caLayout } from './ca-layout.js';
 import { commonName, readCertificate, subjectAltNames } from './certificate-file.js';
 import { certificateStatus, daysUntil, DEFAULT_THRESHOLD_DAYS, type CertificateStatus } from './certificate-status.js';
 import { CertsError } from './certs-error.js';
-import { parseCrl, type ParsedCrl } from './crl.js';
-import { readInventory } from './inventory.js';
-import { exists, readText } from './safe-files.js';
+import { describeDisagreement, everyRevocation, readRevocationRecords, revocationDisagreements } from './revocation-state.js';
+import { exists } from './safe-files.js';
 import { canonicalSerial } from './serial.js';
 import { join } from 'node:path';
 
@@ -26,7 +28,7 @@ export interface CertificateListing {
   status: CertificateStatus;
   revokedAt?: string;
   reason?: string;
-  /** Set when the inventory and crl.pem disagree about this certificate. */
+  /** Set when the CA's records disagree about this certificate: what differs, and the command that mends it. */
   note?: string;
   file: string;
 }
@@ -44,6 +46,8 @@ export interface CrlSummary {
 export interface Listing {
   certificates: CertificateListing[];
   crl: CrlSummary | undefined;
+  /** Disagreements of the CA's records about no listed certificate (an older crl.pem, a revoked serial no record knows), each with its mend. */
+  problems: string[];
 }
 
 export interface ListOptions {
@@ -57,9 +61,10 @@ export function listCertificates(dir: string, options: ListOptions = {}): Listin
   const now = options.now ?? new Date();
   const threshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
   if (!exists(layout.caCert)) throw new CertsError(`${layout.dir} holds no CA (${layout.caCert} is missing)`);
-  const inventory = readInventory(layout.inventory);
-  let crl: ParsedCrl | undefined;
-  if (exists(layout.crl)) crl = parseCrl(readText(layout.crl, 'the CRL'), layout.crl);
+  const records = readRevocationRecords(layout);
+  const { crl } = records;
+  const revocations = everyRevocation(records);
+  const disagreements = revocationDisagreements(records);
 
   const certificates: CertificateListing[] = [];
   for (const [kind, file] of [['ca', layout.caCert], ['server', layout.serverCert]] as const) {
@@ -77,18 +82,18 @@ export function listCertificates(dir: string, options: ListOptions = {}): Listin
       notAfter: cert.notAfter.toISOString(),
       daysLeft: daysUntil(cert.notAfter, now),
       status: certificateStatus(cert.notAfter, now, threshold, inCrl !== undefined),
-      ...(inCrl !== undefined ? { revokedAt: inCrl.toISOString() } : {}),
+      ...(inCrl !== undefined ? { revokedAt: inCrl.revokedAt.toISOString() } : {}),
       file,
     });
   }
-  for (const record of inventory.certificates) {
+  const listed = new Set(records.inventory.certificates.map((c) => c.serial));
+  const clients = [...records.inventory.certificates, ...[...records.copies.records.values()].filter((c) => !listed.has(c.serial))];
+  for (const record of clients) {
     const notAfter = new Date(record.notAfter);
-    const inCrl = crl?.revoked.get(record.serial);
-    const revoked = record.revokedAt !== undefined || inCrl !== undefined;
-    let note: string | undefined;
-    if (record.revokedAt !== undefined && inCrl === undefined) note = `revoked, but ${layout.crl} does not list it yet: run "dockgate certs crl --dir ${dir}"`;
-    if (record.revokedAt === undefined && inCrl !== undefined) note = `${layout.crl} lists it as revoked, but the inventory does not`;
-    const revokedAt = record.revokedAt ?? inCrl?.toISOString();
+    const revocation = revocations.get(record.serial);
+    const notes = disagreements.filter((d) => d.serial === record.serial).map((d) => d.message);
+    const revokedAt = record.revokedAt ?? revocation?.revokedAt.toISOString();
+    const reason = record.reason ?? revocation?.reason;
     certificates.push({
       kind: 'client',
       serial: record.serial,
@@ -98,13 +103,14 @@ export function listCertificates(dir: string, options: ListOptions = {}): Listin
       notBefore: record.notBefore,
       notAfter: record.notAfter,
       daysLeft: daysUntil(notAfter, now),
-      status: certificateStatus(notAfter, now, threshold, revoked),
+      status: certificateStatus(notAfter, now, threshold, revocation !== undefined),
       ...(revokedAt !== undefined ? { revokedAt } : {}),
-      ...(record.reason !== undefined ? { reason: record.reason } : {}),
-      ...(note !== undefined ? { note } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+      ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
       file: join(layout.issuedDir, `${record.serial}.pem`),
     });
   }
+  const shown = new Set(clients.map((c) => c.serial));
   return {
     certificates,
     crl:
@@ -118,5 +124,6 @@ export function listCertificates(dir: string, options: ListOptions = {}): Listin
             revokedCount: crl.revoked.size,
             status: crl.nextUpdate === undefined ? 'valid' : (certificateStatus(crl.nextUpdate, now, threshold, false) as CrlSummary['status']),
           },
+    problems: disagreements.filter((d) => d.serial === undefined || !shown.has(d.serial)).map(describeDisagreement),
   };
 }

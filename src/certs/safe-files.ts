@@ -1,8 +1,9 @@
 // Writing the CA's files so that nothing is ever half-written or more open than asked: new files are
 // created exclusively with their final mode (a key is never readable by others, not even for a moment),
 // replaced files are written beside and renamed over (a `serve` reloading the CRL sees the old one or the
-// new one), and every write reaches the disk before the command reports success.
-import { closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, readFileSync, chmodSync } from 'node:fs';
+// new one), append-only files are only ever appended to, and every write reaches the disk before the
+// command reports success.
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, readFileSync, chmodSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { CertsError, fileError } from './certs-error.js';
 
@@ -56,6 +57,32 @@ export function replaceFile(path: string, data: string | Buffer, mode: number): 
     throw fileError('replace', path, err);
   }
   fsyncDir(dirname(path));
+}
+
+/**
+ * Appends `text` (whole lines) to `path`, or creates it with `mode`. The file is opened without following
+ * a symlink and must be a regular file (not a FIFO that would hang the command, not a device).
+ */
+export function appendToFile(path: string, text: string, mode: number): void {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      writeNewFile(path, text, mode);
+      return;
+    }
+    throw fileError('append to', path, err);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new CertsError(`${path} is not a regular file: move it away (it must be the file dockgate certs appends to)`);
+    writeAll(fd, text);
+    fsyncSync(fd);
+  } catch (err) {
+    throw err instanceof CertsError ? err : fileError('append to', path, err);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Creates a directory with exactly `mode` if it is missing; reports whether it did. Parents get 0755. */

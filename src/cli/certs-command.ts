@@ -6,6 +6,8 @@
 //   certs crl    --dir DIR                                 re-sign DIR/crl.pem before its nextUpdate
 //   certs renew-server --dir DIR [--host NAME] [--ip ADDR]  a new server certificate and key
 //   certs list   --dir DIR [--format json]                 every certificate with its expiry and status
+// Text read from certificates and the CA's files (names, groups, notes) is printed through inertText:
+// whoever asked for a certificate chose its subject, which must not act on the operator's terminal.
 import type { Command } from 'commander';
 import {
   CertsError,
@@ -22,11 +24,14 @@ import {
   REVOCATION_REASONS,
   revokeCertificates,
   type CertificateListing,
+  type CrlWritten,
   type KeyType,
   type RevocationReason,
 } from '../certs/index.js';
+import type { IssuedRecord } from '../certs/inventory.js';
 import { KEY_TYPE_NAMES } from '../certs/key-pair.js';
 import { parseDays } from '../certs/names.js';
+import { inertText } from '../log/inert-text.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -46,6 +51,29 @@ function keyType(text: string): KeyType {
 function reason(text: string): RevocationReason {
   if (!Object.hasOwn(REVOCATION_REASONS, text)) throw new CertsError(`--reason ${text}: expected one of ${Object.keys(REVOCATION_REASONS).join(', ')}`);
   return text as RevocationReason;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function certificatesNamed(records: readonly IssuedRecord[]): string {
+  return records.map((r) => `${r.serial} (CN ${inertText(r.cn)})`).join(', ');
+}
+
+/** The new CRL, and what its command found missing from the CA's records and put back. */
+function crlLines(crl: CrlWritten, dir: string): string[] {
+  const { mended } = crl;
+  const lines = [`wrote ${crl.file}: CRL number ${crl.number}, ${plural(crl.revokedCount, 'revoked certificate')}, next update due ${day(crl.nextUpdate)}`];
+  if (mended.revocationsRestored.length > 0) {
+    lines.push(`  kept revoked ${plural(mended.revocationsRestored.length, 'certificate')} that the inventory listed as not revoked (restored from an earlier copy?), and marked revoked there again: ${certificatesNamed(mended.revocationsRestored)}`);
+  }
+  if (mended.certificatesRestored.length > 0) {
+    lines.push(`  listed again in the inventory ${plural(mended.certificatesRestored.length, 'certificate')} it had lost, from ${dir}/issued/: ${certificatesNamed(mended.certificatesRestored)}`);
+  }
+  if (mended.journalStarted) lines.push(`  started the revocation journal ${crl.journal} with ${plural(mended.journalAdded, 'revocation')}`);
+  else if (mended.journalAdded > 0) lines.push(`  recorded ${plural(mended.journalAdded, 'revocation')} that ${crl.journal} lacked`);
+  return lines;
 }
 
 function optionalDays(option: string, text: string | undefined): number | undefined {
@@ -127,13 +155,10 @@ function registerRevoke(certs: Command): void {
       const lines = [
         result.revoked.length === 0
           ? `nothing to revoke: every certificate ${what} was revoked before`
-          : `revoked ${result.revoked.length} certificate${result.revoked.length === 1 ? '' : 's'} ${what}: ${result.revoked.map((r) => r.serial).join(', ')}`,
+          : `revoked ${plural(result.revoked.length, 'certificate')} ${what}: ${result.revoked.map((r) => r.serial).join(', ')}`,
       ];
       if (result.revoked.length > 0 && result.alreadyRevoked.length > 0) lines.push(`  (${result.alreadyRevoked.length} more ${what} had been revoked before)`);
-      lines.push(
-        `wrote ${result.crl.file}: CRL number ${result.crl.number}, ${result.crl.revokedCount} revoked certificate${result.crl.revokedCount === 1 ? '' : 's'}, next update due ${day(result.crl.nextUpdate)}`,
-      );
-      print(lines);
+      print([...lines, ...crlLines(result.crl, opts.dir)]);
     });
 }
 
@@ -145,8 +170,7 @@ function registerCrl(certs: Command): void {
     .option('--days <n>', `days until the CRL's nextUpdate (default ${DEFAULT_CRL_DAYS})`)
     .action(async (opts: { dir: string; days?: string }) => {
       const crlDays = optionalDays('--days', opts.days);
-      const crl = await refreshCrl({ dir: opts.dir, ...(crlDays !== undefined && { crlDays }) });
-      print([`wrote ${crl.file}: CRL number ${crl.number}, ${crl.revokedCount} revoked certificate${crl.revokedCount === 1 ? '' : 's'}, next update due ${day(crl.nextUpdate)}`]);
+      print(crlLines(await refreshCrl({ dir: opts.dir, ...(crlDays !== undefined && { crlDays }) }), opts.dir));
     });
 }
 
@@ -201,13 +225,16 @@ function registerList(certs: Command): void {
       }
       const rows = [['KIND', 'SERIAL', 'CN', 'GROUPS / NAMES', 'NOT AFTER', 'STATUS']];
       for (const c of listing.certificates) {
-        rows.push([c.kind, c.serial, c.cn, (c.kind === 'server' ? c.san : c.groups).join(',') || '-', day(c.notAfter), statusText(c) + (c.note === undefined ? '' : ` (${c.note})`)]);
+        rows.push([c.kind, c.serial, c.cn, (c.kind === 'server' ? c.san : c.groups).join(',') || '-', day(c.notAfter), statusText(c) + (c.note === undefined ? '' : ` (${c.note})`)].map(inertText));
       }
       const lines = table(rows);
       if (listing.crl !== undefined) {
         const crl = listing.crl;
         const due = crl.nextUpdate === undefined ? 'no next update' : `next update due ${day(crl.nextUpdate)}`;
         lines.push('', `CRL ${crl.file}: number ${crl.number ?? '?'}, ${crl.revokedCount} revoked, ${due}${crl.status === 'valid' ? '' : ` (${crl.status === 'expired' ? 'OUTDATED' : 'due soon'}: run dockgate certs crl --dir ${opts.dir})`}`);
+      }
+      if (listing.problems.length > 0) {
+        lines.push('', 'the CA\'s records disagree:', ...listing.problems.map((problem) => `  ${inertText(problem)}`));
       }
       print(lines);
     });

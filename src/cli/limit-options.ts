@@ -10,6 +10,7 @@ export interface LimitOptions {
   headersTimeout: string;
   bodyTimeout: string;
   keepAliveTimeout: string;
+  maxFailedHandshakesPerSecond: string;
 }
 
 /** Longer timeouts than a day are a mistake (and past what Node's timers hold). */
@@ -24,7 +25,12 @@ export function addLimitOptions(command: Command): Command {
     .option('--burst <n>', 'requests an identity may send at once on top of --max-requests-per-second (default: one second of it)')
     .option('--headers-timeout <seconds>', 'time to send a request head (and to finish a TLS handshake); slower clients get a 408', String(d.headersTimeoutMs / 1000))
     .option('--body-timeout <seconds>', 'longest pause while sending a request body; a 408 then (streams answered by the engine are never cut)', String(d.bodyTimeoutMs / 1000))
-    .option('--keep-alive-timeout <seconds>', 'how long an idle connection is kept between requests', String(d.keepAliveTimeoutMs / 1000));
+    .option('--keep-alive-timeout <seconds>', 'how long an idle connection is kept between requests', String(d.keepAliveTimeoutMs / 1000))
+    .option(
+      '--max-failed-handshakes-per-second <n>',
+      'failed TLS handshakes per second per client address; beyond it, connections from that address are closed at accept until the rate falls; 0: no limit',
+      String(d.failedHandshakesPerSecond),
+    );
 }
 
 function count(flag: string, text: string, min: number): number {
@@ -52,5 +58,6 @@ export function limitsFromOptions(opts: LimitOptions): Limits {
     headersTimeoutMs: milliseconds('--headers-timeout', opts.headersTimeout),
     bodyTimeoutMs: milliseconds('--body-timeout', opts.bodyTimeout),
     keepAliveTimeoutMs: milliseconds('--keep-alive-timeout', opts.keepAliveTimeout),
+    failedHandshakesPerSecond: count('--max-failed-handshakes-per-second', opts.maxFailedHandshakesPerSecond, 0),
   };
 }

@@ -117,12 +117,16 @@ export const CONNECTION_REFUSALS = {
   'crl-unusable': { rule: 'tls.handshake', fix: 'Refresh the CRL of --tls-ca (dockgate certs crl --dir DIR); serve reloads it without a restart' },
   'no-client-auth-usage': { rule: 'tls.handshake', fix: 'Issue a client certificate with the clientAuth extended key usage (dockgate certs issue does)' },
   'certificate-invalid': { rule: 'tls.handshake', fix: 'Issue a new client certificate with the CA of --tls-ca' },
+  /** A subject with several CNs: readers disagree on which is the client's name (src/identify/common-name.ts). */
+  'ambiguous-subject': { rule: 'tls.handshake', fix: 'Issue the client a certificate whose subject has exactly one CN (dockgate certs issue NAME does)' },
   'tls-version': { rule: 'tls.handshake', fix: 'Use a client that speaks TLS 1.2 or newer' },
   'not-tls': { rule: 'tls.handshake', fix: 'Connect with TLS (DOCKER_TLS_VERIFY=1), not plain HTTP' },
   'server-certificate-refused': { rule: 'tls.handshake', fix: "Give the client the CA that signed the server certificate (DOCKER_CERT_PATH/ca.pem) and a server name from its SANs" },
   'tls-error': { rule: 'tls.handshake', fix: 'See the TLS error code; the client and server could not agree on a secure connection' },
   /** Closed at accept: every listener together already has --max-connections open (plain listeners answer a 503 first). */
   'too-many-connections': { rule: CATALOGUE.DG_TOO_MANY_CONNECTIONS.rule, fix: 'Retry later; the operator can raise dockgate serve --max-connections' },
+  /** Closed at accept: the address failed more TLS handshakes per second than --max-failed-handshakes-per-second. */
+  'too-many-failed-handshakes': { rule: 'limits.tls-handshakes', fix: "Fix the client's certificate or TLS settings, then retry more slowly; the operator can raise dockgate serve --max-failed-handshakes-per-second" },
   /** The TLS handshake did not finish within --headers-timeout. */
   'tls-handshake-timeout': { rule: CATALOGUE.DG_HEADERS_TIMEOUT.rule, fix: 'Finish the TLS handshake promptly; a slower client is treated as a slowloris attack (dockgate serve --headers-timeout)' },
   /** Refused by the HTTP parser before a request existed (answered with a JSON 408, 431 or 400, then closed). */

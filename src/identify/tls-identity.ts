@@ -1,5 +1,6 @@
 // The identity of a mutual-TLS peer, read from the client certificate the handshake verified.
 import type { TLSSocket } from 'node:tls';
+import { singleCommonName } from './common-name.js';
 import type { TlsPeer } from './identity.js';
 import { parseSubjectAltNames } from './subject-alt-names.js';
 
@@ -8,10 +9,11 @@ function asList(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** Throws (AmbiguousSubjectError) for a certificate whose subject names several CNs: it identifies no one. */
 export function tlsPeerIdentity(socket: TLSSocket, listener: string): TlsPeer {
   const cert = socket.getPeerCertificate();
   const subject = cert.subject ?? {};
-  const cn = asList(subject.CN)[0];
+  const cn = singleCommonName(subject.CN);
   return {
     kind: 'tls',
     listener,

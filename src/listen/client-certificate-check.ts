@@ -8,8 +8,10 @@
 //
 // It also checks what OpenSSL does not: the clientAuth extended key usage. OpenSSL refuses a certificate
 // whose EKU lacks clientAuth (INVALID_PURPOSE) but accepts one with no EKU extension at all, which is
-// then usable for anything; a client certificate must say it is one.
+// then usable for anything; a client certificate must say it is one. And that the certificate names one
+// client: a subject with several CNs is read differently by different readers (identify/common-name.ts).
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { AmbiguousSubjectError, singleCommonName } from '../identify/common-name.js';
 import type { PresentedCertificate } from '../record/audit-record.js';
 import type { Refusal } from './connection-refusals.js';
 import { revokes, type RevocationList } from './revocation-list.js';
@@ -68,7 +70,12 @@ function hasCertificate(cert: PeerCertificate | undefined): cert is PeerCertific
 export function presentedCertificate(cert: PeerCertificate): PresentedCertificate {
   const subject = cert.subject ?? {};
   const issuer = cert.issuer ?? {};
-  const cn = asList(subject.CN)[0];
+  let cn: string | undefined;
+  try {
+    cn = singleCommonName(subject.CN);
+  } catch {
+    cn = undefined; // several: the record names none of them as the CN (the refusal's reason lists them all)
+  }
   const issuerName = asList(issuer.CN)[0] ?? (Object.keys(issuer).length > 0 ? Object.entries(issuer).map(([k, v]) => `${k}=${asList(v).join('+')}`).join(', ') : undefined);
   const notBefore = isoDate(cert.valid_from);
   const notAfter = isoDate(cert.valid_to);
@@ -115,6 +122,12 @@ export function checkClientCertificate(socket: TLSSocket, revocation: Revocation
   }
   if (revocation !== undefined && revokes(revocation, cert.raw)) {
     return { cause: 'certificate-revoked', reason: `${which} is revoked by the CRL of --tls-crl`, certificate };
+  }
+  try {
+    singleCommonName(cert.subject?.CN);
+  } catch (err) {
+    if (!(err instanceof AmbiguousSubjectError)) throw err;
+    return { cause: 'ambiguous-subject', reason: `${which} identifies no one: ${err.message}`, certificate };
   }
   return undefined;
 }

@@ -18,14 +18,25 @@ import type { AuditSink } from '../record/audit-sink.js';
 import { recordTime } from '../record/record-time.js';
 
 /** TCP peers as noted at accept, for refusals reported once the connection is gone. */
-const notedPeers = new WeakMap<Socket, string>();
+const notedPeers = new WeakMap<Socket, { address: string; port: number | undefined }>();
 
 /**
  * Notes a TCP connection's peer while it can still be read: a TLS handshake that fails or times out is
  * reported after Node has closed the connection, when its address is gone.
  */
 export function notePeer(socket: Socket): void {
-  if (socket.remoteAddress !== undefined) notedPeers.set(socket, `${socket.remoteAddress}:${socket.remotePort ?? '?'}`);
+  if (socket.remoteAddress !== undefined) notedPeers.set(socket, { address: socket.remoteAddress, port: socket.remotePort });
+}
+
+function notedPeer(socket: Socket): { address: string; port: number | undefined } | undefined {
+  if (socket.remoteAddress !== undefined) return { address: socket.remoteAddress, port: socket.remotePort };
+  // A TLS socket wraps the TCP connection it was accepted on (Node keeps it as `_parent`; there is no public accessor).
+  return notedPeers.get(socket) ?? notedPeers.get((socket as { _parent?: Socket })._parent ?? socket);
+}
+
+/** The TCP peer's address (without its port), also once the connection is gone if it was noted; undefined over a unix socket. */
+export function remoteAddressOf(socket: Socket): string | undefined {
+  return notedPeer(socket)?.address;
 }
 
 /**
@@ -34,10 +45,8 @@ export function notePeer(socket: Socket): void {
  * can tell which local process a flood of refusals comes from.
  */
 export function remoteOf(socket: Socket): string {
-  if (socket.remoteAddress !== undefined) return `${socket.remoteAddress}:${socket.remotePort ?? '?'}`;
-  // A TLS socket wraps the TCP connection it was accepted on (Node keeps it as `_parent`; there is no public accessor).
-  const noted = notedPeers.get(socket) ?? notedPeers.get((socket as { _parent?: Socket })._parent ?? socket);
-  if (noted !== undefined) return noted;
+  const peer = notedPeer(socket);
+  if (peer !== undefined) return `${peer.address}:${peer.port ?? '?'}`;
   try {
     return describeIdentity(unixPeerIdentity(socket, 'unix'));
   } catch {

@@ -1,5 +1,5 @@
 // The little of DER (X.690) that revocation needs: walking the TLVs of a CRL and of a certificate to
-// find issuer names, serial numbers, dates and signed bytes. Strict: indefinite lengths, high tag
+// find issuer names, serial numbers, CRL numbers, dates and signed bytes. Strict: indefinite lengths, high tag
 // numbers and lengths that run past their parent are errors, never guesses.
 
 export interface DerNode {
@@ -14,6 +14,7 @@ export interface DerNode {
 export const TAG = {
   INTEGER: 0x02,
   BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
   OID: 0x06,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
@@ -90,6 +91,14 @@ export function serialHex(node: DerNode): string {
   expectTag(node, TAG.INTEGER, 'a serial number');
   const hex = node.content.toString('hex').toUpperCase().replace(/^0+/, '');
   return hex === '' ? '0' : hex;
+}
+
+/** A non-negative INTEGER of any size (a CRL number may take 20 octets). */
+export function unsignedInteger(node: DerNode): bigint {
+  expectTag(node, TAG.INTEGER, 'an integer');
+  if (node.content.length === 0) throw new Error('an empty integer');
+  if ((node.content[0]! & 0x80) !== 0) throw new Error('a negative integer');
+  return BigInt(`0x${node.content.toString('hex')}`);
 }
 
 /** UTCTime or GeneralizedTime, which X.509 writes in UTC with seconds and a final Z. */

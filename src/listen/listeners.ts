@@ -3,8 +3,9 @@
 // that says so, plain HTTP on loopback (peer identified by its address; browsers' requests refused).
 //
 // A TCP connection passes, in order: the listener's network allow-list, at accept, before a TLS or HTTP
-// byte is read; for TLS, the handshake and then the client-certificate check (client-certificate-check.ts),
-// before the first request is read. Each refusal is counted, logged and recorded (connection-refusals.ts).
+// byte is read; for TLS, the limit on its address's failed handshakes (failed-handshake-limit.ts), also at
+// accept, then the handshake and the client-certificate check (client-certificate-check.ts), before the
+// first request is read. Each refusal is counted, logged and recorded (connection-refusals.ts).
 // Every listener counts its connections against one total (--max-connections), answers what Node's HTTP
 // parser refuses with Docker-style JSON (parser-refusals.ts), and bounds how long a client may take to
 // send a request head (--headers-timeout, the TLS handshake too) and to sit idle between requests.
@@ -20,7 +21,8 @@ import { tlsPeerIdentity } from '../identify/tls-identity.js';
 import type { Logger } from '../log/logger.js';
 import { browserRequestGuard, type RequestGuard } from './browser-request-guard.js';
 import { checkClientCertificate, handshakeFailure, presentedCertificate } from './client-certificate-check.js';
-import { notePeer, remoteOf, type ConnectionRefusals } from './connection-refusals.js';
+import { notePeer, remoteAddressOf, remoteOf, type ConnectionRefusals } from './connection-refusals.js';
+import { FailedHandshakeLimit } from './failed-handshake-limit.js';
 import { ServingLatch } from './serving-latch.js';
 import { answerParserRefusals } from './parser-refusals.js';
 import type { ConnectionBudget } from '../admit/connection-budget.js';
@@ -174,6 +176,22 @@ function networkGate(spec: TcpListenerSpec | InsecureLoopbackListenerSpec, refus
   };
 }
 
+/** The accept check of a TLS listener's failed-handshake limit: an address over it is closed before its handshake. */
+function failedHandshakeGate(listener: string, limit: FailedHandshakeLimit, refusals: ConnectionRefusals): (socket: Socket) => boolean {
+  return (socket) => {
+    const address = remoteAddressOf(socket);
+    if (address === undefined || limit.admits(address)) return true;
+    refusals.refuse({
+      listener,
+      remote: remoteOf(socket),
+      cause: 'too-many-failed-handshakes',
+      reason: `${address} failed more than ${limit.perSecond} TLS handshakes per second (--max-failed-handshakes-per-second): its connections are closed at accept until the rate falls`,
+    });
+    socket.destroy();
+    return false;
+  };
+}
+
 function listenTcp(server: http.Server, spec: { host: string; port: number }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -202,6 +220,11 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
   });
   tls.addServer(server);
   server.prependListener('connection', notePeer);
+  const handshakes = new FailedHandshakeLimit(context.limits.failedHandshakesPerSecond);
+  const failedHandshake = (socket: Socket): void => {
+    const address = remoteAddressOf(socket);
+    if (address !== undefined) handshakes.failed(address);
+  };
 
   /** Connections whose certificate passed: closed when a reloaded CRL revokes it. */
   const admitted = new Set<TLSSocket>();
@@ -214,6 +237,7 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
       refusal = { cause: 'certificate-invalid' as const, reason: `the client certificate could not be read (${(err as Error).message})` };
     }
     if (refusal !== undefined) {
+      failedHandshake(socket);
       refusals.refuse({ listener: spec.name, remote: remoteOf(socket), ...refusal });
       socket.destroy();
       return;
@@ -222,6 +246,8 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
     socket.once('close', () => admitted.delete(socket));
   });
   server.on('tlsClientError', (err: Error & { code?: string }, socket: Socket) => {
+    // A client that just went away mid-handshake counts too: it cost the handshake all the same.
+    failedHandshake(socket);
     const refusal = handshakeFailure(err);
     if (refusal === undefined) {
       logger.debug({ listener: spec.name, remote: remoteOf(socket), err: err.code ?? err.message }, 'client left during the TLS handshake');
@@ -245,7 +271,9 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
       socket.destroy();
     }
   });
-  guardServer(server, spec.name, false, context, networkGate(spec, refusals));
+  const network = networkGate(spec, refusals);
+  const handshakeGate = failedHandshakeGate(spec.name, handshakes, refusals);
+  guardServer(server, spec.name, false, context, (socket) => network(socket) && handshakeGate(socket));
   // Only connections that passed the certificate check get an identity: a second lock on the same door.
   attach(
     server,

@@ -7,12 +7,16 @@
 import { X509Certificate, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { TAG, certificateNames, children, describeName, expectTag, isTime, oid, readSingle, serialHex, time, type DerNode } from './der.js';
+import { TAG, certificateNames, children, describeName, expectTag, isTime, oid, readSingle, serialHex, time, unsignedInteger, type DerNode } from './der.js';
 
-/** One CRL of the file, for logs and expiry warnings. */
+/** One CRL of the file, for logs, expiry warnings and telling a newer CRL from an older one. */
 export interface CrlSummary {
   /** The issuer as a readable name (`CN=dockgate CA`). */
   issuer: string;
+  /** The issuer's name as compared (hex of its DER). */
+  issuerKey: string;
+  /** The cRLNumber extension (RFC 5280 5.2.3): it grows with every CRL the issuer signs. */
+  number?: bigint;
   thisUpdate: Date;
   /** When the issuer promised the next list; past it, OpenSSL refuses every client of that issuer. */
   nextUpdate?: Date;
@@ -67,7 +71,22 @@ interface ParsedCrl {
   issuer: DerNode;
   thisUpdate: Date;
   nextUpdate?: Date;
+  number?: bigint;
   serials: string[];
+}
+
+const CRL_NUMBER = '2.5.29.20';
+
+/** The cRLNumber in `[0] EXPLICIT Extensions`, if there is one. */
+function crlNumber(extensions: DerNode): bigint | undefined {
+  const [list] = children(extensions);
+  for (const extension of children(expectTag(list, TAG.SEQUENCE, 'the CRL extensions'))) {
+    const parts = children(expectTag(extension, TAG.SEQUENCE, 'a CRL extension'));
+    if (oid(parts[0]!) !== CRL_NUMBER) continue;
+    // extnID, critical (optional), extnValue: an OCTET STRING holding the INTEGER.
+    return unsignedInteger(readSingle(expectTag(parts.at(-1), TAG.OCTET_STRING, 'the CRL number').content));
+  }
+  return undefined;
 }
 
 function parseCrl(der: Buffer): ParsedCrl {
@@ -86,7 +105,8 @@ function parseCrl(der: Buffer): ParsedCrl {
   if (fields[i]?.tag === TAG.SEQUENCE) {
     for (const entry of children(fields[i++]!)) serials.push(serialHex(children(expectTag(entry, TAG.SEQUENCE, 'a revoked entry'))[0]!));
   }
-  if (fields[i]?.tag === TAG.CONTEXT_0) i++;
+  let number: bigint | undefined;
+  if (fields[i]?.tag === TAG.CONTEXT_0) number = crlNumber(fields[i++]!);
   if (i !== fields.length) throw new Error('unexpected fields in the signed part of the CRL');
   const [outerOid] = children(expectTag(algorithm, TAG.SEQUENCE, 'a signature algorithm'));
   const [innerOid] = children(innerAlgorithm);
@@ -94,7 +114,7 @@ function parseCrl(der: Buffer): ParsedCrl {
   if (oid(innerOid!) !== signatureOid) throw new Error('the signature algorithm inside and outside the signed part differ');
   const bits = expectTag(signatureValue, TAG.BIT_STRING, 'a signature');
   if (bits.content[0] !== 0) throw new Error('the signature is not a whole number of bytes');
-  return { tbs: tbs!, signatureOid, signature: bits.content.subarray(1), issuer, thisUpdate, ...(nextUpdate && { nextUpdate }), serials };
+  return { tbs: tbs!, signatureOid, signature: bits.content.subarray(1), issuer, thisUpdate, ...(nextUpdate && { nextUpdate }), ...(number !== undefined && { number }), serials };
 }
 
 function signedBy(crl: ParsedCrl, ca: CaEntry): boolean {
@@ -151,7 +171,14 @@ export function parseRevocationList(file: string, text: string, caPem: Buffer): 
     const serials = revoked.get(key) ?? new Set<string>();
     for (const serial of crl.serials) serials.add(serial);
     revoked.set(key, serials);
-    crls.push({ issuer, thisUpdate: crl.thisUpdate, ...(crl.nextUpdate && { nextUpdate: crl.nextUpdate }), revokedCount: crl.serials.length });
+    crls.push({
+      issuer,
+      issuerKey: key,
+      ...(crl.number !== undefined && { number: crl.number }),
+      thisUpdate: crl.thisUpdate,
+      ...(crl.nextUpdate && { nextUpdate: crl.nextUpdate }),
+      revokedCount: crl.serials.length,
+    });
   });
   // What OpenSSL will load: a list it cannot read would fail every later handshake instead of this one check.
   try {

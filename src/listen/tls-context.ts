@@ -3,16 +3,23 @@
 // elsewhere and renamed into place is seen too) and on SIGHUP. A CRL that loads replaces the context of
 // every TLS server for the handshakes that follow (`server.setSecureContext`); connections already
 // open whose certificate it revokes are closed by the listeners (`onRevocation`). A file that does not
-// load keeps the CRL in force, and the log says why.
+// load keeps the CRL in force, and the log says why; so does a CRL older than the one in force
+// (crl-succession.ts), with a warning that names both.
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from '../log/logger.js';
-import { parseRevocationList, casWithoutCrl, type RevocationList } from './revocation-list.js';
+import { crlRegression, describeCrl } from './crl-succession.js';
+import { parseRevocationList, casWithoutCrl, type CrlSummary, type RevocationList } from './revocation-list.js';
 import { secureContextOptions, type TlsMaterial } from './tls-material.js';
 
 export type RevocationListener = (list: RevocationList) => void;
+
+/** A CRL as log lines show it (its number as text: a CRL number may exceed what JSON numbers hold). */
+function crlFields(crl: CrlSummary): Record<string, string | number | undefined> {
+  return { issuer: crl.issuer, number: crl.number?.toString(), thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString(), revokedCount: crl.revokedCount };
+}
 
 export interface TlsContextOptions {
   /** Quiet time after the last change event before reloading, in ms (default 100). */
@@ -121,6 +128,15 @@ export class TlsContext {
       this.#keep(file, (err as Error).message);
       return;
     }
+    const regression = this.#material.revocation && crlRegression(this.#material.revocation, list);
+    if (regression) {
+      this.#logger.warn(
+        { crl: file, issuer: regression.issuer, inForce: crlFields(regression.inForce), refused: crlFields(regression.refused) },
+        `the CRL is older than the one in force (${describeCrl(regression.refused)}, while ${describeCrl(regression.inForce)} is in force): refused, the newer one stays in force. ` +
+          'Put the newest CRL back, or sign a new one with every revocation (dockgate certs crl --dir DIR)',
+      );
+      return;
+    }
     const next: TlsMaterial = { ...this.#material, revocation: list };
     const options = secureContextOptions(next);
     try {
@@ -130,7 +146,7 @@ export class TlsContext {
       return;
     }
     this.#material = next;
-    this.#logger.info({ crl: file, crls: list.crls.map((c) => ({ ...c, thisUpdate: c.thisUpdate.toISOString(), nextUpdate: c.nextUpdate?.toISOString() })) }, 'CRL reloaded; new handshakes are checked against it');
+    this.#logger.info({ crl: file, crls: list.crls.map(crlFields) }, 'CRL reloaded; new handshakes are checked against it');
     const now = Date.now();
     for (const crl of list.crls) {
       if (crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < now) {

@@ -1,5 +1,6 @@
 // Client certificates that `dockgate certs issue` will not make, signed with a real CA's key by
-// `openssl ca`: validity in the past (expired), no extended key usage, or another one than clientAuth.
+// `openssl ca`: validity in the past (expired), no extended key usage, or another one than clientAuth, a
+// subject with several CNs.
 // Written in Docker's DOCKER_CERT_PATH layout (ca.pem, cert.pem, key.pem), with ca.pem the CA the
 // client verifies the server with, so that only the gateway's judgement of the client certificate is tested.
 
@@ -14,6 +15,8 @@ export interface UnusualClientOptions {
   /** Where the client directory is made. */
   parentDir: string;
   cn: string;
+  /** An openssl `-subj` of its own instead of `/CN=cn` (several CNs; `+` joins attributes into one RDN), kept as written. */
+  subject?: string;
   /** openssl extension lines, e.g. `extendedKeyUsage=serverAuth`; basicConstraints CA:FALSE is always added. */
   extensions: readonly string[];
   /** `YYYYMMDDHHMMSSZ`; with endDate, the validity (in the past for an expired certificate). */
@@ -60,10 +63,12 @@ export function issueUnusualClient(options: UnusualClientOptions): string {
   const key = join(dir, 'key.pem');
   const csr = join(work, 'request.csr');
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
-  openssl(['req', '-new', '-key', key, '-subj', `/CN=${options.cn}`, '-out', csr]);
+  const subject = options.subject ?? `/CN=${options.cn}`;
+  openssl(['req', '-new', '-key', key, '-subj', subject, ...(subject.includes('+') ? ['-multivalue-rdn'] : []), '-out', csr]);
   openssl([
     'ca', '-batch', '-notext', '-config', config, '-cert', options.caCert, '-keyfile', options.caKey, '-in', csr, '-out', join(dir, 'cert.pem'),
     '-extfile', extfile,
+    ...(options.subject !== undefined ? ['-preserveDN'] : []),
     ...(options.startDate !== undefined ? ['-startdate', options.startDate] : []),
     ...(options.endDate !== undefined ? ['-enddate', options.endDate] : []),
   ]);

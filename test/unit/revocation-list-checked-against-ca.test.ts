@@ -1,7 +1,7 @@
 // `--tls-crl` is read and checked against `--tls-ca` before it is put in force: a CRL of another CA, one
 // whose signature does not verify, an unreadable or truncated one is refused with the reason (OpenSSL would
 // otherwise refuse every client with "unable to get CRL"), and a good one yields the revoked serials by
-// issuer that open connections are checked against. CAs and CRLs made by openssl: ECDSA and RSA.
+// issuer that open connections are checked against, and its CRL number (which tells a newer CRL from an older). CAs and CRLs made by openssl: ECDSA and RSA.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -105,6 +105,17 @@ for (const name of ['ecdsa', 'rsa'] as const) {
     assert.equal(list.pems.length, 1, 'one PEM per CRL, as Node takes them');
   });
 }
+
+test('the CRL number is read as OpenSSL writes it, up to the 20 octets RFC 5280 allows', () => {
+  const ca = makeCa('numbered CA', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+  const numberOf = (label: string): bigint | undefined => loadRevocationList(ca.crl(label), readFileSync(ca.cert)).crls[0]!.number;
+  // `openssl ca` keeps the next number in hex: 1000 is 4096.
+  assert.equal(numberOf('first'), 4096n);
+  assert.equal(numberOf('second'), 4097n);
+  const big = '7f0102030405060708090a0b0c0d0e0f10111213';
+  writeFileSync(join(dir, 'numbered CA', 'crlnumber'), `${big}\n`);
+  assert.equal(numberOf('big'), BigInt(`0x${big}`));
+});
 
 test('a serial of another issuer is not revoked by a CRL that lists the same number', () => {
   const mine = ecdsa.issue('same-serial');

@@ -1,15 +1,19 @@
 // The daemon's TLS files (tlscacert, tlscert, tlskey, or the defaults under the daemon user's ~/.docker):
 // present, certificates valid for more than 30 days and marked for their use, keys readable by their
 // owner only, certificates writable by root only, a client CA that is not a public bundle, and no CA
-// private key left next to them.
+// private key left next to them. And the revocations of a dockgate serve in front of the engine: the CA
+// directory of its --tls-crl (a `dockgate certs` directory) read as `certs list` reads it, every
+// disagreement of its CRL, revocation journal and inventory reported (an older CRL put back, an inventory
+// restored from an earlier copy).
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { certificateExpiryWarnings } from '../../certs/index.js';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { caLayout, certificateExpiryWarnings, describeDisagreement, readRevocationRecords, revocationDisagreements, type Disagreement } from '../../certs/index.js';
 import { finding } from '../catalogue.js';
 import type { AuditContext } from '../context.js';
 import { octal, statPath, S_IWGRP, S_IWOTH } from '../host/file-access.js';
 import { readText } from '../host/proc.js';
+import { findGateways } from './socket-access.js';
 
 export const EXPIRY_WARNING_DAYS = 30;
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
@@ -27,6 +31,73 @@ function isSystemBundle(path: string): boolean {
 }
 
 export function checkTlsMaterial(ctx: AuditContext): void {
+  checkGatewayRevocations(ctx);
+  checkDaemonTlsFiles(ctx);
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** The value of `--flag VALUE` or `--flag=VALUE` in a command line (the last one, as commander takes it). */
+function optionValue(args: readonly string[], flag: string): string | undefined {
+  let value: string | undefined;
+  args.forEach((arg, i) => {
+    if (arg === flag) value = args[i + 1];
+    else if (arg.startsWith(`${flag}=`)) value = arg.slice(flag.length + 1);
+  });
+  return value;
+}
+
+/** The CA directories of the --tls-crl of every dockgate serve in front of this engine, checked as `certs list` checks them. */
+function checkGatewayRevocations(ctx: AuditContext): void {
+  const { collector, socketPath } = ctx;
+  if (socketPath === undefined) return;
+  const checked = new Set<string>();
+  for (const gateway of findGateways().filter((g) => realPath(g.upstream) === realPath(socketPath))) {
+    const { pid, argv } = gateway.process;
+    const given = optionValue(argv.slice(argv.indexOf('serve') + 1), '--tls-crl');
+    if (given === undefined) continue;
+    let crl: string;
+    try {
+      crl = resolve(readlinkSync(`/proc/${pid}/cwd`), given);
+    } catch (err) {
+      collector.skip('tls.revocations', `the working directory of dockgate serve (pid ${pid}), which --tls-crl ${given} is relative to, cannot be read (${(err as NodeJS.ErrnoException).code})`);
+      continue;
+    }
+    const layout = caLayout(dirname(crl));
+    if (checked.has(layout.dir)) continue;
+    checked.add(layout.dir);
+    if (basename(crl) !== basename(layout.crl) || !statPath(layout.inventory).ok) {
+      collector.skip('tls.revocations', `dockgate serve (pid ${pid}) checks --tls-crl ${crl}, which is not the crl.pem of a dockgate certs directory: whether it lists every revocation of its CA cannot be told`);
+      continue;
+    }
+    let disagreements: Disagreement[];
+    try {
+      disagreements = revocationDisagreements(readRevocationRecords(layout));
+    } catch (err) {
+      collector.skip('tls.revocations', `the records of the CA directory ${layout.dir} cannot be read: ${(err as Error).message}`);
+      continue;
+    }
+    if (disagreements.length === 0) continue;
+    collector.add(
+      finding('gateway.revocations-disagree', {
+        subject: layout.dir,
+        file: layout.crl,
+        // A CRL that lacks a revocation, or is older than one the CA signed, admits a revoked certificate (now, or once serve restarts).
+        severity: disagreements.some((d) => d.affects === 'crl') ? 'high' : 'medium',
+        evidence: [`dockgate serve (pid ${pid}) checks client certificates against ${crl}`, ...disagreements.map(describeDisagreement)],
+        remediation: `Run "dockgate certs crl --dir ${layout.dir}": it signs a new CRL listing every revocation of the CRL, the journal and the inventory, and brings the inventory up to date`,
+      }),
+    );
+  }
+}
+
+function checkDaemonTlsFiles(ctx: AuditContext): void {
   const daemon = ctx.daemon;
   const { collector } = ctx;
   if (daemon === undefined) {
