@@ -20,7 +20,7 @@ export class UntrustedFileError extends Error {
 }
 
 /** What is wrong with an opened file, as a refusal (thrown) or warnings (returned). */
-function judgeOpened(path: string, what: string, info: Stats): string[] {
+function judgeOpened(path: string, what: string, info: Stats, secret = false): string[] {
   if (!info.isFile()) {
     throw new UntrustedFileError(path, `the ${what} is not a regular file (${info.isFIFO() ? 'a FIFO' : info.isDirectory() ? 'a directory' : 'a special file'})`, `Point it at a regular file`);
   }
@@ -31,6 +31,7 @@ function judgeOpened(path: string, what: string, info: Stats): string[] {
   const uid = process.geteuid?.() ?? 0;
   if (info.uid !== uid && info.uid !== 0) warnings.push(`the ${what} ${path} is owned by uid ${info.uid}, who can change it under the gateway; chown it to ${uid === 0 ? 'root' : `uid ${uid}`}`);
   if ((info.mode & 0o020) !== 0) warnings.push(`the ${what} ${path} is writable by its group (gid ${info.gid}); run chmod g-w ${path}`);
+  if (secret && (info.mode & 0o044) !== 0) warnings.push(`the ${what} ${path} is readable by ${(info.mode & 0o004) !== 0 ? 'every user' : 'its group'}; run chmod 600 ${path}`);
   return warnings;
 }
 
@@ -42,8 +43,11 @@ function openError(path: string, what: string, err: unknown): Error {
   return err as Error;
 }
 
-/** Reads a file the gateway trusts (a policy); throws UntrustedFileError or the read's own error. */
-export function readTrustedFile(path: string, what: string): { text: string; warnings: string[] } {
+/**
+ * Reads a file the gateway trusts (a policy, TLS material, a CRL); throws UntrustedFileError or the read's
+ * own error. A `secret` (a private key) is also warned about when others may read it.
+ */
+export function readTrustedFile(path: string, what: string, options: { secret?: boolean } = {}): { content: Buffer; warnings: string[] } {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -51,8 +55,8 @@ export function readTrustedFile(path: string, what: string): { text: string; war
     throw openError(path, what, err);
   }
   try {
-    const warnings = judgeOpened(path, what, fstatSync(fd));
-    return { text: readFileSync(fd, 'utf8'), warnings };
+    const warnings = judgeOpened(path, what, fstatSync(fd), options.secret);
+    return { content: readFileSync(fd), warnings };
   } finally {
     closeSync(fd);
   }

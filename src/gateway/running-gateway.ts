@@ -61,7 +61,7 @@ function warnAboutExpiry(files: TlsFiles, logger: Logger, certificateExpiryWarni
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   // Everything that can be checked is checked before the first listener is bound.
-  const material = config.tls && loadTlsMaterial(config.tls);
+  const material = config.tls && loadTlsMaterial(config.tls, (message) => config.logger.warn({}, message));
   checkListenersHaveTls(config.listeners, material);
   const tls = material && new TlsContext(material, config.tls!.crl, config.logger);
   // Loaded only for TLS listeners (the certificate parser weighs some 25 MB of memory a gateway without

@@ -5,7 +5,7 @@
 // by the CA, or names another issuer, makes every handshake fail with "unable to get CRL". A file that
 // does not pass is reported and the list in force stays (see tls-context.ts).
 import { X509Certificate, verify, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readTlsFile, type FileWarning } from './tls-file.js';
 import { createSecureContext } from 'node:tls';
 import { TAG, certificateNames, children, describeName, expectTag, isTime, oid, readSingle, serialHex, time, unsignedInteger, type DerNode } from './der.js';
 
@@ -131,14 +131,8 @@ function signedBy(crl: ParsedCrl, ca: CaEntry): boolean {
  * Reads `file` and checks every CRL in it: it parses as DER (and as OpenSSL will read it), names a CA of
  * `caPem` as its issuer, and carries that CA's signature. Throws an Error saying what is wrong.
  */
-export function loadRevocationList(file: string, caPem: Buffer): RevocationList {
-  let text: string;
-  try {
-    text = readFileSync(file, 'latin1');
-  } catch (err) {
-    throw new Error(`--tls-crl ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return parseRevocationList(file, text, caPem);
+export function loadRevocationList(file: string, caPem: Buffer, warn: FileWarning = () => undefined): RevocationList {
+  return parseRevocationList(file, readTlsFile('--tls-crl', file, warn).toString('latin1'), caPem);
 }
 
 export function parseRevocationList(file: string, text: string, caPem: Buffer): RevocationList {

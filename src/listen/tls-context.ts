@@ -5,14 +5,14 @@
 // open whose certificate it revokes are closed by the listeners (`onRevocation`). A file that does not
 // load keeps the CRL in force, and the log says why; so does a CRL older than the one in force
 // (crl-succession.ts), with a warning that names both.
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from '../log/logger.js';
 import { crlRegression, describeCrl } from './crl-succession.js';
 import { parseRevocationList, casWithoutCrl, type CrlSummary, type RevocationList } from './revocation-list.js';
 import { secureContextOptions, type TlsMaterial } from './tls-material.js';
+import { readTlsFile } from './tls-file.js';
 
 export type RevocationListener = (list: RevocationList) => void;
 
@@ -71,10 +71,11 @@ export class TlsContext {
   watch(): void {
     const file = this.#crlFile;
     if (file === undefined || this.#watcher !== undefined) return;
-    void readFile(file, 'latin1').then(
-      (text) => (this.#lastText ??= text),
-      () => undefined,
-    );
+    try {
+      this.#lastText ??= readTlsFile('--tls-crl', file, () => undefined).toString('latin1');
+    } catch {
+      // It loaded at start; a change event will look again.
+    }
     try {
       this.#watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
         if (name !== null && name !== basename(file)) return;
@@ -108,11 +109,11 @@ export class TlsContext {
     const file = this.#crlFile!;
     let text: string;
     try {
-      text = await readFile(file, 'latin1');
+      text = readTlsFile('--tls-crl', file, (message) => this.#logger.warn({ crl: file }, message)).toString('latin1');
     } catch (err) {
       // A rename in progress leaves the path missing for a moment; the next event reloads it.
-      if (!force && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      this.#keep(file, `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      if (!force && !existsSync(file)) return;
+      this.#keep(file, (err as Error).message.replace(`--tls-crl ${file}: `, ''));
       return;
     }
     if (!force && text === this.#lastText) return;

@@ -1,7 +1,7 @@
 // The TLS files of `tcp://` listeners, read and checked once before anything is bound, so that a wrong
 // file stops the gateway with a message naming the option and the file, not an OpenSSL error code.
 // The CRL (`--tls-crl`) is read here too at start-up; tls-context.ts reloads it while serving.
-import { readFileSync } from 'node:fs';
+import { readTlsFile, type FileWarning } from './tls-file.js';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { casWithoutCrl, loadRevocationList, type RevocationList } from './revocation-list.js';
 
@@ -31,22 +31,17 @@ export function secureContextOptions(material: TlsMaterial): SecureContextOption
   };
 }
 
-function readOption(option: string, file: string, marker: RegExp, expected: string): Buffer {
-  let content: Buffer;
-  try {
-    content = readFileSync(file);
-  } catch (err) {
-    throw new Error(`${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+function readOption(option: string, file: string, marker: RegExp, expected: string, warn: FileWarning, secret = false): Buffer {
+  const content = readTlsFile(option, file, warn, secret);
   if (!marker.test(content.toString('latin1'))) throw new Error(`${option} ${file}: not a PEM ${expected}`);
   return content;
 }
 
-export function loadTlsMaterial(files: TlsFiles): TlsMaterial {
+export function loadTlsMaterial(files: TlsFiles, warn: FileWarning = () => undefined): TlsMaterial {
   const material: TlsMaterial = {
-    ca: readOption('--tls-ca', files.ca, /-----BEGIN CERTIFICATE-----/, 'certificate'),
-    cert: readOption('--tls-cert', files.cert, /-----BEGIN CERTIFICATE-----/, 'certificate'),
-    key: readOption('--tls-key', files.key, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key'),
+    ca: readOption('--tls-ca', files.ca, /-----BEGIN CERTIFICATE-----/, 'certificate', warn),
+    cert: readOption('--tls-cert', files.cert, /-----BEGIN CERTIFICATE-----/, 'certificate', warn),
+    key: readOption('--tls-key', files.key, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key', warn, true),
   };
   try {
     createSecureContext({ ca: material.ca, cert: material.cert, key: material.key });
@@ -54,7 +49,7 @@ export function loadTlsMaterial(files: TlsFiles): TlsMaterial {
     throw new Error(`--tls-cert ${files.cert} with --tls-key ${files.key} and --tls-ca ${files.ca}: unusable (${(err as Error).message})`);
   }
   if (files.crl !== undefined) {
-    material.revocation = loadRevocationList(files.crl, material.ca);
+    material.revocation = loadRevocationList(files.crl, material.ca, warn);
     const uncovered = casWithoutCrl(material.revocation, material.ca);
     if (uncovered.length > 0) {
       // With CRL checking on, OpenSSL refuses every client of a CA that has no CRL: say so now, not per handshake.

@@ -28,9 +28,9 @@ export interface LoadPolicyOptions {
 /** The policy file's text, opened as a file the gateway trusts (src/files/trusted-file.ts). */
 export function readPolicyFile(file: string, options: LoadPolicyOptions): string {
   try {
-    const { text, warnings } = readTrustedFile(file, 'policy file');
+    const { content, warnings } = readTrustedFile(file, 'policy file');
     for (const warning of warnings) options.warn?.(warning);
-    return text;
+    return content.toString('utf8');
   } catch (err) {
     const why = err instanceof UntrustedFileError ? `${err.why}. ${err.fix}` : `cannot read the policy file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
     throw new PolicyFileError(file, [{ line: 1, column: 1, message: why }]);

@@ -1,6 +1,7 @@
-// A file that decides what the gateway trusts (the policy; the audit trail it appends to) is opened as it
-// is meant to be: a symlink at the path, a FIFO, a directory, or a file anyone may write is refused with
-// the fix; a file another user owns or its group may write is used with a warning.
+// A file that decides what the gateway trusts (the policy, the TLS files and CRL, the audit trail it
+// appends to) is opened as it is meant to be: a symlink at the path, a FIFO, a directory, or a file anyone
+// may write is refused with the fix; a file another user owns or its group may write is used with a
+// warning, and so is a private key others may read.
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import { openTrustedAppend, readTrustedFile } from '../../src/files/trusted-file.js';
+import { loadTlsMaterial } from '../../src/listen/tls-material.js';
+import { createTestPki } from '../support/test-certs.js';
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-trusted-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -48,4 +51,15 @@ test('a file another user owns, or its group may write, is read with a warning n
     chownSync(foreign, 4242, 4242);
     assert.match(readTrustedFile(foreign, 'policy file').warnings.join('\n'), /owned by uid 4242, who can change it under the gateway; chown it to root/);
   }
+});
+
+test('TLS files: a symlinked CA is refused naming the option; a key others may read is warned about', () => {
+  const pki = createTestPki(tmp);
+  const linked = join(tmp, 'ca-link.pem');
+  symlinkSync(pki.server.ca, linked);
+  assert.throws(() => loadTlsMaterial({ ...pki.server, ca: linked }), /--tls-ca .*ca-link\.pem: the --tls-ca file path is a symbolic link, which the gateway does not follow\. Point it at the file itself/);
+  chmodSync(pki.server.key, 0o644);
+  const warnings: string[] = [];
+  loadTlsMaterial(pki.server, (w) => warnings.push(w));
+  assert.ok(warnings.some((w) => w === `the --tls-key file ${pki.server.key} is readable by every user; run chmod 600 ${pki.server.key}`), warnings.join('\n'));
 });
