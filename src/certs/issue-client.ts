@@ -11,7 +11,7 @@ import { readInventory, writeInventory, type IssuedRecord } from './inventory.js
 import { generateKeyPair } from './key-pair.js';
 import { checkGroups, checkSubjectName, DAY_MS, wholeSeconds } from './names.js';
 import { toPem } from './pem.js';
-import { ensureDirectory, exists, withLock, writeNewFile } from './safe-files.js';
+import { checkOwnDirectory, ensureDirectory, exists, withLock, writeNewFile } from './safe-files.js';
 import { BACKDATE_MS } from './init-ca.js';
 import { canonicalSerial } from './serial.js';
 
@@ -55,6 +55,7 @@ export async function issueClient(options: IssueOptions): Promise<IssueResult> {
   const groups = checkGroups(options.groups ?? []);
   const days = options.days ?? DEFAULT_CLIENT_DAYS;
   const out = resolve(options.out);
+  checkOwnDirectory(out);
   const files = { dir: out, ca: join(out, 'ca.pem'), cert: join(out, 'cert.pem'), key: join(out, 'key.pem') };
   const taken = [files.ca, files.cert, files.key].filter(exists);
   if (taken.length > 0) throw new CertsError(`${out} already holds ${taken.map((f) => f.slice(out.length + 1)).join(', ')}: refusing to overwrite; give another --out`);

@@ -3,7 +3,7 @@
 // replaced files are written beside and renamed over (a `serve` reloading the CRL sees the old one or the
 // new one), append-only files are only ever appended to, and every write reaches the disk before the
 // command reports success.
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, readFileSync, chmodSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, readFileSync, chmodSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { CertsError, fileError } from './certs-error.js';
 
@@ -102,6 +102,26 @@ export function ensureDirectory(path: string, mode: number): boolean {
     throw fileError('create the directory', path, err);
   }
   return true;
+}
+
+/**
+ * The directory a client's key is written to (`certs issue --out`): created 0700 if missing; if it exists
+ * it must be a directory itself (not a symlink), owned by the user running the command, and writable by
+ * no one else, or whoever can write it could swap the CA the client will trust.
+ */
+export function checkOwnDirectory(path: string): void {
+  let info;
+  try {
+    info = lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw fileError('read', path, err);
+  }
+  const uid = process.geteuid?.() ?? 0;
+  if (info.isSymbolicLink()) throw new CertsError(`${path} is a symbolic link: give the directory itself as --out`);
+  if (!info.isDirectory()) throw new CertsError(`${path} exists and is not a directory`);
+  if (info.uid !== uid) throw new CertsError(`${path} is owned by uid ${info.uid}, who could swap the files written there: give a directory of your own as --out (or a new path, created 0700)`);
+  if ((info.mode & 0o022) !== 0) throw new CertsError(`${path} is writable by ${(info.mode & 0o002) !== 0 ? 'every user' : 'its group'}: run chmod go-w ${path}, or give a new --out (created 0700)`);
 }
 
 export function readText(path: string, what: string): string {

@@ -3,7 +3,7 @@
 // may write is refused with the fix; a file another user owns or its group may write is used with a
 // warning, and so is a private key others may read.
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { loadPolicy } from '../../src/policy/load-policy.js';
 import { openTrustedAppend, readTrustedFile } from '../../src/files/trusted-file.js';
 import { loadTlsMaterial } from '../../src/listen/tls-material.js';
 import { createTestPki } from '../support/test-certs.js';
+import { checkOwnDirectory } from '../../src/certs/safe-files.js';
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-trusted-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -62,4 +63,23 @@ test('TLS files: a symlinked CA is refused naming the option; a key others may r
   const warnings: string[] = [];
   loadTlsMaterial(pki.server, (w) => warnings.push(w));
   assert.ok(warnings.some((w) => w === `the --tls-key file ${pki.server.key} is readable by every user; run chmod 600 ${pki.server.key}`), warnings.join('\n'));
+});
+
+test('certs issue --out: a symlink, a directory others may write, or one another user owns is refused', () => {
+  const own = join(tmp, 'out-own');
+  mkdirSync(own, { mode: 0o700 });
+  checkOwnDirectory(own);
+  checkOwnDirectory(join(tmp, 'out-new'));
+  symlinkSync(own, join(tmp, 'out-link'));
+  assert.throws(() => checkOwnDirectory(join(tmp, 'out-link')), /is a symbolic link: give the directory itself as --out/);
+  const shared = join(tmp, 'out-shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o777);
+  assert.throws(() => checkOwnDirectory(shared), /is writable by every user: run chmod go-w/);
+  if (process.geteuid!() === 0) {
+    const foreign = join(tmp, 'out-foreign');
+    mkdirSync(foreign, { mode: 0o700 });
+    chownSync(foreign, 4242, 4242);
+    assert.throws(() => checkOwnDirectory(foreign), /is owned by uid 4242, who could swap the files written there/);
+  }
 });
