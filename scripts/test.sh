@@ -56,6 +56,9 @@ unit_tests=(
   test/unit/engine-response-framing-read-strictly.test.ts
   test/unit/engine-connections-reused-only-while-sound.test.ts
   test/unit/rate-and-concurrency-accounting.test.ts
+  test/unit/body-budget-accounting.test.ts
+  test/unit/pre-judgement-decides-as-the-judgement.test.ts
+  test/unit/audit-log-backlog-is-bounded.test.ts
   test/unit/upgrade-request-body-read-to-its-end.test.ts
   test/unit/engine-read-headers-judged-as-go-reads-them.test.ts
   test/unit/reach-restarts-and-references-the-engine-makes-later.test.ts
@@ -123,6 +126,7 @@ e2e_tests=(
   test/e2e/streams-exempt-from-idle-timeouts.test.ts
   test/e2e/privilege-drop-leaves-no-root-and-no-capabilities.test.ts
   test/e2e/slow-engine-does-not-trip-body-timeout.test.ts
+  test/e2e/body-floods-stay-within-the-memory-budget.test.ts
   test/e2e/python-docker-sdk-matches-direct.test.ts
   test/e2e/ansible-community-docker-playbook.test.ts
   test/e2e/dockerode-sdk-matches-direct.test.ts

@@ -19,6 +19,14 @@ export interface Limits {
   keepAliveTimeoutMs: number;
   /** Failed TLS handshakes per second per client address, on each TLS listener; 0: no limit (src/listen/failed-handshake-limit.ts). */
   failedHandshakesPerSecond: number;
+  /** Bytes held in memory for requests being judged (bodies, their parsed form, engine answers), across all clients. */
+  bodyMemory: number;
+  /** The same, per identity (a client's only request may pass it, within bodyMemory). */
+  bodyMemoryPerIdentity: number;
+  /** Bytes of build contexts spooled to disk while judged, across all clients. */
+  spoolDisk: number;
+  /** The same, per identity. */
+  spoolDiskPerIdentity: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -35,4 +43,13 @@ export const DEFAULT_LIMITS: Limits = {
   // A client with a wrong certificate fails once or retries a few times; ten a second, sustained, is a loop
   // or an attack, and bounds what one address costs (ten signatures a second) whatever the server's key.
   failedHandshakesPerSecond: 10,
+  // Real judged bodies are a few KiB (with their parsed form and look-ups, some tens of KiB): a 16 MiB share
+  // lets one client have hundreds in judgement at once, and four clients at their full share fit in 64 MiB.
+  // The bound is what judging holds; with V8's slack the gateway stays within a few hundred MB under any flood.
+  bodyMemory: 64 * 2 ** 20,
+  bodyMemoryPerIdentity: 16 * 2 ** 20,
+  // One client may spool one build context of the largest size judged (8 GiB), or many smaller ones; two
+  // such clients at once fill the total.
+  spoolDisk: 16 * 2 ** 30,
+  spoolDiskPerIdentity: 8 * 2 ** 30,
 };

@@ -1,6 +1,7 @@
 // The limit and timeout options of `dockgate serve`, their defaults (src/admit/limits.ts) and their checks.
 import type { Command } from 'commander';
 import { DEFAULT_LIMITS, type Limits } from '../admit/limits.js';
+import { parseSize } from '../policy/policy-units.js';
 
 export interface LimitOptions {
   maxConnections: string;
@@ -11,6 +12,10 @@ export interface LimitOptions {
   bodyTimeout: string;
   keepAliveTimeout: string;
   maxFailedHandshakesPerSecond: string;
+  bodyMemory: string;
+  bodyMemoryPerIdentity: string;
+  spoolDisk: string;
+  spoolDiskPerIdentity: string;
 }
 
 /** Longer timeouts than a day are a mistake (and past what Node's timers hold). */
@@ -30,13 +35,36 @@ export function addLimitOptions(command: Command): Command {
       '--max-failed-handshakes-per-second <n>',
       'failed TLS handshakes per second per client address; beyond it, connections from that address are closed at accept until the rate falls; 0: no limit',
       String(d.failedHandshakesPerSecond),
-    );
+    )
+    .option('--body-memory <size>', 'memory for requests being judged (bodies, their parsed form, engine look-ups), all clients together; more is answered 503', sizeText(d.bodyMemory))
+    .option('--body-memory-per-identity <size>', "one client's share of --body-memory; more is answered 429", sizeText(d.bodyMemoryPerIdentity))
+    .option('--spool-disk <size>', 'disk for build contexts held in --spool-dir while judged, all clients together; more is answered 503', sizeText(d.spoolDisk))
+    .option('--spool-disk-per-identity <size>', "one client's share of --spool-disk; more is answered 429", sizeText(d.spoolDiskPerIdentity));
+}
+
+/** A default as the options are written (`64m`, `16g`). */
+function sizeText(bytes: number): string {
+  return bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30}g` : `${bytes / 2 ** 20}m`;
 }
 
 function count(flag: string, text: string, min: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) throw new Error(`${flag} ${text}: expected a whole number of at least ${min}`);
   return value;
+}
+
+function bytes(flag: string, text: string): number {
+  const value = parseSize(text);
+  if (value === undefined) throw new Error(`${flag} ${text}: expected a size such as 64m or 16g (k, m, g, t: KiB, MiB, GiB, TiB)`);
+  return value;
+}
+
+/** A budget and its per-identity share: a share above the total would never be reached. */
+function budget(totalFlag: string, totalText: string, shareFlag: string, shareText: string): [number, number] {
+  const total = bytes(totalFlag, totalText);
+  const share = bytes(shareFlag, shareText);
+  if (share > total) throw new Error(`${shareFlag} ${shareText} is more than ${totalFlag} ${totalText}: a client's share is part of the total`);
+  return [total, share];
 }
 
 function milliseconds(flag: string, text: string): number {
@@ -50,6 +78,8 @@ function milliseconds(flag: string, text: string): number {
 export function limitsFromOptions(opts: LimitOptions): Limits {
   const requestsPerSecond = count('--max-requests-per-second', opts.maxRequestsPerSecond, 0);
   if (opts.burst !== undefined && requestsPerSecond === 0) throw new Error('--burst goes with --max-requests-per-second (it is the burst above that rate)');
+  const [bodyMemory, bodyMemoryPerIdentity] = budget('--body-memory', opts.bodyMemory, '--body-memory-per-identity', opts.bodyMemoryPerIdentity);
+  const [spoolDisk, spoolDiskPerIdentity] = budget('--spool-disk', opts.spoolDisk, '--spool-disk-per-identity', opts.spoolDiskPerIdentity);
   return {
     maxConnections: count('--max-connections', opts.maxConnections, 1),
     maxConcurrentRequests: count('--max-concurrent-requests', opts.maxConcurrentRequests, 1),
@@ -59,5 +89,9 @@ export function limitsFromOptions(opts: LimitOptions): Limits {
     bodyTimeoutMs: milliseconds('--body-timeout', opts.bodyTimeout),
     keepAliveTimeoutMs: milliseconds('--keep-alive-timeout', opts.keepAliveTimeout),
     failedHandshakesPerSecond: count('--max-failed-handshakes-per-second', opts.maxFailedHandshakesPerSecond, 0),
+    bodyMemory,
+    bodyMemoryPerIdentity,
+    spoolDisk,
+    spoolDiskPerIdentity,
   };
 }

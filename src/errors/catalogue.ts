@@ -40,6 +40,12 @@ export const CATALOGUE = {
   DG_TOO_MANY_CONNECTIONS: { status: 503, rule: 'limits.connections', decision: 'deny' },
   DG_HEADERS_TIMEOUT: { status: 408, rule: 'limits.headers-timeout', decision: 'deny' },
   DG_BODY_TIMEOUT: { status: 408, rule: 'limits.body-timeout', decision: 'deny' },
+  // What bodies being judged may hold (src/admit/body-budgets.ts): memory across all clients (503) and one
+  // client's share of it (429); disk for build contexts, the same two ways. All carry a Retry-After.
+  DG_BODY_BUDGET: { status: 503, rule: 'limits.body-memory', decision: 'deny' },
+  DG_BODY_BUDGET_SHARE: { status: 429, rule: 'limits.body-memory-per-identity', decision: 'deny' },
+  DG_SPOOL_BUDGET: { status: 503, rule: 'limits.spool-disk', decision: 'deny' },
+  DG_SPOOL_BUDGET_SHARE: { status: 429, rule: 'limits.spool-disk-per-identity', decision: 'deny' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -14,6 +14,12 @@ import type { Upstream } from './upstream.js';
 /** Inspect documents are small; anything larger is not what we asked for. */
 const LIMIT = 4 * 1024 * 1024;
 
+/**
+ * Told the size of each piece of an answer as it arrives (before it is kept), for the memory budget of
+ * the request that asked; it throws the request's refusal when the answer does not fit.
+ */
+export type AnswerCharge = (bytes: number) => void;
+
 /** One look-up: `GET path` (or the DELETE that undoes a create), the whole answer collected, then parsed as JSON. */
 class Lookup<T> implements ConnectionUser, ResponseSink {
   private readonly connection: EngineConnection;
@@ -28,6 +34,7 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
     private readonly path: string,
     private readonly resolve: (facts: T | undefined) => void,
     private readonly reject: (error: GatewayError) => void,
+    private readonly charge: AnswerCharge | undefined,
     private readonly method: 'GET' | 'DELETE' = 'GET',
   ) {
     this.connection = upstream.connections.acquire(this);
@@ -53,6 +60,15 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
       this.connection.discard();
       this.fail('the answer is too large');
       return;
+    }
+    if (this.charge !== undefined) {
+      try {
+        this.charge(data.length);
+      } catch (err) {
+        this.connection.discard();
+        this.settle(() => this.reject(err as GatewayError));
+        return;
+      }
     }
     // Views into the connection's read buffers: copied, since they are kept past this call.
     this.chunks.push(Buffer.from(data));
@@ -103,14 +119,14 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
   }
 }
 
-function inspect<T>(upstream: Upstream, path: string): Promise<T | undefined> {
-  return new Promise((resolve, reject) => void new Lookup<T>(upstream, path, resolve, reject));
+function inspect<T>(upstream: Upstream, path: string, charge?: AnswerCharge): Promise<T | undefined> {
+  return new Promise((resolve, reject) => void new Lookup<T>(upstream, path, resolve, reject, charge));
 }
 
 /** Removes a container the gateway must undo (one created from another image than the one judged), with its anonymous volumes. */
 export function removeContainer(upstream: Upstream, id: string): Promise<void> {
   const path = `${lookupPath('container', id, false, '/containers/', '')}?force=1&v=1`;
-  return new Promise((resolve, reject) => void new Lookup<never>(upstream, path, () => resolve(), reject, 'DELETE'));
+  return new Promise((resolve, reject) => void new Lookup<never>(upstream, path, () => resolve(), reject, undefined, 'DELETE'));
 }
 
 /**
@@ -151,13 +167,21 @@ function engineApiVersion(upstream: Upstream): () => Promise<ApiVersion> {
   };
 }
 
-export function createEngineLookup(upstream: Upstream): ReachEngine {
-  return {
-    apiVersion: engineApiVersion(upstream),
-    container: async (ref) => inspect<ContainerFacts>(upstream, lookupPath('container', ref, false, '/containers/', '/json')),
-    volume: async (name) => inspect<VolumeFacts>(upstream, lookupPath('volume', name, false, '/volumes/', '')),
-    image: async (ref) => inspect<ImageFacts>(upstream, lookupPath('image', ref, true, '/images/', '/json')),
-    exec: async (id) => inspect<ExecFacts>(upstream, lookupPath('exec', id, false, '/exec/', '/json')),
-    network: async (ref) => inspect<NetworkFacts>(upstream, lookupPath('network', ref, false, '/networks/', '')),
-  };
+/** The engine's look-ups, and the same with every answer charged to one request's memory budget. */
+export interface EngineLookups extends ReachEngine {
+  chargedTo(charge: AnswerCharge): ReachEngine;
+}
+
+export function createEngineLookup(upstream: Upstream): EngineLookups {
+  // One API version cache for all: it is the engine's, not a request's (and too small to charge).
+  const apiVersion = engineApiVersion(upstream);
+  const lookups = (charge?: AnswerCharge): ReachEngine => ({
+    apiVersion,
+    container: async (ref) => inspect<ContainerFacts>(upstream, lookupPath('container', ref, false, '/containers/', '/json'), charge),
+    volume: async (name) => inspect<VolumeFacts>(upstream, lookupPath('volume', name, false, '/volumes/', ''), charge),
+    image: async (ref) => inspect<ImageFacts>(upstream, lookupPath('image', ref, true, '/images/', '/json'), charge),
+    exec: async (id) => inspect<ExecFacts>(upstream, lookupPath('exec', id, false, '/exec/', '/json'), charge),
+    network: async (ref) => inspect<NetworkFacts>(upstream, lookupPath('network', ref, false, '/networks/', ''), charge),
+  });
+  return { ...lookups(), chargedTo: lookups };
 }

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { GatewayError, isGatewayError } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
 import type { Logger } from '../log/logger.js';
-import type { Policy } from '../judge/policy.js';
+import type { JudgeInput, Policy } from '../judge/policy.js';
 import type { Decision } from '../judge/decision.js';
 import type { ReachEngine } from '../judge/reach/reach-context.js';
 import { CreatedContainerCheck } from './created-container-check.js';
@@ -36,6 +36,9 @@ import { RequestIds } from './request-ids.js';
 import { recordTime } from '../record/record-time.js';
 import { INSPECTED_BODY_LIMIT, INSPECTED_OPERATIONS, readBodyForEngine, serializeJudgedBody } from '../inspect/inspect-body.js';
 import type { Admission } from '../admit/admission.js';
+import { MEMORY_COST, type BodyBudgets } from '../admit/body-budgets.js';
+import type { BudgetHold } from '../admit/byte-budget.js';
+import type { EngineLookups } from '../forward/engine-client.js';
 import { limitBodyIdle, limitUpgradeBodyIdle } from '../admit/body-idle-timeout.js';
 import { clientBodyLength } from '../forward/forward-plain.js';
 
@@ -45,7 +48,7 @@ export interface GatewayOptions {
   upstream: Upstream;
   /** Read per request, so a reload takes effect for the next request without a restart. */
   policy: () => Policy;
-  engine: ReachEngine;
+  engine: EngineLookups;
   audit: AuditSink;
   /** While the audit log cannot be written: 'reads-continue' (the default) or 'refuse-all'. */
   auditOutage?: AuditOutageMode;
@@ -53,6 +56,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Per-identity limits (src/admit/). */
   admission: Admission;
+  /** What bodies may hold, in memory and on disk (src/admit/). */
+  budgets: BodyBudgets;
   /** The request-body idle timeout. */
   bodyTimeoutMs: number;
   /** Where bodies judged whole but too large for memory (build contexts) are held meanwhile. */
@@ -92,6 +97,8 @@ interface Exchange {
   headers?: EngineHeaders;
   /** The admission slot the exchange holds until it ends; undefined once released (or never admitted). */
   slot?: string;
+  /** What the exchange holds in memory for its body (read, parsed, canonical) until it ends. */
+  memory?: BudgetHold;
 }
 
 export class Gateway {
@@ -125,6 +132,7 @@ export class Gateway {
       // for admission even on a path that never reaches finish or refuse (a client gone while it was judged).
       res.once('close', () => this.release(exchange));
       route = this.understand(exchange, req, guard);
+      if (holdsBody(route, exchange.target!)) this.preJudge(exchange);
     } catch (err) {
       refuse(err);
       return;
@@ -158,7 +166,7 @@ export class Gateway {
       return;
     }
     if (INSPECTED_OPERATIONS.has(route.operation)) {
-      this.judgeBody(exchange, req, () => readBody(req, INSPECTED_BODY_LIMIT, `${exchange.method} ${exchange.target!.path}`))
+      this.judgeBody(exchange, req, () => readBody(req, INSPECTED_BODY_LIMIT, `${exchange.method} ${exchange.target!.path}`, this.memoryHold(exchange)))
         .then(async (body) => {
           await this.recordBeforeForwarding(exchange);
           forward(body);
@@ -204,7 +212,10 @@ export class Gateway {
         });
       }
       protocol = this.upgradeProtocol(exchange, req, route);
+      this.preJudge(exchange);
       framing = this.hijackBodyFraming(req);
+      // Held whole before it is judged: a chunked body may grow to the limit, so that much is taken.
+      this.memoryHold(exchange).add(framing.kind === 'length' ? framing.length : framing.limit);
     } catch (err) {
       refuseRaw(err);
       return;
@@ -223,6 +234,8 @@ export class Gateway {
         };
         if (answer.upgraded) {
           this.hijacked.add(socket);
+          // Judged and sent: a stream that lasts for hours holds nothing of the budget.
+          exchange.memory?.release();
           joinHijackedStream(socket, answer, protocol, held, done);
         } else {
           relayRawResponse(socket, answer.response, pinnedReference(exchange).pinned, done);
@@ -275,16 +288,26 @@ export class Gateway {
    * engine; either way a refusal (in enforce mode) surfaces as a thrown or rejected GatewayError.
    */
   private judge(exchange: Exchange, body?: unknown): Promise<void> | undefined {
-    const decision = this.options.policy().judge({
+    const { engine, budgets } = this.options;
+    const { createdContainers } = this;
+    // The engine's answers are held while the judgement runs (the decision keeps only ids): a hold of their
+    // own, given back with the decision, not with the exchange, which may stream for hours.
+    let answers: BudgetHold | undefined;
+    const charge = (bytes: number): void => (answers ??= budgets.inMemory(exchange.identity)).add(bytes * MEMORY_COST.lookupAnswerByte);
+    const input: JudgeInput = {
       identity: exchange.identity,
       method: exchange.method,
       target: exchange.target!,
       route: exchange.route!,
-      engine: this.engine,
+      // Made only when the policy asks the engine (most requests never do): its answers are held for the judgement.
+      get engine() {
+        return createdContainers.guard(engine.chargedTo(charge));
+      },
       normalised: exchange.normalised,
       ...(body !== undefined && { body }),
-    });
-    if (decision instanceof Promise) return decision.then((d) => this.apply(exchange, d));
+    };
+    const decision = this.options.policy().judge(input);
+    if (decision instanceof Promise) return decision.finally(() => answers?.release()).then((d) => this.apply(exchange, d));
     this.apply(exchange, decision);
     return undefined;
   }
@@ -301,7 +324,7 @@ export class Gateway {
       return received;
     }
     const engine = this.engine;
-    const { value } = await readBodyForEngine({
+    const { value, values } = await readBodyForEngine({
       operation: exchange.route!.operation,
       body: received,
       contentType: exchange.headers!['content-type'],
@@ -309,9 +332,13 @@ export class Gateway {
       engineApiVersion: engine.apiVersion === undefined ? undefined : () => engine.apiVersion!(),
       normalised: exchange.normalised,
     });
+    // What the reading holds while the body is judged, which its byte length does not tell.
+    this.memoryHold(exchange).add(values * MEMORY_COST.parsedValue);
     await this.judge(exchange, value);
     const decided = exchange.decision!;
-    return serializeJudgedBody(decided.body !== undefined ? decided.body : value);
+    const canonical = serializeJudgedBody(decided.body !== undefined ? decided.body : value);
+    this.memoryHold(exchange).add(canonical.length);
+    return canonical;
   }
 
   /**
@@ -321,12 +348,25 @@ export class Gateway {
   private async judgeBuildContext(exchange: Exchange, req: IncomingMessage, res: ServerResponse): Promise<HeldBody> {
     const query = exchange.target!.query;
     const what = `${exchange.method} ${exchange.target!.path} (the build context)`;
-    const spool = await spoolBody(req, this.options.spoolDirectory, BUILD_CONTEXT_LIMIT, what);
-    res.once('close', () => void spool.abandon());
+    const spool = await spoolBody(req, this.options.spoolDirectory, BUILD_CONTEXT_LIMIT, what, this.options.budgets.onDisk(exchange.identity));
+    // A client gone while the spool was made has closed already: nothing else would remove the file.
+    if (res.destroyed) void spool.abandon();
+    else res.once('close', () => void spool.abandon());
     try {
-      const reading = await readBuildRequestContext(query, { live: () => spool.live, again: () => spool.again() }, what);
+      const memory = this.memoryHold(exchange);
+      const reading = await readBuildRequestContext(
+        query,
+        {
+          live: () => spool.live,
+          again: () => spool.again(),
+          keeps: (kind, bytes) => memory.add(kind === 'entry' ? bytes + MEMORY_COST.contextEntry : bytes * MEMORY_COST.dockerfileByte),
+        },
+        what,
+      );
       const held = await spool.complete;
       await this.judge(exchange, reading);
+      // Judged: the build that follows may stream for minutes, holding nothing of what its judgement kept.
+      memory.release();
       return held;
     } catch (err) {
       const failure = spool.failure();
@@ -342,6 +382,26 @@ export class Gateway {
     const { verify, end } = this.createdContainers.begin(exchange.target!.query.get('name'), imageId, this.options.engine);
     res.once('close', end);
     return verify;
+  }
+
+  /**
+   * Refuses, before a byte of the body is read, what the policy refuses whatever the body says (no rule
+   * for the client, or an operation its rule does not grant): such a body is never held.
+   */
+  private preJudge(exchange: Exchange): void {
+    const decision = this.options.policy().preJudge?.({
+      identity: exchange.identity,
+      method: exchange.method,
+      target: exchange.target!,
+      route: exchange.route!,
+      normalised: exchange.normalised,
+    });
+    if (decision !== undefined) this.apply(exchange, decision);
+  }
+
+  /** The exchange's hold on the memory budget, taken when it first needs one. */
+  private memoryHold(exchange: Exchange): BudgetHold {
+    return (exchange.memory ??= this.options.budgets.inMemory(exchange.identity));
   }
 
   private apply(exchange: Exchange, decision: Decision): void {
@@ -402,7 +462,7 @@ export class Gateway {
   /** The legacy hijack form: the HTTP server framed the request; the connection is taken over on success. */
   private async hijackLegacy(exchange: Exchange, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const protocol = this.upgradeProtocol(exchange, req, exchange.route!);
-    const body = await this.judgeBody(exchange, req, () => readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`));
+    const body = await this.judgeBody(exchange, req, () => readBody(req, HIJACK_BODY_LIMIT, `${req.method} ${exchange.target!.path}`, this.memoryHold(exchange)));
     await this.recordBeforeForwarding(exchange);
     const answer = await askEngineToHijack(this.options.upstream, req, this.hijackTarget(exchange), body);
     if (!answer.upgraded) {
@@ -430,6 +490,8 @@ export class Gateway {
     }
     const socket = takeOverSocket(req.socket);
     this.hijacked.add(socket);
+    // Judged and sent: a stream that lasts for hours holds nothing of the budget.
+    exchange.memory?.release();
     // The legacy client asked without Upgrade, or with Upgrade but without `Connection: Upgrade`
     // (dockerd looks only at Upgrade): answer in the form dockerd would have used.
     joinHijackedStream(socket, answer, req.headers.upgrade !== undefined ? protocol : undefined, Buffer.alloc(0), (outcome) => {
@@ -488,8 +550,12 @@ export class Gateway {
     answer(error);
   }
 
-  /** Gives back the exchange's admission slot, once: at finish or refuse, or when its response or connection closes, whichever comes first. */
+  /**
+   * Gives back the exchange's admission slot and what its body held, once: at finish or refuse, or when its
+   * response or connection closes, whichever comes first.
+   */
   private release(exchange: Exchange): void {
+    exchange.memory?.release();
     if (exchange.slot === undefined) return;
     this.options.admission.release(exchange.slot);
     exchange.slot = undefined;
@@ -544,6 +610,11 @@ export class Gateway {
       normalised: exchange.normalised.size > 0 ? exchange.normalised : undefined,
     };
   }
+}
+
+/** Whether the gateway holds the request's body before it can judge it (read whole, or spooled): attach and exec, judged bodies, build contexts. */
+function holdsBody(route: Route, target: RequestTarget): boolean {
+  return route.transport === 'hijack' || INSPECTED_OPERATIONS.has(route.operation) || (route.operation === 'image.build' && bodyIsBuildContext(target.query));
 }
 
 /** The full id forwarded in place of the client's reference, if the decision pinned one (for the engine's error messages). */

@@ -13,6 +13,7 @@ import type { ListenerSpec } from '../listen/listener-spec.js';
 import { Gateway } from './gateway.js';
 import { createEngineLookup } from '../forward/engine-client.js';
 import { Admission } from '../admit/admission.js';
+import { BodyBudgets } from '../admit/body-budgets.js';
 import { ConnectionBudget } from '../admit/connection-budget.js';
 import type { Limits } from '../admit/limits.js';
 
@@ -79,6 +80,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     minApiVersion: config.minApiVersion,
     logger: config.logger,
     admission: new Admission(config.limits),
+    budgets: new BodyBudgets(config.limits),
     bodyTimeoutMs: config.limits.bodyTimeoutMs,
     spoolDirectory: config.spoolDirectory,
   });

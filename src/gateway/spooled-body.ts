@@ -1,13 +1,16 @@
 // A request body that must be judged whole before any of it is forwarded, but may be far too large to
 // hold in memory: a build context. It is written to a private file as it arrives (and handed to the
 // judge at the same time), then read back from that file for the engine. The file lives in a directory
-// of its own (mode 0700, created with mkdtemp) and is removed when the exchange ends.
+// of its own (mode 0700, created with mkdtemp) and is removed when the exchange ends. What it takes of the
+// disk is taken from the client's hold on the disk budget (src/admit/body-budgets.ts) before it is written:
+// a Content-Length up front, before the file is made; a chunked body as it grows.
 
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
+import type { BudgetHold } from '../admit/byte-budget.js';
 import { GatewayError, isGatewayError } from '../errors/catalogue.js';
 import type { HeldBody } from '../forward/forward-plain.js';
 
@@ -29,8 +32,22 @@ export interface Spool {
   failure(): GatewayError | undefined;
 }
 
-export async function spoolBody(req: IncomingMessage, directory: string, limit: number, what: string): Promise<Spool> {
-  const dir = await mkdtemp(join(directory, 'dockgate-body-'));
+function tooLarge(what: string, limit: number): GatewayError {
+  return new GatewayError('DG_BODY_TOO_LARGE', { what, why: `the body exceeds the ${limit} bytes dockgate holds for judging`, fix: 'Send a smaller build context (a .dockerignore leaves out what the build does not need)' });
+}
+
+export async function spoolBody(req: IncomingMessage, directory: string, limit: number, what: string, hold: BudgetHold): Promise<Spool> {
+  // Node's parser has checked that a Content-Length is one decimal number.
+  const announced = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  if (announced !== undefined && announced > limit) throw tooLarge(what, limit);
+  if (announced !== undefined) hold.growTo(announced);
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(directory, 'dockgate-body-'));
+  } catch (err) {
+    hold.release();
+    throw err;
+  }
   const path = join(dir, 'body');
   const file = createWriteStream(path, { flags: 'wx', mode: 0o600 });
   const live = new PassThrough();
@@ -40,6 +57,7 @@ export async function spoolBody(req: IncomingMessage, directory: string, limit: 
   const dispose = async (): Promise<void> => {
     if (disposed) return;
     disposed = true;
+    hold.release();
     file.destroy();
     await rm(dir, { recursive: true, force: true });
   };
@@ -59,7 +77,13 @@ export async function spoolBody(req: IncomingMessage, directory: string, limit: 
     const onData = (chunk: Buffer): void => {
       length += chunk.length;
       if (length > limit) {
-        stop(new GatewayError('DG_BODY_TOO_LARGE', { what, why: `the body exceeds the ${limit} bytes dockgate holds for judging`, fix: 'Send a smaller build context (a .dockerignore leaves out what the build does not need)' }));
+        stop(tooLarge(what, limit));
+        return;
+      }
+      try {
+        hold.growTo(length);
+      } catch (err) {
+        stop(err as GatewayError);
         return;
       }
       const toFile = file.write(chunk);

@@ -50,6 +50,8 @@ export interface JudgedBody {
    * applyLegacyRoot once the engine's API version is known. Absent when the body has none.
    */
   readonly legacyRoot?: LegacyRoot;
+  /** How many JSON values the body held (go-json-reader.ts): the gateway charges its memory budget by them. */
+  readonly values: number;
 }
 
 interface BodyRule {
@@ -124,19 +126,20 @@ export function readJudgedBody(
     });
   }
   if (body.length === 0) {
-    if (bodyRule.acceptsEmpty) return { value: undefined, normalised };
+    if (bodyRule.acceptsEmpty) return { value: undefined, normalised, values: 0 };
     throw bodyRefusal([], `it is empty, and the engine needs a JSON body for ${operation}`, 'Send the JSON body the Engine API documents');
   }
   const json = readGoJson(body);
   for (const path of json.replacedText) normalised.add('replaced-text', path);
   if (json.value === null) {
-    if (bodyRule.acceptsNull) return { value: null, normalised };
+    if (bodyRule.acceptsNull) return { value: null, normalised, values: 1 };
     throw bodyRefusal([], `it is null, and the engine needs a JSON body for ${operation}`, 'Send the JSON body the Engine API documents');
   }
   const reading = readWithSchema(json.value, bodyRule.schema, normalised);
-  if (operation !== 'container.create') return { value: reading.value, normalised };
+  const values = json.values;
+  if (operation !== 'container.create') return { value: reading.value, normalised, values };
   const { body: createBody, legacy } = splitCreateBody(reading.value as Record<string, unknown>, reading.embeddedAllocated);
-  return legacy === undefined ? { value: createBody, normalised } : { value: createBody, normalised, legacyRoot: legacy };
+  return legacy === undefined ? { value: createBody, normalised, values } : { value: createBody, normalised, legacyRoot: legacy, values };
 }
 
 function readStartBody(body: Buffer, chunked: boolean, normalised: NormalisationLog): JudgedBody {
@@ -148,7 +151,7 @@ function readStartBody(body: Buffer, chunked: boolean, normalised: Normalisation
     );
   }
   if (body.length > 0) normalised.add('ignored-body', 'the body');
-  return { value: undefined, normalised };
+  return { value: undefined, normalised, values: 0 };
 }
 
 /**
@@ -160,7 +163,7 @@ export function applyLegacyRoot(judged: JudgedBody, engineApiVersion: ApiVersion
   if (judged.legacyRoot === undefined) return judged;
   const applies = !isNewerThan(engineApiVersion, LAST_API_WITH_LEGACY_ROOT);
   const value = resolveLegacyRoot(judged.value as Record<string, unknown>, judged.legacyRoot, applies, judged.normalised);
-  return { value, normalised: judged.normalised };
+  return { value, normalised: judged.normalised, values: judged.values };
 }
 
 /** What a body reading needs to know of the request and the engine behind the gateway. */

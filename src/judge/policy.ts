@@ -19,9 +19,18 @@ export interface JudgeInput {
   normalised?: NormalisationLog;
 }
 
+/** What is known of a request before its body is read: enough to pick the rule and check the grant. */
+export type PreJudgeInput = Omit<JudgeInput, 'body' | 'engine'>;
+
 export interface Policy {
   /** Shown in logs and in `dockgate serve` start-up lines. */
   readonly name: string;
   /** Synchronous where no engine fact is needed (the common case), a promise otherwise. */
   judge(input: JudgeInput): Decision | Promise<Decision>;
+  /**
+   * The decision `judge` will reach whatever the body and the engine say (no rule selects the client,
+   * or its rule does not grant the operation), else undefined: the gateway refuses such a request
+   * before it reads (and holds) a byte of its body.
+   */
+  preJudge?(input: PreJudgeInput): Decision | undefined;
 }

@@ -101,7 +101,13 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
     const raw = rawBody(request.body);
     const inspected = INSPECTED_OPERATIONS.has(route.operation);
     const buildContext = route.operation === 'image.build' && bodyIsBuildContext(target.query);
-    const judged = buildContext
+    // As the gateway does: a request its rule refuses whatever the body says is refused without reading the body.
+    const known = { identity: request.identity, method: request.method, target, route, normalised };
+    const early = policy.preJudge?.(known);
+    const refusedUnread = early !== undefined && early.verdict === 'deny' && early.mode !== 'warn';
+    const judged = refusedUnread
+      ? undefined
+      : buildContext
       ? await readBuildRequestContext(target.query, { live: () => chunksOf(raw), again: () => chunksOf(raw) }, `${request.method} ${target.path} (the build context)`)
       : inspected
       ? (
@@ -115,7 +121,7 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
           })
         ).value
       : undefined;
-    const input = { identity: request.identity, method: request.method, target, route, engine, normalised, ...(judged !== undefined && { body: judged }) };
+    const input = { ...known, engine, ...(judged !== undefined && { body: judged }) };
     let decision: Decision;
     if (policy instanceof RulePolicy) {
       const evaluation = await policy.evaluate(input);

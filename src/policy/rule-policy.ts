@@ -5,7 +5,7 @@
 // `evaluate` returns the decision with a trace of every step, for `dockgate policy explain`.
 import { describeIdentity, type Identity } from '../identify/identity.js';
 import type { Decision } from '../judge/decision.js';
-import type { JudgeInput, Policy } from '../judge/policy.js';
+import type { JudgeInput, Policy, PreJudgeInput } from '../judge/policy.js';
 import { BODY_OPERATIONS, judgeReach, judgesReach, type ReachOutcome } from '../judge/reach/judge-reach.js';
 import { referenceKey, type ReachEngine } from '../judge/reach/reach-context.js';
 import { matchIdentity, suggestedMatch } from './identity-selector.js';
@@ -54,32 +54,19 @@ export class RulePolicy implements Policy {
     return evaluation instanceof Promise ? evaluation.then((e) => e.decision) : evaluation.decision;
   }
 
+  /** Rule selection and the grant alone: they need neither the body nor the engine. */
+  preJudge(input: PreJudgeInput): Decision | undefined {
+    const granted = this.grant(input, []);
+    return 'decision' in granted ? granted.decision : undefined;
+  }
+
   /** Synchronous unless the reach judge runs (it may ask the engine and the host filesystem). */
   evaluate(input: JudgeInput): Evaluation | Promise<Evaluation> {
     const trace: TraceStep[] = [{ step: 'identity', outcome: 'info', detail: `${describeIdentity(input.identity)} on ${input.identity.listener}` }];
+    const granted = this.grant(input, trace);
+    if ('decision' in granted) return granted;
+    const { rule, mode } = granted;
     const operation = input.route.operation;
-    let chosen: PolicyRule | undefined;
-    for (const rule of this.rules) {
-      const result = matchIdentity(rule.match, input.identity);
-      trace.push({ step: 'rule', outcome: result.matched ? 'match' : 'skip', detail: `${rule.label}: ${result.detail}` });
-      if (result.matched) {
-        chosen = rule;
-        break;
-      }
-    }
-    if (chosen === undefined) return this.finish(trace, this.noRule(input.identity));
-    const rule = chosen;
-    const mode = rule.mode === 'warn' ? ({ mode: 'warn' } as const) : {};
-    const grant = grants(rule.operations, operation);
-    if (!grant.granted) {
-      trace.push({ step: 'operation', outcome: 'fail', detail: `${operation} is not granted by ${rule.label}${grant.by ? ` (${grant.by})` : ''}` });
-      const refusal = rule.refusal?.(operation, input.route.mutates) ?? {
-        reason: `${rule.label} does not grant ${operation}${grant.by ? ` (${grant.by})` : ''}`,
-        fix: `Add ${operation} to the operations of ${rule.label}, or run this client under a rule that grants it`,
-      };
-      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode });
-    }
-    trace.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
     const normalised = input.normalised;
     if ((rule.bodies ?? this.options.bodies) === 'strict' && normalised !== undefined && normalised.size > 0) {
       const named = normalised.entries.slice(0, STRICT_NAMED).map(describeNormalisation).join('; ');
@@ -140,6 +127,37 @@ export class RulePolicy implements Policy {
             };
       return { ...this.finish(trace, decision), reach };
     });
+  }
+
+  /**
+   * Picks the rule that selects the client and checks that it grants the operation: the refusal when
+   * either fails (an Evaluation), else the rule. The one place both are decided, for preJudge and evaluate.
+   */
+  private grant(input: PreJudgeInput, trace: TraceStep[]): Evaluation | { rule: PolicyRule; mode: { mode?: 'warn' } } {
+    const operation = input.route.operation;
+    let chosen: PolicyRule | undefined;
+    for (const rule of this.rules) {
+      const result = matchIdentity(rule.match, input.identity);
+      trace.push({ step: 'rule', outcome: result.matched ? 'match' : 'skip', detail: `${rule.label}: ${result.detail}` });
+      if (result.matched) {
+        chosen = rule;
+        break;
+      }
+    }
+    if (chosen === undefined) return this.finish(trace, this.noRule(input.identity));
+    const rule = chosen;
+    const mode = rule.mode === 'warn' ? ({ mode: 'warn' } as const) : {};
+    const grant = grants(rule.operations, operation);
+    if (!grant.granted) {
+      trace.push({ step: 'operation', outcome: 'fail', detail: `${operation} is not granted by ${rule.label}${grant.by ? ` (${grant.by})` : ''}` });
+      const refusal = rule.refusal?.(operation, input.route.mutates) ?? {
+        reason: `${rule.label} does not grant ${operation}${grant.by ? ` (${grant.by})` : ''}`,
+        fix: `Add ${operation} to the operations of ${rule.label}, or run this client under a rule that grants it`,
+      };
+      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode });
+    }
+    trace.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
+    return { rule, mode };
   }
 
   private noRule(identity: Identity): Decision {

@@ -5,6 +5,11 @@
 // and go out together in the next single write+fdatasync, so the cost of a sync is shared by everything
 // that arrived during the previous one and throughput grows with load instead of collapsing to
 // one record per sync. All I/O is async (libuv's thread pool); the event loop never waits for the disk.
+//
+// What waits is bounded: a disk that stalls (a hung NFS server, a failing device whose fdatasync does not
+// return) would otherwise let every request's record pile up in memory for as long as the stall lasts.
+// Past the bound the log counts as failing until a write completes again: records are dropped (counted
+// and reported, as in any outage) and durable ones refused, so state changes are refused.
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { openTrustedAppend, UntrustedFileError } from '../files/trusted-file.js';
@@ -33,7 +38,15 @@ export interface AuditLogOptions {
   onStatusChange?: (status: AuditLogStatus) => void;
   /** Told what is risky about the file itself (another owner, group-writable). */
   warn?: (message: string) => void;
+  /** Characters of records that may wait for the write in flight (default MAX_WAITING_CHARS). */
+  maxWaitingChars?: number;
 }
+
+/**
+ * Records waiting while a write and its fdatasync are in flight: some hundred thousand records, far more
+ * than arrive during any sync of a working disk, far less than a stall lasting minutes would pile up.
+ */
+const MAX_WAITING_CHARS = 64 * 2 ** 20;
 
 /** How long a buffered record may wait for others before it is written, and how many make a batch at once. */
 const COALESCE_MS = 5;
@@ -54,6 +67,9 @@ export class AuditLog implements AuditSink {
 
   /** Lines accepted but not yet handed to a write, and who waits for them to be synced. */
   #lines: string[] = [];
+  /** Their total length (characters: bytes for the ASCII that records mostly are). */
+  #waitingChars = 0;
+  readonly #maxWaitingChars: number;
   #waiters: Waiter[] = [];
   /** The running drain loop; undefined when idle. At most one write+fdatasync is in flight. */
   #draining: Promise<void> | undefined;
@@ -69,6 +85,7 @@ export class AuditLog implements AuditSink {
     this.file = file;
     this.#handle = handle;
     this.#onStatusChange = options.onStatusChange;
+    this.#maxWaitingChars = options.maxWaitingChars ?? MAX_WAITING_CHARS;
   }
 
   /**
@@ -120,8 +137,14 @@ export class AuditLog implements AuditSink {
         this.#unavailable(request, 'is closed (the gateway is shutting down)', 'Retry once the gateway has restarted'),
       );
     }
+    const line = formatAuditRecord(record);
+    if (!this.#accepts(line)) {
+      return Promise.reject(
+        this.#unavailable(request, `is behind: ${this.#waitingChars} characters of records wait for a write that has not finished`, 'Retry later; the disk of the audit log is not keeping up'),
+      );
+    }
     return new Promise((resolve, reject) => {
-      this.#lines.push(formatAuditRecord(record));
+      this.#lines.push(line);
       this.#waiters.push({ request, resolve, reject });
       this.#startDraining();
     });
@@ -132,7 +155,12 @@ export class AuditLog implements AuditSink {
       this.#status.dropped += 1;
       return;
     }
-    this.#lines.push(formatAuditRecord(record));
+    const line = formatAuditRecord(record);
+    if (!this.#accepts(line)) {
+      this.#status.dropped += 1;
+      return;
+    }
+    this.#lines.push(line);
     // Nobody waits for a buffered record, so it waits a moment for others: under load one write then
     // carries dozens of records instead of two or three (a write per event-loop tick was a tenth of the
     // gateway's CPU on small reads). A durable record, or a full batch, starts the write at once.
@@ -168,6 +196,7 @@ export class AuditLog implements AuditSink {
       const lines = this.#lines;
       const waiters = this.#waiters;
       this.#lines = [];
+      this.#waitingChars = 0;
       this.#waiters = [];
       try {
         await this.#writeBatch(lines, waiters.length > 0);
@@ -193,6 +222,16 @@ export class AuditLog implements AuditSink {
     // Cleared in the same synchronous step that saw the queue empty, so a record accepted from now on
     // starts a new drain instead of waiting in a queue nobody drains.
     this.#draining = undefined;
+  }
+
+  /** Counts a line in, or (past the bound) turns the log failing until a write completes. */
+  #accepts(line: string): boolean {
+    if (this.#waitingChars + line.length > this.#maxWaitingChars) {
+      this.#failed(new Error(`${this.#waitingChars} characters of records wait for a write that has not finished`), 0);
+      return false;
+    }
+    this.#waitingChars += line.length;
+    return true;
   }
 
   #mustWriteNow(): boolean {

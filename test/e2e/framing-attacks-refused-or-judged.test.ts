@@ -141,14 +141,15 @@ interface FramingCase {
    * refusal of the pipeline, ['dockgate', 'dockgate'] for a refusal and a pipelined request judged after it.
    */
   expect: { readOnly: readonly Answerer[]; audit: readonly Answerer[] };
-  /** Statuses of the first answer allowed on both gateways (omitted: any 4xx for refusals). */
-  firstStatus?: readonly number[];
+  /** Statuses of the first answer allowed on both gateways, or on each (omitted: any 4xx for refusals). */
+  firstStatus?: readonly number[] | Readonly<Record<'readOnly' | 'audit', readonly number[]>>;
   /** For the audit gateway: the smuggled volume may be created, as a judged (recorded) request. */
   smuggledMayRunWhenJudged?: boolean;
   /**
    * Requests whose head reached dockgate but whose body Node's parser then refused (bad chunk framing):
    * answered as parser refusals (a 400 about "the request body"), recorded by their exchange as refused
-   * (`deny`, body.canonical) rather than as connections.
+   * (`deny`, body.canonical; on read-only, which does not grant the operation, by the profile, before the
+   * body was read) rather than as connections.
    */
   refusedMidBody?: number;
   /** A further check of the answers on one gateway. */
@@ -342,15 +343,16 @@ const CORPUS: FramingCase[] = [
       return sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', `Content-Length: ${body.length}`], body) + smuggled(tag));
     },
     // The body is read to its end (within the drain bound) and refused; the request after it is judged on its own.
+    // Read-only does not grant the create: refused (403) before the body is read, then drained the same way.
     expect: { readOnly: ['dockgate', 'dockgate'], audit: ['dockgate', 'engine'] },
-    firstStatus: [413],
+    firstStatus: { readOnly: [403], audit: [413] },
     smuggledMayRunWhenJudged: true,
   },
   {
     name: 'an oversized chunked body on an inspected route (413)',
     send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', 'Transfer-Encoding: chunked', 'Connection: close'], `${chunk(`{"Name":"${tag}-big","Labels":{"x":"${'b'.repeat(2 * 1024 * 1024)}"}}`)}0\r\n\r\n`)),
     expect: { readOnly: ['dockgate'], audit: ['dockgate'] },
-    firstStatus: [413],
+    firstStatus: { readOnly: [403], audit: [413] },
   },
   {
     name: 'a request pipelined behind an upgrade (exec start)',
@@ -556,8 +558,9 @@ describe('HTTP framing attacks are refused or judged, never forwarded unjudged',
         outcomes.push(`${attack.name} [${name}]: ${describeResponses(responses)}`);
         assert.deepEqual(answerers, attack.expect[name], `${what}: answered ${describeResponses(responses)}; raw: ${JSON.stringify(received.toString('latin1').slice(0, 600))}`);
         const first = responses.find((r) => r.status !== 100);
-        if (first !== undefined && attack.firstStatus !== undefined) {
-          assert.ok(attack.firstStatus.includes(first.status), `${what}: first answer ${first.status}, expected one of ${attack.firstStatus.join(', ')}`);
+        const firstStatus = attack.firstStatus === undefined || Array.isArray(attack.firstStatus) ? attack.firstStatus : (attack.firstStatus as Record<string, readonly number[]>)[name];
+        if (first !== undefined && firstStatus !== undefined) {
+          assert.ok(firstStatus.includes(first.status), `${what}: first answer ${first.status}, expected one of ${firstStatus.join(', ')}`);
         }
         attack.check?.(responses, name, tag);
         for (const response of responses.filter((r) => answererOf(r) === 'dockgate' || answererOf(r) === 'parser')) {
@@ -592,7 +595,8 @@ describe('HTTP framing attacks are refused or judged, never forwarded unjudged',
         // No request that Node's parser cut short is recorded as a failure of the gateway.
         assert.ok(done.every((r) => r.decision !== 'error'), `${what}: recorded as the gateway's own failure: ${shown}`);
         if (attack.refusedMidBody !== undefined) {
-          assert.ok(done.filter((r) => r.decision === 'deny' && r.rule === 'body.canonical').length >= attack.refusedMidBody, `${what}: the request cut short is recorded as refused: ${shown}`);
+          const refusedBy = name === 'readOnly' ? 'profile.read-only' : 'body.canonical';
+          assert.ok(done.filter((r) => r.decision === 'deny' && r.rule === refusedBy).length >= attack.refusedMidBody, `${what}: the request cut short is recorded as refused by ${refusedBy}: ${shown}`);
         }
 
         // Still serving. The ping's done record is written after its answer: wait for it, so that it does

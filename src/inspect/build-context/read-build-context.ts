@@ -5,7 +5,8 @@
 // the Dockerfile itself, as its Dockerfile frontend does with an HTTP context.
 //
 // Two passes over the body: the first, while it arrives, learns the context's shape and which entry holds
-// the Dockerfile; the second reads that entry's data. Neither holds more than a header and the names.
+// the Dockerfile; the second reads that entry's data. Neither holds more than a header and the names, and
+// what they keep (the names, the Dockerfile) is told to `keeps` first, for the request's memory budget.
 
 import { GatewayError, isGatewayError } from '../../errors/catalogue.js';
 import type { QueryView } from '../../route/query.js';
@@ -46,6 +47,12 @@ export class BuildContextError extends Error {
 export interface ContextBody {
   live(): AsyncIterable<Buffer>;
   again(): AsyncIterable<Buffer>;
+  /**
+   * Told what the reading keeps as it learns it, before it is kept: each entry's name and link target
+   * (`entry`, their length), each Dockerfile's bytes (`dockerfile`, which the judge then parses twice).
+   * It throws to stop the reading (the request's memory budget is spent).
+   */
+  keeps?(kind: 'entry' | 'dockerfile', bytes: number): void;
 }
 
 /**
@@ -76,11 +83,14 @@ export async function readBuildContext(body: ContextBody, dockerfile: string, bu
   try {
     const { head, stream } = await peek(body.live(), 1024);
     if (builder === 'buildkit' && !(await isArchive(head))) {
-      const text = await readWhole(stream);
+      const text = await readWhole(stream, body);
       return { form: 'plain', dockerfiles: [{ path: '(the request body)', text }] };
     }
     const context = new UnpackedContext();
-    await forEachEntry(stream, (entry) => context.apply(entry));
+    await forEachEntry(stream, (entry) => {
+      body.keeps?.('entry', entry.name.length + entry.linkname.length);
+      context.apply(entry);
+    });
     const wanted = new Map<number, string>();
     for (const name of dockerfileNames(dockerfile, builder)) {
       let opened = context.openDockerfile(name);
@@ -90,7 +100,7 @@ export async function readBuildContext(body: ContextBody, dockerfile: string, bu
       if (opened.kind === 'unreadable') throw new BuildContextError(opened.why);
       wanted.set(opened.entry, opened.path);
     }
-    const texts = await readEntries(body.again(), wanted);
+    const texts = await readEntries(body, wanted);
     return { form: 'archive', dockerfiles: [...wanted].map(([entry, path]) => ({ path: path.slice(1), text: texts.get(entry)! })) };
   } catch (err) {
     // A refusal of the body itself (too large, cut off, too slow) stays what it is.
@@ -108,13 +118,14 @@ async function forEachEntry(raw: AsyncIterable<Buffer>, visit: (entry: TarEntry)
   for await (const _ of stream) void _;
 }
 
-async function readEntries(raw: AsyncIterable<Buffer>, wanted: ReadonlyMap<number, string>): Promise<Map<number, string>> {
-  const { stream } = await decompressContext(raw);
+async function readEntries(body: ContextBody, wanted: ReadonlyMap<number, string>): Promise<Map<number, string>> {
+  const { stream } = await decompressContext(body.again());
   const reader = new GoTarReader(stream);
   const texts = new Map<number, string>();
   try {
     for (let entry = await reader.next(); entry !== undefined && texts.size < wanted.size; entry = await reader.next()) {
       if (!wanted.has(entry.index)) continue;
+      if (entry.size <= DOCKERFILE_LIMIT) body.keeps?.('dockerfile', entry.size);
       const data = await reader.readData(DOCKERFILE_LIMIT);
       if (data === undefined) throw new BuildContextError(`the Dockerfile is larger than the ${DOCKERFILE_LIMIT} bytes dockgate reads`);
       texts.set(entry.index, data.toString('utf8'));
@@ -125,12 +136,13 @@ async function readEntries(raw: AsyncIterable<Buffer>, wanted: ReadonlyMap<numbe
   return texts;
 }
 
-async function readWhole(stream: AsyncIterable<Buffer>): Promise<string> {
+async function readWhole(stream: AsyncIterable<Buffer>, body: ContextBody): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.length;
     if (size > DOCKERFILE_LIMIT) throw new BuildContextError(`the Dockerfile is larger than the ${DOCKERFILE_LIMIT} bytes dockgate reads`);
+    body.keeps?.('dockerfile', chunk.length);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
