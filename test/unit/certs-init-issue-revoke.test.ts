@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { certificateExpiryWarnings, initCa, issueClient, listCertificates, revokeCertificates, type CertificateListing } from '../../src/certs/index.js';
+import { assertCertsRefused, certs, certsOk, type CertsRun } from '../support/certs-cli-run.js';
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-certs-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -17,38 +18,12 @@ const newDir = (name: string): string => join(tmp, `${++dirs}-${name}`);
 
 const DAY = 86_400_000;
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function certs(...args: string[]): Run {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/certs-cli.ts', 'certs', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function certsOk(...args: string[]): string {
-  const run = certs(...args);
-  assert.equal(run.status, 0, `dockgate certs ${args.join(' ')}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-  return run.stdout;
-}
-
-/** A refusal: non-zero exit, exactly one line `dockgate: ...` on stderr, no stack trace. */
-function assertRefused(run: Run, pattern: RegExp): void {
-  assert.notEqual(run.status, 0, `expected a refusal\nstdout: ${run.stdout}`);
-  assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
-  const lines = run.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${run.stderr}`);
-  assert.match(lines[0]!, /^dockgate: \S/);
-  assert.match(lines[0]!, pattern);
-}
 
 function openssl(...args: string[]): string {
   return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function opensslRun(...args: string[]): Run {
+function opensslRun(...args: string[]): CertsRun {
   const result = spawnSync('openssl', args, { encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -142,18 +117,18 @@ describe('certs init', () => {
   test('refuses to overwrite an existing CA, and leaves it as it was', () => {
     const before = readFileSync(join(dir, 'ca.pem'), 'utf8');
     const key = readFileSync(join(dir, 'private', 'ca-key.pem'), 'utf8');
-    assertRefused(certs('init', '--dir', dir, '--host', 'other.example.test'), /already holds a CA .*refusing to overwrite it/);
+    assertCertsRefused(certs('init', '--dir', dir, '--host', 'other.example.test'), /already holds a CA .*refusing to overwrite it/);
     assert.equal(readFileSync(join(dir, 'ca.pem'), 'utf8'), before);
     assert.equal(readFileSync(join(dir, 'private', 'ca-key.pem'), 'utf8'), key);
   });
 
   test('refuses what it cannot put in a certificate, each with one line', () => {
-    assertRefused(certs('init', '--dir', newDir('none')), /at least one --host NAME or --ip ADDR/);
-    assertRefused(certs('init', '--dir', newDir('bad-host'), '--host', '*.example.test'), /--host "\*\.example\.test": not a DNS name/);
-    assertRefused(certs('init', '--dir', newDir('ip-as-host'), '--host', '127.0.0.1'), /give it as --ip 127\.0\.0\.1/);
-    assertRefused(certs('init', '--dir', newDir('bad-ip'), '--ip', '300.1.1.1'), /--ip "300\.1\.1\.1": not an IPv4 or IPv6 address/);
-    assertRefused(certs('init', '--dir', newDir('bad-type'), '--ip', '127.0.0.1', '--key-type', 'dsa'), /--key-type dsa: expected ecdsa .* or rsa/);
-    assertRefused(certs('init', '--dir', newDir('zero-days'), '--ip', '127.0.0.1', '--days', '0'), /--days 0: expected a whole number of days/);
+    assertCertsRefused(certs('init', '--dir', newDir('none')), /at least one --host NAME or --ip ADDR/);
+    assertCertsRefused(certs('init', '--dir', newDir('bad-host'), '--host', '*.example.test'), /--host "\*\.example\.test": not a DNS name/);
+    assertCertsRefused(certs('init', '--dir', newDir('ip-as-host'), '--host', '127.0.0.1'), /give it as --ip 127\.0\.0\.1/);
+    assertCertsRefused(certs('init', '--dir', newDir('bad-ip'), '--ip', '300.1.1.1'), /--ip "300\.1\.1\.1": not an IPv4 or IPv6 address/);
+    assertCertsRefused(certs('init', '--dir', newDir('bad-type'), '--ip', '127.0.0.1', '--key-type', 'dsa'), /--key-type dsa: expected ecdsa .* or rsa/);
+    assertCertsRefused(certs('init', '--dir', newDir('zero-days'), '--ip', '127.0.0.1', '--days', '0'), /--days 0: expected a whole number of days/);
   });
 });
 
@@ -203,20 +178,20 @@ describe('certs issue', () => {
   });
 
   test('refuses to overwrite OUT, bad names and groups, and a validity beyond the CA', () => {
-    assertRefused(certs('issue', 'alice', '--dir', dir, '--out', out), /already holds ca\.pem, cert\.pem, key\.pem: refusing to overwrite/);
-    assertRefused(certs('issue', 'alice smith', '--dir', dir, '--out', newDir('x')), /NAME "alice smith": use 1 to 64 letters/);
-    assertRefused(certs('issue', 'alice', '--dir', dir, '--group', 'ci,ops', '--out', newDir('x')), /--group "ci,ops": use 1 to 64 letters/);
-    assertRefused(certs('issue', 'alice', '--dir', dir, '--group', 'ci', '--group', 'ci', '--out', newDir('x')), /--group ci is given twice/);
-    assertRefused(certs('issue', 'alice', '--dir', dir, '--days', '40000', '--out', newDir('x')), /--days 40000: expected a whole number of days from 1 to 36500/);
-    assertRefused(certs('issue', 'alice', '--dir', dir, '--days', '5000', '--out', newDir('x')), /--days 5000 would outlive the CA/);
-    assertRefused(certs('issue', 'alice', '--dir', newDir('no-ca'), '--out', newDir('x')), /holds no CA .*dockgate certs init/);
+    assertCertsRefused(certs('issue', 'alice', '--dir', dir, '--out', out), /already holds ca\.pem, cert\.pem, key\.pem: refusing to overwrite/);
+    assertCertsRefused(certs('issue', 'alice smith', '--dir', dir, '--out', newDir('x')), /NAME "alice smith": use 1 to 64 letters/);
+    assertCertsRefused(certs('issue', 'alice', '--dir', dir, '--group', 'ci,ops', '--out', newDir('x')), /--group "ci,ops": use 1 to 64 letters/);
+    assertCertsRefused(certs('issue', 'alice', '--dir', dir, '--group', 'ci', '--group', 'ci', '--out', newDir('x')), /--group ci is given twice/);
+    assertCertsRefused(certs('issue', 'alice', '--dir', dir, '--days', '40000', '--out', newDir('x')), /--days 40000: expected a whole number of days from 1 to 36500/);
+    assertCertsRefused(certs('issue', 'alice', '--dir', dir, '--days', '5000', '--out', newDir('x')), /--days 5000 would outlive the CA/);
+    assertCertsRefused(certs('issue', 'alice', '--dir', newDir('no-ca'), '--out', newDir('x')), /holds no CA .*dockgate certs init/);
   });
 
   test('refuses a CA key that others can read', () => {
     const caKey = join(dir, 'private', 'ca-key.pem');
     execFileSync('chmod', ['0644', caKey]);
     try {
-      assertRefused(certs('issue', 'bob', '--dir', dir, '--out', newDir('x')), /ca-key\.pem has mode 0644: group and others must have no access to it \(chmod 0400 /);
+      assertCertsRefused(certs('issue', 'bob', '--dir', dir, '--out', newDir('x')), /ca-key\.pem has mode 0644: group and others must have no access to it \(chmod 0400 /);
     } finally {
       execFileSync('chmod', ['0400', caKey]);
     }
@@ -298,7 +273,7 @@ describe('certs revoke and the CRL', () => {
   });
 
   test('openssl verify with the CRL refuses the revoked certificates and accepts the others', () => {
-    const check = (out: string): Run => opensslRun('verify', '-crl_check', '-CAfile', join(dir, 'ca.pem'), '-CRLfile', join(dir, 'crl.pem'), join(out, 'cert.pem'));
+    const check = (out: string): CertsRun => opensslRun('verify', '-crl_check', '-CAfile', join(dir, 'ca.pem'), '-CRLfile', join(dir, 'crl.pem'), join(out, 'cert.pem'));
     assert.match(check(issued['alice1']!).stdout + check(issued['alice1']!).stderr, /certificate revoked/);
     assert.match(check(issued['alice2']!).stdout + check(issued['alice2']!).stderr, /certificate revoked/);
     assert.equal(check(issued['bob']!).status, 0);
@@ -317,8 +292,8 @@ describe('certs revoke and the CRL', () => {
 
   test('revoking what was revoked before changes nothing but says so; an unknown name is refused', () => {
     assert.match(certsOk('revoke', 'alice', '--dir', dir), /nothing to revoke: every certificate with CN alice was revoked before/);
-    assertRefused(certs('revoke', 'mallory', '--dir', dir), /no certificate with CN "mallory" or serial "mallory"/);
-    assertRefused(certs('revoke', 'alice', '--dir', dir, '--reason', 'boredom'), /--reason boredom: expected one of unspecified, keyCompromise/);
+    assertCertsRefused(certs('revoke', 'mallory', '--dir', dir), /no certificate with CN "mallory" or serial "mallory"/);
+    assertCertsRefused(certs('revoke', 'alice', '--dir', dir, '--reason', 'boredom'), /--reason boredom: expected one of unspecified, keyCompromise/);
   });
 
   test('a lost crl.pem is rebuilt whole from the inventory by the next revoke or certs crl', () => {
@@ -383,7 +358,7 @@ describe('certs list', () => {
 
   test('an inventory that does not read is an error, not an empty list', () => {
     writeFileSync(join(dir, 'issued.json'), '{"version":1,"certificates":[{"serial":"zz"}]}');
-    assertRefused(certs('list', '--dir', dir), /issued\.json: not a dockgate inventory .*restore it from a backup/);
+    assertCertsRefused(certs('list', '--dir', dir), /issued\.json: not a dockgate inventory .*restore it from a backup/);
   });
 });
 

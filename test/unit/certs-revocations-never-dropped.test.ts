@@ -12,37 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { initCa, issueClient, listCertificates, refreshCrl, revokeCertificates } from '../../src/certs/index.js';
+import { assertCertsRefused, certs, certsOk } from '../support/certs-cli-run.js';
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-revocations-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 let dirs = 0;
 const newDir = (name: string): string => join(tmp, `${++dirs}-${name}`);
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function certs(...args: string[]): Run {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/certs-cli.ts', 'certs', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function certsOk(...args: string[]): string {
-  const run = certs(...args);
-  assert.equal(run.status, 0, `dockgate certs ${args.join(' ')}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-  return run.stdout;
-}
-
-/** A refusal: non-zero exit, exactly one line `dockgate: ...` on stderr, no stack trace. */
-function assertRefused(run: Run, pattern: RegExp): void {
-  assert.notEqual(run.status, 0, `expected a refusal\nstdout: ${run.stdout}`);
-  const lines = run.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${run.stderr}`);
-  assert.match(lines[0]!, /^dockgate: \S/);
-  assert.match(lines[0]!, pattern);
-}
 
 /** The serials crl.pem lists, and its number, read by openssl (which also checks the CA's signature). */
 function crlOf(dir: string): { number: number; serials: string[] } {
@@ -179,7 +155,7 @@ describe('what cannot be trusted stops the command, with one line naming the fix
     const other = newDir('other');
     await initCa({ dir: other, hosts: ['localhost'], ips: [] });
     copyFileSync(join(other, 'crl.pem'), join(dir, 'crl.pem'));
-    assertRefused(certs('crl', '--dir', dir), /crl\.pem is not signed by this CA: its revocations cannot be taken into the new CRL; move it away \(the journal, .*revocations\.jsonl, and the inventory hold the revocations\) and run the command again/);
+    assertCertsRefused(certs('crl', '--dir', dir), /crl\.pem is not signed by this CA: its revocations cannot be taken into the new CRL; move it away \(the journal, .*revocations\.jsonl, and the inventory hold the revocations\) and run the command again/);
   });
 
   test('a clock behind the last CRL: a CRL signed now would look older than the one in force', async () => {
@@ -192,9 +168,9 @@ describe('what cannot be trusted stops the command, with one line naming the fix
     const journal = join(dir, 'revocations.jsonl');
     const good = readFileSync(journal, 'utf8');
     appendFileSync(journal, '{"event":"revoked","serial":"0A');
-    assertRefused(certs('revoke', 'erin', '--dir', dir), /revocations\.jsonl: its last line is cut off .*: remove that incomplete line, then run the command again/);
+    assertCertsRefused(certs('revoke', 'erin', '--dir', dir), /revocations\.jsonl: its last line is cut off .*: remove that incomplete line, then run the command again/);
     writeFileSync(journal, `${good}{"event":"revoked","serial":"not hex"}\n`);
-    assertRefused(certs('list', '--dir', dir), /revocations\.jsonl line 4: not a revocation journal entry \(serial: .*\): mend or remove that line/);
+    assertCertsRefused(certs('list', '--dir', dir), /revocations\.jsonl line 4: not a revocation journal entry \(serial: .*\): mend or remove that line/);
   });
 });
 
