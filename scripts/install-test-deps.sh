@@ -23,6 +23,11 @@ needs systemd has systemd-analyze
 # send inline: dockgate must take it as confining, and its own table of what it refuses must agree with it.
 needs golang-github-docker-docker-dev installed golang-github-docker-docker-dev
 needs python3-docker installed python3-docker
+# Build contexts compressed with xz or bzip2 are read through the host's commands, as the engine reads xz;
+# `docker top` makes dockerd run the host's ps.
+needs xz-utils has xz
+needs bzip2 has bzip2
+needs procps has ps
 needs ansible installed ansible
 # npm ci builds the project's native addon with node-gyp.
 needs python3 has python3
