@@ -82,6 +82,7 @@ e2e_tests=(
   test/e2e/cli-basics-match-direct-socket.test.ts
   test/e2e/container-lifecycle-match-direct-socket.test.ts
   test/e2e/exec-and-attach-streams.test.ts
+  test/e2e/gateway-and-library-judge-decide-alike.test.ts
   test/e2e/half-close-over-unix-and-tls.test.ts
   test/e2e/events-survive-idle.test.ts
   test/e2e/hijack-forms.test.ts
