@@ -36,6 +36,7 @@ unit_tests=(
   test/unit/policy-rule-selection-first-match-wins.test.ts
   test/unit/builtin-profiles-meaning-table.test.ts
   test/unit/library-judge-returns-canonical-body.test.ts
+  test/unit/imports-flow-down-the-layers.test.ts
   test/unit/policy-reload-keeps-old-on-broken-file.test.ts
   test/unit/policy-cli-check-and-explain.test.ts
   test/unit/policy-example-file-loads.test.ts
