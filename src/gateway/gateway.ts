@@ -10,14 +10,10 @@ import { sendRefusal, writeRawRefusal } from '../answer/refusal-response.js';
 import type { Identity } from '../identify/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
-import type { Decision } from '../judge/decision.js';
 import type { ReachEngine } from '../judge/reach/reach-context.js';
-import { judgedForwardTarget } from '../route/request-target.js';
 import type { Route } from '../route/route.js';
 import { INSPECTED_BODY_LIMIT } from '../inspect/inspect-body.js';
 import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
-import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
-import { recordTime } from '../record/record-time.js';
 import { RequestIds } from '../record/request-ids.js';
 import type { Admission } from '../admit/admission.js';
 import { MEMORY_COST, type BodyBudgets } from '../admit/body-budgets.js';
@@ -36,6 +32,7 @@ import type { RequestHandler } from '../listen/request-handler.js';
 import { understandRequest, type UnderstoodRequest } from '../decide/understand-request.js';
 import { decideRequest, NO_BODY_READ, policyRefusal, refuses, wholeBody, type Decided, type RequestBody } from '../decide/decide-request.js';
 import { CreatedContainerCheck } from './created-container-check.js';
+import { doneRecord, forwardedDecision, forwardingRecord, type Exchange, type ExchangeOutcome } from './exchange.js';
 import { discardBody, readBody } from './read-body.js';
 import { spoolBody, type Spool } from './spooled-body.js';
 
@@ -69,32 +66,6 @@ const BUILD_CONTEXT_LIMIT = 8 * 1024 * 1024 * 1024;
 
 /** The largest body of an attach or exec start request (a tiny JSON document). */
 const HIJACK_BODY_LIMIT = 64 * 1024;
-
-interface ExchangeOutcome {
-  status: number;
-  bytesIn: number;
-  bytesOut: number;
-  created: string[];
-  aborted?: boolean;
-}
-
-/**
- * One request as it walks the pipeline; becomes its audit record. What each stage made is passed on as its
- * typed result (UnderstoodRequest, Decided); the exchange keeps them too, for a record written at any stage.
- */
-interface Exchange {
-  readonly id: string;
-  readonly started: number;
-  readonly identity: Identity;
-  readonly method: string;
-  readonly rawTarget: string;
-  understood?: UnderstoodRequest;
-  decided?: Decided;
-  /** The admission slot the exchange holds until it ends; undefined once released (or never admitted). */
-  slot?: string;
-  /** What the exchange holds in memory for its body (read, parsed, canonical) until it ends. */
-  memory?: BudgetHold;
-}
 
 export class Gateway implements RequestHandler {
   private readonly ids = new RequestIds();
@@ -460,7 +431,7 @@ export class Gateway implements RequestHandler {
 
   private async recordBeforeForwarding(exchange: Exchange, understood: UnderstoodRequest, decided: Decided): Promise<void> {
     if (!this.recordsFirst(understood.route)) return;
-    await this.options.audit.writeDurable(this.forwardingRecord(exchange, understood, decided));
+    await this.options.audit.writeDurable(forwardingRecord(exchange, understood, decided));
   }
 
   private finishPlain(exchange: Exchange, decided: Decided, res: ServerResponse, outcome: PlainOutcome | GatewayError): void {
@@ -476,7 +447,7 @@ export class Gateway implements RequestHandler {
   private finish(exchange: Exchange, { decision }: Decided, outcome: ExchangeOutcome): void {
     this.release(exchange);
     const reason = outcome.aborted ? `${decision.reason}; the connection was cut before the exchange completed` : decision.reason;
-    this.options.audit.write(this.doneRecord(exchange, forwardedDecision(decision), decision.rule, reason, outcome));
+    this.options.audit.write(doneRecord(exchange, forwardedDecision(decision), decision.rule, reason, outcome));
   }
 
   /** Answers with the refusal and records it. Anything that is not a GatewayError is a bug: logged, answered as a 502. */
@@ -494,7 +465,7 @@ export class Gateway implements RequestHandler {
     }
     this.release(exchange);
     const outcome = { status: error.status, bytesIn: 0, bytesOut: 0, created: [] };
-    this.options.audit.write(this.doneRecord(exchange, error.decision === 'deny' ? 'deny' : 'error', error.rule, error.message, outcome));
+    this.options.audit.write(doneRecord(exchange, error.decision === 'deny' ? 'deny' : 'error', error.rule, error.message, outcome));
     answer(error);
   }
 
@@ -509,54 +480,6 @@ export class Gateway implements RequestHandler {
     exchange.slot = undefined;
   }
 
-  // Both records are built as one object literal each, in the formatter's field order: this runs for every
-  // request, and spreading a shared "facts" object into each record cost more than formatting the line.
-  private forwardingRecord(exchange: Exchange, { target, route, normalised }: UnderstoodRequest, { decision, forwardTarget }: Decided): ForwardingRecord {
-    return {
-      time: recordTime(),
-      id: exchange.id,
-      phase: 'forwarding',
-      listener: exchange.identity.listener,
-      identity: exchange.identity,
-      method: exchange.method,
-      path: forwardTarget,
-      apiVersion: target.version,
-      operation: route.operation,
-      target: route.target,
-      decision: forwardedDecision(decision),
-      rule: decision.rule,
-      reason: decision.reason,
-      changes: appliedChanges(decision),
-      normalised: normalised.size > 0 ? normalised : undefined,
-    };
-  }
-
-  private doneRecord(exchange: Exchange, decision: AuditDecision, rule: string, reason: string, outcome: ExchangeOutcome): DoneRecord {
-    const { understood, decided } = exchange;
-    // Absent values stay undefined: the record's formatter leaves them out.
-    return {
-      time: recordTime(),
-      id: exchange.id,
-      phase: 'done',
-      listener: exchange.identity.listener,
-      identity: exchange.identity,
-      method: exchange.method,
-      path: decided?.forwardTarget ?? (understood === undefined ? exchange.rawTarget.slice(0, 512) : judgedForwardTarget(understood.target, understood.route, undefined)),
-      apiVersion: understood?.target.version,
-      operation: understood?.route.operation,
-      target: understood?.route.target,
-      decision,
-      rule,
-      reason,
-      status: outcome.status,
-      bytesIn: outcome.bytesIn,
-      bytesOut: outcome.bytesOut,
-      durationMs: Math.round((performance.now() - exchange.started) * 1000) / 1000,
-      created: outcome.created,
-      changes: appliedChanges(decided?.decision),
-      normalised: understood !== undefined && understood.normalised.size > 0 ? understood.normalised : undefined,
-    };
-  }
 }
 
 /** Whether the client sends its body chunked. */
@@ -574,13 +497,4 @@ function pinnedReference(understood: UnderstoodRequest, decided: Decided): { pin
   const id = decided.decision.pinnedTarget;
   const ref = understood.route.target?.ref;
   return id === undefined || ref === undefined || id === ref ? {} : { pinned: { id, ref } };
-}
-
-function appliedChanges(decision: Decision | undefined): Decision['changes'] | undefined {
-  return decision?.changes && decision.changes.length > 0 ? decision.changes : undefined;
-}
-
-/** A forwarded request was allowed, or refused by a rule in warn mode (learning what would be denied). */
-function forwardedDecision(decision: Decision): 'allow' | 'would_deny' {
-  return decision.verdict === 'deny' ? 'would_deny' : 'allow';
 }
