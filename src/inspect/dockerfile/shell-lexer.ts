@@ -279,12 +279,12 @@ export class ShellLexer {
     const unset = value === undefined || (nullIsUnset && value === '');
     switch (ch) {
       case '-':
-        return unset ? word : value!;
+        return unset ? word : value;
       case '+':
         return unset ? '' : word;
       case '?':
         // ${VAR?msg} fails the build when VAR is unset (with ':', also when it is empty).
-        if (!unset) return value!;
+        if (!unset) return value;
         this.uncertain = true;
         return '';
       case '#': case '%':
