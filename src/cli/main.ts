@@ -6,7 +6,7 @@ type Register = (program: Command) => void;
 
 /**
  * Each subcommand's module is loaded only when that subcommand runs: `serve` runs for months, and the
- * certificate authority's and the host audit's libraries would add a third to its memory for nothing.
+ * certificate authority's and the host audit's libraries would weigh on its memory for nothing (docs/performance.md).
  * Without a known subcommand (`dockgate --help`, a typo) all are loaded, for the help and the suggestions.
  */
 const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
