@@ -89,15 +89,25 @@ function optionalDays(option: string, text: string | undefined): number | undefi
   return text === undefined ? undefined : parseDays(option, text);
 }
 
+/** A subcommand that writes a server certificate: the CA directory, the names and addresses it is for, and its validity. */
+function serverCertificateCommand(certs: Command, name: string, description: string, help: { dir: string; host: string; ip: string; days: string }): Command {
+  return certs
+    .command(name)
+    .description(description)
+    .requiredOption('--dir <dir>', help.dir)
+    .option('--host <name>', help.host, collect, [])
+    .option('--ip <addr>', help.ip, collect, [])
+    .option('--days <n>', help.days);
+}
+
 function registerInit(certs: Command): void {
-  certs
-    .command('init')
-    .description('create a CA, a server certificate for the given names and an empty CRL in DIR')
-    .requiredOption('--dir <dir>', 'the CA directory (created if missing; must not hold a CA yet)')
-    .option('--host <name>', 'a DNS name clients reach the server by; repeatable', collect, [])
-    .option('--ip <addr>', 'an IP address clients reach the server at; repeatable', collect, [])
+  serverCertificateCommand(certs, 'init', 'create a CA, a server certificate for the given names and an empty CRL in DIR', {
+    dir: 'the CA directory (created if missing; must not hold a CA yet)',
+    host: 'a DNS name clients reach the server by; repeatable',
+    ip: 'an IP address clients reach the server at; repeatable',
+    days: `validity of the server certificate in days (default ${DEFAULT_SERVER_DAYS})`,
+  })
     .option('--key-type <type>', 'ecdsa (P-256) or rsa (4096 bits)', 'ecdsa')
-    .option('--days <n>', `validity of the server certificate in days (default ${DEFAULT_SERVER_DAYS})`)
     .option('--ca-days <n>', `validity of the CA in days (default ${DEFAULT_CA_DAYS})`)
     .option('--crl-days <n>', `days until the CRL's nextUpdate (default ${DEFAULT_CRL_DAYS})`)
     .action(certsAction(async (opts: { dir: string; host: string[]; ip: string[]; keyType: string; days?: string; caDays?: string; crlDays?: string }) => {
@@ -184,13 +194,12 @@ function registerCrl(certs: Command): void {
 }
 
 function registerRenewServer(certs: Command): void {
-  certs
-    .command('renew-server')
-    .description('replace DIR/server-cert.pem and DIR/server-key.pem with a new pair from the CA (same names unless given)')
-    .requiredOption('--dir <dir>', 'the CA directory')
-    .option('--host <name>', 'a DNS name of the server; repeatable (default: the names of the current certificate)', collect, [])
-    .option('--ip <addr>', 'an IP address of the server; repeatable', collect, [])
-    .option('--days <n>', `validity in days (default ${DEFAULT_SERVER_DAYS})`)
+  serverCertificateCommand(certs, 'renew-server', 'replace DIR/server-cert.pem and DIR/server-key.pem with a new pair from the CA (same names unless given)', {
+    dir: 'the CA directory',
+    host: 'a DNS name of the server; repeatable (default: the names of the current certificate)',
+    ip: 'an IP address of the server; repeatable',
+    days: `validity in days (default ${DEFAULT_SERVER_DAYS})`,
+  })
     .action(certsAction(async (opts: { dir: string; host: string[]; ip: string[]; days?: string }) => {
       const days = optionalDays('--days', opts.days);
       const server = await renewServer({ dir: opts.dir, hosts: opts.host, ips: opts.ip, ...(days !== undefined && { days }) });
