@@ -15,19 +15,13 @@ export default tseslint.config(
     },
     rules: {
       // node:test's test() and describe() return promises the runner itself waits for.
-      '@typescript-eslint/no-floating-promises': [
-        'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
-      ],
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] }],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unnecessary-type-assertion': 'error',
       // One way to keep a member private: the `private` keyword, which most classes use. `#name`
       // would also hide it at run time, which nothing here needs, and mixing both reads as a difference
       // where there is none.
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'PrivateIdentifier', message: "Use TypeScript's `private` keyword, not a #private member." },
-      ],
+      'no-restricted-syntax': ['error', { selector: 'PrivateIdentifier', message: "Use TypeScript's `private` keyword, not a #private member." }],
       // Matching control characters is the point of the regular expressions that have them (text made
       // inert for a terminal, tar headers, escape sequences in reports).
       'no-control-regex': 'off',

@@ -6,7 +6,7 @@
 // inert (src/log/inert-text.ts), so none of it can act on the terminal or start a line of its own.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, loadingConfig, readingConfig } from '../errors/config-error.js';
+import { ConfigError, readingConfig } from '../errors/config-error.js';
 import { createEngineLookup } from '../forward/engine-client.js';
 import { createUpstream, type Upstream } from '../forward/upstream.js';
 import type { Identity } from '../identify/identity.js';

@@ -23,7 +23,7 @@ test('any other error is a bug: reported as one, with its stack', () => {
 });
 
 test("a loader's plain errors become ConfigErrors with the same message; programming errors stay bugs", async () => {
-  const fromLoader = asConfigError(new Error("--listen unix://gw.sock: the path must be absolute"));
+  const fromLoader = asConfigError(new Error('--listen unix://gw.sock: the path must be absolute'));
   assert.ok(fromLoader instanceof ConfigError);
   assert.equal(fromLoader.message, '--listen unix://gw.sock: the path must be absolute');
   assert.ok(asConfigError(new TypeError('x is not a function')) instanceof TypeError);
@@ -31,14 +31,21 @@ test("a loader's plain errors become ConfigErrors with the same message; program
     loadingConfig(() => Promise.reject(new Error('cannot read /etc/dockgate/policy.yaml (ENOENT)'))),
     (err: unknown) => err instanceof ConfigError && err.message === 'cannot read /etc/dockgate/policy.yaml (ENOENT)',
   );
-  await assert.rejects(loadingConfig(() => [].map(undefined as never)), TypeError);
+  await assert.rejects(
+    loadingConfig(() => [].map(undefined as never)),
+    TypeError,
+  );
 });
 
 test('dockgate with a bad flag: exit 2, one line on stderr, no stack trace', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'policy', 'explain', '--profile', 'baseline', '--identity', 'alice', '--method', 'GET', '--path', '/_ping'], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'policy', 'explain', '--profile', 'baseline', '--identity', 'alice', '--method', 'GET', '--path', '/_ping'],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   assert.equal(run.status, 2, run.stderr);
   assert.equal(run.stderr, 'dockgate: --identity alice: expected key=value pairs such as uid=1000,gid=1000 or cn=alice\n');
 });
