@@ -18,8 +18,8 @@ export interface JudgeRequest {
   /** The request target as a client sends it: `/v1.41/containers/create?name=web`. */
   path: string;
   headers?: IncomingHttpHeaders;
-  /** The raw body (Buffer or string), or an already parsed JSON value (it is re-read like raw JSON). */
-  body?: Buffer | string | unknown;
+  /** The raw body (a Buffer or a string), or an already parsed JSON value (it is re-read like raw JSON). */
+  body?: unknown;
   identity: Identity;
 }
 
