@@ -156,6 +156,32 @@ export function emptyObject(): ObjectSchema {
 export const stringMap = mapOf(str);
 export const stringList = arrayOf(str);
 
+/**
+ * What a value of the type looks like, for a message: `go` names the Go type (a refused request, whose
+ * sender reads the Engine API), `plain` says it in everyday words (an audit report, read by an operator).
+ */
+export function describeSchema(schema: BodySchema, words: 'go' | 'plain'): string {
+  const list = words === 'go' ? 'an array' : 'a list';
+  switch (schema.kind) {
+    case 'string':
+      return 'a string';
+    case 'bool':
+      return 'true or false';
+    case 'integer':
+      if (words === 'go') return `an integer (Go ${schema.type})`;
+      return schema.type.startsWith('u') ? 'a whole number, not negative' : 'a whole number';
+    case 'float':
+      return words === 'go' ? `a number (Go ${schema.type})` : 'a number';
+    case 'strSlice':
+      return `a string or ${list} of strings`;
+    case 'array':
+      return list;
+    case 'map':
+    case 'object':
+      return 'an object';
+  }
+}
+
 /** The field a key stands for in `schema` as Go matches it: the exact name, else the first that folds alike. */
 export function fieldNameFor(schema: ObjectSchema, key: string): string | undefined {
   if (schema.fields.has(key)) return key;
