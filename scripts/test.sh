@@ -14,6 +14,7 @@ unit_tests=(
   test/unit/request-target.test.ts
   test/unit/route-semantics.test.ts
   test/unit/route-table-covers-both-specs.test.ts
+  test/unit/operation-tables-are-complete.test.ts
   test/unit/repeated-query-parameters.test.ts
   test/unit/read-only-profile-grants-only-known-reads.test.ts
   test/unit/listener-spec-parsing.test.ts

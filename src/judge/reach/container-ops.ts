@@ -97,24 +97,16 @@ export async function judgeExecStart(ctx: ReachContext, execId: string): Promise
   await judgeContainerHostAccess(ctx, exec.ContainerID, 'starts an exec in');
 }
 
-const VERBS: Readonly<Record<string, string>> = {
-  'container.attach': 'attaches to',
-  'container.attach.ws': 'attaches to',
-  'container.archive.get': 'copies files out of',
-  'container.archive.head': 'reads file information from',
-  'container.archive.put': 'copies files into',
-  'container.copy': 'copies files out of',
-  'container.export': 'exports the filesystem of',
-  'container.commit': 'commits',
-};
-
-/** Operations that use an existing container's reach (attach, archive, copy, export, commit). */
-export async function judgeContainerUse(ctx: ReachContext, operation: string, ref: string | undefined): Promise<void> {
+/**
+ * Operations that use an existing container's reach (attach, archive, copy, export, commit): `verb` says
+ * what the request does to it (`attaches to`).
+ */
+export async function judgeContainerUse(ctx: ReachContext, verb: string, ref: string | undefined): Promise<void> {
   if (ref === undefined || ref === '') {
     ctx.findings.skip('host-access', 'no container named: the engine will refuse the request');
     return;
   }
-  await judgeContainerHostAccess(ctx, ref, VERBS[operation] ?? 'uses');
+  await judgeContainerHostAccess(ctx, ref, verb);
 }
 
 const HEX_NAME = /^\/?([0-9a-f]+)$/;

@@ -2,6 +2,7 @@
 // host privileges), BuildKit's channels, builds (host network, cgroup parent, security options,
 // remote contexts the engine fetches), image imports from URLs, local volumes with bind or device
 // options, and networks on host interfaces (macvlan, ipvlan, existing host bridges).
+import type { Operation } from '../../route/operations.js';
 import type { QueryView } from '../../route/query.js';
 import { show } from './go-strings.js';
 import { judgeJoinedContainer } from './host-access.js';
@@ -11,13 +12,8 @@ import { judgeCgroupParent } from './privileges.js';
 import { readArray, readBoolean, readRecord, readString, readStringMap, type ReachContext } from './reach-context.js';
 import { judgeSecurityOpt } from './security-options.js';
 
-export const SWARM_OPERATIONS: ReadonlySet<string> = new Set([
-  'swarm.init', 'swarm.join', 'swarm.leave', 'swarm.update', 'swarm.unlock', 'swarm.unlockkey', 'swarm.inspect',
-  'node.update', 'node.delete',
-]);
-
 /** Swarm membership and control: refused unless the policy grants swarm. */
-export function judgeSwarm(ctx: ReachContext, operation: string): void {
+export function judgeSwarm(ctx: ReachContext, operation: Operation): void {
   if (ctx.constraints.swarm) {
     ctx.findings.pass('swarm', 'the policy grants swarm control');
     return;
@@ -57,19 +53,13 @@ export function judgePluginPrivileges(ctx: ReachContext, body: unknown): void {
   ctx.deny('plugins', 'body', `grants the plugin host privileges (${names}): plugins run as root with the mounts, devices and capabilities they ask for`, 'Install plugins as the operator, or ask for a rule that grants plugins');
 }
 
-/** plugins/create, set, enable, disable. */
-export function judgePluginChange(ctx: ReachContext, operation: string): void {
+/** plugins/create, set, enable, disable: `why` says what the change lets the plugin do to the host. */
+export function judgePluginChange(ctx: ReachContext, operation: Operation, why: string): void {
   if (ctx.constraints.plugins) {
     ctx.findings.pass('plugins', 'the policy grants plugin changes');
     return;
   }
-  const why: Readonly<Record<string, string>> = {
-    'plugin.create': 'creates a plugin whose configuration can ask for any host privilege',
-    'plugin.set': "changes a plugin's host mounts, devices or settings",
-    'plugin.enable': 'runs a plugin as root with the privileges it was granted',
-    'plugin.disable': 'stops a plugin the host relies on',
-  };
-  ctx.deny('plugins', operation, why[operation] ?? 'changes a plugin', 'Ask the operator, or for a rule that grants plugins');
+  ctx.deny('plugins', operation, why, 'Ask the operator, or for a rule that grants plugins');
 }
 
 /** POST /build: query parameters that change how the build's containers reach the host. */
