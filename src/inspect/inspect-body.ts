@@ -15,7 +15,7 @@
 // or chunked one (API 1.24 on): the short one is not forwarded, the long one refused as the engine would.
 import { GatewayError } from '../errors/catalogue.js';
 import { bodyRefusal } from './body-refusal.js';
-import type { BodySchema } from './body-schema.js';
+import type { BodyOf, BodySchema } from './body-schema.js';
 import { readGoJson } from './go-json-reader.js';
 import { NormalisationLog } from '../route/normalisation.js';
 import { hasJsonBody, operationsWith, type JsonBodyOperation, type Operation } from '../route/operations.js';
@@ -55,18 +55,18 @@ export interface JudgedBody {
   readonly values: number;
 }
 
-interface BodyRule {
-  readonly schema: BodySchema;
+interface BodyRule<S extends BodySchema = BodySchema> {
+  readonly schema: S;
   readonly acceptsEmpty: boolean;
   readonly acceptsNull: boolean;
 }
 
-function rule(schema: BodySchema, options: { acceptsEmpty?: boolean; acceptsNull?: boolean } = {}): BodyRule {
+function rule<S extends BodySchema>(schema: S, options: { acceptsEmpty?: boolean; acceptsNull?: boolean } = {}): BodyRule<S> {
   return { schema, acceptsEmpty: options.acceptsEmpty ?? false, acceptsNull: options.acceptsNull ?? false };
 }
 
 /** The rule of every operation whose body is read as JSON (`body: 'json'` in src/route/operations.ts). */
-const BODY_RULES: Readonly<Record<JsonBodyOperation, BodyRule>> = {
+const BODY_RULES = {
   'container.create': rule(containerCreateBody),
   'container.update': rule(containerUpdateBody),
   'container.commit': rule(containerConfig, { acceptsEmpty: true, acceptsNull: true }),
@@ -90,7 +90,13 @@ const BODY_RULES: Readonly<Record<JsonBodyOperation, BodyRule>> = {
   'secret.update': rule(secretSpecBody),
   'config.create': rule(configSpecBody),
   'config.update': rule(configSpecBody),
-};
+} satisfies Readonly<Record<JsonBodyOperation, BodyRule>>;
+
+/**
+ * The value readJudgedBody decodes for an operation whose body is JSON (BodyOf its schema); `null` or
+ * `undefined` besides where the operation accepts an empty or null body.
+ */
+export type JsonBodyOf<O extends JsonBodyOperation> = BodyOf<(typeof BODY_RULES)[O]['schema']>;
 
 /**
  * Operations (route names from src/route/routes.ts) whose body is read and judged before forwarding: a

@@ -3,6 +3,7 @@
 // create: mounts, capabilities, sysctls, privileges (seccomp, AppArmor, SELinux), user, networks.
 import {
   arrayOf,
+  type BodyOf,
   bool,
   duration,
   emptyObject,
@@ -137,3 +138,5 @@ export const serviceSpecBody = object({
     }),
   ),
 });
+
+export type ServiceSpecBody = BodyOf<typeof serviceSpecBody>;
