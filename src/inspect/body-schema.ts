@@ -101,7 +101,7 @@ export type BodyOf<S extends BodySchema> = S extends StringSchema
           : S extends MapSchema<infer Values>
             ? Record<string, BodyOf<Values>>
             : S extends ObjectSchema<infer Fields>
-              ? { [Name in keyof Fields]?: BodyOf<Fields[Name]> }
+              ? { -readonly [Name in keyof Fields]?: BodyOf<Fields[Name]> }
               : never;
 
 export const str: StringSchema = { kind: 'string' };

@@ -140,3 +140,6 @@ export const serviceSpecBody = object({
 });
 
 export type ServiceSpecBody = BodyOf<typeof serviceSpecBody>;
+export type TaskSpecBody = BodyOf<typeof taskSpec>;
+export type ContainerSpecBody = BodyOf<typeof containerSpec>;
+export type ServiceLimitsBody = NonNullable<NonNullable<TaskSpecBody['Resources']>['Limits']>;

@@ -2,7 +2,8 @@
 // target and the query, decide whether the request reaches the host beyond the client's constraints.
 // Every place the engine decides a container's reach is dispatched here; other operations pass.
 import type { AppliedDefault } from '../../record/audit-record.js';
-import { judgesReach, OPERATION_NAMES, type Operation, type ReachOperation } from '../../route/operations.js';
+import type { JsonBodyOf } from '../../inspect/inspect-body.js';
+import { judgesReach, OPERATION_NAMES, type JsonBodyOperation, type Operation, type ReachOperation } from '../../route/operations.js';
 import type { QueryView } from '../../route/query.js';
 import type { ObjectKind } from '../../route/route.js';
 import type { ContainerConstraints, ContainerDefaults } from '../container-constraints.js';
@@ -50,6 +51,16 @@ export interface ReachOutcome {
   createdFromImage?: string;
 }
 
+/**
+ * The body of an operation whose body is JSON, as the gateway hands it over: the value src/inspect decoded
+ * for that operation (readJudgedBody, against the schema of inspect-body.ts), or nothing or null where the
+ * operation takes them. The judges still check every value's JSON type where they read it (reach-context.ts
+ * readers), so a body of another shape is refused, not trusted.
+ */
+function decoded<O extends JsonBodyOperation>(body: unknown): JsonBodyOf<O> | null | undefined {
+  return body as JsonBodyOf<O> | null | undefined;
+}
+
 /** How one operation's reach is judged. */
 interface ReachJudge {
   /** Whether the judge reads the body (the gateway must hand it over, read by src/inspect). */
@@ -83,7 +94,7 @@ const JUDGES: Readonly<Record<ReachOperation, ReachJudge>> = {
   'container.create': {
     readsBody: true,
     judge: async (ctx, { body, query }) => {
-      const forwarded = await judgeContainerCreate(ctx, body);
+      const forwarded = await judgeContainerCreate(ctx, decoded<'container.create'>(body));
       await judgeContainerName(ctx, query.get('name'), '?name');
       return forwarded;
     },
@@ -93,15 +104,15 @@ const JUDGES: Readonly<Record<ReachOperation, ReachJudge>> = {
   'container.start': { readsBody: true, judge: (ctx, { target, body }) => judgeContainerStart(ctx, target?.ref ?? '', body) },
   'container.attach': containerUse('attaches to'),
   'container.copy': containerUse('copies files out of'),
-  'container.exec.create': { readsBody: true, judge: (ctx, { target, body }) => judgeExecCreate(ctx, target?.ref ?? '', body) },
+  'container.exec.create': { readsBody: true, judge: (ctx, { target, body }) => judgeExecCreate(ctx, target?.ref ?? '', decoded<'container.exec.create'>(body)) },
   'exec.start': { readsBody: false, judge: (ctx, { target }) => judgeExecStart(ctx, target?.ref ?? '') },
   'container.rename': { readsBody: false, judge: (ctx, { target, query }) => judgeContainerRename(ctx, target?.ref ?? '', query.get('name')) },
-  'container.update': { readsBody: true, judge: (ctx, { target, body }) => judgeContainerUpdate(ctx, target?.ref ?? '', body) },
+  'container.update': { readsBody: true, judge: (ctx, { target, body }) => judgeContainerUpdate(ctx, target?.ref ?? '', decoded<'container.update'>(body)) },
   // The container is named in the query, not the path.
   'container.commit': { readsBody: false, judge: (ctx, { query }) => judgeContainerUse(ctx, 'commits', query.get('container')) },
   'container.archive.put': containerUse('copies files into'),
   'image.create': { readsBody: false, judge: (ctx, { query }) => judgeImageCreate(ctx, query) },
-  'volume.create': { readsBody: true, judge: (ctx, { body }) => judgeVolumeCreate(ctx, body) },
+  'volume.create': { readsBody: true, judge: (ctx, { body }) => judgeVolumeCreate(ctx, decoded<'volume.create'>(body)) },
   'image.build': {
     readsBody: false,
     judge: async (ctx, { body, query }) => {
@@ -119,17 +130,17 @@ const JUDGES: Readonly<Record<ReachOperation, ReachJudge>> = {
   'swarm.unlockkey': swarm,
   'swarm.update': swarm,
   'swarm.unlock': swarm,
-  'service.create': { readsBody: true, judge: (ctx, { body }) => judgeServiceSpec(ctx, body) },
-  'service.update': { readsBody: true, judge: (ctx, { body }) => judgeServiceSpec(ctx, body) },
+  'service.create': { readsBody: true, judge: (ctx, { body }) => judgeServiceSpec(ctx, decoded<'service.create'>(body)) },
+  'service.update': { readsBody: true, judge: (ctx, { body }) => judgeServiceSpec(ctx, decoded<'service.update'>(body)) },
   'node.delete': swarm,
   'node.update': swarm,
   'plugin.enable': pluginChange('runs a plugin as root with the privileges it was granted'),
   'plugin.disable': pluginChange('stops a plugin the host relies on'),
-  'plugin.pull': { readsBody: true, judge: (ctx, { body }) => judgePluginPrivileges(ctx, body) },
-  'plugin.upgrade': { readsBody: true, judge: (ctx, { body }) => judgePluginPrivileges(ctx, body) },
+  'plugin.pull': { readsBody: true, judge: (ctx, { body }) => judgePluginPrivileges(ctx, decoded<'plugin.pull'>(body)) },
+  'plugin.upgrade': { readsBody: true, judge: (ctx, { body }) => judgePluginPrivileges(ctx, decoded<'plugin.upgrade'>(body)) },
   'plugin.set': pluginChange("changes a plugin's host mounts, devices or settings"),
   'plugin.create': pluginChange('creates a plugin whose configuration can ask for any host privilege'),
-  'network.create': { readsBody: true, judge: (ctx, { body }) => judgeNetworkCreate(ctx, body) },
+  'network.create': { readsBody: true, judge: (ctx, { body }) => judgeNetworkCreate(ctx, decoded<'network.create'>(body)) },
   grpc: buildkit('/grpc'),
 };
 
@@ -143,7 +154,8 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
   if (judgesReach(operation)) forwarded = await JUDGES[operation].judge(ctx, request);
   else ctx.findings.skip('operation', `${operation} does not decide a container's reach`);
   const { violations, checks, changes } = ctx.findings;
-  const image = operation === 'container.create' && isRecord(body) && typeof body['Image'] === 'string' ? ctx.resolved.get(referenceKey('image', body['Image'])) : undefined;
+  const create = operation === 'container.create' ? decoded<'container.create'>(body) : undefined;
+  const image = isRecord(create) && typeof create.Image === 'string' ? ctx.resolved.get(referenceKey('image', create.Image)) : undefined;
   return {
     violations,
     checks,

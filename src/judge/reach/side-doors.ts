@@ -2,6 +2,9 @@
 // host privileges), BuildKit's channels, builds (host network, cgroup parent, security options,
 // remote contexts the engine fetches), image imports from URLs, local volumes with bind or device
 // options, and networks on host interfaces (macvlan, ipvlan, existing host bridges).
+import type { NetworkCreateBody } from '../../inspect/schemas/network.js';
+import type { PluginPrivilegesBody } from '../../inspect/schemas/plugin.js';
+import type { VolumeCreateBody } from '../../inspect/schemas/volume.js';
 import type { Operation } from '../../route/operations.js';
 import type { QueryView } from '../../route/query.js';
 import { show } from './go-strings.js';
@@ -39,7 +42,7 @@ export function judgeBuildkit(ctx: ReachContext, field: string): void {
 }
 
 /** plugins/pull and plugins/{name}/upgrade: any privilege the plugin asks for reaches the host. */
-export function judgePluginPrivileges(ctx: ReachContext, body: unknown): void {
+export function judgePluginPrivileges(ctx: ReachContext, body: PluginPrivilegesBody | null | undefined): void {
   const privileges = readArray(ctx, body, 'body') ?? [];
   if (privileges.length === 0) {
     ctx.findings.pass('plugins', 'the plugin is granted no privileges');
@@ -49,7 +52,7 @@ export function judgePluginPrivileges(ctx: ReachContext, body: unknown): void {
     ctx.findings.pass('plugins', 'the policy grants plugin privileges');
     return;
   }
-  const names = privileges.map((p) => (readRecord(ctx, p, 'body[]')?.['Name'] as string | undefined) ?? '?').join(', ');
+  const names = privileges.map((p) => readRecord(ctx, p, 'body[]')?.Name ?? '?').join(', ');
   ctx.deny('plugins', 'body', `grants the plugin host privileges (${names}): plugins run as root with the mounts, devices and capabilities they ask for`, 'Install plugins as the operator, or ask for a rule that grants plugins');
 }
 
@@ -106,14 +109,14 @@ export function judgeImageCreate(ctx: ReachContext, query: QueryView): void {
 }
 
 /** POST /volumes/create. */
-export async function judgeVolumeCreate(ctx: ReachContext, body: unknown): Promise<void> {
+export async function judgeVolumeCreate(ctx: ReachContext, body: VolumeCreateBody | null | undefined): Promise<void> {
   await ctx.findings.run('volumes', 'a plain volume: no host bind, device or network filesystem', async () => {
-    const volume = readRecord(ctx, body, 'body') ?? {};
-    const driver = readString(ctx, volume['Driver'], 'Driver');
+    const volume: VolumeCreateBody = readRecord(ctx, body, 'body') ?? {};
+    const driver = readString(ctx, volume.Driver, 'Driver');
     judgeVolumeDriver(ctx, 'Driver', driver);
-    const options = readStringMap(ctx, volume['DriverOpts'], 'DriverOpts');
+    const options = readStringMap(ctx, volume.DriverOpts, 'DriverOpts');
     if (driver === undefined || driver === '' || driver === 'local') await judgeLocalVolumeOptions(ctx, 'DriverOpts', options);
-    if (volume['ClusterVolumeSpec'] !== undefined && volume['ClusterVolumeSpec'] !== null && !ctx.constraints.plugins) {
+    if (volume.ClusterVolumeSpec !== undefined && volume.ClusterVolumeSpec !== null && !ctx.constraints.plugins) {
       ctx.deny('volumes', 'ClusterVolumeSpec', 'creates a cluster volume, mounted by a CSI plugin running on the hosts', 'Create a local volume, or ask for a rule that grants plugins');
     }
   });
@@ -126,9 +129,9 @@ const HOST_BRIDGE_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 /** POST /networks/create. */
-export function judgeNetworkCreate(ctx: ReachContext, body: unknown): void {
-  const network = readRecord(ctx, body, 'body') ?? {};
-  const driver = readString(ctx, network['Driver'], 'Driver') || 'bridge';
+export function judgeNetworkCreate(ctx: ReachContext, body: NetworkCreateBody | null | undefined): void {
+  const network: NetworkCreateBody = readRecord(ctx, body, 'body') ?? {};
+  const driver = readString(ctx, network.Driver, 'Driver') || 'bridge';
   const allowed = ctx.constraints.networkDrivers;
   if (!allowed.includes(driver)) {
     ctx.deny(
@@ -140,13 +143,13 @@ export function judgeNetworkCreate(ctx: ReachContext, body: unknown): void {
       `Use one of: ${allowed.join(', ') || 'no network driver is allowed'}`,
     );
   }
-  if (readBoolean(ctx, network['ConfigOnly'], 'ConfigOnly') === true && !allowed.includes('macvlan') && !allowed.includes('ipvlan')) {
+  if (readBoolean(ctx, network.ConfigOnly, 'ConfigOnly') === true && !allowed.includes('macvlan') && !allowed.includes('ipvlan')) {
     ctx.deny('networks', 'ConfigOnly', 'a configuration-only network holds host interface settings for macvlan or ipvlan networks', 'Create a bridge network');
   }
-  if (readBoolean(ctx, network['Ingress'], 'Ingress') === true && !ctx.constraints.swarm) {
+  if (readBoolean(ctx, network.Ingress, 'Ingress') === true && !ctx.constraints.swarm) {
     ctx.deny('networks', 'Ingress', "replaces the swarm's routing mesh", 'Ask for a rule that grants swarm control');
   }
-  const options = readStringMap(ctx, network['Options'], 'Options');
+  const options = readStringMap(ctx, network.Options, 'Options');
   for (const [key, why] of Object.entries(HOST_BRIDGE_OPTIONS)) {
     if (key in options && !ctx.constraints.unconfined) ctx.deny('networks', `Options.${key}`, why, `Remove -o ${key}`);
   }
