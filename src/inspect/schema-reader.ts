@@ -134,7 +134,7 @@ class SchemaReader {
   /** A Go slice, decoded into `existing` as encoding/json's array() does. */
   private slice(existing: unknown, values: readonly JsonValue[], schema: ArraySchema): unknown[] {
     if (values.length === 0) return [];
-    const current = Array.isArray(existing) ? existing : [];
+    const current: unknown[] = Array.isArray(existing) ? existing : [];
     const backing = this.backing.get(current) ?? current;
     const out: unknown[] = new Array(values.length);
     for (let i = 0; i < values.length; i++) {

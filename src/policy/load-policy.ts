@@ -7,7 +7,6 @@ import type { ContainerConstraints, ContainerDefaults } from '../judge/container
 import { normaliseCapability } from '../judge/reach/capabilities.js';
 import { readTrustedFile, UntrustedFileError } from '../files/trusted-file.js';
 import { profileBase } from './builtin-policies.js';
-import type { IdentitySelector } from './identity-selector.js';
 import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { policyFileSchema, type PolicyFile, type PolicyFileConstraints, type PolicyFileRule } from './policy-schema.js';
@@ -109,7 +108,7 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
   return {
     rule: `policy.${rule.name ?? `rules[${index}]`}`,
     label: rule.name !== undefined ? `rule ${JSON.stringify(rule.name)}` : `rules[${index}]`,
-    ...(match !== undefined && { match: match as IdentitySelector }),
+    ...(match !== undefined && { match }),
     operations: { patterns: rule.operations ?? base.operations, except: rule.except ?? (ownOperations ? [] : base.except) },
     constraints,
     ...(defaults !== undefined && { defaults }),

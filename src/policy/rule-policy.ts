@@ -7,7 +7,7 @@ import { describeIdentity, type Identity } from '../identify/identity.js';
 import type { Decision } from '../judge/decision.js';
 import type { JudgeInput, Policy, PreJudgeInput } from '../judge/policy.js';
 import { BODY_OPERATIONS, judgeReach, type ReachOutcome } from '../judge/reach/judge-reach.js';
-import { referenceKey, type ReachEngine } from '../judge/reach/reach-context.js';
+import { referenceKey } from '../judge/reach/reach-context.js';
 import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
@@ -100,7 +100,7 @@ export class RulePolicy implements Policy {
       body: input.body,
       constraints,
       ...(rule.defaults !== undefined && { defaults: rule.defaults }),
-      engine: input.engine as ReachEngine,
+      engine: input.engine,
       options: { protectedPaths: this.options.protectedPaths ?? [] },
     }).then((reach) => {
       for (const check of reach.checks) trace.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });

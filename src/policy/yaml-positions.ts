@@ -16,7 +16,7 @@ function keyOf(node: unknown): unknown {
 /** The position of the value at `path`, or of the nearest ancestor that exists; `key`: the position of that key in the map at `path`. */
 export function positionOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], key?: string): SourcePosition {
   let node: unknown = doc.contents;
-  let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+  let offset = doc.contents?.range?.[0] ?? 0;
   const visit = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
   node = visit(node);
   for (const segment of path) {

@@ -55,7 +55,7 @@ for (const row of ROUTE_ROWS) {
   const compiled = compileTemplate(row);
   const first = row.path.split('/')[1]!;
   let byFirstSegment = INDEX.get(row.method);
-  if (!byFirstSegment) INDEX.set(row.method, (byFirstSegment = new Map()));
+  if (!byFirstSegment) INDEX.set(row.method, (byFirstSegment = new Map<string, CompiledRow[]>()));
   let rows = byFirstSegment.get(first);
   if (!rows) byFirstSegment.set(first, (rows = []));
   rows.push(compiled);

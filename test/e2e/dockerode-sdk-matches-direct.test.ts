@@ -397,7 +397,7 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
     }
     const result = await sameOnEverySide(all, async ({ docker, tag }) => {
       const interactive = docker.getContainer(`attach-in-${tag}`);
-      const duplex = (await interactive.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+      const duplex = (await interactive.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
       const interactiveOutput = demuxWithSdk(docker, duplex);
       await interactive.start();
       duplex.write('hello\n');
@@ -534,7 +534,7 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
       const history = scrub(await image.history(), ['Created']);
       const listed = (await docker.listImages({ filters: { label: ['sdk.built=yes'], reference: [`*-${tag}:*`] } })).map((i) => [...(i.RepoTags ?? [])].sort());
       for (const ref of [`built-${tag}:1`, `built-${tag}:2`, `retagged-${tag}:v2`]) await docker.getImage(ref).remove();
-      return { progress: progress.map((p) => p['stream'] ?? p).join(''), inspect, history, listed };
+      return { progress: progress.map((p) => (typeof p['stream'] === 'string' ? p['stream'] : JSON.stringify(p))).join(''), inspect, history, listed };
     })) as { progress: string; inspect: { Config: { Labels: unknown; Cmd: unknown } }; history: unknown; listed: unknown };
     assert.match(JSON.stringify(result.history), /\|1 GREETING=hello from a build arg \/bin\/sh -c echo/);
     assert.match(result.progress, /^Step 1\/7 : FROM busybox:test\n/);
@@ -551,7 +551,7 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
     writeFileSync(join(context, 'Dockerfile'), 'FROM busybox:test\nLABEL sdk.buildkit=yes\nCOPY hello.txt /hello.txt\nCMD ["cat", "/hello.txt"]\n');
     const build = async ({ docker, tag }: Side): Promise<{ Labels: unknown; Cmd: unknown }> => {
       const stream = await docker.buildImage({ context, src: ['Dockerfile', 'hello.txt'] }, { t: `buildkit-${tag}`, version: '2' });
-      await new Promise<void>((resolve, reject) => extras(docker).followProgress(stream, (error: unknown) => (error ? reject(error as Error) : resolve())));
+      await new Promise<void>((resolve, reject) => extras(docker).followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
       const { Config } = await docker.getImage(`buildkit-${tag}`).inspect();
       await docker.getImage(`buildkit-${tag}`).remove();
       return { Labels: Config.Labels, Cmd: Config.Cmd };

@@ -42,7 +42,7 @@ function assertRefusedBy(response: WholeResponse, rule: string | RegExp, what: s
   const message: unknown = (JSON.parse(response.body) as { message?: unknown }).message;
   assert.equal(typeof message, 'string', `${what}: body is not {"message": ...}: ${show(response)}`);
   const ruleSource = typeof rule === 'string' ? rule.replaceAll('.', '\\.') : rule.source;
-  assert.match(message as string, new RegExp(`^dockgate: .+ denied by ${ruleSource}: .+\\. .+`), `${what}: ${message}`);
+  assert.match(message as string, new RegExp(`^dockgate: .+ denied by ${ruleSource}: .+\\. .+`), `${what}: ${String(message)}`);
 }
 
 /** Forwarded: the gateway's answer is the engine's answer to the same meaning, and carries no decision header. */

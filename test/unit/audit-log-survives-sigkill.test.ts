@@ -89,7 +89,7 @@ test('a durable record resolves only after its fdatasync has returned', async (t
   const log = await AuditLog.open(file);
   // Hold the next fdatasync of any FileHandle until released.
   const probe = await open(path.join(dir, 'probe'), 'w');
-  const prototype = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+  const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
   await probe.close();
   const realDatasync = prototype.datasync;
   let release!: () => void;

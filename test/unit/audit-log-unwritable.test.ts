@@ -50,7 +50,7 @@ test('a full disk refuses durable records with DG_AUDIT_UNAVAILABLE, then recove
         const results = await burst(log, attempt, 40);
         for (const result of results) {
           assert.equal(result.status, 'rejected');
-          const error = (result as PromiseRejectedResult).reason as unknown;
+          const error = (result).reason as unknown;
           assert.ok(isGatewayError(error));
           assert.equal(error.code, 'DG_AUDIT_UNAVAILABLE');
           assert.equal(error.status, 503);

@@ -52,7 +52,7 @@ test('any Origin header is refused (browser.origin), whatever its value', () => 
     assert.equal(error?.rule, 'browser.origin', origin);
     assert.equal(error?.status, 403);
     assert.equal(error?.decision, 'deny');
-    assert.match(error!.message, /^dockgate: GET request on tcp:\/\/127\.0\.0\.1:2375 denied by browser\.origin: .*Origin header.*\. Browsers may not reach the Docker API/);
+    assert.match(error.message, /^dockgate: GET request on tcp:\/\/127\.0\.0\.1:2375 denied by browser\.origin: .*Origin header.*\. Browsers may not reach the Docker API/);
   }
 });
 
@@ -74,7 +74,7 @@ test('a Host that is not one of the listener names, missing, or given twice is r
   for (const [name, lines] of cases) {
     const error = refusal(request('GET', lines));
     assert.equal(error?.rule, 'browser.host', name);
-    assert.match(error!.message, /accepted: 127\.0\.0\.1:2375, localhost:2375, \[::1\]:2375/);
+    assert.match(error.message, /accepted: 127\.0\.0\.1:2375, localhost:2375, \[::1\]:2375/);
   }
 });
 
@@ -82,7 +82,7 @@ test('CORS-simple content types are refused (browser.content-type), with paramet
   for (const type of ['text/plain', 'TEXT/PLAIN; charset=UTF-8', 'application/x-www-form-urlencoded', ' multipart/form-data; boundary=----x']) {
     const error = refusal(request('POST', [HOST, ['Content-Type', type]]));
     assert.equal(error?.rule, 'browser.content-type', type);
-    assert.match(error!.message, /no CORS preflight/);
+    assert.match(error.message, /no CORS preflight/);
   }
   // A WebSocket upgrade is not the CLI's hijack (and a browser's carries an Origin as well).
   assert.equal(refusal(request('POST', [HOST, ['Content-Type', 'text/plain'], ['Connection', 'Upgrade'], ['Upgrade', 'websocket']]))?.rule, 'browser.content-type');

@@ -47,7 +47,7 @@ test('a connection record is one line of fixed keys; extras a caller attaches ne
     method: 'GET',
     headers: { authorization: 'SECRET' },
   };
-  const line = formatAuditRecord(record as ConnectionRecord);
+  const line = formatAuditRecord(record);
   assert.equal(line.indexOf('\n'), line.length - 1, 'exactly one line');
   assert.ok(!line.includes('SECRET'), line);
   const parsed = JSON.parse(line) as Record<string, unknown>;

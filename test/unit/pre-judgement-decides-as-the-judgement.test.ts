@@ -74,7 +74,7 @@ test('where the pre-judgement decides, the judgement of the same request decides
 test('the pre-judgement refuses a client no rule selects, and an operation its rule does not grant, with the judgement\'s words', () => {
   const noRule = policies.file.preJudge(input(NOBODY, 'POST', '/v1.41/containers/create'));
   assert.equal(noRule?.rule, 'policy.no-match');
-  assert.match(noRule!.fix!, /uid: 4242/);
+  assert.match(noRule.fix!, /uid: 4242/);
   const notGranted = policies.file.preJudge(input(CI_CERT, 'POST', '/v1.41/containers/web/exec'));
   assert.deepEqual([notGranted?.verdict, notGranted?.rule, notGranted?.reason], ['deny', 'policy.ci', 'rule "ci" does not grant container.exec.create (except container.exec.*)']);
   const readOnly = policies.readOnly.preJudge(input(ROOT, 'POST', '/v1.41/containers/create'));

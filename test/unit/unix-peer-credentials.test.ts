@@ -22,7 +22,7 @@ const addon = createRequire(import.meta.url)('../../build/Release/peer_credentia
   accountNames(uid: number, gid: number): { user?: string; group?: string };
 };
 const lookups: Array<[number, number]> = [];
-const realAccountNames = addon.accountNames;
+const realAccountNames = addon.accountNames.bind(addon);
 addon.accountNames = (uid, gid) => {
   lookups.push([uid, gid]);
   return realAccountNames(uid, gid);

@@ -44,16 +44,16 @@ function recordingLookups(engine: ReachEngine, resolved: Map<string, string>): R
       if (facts !== undefined) resolved.set(referenceKey(kind, ref), idOf(facts));
       return facts;
     };
-  const network = engine.network;
-  const apiVersion = engine.apiVersion;
+  const network = engine.network?.bind(engine);
+  const apiVersion = engine.apiVersion?.bind(engine);
   return {
     container: noting('container', (ref) => engine.container(ref), (facts) => facts.Id),
     exec: noting('exec', (id) => engine.exec(id), (facts) => facts.ID),
     image: noting('image', (ref) => engine.image(ref), (facts) => facts.Id),
     // Volumes are named exactly (no prefixes, no ids): nothing to pin.
     volume: (name) => engine.volume(name),
-    ...(network !== undefined && { network: noting('network', (ref) => network.call(engine, ref), (facts) => facts.Id) }),
-    ...(apiVersion !== undefined && { apiVersion: () => apiVersion.call(engine) }),
+    ...(network !== undefined && { network: noting('network', network, (facts) => facts.Id) }),
+    ...(apiVersion !== undefined && { apiVersion }),
   };
 }
 
@@ -137,7 +137,7 @@ export function readArray<T>(ctx: ReachContext, value: readonly T[] | null | und
 export function readArray(ctx: ReachContext, value: unknown, field: string): readonly unknown[] | undefined;
 export function readArray(ctx: ReachContext, value: unknown, field: string): readonly unknown[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value;
+  if (Array.isArray(value)) return value as unknown[];
   ctx.deny('body', field, `expected a list, got ${show(value)}`, 'Send the field as the Engine API defines it');
   return undefined;
 }

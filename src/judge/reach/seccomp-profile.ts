@@ -9,7 +9,7 @@
 // (engine 20.10 to 28): the system calls that profile does not allow to every container, each with the
 // capability it ties them to, or null where it never allows them. Every other system call the default
 // profile allows.
-import { GatewayError, isGatewayError } from '../../errors/catalogue.js';
+import { isGatewayError } from '../../errors/catalogue.js';
 import { readEmbeddedJson } from '../../inspect/inspect-body.js';
 import { seccompProfile } from '../../inspect/schemas/seccomp-profile.js';
 import { show } from './go-strings.js';
@@ -126,7 +126,7 @@ export function judgeSeccompProfile(ctx: ReachContext, field: string, text: stri
     profile = readEmbeddedJson(text, seccompProfile) as SeccompProfile;
   } catch (err) {
     if (!isGatewayError(err)) throw err;
-    ctx.deny('security-options', field, `the seccomp profile is not one the engine would load: ${(err as GatewayError).detail.why}`, 'Send the profile as the JSON object seccomp profiles are');
+    ctx.deny('security-options', field, `the seccomp profile is not one the engine would load: ${err.detail.why}`, 'Send the profile as the JSON object seccomp profiles are');
     return;
   }
   const beyond = beyondDefaultProfile(profile, caps);
