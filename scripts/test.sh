@@ -55,6 +55,8 @@ unit_tests=(
   test/unit/systemd-unit-verifies.test.ts
   test/unit/engine-response-framing-read-strictly.test.ts
   test/unit/engine-connections-reused-only-while-sound.test.ts
+  test/unit/engine-answers-framed-strictly.test.ts
+  test/unit/engine-upgrades-read-by-the-same-client.test.ts
   test/unit/rate-and-concurrency-accounting.test.ts
   test/unit/body-budget-accounting.test.ts
   test/unit/pre-judgement-decides-as-the-judgement.test.ts

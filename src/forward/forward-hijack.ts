@@ -147,7 +147,8 @@ class HijackRequest implements ConnectionUser, UpgradeSink {
       );
       return;
     }
-    this.fail(error === undefined ? 'closed the connection before answering' : `dropped the connection (${error.code ?? error.message})`);
+    if (error !== undefined) this.fail(`dropped the connection (${error.code ?? error.message})`);
+    else this.fail(this.response.head === undefined ? 'closed the connection before answering' : 'closed the connection before the end of its answer');
   }
 
   /** The engine's answer could not be read: nothing of it reaches the client, which gets a 502. */
