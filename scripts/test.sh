@@ -49,6 +49,7 @@ unit_tests=(
   test/unit/connections-wait-until-serving.test.ts
   test/unit/revocation-list-checked-against-ca.test.ts
   test/unit/older-crl-never-replaces-the-one-in-force.test.ts
+  test/unit/serials-read-in-one-form.test.ts
   test/unit/failed-handshakes-limited-per-address.test.ts
   test/unit/browser-request-guard.test.ts
   test/unit/connection-refusals-recorded-and-summed-up.test.ts

@@ -13,7 +13,7 @@ import { generateKeyPair, type KeyType } from './key-pair.js';
 import { checkHost, checkIp, DAY_MS, wholeSeconds } from './names.js';
 import { toPem } from './pem.js';
 import { ensureDirectory, exists, checkPrivate, writeNewFile } from './safe-files.js';
-import { canonicalSerial } from './serial.js';
+import { canonicalSerial } from '../x509/serial.js';
 
 export const DEFAULT_CA_DAYS = 3650;
 export const DEFAULT_SERVER_DAYS = 825;

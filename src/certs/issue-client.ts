@@ -13,7 +13,7 @@ import { checkGroups, checkSubjectName, DAY_MS, wholeSeconds } from './names.js'
 import { toPem } from './pem.js';
 import { checkOwnDirectory, ensureDirectory, exists, withLock, writeNewFile } from './safe-files.js';
 import { BACKDATE_MS } from './init-ca.js';
-import { canonicalSerial } from './serial.js';
+import { canonicalSerial } from '../x509/serial.js';
 
 export const DEFAULT_CLIENT_DAYS = 365;
 

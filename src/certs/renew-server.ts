@@ -11,7 +11,7 @@ import { generateKeyPair } from './key-pair.js';
 import { checkHost, checkIp, DAY_MS, wholeSeconds } from './names.js';
 import { toPem } from './pem.js';
 import { exists, replaceFile, withLock } from './safe-files.js';
-import { canonicalSerial } from './serial.js';
+import { canonicalSerial } from '../x509/serial.js';
 
 export interface RenewServerOptions {
   dir: string;
