@@ -36,6 +36,7 @@ unit_tests=(
   test/unit/policy-rule-selection-first-match-wins.test.ts
   test/unit/builtin-profiles-meaning-table.test.ts
   test/unit/library-judge-returns-canonical-body.test.ts
+  test/unit/imports-flow-down-the-layers.test.ts
   test/unit/policy-reload-keeps-old-on-broken-file.test.ts
   test/unit/policy-cli-check-and-explain.test.ts
   test/unit/policy-example-file-loads.test.ts
@@ -85,6 +86,7 @@ e2e_tests=(
   test/e2e/cli-basics-match-direct-socket.test.ts
   test/e2e/container-lifecycle-match-direct-socket.test.ts
   test/e2e/exec-and-attach-streams.test.ts
+  test/e2e/gateway-and-library-judge-decide-alike.test.ts
   test/e2e/half-close-over-unix-and-tls.test.ts
   test/e2e/events-survive-idle.test.ts
   test/e2e/hijack-forms.test.ts

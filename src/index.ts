@@ -9,7 +9,7 @@
 
 export { loadPolicy, parsePolicyText, type LoadPolicyOptions } from './policy/load-policy.js';
 export { builtinPolicy, BUILTIN_PROFILE_NAMES, type BuiltinOptions, type BuiltinProfileName } from './policy/builtin-policies.js';
-export { judge, NO_ENGINE, type JudgeRequest, type JudgeResult, type LibraryJudgeOptions } from './policy/library-judge.js';
+export { judge, NO_ENGINE, type JudgeRequest, type JudgeResult, type LibraryJudgeOptions } from './decide/library-judge.js';
 export { watchPolicyFile, type PolicyWatcher, type WatchOptions } from './policy/watch-policy-file.js';
 export { PolicyFileError, type PolicyProblem } from './policy/policy-file-error.js';
 export { RulePolicy, type Evaluation, type TraceStep } from './policy/rule-policy.js';
@@ -21,4 +21,4 @@ export type { ContainerConstraints, ContainerDefaults, BindRoot, ResourceLimit }
 export type { EngineLookup, ContainerFacts, VolumeFacts, ImageFacts, ExecFacts } from './judge/engine-lookup.js';
 export type { NetworkFacts, ReachEngine } from './judge/reach/reach-context.js';
 export type { Identity, UnixPeer, TlsPeer, TcpPeer } from './identify/identity.js';
-export type { AppliedDefault } from './record/audit-record.js';
+export type { AppliedDefault } from './judge/decision.js';

@@ -1,5 +1,5 @@
 // The request-body idle timeout: a client that stops sending its body for `ms` (a slow-body attack, or
-// a client that hung) is refused with a 408 and its connection closed. It is a socket idle timeout armed
+// a client that hung) is signalled here with the 408 refusal; the gateway answers it and closes the connection. It is a socket idle timeout armed
 // only while a body is being received: once the body has ended it is disarmed, so nothing cuts a
 // response the engine streams for hours (events, logs -f, wait), nor a hijacked stream (attach, exec),
 // whose timeout is disarmed once its request body is read. The socket is idle too while the engine reads
@@ -7,7 +7,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { GatewayError } from '../errors/catalogue.js';
-import { writeRawRefusal } from '../gateway/refusal-response.js';
 
 function bodyTimeout(what: string, ms: number): GatewayError {
   return new GatewayError('DG_BODY_TIMEOUT', {
@@ -18,15 +17,11 @@ function bodyTimeout(what: string, ms: number): GatewayError {
 }
 
 /**
- * For a request the HTTP server frames. On timeout the 408 is written (unless a response has started)
- * and the request destroyed with the refusal, so whoever reads the body sees it as its error.
+ * For a request the HTTP server frames: `idle` gets the refusal when the body stalls (the gateway answers
+ * it and ends the request, so whoever reads the body sees the refusal as its error).
  */
-export function limitBodyIdle(req: IncomingMessage, res: ServerResponse, ms: number, what: string): void {
-  req.setTimeout(ms, () => {
-    const error = bodyTimeout(what, ms);
-    if (!res.headersSent) writeRawRefusal(req.socket, error);
-    req.destroy(error);
-  });
+export function limitBodyIdle(req: IncomingMessage, res: ServerResponse, ms: number, what: string, idle: (refusal: GatewayError) => void): void {
+  req.setTimeout(ms, () => idle(bodyTimeout(what, ms)));
   // Node keeps the socket's timeout for keep-alive once the response has finished: only disarm before that.
   req.once('end', () => {
     if (!res.writableFinished) req.socket.setTimeout(0);
@@ -34,15 +29,14 @@ export function limitBodyIdle(req: IncomingMessage, res: ServerResponse, ms: num
 }
 
 /**
- * For the body of an upgrade request, read off the raw socket. Returns `disarm` (call it once the body
- * is read) and `timedOut`, the refusal once the timeout has fired (the connection is then closed).
+ * For the body of an upgrade request, read off the raw socket: `idle` gets the refusal when the body
+ * stalls. Returns `disarm` (call it once the body is read) and `timedOut`, the refusal once it was signalled.
  */
-export function limitUpgradeBodyIdle(socket: Socket, ms: number, what: string): { disarm(): void; timedOut(): GatewayError | undefined } {
+export function limitUpgradeBodyIdle(socket: Socket, ms: number, what: string, idle: (refusal: GatewayError) => void): { disarm(): void; timedOut(): GatewayError | undefined } {
   let error: GatewayError | undefined;
   socket.setTimeout(ms, () => {
     error = bodyTimeout(what, ms);
-    writeRawRefusal(socket, error);
-    socket.destroy();
+    idle(error);
   });
   return { disarm: () => socket.setTimeout(0), timedOut: () => error };
 }

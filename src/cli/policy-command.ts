@@ -10,7 +10,7 @@ import { createEngineLookup } from '../forward/engine-client.js';
 import { createUpstream, type Upstream } from '../forward/upstream.js';
 import type { Identity } from '../identify/identity.js';
 import { builtinPolicy } from '../policy/builtin-policies.js';
-import { judge, NO_ENGINE } from '../policy/library-judge.js';
+import { judge, NO_ENGINE } from '../decide/library-judge.js';
 import { inertText } from '../log/inert-text.js';
 import { loadPolicy } from '../policy/load-policy.js';
 import { PolicyFileError } from '../policy/policy-file-error.js';

@@ -1,5 +1,13 @@
 // The outcome of judging one request, with enough words to tell the client what to change.
-import type { AppliedDefault } from '../record/audit-record.js';
+
+/** A JSON value a policy can set; it comes from the policy file, never from the request. */
+export type PolicyValue = string | number | boolean | null | ReadonlyArray<string | number | boolean>;
+
+/** A default the policy put into the forwarded body, e.g. `{ field: 'HostConfig.ReadonlyRootfs', value: true }`. */
+export interface AppliedDefault {
+  field: string;
+  value: PolicyValue;
+}
 
 export interface Decision {
   verdict: 'allow' | 'deny';

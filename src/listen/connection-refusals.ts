@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import { CONNECTION_REFUSALS, type ConnectionRefusalCause } from '../errors/catalogue.js';
 import { describeIdentity } from '../identify/identity.js';
 import { unixPeerIdentity } from '../identify/peer-credentials.js';
-import { RequestIds } from '../gateway/request-ids.js';
+import { RequestIds } from '../record/request-ids.js';
 import type { Logger } from '../log/logger.js';
 import type { ConnectionRecord, PresentedCertificate } from '../record/audit-record.js';
 import type { AuditSink } from '../record/audit-sink.js';

@@ -14,7 +14,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Gateway } from '../gateway/gateway.js';
+import type { RequestHandler } from './request-handler.js';
 import type { Identity } from '../identify/identity.js';
 import { unixPeerIdentity } from '../identify/peer-credentials.js';
 import { tlsPeerIdentity } from '../identify/tls-identity.js';
@@ -28,7 +28,7 @@ import { answerParserRefusals } from './parser-refusals.js';
 import type { ConnectionBudget } from '../admit/connection-budget.js';
 import type { Limits } from '../admit/limits.js';
 import { CONNECTION_REFUSALS, GatewayError } from '../errors/catalogue.js';
-import { closeWithRefusal } from '../gateway/refusal-response.js';
+import { closeWithRefusal } from '../answer/refusal-response.js';
 import type { InsecureLoopbackListenerSpec, ListenerSpec, TcpListenerSpec } from './listener-spec.js';
 import { isLoopbackAddress } from './network-allow-list.js';
 import { revokes, type RevocationList } from './revocation-list.js';
@@ -44,7 +44,7 @@ export interface OpenListener {
 
 /** What every listener shares: the pipeline, the log, the refusal records, and the TLS context of tcp listeners. */
 export interface ListenerContext {
-  gateway: Gateway;
+  gateway: RequestHandler;
   logger: Logger;
   refusals: ConnectionRefusals;
   tls?: TlsContext;
@@ -76,7 +76,7 @@ function serverOptions(limits: Limits): http.ServerOptions {
   };
 }
 
-function attach(server: http.Server, gateway: Gateway, identify: (socket: Socket) => Identity, logger: Logger, guard?: RequestGuard): void {
+function attach(server: http.Server, gateway: RequestHandler, identify: (socket: Socket) => Identity, logger: Logger, guard?: RequestGuard): void {
   // A peer that cannot be identified is not served at all (fail closed): its connection is dropped.
   const identityOf = (socket: Socket): Identity | undefined => {
     let id = identities.get(socket);

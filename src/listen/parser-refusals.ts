@@ -8,7 +8,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { CONNECTION_REFUSALS, GatewayError, type ConnectionRefusalCause, type ErrorCode } from '../errors/catalogue.js';
-import { closeWithRefusal } from '../gateway/refusal-response.js';
+import { closeWithRefusal } from '../answer/refusal-response.js';
 import { remoteOf, type ConnectionRefusals } from './connection-refusals.js';
 
 interface ServedSocket extends Socket {

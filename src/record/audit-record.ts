@@ -5,21 +5,13 @@ import type { ConnectionRefusalCause } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
 import type { NormalisationLog } from '../route/normalisation.js';
 import type { ObjectKind } from '../route/route.js';
+import type { AppliedDefault } from '../judge/decision.js';
 
 /**
  * `deny` and `error` are answered by the gateway itself; `would_deny` is a request that policy refused
  * but that was forwarded because the rule runs in audit mode.
  */
 export type AuditDecision = 'allow' | 'deny' | 'would_deny' | 'error';
-
-/** A JSON value a policy can set; it comes from the policy file, never from the request. */
-export type PolicyValue = string | number | boolean | null | ReadonlyArray<string | number | boolean>;
-
-/** A default the policy put into the forwarded body, e.g. `{ field: 'HostConfig.ReadonlyRootfs', value: true }`. */
-export interface AppliedDefault {
-  field: string;
-  value: PolicyValue;
-}
 
 /**
  * What both phases say about the request. Every field is a value the gateway computed; there is

@@ -6,7 +6,7 @@
 // mode, where the request goes on and its body is read.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { judge } from '../../src/policy/library-judge.js';
+import { judge } from '../../src/decide/library-judge.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import { builtinPolicy } from '../../src/policy/builtin-policies.js';
 import type { Identity } from '../../src/identify/identity.js';

@@ -1,6 +1,6 @@
 // What judging one request's reach found: the violations (each naming the field, why and how to fix
 // it), the result of every check for `dockgate policy explain`, and the defaults applied to the body.
-import type { AppliedDefault } from '../../record/audit-record.js';
+import type { AppliedDefault } from '../decision.js';
 
 /** A check of the container-reach judge, named for what it looks at. */
 export type CheckName =

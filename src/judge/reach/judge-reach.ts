@@ -1,7 +1,7 @@
 // The container-reach judge: given an operation the policy grants, its validated body, the route's
 // target and the query, decide whether the request reaches the host beyond the client's constraints.
 // Every place the engine decides a container's reach is dispatched here; other operations pass.
-import type { AppliedDefault } from '../../record/audit-record.js';
+import type { AppliedDefault } from '../decision.js';
 import type { QueryView } from '../../route/query.js';
 import type { ObjectKind } from '../../route/route.js';
 import type { ContainerConstraints, ContainerDefaults } from '../container-constraints.js';
