@@ -15,7 +15,7 @@ import { askEngineToHijack, joinHijackedStream, relayRawResponse, upgradeProtoco
 import { forwardPlain, type PlainOutcome } from '../../src/forward/forward-plain.js';
 import { readUpgradeBody } from '../../src/forward/upgrade-body.js';
 import { createUpstream, type Upstream } from '../../src/forward/upstream.js';
-import { sendRefusal, writeRawRefusal } from '../../src/gateway/refusal-response.js';
+import { sendRefusal, writeRawRefusal } from '../../src/answer/refusal-response.js';
 
 /** A request as the engine received it. */
 export interface ReceivedRequest {
