@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): the type check and the build, then the unit tests, then the end-to-end suite.
+# The test command (`npm test`): the lint, the type check and the build, then the unit tests, then the end-to-end suite.
 # Node 20's test runner does not expand globs, so every test file is listed here, in this one place;
 # a test file that exists but is not listed fails the run instead of being silently left out.
 set -euo pipefail
@@ -78,6 +78,8 @@ unit_tests=(
   test/unit/audit-engine-answers-read-defensively.test.ts
   test/unit/audit-engine-calls-bounded.test.ts
   test/unit/audit-text-report-cannot-be-forged.test.ts
+  test/unit/errors-doc-matches-catalogue.test.ts
+  test/unit/cli-config-errors-one-line-bugs-with-stack.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -154,6 +156,8 @@ if [ -n "$unlisted" ]; then
   exit 1
 fi
 
+# ESLint (type-aware rules) and Prettier's check, before the type check: src, test, bench and scripts.
+npm run lint
 npm run typecheck
 # The end-to-end tests run the gateway as shipped, `node bin/dockgate.js serve` (bin/ loads dist/): build
 # it from the sources being tested, so that a stale dist/ is never what passes. The test files themselves,

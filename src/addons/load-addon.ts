@@ -3,6 +3,7 @@
 // start when it was not built; the error then says how to build it.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../errors/config-error.js';
 
 const requireAddon = createRequire(import.meta.url);
 
@@ -17,7 +18,7 @@ export function addonLoader<T>(name: string, what: string): () => T {
       try {
         addon = requireAddon(path) as T;
       } catch (error) {
-        throw new Error(
+        throw new ConfigError(
           `cannot load the ${what} addon ${path} (${(error as Error).message}); ` +
             'build it with `npm rebuild` in the dockgate package (needs make, a C compiler and python3)',
           { cause: error },

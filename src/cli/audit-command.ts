@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { ConfigError } from '../errors/config-error.js';
 import { AddressError, DEFAULT_ENGINE_TIME } from '../audit/engine-api.js';
 import { renderSarif } from '../audit/format/sarif.js';
 import { renderText } from '../audit/format/text.js';
@@ -84,7 +85,7 @@ export function registerAudit(program: Command): void {
       const tls = opts.tlsCa !== undefined || opts.tlsCert !== undefined || opts.tlsKey !== undefined
         ? { ...(opts.tlsCa !== undefined && { ca: opts.tlsCa }), ...(opts.tlsCert !== undefined && { cert: opts.tlsCert }), ...(opts.tlsKey !== undefined && { key: opts.tlsKey }) }
         : undefined;
-      if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new Error('give --tls-cert and --tls-key together');
+      if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new ConfigError('give --tls-cert and --tls-key together');
       let report;
       try {
         report = await runAudit({
@@ -100,7 +101,7 @@ export function registerAudit(program: Command): void {
           ...(opts.daemonPid !== undefined && { daemonPid: opts.daemonPid }),
         });
       } catch (err) {
-        if (err instanceof AddressError) throw new Error(`--host ${err.message}`);
+        if (err instanceof AddressError) throw new ConfigError(`--host ${err.message}`);
         throw err;
       }
       const toTerminal = opts.output === undefined && process.stdout.isTTY === true;

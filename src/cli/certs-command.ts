@@ -10,7 +10,6 @@
 // whoever asked for a certificate chose its subject, which must not act on the operator's terminal.
 import type { Command } from 'commander';
 import {
-  CertsError,
   DEFAULT_CA_DAYS,
   DEFAULT_CLIENT_DAYS,
   DEFAULT_CRL_DAYS,
@@ -31,7 +30,17 @@ import {
 import type { IssuedRecord } from '../certs/inventory.js';
 import { KEY_TYPE_NAMES } from '../certs/key-pair.js';
 import { parseDays } from '../certs/names.js';
+import { ConfigError, loadingConfig } from '../errors/config-error.js';
 import { inertText } from '../log/inert-text.js';
+
+/**
+ * A subcommand's action. The certificate authority's module reports what the operator can mend (a file,
+ * an argument, the CA's records) as CertsError, and Node's file operations as errno errors: both are
+ * printed as one line (src/errors/config-error.ts).
+ */
+function certsAction<A extends unknown[]>(action: (...args: A) => void | Promise<void>): (...args: A) => Promise<void> {
+  return (...args) => loadingConfig(() => action(...args));
+}
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -44,12 +53,12 @@ function day(iso: string | Date): string {
 }
 
 function keyType(text: string): KeyType {
-  if (!(KEY_TYPES as readonly string[]).includes(text)) throw new CertsError(`--key-type ${text}: expected ecdsa (P-256, the default) or rsa (4096 bits)`);
+  if (!(KEY_TYPES as readonly string[]).includes(text)) throw new ConfigError(`--key-type ${text}: expected ecdsa (P-256, the default) or rsa (4096 bits)`);
   return text as KeyType;
 }
 
 function reason(text: string): RevocationReason {
-  if (!Object.hasOwn(REVOCATION_REASONS, text)) throw new CertsError(`--reason ${text}: expected one of ${Object.keys(REVOCATION_REASONS).join(', ')}`);
+  if (!Object.hasOwn(REVOCATION_REASONS, text)) throw new ConfigError(`--reason ${text}: expected one of ${Object.keys(REVOCATION_REASONS).join(', ')}`);
   return text as RevocationReason;
 }
 
@@ -80,18 +89,28 @@ function optionalDays(option: string, text: string | undefined): number | undefi
   return text === undefined ? undefined : parseDays(option, text);
 }
 
+/** A subcommand that writes a server certificate: the CA directory, the names and addresses it is for, and its validity. */
+function serverCertificateCommand(certs: Command, name: string, description: string, help: { dir: string; host: string; ip: string; days: string }): Command {
+  return certs
+    .command(name)
+    .description(description)
+    .requiredOption('--dir <dir>', help.dir)
+    .option('--host <name>', help.host, collect, [])
+    .option('--ip <addr>', help.ip, collect, [])
+    .option('--days <n>', help.days);
+}
+
 function registerInit(certs: Command): void {
-  certs
-    .command('init')
-    .description('create a CA, a server certificate for the given names and an empty CRL in DIR')
-    .requiredOption('--dir <dir>', 'the CA directory (created if missing; must not hold a CA yet)')
-    .option('--host <name>', 'a DNS name clients reach the server by; repeatable', collect, [])
-    .option('--ip <addr>', 'an IP address clients reach the server at; repeatable', collect, [])
+  serverCertificateCommand(certs, 'init', 'create a CA, a server certificate for the given names and an empty CRL in DIR', {
+    dir: 'the CA directory (created if missing; must not hold a CA yet)',
+    host: 'a DNS name clients reach the server by; repeatable',
+    ip: 'an IP address clients reach the server at; repeatable',
+    days: `validity of the server certificate in days (default ${DEFAULT_SERVER_DAYS})`,
+  })
     .option('--key-type <type>', 'ecdsa (P-256) or rsa (4096 bits)', 'ecdsa')
-    .option('--days <n>', `validity of the server certificate in days (default ${DEFAULT_SERVER_DAYS})`)
     .option('--ca-days <n>', `validity of the CA in days (default ${DEFAULT_CA_DAYS})`)
     .option('--crl-days <n>', `days until the CRL's nextUpdate (default ${DEFAULT_CRL_DAYS})`)
-    .action(async (opts: { dir: string; host: string[]; ip: string[]; keyType: string; days?: string; caDays?: string; crlDays?: string }) => {
+    .action(certsAction(async (opts: { dir: string; host: string[]; ip: string[]; keyType: string; days?: string; caDays?: string; crlDays?: string }) => {
       const days = optionalDays('--days', opts.days);
       const caDays = optionalDays('--ca-days', opts.caDays);
       const crlDays = optionalDays('--crl-days', opts.crlDays);
@@ -116,7 +135,7 @@ function registerInit(certs: Command): void {
         `  dockgate serve --listen tcp://0.0.0.0:2376 --tls-ca ${l.caCert} --tls-cert ${l.serverCert} --tls-key ${l.serverKey} ...`,
         `  dockgate certs issue NAME --dir ${opts.dir} --group GROUP --out CERT_DIR`,
       ]);
-    });
+    }));
 }
 
 function registerIssue(certs: Command): void {
@@ -127,7 +146,7 @@ function registerIssue(certs: Command): void {
     .requiredOption('--out <dir>', 'where to write ca.pem, cert.pem and key.pem (created 0700 if missing)')
     .option('--group <group>', 'a group the client belongs to (subject O and OU; policies match it with ou: or o:); repeatable', collect, [])
     .option('--days <n>', `validity in days (default ${DEFAULT_CLIENT_DAYS})`)
-    .action(async (name: string, opts: { dir: string; out: string; group: string[]; days?: string }) => {
+    .action(certsAction(async (name: string, opts: { dir: string; out: string; group: string[]; days?: string }) => {
       const days = optionalDays('--days', opts.days);
       const result = await issueClient({ dir: opts.dir, name, groups: opts.group, out: opts.out, ...(days !== undefined && { days }) });
       const r = result.record;
@@ -138,7 +157,7 @@ function registerIssue(certs: Command): void {
         'use it:',
         `  DOCKER_HOST=${result.dockerHost ?? 'tcp://HOST:2376'} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${result.files.dir} docker ps`,
       ]);
-    });
+    }));
 }
 
 function registerRevoke(certs: Command): void {
@@ -148,7 +167,7 @@ function registerRevoke(certs: Command): void {
     .requiredOption('--dir <dir>', 'the CA directory')
     .option('--reason <reason>', `why, recorded in the CRL: ${Object.keys(REVOCATION_REASONS).join(', ')}`, 'unspecified')
     .option('--crl-days <n>', `days until the new CRL's nextUpdate (default ${DEFAULT_CRL_DAYS})`)
-    .action(async (target: string, opts: { dir: string; reason: string; crlDays?: string }) => {
+    .action(certsAction(async (target: string, opts: { dir: string; reason: string; crlDays?: string }) => {
       const crlDays = optionalDays('--crl-days', opts.crlDays);
       const result = await revokeCertificates({ dir: opts.dir, target, reason: reason(opts.reason), ...(crlDays !== undefined && { crlDays }) });
       const what = result.matchedBy === 'name' ? `with CN ${target}` : `with serial ${result.revoked[0]?.serial ?? result.alreadyRevoked[0]?.serial}`;
@@ -159,7 +178,7 @@ function registerRevoke(certs: Command): void {
       ];
       if (result.revoked.length > 0 && result.alreadyRevoked.length > 0) lines.push(`  (${result.alreadyRevoked.length} more ${what} had been revoked before)`);
       print([...lines, ...crlLines(result.crl, opts.dir)]);
-    });
+    }));
 }
 
 function registerCrl(certs: Command): void {
@@ -168,28 +187,27 @@ function registerCrl(certs: Command): void {
     .description("re-sign DIR/crl.pem with a new nextUpdate (a server checking an outdated CRL refuses every client)")
     .requiredOption('--dir <dir>', 'the CA directory')
     .option('--days <n>', `days until the CRL's nextUpdate (default ${DEFAULT_CRL_DAYS})`)
-    .action(async (opts: { dir: string; days?: string }) => {
+    .action(certsAction(async (opts: { dir: string; days?: string }) => {
       const crlDays = optionalDays('--days', opts.days);
       print(crlLines(await refreshCrl({ dir: opts.dir, ...(crlDays !== undefined && { crlDays }) }), opts.dir));
-    });
+    }));
 }
 
 function registerRenewServer(certs: Command): void {
-  certs
-    .command('renew-server')
-    .description('replace DIR/server-cert.pem and DIR/server-key.pem with a new pair from the CA (same names unless given)')
-    .requiredOption('--dir <dir>', 'the CA directory')
-    .option('--host <name>', 'a DNS name of the server; repeatable (default: the names of the current certificate)', collect, [])
-    .option('--ip <addr>', 'an IP address of the server; repeatable', collect, [])
-    .option('--days <n>', `validity in days (default ${DEFAULT_SERVER_DAYS})`)
-    .action(async (opts: { dir: string; host: string[]; ip: string[]; days?: string }) => {
+  serverCertificateCommand(certs, 'renew-server', 'replace DIR/server-cert.pem and DIR/server-key.pem with a new pair from the CA (same names unless given)', {
+    dir: 'the CA directory',
+    host: 'a DNS name of the server; repeatable (default: the names of the current certificate)',
+    ip: 'an IP address of the server; repeatable',
+    days: `validity in days (default ${DEFAULT_SERVER_DAYS})`,
+  })
+    .action(certsAction(async (opts: { dir: string; host: string[]; ip: string[]; days?: string }) => {
       const days = optionalDays('--days', opts.days);
       const server = await renewServer({ dir: opts.dir, hosts: opts.host, ips: opts.ip, ...(days !== undefined && { days }) });
       print([
         `wrote ${server.file} (serial ${server.serial}${server.replaced === undefined ? '' : `, replacing ${server.replaced}`}) for ${server.san.join(', ')}, valid until ${day(server.notAfter)}, and its key`,
         'restart dockgate serve to use it',
       ]);
-    });
+    }));
 }
 
 function statusText(entry: Pick<CertificateListing, 'status' | 'daysLeft' | 'revokedAt'>): string {
@@ -216,8 +234,8 @@ function registerList(certs: Command): void {
     .description('list the CA, the server certificate and every issued client certificate with expiry and status')
     .requiredOption('--dir <dir>', 'the CA directory')
     .option('--format <format>', 'table or json', 'table')
-    .action((opts: { dir: string; format: string }) => {
-      if (opts.format !== 'table' && opts.format !== 'json') throw new CertsError(`--format ${opts.format}: expected table or json`);
+    .action(certsAction((opts: { dir: string; format: string }) => {
+      if (opts.format !== 'table' && opts.format !== 'json') throw new ConfigError(`--format ${opts.format}: expected table or json`);
       const listing = listCertificates(opts.dir);
       if (opts.format === 'json') {
         process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
@@ -237,7 +255,7 @@ function registerList(certs: Command): void {
         lines.push('', 'the CA\'s records disagree:', ...listing.problems.map((problem) => `  ${inertText(problem)}`));
       }
       print(lines);
-    });
+    }));
 }
 
 export function registerCerts(program: Command): void {

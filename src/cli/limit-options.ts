@@ -1,5 +1,6 @@
 // The limit and timeout options of `dockgate serve`, their defaults (src/admit/limits.ts) and their checks.
 import type { Command } from 'commander';
+import { ConfigError } from '../errors/config-error.js';
 import { DEFAULT_LIMITS, type Limits } from '../admit/limits.js';
 import { parseSize } from '../policy/policy-units.js';
 
@@ -49,13 +50,13 @@ function sizeText(bytes: number): string {
 
 function count(flag: string, text: string, min: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) throw new Error(`${flag} ${text}: expected a whole number of at least ${min}`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) throw new ConfigError(`${flag} ${text}: expected a whole number of at least ${min}`);
   return value;
 }
 
 function bytes(flag: string, text: string): number {
   const value = parseSize(text);
-  if (value === undefined) throw new Error(`${flag} ${text}: expected a size such as 64m or 16g (k, m, g, t: KiB, MiB, GiB, TiB)`);
+  if (value === undefined) throw new ConfigError(`${flag} ${text}: expected a size such as 64m or 16g (k, m, g, t: KiB, MiB, GiB, TiB)`);
   return value;
 }
 
@@ -63,21 +64,21 @@ function bytes(flag: string, text: string): number {
 function budget(totalFlag: string, totalText: string, shareFlag: string, shareText: string): [number, number] {
   const total = bytes(totalFlag, totalText);
   const share = bytes(shareFlag, shareText);
-  if (share > total) throw new Error(`${shareFlag} ${shareText} is more than ${totalFlag} ${totalText}: a client's share is part of the total`);
+  if (share > total) throw new ConfigError(`${shareFlag} ${shareText} is more than ${totalFlag} ${totalText}: a client's share is part of the total`);
   return [total, share];
 }
 
 function milliseconds(flag: string, text: string): number {
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
-    throw new Error(`${flag} ${text}: expected a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`);
+    throw new ConfigError(`${flag} ${text}: expected a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`);
   }
   return Math.round(value * 1000);
 }
 
 export function limitsFromOptions(opts: LimitOptions): Limits {
   const requestsPerSecond = count('--max-requests-per-second', opts.maxRequestsPerSecond, 0);
-  if (opts.burst !== undefined && requestsPerSecond === 0) throw new Error('--burst goes with --max-requests-per-second (it is the burst above that rate)');
+  if (opts.burst !== undefined && requestsPerSecond === 0) throw new ConfigError('--burst goes with --max-requests-per-second (it is the burst above that rate)');
   const [bodyMemory, bodyMemoryPerIdentity] = budget('--body-memory', opts.bodyMemory, '--body-memory-per-identity', opts.bodyMemoryPerIdentity);
   const [spoolDisk, spoolDiskPerIdentity] = budget('--spool-disk', opts.spoolDisk, '--spool-disk-per-identity', opts.spoolDiskPerIdentity);
   return {

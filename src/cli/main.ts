@@ -1,12 +1,12 @@
 // The `dockgate` command line. Each subcommand lives in its own file; this one only wires them.
 import { Command } from 'commander';
-import { inertText } from '../log/inert-text.js';
+import { failureReport } from './failure-report.js';
 
 type Register = (program: Command) => void;
 
 /**
  * Each subcommand's module is loaded only when that subcommand runs: `serve` runs for months, and the
- * certificate authority's and the host audit's libraries would add a third to its memory for nothing.
+ * certificate authority's and the host audit's libraries would weigh on its memory for nothing (docs/performance.md).
  * Without a known subcommand (`dockgate --help`, a typo) all are loaded, for the help and the suggestions.
  */
 const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
@@ -27,8 +27,6 @@ const names = asked !== undefined && Object.hasOwn(SUBCOMMANDS, asked) ? [asked]
 for (const name of names) (await SUBCOMMANDS[name]!())(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  // Users get one clear line, never a stack trace.
-  // Messages can quote file contents and paths (a policy value, a certificate field): shown, not obeyed.
-  process.stderr.write(`dockgate: ${inertText(err instanceof Error ? err.message : String(err))}\n`);
+  process.stderr.write(failureReport(err));
   process.exit(2);
 });

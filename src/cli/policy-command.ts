@@ -6,6 +6,7 @@
 // inert (src/log/inert-text.ts), so none of it can act on the terminal or start a line of its own.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ConfigError, readingConfig } from '../errors/config-error.js';
 import { createEngineLookup } from '../forward/engine-client.js';
 import { createUpstream, type Upstream } from '../forward/upstream.js';
 import type { Identity } from '../identify/identity.js';
@@ -36,7 +37,7 @@ export function parseIdentity(text: string): Identity {
   const fields = new Map<string, string[]>();
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`--identity ${text}: expected key=value pairs such as uid=1000,gid=1000 or cn=alice`);
+    if (eq <= 0) throw new ConfigError(`--identity ${text}: expected key=value pairs such as uid=1000,gid=1000 or cn=alice`);
     const key = part.slice(0, eq).trim();
     fields.set(key, [...(fields.get(key) ?? []), part.slice(eq + 1).trim()]);
   }
@@ -44,14 +45,14 @@ export function parseIdentity(text: string): Identity {
   const number = (key: string, fallback?: number): number => {
     const value = one(key);
     if (value === undefined) {
-      if (fallback === undefined) throw new Error(`--identity ${text}: ${key}= is missing`);
+      if (fallback === undefined) throw new ConfigError(`--identity ${text}: ${key}= is missing`);
       return fallback;
     }
-    if (!/^\d+$/.test(value)) throw new Error(`--identity ${text}: ${key}=${value} is not a number`);
+    if (!/^\d+$/.test(value)) throw new ConfigError(`--identity ${text}: ${key}=${value} is not a number`);
     return Number(value);
   };
   const known = new Set(['uid', 'gid', 'pid', 'user', 'group', 'listener', 'cn', 'o', 'ou', 'san', 'fingerprint', 'serial', 'address']);
-  for (const key of fields.keys()) if (!known.has(key)) throw new Error(`--identity ${text}: unknown key ${key} (known: ${[...known].join(', ')})`);
+  for (const key of fields.keys()) if (!known.has(key)) throw new ConfigError(`--identity ${text}: unknown key ${key} (known: ${[...known].join(', ')})`);
   const tls = ['cn', 'o', 'ou', 'san', 'fingerprint'].some((k) => fields.has(k));
   if (tls) {
     return {
@@ -66,7 +67,7 @@ export function parseIdentity(text: string): Identity {
       serial: one('serial') ?? '',
     };
   }
-  if (!fields.has('uid')) throw new Error(`--identity ${text}: give uid= for a unix peer, or cn=/o=/ou=/san=/fingerprint= for a TLS peer`);
+  if (!fields.has('uid')) throw new ConfigError(`--identity ${text}: give uid= for a unix peer, or cn=/o=/ou=/san=/fingerprint= for a TLS peer`);
   const uid = number('uid');
   return {
     kind: 'unix',
@@ -139,20 +140,20 @@ export function registerPolicy(program: Command): void {
     .option('--content-type <type>', 'the Content-Type header', 'application/json')
     .option('--upstream <url>', 'ask this engine about containers, volumes and images the request names (default: facts unknown)')
     .action(async (opts: ExplainOptions) => {
-      if ((opts.policy === undefined) === (opts.profile === undefined)) throw new Error('give exactly one of --policy FILE or --profile NAME');
+      if ((opts.policy === undefined) === (opts.profile === undefined)) throw new ConfigError('give exactly one of --policy FILE or --profile NAME');
       let chosen: RulePolicy;
       try {
-        chosen = opts.policy !== undefined ? loadPolicy(opts.policy) : builtinPolicy(opts.profile!, { allowBind: opts.allowBind });
+        chosen = opts.policy !== undefined ? loadPolicy(opts.policy) : readingConfig(builtinPolicy)(opts.profile!, { allowBind: opts.allowBind });
       } catch (err) {
         if (!(err instanceof PolicyFileError)) throw err;
         process.stderr.write(`${err.describeAll()}\n`);
         process.exitCode = 1;
         return;
       }
-      const body = opts.body === undefined ? undefined : readFileSync(opts.body === '-' ? 0 : opts.body);
+      const body = opts.body === undefined ? undefined : readingConfig(readFileSync)(opts.body === '-' ? 0 : opts.body);
       let upstream: Upstream | undefined;
       try {
-        upstream = opts.upstream !== undefined ? createUpstream(opts.upstream) : undefined;
+        upstream = opts.upstream !== undefined ? readingConfig(createUpstream)(opts.upstream) : undefined;
         const result = await judge(
           chosen,
           {

@@ -1,5 +1,6 @@
 // `dockgate serve`: runs the gateway in front of the engine until SIGTERM or SIGINT.
 import type { Command } from 'commander';
+import { ConfigError, loadingConfig, readingConfig } from '../errors/config-error.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
 import { parseInsecureLoopbackSpec, parseListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
@@ -41,11 +42,11 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve the Docker Engine API through the gateway')
     .option('--upstream <url>', 'the engine socket (default: DOCKER_HOST when it is unix://, else unix:///var/run/docker.sock)', defaultUpstream())
-    .option('--listen <url>', 'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://HOST:PORT[?allow=CIDR,...] (mutual TLS); repeatable', collect(parseListenerSpec), [])
+    .option('--listen <url>', 'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://HOST:PORT[?allow=CIDR,...] (mutual TLS); repeatable', collect(readingConfig(parseListenerSpec)), [])
     .option(
       '--insecure-listen-loopback <url>',
       'tcp://127.0.0.1:PORT[?hosts=NAME:PORT,...]: plain HTTP WITHOUT authentication, loopback only, browsers refused; repeatable',
-      collect(parseInsecureLoopbackSpec),
+      collect(readingConfig(parseInsecureLoopbackSpec)),
       [],
     )
     .option('--tls-ca <file>', 'CA that signs client certificates (tcp listeners)')
@@ -72,21 +73,24 @@ export function registerServe(program: Command): void {
       ...opts.insecureListenLoopback,
     ];
     const tlsGiven = [opts.tlsCa, opts.tlsCert, opts.tlsKey].filter((v) => v !== undefined).length;
-    if (tlsGiven !== 0 && tlsGiven !== 3) throw new Error('--tls-ca, --tls-cert and --tls-key go together');
-    if (opts.tlsCrl !== undefined && tlsGiven !== 3) throw new Error('--tls-crl goes with --tls-ca, --tls-cert and --tls-key (it revokes certificates of that CA)');
+    if (tlsGiven !== 0 && tlsGiven !== 3) throw new ConfigError('--tls-ca, --tls-cert and --tls-key go together');
+    if (opts.tlsCrl !== undefined && tlsGiven !== 3) throw new ConfigError('--tls-crl goes with --tls-ca, --tls-cert and --tls-key (it revokes certificates of that CA)');
     const grace = Number(opts.gracePeriod);
-    if (!Number.isFinite(grace) || grace < 0) throw new Error(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
+    if (!Number.isFinite(grace) || grace < 0) throw new ConfigError(`--grace-period ${opts.gracePeriod}: expected a number of seconds`);
     const minApiVersion = minimumVersion(opts.minApiVersion);
     const limits = limitsFromOptions(opts);
     const auditOutage = auditOutageMode(opts.auditOutage, opts.auditLog !== undefined);
-    if (opts.group.length > 0 && opts.user === undefined) throw new Error('--group goes with --user (the groups kept when dropping to that user)');
+    if (opts.group.length > 0 && opts.user === undefined) throw new ConfigError('--group goes with --user (the groups kept when dropping to that user)');
     // Resolved before anything is bound, so a mistyped name costs nothing.
     const dropTo = opts.user === undefined ? undefined : resolveDropTarget(opts.user, opts.group);
     // Binding the engine's socket or our own would hand a client the engine: never allowed, whatever the policy.
-    const protectedPaths = [parseUpstream(opts.upstream), ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
-    const policy = await choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger);
+    const upstreamPath = readingConfig(parseUpstream)(opts.upstream);
+    const protectedPaths = [upstreamPath, ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
+    // What fails from here to serving is the host or the configuration: a policy file that does not load,
+    // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
+    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger));
     const audit = await openAuditSink(opts.auditLog, logger, auditOutage);
-    const running = await startGateway({
+    const running = await loadingConfig(() => startGateway({
       upstream: opts.upstream,
       listeners,
       ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey!, ...(opts.tlsCrl !== undefined && { crl: opts.tlsCrl }) } } : {}),
@@ -101,12 +105,12 @@ export function registerServe(program: Command): void {
         beforeServing: () =>
           dropPrivileges(
             dropTo,
-            parseUpstream(opts.upstream),
+            upstreamPath,
             { '--policy': opts.policy, '--tls-crl': opts.tlsCrl, '--tls-ca': opts.tlsCa, '--tls-cert': opts.tlsCert },
             logger,
           ),
       }),
-    });
+    }));
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -135,13 +139,13 @@ interface ChosenPolicy {
 /** A policy file (watched for changes and SIGHUP) or a built-in profile with --allow-bind roots. */
 async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths: string[], logger: Logger): Promise<ChosenPolicy> {
   const bodies = BODY_READINGS.find((reading) => reading === opts.bodies);
-  if (bodies === undefined) throw new Error(`--bodies ${opts.bodies}: expected ${BODY_READINGS.join(' or ')}`);
+  if (bodies === undefined) throw new ConfigError(`--bodies ${opts.bodies}: expected ${BODY_READINGS.join(' or ')}`);
   if (opts.policy === undefined) {
     const policy = builtinPolicy(opts.profile, { allowBind: opts.allowBind, protectedPaths, bodies });
     return { current: () => policy, close: () => undefined };
   }
-  if (profileGiven) throw new Error('--policy and --profile go separately: a policy file names its profiles per rule');
-  if (opts.allowBind.length > 0) throw new Error('--allow-bind goes with --profile; a policy file grants bind roots per rule');
+  if (profileGiven) throw new ConfigError('--policy and --profile go separately: a policy file names its profiles per rule');
+  if (opts.allowBind.length > 0) throw new ConfigError('--allow-bind goes with --profile; a policy file grants bind roots per rule');
   // The policy-file reader (YAML and schema libraries) is loaded only for a policy file: a built-in profile does without.
   const [{ loadPolicy }, { watchPolicyFile }, { PolicyFileError }] = await Promise.all([
     import('../policy/load-policy.js'),
@@ -168,9 +172,9 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
 
 function auditOutageMode(text: string, auditLogGiven: boolean): AuditOutageMode {
   const mode = AUDIT_OUTAGE_MODES.find((m) => m === text);
-  if (mode === undefined) throw new Error(`--audit-outage ${text}: expected ${AUDIT_OUTAGE_MODES.join(' or ')}`);
+  if (mode === undefined) throw new ConfigError(`--audit-outage ${text}: expected ${AUDIT_OUTAGE_MODES.join(' or ')}`);
   // Records on stderr never fail: refuse-all without a file would never refuse, which is not what was asked.
-  if (mode === 'refuse-all' && !auditLogGiven) throw new Error('--audit-outage refuse-all goes with --audit-log (records on stderr never fail)');
+  if (mode === 'refuse-all' && !auditLogGiven) throw new ConfigError('--audit-outage refuse-all goes with --audit-log (records on stderr never fail)');
   return mode;
 }
 
@@ -179,6 +183,6 @@ function minimumVersion(text: string): number[] {
     const version = parseApiVersion(text, text);
     return [version.major, version.minor];
   } catch {
-    throw new Error(`--min-api-version ${text}: expected an Engine API version such as 1.24`);
+    throw new ConfigError(`--min-api-version ${text}: expected an Engine API version such as 1.24`);
   }
 }

@@ -8,44 +8,44 @@ export interface CatalogueEntry {
   rule: string;
   /** What `Dockgate-Decision` says: `deny` for refusals, `error` when the gateway could not serve. */
   decision: 'deny' | 'error';
+  /** What the refusal means, for docs/errors.md (npm run docs:errors); the message sent says the why and fix of the one request. */
+  means: string;
 }
 
 export const CATALOGUE = {
-  DG_PATH_MALFORMED: { status: 400, rule: 'path.canonical', decision: 'deny' },
-  DG_API_VERSION_UNSUPPORTED: { status: 400, rule: 'api.min-version', decision: 'deny' },
-  DG_API_VERSION_TOO_NEW: { status: 400, rule: 'api.max-version', decision: 'deny' },
-  DG_QUERY_MALFORMED: { status: 400, rule: 'query.canonical', decision: 'deny' },
-  DG_HEADER_MALFORMED: { status: 400, rule: 'header.canonical', decision: 'deny' },
-  DG_HEADERS_TOO_LARGE: { status: 431, rule: 'header.size', decision: 'deny' },
-  DG_BODY_MALFORMED: { status: 400, rule: 'body.canonical', decision: 'deny' },
-  DG_BODY_TOO_LARGE: { status: 413, rule: 'body.size', decision: 'deny' },
-  DG_ROUTE_UNKNOWN: { status: 403, rule: 'route.known', decision: 'deny' },
-  DG_POLICY_DENIED: { status: 403, rule: 'policy', decision: 'deny' },
-  // A create judged on an image whose name the engine resolved to another image by the time it created:
-  // undone. And requests for a container whose create is still being checked.
-  DG_CREATE_IMAGE_CHANGED: { status: 409, rule: 'create.image', decision: 'deny' },
-  DG_CONTAINER_BEING_CHECKED: { status: 409, rule: 'create.pending', decision: 'deny' },
-  DG_AUDIT_UNAVAILABLE: { status: 503, rule: 'audit.durable', decision: 'deny' },
-  DG_UPSTREAM_UNREACHABLE: { status: 502, rule: 'upstream.reachable', decision: 'error' },
-  DG_UPSTREAM_FAILED: { status: 502, rule: 'upstream.response', decision: 'error' },
+  DG_PATH_MALFORMED: { status: 400, rule: 'path.canonical', decision: 'deny', means: 'The request path has no single reading (doubled or trailing slashes, dot segments, bad percent-encoding, not starting with /).' },
+  DG_API_VERSION_UNSUPPORTED: { status: 400, rule: 'api.min-version', decision: 'deny', means: 'The Engine API version in the path is older than --min-api-version.' },
+  DG_API_VERSION_TOO_NEW: { status: 400, rule: 'api.max-version', decision: 'deny', means: 'The Engine API version in the path is newer than any the gateway knows how to read.' },
+  DG_QUERY_MALFORMED: { status: 400, rule: 'query.canonical', decision: 'deny', means: 'The query string cannot be read the way the engine reads it.' },
+  DG_HEADER_MALFORMED: { status: 400, rule: 'header.canonical', decision: 'deny', means: 'A header the engine reads (or the request head itself) is malformed or ambiguous.' },
+  DG_HEADERS_TOO_LARGE: { status: 431, rule: 'header.size', decision: 'deny', means: 'The request head is larger than the gateway reads.' },
+  DG_BODY_MALFORMED: { status: 400, rule: 'body.canonical', decision: 'deny', means: 'The body cannot be read as the engine would decode it, or needs canonicalising under bodies: strict.' },
+  DG_BODY_TOO_LARGE: { status: 413, rule: 'body.size', decision: 'deny', means: 'A body the gateway must judge is larger than it holds for judging.' },
+  DG_ROUTE_UNKNOWN: { status: 403, rule: 'route.known', decision: 'deny', means: 'The method and path are not an endpoint of the Engine API the gateway knows.' },
+  DG_POLICY_DENIED: { status: 403, rule: 'policy', decision: 'deny', means: "The policy for this client does not allow the request; the message names the rule (a profile's or a policy file's) and what to change." },
+  DG_CREATE_IMAGE_CHANGED: { status: 409, rule: 'create.image', decision: 'deny', means: 'The engine resolved the image name of a create to another image than the one judged by the time it created the container: the container is removed again.' },
+  DG_CONTAINER_BEING_CHECKED: { status: 409, rule: 'create.pending', decision: 'deny', means: 'The request names a container whose create is still being checked against the image judged.' },
+  DG_AUDIT_UNAVAILABLE: { status: 503, rule: 'audit.durable', decision: 'deny', means: 'The audit log cannot be written, so requests that need a record first (state changes; every request under --audit-outage refuse-all) are refused.' },
+  DG_UPSTREAM_UNREACHABLE: { status: 502, rule: 'upstream.reachable', decision: 'error', means: 'The engine socket does not answer; the gateway keeps running and recovers when the engine is back.' },
+  DG_UPSTREAM_FAILED: { status: 502, rule: 'upstream.response', decision: 'error', means: "The engine's answer could not be read (malformed, or the connection ended mid-answer)." },
   // Requests that look like a web browser's, on the insecure loopback listener (src/listen/browser-request-guard.ts):
   // any page the user opens could send them (cross-site requests, DNS rebinding).
-  DG_BROWSER_ORIGIN: { status: 403, rule: 'browser.origin', decision: 'deny' },
-  DG_BROWSER_FETCH_SITE: { status: 403, rule: 'browser.fetch-site', decision: 'deny' },
-  DG_BROWSER_HOST: { status: 403, rule: 'browser.host', decision: 'deny' },
-  DG_BROWSER_CONTENT_TYPE: { status: 403, rule: 'browser.content-type', decision: 'deny' },
+  DG_BROWSER_ORIGIN: { status: 403, rule: 'browser.origin', decision: 'deny', means: 'On the insecure loopback listener: the request carries an Origin header, as a web page\'s does.' },
+  DG_BROWSER_FETCH_SITE: { status: 403, rule: 'browser.fetch-site', decision: 'deny', means: 'On the insecure loopback listener: the request carries a Sec-Fetch-Site header other than none, as a web page\'s does.' },
+  DG_BROWSER_HOST: { status: 403, rule: 'browser.host', decision: 'deny', means: "On the insecure loopback listener: the Host header names none of the listener's hosts= (DNS rebinding)." },
+  DG_BROWSER_CONTENT_TYPE: { status: 403, rule: 'browser.content-type', decision: 'deny', means: 'On the insecure loopback listener: a body of a type a page may send cross-site without a preflight.' },
   // Limits (src/admit/, src/listen/): floods and slow clients. 429s carry a Retry-After.
-  DG_RATE_LIMITED: { status: 429, rule: 'limits.rate', decision: 'deny' },
-  DG_TOO_MANY_CONCURRENT: { status: 429, rule: 'limits.concurrency', decision: 'deny' },
-  DG_TOO_MANY_CONNECTIONS: { status: 503, rule: 'limits.connections', decision: 'deny' },
-  DG_HEADERS_TIMEOUT: { status: 408, rule: 'limits.headers-timeout', decision: 'deny' },
-  DG_BODY_TIMEOUT: { status: 408, rule: 'limits.body-timeout', decision: 'deny' },
+  DG_RATE_LIMITED: { status: 429, rule: 'limits.rate', decision: 'deny', means: 'The client sent more requests per second than --max-requests-per-second (and --burst) allow.' },
+  DG_TOO_MANY_CONCURRENT: { status: 429, rule: 'limits.concurrency', decision: 'deny', means: 'The client has as many requests in flight as --max-concurrent-requests allows.' },
+  DG_TOO_MANY_CONNECTIONS: { status: 503, rule: 'limits.connections', decision: 'deny', means: 'Every listener together already has --max-connections open.' },
+  DG_HEADERS_TIMEOUT: { status: 408, rule: 'limits.headers-timeout', decision: 'deny', means: 'The request head did not arrive within --headers-timeout (a slowloris client).' },
+  DG_BODY_TIMEOUT: { status: 408, rule: 'limits.body-timeout', decision: 'deny', means: 'The request body paused for longer than --body-timeout.' },
   // What bodies being judged may hold (src/admit/body-budgets.ts): memory across all clients (503) and one
   // client's share of it (429); disk for build contexts, the same two ways. All carry a Retry-After.
-  DG_BODY_BUDGET: { status: 503, rule: 'limits.body-memory', decision: 'deny' },
-  DG_BODY_BUDGET_SHARE: { status: 429, rule: 'limits.body-memory-per-identity', decision: 'deny' },
-  DG_SPOOL_BUDGET: { status: 503, rule: 'limits.spool-disk', decision: 'deny' },
-  DG_SPOOL_BUDGET_SHARE: { status: 429, rule: 'limits.spool-disk-per-identity', decision: 'deny' },
+  DG_BODY_BUDGET: { status: 503, rule: 'limits.body-memory', decision: 'deny', means: 'Requests being judged already hold the memory budget (--body-memory) of all clients together.' },
+  DG_BODY_BUDGET_SHARE: { status: 429, rule: 'limits.body-memory-per-identity', decision: 'deny', means: "This client's requests being judged already hold its share of the memory budget (--body-memory-per-identity)." },
+  DG_SPOOL_BUDGET: { status: 503, rule: 'limits.spool-disk', decision: 'deny', means: 'Build contexts being judged already hold the spool disk budget of all clients together (--spool-disk).' },
+  DG_SPOOL_BUDGET_SHARE: { status: 429, rule: 'limits.spool-disk-per-identity', decision: 'deny', means: "This client's build contexts being judged already hold its share of the spool disk budget (--spool-disk-per-identity)." },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

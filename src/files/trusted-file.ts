@@ -6,10 +6,11 @@
 // be a regular file, owned by the gateway's user or root, and not writable by others (refused); a file
 // writable by its group, or owned by another user, is used but warned about, with the fix.
 
+import { ConfigError } from '../errors/config-error.js';
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
-export class UntrustedFileError extends Error {
+export class UntrustedFileError extends ConfigError {
   constructor(
     readonly path: string,
     readonly why: string,

@@ -3,6 +3,7 @@
 // as `::ffff:a.b.c.d` and is matched as the IPv4 address it is (and an IPv4-mapped network written in
 // IPv6 form as the IPv4 network it means).
 import { BlockList, isIP } from 'node:net';
+import { ipv6Text } from '../identify/ipv6-text.js';
 
 export interface AllowList {
   /** The networks as normalised text (`127.0.0.1/32`, `fd00::/8`), for messages and logs. */
@@ -44,24 +45,9 @@ function addressBytes(address: string, family: 4 | 6): number[] {
   });
 }
 
+/** The address as text; IPv6 with its longest run of zero groups as `::`, so that equal networks print the same. */
 function bytesToAddress(bytes: number[], family: 4 | 6): string {
-  if (family === 4) return bytes.join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  // The longest run of zero groups becomes `::` (RFC 5952), so that equal networks print the same.
-  let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > best.length && j - i > 1) best = { start: i, length: j - i };
-    i = j;
-  }
-  if (best.start === -1) return groups.join(':');
-  return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.length).join(':')}`;
+  return family === 4 ? bytes.join('.') : ipv6Text(bytes);
 }
 
 function parseNetwork(text: string, context: string): Network {

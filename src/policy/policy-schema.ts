@@ -49,23 +49,20 @@ const bindRoot = text.transform((value, ctx) => {
   }
 });
 
-const size = z.unknown().transform((value, ctx) => {
-  const bytes = parseSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a size such as 512m, 2g or a number of bytes' });
-    return z.NEVER;
-  }
-  return bytes;
-});
+/** A value read by parse, which answers undefined for what it cannot read; expected says what was expected. */
+function readBy<T>(parse: (value: unknown) => T | undefined, expected: string) {
+  return z.unknown().transform((value, ctx) => {
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: expected });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
 
-const cpus = z.unknown().transform((value, ctx) => {
-  const nano = parseCpus(value);
-  if (nano === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a number of CPUs such as 1 or 1.5' });
-    return z.NEVER;
-  }
-  return nano;
-});
+const size = readBy(parseSize, 'expected a size such as 512m, 2g or a number of bytes');
+const cpus = readBy(parseCpus, 'expected a number of CPUs such as 1 or 1.5');
 
 const count = z.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a number above 0');
 const port = z.number({ error: 'expected a port number' }).int('expected a whole number').min(1, 'ports are 1 to 65535').max(65535, 'ports are 1 to 65535');

@@ -12,6 +12,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
+import { ConfigError } from '../errors/config-error.js';
 import { addonLoader } from '../addons/load-addon.js';
 import { groupId, groupName, userAccount } from '../listen/account-ids.js';
 import type { Logger } from '../log/logger.js';
@@ -47,9 +48,9 @@ export function resolveDropTarget(user: string, groups: readonly string[]): Drop
   try {
     account = userAccount(user);
   } catch (err) {
-    throw new Error(`--user ${user}: ${(err as Error).message}`);
+    throw new ConfigError(`--user ${user}: ${(err as Error).message}`);
   }
-  if (account.uid === 0) throw new Error(`--user ${user}: that is root; name the unprivileged account dockgate should run as`);
+  if (account.uid === 0) throw new ConfigError(`--user ${user}: that is root; name the unprivileged account dockgate should run as`);
   // The root group opens what root's files share with it: not a place to drop to.
   const notRoot = "is the root group (0); name the groups dockgate needs instead (the engine socket's, e.g. docker)";
   const gids = groups.map((group) => {
@@ -57,16 +58,16 @@ export function resolveDropTarget(user: string, groups: readonly string[]): Drop
     try {
       id = groupId(group);
     } catch (err) {
-      throw new Error(`--group ${group}: ${(err as Error).message}`);
+      throw new ConfigError(`--group ${group}: ${(err as Error).message}`);
     }
-    if (id === 0) throw new Error(`--group ${group}: ${notRoot}`);
+    if (id === 0) throw new ConfigError(`--group ${group}: ${notRoot}`);
     return id;
   });
   const gid = gids[0] ?? account.primaryGid;
-  if (gid === undefined) throw new Error(`--user ${user}: no entry in the user database, so no primary group; name one with --group`);
-  if (gid === 0) throw new Error(`--user ${user}: its primary group ${notRoot}, with --group`);
+  if (gid === undefined) throw new ConfigError(`--user ${user}: no entry in the user database, so no primary group; name one with --group`);
+  if (gid === 0) throw new ConfigError(`--user ${user}: its primary group ${notRoot}, with --group`);
   if (process.geteuid?.() !== 0) {
-    throw new Error(`--user ${user}: dockgate is not running as root, so it cannot become another user; start it as root, or without --user as the user itself`);
+    throw new ConfigError(`--user ${user}: dockgate is not running as root, so it cannot become another user; start it as root, or without --user as the user itself`);
   }
   return { user, uid: account.uid, gid, groups: [...new Set([gid, ...gids])] };
 }
@@ -95,7 +96,7 @@ export async function dropPrivileges(target: DropTarget, upstreamSocket: string,
     try {
       accessSync(file, constants.R_OK);
     } catch (err) {
-      throw new Error(
+      throw new ConfigError(
         `${option} ${file}: user ${target.user} cannot read it (${(err as NodeJS.ErrnoException).code}), and it is read again ${when}; make it (and its directories) readable by uid ${target.uid} or one of the groups given with --group`,
       );
     }
@@ -153,7 +154,7 @@ function verifyDropped(target: DropTarget): Map<string, string> {
   }
   if (status.get('NoNewPrivs') !== '1') problems.push(`NoNewPrivs ${status.get('NoNewPrivs') ?? '(missing)'} (expected 1)`);
   if (problems.length > 0) {
-    throw new Error(`--user ${target.user}: after the privilege drop /proc/self/status shows ${problems.join(', ')}; refusing to serve with privileges left`);
+    throw new ConfigError(`--user ${target.user}: after the privilege drop /proc/self/status shows ${problems.join(', ')}; refusing to serve with privileges left`);
   }
   return status;
 }
@@ -180,5 +181,5 @@ async function checkEngineSocket(target: DropTarget, path: string, socketGroup: 
     socketGroup !== undefined && !target.groups.includes(socketGroup.gid)
       ? `the socket belongs to group ${socketGroup.name}: add --group ${socketGroup.name}`
       : `make ${dirname(path)} and the directories above it searchable, and the socket writable, by uid ${target.uid} or one of its groups`;
-  throw new Error(`--user ${target.user}: cannot open the engine socket ${path} after the privilege drop (${code}); ${fix}`);
+  throw new ConfigError(`--user ${target.user}: cannot open the engine socket ${path} after the privilege drop (${code}); ${fix}`);
 }

@@ -12,6 +12,7 @@
 // and reported, as in any outage) and durable ones refused, so state changes are refused.
 
 import { open, type FileHandle } from 'node:fs/promises';
+import { ConfigError } from '../errors/config-error.js';
 import { openTrustedAppend, UntrustedFileError } from '../files/trusted-file.js';
 import path from 'node:path';
 import { GatewayError } from '../errors/catalogue.js';
@@ -61,31 +62,31 @@ interface Waiter {
 
 export class AuditLog implements AuditSink {
   readonly file: string;
-  readonly #handle: FileHandle;
-  readonly #onStatusChange: ((status: AuditLogStatus) => void) | undefined;
-  #status: AuditLogStatus = { healthy: true, records: 0, batches: 0, syncs: 0, dropped: 0 };
+  private readonly handle: FileHandle;
+  private readonly onStatusChange: ((status: AuditLogStatus) => void) | undefined;
+  private currentStatus: AuditLogStatus = { healthy: true, records: 0, batches: 0, syncs: 0, dropped: 0 };
 
   /** Lines accepted but not yet handed to a write, and who waits for them to be synced. */
-  #lines: string[] = [];
+  private lines: string[] = [];
   /** Their total length (characters: bytes for the ASCII that records mostly are). */
-  #waitingChars = 0;
-  readonly #maxWaitingChars: number;
-  #waiters: Waiter[] = [];
+  private waitingChars = 0;
+  private readonly maxWaitingChars: number;
+  private waiters: Waiter[] = [];
   /** The running drain loop; undefined when idle. At most one write+fdatasync is in flight. */
-  #draining: Promise<void> | undefined;
+  private draining: Promise<void> | undefined;
   /** Bytes were written since the last fdatasync (by buffered-only batches); close() syncs them. */
-  #unsynced = false;
+  private unsynced = false;
   /** A failed batch left a partial line that could not be cut off: the next batch starts a fresh line. */
-  #lineOpen = false;
-  #closing: Promise<void> | undefined;
+  private lineOpen = false;
+  private closing: Promise<void> | undefined;
   /** Set while buffered records wait for company (see write()). */
-  #coalescing: NodeJS.Timeout | undefined;
+  private coalescing: NodeJS.Timeout | undefined;
 
   private constructor(file: string, handle: FileHandle, options: AuditLogOptions) {
     this.file = file;
-    this.#handle = handle;
-    this.#onStatusChange = options.onStatusChange;
-    this.#maxWaitingChars = options.maxWaitingChars ?? MAX_WAITING_CHARS;
+    this.handle = handle;
+    this.onStatusChange = options.onStatusChange;
+    this.maxWaitingChars = options.maxWaitingChars ?? MAX_WAITING_CHARS;
   }
 
   /**
@@ -100,7 +101,7 @@ export class AuditLog implements AuditSink {
       handle = opened.handle;
       for (const warning of opened.warnings) options.warn?.(warning);
     } catch (error) {
-      throw new Error(`cannot open the audit log ${file}: ${error instanceof UntrustedFileError ? `${error.why}. ${error.fix}` : (error as Error).message}`, { cause: error });
+      throw new ConfigError(`cannot open the audit log ${file}: ${error instanceof UntrustedFileError ? `${error.why}. ${error.fix}` : (error as Error).message}`, { cause: error });
     }
     try {
       // A new file's directory entry is only durable once the directory is synced; without this,
@@ -113,150 +114,150 @@ export class AuditLog implements AuditSink {
       }
     } catch (error) {
       await handle.close();
-      throw new Error(`cannot sync the directory of the audit log ${file}: ${(error as Error).message}`, { cause: error });
+      throw new ConfigError(`cannot sync the directory of the audit log ${file}: ${(error as Error).message}`, { cause: error });
     }
     const log = new AuditLog(file, handle, options);
     // A gateway killed mid-write leaves a torn last line; the first new record must start a fresh one.
-    log.#lineOpen = await endsMidLine(file);
+    log.lineOpen = await endsMidLine(file);
     return log;
   }
 
   get healthy(): boolean {
-    return this.#status.healthy;
+    return this.currentStatus.healthy;
   }
 
   /** A copy: counters for metrics and tests, health for logs. */
   get status(): AuditLogStatus {
-    return { ...this.#status };
+    return { ...this.currentStatus };
   }
 
   writeDurable(record: AuditRecord): Promise<void> {
     const request = recordRequestLine(record);
-    if (this.#closing !== undefined) {
+    if (this.closing !== undefined) {
       return Promise.reject(
-        this.#unavailable(request, 'is closed (the gateway is shutting down)', 'Retry once the gateway has restarted'),
+        this.unavailable(request, 'is closed (the gateway is shutting down)', 'Retry once the gateway has restarted'),
       );
     }
     const line = formatAuditRecord(record);
-    if (!this.#accepts(line)) {
+    if (!this.accepts(line)) {
       return Promise.reject(
-        this.#unavailable(request, `is behind: ${this.#waitingChars} characters of records wait for a write that has not finished`, 'Retry later; the disk of the audit log is not keeping up'),
+        this.unavailable(request, `is behind: ${this.waitingChars} characters of records wait for a write that has not finished`, 'Retry later; the disk of the audit log is not keeping up'),
       );
     }
     return new Promise((resolve, reject) => {
-      this.#lines.push(line);
-      this.#waiters.push({ request, resolve, reject });
-      this.#startDraining();
+      this.lines.push(line);
+      this.waiters.push({ request, resolve, reject });
+      this.startDraining();
     });
   }
 
   write(record: AuditRecord): void {
-    if (this.#closing !== undefined) {
-      this.#status.dropped += 1;
+    if (this.closing !== undefined) {
+      this.currentStatus.dropped += 1;
       return;
     }
     const line = formatAuditRecord(record);
-    if (!this.#accepts(line)) {
-      this.#status.dropped += 1;
+    if (!this.accepts(line)) {
+      this.currentStatus.dropped += 1;
       return;
     }
-    this.#lines.push(line);
+    this.lines.push(line);
     // Nobody waits for a buffered record, so it waits a moment for others: under load one write then
     // carries dozens of records instead of two or three (a write per event-loop tick was a tenth of the
     // gateway's CPU on small reads). A durable record, or a full batch, starts the write at once.
-    if (this.#draining !== undefined || this.#coalescing !== undefined) return;
+    if (this.draining !== undefined || this.coalescing !== undefined) return;
     // While the log is failing, every write is a probe for its recovery: none is held back.
-    if (this.#mustWriteNow()) this.#startDraining();
-    else this.#coalescing = setTimeout(() => this.#startDraining(), COALESCE_MS);
+    if (this.mustWriteNow()) this.startDraining();
+    else this.coalescing = setTimeout(() => this.startDraining(), COALESCE_MS);
   }
 
   close(): Promise<void> {
-    this.#startDraining();
-    this.#closing ??= (async () => {
-      await this.#draining;
+    this.startDraining();
+    this.closing ??= (async () => {
+      await this.draining;
       try {
-        if (this.#unsynced) await this.#handle.datasync();
+        if (this.unsynced) await this.handle.datasync();
       } finally {
-        await this.#handle.close();
+        await this.handle.close();
       }
     })();
-    return this.#closing;
+    return this.closing;
   }
 
-  #startDraining(): void {
-    clearTimeout(this.#coalescing);
-    this.#coalescing = undefined;
-    this.#draining ??= this.#drain();
+  private startDraining(): void {
+    clearTimeout(this.coalescing);
+    this.coalescing = undefined;
+    this.draining ??= this.drain();
   }
 
-  async #drain(): Promise<void> {
+  private async drain(): Promise<void> {
     // Start after the current tick: every record produced by the same burst of callbacks joins the first batch.
     await Promise.resolve();
-    while (this.#lines.length > 0) {
-      const lines = this.#lines;
-      const waiters = this.#waiters;
-      this.#lines = [];
-      this.#waitingChars = 0;
-      this.#waiters = [];
+    while (this.lines.length > 0) {
+      const lines = this.lines;
+      const waiters = this.waiters;
+      this.lines = [];
+      this.waitingChars = 0;
+      this.waiters = [];
       try {
-        await this.#writeBatch(lines, waiters.length > 0);
+        await this.writeBatch(lines, waiters.length > 0);
       } catch (error) {
-        this.#failed(error as Error, lines.length);
+        this.failed(error as Error, lines.length);
         const why = `cannot be written (${(error as Error).message})`;
         const fix = "Free space on the audit log's filesystem or make the file writable; dockgate retries with every request";
-        for (const waiter of waiters) waiter.reject(this.#unavailable(waiter.request, why, fix));
+        for (const waiter of waiters) waiter.reject(this.unavailable(waiter.request, why, fix));
         continue;
       }
-      this.#succeeded(lines.length);
+      this.succeeded(lines.length);
       for (const waiter of waiters) waiter.resolve();
       // Buffered records that arrived during that write wait for company too: written back to back, each
       // batch carried the two or three records of one write's duration, and the thread-pool hand-offs of
       // those writes cost more than the records. Durable records, a full batch, a failing log or a
       // closing one are written at once.
-      if (this.#lines.length > 0 && !this.#mustWriteNow()) {
-        this.#draining = undefined;
-        this.#coalescing = setTimeout(() => this.#startDraining(), COALESCE_MS);
+      if (this.lines.length > 0 && !this.mustWriteNow()) {
+        this.draining = undefined;
+        this.coalescing = setTimeout(() => this.startDraining(), COALESCE_MS);
         return;
       }
     }
     // Cleared in the same synchronous step that saw the queue empty, so a record accepted from now on
     // starts a new drain instead of waiting in a queue nobody drains.
-    this.#draining = undefined;
+    this.draining = undefined;
   }
 
   /** Counts a line in, or (past the bound) turns the log failing until a write completes. */
-  #accepts(line: string): boolean {
-    if (this.#waitingChars + line.length > this.#maxWaitingChars) {
-      this.#failed(new Error(`${this.#waitingChars} characters of records wait for a write that has not finished`), 0);
+  private accepts(line: string): boolean {
+    if (this.waitingChars + line.length > this.maxWaitingChars) {
+      this.failed(new Error(`${this.waitingChars} characters of records wait for a write that has not finished`), 0);
       return false;
     }
-    this.#waitingChars += line.length;
+    this.waitingChars += line.length;
     return true;
   }
 
-  #mustWriteNow(): boolean {
-    return this.#waiters.length > 0 || this.#lines.length >= COALESCE_LINES || !this.#status.healthy || this.#closing !== undefined;
+  private mustWriteNow(): boolean {
+    return this.waiters.length > 0 || this.lines.length >= COALESCE_LINES || !this.currentStatus.healthy || this.closing !== undefined;
   }
 
   /** One write of the whole batch, then fdatasync if anyone waits for durability. */
-  async #writeBatch(lines: string[], sync: boolean): Promise<void> {
-    const buffer = Buffer.from((this.#lineOpen ? '\n' : '') + lines.join(''), 'utf8');
+  private async writeBatch(lines: string[], sync: boolean): Promise<void> {
+    const buffer = Buffer.from((this.lineOpen ? '\n' : '') + lines.join(''), 'utf8');
     let written = 0;
     try {
       // A write may be short (a disk filling up mid-buffer): the rest is retried until it fails outright.
       while (written < buffer.length) {
-        const { bytesWritten } = await this.#handle.write(buffer, written, buffer.length - written);
+        const { bytesWritten } = await this.handle.write(buffer, written, buffer.length - written);
         written += bytesWritten;
       }
-      this.#lineOpen = false;
-      this.#unsynced = true;
+      this.lineOpen = false;
+      this.unsynced = true;
       if (sync) {
-        await this.#handle.datasync();
-        this.#unsynced = false;
-        this.#status.syncs += 1;
+        await this.handle.datasync();
+        this.unsynced = false;
+        this.currentStatus.syncs += 1;
       }
     } catch (error) {
-      if (written > 0) await this.#removeFailedBatch(written, buffer[written - 1] !== 0x0a);
+      if (written > 0) await this.removeFailedBatch(written, buffer[written - 1] !== 0x0a);
       throw error;
     }
   }
@@ -266,34 +267,34 @@ export class AuditLog implements AuditSink {
    * succeeded: no half line for readers to choke on, no `forwarding` record for a request that was
    * refused. If even that fails, the next batch starts on a new line so every later record parses.
    */
-  async #removeFailedBatch(written: number, endsMidLine: boolean): Promise<void> {
+  private async removeFailedBatch(written: number, endsMidLine: boolean): Promise<void> {
     try {
-      const { size } = await this.#handle.stat();
-      await this.#handle.truncate(Math.max(0, size - written));
+      const { size } = await this.handle.stat();
+      await this.handle.truncate(Math.max(0, size - written));
     } catch {
-      this.#lineOpen = endsMidLine;
+      this.lineOpen = endsMidLine;
     }
   }
 
-  #succeeded(records: number): void {
-    this.#status.records += records;
-    this.#status.batches += 1;
-    if (!this.#status.healthy) {
-      this.#status.healthy = true;
-      delete this.#status.lastError;
-      this.#onStatusChange?.(this.status);
+  private succeeded(records: number): void {
+    this.currentStatus.records += records;
+    this.currentStatus.batches += 1;
+    if (!this.currentStatus.healthy) {
+      this.currentStatus.healthy = true;
+      delete this.currentStatus.lastError;
+      this.onStatusChange?.(this.status);
     }
   }
 
-  #failed(error: Error, records: number): void {
-    this.#status.dropped += records;
-    const wasHealthy = this.#status.healthy;
-    this.#status.healthy = false;
-    this.#status.lastError = error.message;
-    if (wasHealthy) this.#onStatusChange?.(this.status);
+  private failed(error: Error, records: number): void {
+    this.currentStatus.dropped += records;
+    const wasHealthy = this.currentStatus.healthy;
+    this.currentStatus.healthy = false;
+    this.currentStatus.lastError = error.message;
+    if (wasHealthy) this.onStatusChange?.(this.status);
   }
 
-  #unavailable(request: string, why: string, fix: string): GatewayError {
+  private unavailable(request: string, why: string, fix: string): GatewayError {
     return new GatewayError('DG_AUDIT_UNAVAILABLE', { what: request, why: `the audit log ${this.file} ${why}`, fix });
   }
 }

@@ -160,7 +160,7 @@ export function formatAuditRecord(record: AuditRecord): string {
   if (record.changes !== undefined) {
     const changes = record.changes.map((change) => ({
       field: change.field,
-      value: Array.isArray(change.value) ? [...change.value] : change.value,
+      value: typeof change.value === 'object' && change.value !== null ? [...change.value] : change.value,
     }));
     line += `,"changes":${JSON.stringify(changes)}`;
   }

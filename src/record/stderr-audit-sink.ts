@@ -7,11 +7,11 @@ import type { AuditSink } from './audit-sink.js';
 export class StderrAuditSink implements AuditSink {
   /** Nothing here is waited for, so nothing ever fails to be recorded in time. */
   readonly healthy = true;
-  readonly #writeLine: (line: string) => void;
+  private readonly writeLine: (line: string) => void;
 
   /** `writeLine` receives each record as one JSON line ending in `\n`. */
   constructor(writeLine: (line: string) => void = (line) => void process.stderr.write(line)) {
-    this.#writeLine = writeLine;
+    this.writeLine = writeLine;
   }
 
   writeDurable(record: AuditRecord): Promise<void> {
@@ -20,7 +20,7 @@ export class StderrAuditSink implements AuditSink {
   }
 
   write(record: AuditRecord): void {
-    this.#writeLine(formatAuditRecord(record));
+    this.writeLine(formatAuditRecord(record));
   }
 
   close(): Promise<void> {

@@ -67,44 +67,35 @@ function engineLookup(api: EngineApi, judged: string, skips: ContainerSkips): Re
   };
 }
 
-/** Which rule a reach-judge violation on this HostConfig field belongs to. */
-function ruleForField(field: string, value: unknown): { id: string; severity?: Severity } | undefined {
-  const name = field.split(/[[.]/)[0]!;
-  switch (name) {
-    case 'Privileged':
-      return { id: 'container.privileged' };
-    case 'CapAdd':
-    case 'Capabilities':
-      return { id: 'container.capabilities' };
-    case 'Devices':
-    case 'DeviceCgroupRules':
-    case 'DeviceRequests':
-      return { id: 'container.devices' };
-    case 'SecurityOpt':
-      return { id: 'container.unconfined' };
-    case 'MaskedPaths':
-    case 'ReadonlyPaths':
-      return { id: 'container.masked-paths' };
-    case 'Sysctls':
-      return { id: 'container.sysctls' };
-    case 'CgroupParent':
-      return { id: 'container.cgroup-parent' };
-    case 'OomScoreAdj':
-    case 'OomKillDisable':
-      return { id: 'container.runtime-escape' };
-    case 'PidMode':
-    case 'IpcMode':
-    case 'UTSMode':
-    case 'UsernsMode':
-    case 'NetworkMode':
-    case 'Cgroup': {
-      if (typeof value === 'string' && value.startsWith('ns:')) return { id: 'container.namespace-path' };
-      const ids: Record<string, string> = { PidMode: 'container.host-pid', IpcMode: 'container.host-ipc', UTSMode: 'container.host-uts', UsernsMode: 'container.host-userns', NetworkMode: 'container.host-network' };
-      return ids[name] === undefined ? undefined : { id: ids[name]! };
-    }
-    default:
-      return undefined;
-  }
+/** The rule a reach-judge violation on a HostConfig field (its top-level name) belongs to. */
+const RULE_FOR_FIELD: Readonly<Record<string, string>> = {
+  Privileged: 'container.privileged',
+  CapAdd: 'container.capabilities',
+  Capabilities: 'container.capabilities',
+  Devices: 'container.devices',
+  DeviceCgroupRules: 'container.devices',
+  DeviceRequests: 'container.devices',
+  SecurityOpt: 'container.unconfined',
+  MaskedPaths: 'container.masked-paths',
+  ReadonlyPaths: 'container.masked-paths',
+  Sysctls: 'container.sysctls',
+  CgroupParent: 'container.cgroup-parent',
+  OomScoreAdj: 'container.runtime-escape',
+  OomKillDisable: 'container.runtime-escape',
+  PidMode: 'container.host-pid',
+  IpcMode: 'container.host-ipc',
+  UTSMode: 'container.host-uts',
+  UsernsMode: 'container.host-userns',
+  NetworkMode: 'container.host-network',
+};
+
+/** The namespace modes, which may name a namespace by its path (`ns:/proc/...`) instead of `host`. */
+const NAMESPACE_MODES = new Set(['PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'NetworkMode', 'Cgroup']);
+
+/** Which rule a reach-judge violation on this top-level HostConfig field, holding value, belongs to. */
+function ruleForField(name: string, value: unknown): string | undefined {
+  if (NAMESPACE_MODES.has(name) && typeof value === 'string' && value.startsWith('ns:')) return 'container.namespace-path';
+  return Object.hasOwn(RULE_FOR_FIELD, name) ? RULE_FOR_FIELD[name] : undefined;
 }
 
 interface MountClass {
@@ -187,11 +178,11 @@ async function judgeContainer(ctx: AuditContext, c: ContainerInspect, engine: Re
   const grouped = new Map<string, { severity?: Severity; evidence: string[] }>();
   for (const violation of reach.findings.violations) {
     const top = violation.field.split(/[[.]/)[0]!;
-    const target = ruleForField(violation.field, hostConfig[top]);
-    if (target === undefined) continue;
-    if (target.id === 'container.unconfined' && hostConfig['Privileged'] === true) continue; // privileged says it all
-    let entry = grouped.get(target.id);
-    if (entry === undefined) grouped.set(target.id, (entry = { evidence: [], ...(target.severity && { severity: target.severity }) }));
+    const rule = ruleForField(top, hostConfig[top]);
+    if (rule === undefined) continue;
+    if (rule === 'container.unconfined' && hostConfig['Privileged'] === true) continue; // privileged says it all
+    let entry = grouped.get(rule);
+    if (entry === undefined) grouped.set(rule, (entry = { evidence: [] }));
     entry.evidence.push(`HostConfig.${violation.field}: ${violation.why}`);
   }
   if (c.AppArmorProfile === 'unconfined' && hostConfig['Privileged'] !== true) {

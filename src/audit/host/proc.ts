@@ -2,6 +2,7 @@
 // kernel's socket tables (TCP, UDP, unix) as seen from a process's network namespace, and mounts.
 // Everything returns undefined (or 'denied') rather than guessing when the kernel does not tell.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { ipv6Text } from '../../identify/ipv6-text.js';
 
 export interface ProcessInfo {
   pid: number;
@@ -107,26 +108,7 @@ function hexToIPv6(hex: string): string {
   if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
     return `::ffff:${bytes.slice(12).join('.')}`;
   }
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  // Compress the longest run of zero groups, as inet_ntop does.
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLength && j - i > 1) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  if (bestStart === -1) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
+  return ipv6Text(bytes);
 }
 
 /** Parses one /proc/net/{tcp,tcp6,udp,udp6} table. */

@@ -6,6 +6,7 @@
 // of that value, as Go's WriteRune(rune(byte)) writes it.
 import type { DockerfileFlag } from './dockerfile-parser.js';
 import { fromByteString, isGoSpace, toByteString } from './go-strings.js';
+import { WordCollector } from './word-collector.js';
 
 export interface BuilderFlagsSplit {
   readonly flags: readonly DockerfileFlag[];
@@ -27,12 +28,10 @@ function toFlag(word: string): DockerfileFlag {
 /** extractBuilderFlags; escape is the character the parser version escapes with here. */
 export function extractBuilderFlags(text: string, escape: string): BuilderFlagsSplit {
   const line = toByteString(text);
-  const words: string[] = [];
-  const done = (rest: string): BuilderFlagsSplit => ({ flags: words.map(toFlag), rest });
+  const collected = new WordCollector();
+  const done = (rest: string): BuilderFlagsSplit => ({ flags: collected.words.map(toFlag), rest });
   let phase = IN_SPACES;
-  let word = '';
   let quote = '';
-  let blankOK = false;
   for (let pos = 0; pos <= line.length; pos++) {
     let ch = line[pos] ?? '';
     if (phase === IN_SPACES) {
@@ -43,21 +42,19 @@ export function extractBuilderFlags(text: string, escape: string): BuilderFlagsS
       phase = IN_WORD;
     }
     if (pos === line.length) {
-      if (word !== '--' && (blankOK || word.length > 0)) words.push(word);
+      if (collected.word !== '--') collected.end();
       break;
     }
     if (phase === IN_WORD) {
       if (isGoSpace(ch.charCodeAt(0))) {
         phase = IN_SPACES;
-        if (word === '--') return done(fromByteString(line.slice(pos)));
-        if (blankOK || word.length > 0) words.push(word);
-        word = '';
-        blankOK = false;
+        if (collected.word === '--') return done(fromByteString(line.slice(pos)));
+        collected.end();
         continue;
       }
       if (ch === "'" || ch === '"') {
         quote = ch;
-        blankOK = true;
+        collected.quoted = true;
         phase = IN_QUOTE;
         continue;
       }
@@ -65,7 +62,7 @@ export function extractBuilderFlags(text: string, escape: string): BuilderFlagsS
         if (pos + 1 === line.length) continue; // an escape at the very end is dropped
         ch = line[++pos]!;
       }
-      word += ch;
+      collected.word += ch;
       continue;
     }
     // IN_QUOTE
@@ -80,7 +77,7 @@ export function extractBuilderFlags(text: string, escape: string): BuilderFlagsS
       }
       ch = line[++pos]!;
     }
-    word += ch;
+    collected.word += ch;
   }
   return done('');
 }

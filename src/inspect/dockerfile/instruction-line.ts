@@ -9,6 +9,7 @@ import { DockerfileSyntaxError } from './dockerfile-syntax-error.js';
 import { fromByteString, goToLower, isGoSpace, toByteString, trimGoSpace } from './go-strings.js';
 import { readJsonStringArray } from './instruction-json-array.js';
 import type { ParserVersion } from './parser-versions.js';
+import { WordCollector } from './word-collector.js';
 
 export interface InstructionContext {
   readonly version: ParserVersion;
@@ -70,11 +71,9 @@ const parseMaybeJSONToList: LineParser = (rest, context) => {
  */
 function parseWords(rest: string, escape: string): string[] {
   const chars = [...rest];
-  const words: string[] = [];
+  const collected = new WordCollector();
   let phase: 'spaces' | 'word' | 'quote' = 'spaces';
   let quote = '';
-  let blankOK = false;
-  let word = '';
   for (let pos = 0; pos <= chars.length; pos++) {
     let ch = chars[pos] ?? '';
     if (phase === 'spaces') {
@@ -83,28 +82,26 @@ function parseWords(rest: string, escape: string): string[] {
       phase = 'word';
     }
     if (pos === chars.length) {
-      if (blankOK || word.length > 0) words.push(word);
+      collected.end();
       break;
     }
     if (phase === 'word') {
       if (isGoSpace(ch.codePointAt(0)!)) {
         phase = 'spaces';
-        if (blankOK || word.length > 0) words.push(word);
-        word = '';
-        blankOK = false;
+        collected.end();
         continue;
       }
       if (ch === "'" || ch === '"') {
         quote = ch;
-        blankOK = true;
+        collected.quoted = true;
         phase = 'quote';
       }
       if (ch === escape) {
         if (pos + 1 === chars.length) continue; // an escape at the end of the line is dropped
-        word += ch;
+        collected.word += ch;
         ch = chars[++pos]!;
       }
-      word += ch;
+      collected.word += ch;
       continue;
     }
     if (ch === quote) phase = 'word';
@@ -113,12 +110,12 @@ function parseWords(rest: string, escape: string): string[] {
         phase = 'word';
         continue;
       }
-      word += ch;
+      collected.word += ch;
       ch = chars[++pos]!;
     }
-    word += ch;
+    collected.word += ch;
   }
-  return words;
+  return collected.words;
 }
 
 /** Go's %q closely enough for an error message. */

@@ -193,45 +193,42 @@ export class ShellLexer {
 
   private processSingleQuote(): string {
     // Everything up to the next single quote is literal; a single quote cannot be escaped.
-    let result = '';
-    const open = this.next()!;
-    if (this.options.rawQuotes) result += open;
-    for (;;) {
-      const ch = this.next();
-      if (ch === EOF) throw new ShellLexError('unexpected end of statement while looking for matching single-quote');
-      if (ch === "'") {
-        if (this.options.rawQuotes) result += ch;
-        return result;
-      }
-      result += ch;
-    }
+    return this.processQuoted("'", 'single-quote', () => this.next()!);
   }
 
   private processDoubleQuote(): string {
     // Literal except $, and the escape character before ", $ or itself.
+    return this.processQuoted('"', 'double-quote', () => {
+      if (this.peek() === '$') return this.processDollar();
+      let ch = this.next()!;
+      let read = '';
+      if (ch === this.options.escape) {
+        if (this.rawEscapes) read += ch;
+        const after = this.peek();
+        if (after === EOF) return read; // the loop then reports the missing quote
+        if (after === '"' || after === '$' || after === this.options.escape) ch = this.next()!;
+      }
+      return read + ch;
+    });
+  }
+
+  /**
+   * A quoted stretch, the opening quote next: readInside reads what stands inside up to the closing
+   * quote, piece by piece. The quotes themselves are kept only with rawQuotes; no closing quote is an error.
+   */
+  private processQuoted(quote: string, name: string, readInside: () => string): string {
     let result = '';
     const open = this.next()!;
     if (this.options.rawQuotes) result += open;
     for (;;) {
       const peeked = this.peek();
-      if (peeked === EOF) throw new ShellLexError('unexpected end of statement while looking for matching double-quote');
-      if (peeked === '"') {
+      if (peeked === EOF) throw new ShellLexError(`unexpected end of statement while looking for matching ${name}`);
+      if (peeked === quote) {
         const close = this.next()!;
         if (this.options.rawQuotes) result += close;
         return result;
       }
-      if (peeked === '$') {
-        result += this.processDollar();
-        continue;
-      }
-      let ch = this.next()!;
-      if (ch === this.options.escape) {
-        if (this.rawEscapes) result += ch;
-        const after = this.peek();
-        if (after === EOF) continue; // the loop then reports the missing quote
-        if (after === '"' || after === '$' || after === this.options.escape) ch = this.next()!;
-      }
-      result += ch;
+      result += readInside();
     }
   }
 
@@ -279,12 +276,12 @@ export class ShellLexer {
     const unset = value === undefined || (nullIsUnset && value === '');
     switch (ch) {
       case '-':
-        return unset ? word : value!;
+        return unset ? word : value;
       case '+':
         return unset ? '' : word;
       case '?':
         // ${VAR?msg} fails the build when VAR is unset (with ':', also when it is empty).
-        if (!unset) return value!;
+        if (!unset) return value;
         this.uncertain = true;
         return '';
       case '#': case '%':
