@@ -169,7 +169,12 @@ export async function startForwardingRig(): Promise<ForwardingRig> {
 }
 
 /** What a client of the gateway got: the raw bytes until the gateway closed the connection, or until `enough` says so. */
-export function exchangeRaw(gatewayPath: string, request: string | Buffer, enough: (received: string) => boolean = () => false, afterConnect?: (socket: net.Socket) => void): Promise<{ text: string; closed: boolean; socket: net.Socket }> {
+export function exchangeRaw(
+  gatewayPath: string,
+  request: string | Buffer,
+  enough: (received: string) => boolean = () => false,
+  afterConnect?: (socket: net.Socket) => void,
+): Promise<{ text: string; closed: boolean; socket: net.Socket }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(gatewayPath);
     let text = '';

@@ -182,7 +182,11 @@ test('a 101 to a request that asked for no upgrade is a 502, and the connection 
 });
 
 test('a malformed status line or header is a 502, and none of the answer reaches the client', async () => {
-  for (const answer of ['HTTP/1.1 200 OK\r\n folded: x\r\nContent-Length: 4\r\n\r\nbody', 'HTTP/1.1 2000 OK\r\nContent-Length: 4\r\n\r\nbody', 'HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nbody']) {
+  for (const answer of [
+    'HTTP/1.1 200 OK\r\n folded: x\r\nContent-Length: 4\r\n\r\nbody',
+    'HTTP/1.1 2000 OK\r\nContent-Length: 4\r\n\r\nbody',
+    'HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nbody',
+  ]) {
     engineAnswers(answer);
     const seen = await request('/v1.41/info');
     assertUpstreamFailure(seen, /the engine sent|the engine answered/);

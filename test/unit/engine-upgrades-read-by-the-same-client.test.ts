@@ -24,17 +24,15 @@ const UPGRADED = 'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.
 
 /** An engine that switches with these pieces, then echoes what it reads back as `echo:<bytes>`; `rest` gets what it had read past the request by then. */
 function engineSwitches(pieces: string[], rest: (bytes: string) => void = () => undefined): void {
-  rig.answer(
-    (): ScriptedAnswer => ({
-      pieces,
-      then: 'stream',
-      onStream: (socket: net.Socket, after: Buffer) => {
-        rest(after.toString('latin1'));
-        socket.on('data', (chunk: Buffer) => socket.write(`echo:${chunk.toString('latin1')}`));
-        socket.on('end', () => socket.end());
-      },
-    }),
-  );
+  rig.answer((): ScriptedAnswer => ({
+    pieces,
+    then: 'stream',
+    onStream: (socket: net.Socket, after: Buffer) => {
+      rest(after.toString('latin1'));
+      socket.on('data', (chunk: Buffer) => socket.write(`echo:${chunk.toString('latin1')}`));
+      socket.on('end', () => socket.end());
+    },
+  }));
 }
 
 function lastOutcomeCode(): string | undefined {
@@ -82,7 +80,8 @@ test('bytes the client sent behind its request reach the engine only after the 1
 
 test("BuildKit's session asks for h2c and carries the session's headers, each line as it came", async () => {
   engineSwitches(['HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n']);
-  const session = 'POST /session HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nX-Docker-Expose-Session-Uuid: u1\r\nX-Docker-Expose-Session-Grpc-Method: /a\r\nX-Docker-Expose-Session-Grpc-Method: /b\r\nX-Other: dropped\r\nContent-Length: 0\r\n\r\n';
+  const session =
+    'POST /session HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nX-Docker-Expose-Session-Uuid: u1\r\nX-Docker-Expose-Session-Grpc-Method: /a\r\nX-Docker-Expose-Session-Grpc-Method: /b\r\nX-Other: dropped\r\nContent-Length: 0\r\n\r\n';
   const { socket } = await exchangeRaw(rig.gatewayPath, session, (text) => text.includes('\r\n\r\n'));
   socket.destroy();
   assert.equal(
@@ -93,7 +92,9 @@ test("BuildKit's session asks for h2c and carries the session's headers, each li
 
 test('an answer other than 101 reaches the client whole, with its own length, and the connection closes', async () => {
   const message = '{"message":"No such exec instance: abc"}';
-  rig.answer(() => ({ pieces: [`HTTP/1.1 404 Not Found\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nContent-Length: ${message.length}\r\n\r\n`, message.slice(0, 10), message.slice(10)] }));
+  rig.answer(() => ({
+    pieces: [`HTTP/1.1 404 Not Found\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nContent-Length: ${message.length}\r\n\r\n`, message.slice(0, 10), message.slice(10)],
+  }));
   const { text, closed } = await exchangeRaw(rig.gatewayPath, EXEC_START);
   assert.equal(closed, true);
   assert.match(text, /^HTTP\/1\.1 404 Not Found\r\n/);
@@ -111,7 +112,11 @@ test('a chunked answer other than 101 is read to its last chunk and reaches the 
 });
 
 for (const [what, pieces, why] of [
-  ['both Content-Length and Transfer-Encoding', ['HTTP/1.1 404 Not Found\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nsmuggl\r\n0\r\n\r\n'], /Transfer-Encoding chunked with a Content-Length/],
+  [
+    'both Content-Length and Transfer-Encoding',
+    ['HTTP/1.1 404 Not Found\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nsmuggl\r\n0\r\n\r\n'],
+    /Transfer-Encoding chunked with a Content-Length/,
+  ],
   ['a bad chunk size', ['HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n', 'zz\r\nsmuggl\r\n0\r\n\r\n'], /malformed chunk size/],
   ['an interim answer other than 101', ['HTTP/1.1 100 Continue\r\n\r\nsmuggl'], /answered 100 to a request that does not switch protocols/],
   ['a malformed header in the 101', ['HTTP/1.1 101 UPGRADED\r\nUpgrade : tcp\r\n\r\nsmuggl'], /malformed header line/],

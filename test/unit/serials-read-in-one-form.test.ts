@@ -25,7 +25,30 @@ const crlDer = (pem: string): Buffer => Buffer.from(pem.replace(/-----[A-Z0-9 ]+
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-serials-'));
-  openssl('req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-subj', '/CN=serials CA', '-days', '2', '-set_serial', '1', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+    '-subj',
+    '/CN=serials CA',
+    '-days',
+    '2',
+    '-set_serial',
+    '1',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client-key.pem', '-out', 'client.csr', '-subj', '/CN=client');
   const index: string[] = [];
   // A serial whose first byte is below 0x10, one whose first byte needs a sign byte in DER, one of 16 bytes.
@@ -54,7 +77,12 @@ test('Node, the DER reader and the certs tool spell a certificate serial the sam
 
 test('a CRL lists its serials in that spelling for the listener and for the certs tool alike', () => {
   const pem = readFileSync(join(dir, 'crl.pem'), 'latin1');
-  assert.deepEqual(readCrl(crlDer(pem)).revoked.map((entry) => entry.serial).sort(), [...certs.keys()].sort());
+  assert.deepEqual(
+    readCrl(crlDer(pem))
+      .revoked.map((entry) => entry.serial)
+      .sort(),
+    [...certs.keys()].sort(),
+  );
   assert.deepEqual([...parseCrl(pem, 'crl.pem').revoked.keys()].sort(), [...certs.keys()].sort());
 });
 
