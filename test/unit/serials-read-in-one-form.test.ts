@@ -25,30 +25,8 @@ const crlDer = (pem: string): Buffer => Buffer.from(pem.replace(/-----[A-Z0-9 ]+
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-serials-'));
-  openssl(
-    'req',
-    '-x509',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'ca-key.pem',
-    '-out',
-    'ca.pem',
-    '-subj',
-    '/CN=serials CA',
-    '-days',
-    '2',
-    '-set_serial',
-    '1',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
+  const ca = 'req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca-key.pem -out ca.pem -subj /CN=serials-CA -days 2 -set_serial 1';
+  openssl(...ca.split(' '), '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
   openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client-key.pem', '-out', 'client.csr', '-subj', '/CN=client');
   const index: string[] = [];
   // A serial whose first byte is below 0x10, one whose first byte needs a sign byte in DER, one of 16 bytes.
