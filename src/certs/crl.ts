@@ -4,7 +4,7 @@
 // tls (`crl` option) read. Read back with the same reader as the TLS listener's (src/x509/crl.ts).
 import type { Issuer } from './certificate-profiles.js';
 import { CertsError } from './certs-error.js';
-import { pemBlocks, toPem } from './pem.js';
+import { pemBlocks, toPem } from '../x509/pem.js';
 import { createPublicKey } from 'node:crypto';
 import { crlSignedBy, readCrl, type ParsedCrl as ReadCrl } from '../x509/crl.js';
 import { x509 } from './x509.js';

@@ -10,7 +10,7 @@ import { commonName, parseCertificates } from './certificate-file.js';
 import { certificateStatus, daysUntil, DEFAULT_THRESHOLD_DAYS } from './certificate-status.js';
 import { parseCrl } from './crl.js';
 import { readInventory } from './inventory.js';
-import { pemBlocks } from './pem.js';
+import { pemBlocks } from '../x509/pem.js';
 import { exists, readText } from './safe-files.js';
 import { describeName } from '../x509/der.js';
 import { canonicalSerial } from '../x509/serial.js';

@@ -9,6 +9,7 @@ import { readTlsFile, type FileWarning } from './tls-file.js';
 import { createSecureContext } from 'node:tls';
 import { crlSignedBy, readCrl, type ParsedCrl } from '../x509/crl.js';
 import { certificateNames, describeName } from '../x509/der.js';
+import { pemBlocks } from '../x509/pem.js';
 
 /** One CRL of the file, for logs, expiry warnings and telling a newer CRL from an older one. */
 export interface CrlSummary {
@@ -33,9 +34,6 @@ export interface RevocationList {
   revoked: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-const PEM_CRL = /-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g;
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
 interface CaEntry {
   subjectDer: Buffer;
   subject: string;
@@ -43,15 +41,13 @@ interface CaEntry {
 }
 
 function caEntries(caPem: Buffer): CaEntry[] {
-  return (caPem.toString('latin1').match(PEM_CERT) ?? []).map((pem) => {
-    const cert = new X509Certificate(pem);
-    const { subject } = certificateNames(cert.raw);
-    return { subjectDer: subject.bytes, subject: describeName(subject), publicKey: cert.publicKey };
-  });
-}
-
-function pemToDer(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----(BEGIN|END) X509 CRL-----/g, '').replace(/\s+/g, ''), 'base64');
+  return pemBlocks(caPem.toString('latin1'))
+    .filter((block) => block.label === 'CERTIFICATE')
+    .map((block) => {
+      const cert = new X509Certificate(Buffer.from(block.der));
+      const { subject } = certificateNames(cert.raw);
+      return { subjectDer: subject.bytes, subject: describeName(subject), publicKey: cert.publicKey };
+    });
 }
 
 /**
@@ -63,16 +59,17 @@ export function loadRevocationList(file: string, caPem: Buffer, warn: FileWarnin
 }
 
 export function parseRevocationList(file: string, text: string, caPem: Buffer): RevocationList {
-  const pems = text.match(PEM_CRL) ?? [];
+  const blocks = pemBlocks(text).filter((block) => block.label === 'X509 CRL');
+  const pems = blocks.map((block) => block.text);
   if (pems.length === 0) throw new Error(`--tls-crl ${file}: no PEM CRL in it (expected -----BEGIN X509 CRL-----, as dockgate certs writes DIR/crl.pem)`);
   const cas = caEntries(caPem);
   const crls: CrlSummary[] = [];
   const revoked = new Map<string, Set<string>>();
-  pems.forEach((pem, index) => {
+  blocks.forEach((block, index) => {
     const which = pems.length === 1 ? 'the CRL' : `CRL ${index + 1}`;
     let crl: ParsedCrl;
     try {
-      crl = readCrl(pemToDer(pem));
+      crl = readCrl(Buffer.from(block.der));
     } catch (err) {
       throw new Error(`--tls-crl ${file}: ${which} is unreadable (${(err as Error).message})`);
     }
