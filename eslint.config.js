@@ -18,6 +18,8 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] }],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+      // Passing on what a catch caught (unknown) is not inventing a non-Error reason.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // One way to keep a member private: the `private` keyword, which most classes use. `#name`
       // would also hide it at run time, which nothing here needs, and mixing both reads as a difference
       // where there is none.

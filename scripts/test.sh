@@ -14,6 +14,7 @@ unit_tests=(
   test/unit/request-target.test.ts
   test/unit/route-semantics.test.ts
   test/unit/route-table-covers-both-specs.test.ts
+  test/unit/operation-tables-are-complete.test.ts
   test/unit/repeated-query-parameters.test.ts
   test/unit/read-only-profile-grants-only-known-reads.test.ts
   test/unit/listener-spec-parsing.test.ts
@@ -21,6 +22,7 @@ unit_tests=(
   test/unit/subject-with-several-cns-identifies-no-one.test.ts
   test/unit/audit-log-starts-fresh-line-after-torn-one.test.ts
   test/unit/body-schemas-cover-both-specs.test.ts
+  test/unit/body-types-follow-the-schemas.test.ts
   test/unit/canonical-body-round-trip.test.ts
   test/unit/plain-value-copy.test.ts
   test/unit/bodies-read-as-go-reads-them.test.ts
@@ -37,6 +39,7 @@ unit_tests=(
   test/unit/builtin-profiles-meaning-table.test.ts
   test/unit/library-judge-returns-canonical-body.test.ts
   test/unit/imports-flow-down-the-layers.test.ts
+  test/unit/architecture-doc-names-what-exists.test.ts
   test/unit/policy-reload-keeps-old-on-broken-file.test.ts
   test/unit/policy-cli-check-and-explain.test.ts
   test/unit/policy-example-file-loads.test.ts

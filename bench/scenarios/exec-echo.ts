@@ -29,57 +29,57 @@ const ECHO_TIMEOUT_MS = 10_000;
 
 /** Reads the engine's multiplexed stream (8-byte frame headers, Tty false) and hands over stdout text. */
 class StdoutReader {
-  #pending: Buffer = Buffer.alloc(0);
-  #text = '';
-  #waiter: { line: string; resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout } | undefined;
-  #failure: Error | undefined;
+  private pending: Buffer = Buffer.alloc(0);
+  private text = '';
+  private waiter: { line: string; resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout } | undefined;
+  private failure: Error | undefined;
 
   constructor(socket: Socket, first: Buffer) {
-    socket.on('data', (chunk: Buffer) => this.#push(chunk));
-    socket.on('end', () => this.#fail(new Error('the exec stream ended')));
-    socket.on('error', (error) => this.#fail(error));
-    if (first.length > 0) this.#push(first);
+    socket.on('data', (chunk: Buffer) => this.push(chunk));
+    socket.on('end', () => this.fail(new Error('the exec stream ended')));
+    socket.on('error', (error) => this.fail(error));
+    if (first.length > 0) this.push(first);
   }
 
-  #push(chunk: Buffer): void {
-    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
-    while (this.#pending.length >= 8) {
-      const size = this.#pending.readUInt32BE(4);
-      if (this.#pending.length < 8 + size) break;
-      if (this.#pending[0] === 1) this.#text += this.#pending.subarray(8, 8 + size).toString('utf8');
-      else if (this.#pending[0] === 2) this.#fail(new Error(`stderr: ${this.#pending.subarray(8, 8 + size).toString('utf8')}`));
-      this.#pending = this.#pending.subarray(8 + size);
+  private push(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    while (this.pending.length >= 8) {
+      const size = this.pending.readUInt32BE(4);
+      if (this.pending.length < 8 + size) break;
+      if (this.pending[0] === 1) this.text += this.pending.subarray(8, 8 + size).toString('utf8');
+      else if (this.pending[0] === 2) this.fail(new Error(`stderr: ${this.pending.subarray(8, 8 + size).toString('utf8')}`));
+      this.pending = this.pending.subarray(8 + size);
     }
-    this.#check();
+    this.check();
   }
 
-  #check(): void {
-    const waiter = this.#waiter;
+  private check(): void {
+    const waiter = this.waiter;
     if (waiter === undefined) return;
-    const at = this.#text.indexOf(waiter.line);
+    const at = this.text.indexOf(waiter.line);
     if (at === -1) return;
-    this.#text = this.#text.slice(at + waiter.line.length);
+    this.text = this.text.slice(at + waiter.line.length);
     clearTimeout(waiter.timer);
-    this.#waiter = undefined;
+    this.waiter = undefined;
     waiter.resolve();
   }
 
-  #fail(error: Error): void {
-    this.#failure ??= error;
-    const waiter = this.#waiter;
+  private fail(error: Error): void {
+    this.failure ??= error;
+    const waiter = this.waiter;
     if (waiter === undefined) return;
     clearTimeout(waiter.timer);
-    this.#waiter = undefined;
+    this.waiter = undefined;
     waiter.reject(error);
   }
 
   /** Resolves once `line` has come back on stdout. */
   expect(line: string): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.#fail(new Error(`no echo of ${JSON.stringify(line)} within ${ECHO_TIMEOUT_MS} ms`)), ECHO_TIMEOUT_MS);
-      this.#waiter = { line, resolve, reject, timer };
-      this.#check();
+      const timer = setTimeout(() => this.fail(new Error(`no echo of ${JSON.stringify(line)} within ${ECHO_TIMEOUT_MS} ms`)), ECHO_TIMEOUT_MS);
+      this.waiter = { line, resolve, reject, timer };
+      this.check();
     });
   }
 }

@@ -42,7 +42,7 @@ function oneConnection(credentials: Credentials): Promise<void> {
       if (answer.startsWith('HTTP/1.1 200')) finish();
       else finish(new Error(`GET /_ping over TLS: ${answer.slice(0, 300)}`));
     });
-    socket.on('error', (error) => finish(error));
+    socket.on('error', (error: Error) => finish(error));
     socket.on('end', () => finish(new Error(`connection closed before an answer: ${JSON.stringify(answer.slice(0, 300))}`)));
   });
 }

@@ -17,24 +17,24 @@ export function percentile(values: readonly number[] | Float64Array, p: number):
 
 /** A growable list of samples (latencies in ms), cheap to append to at tens of thousands per second. */
 export class Samples {
-  #values = new Float64Array(1024);
-  #length = 0;
+  private values = new Float64Array(1024);
+  private count = 0;
 
   add(value: number): void {
-    if (this.#length === this.#values.length) {
-      const grown = new Float64Array(this.#values.length * 2);
-      grown.set(this.#values);
-      this.#values = grown;
+    if (this.count === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
     }
-    this.#values[this.#length++] = value;
+    this.values[this.count++] = value;
   }
 
   get length(): number {
-    return this.#length;
+    return this.count;
   }
 
   percentile(p: number): number {
-    return percentile(this.#values.subarray(0, this.#length), p);
+    return percentile(this.values.subarray(0, this.count), p);
   }
 }
 

@@ -12,32 +12,32 @@ import { RequestRateLimiter } from './request-rate-limiter.js';
 const CONCURRENCY_RETRY_SECONDS = 1;
 
 export class Admission {
-  readonly #concurrency: ConcurrencyLimiter;
-  readonly #rate: RequestRateLimiter | undefined;
+  private readonly concurrency: ConcurrencyLimiter;
+  private readonly rate: RequestRateLimiter | undefined;
 
   constructor(limits: Pick<Limits, 'maxConcurrentRequests' | 'requestsPerSecond' | 'burst'>) {
-    this.#concurrency = new ConcurrencyLimiter(limits.maxConcurrentRequests);
-    this.#rate = limits.requestsPerSecond > 0 ? new RequestRateLimiter(limits.requestsPerSecond, limits.burst) : undefined;
+    this.concurrency = new ConcurrencyLimiter(limits.maxConcurrentRequests);
+    this.rate = limits.requestsPerSecond > 0 ? new RequestRateLimiter(limits.requestsPerSecond, limits.burst) : undefined;
   }
 
   /** Returns the key whose slot the request now holds; throws the 429 refusal otherwise. `now` in ms (performance.now()). */
   admit(identity: Identity, now: number): string {
     const key = identityKey(identity);
-    if (!this.#concurrency.acquire(key)) {
+    if (!this.concurrency.acquire(key)) {
       throw new GatewayError(
         'DG_TOO_MANY_CONCURRENT',
         {
           what: `a request of ${describeIdentity(identity)}`,
-          why: `this client already has ${this.#concurrency.max} requests running (streams such as events, logs -f and attach count)`,
+          why: `this client already has ${this.concurrency.max} requests running (streams such as events, logs -f and attach count)`,
           fix: 'Wait for some of them to finish, or ask the operator to raise dockgate serve --max-concurrent-requests',
         },
         CONCURRENCY_RETRY_SECONDS,
       );
     }
-    const wait = this.#rate?.take(key, now) ?? 0;
+    const wait = this.rate?.take(key, now) ?? 0;
     if (wait > 0) {
-      this.#concurrency.release(key);
-      const rate = this.#rate!;
+      this.concurrency.release(key);
+      const rate = this.rate!;
       throw new GatewayError(
         'DG_RATE_LIMITED',
         {
@@ -52,6 +52,6 @@ export class Admission {
   }
 
   release(key: string): void {
-    this.#concurrency.release(key);
+    this.concurrency.release(key);
   }
 }

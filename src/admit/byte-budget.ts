@@ -8,8 +8,8 @@
 export type Shortfall = 'total' | 'share' | 'alone';
 
 export class ByteBudget {
-  #held = 0;
-  readonly #byKey = new Map<string, number>();
+  private inUse = 0;
+  private readonly byKey = new Map<string, number>();
 
   constructor(
     readonly total: number,
@@ -23,42 +23,42 @@ export class ByteBudget {
    */
   take(key: string, own: number, bytes: number): Shortfall | undefined {
     if (own + bytes > this.total) return 'alone';
-    const mine = this.#byKey.get(key) ?? 0;
+    const mine = this.byKey.get(key) ?? 0;
     if (mine > own && mine + bytes > this.share) return 'share';
-    if (this.#held + bytes > this.total) return 'total';
-    this.#byKey.set(key, mine + bytes);
-    this.#held += bytes;
+    if (this.inUse + bytes > this.total) return 'total';
+    this.byKey.set(key, mine + bytes);
+    this.inUse += bytes;
     return undefined;
   }
 
   /** Gives back bytes taken for `key` (the caller gives back no more than it took). */
   give(key: string, bytes: number): void {
-    const mine = this.#byKey.get(key);
+    const mine = this.byKey.get(key);
     if (mine === undefined || mine < bytes) throw new Error(`ByteBudget: ${key} gives back ${bytes} bytes but holds ${mine ?? 0}`);
-    if (mine === bytes) this.#byKey.delete(key);
-    else this.#byKey.set(key, mine - bytes);
-    this.#held -= bytes;
+    if (mine === bytes) this.byKey.delete(key);
+    else this.byKey.set(key, mine - bytes);
+    this.inUse -= bytes;
   }
 
   /** Bytes held across all clients. */
   get held(): number {
-    return this.#held;
+    return this.inUse;
   }
 
   heldBy(key: string): number {
-    return this.#byKey.get(key) ?? 0;
+    return this.byKey.get(key) ?? 0;
   }
 
   /** How many clients hold something (for tests: clients that hold nothing leave no entry). */
   get holders(): number {
-    return this.#byKey.size;
+    return this.byKey.size;
   }
 }
 
 /** What one request holds of a budget; its refusal is thrown when more does not fit. */
 export class BudgetHold {
-  #bytes = 0;
-  #released = false;
+  private taken = 0;
+  private released = false;
 
   constructor(
     private readonly budget: ByteBudget,
@@ -67,28 +67,28 @@ export class BudgetHold {
   ) {}
 
   get bytes(): number {
-    return this.#bytes;
+    return this.taken;
   }
 
   /** Takes `bytes` more; throws the refusal (holding what it held) when they do not fit. */
   add(bytes: number): void {
     // After release the request has ended: whatever still arrives for it is garbage, not a holding.
-    if (this.#released || bytes <= 0) return;
-    const shortfall = this.budget.take(this.key, this.#bytes, bytes);
-    if (shortfall !== undefined) throw this.refusal(shortfall, this.#bytes + bytes);
-    this.#bytes += bytes;
+    if (this.released || bytes <= 0) return;
+    const shortfall = this.budget.take(this.key, this.taken, bytes);
+    if (shortfall !== undefined) throw this.refusal(shortfall, this.taken + bytes);
+    this.taken += bytes;
   }
 
   /** Grows the hold to `bytes` (a body's length so far); nothing when it already holds as many. */
   growTo(bytes: number): void {
-    if (bytes > this.#bytes) this.add(bytes - this.#bytes);
+    if (bytes > this.taken) this.add(bytes - this.taken);
   }
 
   /** Gives everything back, once; later calls and later adds do nothing. */
   release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    if (this.#bytes > 0) this.budget.give(this.key, this.#bytes);
-    this.#bytes = 0;
+    if (this.released) return;
+    this.released = true;
+    if (this.taken > 0) this.budget.give(this.key, this.taken);
+    this.taken = 0;
   }
 }

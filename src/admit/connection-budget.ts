@@ -4,22 +4,22 @@
 import type { Socket } from 'node:net';
 
 export class ConnectionBudget {
-  #open = 0;
-  readonly #closed = (): void => {
-    this.#open -= 1;
+  private openCount = 0;
+  private readonly closed = (): void => {
+    this.openCount -= 1;
   };
 
   constructor(readonly max: number) {}
 
   /** Counts `socket` until it closes; false (and not counted) when `max` connections are already open. */
   take(socket: Socket): boolean {
-    if (this.#open >= this.max) return false;
-    this.#open += 1;
-    socket.once('close', this.#closed);
+    if (this.openCount >= this.max) return false;
+    this.openCount += 1;
+    socket.once('close', this.closed);
     return true;
   }
 
   get open(): number {
-    return this.#open;
+    return this.openCount;
   }
 }

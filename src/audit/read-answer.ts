@@ -5,7 +5,7 @@
 // (src/inspect/body-schema.ts), the engine's own Go types. Unlike a request, an answer is not judged for
 // ambiguity: unknown keys are ignored, null is absent, a repeated key is the one JSON.parse kept, and map
 // keys are taken as they come.
-import type { BodySchema } from '../inspect/body-schema.js';
+import { describeSchema, type BodySchema } from '../inspect/body-schema.js';
 import { setOwn } from '../inspect/plain-value.js';
 
 /** How many bad values an answer's description names; the rest are counted. */
@@ -27,26 +27,6 @@ export class AnswerProblems {
   describe(): string {
     const more = this.count - this.named.length;
     return `${this.named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
-  }
-}
-
-function expected(schema: BodySchema): string {
-  switch (schema.kind) {
-    case 'string':
-      return 'a string';
-    case 'bool':
-      return 'true or false';
-    case 'integer':
-      return schema.type.startsWith('u') ? 'a whole number, not negative' : 'a whole number';
-    case 'float':
-      return 'a number';
-    case 'strSlice':
-      return 'a string or a list of strings';
-    case 'array':
-      return 'a list';
-    case 'map':
-    case 'object':
-      return 'an object';
   }
 }
 
@@ -95,7 +75,7 @@ export function readAnswer(value: unknown, schema: BodySchema, problems: AnswerP
   // strslice.StrSlice also reads a lone string as a one-element list.
   if (schema.kind === 'strSlice' && typeof value === 'string') return [value];
   if (!fits(value, schema)) {
-    problems.add(path, `expected ${expected(schema)}, found ${found(value)}`);
+    problems.add(path, `expected ${describeSchema(schema, 'plain')}, found ${found(value)}`);
     return undefined;
   }
   switch (schema.kind) {

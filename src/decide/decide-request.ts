@@ -43,9 +43,9 @@ export interface DecideContext {
   readonly policy: Policy;
   readonly identity: Identity;
   /** The engine as a decision asks it: called only when a decision needs an engine fact. */
-  engine(): EngineLookup;
+  readonly engine: () => EngineLookup;
   /** Takes what judging holds in memory, in bytes (it throws the refusal when the budget is spent). */
-  hold?(bytes: number): void;
+  readonly hold?: (bytes: number) => void;
   /** When given, every step of the decision is added to it (rule policies), for the library and `policy explain`. */
   readonly trace?: TraceStep[];
 }

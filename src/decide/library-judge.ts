@@ -10,6 +10,7 @@ import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts }
 import type { Policy } from '../judge/policy.js';
 import type { TraceStep } from '../policy/rule-policy.js';
 import type { Normalisation } from '../route/normalisation.js';
+import type { Operation } from '../route/operations.js';
 import { decideRequest, policyRefusal, type RequestBody } from './decide-request.js';
 import { understandRequest } from './understand-request.js';
 
@@ -18,8 +19,8 @@ export interface JudgeRequest {
   /** The request target as a client sends it: `/v1.41/containers/create?name=web`. */
   path: string;
   headers?: IncomingHttpHeaders;
-  /** The raw body (Buffer or string), or an already parsed JSON value (it is re-read like raw JSON). */
-  body?: Buffer | string | unknown;
+  /** The raw body (a Buffer or a string), or an already parsed JSON value (it is re-read like raw JSON). */
+  body?: unknown;
   identity: Identity;
 }
 
@@ -32,7 +33,7 @@ export interface JudgeResult {
   mode?: 'enforce' | 'warn';
   /** The refusal as the engine-style error message the gateway would send (deny only). */
   message?: string;
-  operation?: string;
+  operation?: Operation;
   /** The canonical request target to send to the engine. */
   target?: string;
   /** The canonical body to send to the engine (the judged document re-serialised, defaults applied). */

@@ -33,9 +33,9 @@ export interface FloatSchema extends GoType {
 export interface StrSliceSchema extends GoType {
   readonly kind: 'strSlice';
 }
-export interface ArraySchema extends GoType {
+export interface ArraySchema<Items extends BodySchema = BodySchema> extends GoType {
   readonly kind: 'array';
-  readonly items: BodySchema;
+  readonly items: Items;
   /** A Go array (`[2]uint`) rather than a slice: Go drops extra elements and zero-fills missing ones. */
   readonly length?: number;
 }
@@ -45,13 +45,21 @@ export interface KeyRule {
   readonly describe: string;
   test(key: string): boolean;
 }
-export interface MapSchema extends GoType {
+export interface MapSchema<Values extends BodySchema = BodySchema> extends GoType {
   readonly kind: 'map';
-  readonly values: BodySchema;
+  readonly values: Values;
   readonly keys?: KeyRule;
 }
-export interface ObjectSchema extends GoType {
+/** The fields of a Go struct: exact Go JSON field name to schema. */
+export type FieldSchemas = Readonly<Record<string, BodySchema>>;
+
+/** A key no value has: it carries an object schema's field types for BodyOf, and nothing at run time. */
+declare const fieldTypes: unique symbol;
+
+export interface ObjectSchema<Fields extends FieldSchemas = FieldSchemas> extends GoType {
   readonly kind: 'object';
+  /** Type-level only (never set): the fields by name, from which BodyOf derives the decoded object's type. */
+  readonly [fieldTypes]?: Fields;
   /** Exact Go JSON field name to schema, in the Go struct's field order (which decides fold ties). */
   readonly fields: ReadonlyMap<string, BodySchema>;
   /** Folded name (see go-field-fold.ts) of every field, to the first field in order with that fold. */
@@ -73,6 +81,28 @@ export type BodySchema =
   | ArraySchema
   | MapSchema
   | ObjectSchema;
+
+/**
+ * The JavaScript value schema-reader.ts decodes for a schema: an object holds only the fields that were
+ * set (Go leaves nil ones out, so every field is optional); a strslice is always an array; integers are
+ * numbers (the reader refuses what a number cannot hold exactly, beyond ±2^53); a Go array is an array of
+ * its length. Null never appears inside: it leaves a field out or stands for the element's zero value.
+ */
+export type BodyOf<S extends BodySchema> = S extends StringSchema
+  ? string
+  : S extends BoolSchema
+    ? boolean
+    : S extends IntegerSchema | FloatSchema
+      ? number
+      : S extends StrSliceSchema
+        ? string[]
+        : S extends ArraySchema<infer Items>
+          ? BodyOf<Items>[]
+          : S extends MapSchema<infer Values>
+            ? Record<string, BodyOf<Values>>
+            : S extends ObjectSchema<infer Fields>
+              ? { -readonly [Name in keyof Fields]?: BodyOf<Fields[Name]> }
+              : never;
 
 export const str: StringSchema = { kind: 'string' };
 export const bool: BoolSchema = { kind: 'bool' };
@@ -97,11 +127,11 @@ export const duration = int64;
 /** os.FileMode: a uint32. */
 export const fileMode = uint32;
 
-export function arrayOf(items: BodySchema, length?: number): ArraySchema {
+export function arrayOf<Items extends BodySchema>(items: Items, length?: number): ArraySchema<Items> {
   return length === undefined ? { kind: 'array', items } : { kind: 'array', items, length };
 }
 
-export function mapOf(values: BodySchema, keys?: KeyRule): MapSchema {
+export function mapOf<Values extends BodySchema>(values: Values, keys?: KeyRule): MapSchema<Values> {
   return keys === undefined ? { kind: 'map', values } : { kind: 'map', values, keys };
 }
 
@@ -110,7 +140,7 @@ export interface ObjectOptions {
   readonly embedded?: Readonly<Record<string, readonly string[]>>;
 }
 
-export function object(fields: Readonly<Record<string, BodySchema>>, options: ObjectOptions = {}): ObjectSchema {
+export function object<Fields extends FieldSchemas>(fields: Fields, options: ObjectOptions = {}): ObjectSchema<Fields> {
   const folded = new Map<string, string>();
   for (const name of Object.keys(fields)) {
     const fold = goFieldFold(name);
@@ -148,13 +178,39 @@ export function nullResets(schema: BodySchema): boolean {
 }
 
 /** A Go struct with no exported fields (`struct{}`, swarm GlobalService): only `{}` says anything. */
-export function emptyObject(): ObjectSchema {
+export function emptyObject(): ObjectSchema<Record<never, never>> {
   return object({});
 }
 
 /** map[string]string, the shape of Labels, DriverOpts, Sysctls, Tmpfs, StorageOpt, Options... */
 export const stringMap = mapOf(str);
 export const stringList = arrayOf(str);
+
+/**
+ * What a value of the type looks like, for a message: `go` names the Go type (a refused request, whose
+ * sender reads the Engine API), `plain` says it in everyday words (an audit report, read by an operator).
+ */
+export function describeSchema(schema: BodySchema, words: 'go' | 'plain'): string {
+  const list = words === 'go' ? 'an array' : 'a list';
+  switch (schema.kind) {
+    case 'string':
+      return 'a string';
+    case 'bool':
+      return 'true or false';
+    case 'integer':
+      if (words === 'go') return `an integer (Go ${schema.type})`;
+      return schema.type.startsWith('u') ? 'a whole number, not negative' : 'a whole number';
+    case 'float':
+      return words === 'go' ? `a number (Go ${schema.type})` : 'a number';
+    case 'strSlice':
+      return `a string or ${list} of strings`;
+    case 'array':
+      return list;
+    case 'map':
+    case 'object':
+      return 'an object';
+  }
+}
 
 /** The field a key stands for in `schema` as Go matches it: the exact name, else the first that folds alike. */
 export function fieldNameFor(schema: ObjectSchema, key: string): string | undefined {

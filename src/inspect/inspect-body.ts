@@ -15,9 +15,10 @@
 // or chunked one (API 1.24 on): the short one is not forwarded, the long one refused as the engine would.
 import { GatewayError } from '../errors/catalogue.js';
 import { bodyRefusal } from './body-refusal.js';
-import type { BodySchema } from './body-schema.js';
+import type { BodyOf, BodySchema } from './body-schema.js';
 import { readGoJson } from './go-json-reader.js';
 import { NormalisationLog } from '../route/normalisation.js';
+import { hasJsonBody, operationsWith, type JsonBodyOperation, type Operation } from '../route/operations.js';
 import { readWithSchema } from './schema-reader.js';
 import { containerConfig } from './schemas/container-config.js';
 import { containerCreateBody, LAST_API_WITH_LEGACY_ROOT, resolveLegacyRoot, splitCreateBody, type LegacyRoot } from './schemas/container-create.js';
@@ -54,54 +55,61 @@ export interface JudgedBody {
   readonly values: number;
 }
 
-interface BodyRule {
-  readonly schema: BodySchema;
+interface BodyRule<S extends BodySchema = BodySchema> {
+  readonly schema: S;
   readonly acceptsEmpty: boolean;
   readonly acceptsNull: boolean;
 }
 
-function rule(schema: BodySchema, options: { acceptsEmpty?: boolean; acceptsNull?: boolean } = {}): BodyRule {
+function rule<S extends BodySchema>(schema: S, options: { acceptsEmpty?: boolean; acceptsNull?: boolean } = {}): BodyRule<S> {
   return { schema, acceptsEmpty: options.acceptsEmpty ?? false, acceptsNull: options.acceptsNull ?? false };
 }
 
-const RULES: ReadonlyMap<string, BodyRule> = new Map([
-  ['container.create', rule(containerCreateBody)],
-  ['container.update', rule(containerUpdateBody)],
-  ['container.commit', rule(containerConfig, { acceptsEmpty: true, acceptsNull: true })],
-  ['container.exec.create', rule(execCreateBody)],
-  ['exec.start', rule(execStartBody)],
-  ['service.create', rule(serviceSpecBody)],
-  ['service.update', rule(serviceSpecBody)],
-  ['swarm.init', rule(swarmInitBody)],
-  ['swarm.join', rule(swarmJoinBody)],
-  ['swarm.update', rule(swarmSpecBody)],
-  ['node.update', rule(nodeSpecBody)],
-  ['plugin.pull', rule(pluginPrivilegesBody, { acceptsNull: true })],
-  ['plugin.upgrade', rule(pluginPrivilegesBody, { acceptsNull: true })],
-  ['plugin.set', rule(pluginSettingsBody)],
-  ['volume.create', rule(volumeCreateBody)],
-  ['volume.update', rule(volumeUpdateBody)],
-  ['network.create', rule(networkCreateBody)],
-  ['network.connect', rule(networkConnectBody)],
-  ['network.disconnect', rule(networkDisconnectBody)],
-  ['secret.create', rule(secretSpecBody)],
-  ['secret.update', rule(secretSpecBody)],
-  ['config.create', rule(configSpecBody)],
-  ['config.update', rule(configSpecBody)],
-]);
+/** The rule of every operation whose body is read as JSON (`body: 'json'` in src/route/operations.ts). */
+const BODY_RULES = {
+  'container.create': rule(containerCreateBody),
+  'container.update': rule(containerUpdateBody),
+  'container.commit': rule(containerConfig, { acceptsEmpty: true, acceptsNull: true }),
+  'container.exec.create': rule(execCreateBody),
+  'exec.start': rule(execStartBody),
+  'service.create': rule(serviceSpecBody),
+  'service.update': rule(serviceSpecBody),
+  'swarm.init': rule(swarmInitBody),
+  'swarm.join': rule(swarmJoinBody),
+  'swarm.update': rule(swarmSpecBody),
+  'node.update': rule(nodeSpecBody),
+  'plugin.pull': rule(pluginPrivilegesBody, { acceptsNull: true }),
+  'plugin.upgrade': rule(pluginPrivilegesBody, { acceptsNull: true }),
+  'plugin.set': rule(pluginSettingsBody),
+  'volume.create': rule(volumeCreateBody),
+  'volume.update': rule(volumeUpdateBody),
+  'network.create': rule(networkCreateBody),
+  'network.connect': rule(networkConnectBody),
+  'network.disconnect': rule(networkDisconnectBody),
+  'secret.create': rule(secretSpecBody),
+  'secret.update': rule(secretSpecBody),
+  'config.create': rule(configSpecBody),
+  'config.update': rule(configSpecBody),
+} satisfies Readonly<Record<JsonBodyOperation, BodyRule>>;
 
 /**
- * Operations (route names from src/route/routes.ts) whose body is read and judged before forwarding.
- * Container start is one: its body is never forwarded (see the header).
+ * The value readJudgedBody decodes for an operation whose body is JSON (BodyOf its schema); `null` or
+ * `undefined` besides where the operation accepts an empty or null body.
  */
-export const INSPECTED_OPERATIONS: ReadonlySet<string> = new Set([...RULES.keys(), 'container.start']);
+export type JsonBodyOf<O extends JsonBodyOperation> = BodyOf<(typeof BODY_RULES)[O]['schema']>;
+
+/**
+ * Operations (route names from src/route/routes.ts) whose body is read and judged before forwarding: a
+ * JSON body, and container start's (never forwarded, see the header).
+ */
+export const INSPECTED_OPERATIONS: ReadonlySet<Operation> = new Set(operationsWith('body', 'json', 'start'));
 
 /** The largest container start body the engine ignores instead of refusing (API 1.24 on). */
 const IGNORED_START_BODY = 7;
 
 /** The schema an inspected operation's body is read against. */
-export function bodySchemaOf(operation: string): BodySchema | undefined {
-  return RULES.get(operation)?.schema;
+export function bodySchemaOf(operation: Operation): BodySchema | undefined {
+  return hasJsonBody(operation) ? BODY_RULES[operation].schema : undefined;
 }
 
 /**
@@ -109,15 +117,15 @@ export function bodySchemaOf(operation: string): BodySchema | undefined {
  * engine reads its length as unknown, which matters to container start).
  */
 export function readJudgedBody(
-  operation: string,
+  operation: Operation,
   body: Buffer,
   contentType: string | undefined,
   chunked = false,
   normalised = new NormalisationLog(),
 ): JudgedBody {
   if (operation === 'container.start') return readStartBody(body, chunked, normalised);
-  const bodyRule = RULES.get(operation);
-  if (bodyRule === undefined) throw new Error(`readJudgedBody: ${operation} is not an inspected operation`);
+  if (!hasJsonBody(operation)) throw new Error(`readJudgedBody: ${operation} is not an inspected operation`);
+  const bodyRule = BODY_RULES[operation];
   if (body.length > INSPECTED_BODY_LIMIT) {
     throw new GatewayError('DG_BODY_TOO_LARGE', {
       what: 'the request body',
@@ -168,7 +176,7 @@ export function applyLegacyRoot(judged: JudgedBody, engineApiVersion: ApiVersion
 
 /** What a body reading needs to know of the request and the engine behind the gateway. */
 export interface BodySource {
-  readonly operation: string;
+  readonly operation: Operation;
   readonly body: Buffer;
   readonly contentType: string | undefined;
   readonly chunked: boolean;

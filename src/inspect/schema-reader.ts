@@ -18,7 +18,7 @@
 // (src/route/normalisation.ts) for the audit record and for rules that read bodies strictly.
 import { bodyRefusal } from './body-refusal.js';
 import type { ArraySchema, BodySchema, MapSchema, ObjectSchema } from './body-schema.js';
-import { fieldNameFor, nullResets } from './body-schema.js';
+import { describeSchema, fieldNameFor, nullResets } from './body-schema.js';
 import { JsonNumber, JsonObject, type JsonValue } from './go-json-reader.js';
 import { readGoFloat, readGoInteger, type NumberReading } from './go-number.js';
 import { formatJsonPath } from './json-path.js';
@@ -28,26 +28,6 @@ import { setOwn } from './plain-value.js';
 const FIX_TYPE = 'Send the value with the type the Engine API documents';
 
 type Plain = Record<string, unknown>;
-
-function describeSchema(schema: BodySchema): string {
-  switch (schema.kind) {
-    case 'string':
-      return 'a string';
-    case 'bool':
-      return 'true or false';
-    case 'integer':
-      return `an integer (Go ${schema.type})`;
-    case 'float':
-      return `a number (Go ${schema.type})`;
-    case 'strSlice':
-      return 'a string or an array of strings';
-    case 'array':
-      return 'an array';
-    case 'map':
-    case 'object':
-      return 'an object';
-  }
-}
 
 function describeJson(value: JsonValue): string {
   if (value === null) return 'null';
@@ -133,7 +113,7 @@ class SchemaReader {
   }
 
   private wrongType(value: JsonValue, schema: BodySchema): never {
-    throw bodyRefusal(this.path, `expected ${describeSchema(schema)} but found ${describeJson(value)}`, FIX_TYPE);
+    throw bodyRefusal(this.path, `expected ${describeSchema(schema, 'go')} but found ${describeJson(value)}`, FIX_TYPE);
   }
 
   private number(reading: NumberReading): number {

@@ -89,49 +89,49 @@ interface Window {
 }
 
 export class ConnectionRefusals {
-  readonly #audit: AuditSink;
-  readonly #logger: Logger;
-  readonly #limits: RefusalLimits;
-  readonly #ids = new RequestIds();
-  readonly #totals = new Map<string, RefusalCount>();
-  readonly #windows = new Map<string, Window>();
-  readonly #timer: NodeJS.Timeout;
+  private readonly audit: AuditSink;
+  private readonly logger: Logger;
+  private readonly limits: RefusalLimits;
+  private readonly ids = new RequestIds();
+  private readonly totals = new Map<string, RefusalCount>();
+  private readonly windows = new Map<string, Window>();
+  private readonly timer: NodeJS.Timeout;
 
   constructor(audit: AuditSink, logger: Logger, limits: RefusalLimits = DEFAULT_LIMITS) {
-    this.#audit = audit;
-    this.#logger = logger;
-    this.#limits = limits;
-    this.#timer = setInterval(() => this.flush(), limits.windowMs);
-    this.#timer.unref();
+    this.audit = audit;
+    this.logger = logger;
+    this.limits = limits;
+    this.timer = setInterval(() => this.flush(), limits.windowMs);
+    this.timer.unref();
   }
 
   /** Counts, logs and records one refused connection (the caller closes it). */
   refuse(refused: RefusedConnection): void {
     const { rule, fix } = CONNECTION_REFUSALS[refused.cause];
     const key = `${refused.listener}\0${refused.cause}`;
-    const total = this.#totals.get(key) ?? { listener: refused.listener, rule, cause: refused.cause, count: 0 };
+    const total = this.totals.get(key) ?? { listener: refused.listener, rule, cause: refused.cause, count: 0 };
     total.count += 1;
-    this.#totals.set(key, total);
+    this.totals.set(key, total);
 
     const now = Date.now();
-    let window = this.#windows.get(key);
-    if (window === undefined || now - window.start >= this.#limits.windowMs) {
-      if (window !== undefined) this.#sumUp(key, window);
+    let window = this.windows.get(key);
+    if (window === undefined || now - window.start >= this.limits.windowMs) {
+      if (window !== undefined) this.sumUp(key, window);
       window = { start: now, recorded: 0, suppressed: 0 };
-      this.#windows.set(key, window);
+      this.windows.set(key, window);
     }
-    if (window.recorded >= this.#limits.perWindow) {
+    if (window.recorded >= this.limits.perWindow) {
       window.suppressed += 1;
       return;
     }
     window.recorded += 1;
-    this.#logger.warn(
+    this.logger.warn(
       { listener: refused.listener, remote: refused.remote, rule, cause: refused.cause, refused: total.count, fix, ...(refused.certificate && { certificate: refused.certificate }) },
       `connection refused: ${refused.reason}`,
     );
     const record: ConnectionRecord = {
       time: recordTime(),
-      id: this.#ids.next(),
+      id: this.ids.next(),
       phase: 'connection',
       listener: refused.listener,
       remote: refused.remote,
@@ -141,42 +141,42 @@ export class ConnectionRefusals {
       reason: refused.reason,
       ...(refused.certificate && { certificate: refused.certificate }),
     };
-    this.#audit.write(record);
+    this.audit.write(record);
   }
 
   /** Every count so far, per listener and cause. */
   counts(): RefusalCount[] {
-    return [...this.#totals.values()].map((c) => ({ ...c }));
+    return [...this.totals.values()].map((c) => ({ ...c }));
   }
 
   /** Sums up the refusals that were only counted in windows that are over (or all, at stop). */
   flush(all = false): void {
     const now = Date.now();
-    for (const [key, window] of this.#windows) {
-      if (all || now - window.start >= this.#limits.windowMs) {
-        this.#sumUp(key, window);
-        this.#windows.delete(key);
+    for (const [key, window] of this.windows) {
+      if (all || now - window.start >= this.limits.windowMs) {
+        this.sumUp(key, window);
+        this.windows.delete(key);
       }
     }
   }
 
   /** At stop: sums up what is pending and logs the counts. */
   close(): void {
-    clearInterval(this.#timer);
+    clearInterval(this.timer);
     this.flush(true);
     const counts = this.counts();
-    if (counts.length > 0) this.#logger.info({ refusedConnections: counts }, 'connections refused while serving');
+    if (counts.length > 0) this.logger.info({ refusedConnections: counts }, 'connections refused while serving');
   }
 
-  #sumUp(key: string, window: Window): void {
+  private sumUp(key: string, window: Window): void {
     if (window.suppressed === 0) return;
-    const total = this.#totals.get(key)!;
-    const seconds = Math.round(this.#limits.windowMs / 1000);
-    const reason = `${window.suppressed} further connections refused for the same cause within ${seconds} s (more than ${this.#limits.perWindow}): summed up in one record`;
-    this.#logger.warn({ listener: total.listener, rule: total.rule, cause: total.cause, count: window.suppressed, refused: total.count }, `connections refused: ${reason}`);
-    this.#audit.write({
+    const total = this.totals.get(key)!;
+    const seconds = Math.round(this.limits.windowMs / 1000);
+    const reason = `${window.suppressed} further connections refused for the same cause within ${seconds} s (more than ${this.limits.perWindow}): summed up in one record`;
+    this.logger.warn({ listener: total.listener, rule: total.rule, cause: total.cause, count: window.suppressed, refused: total.count }, `connections refused: ${reason}`);
+    this.audit.write({
       time: recordTime(),
-      id: this.#ids.next(),
+      id: this.ids.next(),
       phase: 'connection',
       listener: total.listener,
       decision: 'deny',

@@ -24,49 +24,45 @@ interface Bucket {
 }
 
 export class FailedHandshakeLimit {
-  readonly #perSecond: number;
-  readonly #now: () => number;
+  readonly perSecond: number;
+  private readonly now: () => number;
   /** In the order of their last failure, oldest first. */
-  readonly #buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, Bucket>();
 
   /** `perSecond` 0: no limit. */
   constructor(perSecond: number, now: () => number = Date.now) {
-    this.#perSecond = perSecond;
-    this.#now = now;
-  }
-
-  get perSecond(): number {
-    return this.#perSecond;
+    this.perSecond = perSecond;
+    this.now = now;
   }
 
   /** Whether a new connection from `address` may start a handshake. */
   admits(address: string): boolean {
-    const bucket = this.#buckets.get(unmapAddress(address));
-    return bucket === undefined || this.#refilled(bucket, this.#now()) >= 1;
+    const bucket = this.buckets.get(unmapAddress(address));
+    return bucket === undefined || this.refilled(bucket, this.now()) >= 1;
   }
 
   /** Counts one failed handshake of `address`. */
   failed(peer: string): void {
-    if (this.#perSecond === 0) return;
+    if (this.perSecond === 0) return;
     const address = unmapAddress(peer);
-    const now = this.#now();
-    this.#forgetFull(now);
-    const previous = this.#buckets.get(address);
-    const tokens = previous === undefined ? this.#perSecond : this.#refilled(previous, now);
-    this.#buckets.delete(address);
-    this.#buckets.set(address, { tokens: Math.max(tokens - 1, -MAX_DEBT_SECONDS * this.#perSecond), at: now });
-    if (this.#buckets.size > MAX_TRACKED) this.#buckets.delete(this.#buckets.keys().next().value!);
+    const now = this.now();
+    this.forgetFull(now);
+    const previous = this.buckets.get(address);
+    const tokens = previous === undefined ? this.perSecond : this.refilled(previous, now);
+    this.buckets.delete(address);
+    this.buckets.set(address, { tokens: Math.max(tokens - 1, -MAX_DEBT_SECONDS * this.perSecond), at: now });
+    if (this.buckets.size > MAX_TRACKED) this.buckets.delete(this.buckets.keys().next().value!);
   }
 
-  #refilled(bucket: Bucket, now: number): number {
-    return Math.min(this.#perSecond, bucket.tokens + ((now - bucket.at) / 1000) * this.#perSecond);
+  private refilled(bucket: Bucket, now: number): number {
+    return Math.min(this.perSecond, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
   }
 
   /** Forgets, oldest first, the addresses whose bucket is full again. */
-  #forgetFull(now: number): void {
-    for (const [address, bucket] of this.#buckets) {
-      if (this.#refilled(bucket, now) < this.#perSecond) return;
-      this.#buckets.delete(address);
+  private forgetFull(now: number): void {
+    for (const [address, bucket] of this.buckets) {
+      if (this.refilled(bucket, now) < this.perSecond) return;
+      this.buckets.delete(address);
     }
   }
 }

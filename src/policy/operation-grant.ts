@@ -2,10 +2,8 @@
 // pattern (`container.*` is every operation whose name starts with `container.`), or `*` for all;
 // `except` takes operations back out. A pattern that names no known operation is an error in the
 // policy file, so a typo cannot silently grant or withhold nothing.
-import { ROUTE_ROWS } from '../route/routes.js';
+import { OPERATION_NAMES, type Operation } from '../route/operations.js';
 import { editDistance } from './edit-distance.js';
-
-export const KNOWN_OPERATIONS: readonly string[] = [...new Set(ROUTE_ROWS.map((row) => row.operation))].sort();
 
 export interface OperationGrant {
   readonly patterns: readonly string[];
@@ -23,13 +21,13 @@ export function patternProblem(pattern: string): string | undefined {
   if (pattern !== '*' && !/^[a-z]+(\.[a-z]+)*(\.\*)?$/.test(pattern)) {
     return `${JSON.stringify(pattern)} is not an operation name or pattern (write container.create, container.* or *)`;
   }
-  if (!KNOWN_OPERATIONS.some((op) => patternMatches(pattern, op))) {
+  if (!OPERATION_NAMES.some((op) => patternMatches(pattern, op))) {
     const prefix = pattern.split('.')[0]!;
-    const near = KNOWN_OPERATIONS.filter((op) => op.startsWith(`${prefix}.`) || op === prefix).slice(0, 6);
+    const near = OPERATION_NAMES.filter((op) => op.startsWith(`${prefix}.`) || op === prefix).slice(0, 6);
     if (near.length > 0) {
       return `${JSON.stringify(pattern)} names no known operation (operations starting with ${prefix}: ${near.join(', ')}${near.length === 6 ? ', ...' : ''})`;
     }
-    const families = [...new Set(KNOWN_OPERATIONS.map((op) => op.split('.')[0]!))];
+    const families = [...new Set(OPERATION_NAMES.map((op) => op.split('.')[0]!))];
     const closest = families.map((f) => ({ f, d: editDistance(prefix, f) })).sort((a, b) => a.d - b.d)[0];
     const hint = closest && closest.d <= 2 ? ` (did you mean ${closest.f}?)` : ` (known: ${families.join(', ')})`;
     return `${JSON.stringify(pattern)} names no known operation${hint}`;
@@ -43,7 +41,7 @@ export interface GrantResult {
   by?: string;
 }
 
-export function grants(grant: OperationGrant, operation: string): GrantResult {
+export function grants(grant: OperationGrant, operation: Operation): GrantResult {
   const except = grant.except.find((p) => patternMatches(p, operation));
   if (except !== undefined) return { granted: false, by: `except ${except}` };
   const pattern = grant.patterns.find((p) => patternMatches(p, operation));

@@ -3,6 +3,7 @@
 // defaults the request is judged by. A client no rule selects is refused.
 import type { ContainerConstraints, ContainerDefaults } from '../judge/container-constraints.js';
 import type { IdentitySelector } from './identity-selector.js';
+import type { Operation } from '../route/operations.js';
 import type { OperationGrant } from './operation-grant.js';
 
 export type RuleMode = 'enforce' | 'warn';
@@ -30,5 +31,5 @@ export interface PolicyRule {
   /** Absent: the policy's default (`dockgate serve --bodies`). */
   readonly bodies?: BodyReading;
   /** Wording for an operation the rule does not grant (the read-only profile keeps its own). */
-  readonly refusal?: (operation: string, mutates: boolean) => { reason: string; fix: string };
+  readonly refusal?: (operation: Operation, mutates: boolean) => { reason: string; fix: string };
 }

@@ -6,12 +6,13 @@
 import { describeIdentity, type Identity } from '../identify/identity.js';
 import type { Decision } from '../judge/decision.js';
 import type { JudgeInput, Policy, PreJudgeInput } from '../judge/policy.js';
-import { BODY_OPERATIONS, judgeReach, judgesReach, type ReachOutcome } from '../judge/reach/judge-reach.js';
+import { BODY_OPERATIONS, judgeReach, type ReachOutcome } from '../judge/reach/judge-reach.js';
 import { referenceKey, type ReachEngine } from '../judge/reach/reach-context.js';
 import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { describeNormalisation } from '../route/normalisation.js';
+import { judgesReach } from '../route/operations.js';
 
 export interface TraceStep {
   step: 'identity' | 'rule' | 'operation' | 'check' | 'change' | 'decision';

@@ -3,10 +3,11 @@
 // A repeated parameter anywhere else means its first value to the engine: only that one is judged and
 // forwarded, and the repeat is noted (a rule with `bodies: strict` refuses it).
 import type { NormalisationLog } from './normalisation.js';
+import type { Operation } from './operations.js';
 import type { QueryView } from './query.js';
 import type { Route } from './route.js';
 
-const LIST_PARAMETERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+const LIST_PARAMETERS: ReadonlyMap<Operation, ReadonlySet<string>> = new Map<Operation, ReadonlySet<string>>([
   ['image.build', new Set(['t', 'extrahosts', 'securityopt'])],
   ['container.commit', new Set(['changes'])],
   ['image.create', new Set(['changes'])],

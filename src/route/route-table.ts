@@ -4,7 +4,8 @@
 // so a request costs a map lookup and a few string comparisons.
 import type { RequestTarget } from './request-target.js';
 import type { Route } from './route.js';
-import { ROUTE_ROWS, type RouteRow } from './routes.js';
+import { OPERATIONS } from './operations.js';
+import { ROUTE_ROWS, type Operation, type RouteRow } from './routes.js';
 
 /** One template segment: a literal, a variable of exactly one segment, or one of one-or-more segments. */
 type TemplatePart = { kind: 'literal'; text: string } | { kind: 'segment' } | { kind: 'segments' };
@@ -15,12 +16,12 @@ interface CompiledRow {
   readonly spanAt: number;
   /** Index of the first variable (the target), or -1. */
   readonly targetAt: number;
-  readonly row: RouteRow;
+  readonly row: RouteRow<Operation>;
   /** The answer for rows without a target, shared by every request. */
   readonly fixedRoute?: Route;
 }
 
-function compileTemplate(row: RouteRow): CompiledRow {
+function compileTemplate(row: RouteRow<Operation>): CompiledRow {
   if (!row.path.startsWith('/')) throw new Error(`route template ${row.path} must start with /`);
   const parts = row.path
     .slice(1)
@@ -41,8 +42,8 @@ function compileTemplate(row: RouteRow): CompiledRow {
   return targetAt === -1 && row.nameParameter === undefined ? { ...compiled, fixedRoute: Object.freeze(routeOf(row)) } : compiled;
 }
 
-function routeOf(row: RouteRow, ref?: string, segments?: readonly [number, number]): Route {
-  const route: Route = { operation: row.operation, mutates: row.mutates, transport: row.transport };
+function routeOf(row: RouteRow<Operation>, ref?: string, segments?: readonly [number, number]): Route {
+  const route: Route = { operation: row.operation, mutates: OPERATIONS[row.operation].access === 'write', transport: row.transport };
   if (ref !== undefined && row.target !== undefined) route.target = segments === undefined ? { kind: row.target, ref } : { kind: row.target, ref, segments };
   if (row.creates !== undefined) route.creates = row.creates;
   return route;
@@ -75,7 +76,7 @@ export function classifyRoute(method: string, target: RequestTarget): Route | un
 }
 
 /** A create named by a query parameter targets the object it will make. */
-function namedByQuery(route: Route, row: RouteRow, target: RequestTarget): Route {
+function namedByQuery(route: Route, row: RouteRow<Operation>, target: RequestTarget): Route {
   const name = target.query.get(row.nameParameter!);
   if (name !== undefined && name !== '') route.target = { kind: row.creates!, ref: name };
   return route;

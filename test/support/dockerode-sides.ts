@@ -292,6 +292,6 @@ export function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 /** A JSON-lines progress stream (build, load, import, push, pull) as its parsed messages, via the SDK's followProgress. */
 export function followProgress(docker: Docker, stream: NodeJS.ReadableStream): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
-    docker.modem.followProgress(stream, (error: unknown, output: Record<string, unknown>[]) => (error ? reject(error as Error) : resolve(output)));
+    docker.modem.followProgress(stream, (error: Error | null, output: Record<string, unknown>[]) => (error ? reject(error) : resolve(output)));
   });
 }

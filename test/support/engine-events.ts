@@ -20,8 +20,8 @@ const WAIT_TIMEOUT_MS = 15_000;
  */
 export class EngineEvents {
   readonly events: EngineEvent[] = [];
-  #request: ClientRequest | undefined;
-  #error: Error | undefined;
+  private request: ClientRequest | undefined;
+  private error: Error | undefined;
 
   /** Subscribes to the events of these object types (`container`, `volume`, `image`, `network`, ...). */
   static async subscribe(socketPath: string, types: readonly string[] = ['container', 'volume']): Promise<EngineEvents> {
@@ -43,16 +43,16 @@ export class EngineEvents {
             if (line !== '') subscription.events.push(JSON.parse(line) as EngineEvent);
           }
         });
-        res.on('error', (error) => (subscription.#error = error));
-        res.on('close', () => (subscription.#error ??= new Error('the engine ended the event stream')));
+        res.on('error', (error) => (subscription.error = error));
+        res.on('close', () => (subscription.error ??= new Error('the engine ended the event stream')));
         resolve(); // dockerd flushes the headers as soon as the subscription is in place
       });
       req.on('error', (error) => {
-        subscription.#error = error;
+        subscription.error = error;
         reject(error);
       });
       req.end();
-      subscription.#request = req;
+      subscription.request = req;
     });
     return subscription;
   }
@@ -61,7 +61,7 @@ export class EngineEvents {
   async waitFor(what: string, match: (event: EngineEvent) => boolean, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.events.some(match)) {
-      if (this.#error !== undefined) throw new Error(`the engine's event stream failed: ${this.#error.message}`);
+      if (this.error !== undefined) throw new Error(`the engine's event stream failed: ${this.error.message}`);
       if (Date.now() > deadline) throw new Error(`the engine's event stream did not deliver ${what} within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -73,7 +73,7 @@ export class EngineEvents {
   }
 
   close(): void {
-    this.#request?.destroy();
+    this.request?.destroy();
   }
 }
 

@@ -346,7 +346,7 @@ export interface ContainerInspect {
 let proofCount = 0;
 
 /** Creates a container directly on the engine from `body`, inspects it and removes it; resolves with the inspect document. */
-export async function createDirectAndInspect(engine: Engine, body: unknown | string, options: SendOptions = {}): Promise<ContainerInspect> {
+export async function createDirectAndInspect(engine: Engine, body: unknown, options: SendOptions = {}): Promise<ContainerInspect> {
   const name = `proof-${++proofCount}-${process.pid}`;
   const sendOptions: SendOptions = typeof body === 'string' ? { ...options, body } : { ...options, json: body };
   const res = await send(engine.endpoint, 'POST', `${API}/containers/create?name=${name}`, sendOptions);

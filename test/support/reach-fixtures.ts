@@ -4,6 +4,7 @@ import { BASELINE_CONSTRAINTS } from '../../src/judge/profiles/baseline-profile.
 import { RESTRICTED_CONSTRAINTS } from '../../src/judge/profiles/restricted-profile.js';
 import { judgeReach, type ReachOutcome } from '../../src/judge/reach/judge-reach.js';
 import type { ReachEngine } from '../../src/judge/reach/reach-context.js';
+import type { Operation } from '../../src/route/operations.js';
 import { parseQuery } from '../../src/route/query.js';
 import { fakeEngine } from './fake-engine.js';
 
@@ -18,7 +19,7 @@ export interface JudgeOptions {
   protectedPaths?: string[];
 }
 
-export function judgeOperation(operation: string, body: unknown, options: JudgeOptions = {}): Promise<ReachOutcome> {
+export function judgeOperation(operation: Operation, body: unknown, options: JudgeOptions = {}): Promise<ReachOutcome> {
   return judgeReach({
     operation,
     ...(options.target !== undefined && { target: { kind: 'container', ref: options.target } }),

@@ -11,11 +11,11 @@ import { after } from 'node:test';
 export const TEARDOWN_TIMEOUT_MS = 120_000;
 
 export class Teardown {
-  #steps: (() => unknown)[] = [];
+  private steps: (() => unknown)[] = [];
 
   /** Registers `step` to run after the tests, before everything registered earlier. */
   add(step: () => unknown): void {
-    this.#steps.push(step);
+    this.steps.push(step);
   }
 
   /** A new directory `PREFIX*`, removed after the tests; `mode` when it must be other than 0700 (e.g. traversable by all). */
@@ -29,7 +29,7 @@ export class Teardown {
   /** Runs every registered step, newest first, and forgets them; rejects with the first failure. */
   async run(): Promise<void> {
     const failures: unknown[] = [];
-    for (const step of this.#steps.splice(0).reverse()) {
+    for (const step of this.steps.splice(0).reverse()) {
       try {
         await step();
       } catch (error) {

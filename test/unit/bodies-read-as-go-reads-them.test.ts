@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { GatewayError, type ErrorCode } from '../../src/errors/catalogue.js';
+import type { Operation } from '../../src/route/operations.js';
 import { applyLegacyRoot, INSPECTED_BODY_LIMIT, INSPECTED_OPERATIONS, readJudgedBody, type JudgedBody } from '../../src/inspect/inspect-body.js';
 import { MAX_JSON_DEPTH, readGoJson } from '../../src/inspect/go-json-reader.js';
 import type { NormalisationKind } from '../../src/route/normalisation.js';
@@ -18,11 +19,11 @@ function bytes(body: Body): Buffer {
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 }
 
-function judged(body: Body, operation = 'container.create', contentType: string | undefined = 'application/json'): JudgedBody {
+function judged(body: Body, operation: Operation = 'container.create', contentType: string | undefined = 'application/json'): JudgedBody {
   return readJudgedBody(operation, bytes(body), contentType);
 }
 
-function read(body: Body, operation = 'container.create', contentType: string | undefined = 'application/json'): unknown {
+function read(body: Body, operation: Operation = 'container.create', contentType: string | undefined = 'application/json'): unknown {
   return judged(body, operation, contentType).value;
 }
 
@@ -31,14 +32,14 @@ function notes(reading: JudgedBody): string[] {
   return reading.normalised.entries.map((n) => `${n.kind} ${n.path}${n.to === undefined ? '' : ` -> ${n.to}`}`);
 }
 
-function noted(body: Body, kind: NormalisationKind, operation = 'container.create'): string[] {
+function noted(body: Body, kind: NormalisationKind, operation: Operation = 'container.create'): string[] {
   return notes(judged(body, operation)).filter((line) => line.startsWith(`${kind} `));
 }
 
 const ENGINE_20_10 = parseApiVersion('1.41', '1.41');
 const ENGINE_27 = parseApiVersion('1.46', '1.46');
 
-function refused(body: Body, pattern: RegExp, operation = 'container.create', code: ErrorCode = 'DG_BODY_MALFORMED', contentType?: string): GatewayError {
+function refused(body: Body, pattern: RegExp, operation: Operation = 'container.create', code: ErrorCode = 'DG_BODY_MALFORMED', contentType?: string): GatewayError {
   let caught: unknown;
   try {
     readJudgedBody(operation, bytes(body), contentType);

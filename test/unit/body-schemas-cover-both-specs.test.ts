@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { fieldNameFor, type BodySchema } from '../../src/inspect/body-schema.js';
 import { INSPECTED_OPERATIONS, bodySchemaOf } from '../../src/inspect/inspect-body.js';
+import { isOperation, type Operation } from '../../src/route/operations.js';
 
 const SPECS = ['v1.41', 'v1.56'] as const;
 
 /** Where each inspected operation's body is documented (method and path template of the specs). */
-const SPEC_OPERATIONS: Readonly<Record<string, readonly [string, string]>> = {
+const SPEC_OPERATIONS: Readonly<Partial<Record<Operation, readonly [string, string]>>> = {
   'container.create': ['post', '/containers/create'],
   'container.update': ['post', '/containers/{id}/update'],
   'container.start': ['post', '/containers/{id}/start'],
@@ -164,7 +165,8 @@ test('every property path of every inspected body in both specs is known to its 
   let checked = 0;
   for (const spec of SPECS) {
     const document = loadSpec(spec);
-    for (const [operation, [method, path]] of Object.entries(SPEC_OPERATIONS)) {
+    for (const operation of INSPECTED_OPERATIONS) {
+      const [method, path] = SPEC_OPERATIONS[operation]!;
       const body = bodyParameter(document, method, path);
       if (body === undefined) continue;
       const schema = bodySchemaOf(operation)!;
@@ -188,6 +190,7 @@ test('the listed spec/Go disagreements are real: each is in a spec and refused b
   for (const key of Object.keys(SPEC_PATHS_GO_DOES_NOT_READ)) {
     const [family, path] = key.split(' ') as [string, string];
     const operation = family === 'service' ? 'service.create' : family === 'volume' ? 'volume.create' : family;
+    assert.ok(isOperation(operation), `${key} names an operation`);
     const [method, specPath] = SPEC_OPERATIONS[operation]!;
     const documented = documents.some((document) =>
       specPaths(document, bodyParameter(document, method, specPath)!).some((entry) => entry.segments.join('.') === path),
@@ -198,7 +201,7 @@ test('the listed spec/Go disagreements are real: each is in a spec and refused b
 });
 
 test('fields the Go types read beyond the specs are known (the Docker CLI sends several of them)', () => {
-  const beyondSpecs: [string, string][] = [
+  const beyondSpecs: [Operation, string][] = [
     ['container.create', 'HostConfig.Annotations.{}'],
     ['container.create', 'HostConfig.KernelMemory'],
     ['container.create', 'MacAddress'],

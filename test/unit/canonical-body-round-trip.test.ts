@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { INSPECTED_OPERATIONS, readJudgedBody, serializeJudgedBody } from '../../src/inspect/inspect-body.js';
 import { parseRequestTarget } from '../../src/route/request-target.js';
+import type { Operation } from '../../src/route/operations.js';
 import { classifyRoute } from '../../src/route/route-table.js';
 
 interface CapturedRequest {
@@ -30,11 +31,11 @@ function capturedSets(): { file: string; set: CapturedSet }[] {
     .map((file) => ({ file, set: JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as CapturedSet }));
 }
 
-function operationOf(request: CapturedRequest): string | undefined {
+function operationOf(request: CapturedRequest): Operation | undefined {
   return classifyRoute(request.method, parseRequestTarget(request.target, [1, 24]))?.operation;
 }
 
-function assertRoundTrip(operation: string, value: unknown, what: string): void {
+function assertRoundTrip(operation: Operation, value: unknown, what: string): void {
   const canonical = serializeJudgedBody(value);
   const again = readJudgedBody(operation, canonical, 'application/json').value;
   assert.deepStrictEqual(again, value, `${what}: the canonical form reads back differently`);
@@ -97,7 +98,7 @@ test('what the CLI sends for --security-opt systempaths=unconfined stays an empt
 });
 
 test('hand-written bodies with escapes, non-ASCII text, strslice strings and nulls round-trip', () => {
-  const cases: [string, string][] = [
+  const cases: [Operation, string][] = [
     ['container.create', '{"Image":"busybox","HostConfig":{"Privileg\\u0065d":true,"CapAdd":"NET_ADMIN","Binds":null}}'],
     ['container.create', '{"Image":"b\\/x","Labels":{"\\u00e9t\\u00e9":"\\ud83d\\ude00","__proto__":"p","":"empty","\\"q\\"":"\\\\"},"Env":["A=\\u0000\\n\\t\\u2028"]}'],
     ['container.create', '{"Image":"busybox","Cmd":"echo hi","HostConfig":{"Memory":-1,"MemorySwap":9007199254740991,"PidsLimit":-0,"ConsoleSize":[0,0]}}'],

@@ -76,5 +76,5 @@ test('--max-failed-handshakes-per-second: 10 by default, 0 for none, anything el
   };
   assert.equal(limitsFromOptions(options).failedHandshakesPerSecond, 10);
   assert.equal(limitsFromOptions({ ...options, maxFailedHandshakesPerSecond: '0' }).failedHandshakesPerSecond, 0);
-  assert.throws(() => limitsFromOptions({ ...options, maxFailedHandshakesPerSecond: '2.5' }), /^Error: --max-failed-handshakes-per-second 2\.5: expected a whole number of at least 0$/);
+  assert.throws(() => limitsFromOptions({ ...options, maxFailedHandshakesPerSecond: '2.5' }), /^ConfigError: --max-failed-handshakes-per-second 2\.5: expected a whole number of at least 0$/);
 });

@@ -27,7 +27,7 @@ const engine = () =>
     ],
   });
 
-const USES = ['container.attach', 'container.attach.ws', 'container.archive.get', 'container.archive.head', 'container.archive.put', 'container.copy', 'container.export'];
+const USES = ['container.attach', 'container.attach.ws', 'container.archive.get', 'container.archive.head', 'container.archive.put', 'container.copy', 'container.export'] as const;
 const HOST_ACCESS = ['priv', 'pidhost', 'sysadmin', 'rootfs', 'srvdata', 'unmasked', 'joiner'];
 
 describe('start', () => {
@@ -49,7 +49,7 @@ describe('start and restart re-resolve host paths', () => {
       assert.deepEqual(refusedFields(await judgeOperation('container.start', undefined, { target: 'swapped', engine: e, constraints })), []);
       rmSync(join(tmp, 'data/dir'), { recursive: true });
       symlinkSync('/etc', join(tmp, 'data/dir'));
-      for (const operation of ['container.start', 'container.restart']) {
+      for (const operation of ['container.start', 'container.restart'] as const) {
         const outcome = await judgeOperation(operation, undefined, { target: 'swapped', engine: e, constraints });
         assert.equal(outcome.violations.length, 1, operation);
         assert.match(outcome.violations[0]!.why, /would mount a bind of the host path .* resolves to "\/etc"/, operation);

@@ -68,7 +68,7 @@ describe('services', () => {
 
 describe('swarm, plugins, BuildKit', () => {
   test('swarm membership and its secrets are refused unless granted', async () => {
-    for (const operation of ['swarm.init', 'swarm.join', 'swarm.leave', 'swarm.update', 'swarm.unlock', 'swarm.unlockkey', 'swarm.inspect', 'node.update', 'node.delete']) {
+    for (const operation of ['swarm.init', 'swarm.join', 'swarm.leave', 'swarm.update', 'swarm.unlock', 'swarm.unlockkey', 'swarm.inspect', 'node.update', 'node.delete'] as const) {
       assert.deepEqual(refusedFields(await judgeOperation(operation, {})), [operation], operation);
       assert.deepEqual(refusedFields(await judgeOperation(operation, {}, { constraints: { ...BASELINE_CONSTRAINTS, swarm: true } })), [], operation);
     }
@@ -83,7 +83,7 @@ describe('swarm, plugins, BuildKit', () => {
   });
 
   test('plugin create, set, enable and disable are refused unless granted', async () => {
-    for (const operation of ['plugin.create', 'plugin.set', 'plugin.enable', 'plugin.disable']) {
+    for (const operation of ['plugin.create', 'plugin.set', 'plugin.enable', 'plugin.disable'] as const) {
       assert.deepEqual(refusedFields(await judgeOperation(operation, ['mount.source=/'])), [operation], operation);
     }
   });

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgedForwardTarget, parseRequestTarget } from '../../src/route/request-target.js';
 import { classifyRoute } from '../../src/route/route-table.js';
+import { OPERATIONS } from '../../src/route/operations.js';
 import { ROUTE_ROWS } from '../../src/route/routes.js';
 import type { Route } from '../../src/route/route.js';
 
@@ -50,7 +51,7 @@ test('events, logs, stats, wait, exports and progress streams are long-lived res
 test('GET and HEAD routes do not mutate, except the attach websocket that writes to stdin', () => {
   for (const row of ROUTE_ROWS) {
     if (row.method !== 'GET' && row.method !== 'HEAD') continue;
-    assert.equal(row.mutates, row.operation === 'container.attach.ws', `${row.method} ${row.path}`);
+    assert.equal(OPERATIONS[row.operation].access === 'write', row.operation === 'container.attach.ws', `${row.method} ${row.path}`);
   }
 });
 
@@ -58,7 +59,7 @@ test('POST, PUT and DELETE routes mutate, except the pure reads /auth, wait and 
   const pureReads = new Set(['system.auth', 'container.wait', 'container.copy']);
   for (const row of ROUTE_ROWS) {
     if (row.method === 'GET' || row.method === 'HEAD') continue;
-    assert.equal(row.mutates, !pureReads.has(row.operation), `${row.method} ${row.path}`);
+    assert.equal(OPERATIONS[row.operation].access === 'write', !pureReads.has(row.operation), `${row.method} ${row.path}`);
   }
 });
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ROUTE_ROWS } from '../../src/route/routes.js';
-import { judgesReach } from '../../src/judge/reach/judge-reach.js';
+import { judgesReach } from '../../src/route/operations.js';
 import { unsafeTopArguments } from '../../src/judge/reach/top-arguments.js';
 import { BASELINE_CONSTRAINTS, judgeOperation, refusedFields } from '../support/reach-fixtures.js';
 

@@ -6,7 +6,7 @@
 // engine behind the gateway does (getHostConfig: all of them when HostConfig is absent; only Memory,
 // MemorySwap, CpuShares, CpusetCpus and VolumeDriver where HostConfig leaves them zero; Cpuset into
 // CpusetCpus), and the canonical body carries them in HostConfig, where every engine reads them alike.
-import { mapOf, object, pointer, str } from '../body-schema.js';
+import { mapOf, object, pointer, str, type BodyOf } from '../body-schema.js';
 import type { NormalisationLog } from '../../route/normalisation.js';
 import { containerConfigFields } from './container-config.js';
 import { endpointSettings } from './endpoint-settings.js';
@@ -28,6 +28,9 @@ export const containerCreateBody = object(
   },
   { embedded: { Config: CONFIG_FIELDS, HostConfig: LEGACY_FIELDS } },
 );
+
+/** A create body as judged: the legacy root-level fields are set aside (splitCreateBody) before the judge sees it. */
+export type ContainerCreateBody = BodyOf<typeof containerCreateBody>;
 
 /** Root-level fields of a create body that only engines up to 26 read, set aside by splitCreateBody. */
 export interface LegacyRoot {

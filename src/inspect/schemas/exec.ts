@@ -1,5 +1,5 @@
 // Exec bodies: POST /containers/{id}/exec (what runs, as whom, privileged or not) and POST /exec/{id}/start.
-import { arrayOf, bool, object, pointer, str, stringList, uint } from '../body-schema.js';
+import { arrayOf, bool, object, pointer, str, stringList, uint, type BodyOf } from '../body-schema.js';
 
 /** *[2]uint: height and width of the TTY. */
 const consoleSize = pointer(arrayOf(uint, 2));
@@ -19,5 +19,7 @@ export const execCreateBody = object({
   WorkingDir: str,
   Cmd: stringList,
 });
+
+export type ExecCreateBody = BodyOf<typeof execCreateBody>;
 
 export const execStartBody = object({ Detach: bool, Tty: bool, ConsoleSize: consoleSize });

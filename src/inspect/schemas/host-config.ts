@@ -1,6 +1,6 @@
 // container.HostConfig, the non-portable part of a container: everything that decides its reach into the
 // host. Resources is embedded in the Go struct, so its fields sit here directly.
-import { arrayOf, bool, int, int64, object, pointer, str, strSlice, stringList, stringMap, uint, type BodySchema } from '../body-schema.js';
+import { arrayOf, bool, int, int64, object, pointer, str, strSlice, stringList, stringMap, uint, type BodySchema, type BodyOf } from '../body-schema.js';
 import { mount } from './mount.js';
 import { portMap } from './port.js';
 import { resourcesFields, restartPolicy } from './resources.js';
@@ -51,3 +51,5 @@ export const hostConfigFields = {
 } as const satisfies Record<string, BodySchema>;
 
 export const hostConfig = object(hostConfigFields);
+
+export type HostConfigBody = BodyOf<typeof hostConfig>;

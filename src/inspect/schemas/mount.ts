@@ -1,5 +1,5 @@
 // mount.Mount: HostConfig.Mounts of a container and ContainerSpec.Mounts of a swarm service.
-import { arrayOf, bool, emptyObject, fileMode, int64, object, pointer, str, stringList, stringMap } from '../body-schema.js';
+import { arrayOf, bool, emptyObject, fileMode, int64, object, pointer, str, stringList, stringMap, type BodyOf } from '../body-schema.js';
 
 export const mount = object({
   Type: str,
@@ -28,3 +28,5 @@ export const mount = object({
   })),
   ClusterOptions: pointer(emptyObject()),
 });
+
+export type MountBody = BodyOf<typeof mount>;

@@ -1,6 +1,6 @@
 // Network bodies: POST /networks/create (drivers such as macvlan or ipvlan attach to host interfaces
 // through Options), /networks/{id}/connect and /networks/{id}/disconnect.
-import { arrayOf, bool, object, str, stringMap } from '../body-schema.js';
+import { arrayOf, bool, object, str, stringMap, type BodyOf } from '../body-schema.js';
 import { endpointSettings } from './endpoint-settings.js';
 
 export const networkCreateBody = object({
@@ -24,6 +24,8 @@ export const networkCreateBody = object({
   Options: stringMap,
   Labels: stringMap,
 });
+
+export type NetworkCreateBody = BodyOf<typeof networkCreateBody>;
 
 export const networkConnectBody = object({ Container: str, EndpointConfig: endpointSettings });
 

@@ -1,6 +1,6 @@
 // container.Resources (embedded in HostConfig and in the container update body, so its fields sit at the
 // level of their parent) and container.RestartPolicy.
-import { arrayOf, bool, int, int64, object, pointer, str, stringList, stringMap, uint16, uint64 } from '../body-schema.js';
+import { arrayOf, bool, int, int64, object, pointer, str, stringList, stringMap, uint16, uint64, type BodyOf } from '../body-schema.js';
 
 const weightDevice = object({ Path: str, Weight: uint16 });
 const throttleDevice = object({ Path: str, Rate: uint64 });
@@ -52,3 +52,5 @@ export const resourcesFields = {
 } as const;
 
 export const restartPolicy = object({ Name: str, MaximumRetryCount: int });
+
+export type RestartPolicyBody = BodyOf<typeof restartPolicy>;

@@ -3,6 +3,7 @@
 // create: mounts, capabilities, sysctls, privileges (seccomp, AppArmor, SELinux), user, networks.
 import {
   arrayOf,
+  type BodyOf,
   bool,
   duration,
   emptyObject,
@@ -137,3 +138,8 @@ export const serviceSpecBody = object({
     }),
   ),
 });
+
+export type ServiceSpecBody = BodyOf<typeof serviceSpecBody>;
+export type TaskSpecBody = BodyOf<typeof taskSpec>;
+export type ContainerSpecBody = BodyOf<typeof containerSpec>;
+export type ServiceLimitsBody = NonNullable<NonNullable<TaskSpecBody['Resources']>['Limits']>;

@@ -1,6 +1,6 @@
 // Volume bodies: POST /volumes/create (driver options of the local driver can bind a host path or mount a
 // device) and PUT /volumes/{name} (a cluster volume's spec).
-import { arrayOf, emptyObject, int64, object, str, stringList, stringMap } from '../body-schema.js';
+import { arrayOf, emptyObject, int64, object, str, stringList, stringMap, type BodyOf } from '../body-schema.js';
 
 const topology = object({ Segments: stringMap });
 
@@ -26,5 +26,7 @@ export const volumeCreateBody = object({
   Labels: stringMap,
   ClusterVolumeSpec: clusterVolumeSpec,
 });
+
+export type VolumeCreateBody = BodyOf<typeof volumeCreateBody>;
 
 export const volumeUpdateBody = object({ Spec: clusterVolumeSpec });

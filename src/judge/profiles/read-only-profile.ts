@@ -3,45 +3,16 @@
 // no export, archive, image save, attach, swarm join tokens, unlock key, secrets or configs.
 import type { Decision } from '../decision.js';
 import type { Policy } from '../policy.js';
+import { operationsWith, type Operation } from '../../route/operations.js';
 
-/** Operations granted; everything else is refused. Checked against the route table by a test. */
-export const READ_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
-  'system.ping',
-  'system.version',
-  'system.info',
-  'system.events',
-  'system.df',
-  'container.list',
-  'container.inspect',
-  'container.top',
-  'container.stats',
-  'container.logs',
-  'container.changes',
-  'exec.inspect',
-  'image.list',
-  'image.inspect',
-  'image.history',
-  'volume.list',
-  'volume.inspect',
-  'network.list',
-  'network.inspect',
-  'service.list',
-  'service.inspect',
-  'service.logs',
-  'task.list',
-  'task.inspect',
-  'task.logs',
-  'node.list',
-  'node.inspect',
-  'plugin.list',
-  'plugin.inspect',
-]);
+/** Operations granted (`access: 'read'` in src/route/operations.ts); everything else is refused. */
+export const READ_ONLY_OPERATIONS: ReadonlySet<Operation> = new Set(operationsWith('access', 'read'));
 
 const RULE = 'profile.read-only';
 const ALLOW: Decision = { verdict: 'allow', rule: RULE, reason: 'a read the read-only profile grants' };
 
 /** Why the read-only profile refuses an operation, and what to do instead (shared with policy files' `profile: read-only`). */
-export function readOnlyRefusal(operation: string, mutates: boolean): { reason: string; fix: string } {
+export function readOnlyRefusal(operation: Operation, mutates: boolean): { reason: string; fix: string } {
   return {
     reason: mutates
       ? `${operation} changes state, and the read-only profile grants reads only`

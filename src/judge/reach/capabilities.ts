@@ -1,7 +1,8 @@
 // Capability names read the way the engine reads them: upper-cased rune by rune, with or without the
 // `CAP_` prefix, `ALL` meaning every capability.
 import { goToUpper, show } from './go-strings.js';
-import type { ReachContext } from './reach-context.js';
+import type { HostConfigBody } from '../../inspect/schemas/host-config.js';
+import type { FieldsOf, ReachContext } from './reach-context.js';
 
 /** Canonical spelling for comparison: upper case without `CAP_` (`cap_sys_admin` → `SYS_ADMIN`). */
 export function normaliseCapability(name: string): string {
@@ -39,9 +40,9 @@ export function effectiveCapabilities(capAdd: readonly string[], capDrop: readon
 }
 
 /** effectiveCapabilities of a container's HostConfig (or a create body's), read leniently: the judges refuse bad shapes. */
-export function hostConfigCapabilities(hostConfig: Readonly<Record<string, unknown>>): Set<string> {
+export function hostConfigCapabilities(hostConfig: FieldsOf<Pick<HostConfigBody, 'CapAdd' | 'CapDrop' | 'Privileged'>>): Set<string> {
   const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
-  return effectiveCapabilities(list(hostConfig['CapAdd']), list(hostConfig['CapDrop']), hostConfig['Privileged'] === true);
+  return effectiveCapabilities(list(hostConfig.CapAdd), list(hostConfig.CapDrop), hostConfig.Privileged === true);
 }
 
 /** Capabilities added beyond the allow list (a list of offending entries as given). */

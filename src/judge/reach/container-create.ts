@@ -2,6 +2,8 @@
 // client's constraints after the policy's defaults are applied. References to other containers
 // (`container:<ref>` modes) are pinned to the id that was judged, so a later rename cannot swap them.
 import { copyPlainValue } from '../../inspect/plain-value.js';
+import type { ContainerCreateBody } from '../../inspect/schemas/container-create.js';
+import type { HostConfigBody } from '../../inspect/schemas/host-config.js';
 import { hostConfigCapabilities, judgeCapAdd, judgeCapDrop } from './capabilities.js';
 import { show } from './go-strings.js';
 import { judgeJoinedContainer } from './host-access.js';
@@ -16,6 +18,7 @@ import {
   judgeCgroupParent,
   judgeDevices,
   judgeLegacyCapabilities,
+  type LegacyCapabilitiesField,
   judgeOom,
   judgePrivileged,
   judgeRuntime,
@@ -30,51 +33,51 @@ import { applyCreateDefaults } from './defaults.js';
 import { imageUser, judgeEffectiveUser, judgeNoNewPrivileges } from './user.js';
 
 /** Judges a create body; returns the body to forward (with defaults and pinned references). */
-export async function judgeContainerCreate(ctx: ReachContext, input: unknown): Promise<Record<string, unknown>> {
-  const body: Record<string, unknown> = isRecord(input) ? copyPlainValue(input) : {};
+export async function judgeContainerCreate(ctx: ReachContext, input: ContainerCreateBody | null | undefined): Promise<ContainerCreateBody> {
   if (!isRecord(input)) {
     ctx.deny('body', 'body', 'a container create needs a JSON object body', 'Send the create body the Engine API defines');
-    return body;
+    return {};
   }
+  const body = copyPlainValue(input);
   if (ctx.defaults) applyCreateDefaults(ctx, body, ctx.defaults);
-  const hostConfig = readRecord(ctx, body['HostConfig'], 'HostConfig') ?? {};
+  const hostConfig: HostConfigBody & LegacyCapabilitiesField = readRecord(ctx, body.HostConfig, 'HostConfig') ?? {};
   const H = 'HostConfig.';
   const findings = ctx.findings;
-  const volumeDriver = readString(ctx, hostConfig['VolumeDriver'], `${H}VolumeDriver`);
-  const image = readString(ctx, body['Image'], 'Image');
+  const volumeDriver = readString(ctx, hostConfig.VolumeDriver, `${H}VolumeDriver`);
+  const image = readString(ctx, body.Image, 'Image');
 
   await findings.run('mounts', 'no host paths outside the allowed roots, no engine sockets, no unsafe volumes', async () => {
-    await judgeBinds(ctx, readStrings(ctx, hostConfig['Binds'], `${H}Binds`), volumeDriver);
-    await judgeMounts(ctx, readArray(ctx, hostConfig['Mounts'], `${H}Mounts`) ?? [], `${H}Mounts`);
-    const volumesFrom = await judgeVolumesFrom(ctx, readStrings(ctx, hostConfig['VolumesFrom'], `${H}VolumesFrom`));
+    await judgeBinds(ctx, readStrings(ctx, hostConfig.Binds, `${H}Binds`), volumeDriver);
+    await judgeMounts(ctx, readArray(ctx, hostConfig.Mounts, `${H}Mounts`) ?? [], `${H}Mounts`);
+    const volumesFrom = await judgeVolumesFrom(ctx, readStrings(ctx, hostConfig.VolumesFrom, `${H}VolumesFrom`));
     if (volumesFrom !== undefined) {
-      hostConfig['VolumesFrom'] = volumesFrom;
+      hostConfig.VolumesFrom = volumesFrom;
       ctx.findings.change({ field: `${H}VolumesFrom`, value: volumesFrom });
     }
-    judgeAnonymousVolumes(ctx, body['Volumes'], volumeDriver);
+    judgeAnonymousVolumes(ctx, body.Volumes, volumeDriver);
   });
-  await findings.run('restart', 'the engine does not mount host paths again on its own', () => judgeRestartWithHostPaths(ctx, hostConfig['RestartPolicy'], `${H}RestartPolicy`));
+  await findings.run('restart', 'the engine does not mount host paths again on its own', () => judgeRestartWithHostPaths(ctx, hostConfig.RestartPolicy, `${H}RestartPolicy`));
   await findings.run('privileges', 'not privileged; capabilities, devices, sysctls, runtime and cgroup within the policy', () => {
-    judgePrivileged(ctx, hostConfig['Privileged'], `${H}Privileged`);
-    judgeCapAdd(ctx, readStrings(ctx, hostConfig['CapAdd'], `${H}CapAdd`), `${H}CapAdd`);
-    judgeCapDrop(ctx, readStrings(ctx, hostConfig['CapDrop'], `${H}CapDrop`), `${H}CapDrop`);
-    judgeLegacyCapabilities(ctx, hostConfig['Capabilities'], `${H}Capabilities`);
+    judgePrivileged(ctx, hostConfig.Privileged, `${H}Privileged`);
+    judgeCapAdd(ctx, readStrings(ctx, hostConfig.CapAdd, `${H}CapAdd`), `${H}CapAdd`);
+    judgeCapDrop(ctx, readStrings(ctx, hostConfig.CapDrop, `${H}CapDrop`), `${H}CapDrop`);
+    judgeLegacyCapabilities(ctx, hostConfig.Capabilities, `${H}Capabilities`);
     judgeDevices(ctx, hostConfig, H);
     judgeSystemPaths(ctx, hostConfig, H);
-    judgeSysctls(ctx, hostConfig['Sysctls'], `${H}Sysctls`);
-    judgeCgroupParent(ctx, hostConfig['CgroupParent'], `${H}CgroupParent`);
-    judgeRuntime(ctx, hostConfig['Runtime'], `${H}Runtime`);
-    judgeWorkingDir(ctx, body['WorkingDir'], 'WorkingDir');
-    judgeAnnotations(ctx, hostConfig['Annotations'], `${H}Annotations`);
+    judgeSysctls(ctx, hostConfig.Sysctls, `${H}Sysctls`);
+    judgeCgroupParent(ctx, hostConfig.CgroupParent, `${H}CgroupParent`);
+    judgeRuntime(ctx, hostConfig.Runtime, `${H}Runtime`);
+    judgeWorkingDir(ctx, body.WorkingDir, 'WorkingDir');
+    judgeAnnotations(ctx, hostConfig.Annotations, `${H}Annotations`);
     judgeOom(ctx, hostConfig, H);
   });
   let reading = {};
   await findings.run('security-options', 'seccomp, AppArmor and SELinux stay confined', () => {
-    reading = judgeSecurityOpt(ctx, readStrings(ctx, hostConfig['SecurityOpt'], `${H}SecurityOpt`), `${H}SecurityOpt`, hostConfigCapabilities(hostConfig));
+    reading = judgeSecurityOpt(ctx, readStrings(ctx, hostConfig.SecurityOpt, `${H}SecurityOpt`), `${H}SecurityOpt`, hostConfigCapabilities(hostConfig));
   });
   await findings.run('namespaces', 'no host namespaces; joined containers have no host access', async () => {
     const joined = judgeNamespaceModes(ctx, hostConfig, H);
-    judgeEndpointsConfig(ctx, body['NetworkingConfig']);
+    judgeEndpointsConfig(ctx, body.NetworkingConfig);
     for (const join of joined) {
       const target = await judgeJoinedContainer(ctx, join.field, join.ref, 'joins the namespace of the container');
       if (target && target.Id !== join.ref) {
@@ -85,16 +88,16 @@ export async function judgeContainerCreate(ctx: ReachContext, input: unknown): P
     }
   });
   await findings.run('user', ctx.constraints.requireNonRoot || ctx.constraints.requireNoNewPrivileges ? 'runs as a non-root user with no-new-privileges as required' : 'any user (the policy does not require non-root)', async () => {
-    await judgeEffectiveUser(ctx, 'User', readString(ctx, body['User'], 'User'), imageUser(ctx, image));
+    await judgeEffectiveUser(ctx, 'User', readString(ctx, body.User, 'User'), imageUser(ctx, image));
     judgeNoNewPrivileges(ctx, `${H}SecurityOpt`, reading);
   });
   await findings.run('resources', 'limits as the policy requires', () => judgeCreateLimits(ctx, hostConfig, H));
   await findings.run('ports', 'published ports within the allowed addresses and range', () => {
-    judgePortBindings(ctx, hostConfig['PortBindings'], H);
-    judgePublishAll(ctx, hostConfig['PublishAllPorts'], `${H}PublishAllPorts`);
+    judgePortBindings(ctx, hostConfig.PortBindings, H);
+    judgePublishAll(ctx, hostConfig.PublishAllPorts, `${H}PublishAllPorts`);
   });
   await findings.run('images', ctx.constraints.images.length > 0 ? `image ${show(image)} allowed` : 'any image', () => judgeImageReference(ctx, 'Image', image));
-  await findings.run('logging', 'log driver allowed', () => judgeLogConfig(ctx, hostConfig['LogConfig'], `${H}LogConfig`));
-  if (Object.keys(hostConfig).length > 0 || isRecord(body['HostConfig'])) body['HostConfig'] = hostConfig;
+  await findings.run('logging', 'log driver allowed', () => judgeLogConfig(ctx, hostConfig.LogConfig, `${H}LogConfig`));
+  if (Object.keys(hostConfig).length > 0 || isRecord(body.HostConfig)) body.HostConfig = hostConfig;
   return body;
 }

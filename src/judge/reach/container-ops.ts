@@ -2,11 +2,14 @@
 // with a body (old API versions took a HostConfig there), exec (Privileged, User), and the operations
 // that hand a container's reach to the client: exec, attach, archive, copy, export and commit of a
 // container with host access.
+import type { ContainerUpdateBody } from '../../inspect/schemas/container-update.js';
+import type { ExecCreateBody } from '../../inspect/schemas/exec.js';
+import type { HostConfigBody } from '../../inspect/schemas/host-config.js';
 import { show } from './go-strings.js';
 import { judgeContainerHostAccess } from './host-access.js';
 import { judgeContainerMountPoints } from './mounts.js';
 import { judgeCgroupParent, judgeDevices, judgeOom, judgePrivileged, judgeWorkingDir } from './privileges.js';
-import { isRecord, readString, type ReachContext } from './reach-context.js';
+import { isRecord, readString, type FieldsOf, type ReachContext } from './reach-context.js';
 import { judgeUpdateLimits } from './resources.js';
 import { automaticRestart, judgeRestartWithHostPaths } from './restart-policy.js';
 import { readNoNewPrivileges } from './security-options.js';
@@ -18,25 +21,25 @@ import { judgeEffectiveUser, judgeNoNewPrivileges } from './user.js';
  * the update merged in as the engine merges it. Returns the body to forward when fields were completed
  * from the current state (each recorded as a change), undefined when it goes as sent.
  */
-export async function judgeContainerUpdate(ctx: ReachContext, ref: string, body: unknown): Promise<Record<string, unknown> | undefined> {
+export async function judgeContainerUpdate(ctx: ReachContext, ref: string, body: ContainerUpdateBody | null | undefined): Promise<ContainerUpdateBody | undefined> {
   if (!isRecord(body)) {
     if (body !== undefined && body !== null) ctx.deny('body', 'body', 'a container update needs a JSON object body', 'Send the update body the Engine API defines');
     return undefined;
   }
   const container = ref === '' ? undefined : await ctx.engine.container(ref);
-  if (automaticRestart(body['RestartPolicy']) !== undefined) {
+  if (automaticRestart(body.RestartPolicy) !== undefined) {
     // The container's mounts decide whether the engine may start it again on its own.
     if (container !== undefined) await judgeContainerMountPoints(ctx, `container ${show(ref)}`, container, false, 'would mount');
-    await ctx.findings.run('restart', 'the engine does not mount host paths again on its own', () => judgeRestartWithHostPaths(ctx, body['RestartPolicy'], 'RestartPolicy'));
+    await ctx.findings.run('restart', 'the engine does not mount host paths again on its own', () => judgeRestartWithHostPaths(ctx, body.RestartPolicy, 'RestartPolicy'));
   }
   await ctx.findings.run('privileges', 'no devices, cgroup parent or OOM changes', () => {
     judgeDevices(ctx, body, '');
-    judgeCgroupParent(ctx, body['CgroupParent'], 'CgroupParent');
+    judgeCgroupParent(ctx, body.CgroupParent, 'CgroupParent');
     judgeOom(ctx, body, '');
   });
   let completed: Record<string, number> = {};
   await ctx.findings.run('resources', 'limits, merged with the container\'s current ones, stay within the policy', () => {
-    completed = judgeUpdateLimits(ctx, body, container === undefined ? undefined : (container.HostConfig as Record<string, unknown>));
+    completed = judgeUpdateLimits(ctx, body, container?.HostConfig);
   });
   const fields = Object.entries(completed);
   for (const [field, value] of fields) ctx.findings.change({ field, value });
@@ -66,21 +69,22 @@ export async function judgeContainerStart(ctx: ReachContext, ref: string, body: 
 }
 
 /** POST /containers/{id}/exec. */
-export async function judgeExecCreate(ctx: ReachContext, containerRef: string, body: unknown): Promise<void> {
-  const exec = isRecord(body) ? body : {};
+export async function judgeExecCreate(ctx: ReachContext, containerRef: string, body: ExecCreateBody | null | undefined): Promise<void> {
+  const exec: ExecCreateBody = isRecord(body) ? body : {};
   await ctx.findings.run('privileges', 'exec is not privileged', () => {
-    judgePrivileged(ctx, exec['Privileged'], 'Privileged', 'runs the exec privileged');
-    judgeWorkingDir(ctx, exec['WorkingDir'], 'WorkingDir');
+    judgePrivileged(ctx, exec.Privileged, 'Privileged', 'runs the exec privileged');
+    judgeWorkingDir(ctx, exec.WorkingDir, 'WorkingDir');
   });
   const container = await judgeContainerHostAccess(ctx, containerRef, 'executes a command in');
   await ctx.findings.run('user', ctx.constraints.requireNonRoot ? 'exec runs as a non-root user' : 'any user (the policy does not require non-root)', async () => {
-    await judgeEffectiveUser(ctx, 'User', readString(ctx, exec['User'], 'User'), async () => {
+    await judgeEffectiveUser(ctx, 'User', readString(ctx, exec.User, 'User'), async () => {
       if (container === undefined) return undefined;
       return { user: typeof container.Config?.User === 'string' ? container.Config.User : '', from: `the container ${show(containerRef)}` };
     });
     if (ctx.constraints.requireNoNewPrivileges && container !== undefined) {
-      const hostConfig = isRecord(container.HostConfig) ? container.HostConfig : {};
-      const options = Array.isArray(hostConfig['SecurityOpt']) ? hostConfig['SecurityOpt'].filter((o): o is string => typeof o === 'string') : [];
+      // The engine's answer, plain JSON: its fields are checked here.
+      const hostConfig: FieldsOf<HostConfigBody> = isRecord(container.HostConfig) ? container.HostConfig : {};
+      const options = Array.isArray(hostConfig.SecurityOpt) ? hostConfig.SecurityOpt.filter((o): o is string => typeof o === 'string') : [];
       const noNewPrivileges = readNoNewPrivileges(options);
       judgeNoNewPrivileges(ctx, `container ${show(containerRef)}`, noNewPrivileges === undefined ? {} : { noNewPrivileges });
     }
@@ -97,24 +101,16 @@ export async function judgeExecStart(ctx: ReachContext, execId: string): Promise
   await judgeContainerHostAccess(ctx, exec.ContainerID, 'starts an exec in');
 }
 
-const VERBS: Readonly<Record<string, string>> = {
-  'container.attach': 'attaches to',
-  'container.attach.ws': 'attaches to',
-  'container.archive.get': 'copies files out of',
-  'container.archive.head': 'reads file information from',
-  'container.archive.put': 'copies files into',
-  'container.copy': 'copies files out of',
-  'container.export': 'exports the filesystem of',
-  'container.commit': 'commits',
-};
-
-/** Operations that use an existing container's reach (attach, archive, copy, export, commit). */
-export async function judgeContainerUse(ctx: ReachContext, operation: string, ref: string | undefined): Promise<void> {
+/**
+ * Operations that use an existing container's reach (attach, archive, copy, export, commit): `verb` says
+ * what the request does to it (`attaches to`).
+ */
+export async function judgeContainerUse(ctx: ReachContext, verb: string, ref: string | undefined): Promise<void> {
   if (ref === undefined || ref === '') {
     ctx.findings.skip('host-access', 'no container named: the engine will refuse the request');
     return;
   }
-  await judgeContainerHostAccess(ctx, ref, VERBS[operation] ?? 'uses');
+  await judgeContainerHostAccess(ctx, ref, verb);
 }
 
 const HEX_NAME = /^\/?([0-9a-f]+)$/;

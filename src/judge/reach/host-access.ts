@@ -4,13 +4,14 @@
 // export, commit and joining its namespaces hand that reach to the client, so they are refused.
 // Not counted: user, limits, ports, images, labels and the runtime (inspect names the engine's default
 // runtime explicitly, and a runtime gives an exec nothing the container does not already have).
+import type { HostConfigBody } from '../../inspect/schemas/host-config.js';
 import type { ContainerFacts } from '../engine-lookup.js';
 import { hostConfigCapabilities, judgeCapAdd } from './capabilities.js';
 import { show } from './go-strings.js';
 import { judgeContainerMountPoints } from './mounts.js';
 import { judgeNamespaceModes } from './namespaces.js';
-import { judgeCgroupParent, judgeDevices, judgeLegacyCapabilities, judgePrivileged, judgeSysctls, judgeSystemPaths } from './privileges.js';
-import { isRecord, ReachContext, readStrings } from './reach-context.js';
+import { judgeCgroupParent, judgeDevices, judgeLegacyCapabilities, judgePrivileged, judgeSysctls, judgeSystemPaths, type LegacyCapabilitiesField } from './privileges.js';
+import { isRecord, ReachContext, readStrings, type FieldsOf } from './reach-context.js';
 import { judgeSecurityOpt } from './security-options.js';
 
 /** How deep `container:` chains are followed (a joins b joins c ...). */
@@ -22,16 +23,17 @@ const MAX_DEPTH = 4;
  */
 export async function hostAccessOf(ctx: ReachContext, container: ContainerFacts, depth = 0): Promise<string[]> {
   const sub = new ReachContext(ctx.constraints, undefined, ctx.engine, ctx.options);
-  const hostConfig = isRecord(container.HostConfig) ? container.HostConfig : {};
+  // The engine's inspect answer, plain JSON read by the HostConfig's field names: each value is checked where it is read.
+  const hostConfig: FieldsOf<HostConfigBody & LegacyCapabilitiesField> = isRecord(container.HostConfig) ? container.HostConfig : {};
   const name = show(container.Name?.replace(/^\//, '') || container.Id?.slice(0, 12));
-  judgePrivileged(sub, hostConfig['Privileged'], 'Privileged', 'is privileged');
-  judgeCapAdd(sub, readStrings(sub, hostConfig['CapAdd'], 'CapAdd'), 'CapAdd');
-  judgeLegacyCapabilities(sub, hostConfig['Capabilities'], 'Capabilities');
+  judgePrivileged(sub, hostConfig.Privileged, 'Privileged', 'is privileged');
+  judgeCapAdd(sub, readStrings(sub, hostConfig.CapAdd, 'CapAdd'), 'CapAdd');
+  judgeLegacyCapabilities(sub, hostConfig.Capabilities, 'Capabilities');
   judgeDevices(sub, hostConfig, '');
-  judgeSecurityOpt(sub, readStrings(sub, hostConfig['SecurityOpt'], 'SecurityOpt'), 'SecurityOpt', hostConfigCapabilities(hostConfig));
+  judgeSecurityOpt(sub, readStrings(sub, hostConfig.SecurityOpt, 'SecurityOpt'), 'SecurityOpt', hostConfigCapabilities(hostConfig));
   judgeSystemPaths(sub, hostConfig, '');
-  judgeSysctls(sub, hostConfig['Sysctls'], 'Sysctls');
-  judgeCgroupParent(sub, hostConfig['CgroupParent'], 'CgroupParent');
+  judgeSysctls(sub, hostConfig.Sysctls, 'Sysctls');
+  judgeCgroupParent(sub, hostConfig.CgroupParent, 'CgroupParent');
   const joined = judgeNamespaceModes(sub, hostConfig, '', new Set(['CgroupnsMode']));
   await judgeContainerMountPoints(sub, 'Mounts', container, false, 'has');
   for (const join of joined) {

@@ -2,6 +2,8 @@
 // target and the query, decide whether the request reaches the host beyond the client's constraints.
 // Every place the engine decides a container's reach is dispatched here; other operations pass.
 import type { AppliedDefault } from '../decision.js';
+import type { JsonBodyOf } from '../../inspect/inspect-body.js';
+import { judgesReach, OPERATION_NAMES, type JsonBodyOperation, type Operation, type ReachOperation } from '../../route/operations.js';
 import type { QueryView } from '../../route/query.js';
 import type { ObjectKind } from '../../route/route.js';
 import type { ContainerConstraints, ContainerDefaults } from '../container-constraints.js';
@@ -23,11 +25,10 @@ import {
   judgePluginPrivileges,
   judgeSwarm,
   judgeVolumeCreate,
-  SWARM_OPERATIONS,
 } from './side-doors.js';
 
 export interface ReachRequest {
-  operation: string;
+  operation: Operation;
   target?: { kind: ObjectKind; ref: string };
   query: QueryView;
   /** The body as read by src/inspect, for operations whose body is judged. */
@@ -50,135 +51,111 @@ export interface ReachOutcome {
   createdFromImage?: string;
 }
 
-const CONTAINER_USES: ReadonlySet<string> = new Set([
-  'container.attach',
-  'container.attach.ws',
-  'container.archive.get',
-  'container.archive.head',
-  'container.archive.put',
-  'container.copy',
-  'container.export',
-]);
-
-/** Operations whose reach the judge decides; every other operation passes it untouched. */
-export const REACH_OPERATIONS: ReadonlySet<string> = new Set([
-  'container.create',
-  'container.update',
-  'container.start',
-  'container.restart',
-  'container.exec.create',
-  'exec.start',
-  'container.commit',
-  'container.rename',
-  ...CONTAINER_USES,
-  'service.create',
-  'service.update',
-  ...SWARM_OPERATIONS,
-  'plugin.pull',
-  'plugin.upgrade',
-  'plugin.create',
-  'plugin.set',
-  'plugin.enable',
-  'plugin.disable',
-  'image.build',
-  'image.create',
-  'container.top',
-  'volume.create',
-  'network.create',
-  'session',
-  'grpc',
-]);
-
-/** Operations whose body the judge reads (the gateway must hand it over, read by src/inspect). */
-export const BODY_OPERATIONS: ReadonlySet<string> = new Set([
-  'container.create',
-  'container.update',
-  'container.start',
-  'container.exec.create',
-  'service.create',
-  'service.update',
-  'plugin.pull',
-  'plugin.upgrade',
-  'volume.create',
-  'network.create',
-]);
-
-export function judgesReach(operation: string): boolean {
-  return REACH_OPERATIONS.has(operation);
+/**
+ * The body of an operation whose body is JSON, as the gateway hands it over: the value src/inspect decoded
+ * for that operation (readJudgedBody, against the schema of inspect-body.ts), or nothing or null where the
+ * operation takes them. The judges still check every value's JSON type where they read it (reach-context.ts
+ * readers), so a body of another shape is refused, not trusted.
+ */
+function decoded<O extends JsonBodyOperation>(body: unknown): JsonBodyOf<O> | null | undefined {
+  return body as JsonBodyOf<O> | null | undefined;
 }
 
-export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
-  const ctx = new ReachContext(request.constraints, request.defaults, request.engine, request.options);
-  const { operation, body, query } = request;
-  const ref = request.target?.ref;
-  let forwarded: unknown;
-  switch (operation) {
-    case 'container.create':
-      forwarded = await judgeContainerCreate(ctx, body);
+/** How one operation's reach is judged. */
+interface ReachJudge {
+  /** Whether the judge reads the body (the gateway must hand it over, read by src/inspect). */
+  readonly readsBody: boolean;
+  /** Collects findings in `ctx`; resolves to the body to forward where the judge completed it (create, update). */
+  judge(ctx: ReachContext, request: ReachRequest): Promise<unknown> | void;
+}
+
+/** An operation that hands an existing container's reach to the client (attach, archive, copy, export). */
+function containerUse(verb: string): ReachJudge {
+  return { readsBody: false, judge: (ctx, { target }) => judgeContainerUse(ctx, verb, target?.ref) };
+}
+
+const swarm: ReachJudge = { readsBody: false, judge: (ctx, { operation }) => judgeSwarm(ctx, operation) };
+
+function pluginChange(why: string): ReachJudge {
+  return { readsBody: false, judge: (ctx, { operation }) => judgePluginChange(ctx, operation, why) };
+}
+
+function buildkit(path: string): ReachJudge {
+  return { readsBody: false, judge: (ctx) => judgeBuildkit(ctx, path) };
+}
+
+/** The judge of every operation that decides a container's reach (`reach: 'judged'` in src/route/operations.ts). */
+const JUDGES: Readonly<Record<ReachOperation, ReachJudge>> = {
+  'container.archive.head': containerUse('reads file information from'),
+  'container.export': containerUse('exports the filesystem of'),
+  'container.top': { readsBody: false, judge: (ctx, { query }) => judgeTopArguments(ctx, query.get('ps_args')) },
+  'container.attach.ws': containerUse('attaches to'),
+  'container.archive.get': containerUse('copies files out of'),
+  'container.create': {
+    readsBody: true,
+    judge: async (ctx, { body, query }) => {
+      const forwarded = await judgeContainerCreate(ctx, decoded<'container.create'>(body));
       await judgeContainerName(ctx, query.get('name'), '?name');
-      break;
-    case 'container.rename':
-      await judgeContainerRename(ctx, ref ?? '', query.get('name'));
-      break;
-    case 'container.update':
-      forwarded = await judgeContainerUpdate(ctx, ref ?? '', body);
-      break;
-    case 'container.start':
-    case 'container.restart':
-      await judgeContainerStart(ctx, ref ?? '', body);
-      break;
-    case 'container.exec.create':
-      await judgeExecCreate(ctx, ref ?? '', body);
-      break;
-    case 'exec.start':
-      await judgeExecStart(ctx, ref ?? '');
-      break;
-    case 'container.commit':
-      await judgeContainerUse(ctx, operation, query.get('container'));
-      break;
-    case 'service.create':
-    case 'service.update':
-      await judgeServiceSpec(ctx, body);
-      break;
-    case 'plugin.pull':
-    case 'plugin.upgrade':
-      judgePluginPrivileges(ctx, body);
-      break;
-    case 'plugin.create':
-    case 'plugin.set':
-    case 'plugin.enable':
-    case 'plugin.disable':
-      judgePluginChange(ctx, operation);
-      break;
-    case 'image.build':
+      return forwarded;
+    },
+  },
+  // Restart's body is not read (the engine ignores it); start's is, and must be empty.
+  'container.restart': { readsBody: false, judge: (ctx, { target, body }) => judgeContainerStart(ctx, target?.ref ?? '', body) },
+  'container.start': { readsBody: true, judge: (ctx, { target, body }) => judgeContainerStart(ctx, target?.ref ?? '', body) },
+  'container.attach': containerUse('attaches to'),
+  'container.copy': containerUse('copies files out of'),
+  'container.exec.create': { readsBody: true, judge: (ctx, { target, body }) => judgeExecCreate(ctx, target?.ref ?? '', decoded<'container.exec.create'>(body)) },
+  'exec.start': { readsBody: false, judge: (ctx, { target }) => judgeExecStart(ctx, target?.ref ?? '') },
+  'container.rename': { readsBody: false, judge: (ctx, { target, query }) => judgeContainerRename(ctx, target?.ref ?? '', query.get('name')) },
+  'container.update': { readsBody: true, judge: (ctx, { target, body }) => judgeContainerUpdate(ctx, target?.ref ?? '', decoded<'container.update'>(body)) },
+  // The container is named in the query, not the path.
+  'container.commit': { readsBody: false, judge: (ctx, { query }) => judgeContainerUse(ctx, 'commits', query.get('container')) },
+  'container.archive.put': containerUse('copies files into'),
+  'image.create': { readsBody: false, judge: (ctx, { query }) => judgeImageCreate(ctx, query) },
+  'volume.create': { readsBody: true, judge: (ctx, { body }) => judgeVolumeCreate(ctx, decoded<'volume.create'>(body)) },
+  'image.build': {
+    readsBody: false,
+    judge: async (ctx, { body, query }) => {
       await judgeBuild(ctx, query);
       if (isBuildContextReading(body)) {
         await judgeBuildContext(ctx, body, { builder: builderOf(query), buildArgs: readBuildArgs(query.get('buildargs')) });
       }
-      break;
-    case 'image.create':
-      judgeImageCreate(ctx, query);
-      break;
-    case 'container.top':
-      judgeTopArguments(ctx, query.get('ps_args'));
-      break;
-    case 'volume.create':
-      await judgeVolumeCreate(ctx, body);
-      break;
-    case 'network.create':
-      judgeNetworkCreate(ctx, body);
-      break;
-    case 'session':
-    case 'grpc':
-      judgeBuildkit(ctx, operation === 'session' ? '/session' : '/grpc');
-      break;
-    default:
-      if (CONTAINER_USES.has(operation)) await judgeContainerUse(ctx, operation, ref);
-      else if (SWARM_OPERATIONS.has(operation)) judgeSwarm(ctx, operation);
-      else ctx.findings.skip('operation', `${operation} does not decide a container's reach`);
-  }
+    },
+  },
+  session: buildkit('/session'),
+  'swarm.init': swarm,
+  'swarm.join': swarm,
+  'swarm.leave': swarm,
+  'swarm.inspect': swarm,
+  'swarm.unlockkey': swarm,
+  'swarm.update': swarm,
+  'swarm.unlock': swarm,
+  'service.create': { readsBody: true, judge: (ctx, { body }) => judgeServiceSpec(ctx, decoded<'service.create'>(body)) },
+  'service.update': { readsBody: true, judge: (ctx, { body }) => judgeServiceSpec(ctx, decoded<'service.update'>(body)) },
+  'node.delete': swarm,
+  'node.update': swarm,
+  'plugin.enable': pluginChange('runs a plugin as root with the privileges it was granted'),
+  'plugin.disable': pluginChange('stops a plugin the host relies on'),
+  'plugin.pull': { readsBody: true, judge: (ctx, { body }) => judgePluginPrivileges(ctx, decoded<'plugin.pull'>(body)) },
+  'plugin.upgrade': { readsBody: true, judge: (ctx, { body }) => judgePluginPrivileges(ctx, decoded<'plugin.upgrade'>(body)) },
+  'plugin.set': pluginChange("changes a plugin's host mounts, devices or settings"),
+  'plugin.create': pluginChange('creates a plugin whose configuration can ask for any host privilege'),
+  'network.create': { readsBody: true, judge: (ctx, { body }) => judgeNetworkCreate(ctx, decoded<'network.create'>(body)) },
+  grpc: buildkit('/grpc'),
+};
+
+/** Operations whose body the judge reads (the gateway must hand it over, read by src/inspect). */
+export const BODY_OPERATIONS: ReadonlySet<Operation> = new Set(OPERATION_NAMES.filter((operation) => judgesReach(operation) && JUDGES[operation].readsBody));
+
+export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
+  const ctx = new ReachContext(request.constraints, request.defaults, request.engine, request.options);
+  const { operation, body } = request;
+  let forwarded: unknown;
+  if (judgesReach(operation)) forwarded = await JUDGES[operation].judge(ctx, request);
+  else ctx.findings.skip('operation', `${operation} does not decide a container's reach`);
   const { violations, checks, changes } = ctx.findings;
-  const image = operation === 'container.create' && isRecord(body) && typeof body['Image'] === 'string' ? ctx.resolved.get(referenceKey('image', body['Image'])) : undefined;
+  const create = operation === 'container.create' ? decoded<'container.create'>(body) : undefined;
+  const image = isRecord(create) && typeof create.Image === 'string' ? ctx.resolved.get(referenceKey('image', create.Image)) : undefined;
   return {
     violations,
     checks,

@@ -2,6 +2,7 @@
 // (syslog, gelf, fluentd, splunk addresses, or a logging plugin). Only the drivers the policy lists,
 // or the engine's default, may be chosen.
 import { show } from './go-strings.js';
+import type { HostConfigBody } from '../../inspect/schemas/host-config.js';
 import { readRecord, readString, type ReachContext } from './reach-context.js';
 
 export function judgeLogDriver(ctx: ReachContext, driver: string | undefined, field: string, flag = '--log-driver'): void {
@@ -16,7 +17,7 @@ export function judgeLogDriver(ctx: ReachContext, driver: string | undefined, fi
 }
 
 /** HostConfig.LogConfig `{Type, Config}`. */
-export function judgeLogConfig(ctx: ReachContext, value: unknown, field: string): void {
+export function judgeLogConfig(ctx: ReachContext, value: HostConfigBody['LogConfig'], field: string): void {
   const config = readRecord(ctx, value, field);
-  if (config) judgeLogDriver(ctx, readString(ctx, config['Type'], `${field}.Type`), `${field}.Type`);
+  if (config) judgeLogDriver(ctx, readString(ctx, config.Type, `${field}.Type`), `${field}.Type`);
 }

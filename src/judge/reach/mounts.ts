@@ -2,6 +2,7 @@
 // type, VolumesFrom (judged by the source container's mounts), anonymous volumes and their driver, named
 // volumes resolved through the engine (judged by their driver options), and the local volume driver's
 // `type`/`o`/`device` options, which turn a "volume" into a bind or device mount.
+import type { MountBody } from '../../inspect/schemas/mount.js';
 import type { ContainerFacts, VolumeFacts } from '../engine-lookup.js';
 import { parseBindSpec } from './bind-spec.js';
 import { show } from './go-strings.js';
@@ -210,33 +211,33 @@ export async function judgeBinds(ctx: ReachContext, binds: readonly string[], vo
 }
 
 /** HostConfig.Mounts, or a service's ContainerSpec.Mounts. */
-export async function judgeMounts(ctx: ReachContext, mounts: readonly unknown[], field: string): Promise<void> {
+export async function judgeMounts(ctx: ReachContext, mounts: readonly MountBody[], field: string): Promise<void> {
   for (const [i, item] of mounts.entries()) {
     const at = `${field}[${i}]`;
     const mount = readRecord(ctx, item, at);
     if (mount === undefined) continue;
-    const type = readString(ctx, mount['Type'], `${at}.Type`) ?? '';
-    const source = readString(ctx, mount['Source'], `${at}.Source`) ?? '';
-    const readOnly = readBoolean(ctx, mount['ReadOnly'], `${at}.ReadOnly`) ?? false;
+    const type = readString(ctx, mount.Type, `${at}.Type`) ?? '';
+    const source = readString(ctx, mount.Source, `${at}.Source`) ?? '';
+    const readOnly = readBoolean(ctx, mount.ReadOnly, `${at}.ReadOnly`) ?? false;
     switch (type) {
       case 'bind': {
-        const options = readRecord(ctx, mount['BindOptions'], `${at}.BindOptions`) ?? {};
-        const propagation = readString(ctx, options['Propagation'], `${at}.BindOptions.Propagation`);
+        const options = readRecord(ctx, mount.BindOptions, `${at}.BindOptions`) ?? {};
+        const propagation = readString(ctx, options.Propagation, `${at}.BindOptions.Propagation`);
         if (propagation === 'shared' || propagation === 'rshared') {
           ctx.deny('mounts', `${at}.BindOptions.Propagation`, `asks for ${propagation} mount propagation, which lets mounts cross between container and host`, 'Remove the propagation option');
         }
-        if (readBoolean(ctx, options['CreateMountpoint'], `${at}.BindOptions.CreateMountpoint`) === true) {
+        if (readBoolean(ctx, options.CreateMountpoint, `${at}.BindOptions.CreateMountpoint`) === true) {
           ctx.deny('mounts', `${at}.BindOptions.CreateMountpoint`, 'creates directories on the host as root', 'Create the directory first, then bind it without CreateMountpoint');
         }
-        const nonRecursive = readBoolean(ctx, options['ReadOnlyNonRecursive'], `${at}.BindOptions.ReadOnlyNonRecursive`) === true;
+        const nonRecursive = readBoolean(ctx, options.ReadOnlyNonRecursive, `${at}.BindOptions.ReadOnlyNonRecursive`) === true;
         await judgeHostPath(ctx, `${at}.Source`, source, readOnly, { what: 'bind-mounts', engineCleans: true, nonRecursiveReadOnly: nonRecursive });
         break;
       }
       case 'volume': {
-        const options = readRecord(ctx, mount['VolumeOptions'], `${at}.VolumeOptions`) ?? {};
-        const driverConfig = readRecord(ctx, options['DriverConfig'], `${at}.VolumeOptions.DriverConfig`);
-        const driver = driverConfig && readString(ctx, driverConfig['Name'], `${at}.VolumeOptions.DriverConfig.Name`);
-        const driverOptions = driverConfig && readStringMap(ctx, driverConfig['Options'], `${at}.VolumeOptions.DriverConfig.Options`);
+        const options = readRecord(ctx, mount.VolumeOptions, `${at}.VolumeOptions`) ?? {};
+        const driverConfig = readRecord(ctx, options.DriverConfig, `${at}.VolumeOptions.DriverConfig`);
+        const driver = driverConfig && readString(ctx, driverConfig.Name, `${at}.VolumeOptions.DriverConfig.Name`);
+        const driverOptions = driverConfig && readStringMap(ctx, driverConfig.Options, `${at}.VolumeOptions.DriverConfig.Options`);
         judgeVolumeDriver(ctx, `${at}.VolumeOptions.DriverConfig.Name`, driver);
         if (driverOptions && (driver === undefined || driver === '' || driver === 'local')) {
           await judgeLocalVolumeOptions(ctx, `${at}.VolumeOptions.DriverConfig.Options`, driverOptions);
@@ -306,18 +307,18 @@ export async function judgeContainerMountPoints(ctx: ReachContext, field: string
   const mounts = readArray(ctx, container.Mounts, `${field} (container mounts)`) ?? [];
   for (const item of mounts) {
     if (!isRecord(item)) continue;
-    const type = typeof item['Type'] === 'string' ? item['Type'] : '';
-    const source = typeof item['Source'] === 'string' ? item['Source'] : '';
-    const destination = typeof item['Destination'] === 'string' ? item['Destination'] : '';
-    const readOnly = forceReadOnly || item['RW'] === false;
+    const type = typeof item.Type === 'string' ? item.Type : '';
+    const source = typeof item.Source === 'string' ? item.Source : '';
+    const destination = typeof item.Destination === 'string' ? item.Destination : '';
+    const readOnly = forceReadOnly || item.RW === false;
     const at = `${field} → ${destination || source}`;
     if (type === 'bind') {
       await judgeHostPath(ctx, at, source, readOnly, { what: `${how} a bind of`, engineCleans: true });
     } else if (type === 'volume') {
-      const name = typeof item['Name'] === 'string' ? item['Name'] : '';
+      const name = typeof item.Name === 'string' ? item.Name : '';
       const volume = name === '' ? undefined : await ctx.engine.volume(name);
       if (volume) await judgeExistingVolume(ctx, at, volume);
-      else if (typeof item['Driver'] === 'string') judgeVolumeDriver(ctx, at, item['Driver']);
+      else if (typeof item.Driver === 'string') judgeVolumeDriver(ctx, at, item.Driver);
     } else if (type === 'npipe') {
       ctx.deny('mounts', at, `${how} a named pipe from the host`, 'Use a container without host mounts');
     } else if (type === 'cluster' && !ctx.constraints.plugins) {

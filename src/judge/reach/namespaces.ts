@@ -4,7 +4,9 @@
 // `ns:<path>` names a namespace file on the host. Anything the engine would not accept is refused.
 import type { ContainerConstraints } from '../container-constraints.js';
 import { show } from './go-strings.js';
-import { readRecord, readString, type ReachContext } from './reach-context.js';
+import type { ContainerCreateBody } from '../../inspect/schemas/container-create.js';
+import type { HostConfigBody } from '../../inspect/schemas/host-config.js';
+import { readRecord, readString, type FieldsOf, type ReachContext } from './reach-context.js';
 
 type HostNamespace = keyof ContainerConstraints['hostNamespaces'];
 
@@ -44,7 +46,7 @@ export interface JoinedContainer {
  * judge. `ignore` leaves out fields the caller does not judge (an existing container's cgroup
  * namespace, which the engine may have chosen itself).
  */
-export function judgeNamespaceModes(ctx: ReachContext, hostConfig: Record<string, unknown>, prefix: string, ignore: ReadonlySet<string> = new Set()): JoinedContainer[] {
+export function judgeNamespaceModes(ctx: ReachContext, hostConfig: FieldsOf<HostConfigBody>, prefix: string, ignore: ReadonlySet<string> = new Set()): JoinedContainer[] {
   const joined: JoinedContainer[] = [];
   for (const field of FIELDS) {
     if (ignore.has(field.name)) continue;
@@ -74,9 +76,9 @@ export function judgeNamespaceModes(ctx: ReachContext, hostConfig: Record<string
 }
 
 /** NetworkingConfig.EndpointsConfig naming the host network. */
-export function judgeEndpointsConfig(ctx: ReachContext, networkingConfig: unknown, prefix = 'NetworkingConfig'): void {
+export function judgeEndpointsConfig(ctx: ReachContext, networkingConfig: ContainerCreateBody['NetworkingConfig'], prefix = 'NetworkingConfig'): void {
   const config = readRecord(ctx, networkingConfig, prefix);
-  const endpoints = config && readRecord(ctx, config['EndpointsConfig'], `${prefix}.EndpointsConfig`);
+  const endpoints = config && readRecord(ctx, config.EndpointsConfig, `${prefix}.EndpointsConfig`);
   if (!endpoints || ctx.constraints.hostNamespaces.network) return;
   if ('host' in endpoints) {
     ctx.deny('namespaces', `${prefix}.EndpointsConfig.host`, "connects the container to the host network: host-only services, every interface, the host's ports", 'Use a bridge or user-defined network');

@@ -3,6 +3,7 @@
 // ephemeral range, allowed whenever publishing is.
 import { isIPv4, isIPv6 } from 'node:net';
 import { show } from './go-strings.js';
+import type { PortMapBody } from '../../inspect/schemas/port.js';
 import { readArray, readBoolean, readRecord, readString, type ReachContext } from './reach-context.js';
 
 const ALL_INTERFACES = 'all interfaces';
@@ -59,7 +60,7 @@ export function judgeHostPort(ctx: ReachContext, field: string, hostIp: string, 
 }
 
 /** HostConfig.PortBindings: `{"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}]}`. */
-export function judgePortBindings(ctx: ReachContext, value: unknown, prefix: string): void {
+export function judgePortBindings(ctx: ReachContext, value: PortMapBody | undefined, prefix: string): void {
   const bindings = readRecord(ctx, value, `${prefix}PortBindings`);
   if (!bindings) return;
   for (const [port, list] of Object.entries(bindings)) {
@@ -67,8 +68,8 @@ export function judgePortBindings(ctx: ReachContext, value: unknown, prefix: str
     entries.forEach((item, i) => {
       const at = `${prefix}PortBindings.${port}[${i}]`;
       const binding = readRecord(ctx, item, at) ?? {};
-      const hostIp = readString(ctx, binding['HostIp'], `${at}.HostIp`) ?? '';
-      const hostPort = readString(ctx, binding['HostPort'], `${at}.HostPort`) ?? '';
+      const hostIp = readString(ctx, binding.HostIp, `${at}.HostIp`) ?? '';
+      const hostPort = readString(ctx, binding.HostPort, `${at}.HostPort`) ?? '';
       judgeHostPort(ctx, at, hostIp, hostPort, '-p');
     });
   }

@@ -3,7 +3,8 @@
 // kernel's choice of victim to the host, and a working directory inside /proc (the runc fd leak).
 import { cleanPath } from '../../inspect/go-path.js';
 import { show } from './go-strings.js';
-import { readArray, readBoolean, readNumber, readString, readStringMap, readStrings, type ReachContext } from './reach-context.js';
+import type { HostConfigBody } from '../../inspect/schemas/host-config.js';
+import { readArray, readBoolean, readNumber, readString, readStringMap, readStrings, type FieldsOf, type ReachContext } from './reach-context.js';
 
 /** The engine's default masked paths (Docker 20.10; newer engines add more). A custom list must keep them. */
 export const DEFAULT_MASKED_PATHS: readonly string[] = [
@@ -19,9 +20,9 @@ export function judgePrivileged(ctx: ReachContext, value: unknown, field: string
 }
 
 /** Devices, DeviceCgroupRules, DeviceRequests (also in container update bodies). */
-export function judgeDevices(ctx: ReachContext, hostConfig: Record<string, unknown>, prefix: string): void {
+export function judgeDevices(ctx: ReachContext, hostConfig: FieldsOf<HostConfigBody>, prefix: string): void {
   if (ctx.constraints.devices) return;
-  const fields: Array<[string, string, string]> = [
+  const fields: Array<['Devices' | 'DeviceCgroupRules' | 'DeviceRequests', string, string]> = [
     ['Devices', 'gives the container host devices', 'Remove --device'],
     ['DeviceCgroupRules', 'lets the container open host devices by number', 'Remove --device-cgroup-rule'],
     ['DeviceRequests', 'hands host devices (GPUs) to the container', 'Remove --gpus and --device requests'],
@@ -38,7 +39,7 @@ function isSuperset(list: readonly string[], required: readonly string[]): boole
 }
 
 /** MaskedPaths/ReadonlyPaths replace the engine's lists: absent is the default, `[]` unmasks /proc and /sys. */
-export function judgeSystemPaths(ctx: ReachContext, hostConfig: Record<string, unknown>, prefix: string): void {
+export function judgeSystemPaths(ctx: ReachContext, hostConfig: FieldsOf<HostConfigBody>, prefix: string): void {
   if (ctx.constraints.unconfined) return;
   for (const [name, defaults] of [['MaskedPaths', DEFAULT_MASKED_PATHS], ['ReadonlyPaths', DEFAULT_READONLY_PATHS]] as const) {
     if (hostConfig[name] === undefined || hostConfig[name] === null) continue;
@@ -115,15 +116,24 @@ export function judgeAnnotations(ctx: ReachContext, value: unknown, field: strin
 }
 
 /** A negative OOM score or a disabled OOM killer makes the kernel kill host processes instead. */
-export function judgeOom(ctx: ReachContext, hostConfig: Record<string, unknown>, prefix: string, scoreField = 'OomScoreAdj'): void {
+export function judgeOom(ctx: ReachContext, hostConfig: FieldsOf<Pick<HostConfigBody, 'OomScoreAdj' | 'OomKillDisable'>>, prefix: string): void {
   if (ctx.constraints.unconfined) return;
-  const score = readNumber(ctx, hostConfig[scoreField], `${prefix}${scoreField}`);
+  const score = readNumber(ctx, hostConfig.OomScoreAdj, `${prefix}OomScoreAdj`);
   if (score !== undefined && score < 0) {
-    ctx.deny('privileges', `${prefix}${scoreField}`, `protects the container from the OOM killer (${score}), so the kernel kills host processes instead`, 'Remove --oom-score-adj or give a value of 0 or more');
+    ctx.deny('privileges', `${prefix}OomScoreAdj`, `protects the container from the OOM killer (${score}), so the kernel kills host processes instead`, 'Remove --oom-score-adj or give a value of 0 or more');
   }
-  if (readBoolean(ctx, hostConfig['OomKillDisable'], `${prefix}OomKillDisable`) === true) {
+  if (readBoolean(ctx, hostConfig.OomKillDisable, `${prefix}OomKillDisable`) === true) {
     ctx.deny('privileges', `${prefix}OomKillDisable`, 'disables the OOM killer for the container, so the kernel kills host processes instead', 'Remove --oom-kill-disable');
   }
+}
+
+/**
+ * HostConfig.Capabilities (API 1.40 only) is outside the schema: engines from 20.10 on ignore it, so a
+ * decoded body never carries it. A container an older engine made may, and an existing container's
+ * HostConfig (the engine's answer) is judged by the same code as a create's, so both read it.
+ */
+export interface LegacyCapabilitiesField {
+  readonly Capabilities?: unknown;
 }
 
 /** The legacy Capabilities field (API 1.40) replaces the whole capability set. */

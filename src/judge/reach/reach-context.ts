@@ -88,11 +88,22 @@ export class ReachContext {
 
 // Typed readers for validated bodies. The body reader (src/inspect) guarantees the engine's types;
 // anything else is refused here rather than guessed at (a wrong type would be an error in dockerd).
+// A value typed by its schema (src/inspect/schemas/) keeps its type through them.
+
+/**
+ * The fields of a decoded body by their schema names, each value checked where it is read. Helpers that
+ * judge a request's HostConfig also judge an existing container's, which is the engine's inspect answer
+ * as plain JSON (ContainerFacts), not a value decoded against a schema: they take this, so a field name
+ * is still checked against the schema.
+ */
+export type FieldsOf<T> = { readonly [Name in keyof T]?: unknown };
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+export function readRecord<T extends object>(ctx: ReachContext, value: T | null | undefined, field: string): T | undefined;
+export function readRecord(ctx: ReachContext, value: unknown, field: string): Record<string, unknown> | undefined;
 export function readRecord(ctx: ReachContext, value: unknown, field: string): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (isRecord(value)) return value;
@@ -122,6 +133,8 @@ export function readNumber(ctx: ReachContext, value: unknown, field: string): nu
   return undefined;
 }
 
+export function readArray<T>(ctx: ReachContext, value: readonly T[] | null | undefined, field: string): readonly T[] | undefined;
+export function readArray(ctx: ReachContext, value: unknown, field: string): readonly unknown[] | undefined;
 export function readArray(ctx: ReachContext, value: unknown, field: string): readonly unknown[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value;

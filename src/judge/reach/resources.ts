@@ -2,7 +2,10 @@
 // container cannot take the host's memory, process table or CPUs. A maximum implies the limit is
 // required: an absent limit is unlimited, which is more than any maximum.
 import type { ResourceLimit } from '../container-constraints.js';
-import { readNumber, type ReachContext } from './reach-context.js';
+import type { ContainerUpdateBody } from '../../inspect/schemas/container-update.js';
+import type { HostConfigBody } from '../../inspect/schemas/host-config.js';
+import type { ServiceLimitsBody } from '../../inspect/schemas/service-spec.js';
+import { readNumber, type FieldsOf, type ReachContext } from './reach-context.js';
 
 const DEFAULT_CPU_PERIOD = 100_000;
 
@@ -44,28 +47,30 @@ function judgeLimit(ctx: ReachContext, kind: keyof typeof LIMIT_KINDS, reading: 
   }
 }
 
-function cpuValue(ctx: ReachContext, resources: Record<string, unknown>, prefix: string): LimitReading {
-  const nano = readNumber(ctx, resources['NanoCpus'], `${prefix}NanoCpus`);
+function cpuValue(ctx: ReachContext, resources: FieldsOf<ContainerUpdateBody>, prefix: string): LimitReading {
+  const nano = readNumber(ctx, resources.NanoCpus, `${prefix}NanoCpus`);
   if (nano !== undefined && nano !== 0) return { value: nano, field: `${prefix}NanoCpus` };
-  const quota = readNumber(ctx, resources['CpuQuota'], `${prefix}CpuQuota`);
+  const quota = readNumber(ctx, resources.CpuQuota, `${prefix}CpuQuota`);
   if (quota !== undefined && quota > 0) {
-    const period = readNumber(ctx, resources['CpuPeriod'], `${prefix}CpuPeriod`) || DEFAULT_CPU_PERIOD;
+    const period = readNumber(ctx, resources.CpuPeriod, `${prefix}CpuPeriod`) || DEFAULT_CPU_PERIOD;
     return { value: Math.ceil((quota / period) * 1e9), field: `${prefix}CpuQuota` };
   }
   return quota !== undefined && quota < 0 ? { value: -1, field: `${prefix}CpuQuota` } : { value: undefined, field: `${prefix}NanoCpus` };
 }
 
 /** Container create: every limit the policy requires must be set and within its maximum. */
-export function judgeCreateLimits(ctx: ReachContext, hostConfig: Record<string, unknown>, prefix: string): void {
-  judgeLimit(ctx, 'memory', { value: readNumber(ctx, hostConfig['Memory'], `${prefix}Memory`), field: `${prefix}Memory` }, '--memory SIZE');
-  judgeLimit(ctx, 'pids', { value: readNumber(ctx, hostConfig['PidsLimit'], `${prefix}PidsLimit`), field: `${prefix}PidsLimit` }, '--pids-limit N');
+export function judgeCreateLimits(ctx: ReachContext, hostConfig: HostConfigBody, prefix: string): void {
+  judgeLimit(ctx, 'memory', { value: readNumber(ctx, hostConfig.Memory, `${prefix}Memory`), field: `${prefix}Memory` }, '--memory SIZE');
+  judgeLimit(ctx, 'pids', { value: readNumber(ctx, hostConfig.PidsLimit, `${prefix}PidsLimit`), field: `${prefix}PidsLimit` }, '--pids-limit N');
   judgeLimit(ctx, 'cpu', cpuValue(ctx, hostConfig, prefix), '--cpus N');
 }
 
 /** The fields of one limit, as the engine's UpdateContainer merges them: a zero (a null PidsLimit) keeps the current value. */
-const LIMIT_FIELDS = { memory: ['Memory'], pids: ['PidsLimit'], cpu: ['NanoCpus', 'CpuQuota', 'CpuPeriod'] } as const;
+const LIMIT_FIELDS = { memory: ['Memory'], pids: ['PidsLimit'], cpu: ['NanoCpus', 'CpuQuota', 'CpuPeriod'] } as const satisfies Record<string, readonly (keyof ContainerUpdateBody)[]>;
 
-function changes(body: Record<string, unknown>, field: string): boolean {
+type LimitField = (typeof LIMIT_FIELDS)[keyof typeof LIMIT_FIELDS][number];
+
+function changes(body: ContainerUpdateBody, field: LimitField): boolean {
   const value = body[field];
   return field === 'PidsLimit' ? value !== undefined && value !== null : typeof value === 'number' && value !== 0;
 }
@@ -79,13 +84,13 @@ function changes(body: Record<string, unknown>, field: string): boolean {
  * combine into a state neither was judged on. Returns the fields completed from the current state.
  * Without the current state (no such container: the engine answers 404) the update is judged alone.
  */
-export function judgeUpdateLimits(ctx: ReachContext, body: Record<string, unknown>, current: Record<string, unknown> | undefined): Record<string, number> {
+export function judgeUpdateLimits(ctx: ReachContext, body: ContainerUpdateBody, current: FieldsOf<ContainerUpdateBody> | undefined): Record<string, number> {
   const completed: Record<string, number> = {};
-  const merged: Record<string, unknown> = { ...(current ?? {}) };
+  const merged: { -readonly [Name in keyof ContainerUpdateBody]?: unknown } = { ...current };
   for (const fields of Object.values(LIMIT_FIELDS)) for (const field of fields) if (changes(body, field)) merged[field] = body[field];
   const touches = (limit: keyof typeof LIMIT_FIELDS): boolean => LIMIT_FIELDS[limit].some((field) => changes(body, field));
-  if (touches('memory')) judgeLimit(ctx, 'memory', { value: readNumber(ctx, merged['Memory'], 'Memory'), field: 'Memory' }, '--memory SIZE');
-  if (touches('pids')) judgeLimit(ctx, 'pids', { value: readNumber(ctx, merged['PidsLimit'], 'PidsLimit') ?? 0, field: 'PidsLimit' }, '--pids-limit N');
+  if (touches('memory')) judgeLimit(ctx, 'memory', { value: readNumber(ctx, merged.Memory, 'Memory'), field: 'Memory' }, '--memory SIZE');
+  if (touches('pids')) judgeLimit(ctx, 'pids', { value: readNumber(ctx, merged.PidsLimit, 'PidsLimit') ?? 0, field: 'PidsLimit' }, '--pids-limit N');
   if (touches('cpu')) {
     judgeLimit(ctx, 'cpu', cpuValue(ctx, merged, ''), '--cpus N');
     // A quota is a number of CPUs only with its period: both go to the engine as judged.
@@ -101,8 +106,8 @@ export function judgeUpdateLimits(ctx: ReachContext, body: Record<string, unknow
 }
 
 /** A service's TaskTemplate.Resources.Limits. */
-export function judgeServiceLimits(ctx: ReachContext, limits: Record<string, unknown>, prefix: string): void {
-  judgeLimit(ctx, 'memory', { value: readNumber(ctx, limits['MemoryBytes'], `${prefix}MemoryBytes`), field: `${prefix}MemoryBytes` }, '--limit-memory SIZE');
-  judgeLimit(ctx, 'pids', { value: readNumber(ctx, limits['Pids'], `${prefix}Pids`), field: `${prefix}Pids` }, '--limit-pids N');
-  judgeLimit(ctx, 'cpu', { value: readNumber(ctx, limits['NanoCPUs'], `${prefix}NanoCPUs`), field: `${prefix}NanoCPUs` }, '--limit-cpu N');
+export function judgeServiceLimits(ctx: ReachContext, limits: ServiceLimitsBody, prefix: string): void {
+  judgeLimit(ctx, 'memory', { value: readNumber(ctx, limits.MemoryBytes, `${prefix}MemoryBytes`), field: `${prefix}MemoryBytes` }, '--limit-memory SIZE');
+  judgeLimit(ctx, 'pids', { value: readNumber(ctx, limits.Pids, `${prefix}Pids`), field: `${prefix}Pids` }, '--limit-pids N');
+  judgeLimit(ctx, 'cpu', { value: readNumber(ctx, limits.NanoCPUs, `${prefix}NanoCPUs`), field: `${prefix}NanoCPUs` }, '--limit-cpu N');
 }

@@ -5,6 +5,7 @@
 // bind's source into a symlink (the class of CVE-2018-15664). So a container with host paths may not
 // restart on its own, and a swarm service (whose tasks the swarm starts whenever it decides) may not
 // have host paths at all.
+import type { RestartPolicyBody } from '../../inspect/schemas/resources.js';
 import type { ReachContext } from './reach-context.js';
 import { isRecord } from './reach-context.js';
 import { show } from './go-strings.js';
@@ -13,13 +14,13 @@ import { show } from './go-strings.js';
 const AUTOMATIC = new Set(['always', 'unless-stopped', 'on-failure']);
 
 /** The policy's name when it makes the engine restart the container on its own, else undefined. */
-export function automaticRestart(policy: unknown): string | undefined {
-  const name = isRecord(policy) && typeof policy['Name'] === 'string' ? policy['Name'] : '';
+export function automaticRestart(policy: RestartPolicyBody | undefined): string | undefined {
+  const name = isRecord(policy) && typeof policy.Name === 'string' ? policy.Name : '';
   return AUTOMATIC.has(name) ? name : undefined;
 }
 
 /** Refuses an automatic restart policy on a container that mounts host paths (`ctx.hostPaths`, judged first). */
-export function judgeRestartWithHostPaths(ctx: ReachContext, policy: unknown, field: string): void {
+export function judgeRestartWithHostPaths(ctx: ReachContext, policy: RestartPolicyBody | undefined, field: string): void {
   const name = automaticRestart(policy);
   if (name === undefined) {
     ctx.findings.pass('restart', 'the engine does not restart it on its own');

@@ -2,6 +2,10 @@
 // host privileges), BuildKit's channels, builds (host network, cgroup parent, security options,
 // remote contexts the engine fetches), image imports from URLs, local volumes with bind or device
 // options, and networks on host interfaces (macvlan, ipvlan, existing host bridges).
+import type { NetworkCreateBody } from '../../inspect/schemas/network.js';
+import type { PluginPrivilegesBody } from '../../inspect/schemas/plugin.js';
+import type { VolumeCreateBody } from '../../inspect/schemas/volume.js';
+import type { Operation } from '../../route/operations.js';
 import type { QueryView } from '../../route/query.js';
 import { show } from './go-strings.js';
 import { judgeJoinedContainer } from './host-access.js';
@@ -11,13 +15,8 @@ import { judgeCgroupParent } from './privileges.js';
 import { readArray, readBoolean, readRecord, readString, readStringMap, type ReachContext } from './reach-context.js';
 import { judgeSecurityOpt } from './security-options.js';
 
-export const SWARM_OPERATIONS: ReadonlySet<string> = new Set([
-  'swarm.init', 'swarm.join', 'swarm.leave', 'swarm.update', 'swarm.unlock', 'swarm.unlockkey', 'swarm.inspect',
-  'node.update', 'node.delete',
-]);
-
 /** Swarm membership and control: refused unless the policy grants swarm. */
-export function judgeSwarm(ctx: ReachContext, operation: string): void {
+export function judgeSwarm(ctx: ReachContext, operation: Operation): void {
   if (ctx.constraints.swarm) {
     ctx.findings.pass('swarm', 'the policy grants swarm control');
     return;
@@ -43,7 +42,7 @@ export function judgeBuildkit(ctx: ReachContext, field: string): void {
 }
 
 /** plugins/pull and plugins/{name}/upgrade: any privilege the plugin asks for reaches the host. */
-export function judgePluginPrivileges(ctx: ReachContext, body: unknown): void {
+export function judgePluginPrivileges(ctx: ReachContext, body: PluginPrivilegesBody | null | undefined): void {
   const privileges = readArray(ctx, body, 'body') ?? [];
   if (privileges.length === 0) {
     ctx.findings.pass('plugins', 'the plugin is granted no privileges');
@@ -53,23 +52,17 @@ export function judgePluginPrivileges(ctx: ReachContext, body: unknown): void {
     ctx.findings.pass('plugins', 'the policy grants plugin privileges');
     return;
   }
-  const names = privileges.map((p) => (readRecord(ctx, p, 'body[]')?.['Name'] as string | undefined) ?? '?').join(', ');
+  const names = privileges.map((p) => readRecord(ctx, p, 'body[]')?.Name ?? '?').join(', ');
   ctx.deny('plugins', 'body', `grants the plugin host privileges (${names}): plugins run as root with the mounts, devices and capabilities they ask for`, 'Install plugins as the operator, or ask for a rule that grants plugins');
 }
 
-/** plugins/create, set, enable, disable. */
-export function judgePluginChange(ctx: ReachContext, operation: string): void {
+/** plugins/create, set, enable, disable: `why` says what the change lets the plugin do to the host. */
+export function judgePluginChange(ctx: ReachContext, operation: Operation, why: string): void {
   if (ctx.constraints.plugins) {
     ctx.findings.pass('plugins', 'the policy grants plugin changes');
     return;
   }
-  const why: Readonly<Record<string, string>> = {
-    'plugin.create': 'creates a plugin whose configuration can ask for any host privilege',
-    'plugin.set': "changes a plugin's host mounts, devices or settings",
-    'plugin.enable': 'runs a plugin as root with the privileges it was granted',
-    'plugin.disable': 'stops a plugin the host relies on',
-  };
-  ctx.deny('plugins', operation, why[operation] ?? 'changes a plugin', 'Ask the operator, or for a rule that grants plugins');
+  ctx.deny('plugins', operation, why, 'Ask the operator, or for a rule that grants plugins');
 }
 
 /** POST /build: query parameters that change how the build's containers reach the host. */
@@ -116,14 +109,14 @@ export function judgeImageCreate(ctx: ReachContext, query: QueryView): void {
 }
 
 /** POST /volumes/create. */
-export async function judgeVolumeCreate(ctx: ReachContext, body: unknown): Promise<void> {
+export async function judgeVolumeCreate(ctx: ReachContext, body: VolumeCreateBody | null | undefined): Promise<void> {
   await ctx.findings.run('volumes', 'a plain volume: no host bind, device or network filesystem', async () => {
-    const volume = readRecord(ctx, body, 'body') ?? {};
-    const driver = readString(ctx, volume['Driver'], 'Driver');
+    const volume: VolumeCreateBody = readRecord(ctx, body, 'body') ?? {};
+    const driver = readString(ctx, volume.Driver, 'Driver');
     judgeVolumeDriver(ctx, 'Driver', driver);
-    const options = readStringMap(ctx, volume['DriverOpts'], 'DriverOpts');
+    const options = readStringMap(ctx, volume.DriverOpts, 'DriverOpts');
     if (driver === undefined || driver === '' || driver === 'local') await judgeLocalVolumeOptions(ctx, 'DriverOpts', options);
-    if (volume['ClusterVolumeSpec'] !== undefined && volume['ClusterVolumeSpec'] !== null && !ctx.constraints.plugins) {
+    if (volume.ClusterVolumeSpec !== undefined && volume.ClusterVolumeSpec !== null && !ctx.constraints.plugins) {
       ctx.deny('volumes', 'ClusterVolumeSpec', 'creates a cluster volume, mounted by a CSI plugin running on the hosts', 'Create a local volume, or ask for a rule that grants plugins');
     }
   });
@@ -136,9 +129,9 @@ const HOST_BRIDGE_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 /** POST /networks/create. */
-export function judgeNetworkCreate(ctx: ReachContext, body: unknown): void {
-  const network = readRecord(ctx, body, 'body') ?? {};
-  const driver = readString(ctx, network['Driver'], 'Driver') || 'bridge';
+export function judgeNetworkCreate(ctx: ReachContext, body: NetworkCreateBody | null | undefined): void {
+  const network: NetworkCreateBody = readRecord(ctx, body, 'body') ?? {};
+  const driver = readString(ctx, network.Driver, 'Driver') || 'bridge';
   const allowed = ctx.constraints.networkDrivers;
   if (!allowed.includes(driver)) {
     ctx.deny(
@@ -150,13 +143,13 @@ export function judgeNetworkCreate(ctx: ReachContext, body: unknown): void {
       `Use one of: ${allowed.join(', ') || 'no network driver is allowed'}`,
     );
   }
-  if (readBoolean(ctx, network['ConfigOnly'], 'ConfigOnly') === true && !allowed.includes('macvlan') && !allowed.includes('ipvlan')) {
+  if (readBoolean(ctx, network.ConfigOnly, 'ConfigOnly') === true && !allowed.includes('macvlan') && !allowed.includes('ipvlan')) {
     ctx.deny('networks', 'ConfigOnly', 'a configuration-only network holds host interface settings for macvlan or ipvlan networks', 'Create a bridge network');
   }
-  if (readBoolean(ctx, network['Ingress'], 'Ingress') === true && !ctx.constraints.swarm) {
+  if (readBoolean(ctx, network.Ingress, 'Ingress') === true && !ctx.constraints.swarm) {
     ctx.deny('networks', 'Ingress', "replaces the swarm's routing mesh", 'Ask for a rule that grants swarm control');
   }
-  const options = readStringMap(ctx, network['Options'], 'Options');
+  const options = readStringMap(ctx, network.Options, 'Options');
   for (const [key, why] of Object.entries(HOST_BRIDGE_OPTIONS)) {
     if (key in options && !ctx.constraints.unconfined) ctx.deny('networks', `Options.${key}`, why, `Remove -o ${key}`);
   }
