@@ -53,12 +53,15 @@ unit_tests=(
   test/unit/connections-wait-until-serving.test.ts
   test/unit/revocation-list-checked-against-ca.test.ts
   test/unit/older-crl-never-replaces-the-one-in-force.test.ts
+  test/unit/serials-read-in-one-form.test.ts
   test/unit/failed-handshakes-limited-per-address.test.ts
   test/unit/browser-request-guard.test.ts
   test/unit/connection-refusals-recorded-and-summed-up.test.ts
   test/unit/systemd-unit-verifies.test.ts
   test/unit/engine-response-framing-read-strictly.test.ts
   test/unit/engine-connections-reused-only-while-sound.test.ts
+  test/unit/engine-answers-framed-strictly.test.ts
+  test/unit/engine-upgrades-read-by-the-same-client.test.ts
   test/unit/rate-and-concurrency-accounting.test.ts
   test/unit/body-budget-accounting.test.ts
   test/unit/pre-judgement-decides-as-the-judgement.test.ts

@@ -1,7 +1,7 @@
 // Reading certificates back from PEM files, with errors that name the file.
 import { AmbiguousSubjectError, singleCommonName } from '../identify/common-name.js';
 import { CertsError } from './certs-error.js';
-import { pemBlocks } from './pem.js';
+import { pemBlocks } from '../x509/pem.js';
 import { readText } from './safe-files.js';
 import { x509 } from './x509.js';
 

@@ -5,7 +5,7 @@
 // All critical where RFC 5280 says so, with subject and authority key identifiers, signed with SHA-256.
 import { createHash } from 'node:crypto';
 import type { KeyPair } from './key-pair.js';
-import { randomSerial } from './serial.js';
+import { randomSerial } from '../x509/serial.js';
 import { x509 } from './x509.js';
 
 export interface Validity {

@@ -1,11 +1,12 @@
 // The certificate revocation list: X.509 CRL v2 signed by the CA, with thisUpdate and nextUpdate, the
 // authority key identifier and a CRL number that grows with every CRL the CA signs, one entry per revoked
 // certificate with its revocation date and reason. Written as `X509 CRL` PEM, which OpenSSL and Node's
-// tls (`crl` option) read.
+// tls (`crl` option) read. Read back with the same reader as the TLS listener's (src/x509/crl.ts).
 import type { Issuer } from './certificate-profiles.js';
 import { CertsError } from './certs-error.js';
-import { pemBlocks, toPem } from './pem.js';
-import { canonicalSerial } from './serial.js';
+import { pemBlocks, toPem } from '../x509/pem.js';
+import { createPublicKey } from 'node:crypto';
+import { crlSignedBy, readCrl, type ParsedCrl as ReadCrl } from '../x509/crl.js';
 import { x509 } from './x509.js';
 
 const CRL_NUMBER_OID = '2.5.29.20';
@@ -35,13 +36,6 @@ function derInteger(value: number): Uint8Array<ArrayBuffer> {
   for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
   if (bytes.length === 0 || bytes[0]! >= 0x80) bytes.unshift(0);
   return new Uint8Array([0x02, bytes.length, ...bytes]);
-}
-
-function readDerInteger(der: Uint8Array): number | undefined {
-  if (der[0] !== 0x02 || der[1] === undefined || der[1] > 7 || der.length !== der[1] + 2) return undefined;
-  let value = 0;
-  for (const byte of der.subarray(2)) value = value * 256 + byte;
-  return (der[2] ?? 0) >= 0x80 ? undefined : value;
 }
 
 export interface SignCrlOptions {
@@ -75,7 +69,9 @@ export async function signCrl(issuer: Issuer, options: SignCrlOptions): Promise<
 }
 
 export interface ParsedCrl {
-  crl: x509.X509Crl;
+  /** The CRL as read (src/x509/crl.ts): its issuer, and its signed bytes for checking who signed it. */
+  read: ReadCrl;
+  /** The CRL number, when it has one that is a safe integer (the certs tool numbers from 1). */
   number: number | undefined;
   thisUpdate: Date;
   nextUpdate: Date | undefined;
@@ -93,23 +89,28 @@ function reasonName(code: number | undefined): RevocationReason {
 export function parseCrl(pem: string, file: string): ParsedCrl {
   const block = pemBlocks(pem).find((b) => b.label === 'X509 CRL');
   if (block === undefined) throw new CertsError(`${file}: no "X509 CRL" PEM block in it`);
-  let crl: x509.X509Crl;
+  let read: ReadCrl;
   try {
-    crl = new x509.X509Crl(block.der);
+    read = readCrl(Buffer.from(block.der));
   } catch (err) {
     throw new CertsError(`${file}: not a readable CRL (${(err as Error).message})`);
   }
-  const numberExtension = crl.extensions.find((e) => e.type === CRL_NUMBER_OID);
   const revoked = new Map<string, CrlEntry>();
-  for (const entry of crl.entries) {
-    const serial = canonicalSerial(entry.serialNumber);
-    revoked.set(serial, { serial, revokedAt: entry.revocationDate, reason: reasonName(entry.reason) });
-  }
+  for (const entry of read.revoked) revoked.set(entry.serial, { serial: entry.serial, revokedAt: entry.revokedAt, reason: reasonName(entry.reasonCode) });
   return {
-    crl,
-    number: numberExtension === undefined ? undefined : readDerInteger(new Uint8Array(numberExtension.value)),
-    thisUpdate: crl.thisUpdate,
-    nextUpdate: crl.nextUpdate,
+    read,
+    number: read.number !== undefined && read.number <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(read.number) : undefined,
+    thisUpdate: read.thisUpdate,
+    nextUpdate: read.nextUpdate,
     revoked,
   };
+}
+
+/** Whether the CA of `caCert` signed the CRL (one signed with another key, or an algorithm dockgate does not check, was not). */
+export function signedByCa(crl: ParsedCrl, caCert: x509.X509Certificate): boolean {
+  try {
+    return crlSignedBy(crl.read, createPublicKey({ key: Buffer.from(caCert.publicKey.rawData), format: 'der', type: 'spki' }));
+  } catch {
+    return false;
+  }
 }

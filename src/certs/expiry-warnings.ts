@@ -10,9 +10,10 @@ import { commonName, parseCertificates } from './certificate-file.js';
 import { certificateStatus, daysUntil, DEFAULT_THRESHOLD_DAYS } from './certificate-status.js';
 import { parseCrl } from './crl.js';
 import { readInventory } from './inventory.js';
-import { pemBlocks } from './pem.js';
+import { pemBlocks } from '../x509/pem.js';
 import { exists, readText } from './safe-files.js';
-import { canonicalSerial } from './serial.js';
+import { describeName } from '../x509/der.js';
+import { canonicalSerial } from '../x509/serial.js';
 import { x509 } from './x509.js';
 
 export type WarningKind = 'ca' | 'server' | 'client' | 'certificate' | 'crl';
@@ -133,7 +134,7 @@ function fileWarnings(file: string, now: Date, thresholdDays: number, dir: strin
     }
     if (labels.has('X509 CRL')) {
       const crl = parseCrl(text, file);
-      warnings.push(crlWarning(file, crl.crl.issuer, crl.nextUpdate, now, thresholdDays, dir));
+      warnings.push(crlWarning(file, describeName(crl.read.issuer), crl.nextUpdate, now, thresholdDays, dir));
     }
     if (!labels.has('CERTIFICATE') && !labels.has('X509 CRL')) throw new Error('no certificate or X509 CRL PEM block in it');
     return warnings.filter((w): w is ExpiryWarning => w !== undefined);

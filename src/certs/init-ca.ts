@@ -11,9 +11,9 @@ import { emptyInventory, writeInventory } from './inventory.js';
 import { appendToJournal } from './revocation-journal.js';
 import { generateKeyPair, type KeyType } from './key-pair.js';
 import { checkHost, checkIp, DAY_MS, wholeSeconds } from './names.js';
-import { toPem } from './pem.js';
+import { toPem } from '../x509/pem.js';
 import { ensureDirectory, exists, checkPrivate, writeNewFile } from './safe-files.js';
-import { canonicalSerial } from './serial.js';
+import { canonicalSerial } from '../x509/serial.js';
 
 export const DEFAULT_CA_DAYS = 3650;
 export const DEFAULT_SERVER_DAYS = 825;

@@ -10,10 +10,10 @@ import { CertsError } from './certs-error.js';
 import { readInventory, writeInventory, type IssuedRecord } from './inventory.js';
 import { generateKeyPair } from './key-pair.js';
 import { checkGroups, checkSubjectName, DAY_MS, wholeSeconds } from './names.js';
-import { toPem } from './pem.js';
+import { toPem } from '../x509/pem.js';
 import { checkOwnDirectory, ensureDirectory, exists, withLock, writeNewFile } from './safe-files.js';
 import { BACKDATE_MS } from './init-ca.js';
-import { canonicalSerial } from './serial.js';
+import { canonicalSerial } from '../x509/serial.js';
 
 export const DEFAULT_CLIENT_DAYS = 365;
 

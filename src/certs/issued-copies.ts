@@ -10,7 +10,7 @@ import { BACKDATE_MS } from './init-ca.js';
 import type { IssuedRecord } from './inventory.js';
 import type { KeyType } from './key-pair.js';
 import { exists } from './safe-files.js';
-import { canonicalSerial } from './serial.js';
+import { canonicalSerial } from '../x509/serial.js';
 
 export interface IssuedCopies {
   /** The record of each copy, by serial, as `certs issue` wrote it. */

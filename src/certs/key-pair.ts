@@ -16,7 +16,7 @@ const IMPORT_ALGORITHM: Record<KeyType, EcKeyImportParams | RsaHashedImportParam
   rsa: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
 };
 const SIGNING_ALGORITHM: Record<KeyType, Algorithm | EcdsaParams> = {
-  ecdsa: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+  ecdsa: { name: 'ECDSA', hash: 'SHA-256' },
   rsa: { name: 'RSASSA-PKCS1-v1_5' },
 };
 
@@ -37,8 +37,8 @@ async function fromKeyObject(keyType: KeyType, key: KeyObject): Promise<KeyPair>
   const subtle = webcrypto.subtle;
   const pkcs8 = key.export({ format: 'der', type: 'pkcs8' });
   const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-  const privateKey = (await subtle.importKey('pkcs8', pkcs8, IMPORT_ALGORITHM[keyType], false, ['sign'])) as CryptoKey;
-  const publicKey = (await subtle.importKey('spki', spki, IMPORT_ALGORITHM[keyType], true, ['verify'])) as CryptoKey;
+  const privateKey = await subtle.importKey('pkcs8', pkcs8, IMPORT_ALGORITHM[keyType], false, ['sign']);
+  const publicKey = await subtle.importKey('spki', spki, IMPORT_ALGORITHM[keyType], true, ['verify']);
   return {
     keyType,
     privateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }) as string,

@@ -10,7 +10,7 @@ import { certificateStatus, daysUntil, DEFAULT_THRESHOLD_DAYS, type CertificateS
 import { CertsError } from './certs-error.js';
 import { describeDisagreement, everyRevocation, readRevocationRecords, revocationDisagreements } from './revocation-state.js';
 import { exists } from './safe-files.js';
-import { canonicalSerial } from './serial.js';
+import { canonicalSerial } from '../x509/serial.js';
 import { join } from 'node:path';
 
 export interface CertificateListing {

@@ -9,9 +9,9 @@ import { CertsError } from './certs-error.js';
 import { BACKDATE_MS, DEFAULT_SERVER_DAYS, type CertificateSummary } from './init-ca.js';
 import { generateKeyPair } from './key-pair.js';
 import { checkHost, checkIp, DAY_MS, wholeSeconds } from './names.js';
-import { toPem } from './pem.js';
+import { toPem } from '../x509/pem.js';
 import { exists, replaceFile, withLock } from './safe-files.js';
-import { canonicalSerial } from './serial.js';
+import { canonicalSerial } from '../x509/serial.js';
 
 export interface RenewServerOptions {
   dir: string;

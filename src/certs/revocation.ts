@@ -7,14 +7,14 @@
 // left behind (a command killed between the writes) is rebuilt whole by the next revoke or `certs crl`.
 import { openCa, type OpenCa } from './certificate-authority.js';
 import { CertsError } from './certs-error.js';
-import { signCrl, type RevocationReason } from './crl.js';
+import { signCrl, signedByCa, type RevocationReason } from './crl.js';
 import { writeInventory, type Inventory, type IssuedRecord } from './inventory.js';
 import { DAY_MS, wholeSeconds } from './names.js';
 import { DEFAULT_CRL_DAYS } from './init-ca.js';
 import { appendToJournal, type JournalRevocation } from './revocation-journal.js';
 import { everyRevocation, mendInventory, readRevocationRecords, type KnownRevocation, type MendedInventory, type RevocationRecords } from './revocation-state.js';
 import { replaceFile, withLock } from './safe-files.js';
-import { normaliseSerial } from './serial.js';
+import { normaliseSerial } from '../x509/serial.js';
 
 /** What a signing command found missing from the CA's records and put back. */
 export interface RecordsMended {
@@ -65,12 +65,11 @@ interface Revision {
   mended: MendedInventory;
 }
 
-async function openRevision(ca: OpenCa, now: Date): Promise<Revision> {
+function openRevision(ca: OpenCa, now: Date): Revision {
   const records = readRevocationRecords(ca.layout);
   const { crl } = records;
   // Its entries go into the new CRL: they must be this CA's revocations, not whatever a writable file says.
-  // (A CRL signed with another type of key does not verify either: the library throws for it.)
-  if (crl !== undefined && !(await crl.crl.verify({ publicKey: ca.cert }).catch(() => false))) {
+  if (crl !== undefined && !signedByCa(crl, ca.cert)) {
     throw new CertsError(`${ca.layout.crl} is not signed by this CA: its revocations cannot be taken into the new CRL; move it away (the journal, ${ca.layout.journal}, and the inventory hold the revocations) and run the command again`);
   }
   for (const last of [records.journal?.lastCrl?.thisUpdate, crl?.thisUpdate]) {
@@ -136,7 +135,7 @@ export async function revokeCertificates(options: RevokeOptions): Promise<Revoke
   const reason = options.reason ?? 'unspecified';
   const ca = await openCa(options.dir, now);
   return withLock(ca.layout.lock, async () => {
-    const revision = await openRevision(ca, now);
+    const revision = openRevision(ca, now);
     // Names are looked up in the inventory as mended: a certificate an earlier copy lacked can be revoked too.
     const matched = matchTarget(revision.mended.inventory, options.target, ca.layout.inventory);
     const revoked = matched.records.filter((c) => c.revokedAt === undefined).map((c) => ({ ...c, revokedAt: now.toISOString(), reason }));
@@ -160,5 +159,5 @@ export interface RefreshCrlOptions {
 export async function refreshCrl(options: RefreshCrlOptions): Promise<CrlWritten> {
   const now = wholeSeconds(options.now ?? new Date());
   const ca = await openCa(options.dir, now);
-  return withLock(ca.layout.lock, async () => writeCrl(ca, await openRevision(ca, now), [], now, options.crlDays ?? DEFAULT_CRL_DAYS));
+  return withLock(ca.layout.lock, async () => writeCrl(ca, openRevision(ca, now), [], now, options.crlDays ?? DEFAULT_CRL_DAYS));
 }

@@ -1,6 +1,7 @@
 // Asks the engine about objects a request refers to, for decisions that depend on them
 // (an exec into a privileged container, VolumesFrom, a named volume's options, an image's user).
-// Small GETs over the same pooled connections as forwarded traffic, read by the same strict reader.
+// Small GETs over the same pooled connections as forwarded traffic, with the same head writer and read by
+// the same strict reader.
 import { GatewayError } from '../errors/catalogue.js';
 import { parseApiVersion, type ApiVersion } from '../route/api-version.js';
 import { encodePath } from '../route/percent-encoding.js';
@@ -9,6 +10,7 @@ import type { NetworkFacts, ReachEngine } from '../judge/reach/reach-context.js'
 import type { ConnectionUser, EngineConnection } from './engine-connections.js';
 import type { ResponseHead } from './engine-response-head.js';
 import { EngineResponseReader, type ResponseSink } from './engine-response-reader.js';
+import { upstreamRequestHead } from './forwarded-headers.js';
 import type { Upstream } from './upstream.js';
 
 /** Inspect documents are small; anything larger is not what we asked for. */
@@ -38,7 +40,7 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
     private readonly method: 'GET' | 'DELETE' = 'GET',
   ) {
     this.connection = upstream.connections.acquire(this);
-    this.connection.socket.write(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 'latin1');
+    this.connection.socket.write(upstreamRequestHead(method, path, {}, 0), 'latin1');
   }
 
   onBytes(chunk: Buffer): void {

@@ -5,6 +5,9 @@
 // engine never speaks unasked) is destroyed rather than reused. One idle for long is not reused either:
 // dockerd 23 and later close connections idle for 5 minutes (its ReadHeaderTimeout), and a request sent
 // as that close is under way would fail; the gateway lets them go well before.
+// A hijack gets a connection of its own from the same place (`dedicated`): its request and the engine's
+// 101 go through the same head writer and response reader as every other exchange, and after the 101 its
+// socket is handed over (`handOver`) to be spliced to the client, never to return to the pool.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -25,26 +28,42 @@ export class EngineConnection {
   /** performance.now() when it was last handed back to the pool. */
   idleSince = 0;
   private error: NodeJS.ErrnoException | undefined;
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.user) this.user.onBytes(chunk);
+    else this.socket.destroy();
+  };
+  /**
+   * The engine ended its side: nothing more can be read, so the connection is closed at once (a dedicated
+   * connection is half-open, and would otherwise wait for a close that never comes).
+   */
+  private readonly onEnd = (): void => void this.socket.destroy();
+  private readonly onError = (err: NodeJS.ErrnoException): void => {
+    this.error = err;
+  };
+  private readonly onClose = (): void => {
+    this.pool?.forget(this);
+    const user = this.user;
+    this.user = undefined;
+    user?.onClose(this.error);
+  };
 
   constructor(
     readonly socket: net.Socket,
-    private readonly pool: EngineConnections,
+    /** The pool it returns to; undefined for a dedicated connection. */
+    private readonly pool: EngineConnections | undefined,
   ) {
-    socket.on('data', (chunk: Buffer) => {
-      if (this.user) this.user.onBytes(chunk);
-      else socket.destroy();
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => (this.error = err));
-    socket.on('close', () => {
-      pool.forget(this);
-      const user = this.user;
-      this.user = undefined;
-      user?.onClose(this.error);
-    });
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
   }
 
   /** Hands the connection back once its exchange is complete, request and response. */
   release(): void {
+    if (this.pool === undefined) {
+      this.discard();
+      return;
+    }
     this.user = undefined;
     this.used = true;
     this.idleSince = performance.now();
@@ -56,6 +75,21 @@ export class EngineConnection {
   discard(): void {
     this.user = undefined;
     this.socket.destroy();
+  }
+
+  /**
+   * Gives the socket away once the engine has switched protocols: paused (bytes the engine sends next stay
+   * in it until its new owner reads them) and without this connection's listeners, which would otherwise
+   * take those bytes for an answer spoken while idle and destroy it.
+   */
+  handOver(): net.Socket {
+    this.user = undefined;
+    this.socket.pause();
+    this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('error', this.onError);
+    this.socket.off('close', this.onClose);
+    return this.socket;
   }
 }
 
@@ -85,14 +119,21 @@ export class EngineConnections {
       for (const older of this.idle.splice(0)) older.socket.destroy();
       connection = undefined;
     }
-    connection ??= new EngineConnection(this.connect(), this);
+    connection ??= new EngineConnection(this.connect(false), this);
     connection.user = user;
     return connection;
   }
 
-  private connect(): net.Socket {
+  /** A new connection that never joins the pool, for a hijack: half-close capable, so stdin's end can reach the container while its output flows back. */
+  dedicated(user: ConnectionUser): EngineConnection {
+    const connection = new EngineConnection(this.connect(true), undefined);
+    connection.user = user;
+    return connection;
+  }
+
+  private connect(allowHalfOpen: boolean): net.Socket {
     // net.Socket hands its options to stream.Duplex, which reads the high-water mark; @types/node does not list it.
-    return net.connect({ path: this.socketPath, writableHighWaterMark: UPLOAD_BUFFER } as net.NetConnectOpts);
+    return net.connect({ path: this.socketPath, allowHalfOpen, writableHighWaterMark: UPLOAD_BUFFER } as net.NetConnectOpts);
   }
 
   keep(connection: EngineConnection): void {

@@ -1,7 +1,8 @@
 // Reads one engine response off a pooled connection as its bytes arrive: the head, then the body as its
 // framing delimits it, then where it ended. Shared by the forward path (which streams the body on to the
-// client) and the gateway's own look-ups (which collect it). Errors are EngineResponseErrors, thrown
-// from push(): the caller fails the exchange and does not reuse the connection.
+// client), hijacks (whose 101 ends the HTTP part of the connection) and the gateway's own look-ups (which
+// collect it). Errors are EngineResponseErrors, thrown from push(): the caller fails the exchange and does
+// not reuse the connection.
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { EngineResponseError, findHeadEnd, parseResponseHead, RESPONSE_HEAD_LIMIT, type ResponseHead } from './engine-response-head.js';
 
@@ -15,6 +16,15 @@ export interface ResponseSink {
    * `excess` when the engine sent bytes beyond the response.
    */
   onComplete(tail: Buffer | undefined, excess: boolean): void;
+}
+
+/** The sink of an answer to an upgrade request, which may be a 101 or an ordinary response. */
+export interface UpgradeSink extends ResponseSink {
+  /**
+   * The engine switched protocols (101): HTTP ends with this head. `early` are the bytes it sent after the
+   * head in the same read, already the upgraded stream's (a view: copy what must outlive the call).
+   */
+  onSwitched(head: ResponseHead, early: Buffer): void;
 }
 
 export class EngineResponseReader {
@@ -32,11 +42,16 @@ export class EngineResponseReader {
     this.held = data;
   };
 
+  /** Set when the request asked to switch protocols: a 101 is then an answer, told to this sink. */
+  private readonly upgradeSink: UpgradeSink | undefined;
+
   constructor(
     /** True for answers to HEAD, which announce a length but carry no body. */
     private readonly bodiless: boolean,
-    private readonly sink: ResponseSink,
-  ) {}
+    private readonly sink: ResponseSink | UpgradeSink,
+  ) {
+    this.upgradeSink = 'onSwitched' in sink ? sink : undefined;
+  }
 
   push(chunk: Buffer): void {
     if (this.head === undefined) {
@@ -58,7 +73,7 @@ export class EngineResponseReader {
     return true;
   }
 
-  /** Returns the bytes after the head, or undefined while the head is still incomplete. */
+  /** Returns the bytes after the head, or undefined while the head is still incomplete (or when it ended HTTP: a 101). */
   private readHead(chunk: Buffer): Buffer | undefined {
     const buffer = this.partial === undefined ? chunk : Buffer.concat([this.partial, chunk]);
     const end = findHeadEnd(buffer);
@@ -69,7 +84,13 @@ export class EngineResponseReader {
     }
     this.partial = undefined;
     const head = parseResponseHead(buffer, end, this.bodiless);
-    // The gateway sends no Expect and asks for no upgrade here, so an interim answer is not expected.
+    if (head.status === 101 && this.upgradeSink !== undefined) {
+      this.head = head;
+      this.done = true;
+      this.upgradeSink.onSwitched(head, buffer.subarray(end));
+      return undefined;
+    }
+    // The gateway sends no Expect, and only an upgrade request may be answered 101: no other interim answer is expected.
     if (head.status < 200) throw new EngineResponseError(`the engine answered ${head.status} to a request that does not switch protocols`);
     this.head = head;
     if (head.framing.kind === 'length') this.remaining = head.framing.length;

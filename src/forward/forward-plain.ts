@@ -302,7 +302,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       new GatewayError(unreachable ? 'DG_UPSTREAM_UNREACHABLE' : 'DG_UPSTREAM_FAILED', {
         what: `${this.f.req.method} ${this.f.path}`,
         why: unreachable
-          ? `the Docker engine at ${this.f.upstream.name} is unreachable (${error!.code})`
+          ? `the Docker engine at ${this.f.upstream.name} is unreachable (${error.code})`
           : `the connection to the Docker engine at ${this.f.upstream.name} ${why}`,
         fix: unreachable ? 'Check that dockerd is running and that dockgate may open its socket' : 'Retry; if it persists, check the engine logs',
       }),

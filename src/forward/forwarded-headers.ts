@@ -2,33 +2,31 @@
 // were judged (src/route/engine-headers.ts: the first line of each, in visible ASCII); anything else was
 // not judged, so it is not forwarded. Responses lose only hop-by-hop headers, since the gateway frames its
 // side of each connection itself.
-import type { OutgoingHttpHeaders } from 'node:http';
 import { ENGINE_REQUEST_HEADERS, type EngineHeaders } from '../route/engine-headers.js';
 
-export function upstreamRequestHeaders(judged: EngineHeaders, bodyLength: number | 'stream' | 0): OutgoingHttpHeaders {
-  const out: Record<string, string | number> = {};
-  for (const name of ENGINE_REQUEST_HEADERS) {
-    const value = judged[name];
-    if (value !== undefined) out[name] = value;
-  }
-  // A body of unknown length goes out chunked, and says so: node:http frames a body it has no length for
-  // as chunked only for methods that usually carry one. A GET or DELETE body would otherwise go out raw,
-  // unframed, and the engine would read it as the next request on the connection: a request nobody judged.
-  if (typeof bodyLength === 'number') out['content-length'] = bodyLength;
-  else out['transfer-encoding'] = 'chunked';
-  return out;
+/** What an upgrade request adds to its head: the protocol asked for, and the route's own headers (BuildKit's session). */
+export interface UpgradeRequest {
+  protocol: string;
+  /** Lower-case names, each with its lines' values in order. */
+  headers: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
- * The same request head as text, for the raw pooled connections of the forward path: request line, the
- * judged headers and the body's framing, always explicit. Header values are visible ASCII and tabs
- * (engine-headers.ts), so they cannot break the head apart.
+ * The request head every exchange with the engine starts with (forwarded requests, hijacks, look-ups): the
+ * request line, the judged headers and the body's framing, always explicit. A body of unknown length goes out
+ * chunked, and says so: a GET or DELETE body sent unframed would be read by the engine as the next request
+ * on the connection, one nobody judged. Header values are visible ASCII and tabs (engine-headers.ts), so
+ * they cannot break the head apart.
  */
-export function upstreamRequestHead(method: string, path: string, judged: EngineHeaders, bodyLength: number | 'stream'): string {
+export function upstreamRequestHead(method: string, path: string, judged: EngineHeaders, bodyLength: number | 'stream', upgrade?: UpgradeRequest): string {
   let head = `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n`;
   for (const name of ENGINE_REQUEST_HEADERS) {
     const value = judged[name];
     if (value !== undefined) head += `${name}: ${value}\r\n`;
+  }
+  if (upgrade !== undefined) {
+    for (const [name, values] of Object.entries(upgrade.headers)) for (const value of values) head += `${name}: ${value}\r\n`;
+    head += `connection: Upgrade\r\nupgrade: ${upgrade.protocol}\r\n`;
   }
   head += typeof bodyLength === 'number' ? `content-length: ${bodyLength}\r\n\r\n` : 'transfer-encoding: chunked\r\n\r\n';
   return head;

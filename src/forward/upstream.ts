@@ -1,17 +1,15 @@
 // The engine the gateway forwards to: its socket path and the pool of keep-alive connections to it.
 // Connections are reused across requests (opening a unix socket per request halves throughput);
-// hijacked streams get their own connection, since it never returns to the pool.
-import net from 'node:net';
+// hijacked streams get a dedicated connection from the same pool (`connections.dedicated`), since it never
+// returns to it.
 import { EngineConnections } from './engine-connections.js';
 
 export interface Upstream {
   /** The engine's address as given (`unix:///var/run/docker.sock`), for messages. */
   readonly name: string;
   readonly socketPath: string;
-  /** Pooled keep-alive connections for forwarded requests, their response streams and the gateway's own look-ups. */
+  /** Every connection to the engine: pooled keep-alive ones for forwarded requests and the gateway's own look-ups, dedicated ones for hijacks. */
   readonly connections: EngineConnections;
-  /** Opens a dedicated half-close-capable connection for a hijacked stream. */
-  connectDedicated(): net.Socket;
   close(): void;
 }
 
@@ -35,7 +33,6 @@ export function createUpstream(arg: string): Upstream {
     name: arg,
     socketPath,
     connections,
-    connectDedicated: () => net.connect({ path: socketPath, allowHalfOpen: true }),
     close: () => connections.close(),
   };
 }

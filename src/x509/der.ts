@@ -1,6 +1,8 @@
 // The little of DER (X.690) that revocation needs: walking the TLVs of a CRL and of a certificate to
 // find issuer names, serial numbers, CRL numbers, dates and signed bytes. Strict: indefinite lengths, high tag
-// numbers and lengths that run past their parent are errors, never guesses.
+// numbers and lengths that run past their parent are errors, never guesses. Small and quick on purpose: the
+// TLS listener reads every client certificate's issuer and serial with it, once per handshake.
+import { serialOfInteger } from './serial.js';
 
 export interface DerNode {
   /** The identifier octet: class, constructed bit and tag number (< 31). */
@@ -12,10 +14,12 @@ export interface DerNode {
 }
 
 export const TAG = {
+  BOOLEAN: 0x01,
   INTEGER: 0x02,
   BIT_STRING: 0x03,
   OCTET_STRING: 0x04,
   OID: 0x06,
+  ENUMERATED: 0x0a,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
   SEQUENCE: 0x30,
@@ -83,16 +87,6 @@ export function oid(node: DerNode): string {
   return parts.join('.');
 }
 
-/**
- * A serial number as Node prints `serialNumber`: upper-case hex of the integer's magnitude, without
- * leading zeros (serials are positive; a leading 0x00 octet only keeps the sign bit clear).
- */
-export function serialHex(node: DerNode): string {
-  expectTag(node, TAG.INTEGER, 'a serial number');
-  const hex = node.content.toString('hex').toUpperCase().replace(/^0+/, '');
-  return hex === '' ? '0' : hex;
-}
-
 /** A non-negative INTEGER of any size (a CRL number may take 20 octets). */
 export function unsignedInteger(node: DerNode): bigint {
   expectTag(node, TAG.INTEGER, 'an integer');
@@ -156,7 +150,7 @@ export function certificateNames(der: Buffer): CertificateNames {
   const [tbs] = children(expectTag(readSingle(der), TAG.SEQUENCE, 'a certificate'));
   const fields = children(expectTag(tbs, TAG.SEQUENCE, 'a certificate body'));
   let i = fields[0]?.tag === TAG.CONTEXT_0 ? 1 : 0;
-  const serial = serialHex(expectTag(fields[i++], TAG.INTEGER, 'a serial number'));
+  const serial = serialOfInteger(expectTag(fields[i++], TAG.INTEGER, 'a serial number').content);
   i++; // signature algorithm
   const issuer = expectTag(fields[i++], TAG.SEQUENCE, 'an issuer name');
   i++; // validity
