@@ -21,7 +21,7 @@ import { useTeardown } from './teardown.js';
 /** What dockerode 5 offers that @types/dockerode does not declare. */
 export interface DockerodeExtras {
   /** followProgress that also decodes BuildKit's (version 2) progress messages. */
-  followProgress(stream: NodeJS.ReadableStream, onFinished: (error: unknown, output: unknown[]) => void): void;
+  followProgress(stream: NodeJS.ReadableStream, onFinished: (error: Error | null, output: unknown[]) => void): void;
   /** GET /images/get?names=A&names=B: one archive of several images. */
   getImages(options: { names: string[] }): Promise<NodeJS.ReadableStream>;
 }
