@@ -27,66 +27,66 @@ export interface TlsContextOptions {
 }
 
 export class TlsContext {
-  #material: TlsMaterial;
-  readonly #crlFile: string | undefined;
-  readonly #logger: Logger;
-  readonly #servers = new Set<TlsServer>();
-  readonly #revocationListeners = new Set<RevocationListener>();
-  #watcher: FSWatcher | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> = Promise.resolve();
-  #lastText: string | undefined;
-  #closed = false;
-  readonly #onHup = (): void => void this.reload(true);
+  private material: TlsMaterial;
+  private readonly crlFile: string | undefined;
+  private readonly logger: Logger;
+  private readonly servers = new Set<TlsServer>();
+  private readonly revocationListeners = new Set<RevocationListener>();
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private lastText: string | undefined;
+  private closed = false;
+  private readonly onHup = (): void => void this.reload(true);
 
   constructor(material: TlsMaterial, crlFile: string | undefined, logger: Logger, private readonly options: TlsContextOptions = {}) {
-    this.#material = material;
-    this.#crlFile = crlFile;
-    this.#logger = logger;
+    this.material = material;
+    this.crlFile = crlFile;
+    this.logger = logger;
   }
 
   /** Options for `https.createServer`: the current CA, certificate, key and CRL. */
   serverOptions(): ReturnType<typeof secureContextOptions> {
-    return secureContextOptions(this.#material);
+    return secureContextOptions(this.material);
   }
 
   /** The CRL in force, if `--tls-crl` was given. */
   get revocation(): RevocationList | undefined {
-    return this.#material.revocation;
+    return this.material.revocation;
   }
 
   /** A server whose secure context follows every CRL reload; removed again when it closes. */
   addServer(server: TlsServer): void {
-    this.#servers.add(server);
-    server.once('close', () => this.#servers.delete(server));
+    this.servers.add(server);
+    server.once('close', () => this.servers.delete(server));
   }
 
   /** Called with every CRL that has been put in force after start-up. */
   onRevocation(listener: RevocationListener): () => void {
-    this.#revocationListeners.add(listener);
-    return () => this.#revocationListeners.delete(listener);
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
   }
 
   /** Starts watching the CRL file and listening for SIGHUP (nothing to watch without --tls-crl). */
   watch(): void {
-    const file = this.#crlFile;
-    if (file === undefined || this.#watcher !== undefined) return;
+    const file = this.crlFile;
+    if (file === undefined || this.watcher !== undefined) return;
     try {
-      this.#lastText ??= readTlsFile('--tls-crl', file, () => undefined).toString('latin1');
+      this.lastText ??= readTlsFile('--tls-crl', file, () => undefined).toString('latin1');
     } catch {
       // It loaded at start; a change event will look again.
     }
     try {
-      this.#watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
+      this.watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
         if (name !== null && name !== basename(file)) return;
-        clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => void this.reload(false), this.options.debounceMs ?? 100);
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.reload(false), this.options.debounceMs ?? 100);
       });
-      this.#watcher.on('error', (err) => this.#logger.error({ crl: file, err: err.message }, 'cannot watch the CRL file any more; SIGHUP still reloads it'));
+      this.watcher.on('error', (err) => this.logger.error({ crl: file, err: err.message }, 'cannot watch the CRL file any more; SIGHUP still reloads it'));
     } catch (err) {
-      this.#logger.error({ crl: file, err: (err as Error).message }, 'cannot watch the CRL file; reload it with SIGHUP');
+      this.logger.error({ crl: file, err: (err as Error).message }, 'cannot watch the CRL file; reload it with SIGHUP');
     }
-    process.on('SIGHUP', this.#onHup);
+    process.on('SIGHUP', this.onHup);
   }
 
   /**
@@ -94,70 +94,70 @@ export class TlsContext {
    * as SIGHUP asks). Resolves once it is in force or its problem is logged.
    */
   reload(force = true): Promise<void> {
-    this.#running = this.#running.then(() => (this.#closed ? undefined : this.#load(force)));
-    return this.#running;
+    this.running = this.running.then(() => (this.closed ? undefined : this.load(force)));
+    return this.running;
   }
 
   close(): void {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#watcher?.close();
-    process.off('SIGHUP', this.#onHup);
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.watcher?.close();
+    process.off('SIGHUP', this.onHup);
   }
 
-  async #load(force: boolean): Promise<void> {
-    const file = this.#crlFile!;
+  private async load(force: boolean): Promise<void> {
+    const file = this.crlFile!;
     let text: string;
     try {
-      text = readTlsFile('--tls-crl', file, (message) => this.#logger.warn({ crl: file }, message)).toString('latin1');
+      text = readTlsFile('--tls-crl', file, (message) => this.logger.warn({ crl: file }, message)).toString('latin1');
     } catch (err) {
       // A rename in progress leaves the path missing for a moment; the next event reloads it.
       if (!force && !existsSync(file)) return;
-      this.#keep(file, (err as Error).message.replace(`--tls-crl ${file}: `, ''));
+      this.keep(file, (err as Error).message.replace(`--tls-crl ${file}: `, ''));
       return;
     }
-    if (!force && text === this.#lastText) return;
+    if (!force && text === this.lastText) return;
     // Remembered even when it does not load, so that putting the previous file back counts as a change.
-    this.#lastText = text;
+    this.lastText = text;
     let list: RevocationList;
     try {
-      list = parseRevocationList(file, text, this.#material.ca);
-      const uncovered = casWithoutCrl(list, this.#material.ca);
+      list = parseRevocationList(file, text, this.material.ca);
+      const uncovered = casWithoutCrl(list, this.material.ca);
       if (uncovered.length > 0) throw new Error(`--tls-crl ${file}: has no CRL for ${uncovered.join('; ')}, whose clients would all be refused`);
     } catch (err) {
       // A file being written in place is read half-written now and then: the next change event reloads it.
-      this.#keep(file, (err as Error).message);
+      this.keep(file, (err as Error).message);
       return;
     }
-    const regression = this.#material.revocation && crlRegression(this.#material.revocation, list);
+    const regression = this.material.revocation && crlRegression(this.material.revocation, list);
     if (regression) {
-      this.#logger.warn(
+      this.logger.warn(
         { crl: file, issuer: regression.issuer, inForce: crlFields(regression.inForce), refused: crlFields(regression.refused) },
         `the CRL is older than the one in force (${describeCrl(regression.refused)}, while ${describeCrl(regression.inForce)} is in force): refused, the newer one stays in force. ` +
           'Put the newest CRL back, or sign a new one with every revocation (dockgate certs crl --dir DIR)',
       );
       return;
     }
-    const next: TlsMaterial = { ...this.#material, revocation: list };
+    const next: TlsMaterial = { ...this.material, revocation: list };
     const options = secureContextOptions(next);
     try {
-      for (const server of this.#servers) server.setSecureContext(options);
+      for (const server of this.servers) server.setSecureContext(options);
     } catch (err) {
-      this.#keep(file, `OpenSSL cannot use it (${(err as Error).message})`);
+      this.keep(file, `OpenSSL cannot use it (${(err as Error).message})`);
       return;
     }
-    this.#material = next;
-    this.#logger.info({ crl: file, crls: list.crls.map(crlFields) }, 'CRL reloaded; new handshakes are checked against it');
+    this.material = next;
+    this.logger.info({ crl: file, crls: list.crls.map(crlFields) }, 'CRL reloaded; new handshakes are checked against it');
     const now = Date.now();
     for (const crl of list.crls) {
       if (crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < now) {
-        this.#logger.error({ crl: file, issuer: crl.issuer, nextUpdate: crl.nextUpdate.toISOString() }, 'the CRL is past its nextUpdate: every client of this CA is refused until a fresh CRL is written (dockgate certs crl --dir DIR)');
+        this.logger.error({ crl: file, issuer: crl.issuer, nextUpdate: crl.nextUpdate.toISOString() }, 'the CRL is past its nextUpdate: every client of this CA is refused until a fresh CRL is written (dockgate certs crl --dir DIR)');
       }
     }
-    for (const listener of this.#revocationListeners) listener(list);
+    for (const listener of this.revocationListeners) listener(list);
   }
 
-  #keep(file: string, problem: string): void {
-    this.#logger.error({ crl: file, problem }, 'the CRL does not load; the previous one stays in force');
+  private keep(file: string, problem: string): void {
+    this.logger.error({ crl: file, problem }, 'the CRL does not load; the previous one stays in force');
   }
 }

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { findingsOf, runAuditCli, type Report } from '../support/audit-cli.js';
@@ -199,8 +199,8 @@ describe('revocations only move forward: an older CRL or a restored inventory br
     // The audit: the CRL in place is complete, so only the records lag behind.
     const [found] = await auditFindings();
     assert.equal(found?.severity, 'medium');
-    assert.match(found!.evidence.join('\n'), new RegExp(`serial ${serials['carol']} \\(CN carol\\): .*issued\\.json does not record it`));
-    assert.match(found!.evidence.join('\n'), new RegExp(`serial ${serials['dave']} \\(CN dave\\): .*issued\\.json does not list the certificate`));
+    assert.match(found.evidence.join('\n'), new RegExp(`serial ${serials['carol']} \\(CN carol\\): .*issued\\.json does not record it`));
+    assert.match(found.evidence.join('\n'), new RegExp(`serial ${serials['dave']} \\(CN dave\\): .*issued\\.json does not list the certificate`));
 
     let offset = gateway.output().length;
     const refreshed = dockgateCli(['certs', 'crl', '--dir', caDir]);

@@ -13,9 +13,10 @@ import type { HostConfigBody } from '../../src/inspect/schemas/host-config.js';
 /** True only when A and B are the same type. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
-const sample = object({ Name: str, Cmd: strSlice, Init: pointer(bool), Memory: int64, Labels: mapOf(str), Mounts: arrayOf(object({ Source: str })) });
+// Only its type is used: the schema whose derived type the assertion below pins.
+const _sample = object({ Name: str, Cmd: strSlice, Init: pointer(bool), Memory: int64, Labels: mapOf(str), Mounts: arrayOf(object({ Source: str })) });
 // Objects: every field optional (Go leaves nil ones out); strslices are arrays; integers are numbers; maps are records.
-const shape: Same<BodyOf<typeof sample>, { Name?: string; Cmd?: string[]; Init?: boolean; Memory?: number; Labels?: Record<string, string>; Mounts?: { Source?: string }[] }> = true;
+const shape: Same<BodyOf<typeof _sample>, { Name?: string; Cmd?: string[]; Init?: boolean; Memory?: number; Labels?: Record<string, string>; Mounts?: { Source?: string }[] }> = true;
 const createIsItsSchema: Same<JsonBodyOf<'container.create'>, ContainerCreateBody> = true;
 
 const create: ContainerCreateBody = { Image: 'busybox', HostConfig: { Binds: ['/a:/b'], Privileged: true } };

@@ -6,7 +6,7 @@
 // journal line cut off) stops the command with one line naming the fix. Text read from the CA's files is
 // printed inert.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,7 +144,7 @@ describe('a CA directory from before the journal', () => {
     rmSync(join(dir, 'revocations.jsonl'));
     assert.deepEqual(listCertificates(dir).problems.map((p) => p.replace(/--dir [^"]+/, '--dir D')), ['revocations.jsonl is missing (a CA directory from before the revocation journal?): run "dockgate certs crl --dir D" to start it from the CRL and the inventory']);
     assert.match(certsOk('crl', '--dir', dir), /CRL number 3, 1 revoked certificate.*\n {2}started the revocation journal .*revocations\.jsonl with 1 revocation$/m);
-    assert.deepEqual(journalOf(dir).map((l) => `${l['event']}:${l['serial'] ?? l['number']}`), [`revoked:${serials['carol']}`, 'crl:3']);
+    assert.deepEqual(journalOf(dir).map((l) => `${String(l['event'])}:${String(l['serial'] ?? l['number'])}`), [`revoked:${serials['carol']}`, 'crl:3']);
     assert.deepEqual(listCertificates(dir).problems, []);
   });
 });
