@@ -26,8 +26,12 @@ try {
     const { records, syncs } = log.status;
     await log.close();
     console.log(
-      `${String(clients).padStart(5)} clients: ${Math.round(records / elapsed).toString().padStart(7)} records/s, ` +
-        `${Math.round(syncs / elapsed).toString().padStart(5)} fdatasync/s, ${(records / syncs).toFixed(1).padStart(6)} records per batch`,
+      `${String(clients).padStart(5)} clients: ${Math.round(records / elapsed)
+        .toString()
+        .padStart(7)} records/s, ` +
+        `${Math.round(syncs / elapsed)
+          .toString()
+          .padStart(5)} fdatasync/s, ${(records / syncs).toFixed(1).padStart(6)} records per batch`,
     );
   }
 } finally {

@@ -72,10 +72,13 @@ async function main(): Promise<number> {
   const results = new Results();
   const started = performance.now();
   // Bounds the whole run: a hung scenario must not keep an engine running forever.
-  const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${args.quick ? 5 : 30} minutes; stopping everything`);
-    process.kill(process.pid, 'SIGTERM');
-  }, (args.quick ? 5 : 30) * 60_000);
+  const watchdog = setTimeout(
+    () => {
+      console.error(`bench: still running after ${args.quick ? 5 : 30} minutes; stopping everything`);
+      process.kill(process.pid, 'SIGTERM');
+    },
+    (args.quick ? 5 : 30) * 60_000,
+  );
   watchdog.unref();
 
   const run = async (scenario: Scenario, body: () => Promise<void>): Promise<void> => {
@@ -112,9 +115,15 @@ async function main(): Promise<number> {
 
     const http = loadSettings(settings.http);
     await run('ping', () =>
-      runLoad({ scenario: 'ping', load: { method: 'GET', path: '/_ping', status: 200 }, targets: all, concurrencies: [10, 64], latencies: true, ...http }, results, log));
+      runLoad({ scenario: 'ping', load: { method: 'GET', path: '/_ping', status: 200 }, targets: all, concurrencies: [10, 64], latencies: true, ...http }, results, log),
+    );
     await run('containers_json', () =>
-      runLoad({ scenario: 'containers_json', load: { method: 'GET', path: `/v${apiVersion}/containers/json`, status: 200 }, targets: all, concurrencies: [10, 64], latencies: true, ...http }, results, log));
+      runLoad(
+        { scenario: 'containers_json', load: { method: 'GET', path: `/v${apiVersion}/containers/json`, status: 200 }, targets: all, concurrencies: [10, 64], latencies: true, ...http },
+        results,
+        log,
+      ),
+    );
     await run('denied', () =>
       runLoad(
         {
@@ -129,7 +138,8 @@ async function main(): Promise<number> {
         },
         results,
         log,
-      ));
+      ),
+    );
     await run('create_delete', () => runCreateDelete(all, apiVersion, settings.createDelete, results, log));
     await run('exec_echo', () => runExecEcho(all, apiVersion, settings.exec, results, log));
     await run('archive_put', () => runArchivePut(all, apiVersion, stack!.gateway.pid, settings.archive, results, log));
@@ -138,7 +148,7 @@ async function main(): Promise<number> {
     if (stack.gateway.exit() !== undefined) throw new Error(`the gateway died during the run:\n${stack.gateway.output()}`);
   } catch (error) {
     results.failures.push({ scenario: 'set-up', error: error instanceof Error ? error.message : String(error) });
-    log(`bench FAILED: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    log(`bench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     if (stack !== undefined) {
       log('stopping haproxy, dockgate and the engine...');

@@ -83,12 +83,21 @@ export async function runArchivePut(
   }
   for (const target of targets) {
     results.add('archive_put', target.name, 'mb_per_s', median(rates.get(target.name)!), 'MB/s');
-    log(`  archive_put ${target.name}: ${rates.get(target.name)!.map((r) => r.toFixed(0)).join(', ')} MB/s (${(settings.bytes / 1024 ** 2).toFixed(0)} MiB each)`);
+    log(
+      `  archive_put ${target.name}: ${rates
+        .get(target.name)!
+        .map((r) => r.toFixed(0))
+        .join(', ')} MB/s (${(settings.bytes / 1024 ** 2).toFixed(0)} MiB each)`,
+    );
   }
   if (targets.some((t) => t.name === 'dockgate')) {
     // Without a reset (not permitted), VmHWM covers the gateway's whole life, which still bounds the transfer's peak.
     results.add('archive_put', 'dockgate', 'peak_rss_mb', Math.max(peak, sampledPeak) / 1e6, 'MB');
-    results.notes.push(`archive_put: dockgate's RSS before its transfers ${rssBefore.map((b) => (b / 1e6).toFixed(0)).join(', ')} MB, peak during them ${(Math.max(peak, sampledPeak) / 1e6).toFixed(0)} MB.`);
-    log(`  archive_put dockgate peak RSS: VmHWM ${(peak / 1e6).toFixed(1)} MB${hwmReset ? ' (reset before each transfer)' : ' (since start: reset not permitted)'}, sampled ${(sampledPeak / 1e6).toFixed(1)} MB; RSS before each transfer ${rssBefore.map((b) => (b / 1e6).toFixed(1)).join(', ')} MB`);
+    results.notes.push(
+      `archive_put: dockgate's RSS before its transfers ${rssBefore.map((b) => (b / 1e6).toFixed(0)).join(', ')} MB, peak during them ${(Math.max(peak, sampledPeak) / 1e6).toFixed(0)} MB.`,
+    );
+    log(
+      `  archive_put dockgate peak RSS: VmHWM ${(peak / 1e6).toFixed(1)} MB${hwmReset ? ' (reset before each transfer)' : ' (since start: reset not permitted)'}, sampled ${(sampledPeak / 1e6).toFixed(1)} MB; RSS before each transfer ${rssBefore.map((b) => (b / 1e6).toFixed(1)).join(', ')} MB`,
+    );
   }
 }

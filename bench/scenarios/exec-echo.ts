@@ -21,7 +21,9 @@ const CONTAINER = RUNNING_CONTAINERS[0];
  */
 class NotUpgraded extends Error {
   constructor(readonly target: TargetName) {
-    super(`exec start through ${target} was answered 200, not 101: the Upgrade header did not reach the engine, so stdin cannot get through (\`docker exec -i\` fails with "unable to upgrade to tcp, received 200")`);
+    super(
+      `exec start through ${target} was answered 200, not 101: the Upgrade header did not reach the engine, so stdin cannot get through (\`docker exec -i\` fails with "unable to upgrade to tcp, received 200")`,
+    );
   }
 }
 const WARMUP_LINES = 10;
@@ -88,7 +90,19 @@ async function session(target: Target, apiVersion: string, echoes: number, deadl
   const exec = expectJson<{ Id: string }>(
     await httpRequest(target, 'POST', `/v${apiVersion}/containers/${CONTAINER}/exec`, {
       // The CLI's exec create body (docker exec -i), with stdin attached.
-      body: JSON.stringify({ User: '', Privileged: false, Tty: false, AttachStdin: true, AttachStderr: true, AttachStdout: true, Detach: false, DetachKeys: '', Env: null, WorkingDir: '', Cmd: ['cat'] }),
+      body: JSON.stringify({
+        User: '',
+        Privileged: false,
+        Tty: false,
+        AttachStdin: true,
+        AttachStderr: true,
+        AttachStdout: true,
+        Detach: false,
+        DetachKeys: '',
+        Env: null,
+        WorkingDir: '',
+        Cmd: ['cat'],
+      }),
       headers: { 'Content-Type': 'application/json' },
     }),
     201,

@@ -66,7 +66,9 @@ export async function runIdleEvents(target: Target, apiVersion: string, gatewayP
     if (closed.count > 0) throw new Error(`${closed.count} of ${settings.streams} idle /events streams were closed during the window`);
     results.add('idle_events', target.name, 'rss_mb', rss / 1e6, 'MB');
     results.add('idle_events', target.name, 'cpu_pct', cpuPct, '%');
-    log(`  idle_events: ${settings.streams} streams opened in ${openSeconds.toFixed(1)} s; dockgate RSS ${(rssBefore / 1e6).toFixed(1)} MB before, ${(rss / 1e6).toFixed(1)} MB with them; CPU over ${settings.windowSeconds} s: ${cpuPct.toFixed(2)} % of a core`);
+    log(
+      `  idle_events: ${settings.streams} streams opened in ${openSeconds.toFixed(1)} s; dockgate RSS ${(rssBefore / 1e6).toFixed(1)} MB before, ${(rss / 1e6).toFixed(1)} MB with them; CPU over ${settings.windowSeconds} s: ${cpuPct.toFixed(2)} % of a core`,
+    );
   } finally {
     for (const socket of sockets) socket.destroy();
   }

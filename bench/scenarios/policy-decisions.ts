@@ -41,7 +41,14 @@ export async function runPolicyDecisions(apiVersion: string, settings: Settings[
   const engine = memoryEngine();
   const requests = cliRequests(apiVersion)
     .filter((request) => request.method === 'POST' && request.target.includes('/containers/create'))
-    .map((request) => ({ method: 'POST', path: request.target, headers: { 'content-type': 'application/json' }, body: Buffer.from(request.body), identity: IDENTITY, command: request.command }));
+    .map((request) => ({
+      method: 'POST',
+      path: request.target,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(request.body),
+      identity: IDENTITY,
+      command: request.command,
+    }));
   if (requests.length === 0) throw new Error('no captured containers/create bodies');
 
   const verdicts = await Promise.all(requests.map(async (request) => (await library.judge(policy, request, engine)).verdict));

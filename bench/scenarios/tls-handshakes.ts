@@ -84,6 +84,8 @@ export async function runTlsHandshakes(endpoint: Endpoint, gatewayPid: number, s
   const clientUsage = process.cpuUsage(clientCpuStart);
   const clientCpu = ((clientUsage.user + clientUsage.system) / 1e6 / wall) * 100;
   results.add('tls_handshakes', 'dockgate', 'per_s', median(rates), 'conn/s');
-  log(`  tls_handshakes: ${settings.concurrency} in flight, rounds ${rates.map((r) => Math.round(r)).join(', ')} conn/s; CPU: dockgate ${gatewayCpu.toFixed(0)} %, this client ${clientCpu.toFixed(0)} % of a core`);
+  log(
+    `  tls_handshakes: ${settings.concurrency} in flight, rounds ${rates.map((r) => Math.round(r)).join(', ')} conn/s; CPU: dockgate ${gatewayCpu.toFixed(0)} %, this client ${clientCpu.toFixed(0)} % of a core`,
+  );
   results.notes.push(`tls_handshakes: dockgate used ${gatewayCpu.toFixed(0)} % of a core, the benchmark's TLS client ${clientCpu.toFixed(0)} %.`);
 }

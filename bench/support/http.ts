@@ -35,33 +35,35 @@ export interface RequestOptions {
 export function httpRequest(target: Target, method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const req = request(
-      { socketPath: target.socketPath, method, path, agent: options.agent ?? false, headers: { Host: 'docker', ...options.headers }, timeout: timeoutMs },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
+    const req = request({ socketPath: target.socketPath, method, path, agent: options.agent ?? false, headers: { Host: 'docker', ...options.headers }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} on ${target.name}: no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     const body = options.body;
     if (typeof body === 'function') {
       const write = (chunk: Buffer): Promise<void> =>
-        req.write(chunk) ? Promise.resolve() : new Promise((resolveDrain, rejectDrain) => {
-          const onDrain = (): void => {
-            req.off('error', onError);
-            resolveDrain();
-          };
-          const onError = (error: Error): void => {
-            req.off('drain', onDrain);
-            rejectDrain(error);
-          };
-          req.once('drain', onDrain);
-          req.once('error', onError);
-        });
-      body(write).then(() => req.end(), (error: unknown) => req.destroy(error as Error));
+        req.write(chunk)
+          ? Promise.resolve()
+          : new Promise((resolveDrain, rejectDrain) => {
+              const onDrain = (): void => {
+                req.off('error', onError);
+                resolveDrain();
+              };
+              const onError = (error: Error): void => {
+                req.off('drain', onDrain);
+                rejectDrain(error);
+              };
+              req.once('drain', onDrain);
+              req.once('error', onError);
+            });
+      body(write).then(
+        () => req.end(),
+        (error: unknown) => req.destroy(error as Error),
+      );
     } else {
       req.end(body);
     }
@@ -81,9 +83,7 @@ export function expectJson<T>(answer: Answer, status: number, what: string): T {
  */
 export function hijack(target: Target, method: string, path: string, json: unknown, timeoutMs = 30_000): Promise<{ socket: Socket; rest: Buffer; upgraded: boolean }> {
   const body = Buffer.from(JSON.stringify(json));
-  const head =
-    `${method} ${path} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
-    `Content-Length: ${body.length}\r\n\r\n`;
+  const head = `${method} ${path} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` + `Content-Length: ${body.length}\r\n\r\n`;
   return new Promise((resolve, reject) => {
     const socket = connect({ path: target.socketPath, allowHalfOpen: true });
     socket.setNoDelay(true);

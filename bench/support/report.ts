@@ -26,15 +26,7 @@ const x = (ratio: number): string => `${ratio.toFixed(2)}x`;
  * One target: `measured` is the quantity it bounds (a ratio, a difference, a value), computed from the
  * rows it needs, or undefined when one of them is missing.
  */
-function check(
-  number: number,
-  scenario: string,
-  metric: string,
-  text: string,
-  measured: number | undefined,
-  met: (m: number) => boolean,
-  describe: (m: number) => string,
-): TargetCheck {
+function check(number: number, scenario: string, metric: string, text: string, measured: number | undefined, met: (m: number) => boolean, describe: (m: number) => string): TargetCheck {
   return { number, scenario, metric, text, met: measured === undefined ? undefined : met(measured), detail: measured === undefined ? 'not measured' : describe(measured) };
 }
 
@@ -49,19 +41,91 @@ export function targetChecks(results: Results): TargetCheck[] {
     for (const metric of ['rps_c10', 'rps_c64']) {
       const own = dockgate(scenario, metric);
       checks.push(
-        check(1, scenario, metric, '>= 1.0x haproxy', ratioOf(own, value(results, scenario, 'haproxy', metric)), (r) => r >= 1.0, (r) => `${x(r)} haproxy`),
-        check(1, scenario, metric, '>= 0.8x direct', ratioOf(own, value(results, scenario, 'direct', metric)), (r) => r >= 0.8, (r) => `${x(r)} direct`),
+        check(
+          1,
+          scenario,
+          metric,
+          '>= 1.0x haproxy',
+          ratioOf(own, value(results, scenario, 'haproxy', metric)),
+          (r) => r >= 1.0,
+          (r) => `${x(r)} haproxy`,
+        ),
+        check(
+          1,
+          scenario,
+          metric,
+          '>= 0.8x direct',
+          ratioOf(own, value(results, scenario, 'direct', metric)),
+          (r) => r >= 0.8,
+          (r) => `${x(r)} direct`,
+        ),
       );
     }
   }
   checks.push(
-    check(2, 'denied', 'rps_c10', ">= 2x dockgate's ping rps_c10", ratioOf(dockgate('denied', 'rps_c10'), dockgate('ping', 'rps_c10')), (r) => r >= 2, (r) => `${x(r)} dockgate ping`),
-    check(3, 'create_delete', 'p50_ms', '<= direct + 1 ms', excessOf(dockgate('create_delete', 'p50_ms'), value(results, 'create_delete', 'direct', 'p50_ms')), (d) => d <= 1, (d) => `direct ${signed(d)} ms`),
-    check(4, 'archive_put', 'mb_per_s', '>= 0.9x direct', ratioOf(dockgate('archive_put', 'mb_per_s'), value(results, 'archive_put', 'direct', 'mb_per_s')), (r) => r >= 0.9, (r) => `${x(r)} direct`),
-    check(4, 'archive_put', 'peak_rss_mb', '<= 150 MB', dockgate('archive_put', 'peak_rss_mb'), (mb) => mb <= 150, (mb) => `${mb} MB`),
-    check(5, 'exec_echo', 'p50_ms', '<= direct + 0.3 ms', excessOf(dockgate('exec_echo', 'p50_ms'), value(results, 'exec_echo', 'direct', 'p50_ms')), (d) => d <= 0.3, (d) => `direct ${signed(d)} ms`),
-    check(6, 'idle_events', 'rss_mb', '<= 200 MB', dockgate('idle_events', 'rss_mb'), (mb) => mb <= 200, (mb) => `${mb} MB`),
-    check(6, 'idle_events', 'cpu_pct', 'near zero (<= 1 % of a core)', dockgate('idle_events', 'cpu_pct'), (pct) => pct <= 1, (pct) => `${pct} %`),
+    check(
+      2,
+      'denied',
+      'rps_c10',
+      ">= 2x dockgate's ping rps_c10",
+      ratioOf(dockgate('denied', 'rps_c10'), dockgate('ping', 'rps_c10')),
+      (r) => r >= 2,
+      (r) => `${x(r)} dockgate ping`,
+    ),
+    check(
+      3,
+      'create_delete',
+      'p50_ms',
+      '<= direct + 1 ms',
+      excessOf(dockgate('create_delete', 'p50_ms'), value(results, 'create_delete', 'direct', 'p50_ms')),
+      (d) => d <= 1,
+      (d) => `direct ${signed(d)} ms`,
+    ),
+    check(
+      4,
+      'archive_put',
+      'mb_per_s',
+      '>= 0.9x direct',
+      ratioOf(dockgate('archive_put', 'mb_per_s'), value(results, 'archive_put', 'direct', 'mb_per_s')),
+      (r) => r >= 0.9,
+      (r) => `${x(r)} direct`,
+    ),
+    check(
+      4,
+      'archive_put',
+      'peak_rss_mb',
+      '<= 150 MB',
+      dockgate('archive_put', 'peak_rss_mb'),
+      (mb) => mb <= 150,
+      (mb) => `${mb} MB`,
+    ),
+    check(
+      5,
+      'exec_echo',
+      'p50_ms',
+      '<= direct + 0.3 ms',
+      excessOf(dockgate('exec_echo', 'p50_ms'), value(results, 'exec_echo', 'direct', 'p50_ms')),
+      (d) => d <= 0.3,
+      (d) => `direct ${signed(d)} ms`,
+    ),
+    check(
+      6,
+      'idle_events',
+      'rss_mb',
+      '<= 200 MB',
+      dockgate('idle_events', 'rss_mb'),
+      (mb) => mb <= 200,
+      (mb) => `${mb} MB`,
+    ),
+    check(
+      6,
+      'idle_events',
+      'cpu_pct',
+      'near zero (<= 1 % of a core)',
+      dockgate('idle_events', 'cpu_pct'),
+      (pct) => pct <= 1,
+      (pct) => `${pct} %`,
+    ),
   );
   return checks;
 }
@@ -89,8 +153,7 @@ export function renderTable(results: Results, checks: readonly TargetCheck[]): s
   const header = ['scenario', 'metric', 'unit', 'direct', 'dockgate', 'haproxy', 'dg/direct', 'dg/haproxy', 'target'];
   const lines: string[][] = [header];
   for (const key of keys) {
-    const cell = (target: TargetName): Row | undefined =>
-      results.rows.find((r) => r.scenario === key.scenario && r.metric === key.metric && r.target === target);
+    const cell = (target: TargetName): Row | undefined => results.rows.find((r) => r.scenario === key.scenario && r.metric === key.metric && r.target === target);
     const direct = cell('direct');
     const dockgate = cell('dockgate');
     const haproxy = cell('haproxy');
@@ -101,12 +164,14 @@ export function renderTable(results: Results, checks: readonly TargetCheck[]): s
   }
   const widths = header.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
   const numeric = new Set([3, 4, 5, 6, 7]);
-  const render = (line: string[]): string => line.map((text, column) => pad(text, widths[column]!, numeric.has(column))).join('  ').trimEnd();
+  const render = (line: string[]): string =>
+    line
+      .map((text, column) => pad(text, widths[column]!, numeric.has(column)))
+      .join('  ')
+      .trimEnd();
   return [render(lines[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1).map(render)].join('\n');
 }
 
 export function renderChecks(checks: readonly TargetCheck[]): string {
-  return checks
-    .map((c) => `  ${c.met === undefined ? '?      ' : c.met ? 'met    ' : 'NOT met'}  ${c.number}. ${c.scenario} ${c.metric} ${c.text}: ${c.detail}`)
-    .join('\n');
+  return checks.map((c) => `  ${c.met === undefined ? '?      ' : c.met ? 'met    ' : 'NOT met'}  ${c.number}. ${c.scenario} ${c.metric} ${c.text}: ${c.detail}`).join('\n');
 }

@@ -19,8 +19,7 @@ export function addonLoader<T>(name: string, what: string): () => T {
         addon = requireAddon(path) as T;
       } catch (error) {
         throw new ConfigError(
-          `cannot load the ${what} addon ${path} (${(error as Error).message}); ` +
-            'build it with `npm rebuild` in the dockgate package (needs make, a C compiler and python3)',
+          `cannot load the ${what} addon ${path} (${(error as Error).message}); ` + 'build it with `npm rebuild` in the dockgate package (needs make, a C compiler and python3)',
           { cause: error },
         );
       }

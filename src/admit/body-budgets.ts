@@ -34,7 +34,11 @@ const DISK_RETRY_SECONDS = 10;
 
 /** Sizes in messages: near enough to compare with the option's value. */
 function size(bytes: number): string {
-  for (const [unit, scale] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+  for (const [unit, scale] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const) {
     if (bytes >= scale) return `${Math.round((bytes / scale) * 10) / 10} ${unit}`;
   }
   return `${bytes} bytes`;

@@ -31,7 +31,8 @@ export class ContainerSkips {
 
   /** One not-checked entry per reason, under `area`. */
   report(collector: Collector, area: string): void {
-    const which = (names: readonly string[], count: number): string => `${count} container${count === 1 ? '' : 's'} (${names.join(', ')}${count > names.length ? `, and ${count - names.length} more` : ''})`;
+    const which = (names: readonly string[], count: number): string =>
+      `${count} container${count === 1 ? '' : 's'} (${names.join(', ')}${count > names.length ? `, and ${count - names.length} more` : ''})`;
     for (const [reason, { names, count }] of this.reasons) collector.skip(area, `${reason}: ${which(names, count)}`);
     if (this.others > 0) collector.skip(area, `other reasons than these ${REASONS}: ${which(this.otherNames, this.others)}`);
   }

@@ -42,11 +42,23 @@ async function listContainers(api: EngineApi, max: number, collector: Collector)
     elements.end();
   } catch (err) {
     const message = (err as Error).message;
-    collector.skip('containers', listed === 0 ? `GET ${LISTING} failed: ${message}; no container was checked` : `GET ${LISTING} broke off after ${listed} entries: ${message}; the containers listed after them were not checked`);
+    collector.skip(
+      'containers',
+      listed === 0
+        ? `GET ${LISTING} failed: ${message}; no container was checked`
+        : `GET ${LISTING} broke off after ${listed} entries: ${message}; the containers listed after them were not checked`,
+    );
   }
-  if (unreadable.count > 0) collector.skip('containers', `GET ${LISTING}: ${unreadable.count} ${unreadable.count === 1 ? 'entry' : 'entries'} without a readable id, so ${unreadable.count === 1 ? 'that container was' : 'those containers were'} not checked: ${unreadable.describe()}`);
+  if (unreadable.count > 0)
+    collector.skip(
+      'containers',
+      `GET ${LISTING}: ${unreadable.count} ${unreadable.count === 1 ? 'entry' : 'entries'} without a readable id, so ${unreadable.count === 1 ? 'that container was' : 'those containers were'} not checked: ${unreadable.describe()}`,
+    );
   if (listed > max) {
-    collector.skip('containers', `${listed} containers are listed; only the ${max} most recently created were inspected (--max-containers ${max}): raise it to check the other ${listed - max}`);
+    collector.skip(
+      'containers',
+      `${listed} containers are listed; only the ${max} most recently created were inspected (--max-containers ${max}): raise it to check the other ${listed - max}`,
+    );
   }
   return ids;
 }

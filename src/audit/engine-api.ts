@@ -16,9 +16,7 @@ export interface TlsFiles {
   key?: string;
 }
 
-export type EngineAddress =
-  | { kind: 'unix'; url: string; socketPath: string }
-  | { kind: 'tcp'; url: string; host: string; port: number; tls?: TlsFiles };
+export type EngineAddress = { kind: 'unix'; url: string; socketPath: string } | { kind: 'tcp'; url: string; host: string; port: number; tls?: TlsFiles };
 
 /** How the engine answered: its socket, plain HTTP, TLS without a client certificate, or TLS with one. */
 export type Transport = 'unix' | 'http' | 'https' | 'https-client-cert';
@@ -45,7 +43,8 @@ export function parseEngineAddress(url: string, tls?: TlsFiles): EngineAddress {
     const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
     return { kind: 'tcp', url, host, port, ...(hasTls && { tls }) };
   }
-  if (url.startsWith('ssh://')) throw new AddressError(`${url}: ssh:// is not supported; forward the remote socket (ssh -L /tmp/remote.sock:/var/run/docker.sock HOST) and audit unix:///tmp/remote.sock with --remote`);
+  if (url.startsWith('ssh://'))
+    throw new AddressError(`${url}: ssh:// is not supported; forward the remote socket (ssh -L /tmp/remote.sock:/var/run/docker.sock HOST) and audit unix:///tmp/remote.sock with --remote`);
   throw new AddressError(`${url}: expected unix:///path or tcp://host:port`);
 }
 
@@ -201,7 +200,8 @@ export class EngineApi {
    */
   static async connect(address: EngineAddress, time: EngineTime = DEFAULT_ENGINE_TIME): Promise<EngineApi> {
     const until = Date.now() + time.totalMs;
-    const make = (transport: Transport): EngineApi => new EngineApi(address, transport, time, until, transport === 'https' || transport === 'https-client-cert' ? tlsOptionsOf(address) : undefined);
+    const make = (transport: Transport): EngineApi =>
+      new EngineApi(address, transport, time, until, transport === 'https' || transport === 'https-client-cert' ? tlsOptionsOf(address) : undefined);
     if (address.kind === 'unix') return make('unix').pinged();
     if (address.tls !== undefined) return make(address.tls.cert !== undefined ? 'https-client-cert' : 'https').pinged();
     const plain = await rawGet({ address, path: '/_ping', tls: false, deadlineMs: Math.min(time.callMs, time.totalMs) });

@@ -14,7 +14,10 @@ export interface Validity {
 }
 
 export function sha256Fingerprint(der: ArrayBuffer | Buffer): string {
-  const hex = createHash('sha256').update(Buffer.from(der instanceof Buffer ? der : new Uint8Array(der))).digest('hex').toUpperCase();
+  const hex = createHash('sha256')
+    .update(Buffer.from(der instanceof Buffer ? der : new Uint8Array(der)))
+    .digest('hex')
+    .toUpperCase();
   return hex.match(/../g)!.join(':');
 }
 
@@ -56,13 +59,7 @@ function authorityKeyId(issuer: Issuer): x509.AuthorityKeyIdentifierExtension {
   return new x509.AuthorityKeyIdentifierExtension(ski.keyId);
 }
 
-async function createLeaf(
-  issuer: Issuer,
-  subjectKey: KeyPair,
-  subject: x509.JsonName,
-  validity: Validity,
-  extensions: x509.Extension[],
-): Promise<x509.X509Certificate> {
+async function createLeaf(issuer: Issuer, subjectKey: KeyPair, subject: x509.JsonName, validity: Validity, extensions: x509.Extension[]): Promise<x509.X509Certificate> {
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject,
@@ -71,21 +68,11 @@ async function createLeaf(
     publicKey: subjectKey.publicKey,
     signingKey: issuer.keys.privateKey,
     signingAlgorithm: issuer.keys.signingAlgorithm,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      ...extensions,
-      await x509.SubjectKeyIdentifierExtension.create(subjectKey.publicKey),
-      authorityKeyId(issuer),
-    ],
+    extensions: [new x509.BasicConstraintsExtension(false, undefined, true), ...extensions, await x509.SubjectKeyIdentifierExtension.create(subjectKey.publicKey), authorityKeyId(issuer)],
   });
 }
 
-export async function createServerCertificate(
-  issuer: Issuer,
-  keys: KeyPair,
-  names: { hosts: readonly string[]; ips: readonly string[] },
-  validity: Validity,
-): Promise<x509.X509Certificate> {
+export async function createServerCertificate(issuer: Issuer, keys: KeyPair, names: { hosts: readonly string[]; ips: readonly string[] }, validity: Validity): Promise<x509.X509Certificate> {
   const usage = x509.KeyUsageFlags.digitalSignature | (keys.keyType === 'rsa' ? x509.KeyUsageFlags.keyEncipherment : 0);
   const san: x509.JsonGeneralNames = [...names.hosts.map((value) => ({ type: 'dns' as const, value })), ...names.ips.map((value) => ({ type: 'ip' as const, value }))];
   return createLeaf(issuer, keys, [{ CN: [names.hosts[0] ?? names.ips[0]!] }], validity, [
@@ -95,12 +82,7 @@ export async function createServerCertificate(
   ]);
 }
 
-export async function createClientCertificate(
-  issuer: Issuer,
-  keys: KeyPair,
-  subject: { name: string; groups: readonly string[] },
-  validity: Validity,
-): Promise<x509.X509Certificate> {
+export async function createClientCertificate(issuer: Issuer, keys: KeyPair, subject: { name: string; groups: readonly string[] }, validity: Validity): Promise<x509.X509Certificate> {
   return createLeaf(issuer, keys, clientSubject(subject.name, subject.groups), validity, [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),

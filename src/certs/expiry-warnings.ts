@@ -170,7 +170,14 @@ export function certificateExpiryWarnings(source: string | readonly string[], no
     try {
       for (const record of readInventory(layout.inventory).certificates) {
         if (record.revokedAt !== undefined) continue;
-        const facts = { kind: 'client' as const, file: join(layout.issuedDir, `${record.serial}.pem`), subject: record.cn, serial: record.serial, groups: record.groups, notAfter: new Date(record.notAfter) };
+        const facts = {
+          kind: 'client' as const,
+          file: join(layout.issuedDir, `${record.serial}.pem`),
+          subject: record.cn,
+          serial: record.serial,
+          groups: record.groups,
+          notAfter: new Date(record.notAfter),
+        };
         const warning = certificateWarning(facts, now, thresholdDays, source);
         if (warning !== undefined) warnings.push(warning);
       }

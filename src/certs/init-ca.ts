@@ -56,7 +56,7 @@ export interface InitResult {
 }
 
 function checkNames(hosts: readonly string[], ips: readonly string[]): { hosts: string[]; ips: string[] } {
-  if (hosts.length + ips.length === 0) throw new CertsError('give the server\'s names: at least one --host NAME or --ip ADDR (clients check the address they connect to against them)');
+  if (hosts.length + ips.length === 0) throw new CertsError("give the server's names: at least one --host NAME or --ip ADDR (clients check the address they connect to against them)");
   const checkedHosts = hosts.map(checkHost);
   const checkedIps = ips.map(checkIp);
   for (const list of [checkedHosts, checkedIps]) {

@@ -26,7 +26,9 @@ function keyTypeOf(algorithm: string): KeyType {
 export function readIssuedCopies(layout: CaLayout): IssuedCopies {
   const copies: IssuedCopies = { records: new Map(), unreadable: [] };
   if (!exists(layout.issuedDir)) return copies;
-  for (const name of readdirSync(layout.issuedDir).filter((n) => n.endsWith('.pem')).sort()) {
+  for (const name of readdirSync(layout.issuedDir)
+    .filter((n) => n.endsWith('.pem'))
+    .sort()) {
     const file = join(layout.issuedDir, name);
     try {
       const cert = readCertificate(file, 'a copy of an issued certificate');

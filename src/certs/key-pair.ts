@@ -51,10 +51,7 @@ async function fromKeyObject(keyType: KeyType, key: KeyObject): Promise<KeyPair>
 
 /** A new key pair: ECDSA P-256, or RSA 4096 (which takes seconds). */
 export async function generateKeyPair(keyType: KeyType): Promise<KeyPair> {
-  const { privateKey } =
-    keyType === 'ecdsa'
-      ? await generate('ec', { namedCurve: 'P-256' })
-      : await generate('rsa', { modulusLength: RSA_BITS, publicExponent: 0x10001 });
+  const { privateKey } = keyType === 'ecdsa' ? await generate('ec', { namedCurve: 'P-256' }) : await generate('rsa', { modulusLength: RSA_BITS, publicExponent: 0x10001 });
   return fromKeyObject(keyType, privateKey);
 }
 

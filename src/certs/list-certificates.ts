@@ -67,7 +67,10 @@ export function listCertificates(dir: string, options: ListOptions = {}): Listin
   const disagreements = revocationDisagreements(records);
 
   const certificates: CertificateListing[] = [];
-  for (const [kind, file] of [['ca', layout.caCert], ['server', layout.serverCert]] as const) {
+  for (const [kind, file] of [
+    ['ca', layout.caCert],
+    ['server', layout.serverCert],
+  ] as const) {
     if (!exists(file)) continue;
     const cert = readCertificate(file, `the ${kind} certificate`);
     const serial = canonicalSerial(cert.serialNumber);

@@ -14,9 +14,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export function checkSubjectName(what: 'NAME' | '--group', value: string): string {
   if (!NAME.test(value)) {
-    throw new CertsError(
-      `${what} ${JSON.stringify(value)}: use 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`,
-    );
+    throw new CertsError(`${what} ${JSON.stringify(value)}: use 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`);
   }
   return value;
 }

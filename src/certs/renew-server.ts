@@ -39,7 +39,7 @@ export async function renewServer(options: RenewServerOptions): Promise<Certific
         ips = names.filter((n) => n.startsWith('IP:')).map((n) => n.slice(3));
       }
     }
-    if (hosts.length + ips.length === 0) throw new CertsError('give the server\'s names: at least one --host NAME or --ip ADDR');
+    if (hosts.length + ips.length === 0) throw new CertsError("give the server's names: at least one --host NAME or --ip ADDR");
     const days = options.days ?? DEFAULT_SERVER_DAYS;
     const notAfter = new Date(now.getTime() + days * DAY_MS);
     if (notAfter.getTime() > ca.cert.notAfter.getTime()) throw new CertsError(`--days ${days} would outlive the CA, which expires on ${ca.cert.notAfter.toISOString()}: give fewer days`);

@@ -62,27 +62,30 @@ export function readJournal(path: string): Journal | undefined {
   if (!text.endsWith('\n')) {
     throw new CertsError(`${path}: its last line is cut off (a dockgate certs command stopped while writing it?): remove that incomplete line, then run the command again (${MENDING})`);
   }
-  text.slice(0, -1).split('\n').forEach((line, index) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      throw new CertsError(`${path} line ${index + 1}: not JSON (${(err as Error).message}): mend or remove that line (${MENDING})`);
-    }
-    const parsed = journalLine.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new CertsError(`${path} line ${index + 1}: not a revocation journal entry (${issue?.path.join('.') || 'top level'}: ${issue?.message}): mend or remove that line (${MENDING})`);
-    }
-    const entry = parsed.data;
-    if (entry.event === 'revoked') {
-      if (!journal.revoked.has(entry.serial)) {
-        journal.revoked.set(entry.serial, { serial: entry.serial, revokedAt: new Date(entry.revokedAt), reason: entry.reason, ...(entry.cn !== undefined && { cn: entry.cn }) });
+  text
+    .slice(0, -1)
+    .split('\n')
+    .forEach((line, index) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        throw new CertsError(`${path} line ${index + 1}: not JSON (${(err as Error).message}): mend or remove that line (${MENDING})`);
       }
-    } else if (journal.lastCrl === undefined || entry.number > journal.lastCrl.number) {
-      journal.lastCrl = { number: entry.number, thisUpdate: new Date(entry.thisUpdate), nextUpdate: new Date(entry.nextUpdate), revokedCount: entry.revoked };
-    }
-  });
+      const parsed = journalLine.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new CertsError(`${path} line ${index + 1}: not a revocation journal entry (${issue?.path.join('.') || 'top level'}: ${issue?.message}): mend or remove that line (${MENDING})`);
+      }
+      const entry = parsed.data;
+      if (entry.event === 'revoked') {
+        if (!journal.revoked.has(entry.serial)) {
+          journal.revoked.set(entry.serial, { serial: entry.serial, revokedAt: new Date(entry.revokedAt), reason: entry.reason, ...(entry.cn !== undefined && { cn: entry.cn }) });
+        }
+      } else if (journal.lastCrl === undefined || entry.number > journal.lastCrl.number) {
+        journal.lastCrl = { number: entry.number, thisUpdate: new Date(entry.thisUpdate), nextUpdate: new Date(entry.nextUpdate), revokedCount: entry.revoked };
+      }
+    });
   return journal;
 }
 

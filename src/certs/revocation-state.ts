@@ -125,12 +125,21 @@ export function revocationDisagreements(records: RevocationRecords): Disagreemen
           : `${where}, but neither ${name.inventory} nor issued/ know the certificate: every new CRL keeps listing it`,
       });
     } else if (record.revokedAt === undefined) {
-      found.push({ ...about, affects: 'records', message: `${where}, but ${name.inventory} does not record it (restored from an earlier copy?): every new CRL keeps it revoked; ${mend} to bring ${name.inventory} up to date` });
+      found.push({
+        ...about,
+        affects: 'records',
+        message: `${where}, but ${name.inventory} does not record it (restored from an earlier copy?): every new CRL keeps it revoked; ${mend} to bring ${name.inventory} up to date`,
+      });
     }
   }
   for (const [serial, copy] of copies.records) {
     if (listed.has(serial) || revocations.has(serial)) continue; // a revoked one is reported above
-    found.push({ serial, cn: copy.cn, affects: 'records', message: `issued by this CA (issued/${serial}.pem), but ${name.inventory} does not list it (restored from an earlier copy?): ${mend} to list it again` });
+    found.push({
+      serial,
+      cn: copy.cn,
+      affects: 'records',
+      message: `issued by this CA (issued/${serial}.pem), but ${name.inventory} does not list it (restored from an earlier copy?): ${mend} to list it again`,
+    });
   }
   for (const message of copies.unreadable) found.push({ affects: 'records', message });
   return found;

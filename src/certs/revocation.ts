@@ -70,11 +70,15 @@ function openRevision(ca: OpenCa, now: Date): Revision {
   const { crl } = records;
   // Its entries go into the new CRL: they must be this CA's revocations, not whatever a writable file says.
   if (crl !== undefined && !signedByCa(crl, ca.cert)) {
-    throw new CertsError(`${ca.layout.crl} is not signed by this CA: its revocations cannot be taken into the new CRL; move it away (the journal, ${ca.layout.journal}, and the inventory hold the revocations) and run the command again`);
+    throw new CertsError(
+      `${ca.layout.crl} is not signed by this CA: its revocations cannot be taken into the new CRL; move it away (the journal, ${ca.layout.journal}, and the inventory hold the revocations) and run the command again`,
+    );
   }
   for (const last of [records.journal?.lastCrl?.thisUpdate, crl?.thisUpdate]) {
     if (last !== undefined && now.getTime() < last.getTime()) {
-      throw new CertsError(`the clock of this host (${now.toISOString()}) is behind the thisUpdate of the last CRL (${last.toISOString()}): serve would refuse a CRL signed now as older than the one in force; correct the clock and run the command again`);
+      throw new CertsError(
+        `the clock of this host (${now.toISOString()}) is behind the thisUpdate of the last CRL (${last.toISOString()}): serve would refuse a CRL signed now as older than the one in force; correct the clock and run the command again`,
+      );
     }
   }
   const revocations = everyRevocation(records);

@@ -18,7 +18,7 @@ function fsyncDir(dir: string): void {
 
 function writeAll(fd: number, data: string | Buffer): void {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
 }
 
 export class AlreadyExistsError extends CertsError {}
@@ -120,8 +120,10 @@ export function checkOwnDirectory(path: string): void {
   const uid = process.geteuid?.() ?? 0;
   if (info.isSymbolicLink()) throw new CertsError(`${path} is a symbolic link: give the directory itself as --out`);
   if (!info.isDirectory()) throw new CertsError(`${path} exists and is not a directory`);
-  if (info.uid !== uid) throw new CertsError(`${path} is owned by uid ${info.uid}, who could swap the files written there: give a directory of your own as --out (or a new path, created 0700)`);
-  if ((info.mode & 0o022) !== 0) throw new CertsError(`${path} is writable by ${(info.mode & 0o002) !== 0 ? 'every user' : 'its group'}: run chmod go-w ${path}, or give a new --out (created 0700)`);
+  if (info.uid !== uid)
+    throw new CertsError(`${path} is owned by uid ${info.uid}, who could swap the files written there: give a directory of your own as --out (or a new path, created 0700)`);
+  if ((info.mode & 0o022) !== 0)
+    throw new CertsError(`${path} is writable by ${(info.mode & 0o002) !== 0 ? 'every user' : 'its group'}: run chmod go-w ${path}, or give a new --out (created 0700)`);
 }
 
 export function readText(path: string, what: string): string {

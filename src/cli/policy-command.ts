@@ -81,13 +81,25 @@ export function parseIdentity(text: string): Identity {
 }
 
 function describeRule(rule: PolicyRule): string {
-  const match = rule.match ? Object.entries(rule.match).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${(v as readonly unknown[]).join('|')}`).join(' ') : 'every client';
+  const match = rule.match
+    ? Object.entries(rule.match)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${(v as readonly unknown[]).join('|')}`)
+        .join(' ')
+    : 'every client';
   const ops = rule.operations.patterns.join(', ') + (rule.operations.except.length > 0 ? ` except ${rule.operations.except.join(', ')}` : '');
   let reach = 'container reach not judged';
   if (rule.constraints !== 'unrestricted') {
     const c = rule.constraints;
     const roots = c.bindRoots.map((r) => `${r.path}${r.readOnly ? ':ro' : ''}`).join(', ') || 'none';
-    const required = [c.requireNonRoot && 'non-root', c.requireNoNewPrivileges && 'no-new-privileges', c.requireDropAll && 'cap-drop ALL', c.memory.required && 'memory limit', c.pids.required && 'pids limit', c.cpu.required && 'cpu limit'].filter(Boolean);
+    const required = [
+      c.requireNonRoot && 'non-root',
+      c.requireNoNewPrivileges && 'no-new-privileges',
+      c.requireDropAll && 'cap-drop ALL',
+      c.memory.required && 'memory limit',
+      c.pids.required && 'pids limit',
+      c.cpu.required && 'cpu limit',
+    ].filter(Boolean);
     reach = `bind roots: ${roots}; cap-add: ${c.capAdd.join(', ') || 'none'}${required.length > 0 ? `; requires ${required.join(', ')}` : ''}`;
   }
   return `${rule.label} [${rule.mode}] for ${match}: ${ops}; ${reach}`;

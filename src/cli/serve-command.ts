@@ -35,7 +35,9 @@ interface ServeOptions extends LimitOptions {
   group: string[];
 }
 
-const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
+const collect =
+  <T>(parse: (v: string) => T) =>
+  (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
 
 export function registerServe(program: Command): void {
   const serve = program
@@ -56,7 +58,11 @@ export function registerServe(program: Command): void {
     .option('--policy <file>', 'policy file (YAML); reloaded on SIGHUP and when it changes')
     .option('--profile <name>', `built-in policy: ${BUILTIN_PROFILE_NAMES.join(', ')}`, 'baseline')
     .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
-    .option('--bodies <reading>', `requests that need canonicalising (case-variant keys, unknown fields, repeats): ${BODY_READINGS.join(' or ')} (refused); a policy rule's bodies: wins`, 'canonical')
+    .option(
+      '--bodies <reading>',
+      `requests that need canonicalising (case-variant keys, unknown fields, repeats): ${BODY_READINGS.join(' or ')} (refused); a policy rule's bodies: wins`,
+      'canonical',
+    )
     .option('--audit-log <file>', 'durable audit trail (JSON Lines); without it records go to stderr')
     .option('--audit-outage <mode>', `while the audit log cannot be written: ${AUDIT_OUTAGE_MODES.join(' or ')} (state changes are refused either way)`, 'reads-continue')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
@@ -90,27 +96,23 @@ export function registerServe(program: Command): void {
     // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
     const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger));
     const audit = await openAuditSink(opts.auditLog, logger, auditOutage);
-    const running = await loadingConfig(() => startGateway({
-      upstream: opts.upstream,
-      listeners,
-      ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey!, ...(opts.tlsCrl !== undefined && { crl: opts.tlsCrl }) } } : {}),
-      policy: policy.current,
-      audit,
-      auditOutage,
-      minApiVersion,
-      logger,
-      limits,
-      spoolDirectory: opts.spoolDir,
-      ...(dropTo && {
-        beforeServing: () =>
-          dropPrivileges(
-            dropTo,
-            upstreamPath,
-            { '--policy': opts.policy, '--tls-crl': opts.tlsCrl, '--tls-ca': opts.tlsCa, '--tls-cert': opts.tlsCert },
-            logger,
-          ),
+    const running = await loadingConfig(() =>
+      startGateway({
+        upstream: opts.upstream,
+        listeners,
+        ...(tlsGiven === 3 ? { tls: { ca: opts.tlsCa!, cert: opts.tlsCert!, key: opts.tlsKey!, ...(opts.tlsCrl !== undefined && { crl: opts.tlsCrl }) } } : {}),
+        policy: policy.current,
+        audit,
+        auditOutage,
+        minApiVersion,
+        logger,
+        limits,
+        spoolDirectory: opts.spoolDir,
+        ...(dropTo && {
+          beforeServing: () => dropPrivileges(dropTo, upstreamPath, { '--policy': opts.policy, '--tls-crl': opts.tlsCrl, '--tls-ca': opts.tlsCa, '--tls-cert': opts.tlsCert }, logger),
+        }),
       }),
-    }));
+    );
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -160,11 +162,7 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
       policy = next;
       logger.info({ policy: opts.policy, sha256 }, 'policy reloaded');
     },
-    (err) =>
-      logger.error(
-        { policy: opts.policy, error: err instanceof PolicyFileError ? err.describeAll() : err.message },
-        'the new policy does not load; the previous one stays in force',
-      ),
+    (err) => logger.error({ policy: opts.policy, error: err instanceof PolicyFileError ? err.describeAll() : err.message }, 'the new policy does not load; the previous one stays in force'),
     { protectedPaths, bodies, warn },
   );
   return { current: () => policy, close: () => watcher.close() };

@@ -91,7 +91,11 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
   try {
     const understood = understandRequest({ method: request.method, target: request.path, rawHeaders: rawHeaders(headers) }, options.minApiVersion ?? [1, 24]);
     const raw = rawBody(request.body);
-    const { decision, forwardTarget, body: judgedBody } = await decideRequest(understood, bodyOf(raw, headers['transfer-encoding'] !== undefined), {
+    const {
+      decision,
+      forwardTarget,
+      body: judgedBody,
+    } = await decideRequest(understood, bodyOf(raw, headers['transfer-encoding'] !== undefined), {
       policy,
       identity: request.identity,
       engine: () => engine,

@@ -23,14 +23,19 @@ export class UntrustedFileError extends ConfigError {
 /** What is wrong with an opened file, as a refusal (thrown) or warnings (returned). */
 function judgeOpened(path: string, what: string, info: Stats, secret = false): string[] {
   if (!info.isFile()) {
-    throw new UntrustedFileError(path, `the ${what} is not a regular file (${info.isFIFO() ? 'a FIFO' : info.isDirectory() ? 'a directory' : 'a special file'})`, `Point it at a regular file`);
+    throw new UntrustedFileError(
+      path,
+      `the ${what} is not a regular file (${info.isFIFO() ? 'a FIFO' : info.isDirectory() ? 'a directory' : 'a special file'})`,
+      `Point it at a regular file`,
+    );
   }
   if ((info.mode & 0o002) !== 0) {
     throw new UntrustedFileError(path, `the ${what} is writable by every user (mode ${(info.mode & 0o777).toString(8)})`, `Run chmod o-w ${path}`);
   }
   const warnings: string[] = [];
   const uid = process.geteuid?.() ?? 0;
-  if (info.uid !== uid && info.uid !== 0) warnings.push(`the ${what} ${path} is owned by uid ${info.uid}, who can change it under the gateway; chown it to ${uid === 0 ? 'root' : `uid ${uid}`}`);
+  if (info.uid !== uid && info.uid !== 0)
+    warnings.push(`the ${what} ${path} is owned by uid ${info.uid}, who can change it under the gateway; chown it to ${uid === 0 ? 'root' : `uid ${uid}`}`);
   if ((info.mode & 0o020) !== 0) warnings.push(`the ${what} ${path} is writable by its group (gid ${info.gid}); run chmod g-w ${path}`);
   if (secret && (info.mode & 0o044) !== 0) warnings.push(`the ${what} ${path} is readable by ${(info.mode & 0o004) !== 0 ? 'every user' : 'its group'}; run chmod 600 ${path}`);
   return warnings;

@@ -47,9 +47,7 @@ export class EngineRefusal extends Readable {
 }
 
 /** How the engine answered: upgraded (the client gets a raw stream), or an ordinary response. */
-export type EngineAnswer =
-  | { upgraded: true; head: string[]; engine: Socket; early: Buffer }
-  | { upgraded: false; response: EngineRefusal };
+export type EngineAnswer = { upgraded: true; head: string[]; engine: Socket; early: Buffer } | { upgraded: false; response: EngineRefusal };
 
 /**
  * The protocol the engine switches to for an operation: attach and exec start look only for an Upgrade
@@ -67,12 +65,7 @@ const REFUSAL_LIMIT = 1024 * 1024;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES']);
 
 /** Sends the judged request to the engine in the Upgrade form; resolves with its answer. */
-export function askEngineToHijack(
-  upstream: Upstream,
-  req: IncomingMessage,
-  judged: { path: string; headers: EngineHeaders; operation: string },
-  body: Buffer,
-): Promise<EngineAnswer> {
+export function askEngineToHijack(upstream: Upstream, req: IncomingMessage, judged: { path: string; headers: EngineHeaders; operation: string }, body: Buffer): Promise<EngineAnswer> {
   return new Promise((resolve, reject) => void new HijackRequest(upstream, req, judged, body, resolve, reject));
 }
 
@@ -195,9 +188,7 @@ export function joinHijackedStream(
   client.write(statusHead(status, upgradeTo !== undefined ? 'UPGRADED' : 'OK', headers) + '\r\n');
   if (answer.early.length > 0) client.write(answer.early);
   if (held.length > 0) answer.engine.write(held);
-  splice(client, answer.engine, (r) =>
-    onDone({ status, bytesIn: r.bytesIn + held.length, bytesOut: r.bytesOut + answer.early.length }),
-  );
+  splice(client, answer.engine, (r) => onDone({ status, bytesIn: r.bytesIn + held.length, bytesOut: r.bytesOut + answer.early.length }));
 }
 
 function withoutContentLength(headers: string[]): string[] {
@@ -213,11 +204,6 @@ export function relayRawResponse(client: Duplex, response: EngineRefusal, pinned
   const status = response.statusCode;
   const body = PinnedReferenceErrors.rewrite(pinned, response.body, status);
   const headers = withoutContentLength(downstreamResponseHeaders(response.rawHeaders));
-  client.end(
-    Buffer.concat([
-      Buffer.from(statusHead(status, STATUS_CODES[status] ?? '', headers) + `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`),
-      body,
-    ]),
-  );
+  client.end(Buffer.concat([Buffer.from(statusHead(status, STATUS_CODES[status] ?? '', headers) + `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body]));
   onDone({ status, bytesIn: 0, bytesOut: body.length });
 }

@@ -279,7 +279,14 @@ class PlainExchange implements ConnectionUser, ResponseSink {
         this.f.res.writeHead(held.head.status, held.head.reason, downstreamResponseHeaders(held.head.rawHeaders));
         this.f.res.end(Buffer.concat(held.chunks));
       },
-      (err: Error) => this.settle(new GatewayError('DG_UPSTREAM_FAILED', { what: `${this.f.req.method} ${this.f.path}`, why: `what was created could not be checked (${err.message})`, fix: 'Retry; if it persists, check the engine logs' })),
+      (err: Error) =>
+        this.settle(
+          new GatewayError('DG_UPSTREAM_FAILED', {
+            what: `${this.f.req.method} ${this.f.path}`,
+            why: `what was created could not be checked (${err.message})`,
+            fix: 'Retry; if it persists, check the engine logs',
+          }),
+        ),
     );
   }
 
@@ -301,9 +308,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
     this.settle(
       new GatewayError(unreachable ? 'DG_UPSTREAM_UNREACHABLE' : 'DG_UPSTREAM_FAILED', {
         what: `${this.f.req.method} ${this.f.path}`,
-        why: unreachable
-          ? `the Docker engine at ${this.f.upstream.name} is unreachable (${error.code})`
-          : `the connection to the Docker engine at ${this.f.upstream.name} ${why}`,
+        why: unreachable ? `the Docker engine at ${this.f.upstream.name} is unreachable (${error.code})` : `the connection to the Docker engine at ${this.f.upstream.name} ${why}`,
         fix: unreachable ? 'Check that dockerd is running and that dockgate may open its socket' : 'Retry; if it persists, check the engine logs',
       }),
     );

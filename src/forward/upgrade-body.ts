@@ -50,7 +50,11 @@ function chunkedCollector(limit: number, what: string): BodyCollector {
       const used = decoder.push(chunk, (piece) => {
         size += piece.length;
         if (size > limit) {
-          throw new GatewayError('DG_BODY_TOO_LARGE', { what, why: `the body is more than the ${limit} bytes such a request needs`, fix: 'Send the small JSON document the Engine API expects' });
+          throw new GatewayError('DG_BODY_TOO_LARGE', {
+            what,
+            why: `the body is more than the ${limit} bytes such a request needs`,
+            fix: 'Send the small JSON document the Engine API expects',
+          });
         }
         data.push(Buffer.from(piece));
       });

@@ -60,9 +60,10 @@ export class CreatedContainerCheck {
       await removeContainer(this.upstream, id).catch(() => undefined);
       return new GatewayError('DG_CREATE_IMAGE_CHANGED', {
         what: `container create (${name === undefined || name === '' ? id.slice(0, 12) : name})`,
-        why: createdFrom === undefined
-          ? 'dockgate could not check which image the engine created it from, so it was removed'
-          : `the image name was moved to another image (${createdFrom.slice(0, 19)}) between the judgement (${imageId.slice(0, 19)}) and the create, so the container was removed`,
+        why:
+          createdFrom === undefined
+            ? 'dockgate could not check which image the engine created it from, so it was removed'
+            : `the image name was moved to another image (${createdFrom.slice(0, 19)}) between the judgement (${imageId.slice(0, 19)}) and the create, so the container was removed`,
         fix: 'Retry the create; do not re-tag the image while creating containers from it',
       });
     };

@@ -137,7 +137,13 @@ export class Gateway implements RequestHandler {
           this.hijackLegacy(exchange, understood, req, res).catch(refuse);
           return;
         }
-        Promise.resolve(this.decide(exchange, understood, wholeBody(isChunked(req), () => readBody(req, INSPECTED_BODY_LIMIT, what, this.memoryHold(exchange)))))
+        Promise.resolve(
+          this.decide(
+            exchange,
+            understood,
+            wholeBody(isChunked(req), () => readBody(req, INSPECTED_BODY_LIMIT, what, this.memoryHold(exchange))),
+          ),
+        )
           .then(async (decided) => {
             await this.recordBeforeForwarding(exchange, understood, decided);
             forward(decided, decided.body);
@@ -479,7 +485,6 @@ export class Gateway implements RequestHandler {
     this.options.admission.release(exchange.slot);
     exchange.slot = undefined;
   }
-
 }
 
 /** Whether the client sends its body chunked. */

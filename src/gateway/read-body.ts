@@ -61,11 +61,13 @@ export function readBody(req: IncomingMessage, limit: number, what: string, hold
     // ours. A refusal the request was destroyed with (the body idle timeout) is that refusal.
     req.on('error', (err: Error) =>
       reject(
-        isGatewayError(err) ? err : new GatewayError('DG_BODY_MALFORMED', {
-          what,
-          why: `the body could not be read (${err.message})`,
-          fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it',
-        }),
+        isGatewayError(err)
+          ? err
+          : new GatewayError('DG_BODY_MALFORMED', {
+              what,
+              why: `the body could not be read (${err.message})`,
+              fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it',
+            }),
       ),
     );
   });

@@ -67,9 +67,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const tls = material && new TlsContext(material, config.tls!.crl, config.logger);
   // Loaded only for TLS listeners (the certificate parser weighs some 25 MB of memory a gateway without
   // them does not need), and before any privilege drop, while every module file is still readable.
-  const certificateExpiryWarnings = config.listeners.some((l) => l.kind === 'tcp')
-    ? (await import('../certs/expiry-warnings.js')).certificateExpiryWarnings
-    : undefined;
+  const certificateExpiryWarnings = config.listeners.some((l) => l.kind === 'tcp') ? (await import('../certs/expiry-warnings.js')).certificateExpiryWarnings : undefined;
   const upstream = createUpstream(config.upstream);
   const gateway = new Gateway({
     upstream,

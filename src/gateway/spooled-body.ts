@@ -33,7 +33,11 @@ export interface Spool {
 }
 
 function tooLarge(what: string, limit: number): GatewayError {
-  return new GatewayError('DG_BODY_TOO_LARGE', { what, why: `the body exceeds the ${limit} bytes dockgate holds for judging`, fix: 'Send a smaller build context (a .dockerignore leaves out what the build does not need)' });
+  return new GatewayError('DG_BODY_TOO_LARGE', {
+    what,
+    why: `the body exceeds the ${limit} bytes dockgate holds for judging`,
+    fix: 'Send a smaller build context (a .dockerignore leaves out what the build does not need)',
+  });
 }
 
 export async function spoolBody(req: IncomingMessage, directory: string, limit: number, what: string, hold: BudgetHold): Promise<Spool> {
@@ -109,11 +113,15 @@ export async function spoolBody(req: IncomingMessage, directory: string, limit: 
       stop(
         isGatewayError(err)
           ? err
-          : new GatewayError('DG_BODY_MALFORMED', { what, why: `the body could not be read (${err.message})`, fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it' }),
+          : new GatewayError('DG_BODY_MALFORMED', {
+              what,
+              why: `the body could not be read (${err.message})`,
+              fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it',
+            }),
       ),
     );
     file.once('error', (err: Error) =>
-      stop(new GatewayError('DG_BODY_TOO_LARGE', { what, why: `the body could not be held for judging (${err.message})`, fix: 'Retry later; the gateway\'s spool directory may be full' })),
+      stop(new GatewayError('DG_BODY_TOO_LARGE', { what, why: `the body could not be held for judging (${err.message})`, fix: "Retry later; the gateway's spool directory may be full" })),
     );
   });
   complete.catch(() => undefined);

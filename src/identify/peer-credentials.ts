@@ -43,10 +43,7 @@ function socketFd(socket: Socket, listener: string): number {
   const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
   const fd = handle?.fd;
   if (typeof fd !== 'number' || fd < 0) {
-    throw new Error(
-      `cannot identify a client on ${listener}: the connection has no file descriptor ` +
-        '(it was already closed, or it is not a unix-socket connection)',
-    );
+    throw new Error(`cannot identify a client on ${listener}: the connection has no file descriptor ` + '(it was already closed, or it is not a unix-socket connection)');
   }
   return fd;
 }

@@ -72,15 +72,7 @@ export interface ObjectSchema<Fields extends FieldSchemas = FieldSchemas> extend
   readonly embedded: ReadonlyMap<string, string>;
 }
 
-export type BodySchema =
-  | StringSchema
-  | BoolSchema
-  | IntegerSchema
-  | FloatSchema
-  | StrSliceSchema
-  | ArraySchema
-  | MapSchema
-  | ObjectSchema;
+export type BodySchema = StringSchema | BoolSchema | IntegerSchema | FloatSchema | StrSliceSchema | ArraySchema | MapSchema | ObjectSchema;
 
 /**
  * The JavaScript value schema-reader.ts decodes for a schema: an object holds only the fields that were

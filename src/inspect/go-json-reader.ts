@@ -103,7 +103,7 @@ class GoJsonReader {
   readDocument(): JsonValue {
     const buf = this.buf;
     if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
-      throw bodyRefusal([], 'the body starts with a byte order mark, which Go\'s JSON decoder rejects', 'Send the JSON without a byte order mark');
+      throw bodyRefusal([], "the body starts with a byte order mark, which Go's JSON decoder rejects", 'Send the JSON without a byte order mark');
     }
     this.skipWhitespace();
     if (this.pos === buf.length) throw bodyRefusal([], 'the body holds no JSON value', FIX_SYNTAX);
@@ -375,7 +375,6 @@ class GoJsonReader {
     }
     return unit;
   }
-
 }
 
 /**

@@ -52,7 +52,7 @@ function adjacentFloat32(f: number, toward: number): number {
   if (f === 0) return Math.sign(toward) * 2 ** -149;
   float32Bits[0] = f;
   // Moving away from zero increments the magnitude bits; moving toward zero decrements them.
-  float32Word[0] = float32Word[0]! + ((toward > f) === (f > 0) ? 1 : -1);
+  float32Word[0] = float32Word[0]! + (toward > f === f > 0 ? 1 : -1);
   return float32Bits[0];
 }
 

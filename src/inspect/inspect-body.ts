@@ -116,13 +116,7 @@ export function bodySchemaOf(operation: Operation): BodySchema | undefined {
  * Reads a body as the engine reads it. `chunked`: the body came with Transfer-Encoding: chunked (the
  * engine reads its length as unknown, which matters to container start).
  */
-export function readJudgedBody(
-  operation: Operation,
-  body: Buffer,
-  contentType: string | undefined,
-  chunked = false,
-  normalised = new NormalisationLog(),
-): JudgedBody {
+export function readJudgedBody(operation: Operation, body: Buffer, contentType: string | undefined, chunked = false, normalised = new NormalisationLog()): JudgedBody {
   if (operation === 'container.start') return readStartBody(body, chunked, normalised);
   if (!hasJsonBody(operation)) throw new Error(`readJudgedBody: ${operation} is not an inspected operation`);
   const bodyRule = BODY_RULES[operation];

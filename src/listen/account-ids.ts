@@ -8,7 +8,9 @@ type Database = 'passwd' | 'group';
 /** The entry's fields (passwd: name:x:uid:gid:...; group: name:x:gid:members), or undefined when there is none. */
 function entry(database: Database, key: string): string[] | undefined {
   try {
-    return execFileSync('getent', [database, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd().split(':');
+    return execFileSync('getent', [database, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trimEnd()
+      .split(':');
   } catch {
     return undefined;
   }

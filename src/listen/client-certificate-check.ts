@@ -76,7 +76,13 @@ export function presentedCertificate(cert: PeerCertificate): PresentedCertificat
   } catch {
     cn = undefined; // several: the record names none of them as the CN (the refusal's reason lists them all)
   }
-  const issuerName = asList(issuer.CN)[0] ?? (Object.keys(issuer).length > 0 ? Object.entries(issuer).map(([k, v]) => `${k}=${asList(v).join('+')}`).join(', ') : undefined);
+  const issuerName =
+    asList(issuer.CN)[0] ??
+    (Object.keys(issuer).length > 0
+      ? Object.entries(issuer)
+          .map(([k, v]) => `${k}=${asList(v).join('+')}`)
+          .join(', ')
+      : undefined);
   const notBefore = isoDate(cert.valid_from);
   const notAfter = isoDate(cert.valid_to);
   return {

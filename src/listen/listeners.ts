@@ -287,7 +287,10 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
   await listenTcp(server, spec);
   logger.info({ listener: spec.name, ...(spec.allow && { allow: spec.allow.networks }), crl: tls.revocation?.file }, 'listening (mutual TLS)');
   if (spec.allow === undefined && !isLoopbackAddress(spec.host)) {
-    logger.warn({ listener: spec.name }, 'this listener accepts clients from any network (any certificate holder anywhere); add ?allow=CIDR,... to accept only the networks clients come from');
+    logger.warn(
+      { listener: spec.name },
+      'this listener accepts clients from any network (any certificate holder anywhere); add ?allow=CIDR,... to accept only the networks clients come from',
+    );
   }
   return {
     spec,
@@ -303,17 +306,11 @@ async function openInsecureLoopbackListener(spec: InsecureLoopbackListenerSpec, 
   const { gateway, logger, refusals } = context;
   const server = http.createServer(serverOptions(context.limits));
   guardServer(server, spec.name, true, context, networkGate(spec, refusals));
-  attach(
-    server,
-    gateway,
-    (socket) => ({ kind: 'tcp', listener: spec.name, address: remoteOf(socket) }),
-    logger,
-    browserRequestGuard(spec.name, spec.hosts),
-  );
+  attach(server, gateway, (socket) => ({ kind: 'tcp', listener: spec.name, address: remoteOf(socket) }), logger, browserRequestGuard(spec.name, spec.hosts));
   await listenTcp(server, spec);
   logger.warn(
     { listener: spec.name, hosts: spec.hosts, ...(spec.allow && { allow: spec.allow.networks }) },
-    'listening on plain HTTP without authentication (--insecure-listen-loopback): every local process and user can reach it; requests that look like a browser\'s are refused',
+    "listening on plain HTTP without authentication (--insecure-listen-loopback): every local process and user can reach it; requests that look like a browser's are refused",
   );
   return { spec, server, close: () => closeServer(server) };
 }
@@ -325,7 +322,14 @@ export async function openListener(spec: ListenerSpec, context: ListenerContext)
     attach(server, context.gateway, (socket) => unixPeerIdentity(socket, spec.name), context.logger);
     const remove = await bindUnixListener(server, spec);
     context.logger.info({ listener: spec.name, mode: spec.mode.toString(8) }, 'listening');
-    return { spec, server, close: async () => { await closeServer(server); await remove(); } };
+    return {
+      spec,
+      server,
+      close: async () => {
+        await closeServer(server);
+        await remove();
+      },
+    };
   }
   if (spec.kind === 'tcp') return openTlsListener(spec, context);
   return openInsecureLoopbackListener(spec, context);

@@ -39,7 +39,12 @@ export class TlsContext {
   private closed = false;
   private readonly onHup = (): void => void this.reload(true);
 
-  constructor(material: TlsMaterial, crlFile: string | undefined, logger: Logger, private readonly options: TlsContextOptions = {}) {
+  constructor(
+    material: TlsMaterial,
+    crlFile: string | undefined,
+    logger: Logger,
+    private readonly options: TlsContextOptions = {},
+  ) {
     this.material = material;
     this.crlFile = crlFile;
     this.logger = logger;
@@ -151,7 +156,10 @@ export class TlsContext {
     const now = Date.now();
     for (const crl of list.crls) {
       if (crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < now) {
-        this.logger.error({ crl: file, issuer: crl.issuer, nextUpdate: crl.nextUpdate.toISOString() }, 'the CRL is past its nextUpdate: every client of this CA is refused until a fresh CRL is written (dockgate certs crl --dir DIR)');
+        this.logger.error(
+          { crl: file, issuer: crl.issuer, nextUpdate: crl.nextUpdate.toISOString() },
+          'the CRL is past its nextUpdate: every client of this CA is refused until a fresh CRL is written (dockgate certs crl --dir DIR)',
+        );
       }
     }
     for (const listener of this.revocationListeners) listener(list);

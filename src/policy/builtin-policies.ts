@@ -54,7 +54,9 @@ export function builtinPolicy(name: string, options: BuiltinOptions = {}): RuleP
   let constraints = base.constraints;
   if (allowBind.length > 0) {
     if (constraints === 'unrestricted' || name === 'read-only') {
-      throw new Error(`--allow-bind: the ${name} profile ${name === 'audit' ? 'judges no container reach' : 'grants no operation that mounts host paths'}; use --profile baseline or restricted`);
+      throw new Error(
+        `--allow-bind: the ${name} profile ${name === 'audit' ? 'judges no container reach' : 'grants no operation that mounts host paths'}; use --profile baseline or restricted`,
+      );
     }
     const roots = allowBind.map((text) => {
       try {

@@ -50,7 +50,10 @@ export function matchIdentity(selector: IdentitySelector | undefined, identity: 
   for (const [name, values, actual] of checks) {
     if (values === undefined) continue;
     if (actual === undefined) {
-      return { matched: false, detail: `${name} selects ${name === 'uid' || name === 'gid' || name === 'user' || name === 'group' ? 'unix' : 'TLS'} peers, and this is a ${identity.kind} peer` };
+      return {
+        matched: false,
+        detail: `${name} selects ${name === 'uid' || name === 'gid' || name === 'user' || name === 'group' ? 'unix' : 'TLS'} peers, and this is a ${identity.kind} peer`,
+      };
     }
     const hit = actual.find((a) => values.includes(a));
     if (hit === undefined) {

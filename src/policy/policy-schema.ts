@@ -142,7 +142,11 @@ export const ruleSchema = strict({
     ctx.addIssue({ code: 'custom', message: 'a rule needs operations, or a profile to take them from (baseline, restricted, read-only, audit)' });
   }
   if (rule.profile === 'audit' && (rule.constraints !== undefined || rule.defaults !== undefined)) {
-    ctx.addIssue({ code: 'custom', path: [rule.constraints !== undefined ? 'constraints' : 'defaults'], message: 'the audit profile judges no container reach, so it takes no constraints or defaults; start from profile: baseline instead' });
+    ctx.addIssue({
+      code: 'custom',
+      path: [rule.constraints !== undefined ? 'constraints' : 'defaults'],
+      message: 'the audit profile judges no container reach, so it takes no constraints or defaults; start from profile: baseline instead',
+    });
   }
 });
 

@@ -54,12 +54,7 @@ export function policyHash(text: string): string {
  * Watches `file`. `onReload` gets each new policy that loaded; `onError` gets a PolicyFileError (or an
  * Error) for a file that did not, and the caller keeps using the policy it has.
  */
-export function watchPolicyFile(
-  file: string,
-  onReload: (policy: RulePolicy, sha256: string) => void,
-  onError: (error: Error) => void,
-  options: WatchOptions = {},
-): PolicyWatcher {
+export function watchPolicyFile(file: string, onReload: (policy: RulePolicy, sha256: string) => void, onError: (error: Error) => void, options: WatchOptions = {}): PolicyWatcher {
   let lastText: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

@@ -146,7 +146,11 @@ function verifyDropped(target: DropTarget): Map<string, string> {
   };
   expectIds('Uid', target.uid);
   expectIds('Gid', target.gid);
-  const groups = (status.get('Groups') ?? '').split(/\s+/).filter((g) => g !== '').map(Number).sort((a, b) => a - b);
+  const groups = (status.get('Groups') ?? '')
+    .split(/\s+/)
+    .filter((g) => g !== '')
+    .map(Number)
+    .sort((a, b) => a - b);
   const wanted = [...target.groups].sort((a, b) => a - b);
   if (groups.join(',') !== wanted.join(',')) problems.push(`Groups ${groups.join(' ')} (expected ${wanted.join(' ')})`);
   for (const field of ['CapPrm', 'CapEff', 'CapAmb', 'CapBnd']) {

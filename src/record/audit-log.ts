@@ -134,9 +134,7 @@ export class AuditLog implements AuditSink {
   writeDurable(record: AuditRecord): Promise<void> {
     const request = recordRequestLine(record);
     if (this.closing !== undefined) {
-      return Promise.reject(
-        this.unavailable(request, 'is closed (the gateway is shutting down)', 'Retry once the gateway has restarted'),
-      );
+      return Promise.reject(this.unavailable(request, 'is closed (the gateway is shutting down)', 'Retry once the gateway has restarted'));
     }
     const line = formatAuditRecord(record);
     if (!this.accepts(line)) {

@@ -165,7 +165,9 @@ export function formatAuditRecord(record: AuditRecord): string {
     line += `,"changes":${JSON.stringify(changes)}`;
   }
   if (record.normalised !== undefined) {
-    const notes = record.normalised.entries.map((n) => (n.to === undefined ? { kind: String(n.kind), path: String(n.path) } : { kind: String(n.kind), path: String(n.path), to: String(n.to) }));
+    const notes = record.normalised.entries.map((n) =>
+      n.to === undefined ? { kind: String(n.kind), path: String(n.path) } : { kind: String(n.kind), path: String(n.path), to: String(n.to) },
+    );
     line += `,"normalised":${JSON.stringify(notes)}`;
     if (record.normalised.omitted > 0) line += `,"normalisedOmitted":${num(record.normalised.omitted)}`;
   }

@@ -26,10 +26,7 @@ export async function openAuditSink(file: string | undefined, logger: AuditHealt
       if (status.healthy) {
         logger.info({ auditLog: file }, `audit log writable again; ${which} are forwarded again`);
       } else {
-        logger.error(
-          { auditLog: file, error: status.lastError },
-          `audit log cannot be written; ${which} are refused until it can`,
-        );
+        logger.error({ auditLog: file, error: status.lastError }, `audit log cannot be written; ${which} are refused until it can`);
       }
     },
   });

@@ -75,7 +75,7 @@ function malformedVersion(shown: string, why: string): GatewayError {
   return new GatewayError('DG_PATH_MALFORMED', {
     what: `API version prefix ${quote(shown)}`,
     why,
-    fix: 'Write the version as /v<major>.<minor>, e.g. /v1.41, or leave it out to use the engine\'s own',
+    fix: "Write the version as /v<major>.<minor>, e.g. /v1.41, or leave it out to use the engine's own",
   });
 }
 

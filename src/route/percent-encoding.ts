@@ -20,10 +20,7 @@ const LEFT_RAW_IN_PATH = asciiSet(UNRESERVED + "!$&'()*+,=:@/");
 /** Left raw in forwarded query components: exactly what Go's url.QueryEscape leaves raw. */
 const LEFT_RAW_IN_QUERY_COMPONENT = asciiSet(UNRESERVED);
 
-const PERCENT_ESCAPES: readonly string[] = Array.from(
-  { length: 128 },
-  (_, code) => '%' + code.toString(16).toUpperCase().padStart(2, '0'),
-);
+const PERCENT_ESCAPES: readonly string[] = Array.from({ length: 128 }, (_, code) => '%' + code.toString(16).toUpperCase().padStart(2, '0'));
 
 /**
  * Decodes `%XX` escapes into UTF-8 text; `+` becomes a space only when asked (query components, like

@@ -137,11 +137,7 @@ function splitSegments(path: string, rawTarget: string): string[] {
       );
     }
     if (segment === '.' || segment === '..') {
-      throw malformedPath(
-        rawTarget,
-        'it has a "." or ".." segment (possibly percent-encoded), which dockerd would resolve before routing',
-        'Send the resolved path',
-      );
+      throw malformedPath(rawTarget, 'it has a "." or ".." segment (possibly percent-encoded), which dockerd would resolve before routing', 'Send the resolved path');
     }
     segments.push(segment);
     if (slash === -1) return segments;

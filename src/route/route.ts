@@ -4,22 +4,7 @@ import type { Operation } from './routes.js';
 
 /** Kinds of engine objects a request can target or create. */
 export type ObjectKind =
-  | 'container'
-  | 'exec'
-  | 'image'
-  | 'volume'
-  | 'network'
-  | 'plugin'
-  | 'service'
-  | 'task'
-  | 'node'
-  | 'secret'
-  | 'config'
-  | 'swarm'
-  | 'system'
-  | 'build'
-  | 'session'
-  | 'distribution';
+  'container' | 'exec' | 'image' | 'volume' | 'network' | 'plugin' | 'service' | 'task' | 'node' | 'secret' | 'config' | 'swarm' | 'system' | 'build' | 'session' | 'distribution';
 
 /** How the engine answers: a normal response, a hijacked bidirectional stream, or a long-lived response stream. */
 export type Transport = 'plain' | 'hijack' | 'stream';

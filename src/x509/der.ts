@@ -58,7 +58,7 @@ export function readSingle(buf: Buffer): DerNode {
 export function children(node: DerNode): DerNode[] {
   if ((node.tag & 0x20) === 0) throw new Error('expected a constructed DER value');
   const out: DerNode[] = [];
-  for (let offset = 0; offset < node.content.length; ) {
+  for (let offset = 0; offset < node.content.length;) {
     const child = readNode(node.content, offset);
     out.push(child);
     offset += child.bytes.length;

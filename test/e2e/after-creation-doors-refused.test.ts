@@ -196,7 +196,10 @@ describe('doors on existing containers are refused (baseline, restricted)', { ti
       const old = assertRefused(await send(gw.endpoint, 'POST', '/v1.23/containers/stopped/start', { json: body }), 'start at v1.23 with a body', { status: 400, mentions: /1\.23|version/ });
       assert.equal(old.rule, 'api.min-version');
       t.diagnostic(`v1.23: ${old.message}`);
-      const current = assertRefused(await send(gw.endpoint, 'POST', `${API}/containers/stopped/start`, { json: body }), 'start at v1.41 with a body', { status: [400, 403], mentions: /body|HostConfig|Binds/ });
+      const current = assertRefused(await send(gw.endpoint, 'POST', `${API}/containers/stopped/start`, { json: body }), 'start at v1.41 with a body', {
+        status: [400, 403],
+        mentions: /body|HostConfig|Binds/,
+      });
       t.diagnostic(`v1.41: ${current.message}`);
     });
     await sendOk(engine.endpoint, 'POST', '/v1.23/containers/stopped/start', { json: body });

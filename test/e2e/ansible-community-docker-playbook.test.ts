@@ -64,8 +64,18 @@ function summarise(name: string, result: TaskResult): Record<string, unknown> {
   }
   if (name.startsWith('container info')) {
     summary['container'] = pick(result['container'], [
-      'Name', 'State.Status', 'State.ExitCode', 'Config.Env', 'Config.Cmd', 'Config.WorkingDir', 'HostConfig.Memory', 'HostConfig.CapDrop',
-      'HostConfig.SecurityOpt', 'HostConfig.Tmpfs', 'HostConfig.NetworkMode', 'HostConfig.Binds',
+      'Name',
+      'State.Status',
+      'State.ExitCode',
+      'Config.Env',
+      'Config.Cmd',
+      'Config.WorkingDir',
+      'HostConfig.Memory',
+      'HostConfig.CapDrop',
+      'HostConfig.SecurityOpt',
+      'HostConfig.Tmpfs',
+      'HostConfig.NetworkMode',
+      'HostConfig.Binds',
     ]);
     const aliases = field(result['container'], 'NetworkSettings.Networks.ansible-net.Aliases');
     summary['aliases'] = Array.isArray(aliases) ? aliases.filter((alias) => alias === 'box-alias') : aliases;
@@ -166,7 +176,12 @@ describe('an Ansible community.docker playbook matches the direct socket through
       'remove volume': true,
       'container info after removal': false,
     });
-    assert.deepEqual(Object.entries(tasks).filter(([, task]) => task['failed'] !== false).map(([name]) => name), []);
+    assert.deepEqual(
+      Object.entries(tasks)
+        .filter(([, task]) => task['failed'] !== false)
+        .map(([name]) => name),
+      [],
+    );
     assert.deepEqual(pick(tasks['exec'], ['rc', 'stdout', 'stderr']), { rc: 0, stdout: 'hello from /data', stderr: 'to-stderr' });
     assert.equal(tasks['exec with argv, stdin, env, chdir and user']?.['stdout'], 'got through stdin as 1234 in /tmp with extra-value');
     assert.equal(tasks['exec that fails']?.['rc'], 3);

@@ -47,8 +47,14 @@ describe('dockgate audit against hostile engines', { timeout: 5 * 60_000 }, () =
     const items = notChecked(report);
     assert.ok(items.includes('engine: GET /info failed: no complete answer within 20 s; the checks that need it did not run'), items.join('\n'));
     const timeUp = "the audit's time for this engine ran out (--timeout 30 s; raise it to wait longer)";
-    assert.ok(items.some((n) => n.startsWith(`containers: GET /containers/{id}/json failed: no complete answer before ${timeUp}: 4 containers (`)), items.join('\n'));
-    assert.ok(items.some((n) => n.startsWith(`containers: GET /containers/{id}/json failed: ${timeUp}: 46 containers (`)), items.join('\n'));
+    assert.ok(
+      items.some((n) => n.startsWith(`containers: GET /containers/{id}/json failed: no complete answer before ${timeUp}: 4 containers (`)),
+      items.join('\n'),
+    );
+    assert.ok(
+      items.some((n) => n.startsWith(`containers: GET /containers/{id}/json failed: ${timeUp}: 46 containers (`)),
+      items.join('\n'),
+    );
     // What did answer was judged: /version, and the audit's own plain-HTTP connection.
     assert.equal(findingsOf(report, 'api.tcp-plaintext').length, 1);
     assert.equal((report.targets[0] as unknown as { engine: { version: string } }).engine.version, '27.3.1');
@@ -68,7 +74,14 @@ describe('dockgate audit against hostile engines', { timeout: 5 * 60_000 }, () =
           case 0:
             return privileged(id, index);
           case 1: // wrongly typed Privileged, but SYS_ADMIN among capabilities of the wrong type
-            return { ...plainInspect(id, index), Name: 42, State: [], HostConfig: { Privileged: 'yes', CapAdd: [1, 'SYS_ADMIN'], Memory: '64m', PidsLimit: 64 }, Mounts: 'none', NetworkSettings: { Ports: { '80/tcp': 'x' } } };
+            return {
+              ...plainInspect(id, index),
+              Name: 42,
+              State: [],
+              HostConfig: { Privileged: 'yes', CapAdd: [1, 'SYS_ADMIN'], Memory: '64m', PidsLimit: 64 },
+              Mounts: 'none',
+              NetworkSettings: { Ports: { '80/tcp': 'x' } },
+            };
           case 2:
             return 'this is not JSON {';
           case 3:
@@ -84,11 +97,20 @@ describe('dockgate audit against hostile engines', { timeout: 5 * 60_000 }, () =
     measured(t, 'lying types', run);
     const report = reportOf(run);
     assert.equal(run.code, 1, 'the privileged container is still found, and fails --fail-on critical');
-    assert.deepEqual(findingsOf(report, 'container.privileged').map((f) => f.subject), ['c0']);
+    assert.deepEqual(
+      findingsOf(report, 'container.privileged').map((f) => f.subject),
+      ['c0'],
+    );
     // The container whose Privileged is a string is judged on the rest: its capability is found.
     const caps = findingsOf(report, 'container.capabilities');
-    assert.deepEqual(caps.map((f) => f.subject), [containerId(1).slice(0, 12)]);
-    assert.ok(caps[0]!.evidence.some((e) => e.includes('SYS_ADMIN')), caps[0]!.evidence.join('\n'));
+    assert.deepEqual(
+      caps.map((f) => f.subject),
+      [containerId(1).slice(0, 12)],
+    );
+    assert.ok(
+      caps[0]!.evidence.some((e) => e.includes('SYS_ADMIN')),
+      caps[0]!.evidence.join('\n'),
+    );
     // live-restore false was read, though the document lies elsewhere.
     assert.equal(findingsOf(report, 'daemon.live-restore-off').length, 1);
     const items = notChecked(report);
@@ -102,7 +124,11 @@ describe('dockgate audit against hostile engines', { timeout: 5 * 60_000 }, () =
       /^containers: GET \/containers\/\{id\}\/json: the answer: expected an object, found the number 12: read as absent, .*: 1 container \(0{7}3c{4}\)$/,
       /^containers: GET \/containers\/\{id\}\/json failed: answered 500: 1 container \(0{7}4c{4}\)$/,
     ];
-    for (const pattern of expected) assert.ok(items.some((n) => pattern.test(n)), `${pattern} in\n${items.join('\n')}`);
+    for (const pattern of expected)
+      assert.ok(
+        items.some((n) => pattern.test(n)),
+        `${pattern} in\n${items.join('\n')}`,
+      );
   });
 
   test('200,000 containers: listed as they stream, 10,000 judged, the rest counted as not checked, in bounded time and memory', async (t) => {
@@ -115,7 +141,15 @@ describe('dockgate audit against hostile engines', { timeout: 5 * 60_000 }, () =
     assert.ok(run.elapsedMs < 60_000, `took ${run.elapsedMs} ms`);
     assert.ok(run.peakRssKiB > 0 && run.peakRssKiB < 300 * 1024, `peak RSS ${run.peakRssKiB} KiB`);
     assert.equal(engine.requests.get('inspect'), 10_000);
-    assert.deepEqual(findingsOf(report, 'container.privileged').map((f) => f.subject), Array.from({ length: 10 }, (_, i) => `c${i * 1000}`).sort());
-    assert.ok(notChecked(report).includes('containers: 200000 containers are listed; only the 10000 most recently created were inspected (--max-containers 10000): raise it to check the other 190000'), notChecked(report).join('\n'));
+    assert.deepEqual(
+      findingsOf(report, 'container.privileged').map((f) => f.subject),
+      Array.from({ length: 10 }, (_, i) => `c${i * 1000}`).sort(),
+    );
+    assert.ok(
+      notChecked(report).includes(
+        'containers: 200000 containers are listed; only the 10000 most recently created were inspected (--max-containers 10000): raise it to check the other 190000',
+      ),
+      notChecked(report).join('\n'),
+    );
   });
 });

@@ -34,20 +34,23 @@ describe('a full audit disk refuses state changes until it has room again', { ti
   let viaGateway: Endpoint;
   let events: EngineEvents;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const dir = teardown.tempDir('/tmp/dgd-');
-    auditDir = join(dir, 'audit');
-    mountTinyFilesystem(auditDir, teardown);
-    auditLog = join(auditDir, 'audit.jsonl');
-    socketPath = join(dir, 'gw.sock');
-    gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socketPath}`], profile: 'audit', auditLog });
-    teardown.add(() => gateway.stopRunning());
-    viaGateway = gateway.unix!;
-    events = await EngineEvents.subscribe(engine.socketPath);
-    teardown.add(() => events.close());
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const dir = teardown.tempDir('/tmp/dgd-');
+      auditDir = join(dir, 'audit');
+      mountTinyFilesystem(auditDir, teardown);
+      auditLog = join(auditDir, 'audit.jsonl');
+      socketPath = join(dir, 'gw.sock');
+      gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socketPath}`], profile: 'audit', auditLog });
+      teardown.add(() => gateway.stopRunning());
+      viaGateway = gateway.unix!;
+      events = await EngineEvents.subscribe(engine.socketPath);
+      teardown.add(() => events.close());
+    },
+    { timeout: 120_000 },
+  );
 
   test('disk full: writes refused with a clear 503, reads go on, the engine sees nothing; freed: forwarded again', async (t: TestContext) => {
     assert.equal((await apiRequest(viaGateway, 'POST', '/v1.41/volumes/create', { Name: 'df-before' })).status, 201);
@@ -93,12 +96,19 @@ describe('a full audit disk refuses state changes until it has room again', { ti
     if (slack > 0) await events.waitFor('the last change that fitted', (e) => e.Action === 'create' && e.Actor.ID === `df-slack-${slack - 1}`);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const slackCreates = events.matching((e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID.startsWith('df-slack-'));
-    assert.deepEqual(slackCreates.map((e) => e.Actor.ID).sort(), Array.from({ length: slack }, (_, i) => `df-slack-${i}`).sort(),
-      'the changes that fitted in the last page, and not the first one refused, are the ones the engine performed');
-    const refused = events.matching((e) =>
-      (e.Action === 'create' && /^df-(refused|burst)-/.test(e.Type === 'container' ? eventContainerName(e) : e.Actor.ID)) ||
-      (e.Action === 'destroy' && e.Actor.ID === 'df-before'));
-    assert.deepEqual(refused.map((e) => `${e.Type} ${e.Action} ${e.Actor.ID}`), [], 'refused requests reached the engine');
+    assert.deepEqual(
+      slackCreates.map((e) => e.Actor.ID).sort(),
+      Array.from({ length: slack }, (_, i) => `df-slack-${i}`).sort(),
+      'the changes that fitted in the last page, and not the first one refused, are the ones the engine performed',
+    );
+    const refused = events.matching(
+      (e) => (e.Action === 'create' && /^df-(refused|burst)-/.test(e.Type === 'container' ? eventContainerName(e) : e.Actor.ID)) || (e.Action === 'destroy' && e.Actor.ID === 'df-before'),
+    );
+    assert.deepEqual(
+      refused.map((e) => `${e.Type} ${e.Action} ${e.Actor.ID}`),
+      [],
+      'refused requests reached the engine',
+    );
 
     // Room again: the next state change is forwarded, recorded, and the recovery is logged.
     freeAll(auditDir);
@@ -164,8 +174,13 @@ describe('a full audit disk refuses state changes until it has room again', { ti
     assert.equal(trail.tornTail, undefined, 'the file ends with a whole line');
     const relevant = events.events.filter((e) => (e.Type === 'volume' ? e.Actor.ID : (e.Actor.Attributes?.['name'] ?? '')) !== marker);
     const coverage = matchEventsToRecords(relevant, trail.records, 'dl-');
-    for (const [operation, c] of [...coverage].sort()) t.diagnostic(`${operation}: ${c.byName} by name, ${c.byDoneRecord} through the done record, ${c.byOrphan} to a forwarding record without done, ${c.unmatched.length} unmatched`);
-    assert.deepEqual([...coverage.values()].flatMap((c) => c.unmatched), [], 'every create and destroy the engine performed has its forwarding record');
+    for (const [operation, c] of [...coverage].sort())
+      t.diagnostic(`${operation}: ${c.byName} by name, ${c.byDoneRecord} through the done record, ${c.byOrphan} to a forwarding record without done, ${c.unmatched.length} unmatched`);
+    assert.deepEqual(
+      [...coverage.values()].flatMap((c) => c.unmatched),
+      [],
+      'every create and destroy the engine performed has its forwarding record',
+    );
     assert.ok(existsSync(auditLog));
   });
 });

@@ -29,23 +29,26 @@ describe('--audit-outage refuse-all: nothing is served while the audit log canno
   let auditLog: string;
   let viaGateway: Endpoint;
 
-  before(async () => {
-    engine = await startEngine({ image: false });
-    teardown.add(() => engine.stop());
-    const dir = teardown.tempDir('/tmp/dgo-');
-    auditDir = join(dir, 'audit');
-    mountTinyFilesystem(auditDir, teardown);
-    auditLog = join(auditDir, 'audit.jsonl');
-    gateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${join(dir, 'gw.sock')}`],
-      profile: 'audit',
-      auditLog,
-      args: ['--audit-outage', 'refuse-all'],
-    });
-    teardown.add(() => gateway.stopRunning());
-    viaGateway = gateway.unix!;
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      engine = await startEngine({ image: false });
+      teardown.add(() => engine.stop());
+      const dir = teardown.tempDir('/tmp/dgo-');
+      auditDir = join(dir, 'audit');
+      mountTinyFilesystem(auditDir, teardown);
+      auditLog = join(auditDir, 'audit.jsonl');
+      gateway = await startGateway({
+        upstream: engine.socketPath,
+        listen: [`unix://${join(dir, 'gw.sock')}`],
+        profile: 'audit',
+        auditLog,
+        args: ['--audit-outage', 'refuse-all'],
+      });
+      teardown.add(() => gateway.stopRunning());
+      viaGateway = gateway.unix!;
+    },
+    { timeout: 120_000 },
+  );
 
   test('disk full: reads refused with the clear 503 as well; freed: the very next read is served', async () => {
     assert.equal((await apiRequest(viaGateway, 'GET', '/v1.41/containers/json')).status, 200);

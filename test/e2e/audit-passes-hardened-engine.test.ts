@@ -48,14 +48,17 @@ describe('dockgate audit on a hardened engine', { timeout: 3 * 60_000 }, () => {
   let report: Report;
   let run: { code: number | null; stdout: string; stderr: string };
 
-  before(async () => {
-    teardown.add(prepareUsernsRemap());
-    engine = await startEngine({ daemonJson: { 'userns-remap': 'default', 'no-new-privileges': true, 'live-restore': true, group: 'root' }, dirMode: 0o711, image: true });
-    teardown.add(() => engine.stop());
-    await dockerOk(['run', '-d', '--name', 'benign', '--memory', '64m', '--pids-limit', '64', '--cap-drop', 'ALL', BUSYBOX_IMAGE, 'sleep', '600'], engine.endpoint);
-    run = await runAuditCli(['--host', `unix://${engine.socketPath}`, '--format', 'json', '--fail-on', 'high']);
-    report = JSON.parse(run.stdout) as Report;
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      teardown.add(prepareUsernsRemap());
+      engine = await startEngine({ daemonJson: { 'userns-remap': 'default', 'no-new-privileges': true, 'live-restore': true, group: 'root' }, dirMode: 0o711, image: true });
+      teardown.add(() => engine.stop());
+      await dockerOk(['run', '-d', '--name', 'benign', '--memory', '64m', '--pids-limit', '64', '--cap-drop', 'ALL', BUSYBOX_IMAGE, 'sleep', '600'], engine.endpoint);
+      run = await runAuditCli(['--host', `unix://${engine.socketPath}`, '--format', 'json', '--fail-on', 'high']);
+      report = JSON.parse(run.stdout) as Report;
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   test('the engine remaps user namespaces, and the audit sees it', () => {
     assert.equal((report.targets[0] as unknown as { engine: { userNamespaceRemap: boolean } }).engine.userNamespaceRemap, true);
@@ -64,10 +67,21 @@ describe('dockgate audit on a hardened engine', { timeout: 3 * 60_000 }, () => {
   test('none of the insecure findings', () => {
     const ids = report.targets[0]!.findings.map((f) => f.id);
     const unexpected = ids.filter((id) => INSECURE_FINDINGS.includes(id));
-    assert.deepEqual(unexpected, [], JSON.stringify(report.targets[0]!.findings.filter((f) => unexpected.includes(f.id)), null, 2));
+    assert.deepEqual(
+      unexpected,
+      [],
+      JSON.stringify(
+        report.targets[0]!.findings.filter((f) => unexpected.includes(f.id)),
+        null,
+        2,
+      ),
+    );
     assert.equal(findingsOf(report, 'daemon.userns-remap-off').length, 0);
     // Every check ran: nothing is not-checked because a check broke.
-    assert.deepEqual(report.targets[0]!.notChecked.filter((n) => n.reason.startsWith('the check failed')), []);
+    assert.deepEqual(
+      report.targets[0]!.notChecked.filter((n) => n.reason.startsWith('the check failed')),
+      [],
+    );
   });
 
   test('--fail-on high exits 0: nothing high or critical', () => {

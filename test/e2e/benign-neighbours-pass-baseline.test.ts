@@ -17,16 +17,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { docker, dockerOk } from '../support/docker-cli.js';
-import {
-  API,
-  IMAGE,
-  assertCliRefused,
-  removeContainer,
-  sendOk,
-  useGuardedEngine,
-  withoutEngineTrace,
-  type GatewayUnderTest,
-} from '../support/host-escape.js';
+import { API, IMAGE, assertCliRefused, removeContainer, sendOk, useGuardedEngine, withoutEngineTrace, type GatewayUnderTest } from '../support/host-escape.js';
 
 describe('benign neighbours pass baseline, and acceptance 3', { timeout: 10 * 60_000 }, () => {
   const suite = useGuardedEngine({
@@ -116,22 +107,61 @@ describe('benign neighbours pass baseline, and acceptance 3', { timeout: 10 * 60
 
   it('a hardened container: cap-drop ALL, no-new-privileges, read-only rootfs, memory and pids limits, user 1000', async () => {
     const out = await ok([
-      'run', '--rm', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--read-only',
-      '--memory', '64m', '--pids-limit', '64', '--cpus', '0.5', '--user', '1000:1000', IMAGE, 'id',
+      'run',
+      '--rm',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--read-only',
+      '--memory',
+      '64m',
+      '--pids-limit',
+      '64',
+      '--cpus',
+      '0.5',
+      '--user',
+      '1000:1000',
+      IMAGE,
+      'id',
     ]);
     assert.equal(out, 'uid=1000 gid=1000 groups=1000\n');
   });
 
-  it('capabilities, a sysctl of the PSS list and net.* sysctls of the container\'s own network namespace', async () => {
+  it("capabilities, a sysctl of the PSS list and net.* sysctls of the container's own network namespace", async () => {
     assert.equal(await ok(['run', '--rm', '--cap-add', 'NET_BIND_SERVICE', '--cap-add', 'CAP_CHOWN', '--cap-add', 'sys_chroot', IMAGE, 'true']), '');
     assert.equal(await ok(['run', '--rm', '--sysctl', 'kernel.shm_rmid_forced=1', IMAGE, 'cat', '/proc/sys/kernel/shm_rmid_forced']), '1\n');
-    assert.equal(await ok(['run', '--rm', '--sysctl', 'net.core.somaxconn=1024', '--sysctl', 'net.ipv4.tcp_keepalive_time=600', IMAGE, 'cat', '/proc/sys/net/core/somaxconn', '/proc/sys/net/ipv4/tcp_keepalive_time']), '1024\n600\n');
+    assert.equal(
+      await ok([
+        'run',
+        '--rm',
+        '--sysctl',
+        'net.core.somaxconn=1024',
+        '--sysctl',
+        'net.ipv4.tcp_keepalive_time=600',
+        IMAGE,
+        'cat',
+        '/proc/sys/net/core/somaxconn',
+        '/proc/sys/net/ipv4/tcp_keepalive_time',
+      ]),
+      '1024\n600\n',
+    );
   });
 
   it('labels and environment that merely mention "Privileged"', async () => {
     const out = await ok([
-      'run', '--rm', '--label', 'note=Privileged', '--label', 'HostConfig.Privileged=true',
-      '-e', 'MODE=Privileged', '-e', 'SPEC={"HostConfig":{"Privileged":true,"Binds":["/:/host"]}}', IMAGE, 'env',
+      'run',
+      '--rm',
+      '--label',
+      'note=Privileged',
+      '--label',
+      'HostConfig.Privileged=true',
+      '-e',
+      'MODE=Privileged',
+      '-e',
+      'SPEC={"HostConfig":{"Privileged":true,"Binds":["/:/host"]}}',
+      IMAGE,
+      'env',
     ]);
     assert.match(out, /^MODE=Privileged$/m);
     assert.match(out, /^SPEC=\{"HostConfig":\{"Privileged":true,"Binds":\["\/:\/host"\]\}\}$/m);

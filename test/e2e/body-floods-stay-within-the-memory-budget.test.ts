@@ -119,13 +119,16 @@ describe('body floods stay within the memory budget', { timeout: 6 * 60_000 }, (
   let pki: TestPki;
   const request = createRequest();
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    pki = createTestPki(engine.dir);
-    // What the flood's VolumesFrom names: a container with a host bind, which baseline refuses to pass on.
-    await dockerOk(['create', '--name', SOURCE, '--network', 'none', '-v', '/etc:/host-etc:ro', BUSYBOX_IMAGE, 'true'], engine.endpoint);
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      pki = createTestPki(engine.dir);
+      // What the flood's VolumesFrom names: a container with a host bind, which baseline refuses to pass on.
+      await dockerOk(['create', '--name', SOURCE, '--network', 'none', '-v', '/etc:/host-etc:ro', BUSYBOX_IMAGE, 'true'], engine.endpoint);
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   async function gatewayFor(profile: 'read-only' | 'baseline'): Promise<{ gateway: GatewayInFront; tls: Endpoint; startRss: number }> {
     const gateway = await startGatewayInFront(engine, { profile, tls: pki });
@@ -172,7 +175,12 @@ describe('body floods stay within the memory budget', { timeout: 6 * 60_000 }, (
     const connections = await flooding;
     const deadline = Date.now() + 60_000;
     while (connections.some((c) => statusOf(c) === undefined) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    const { trail } = await waitForAuditTrail(gateway.auditLog, auditFrom, (records) => records.filter((r) => r.phase === 'done' && r.operation === 'container.create').length >= CONNECTIONS, 30_000);
+    const { trail } = await waitForAuditTrail(
+      gateway.auditLog,
+      auditFrom,
+      (records) => records.filter((r) => r.phase === 'done' && r.operation === 'container.create').length >= CONNECTIONS,
+      30_000,
+    );
     await closeAndCheckMemory(t, gateway, connections, startRss, psTimes);
     const statuses = new Map<string, number>();
     for (const c of connections) statuses.set(String(statusOf(c)), (statuses.get(String(statusOf(c))) ?? 0) + 1);

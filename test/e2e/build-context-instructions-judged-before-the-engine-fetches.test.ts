@@ -63,7 +63,10 @@ describe('a Dockerfile is judged by what the engine will do with it (baseline)',
     { name: 'lower case, JSON form', cli: (t) => [context({ Dockerfile: `from ${IMAGE}\nadd ["${t.url('/json')}", "/fetched"]\n` })] },
     { name: 'quoted source', cli: (t) => [context({ Dockerfile: `FROM ${IMAGE}\nADD "${t.url('/quoted')}" /fetched\n` })] },
     { name: 'ARG default', cli: (t) => [context({ Dockerfile: `FROM ${IMAGE}\nARG SOURCE=${t.url('/arg-default')}\nADD \${SOURCE} /fetched\n` })] },
-    { name: '--build-arg', cli: (t) => ['--build-arg', `SOURCE=${t.url('/build-arg')}`, context({ Dockerfile: `FROM ${IMAGE}\nARG SOURCE=local.txt\nADD $SOURCE /fetched\n`, 'local.txt': 'x' })] },
+    {
+      name: '--build-arg',
+      cli: (t) => ['--build-arg', `SOURCE=${t.url('/build-arg')}`, context({ Dockerfile: `FROM ${IMAGE}\nARG SOURCE=local.txt\nADD $SOURCE /fetched\n`, 'local.txt': 'x' })],
+    },
     { name: "the base image's ENV", cli: () => [context({ Dockerfile: 'FROM env-url:base\nADD $SOURCE /fetched\n' })] },
     { name: "the base image's ONBUILD trigger", cli: () => [context({ Dockerfile: 'FROM onbuild-add:base\nRUN true\n' })] },
     { name: 'a Dockerfile that is a symlink', cli: (t) => [context({ Dockerfile: '->build/real', 'build/real': `FROM ${IMAGE}\nADD ${t.url('/symlinked')} /fetched\n` })] },
@@ -71,7 +74,7 @@ describe('a Dockerfile is judged by what the engine will do with it (baseline)',
       name: '-f outside the context',
       cli: (t) => {
         const outside = context({ 'Containerfile.evil': `FROM ${IMAGE}\nADD ${t.url('/outside')} /fetched\n` });
-        return ['-f', join(outside, 'Containerfile.evil'), context({ 'README': 'nothing here' })];
+        return ['-f', join(outside, 'Containerfile.evil'), context({ README: 'nothing here' })];
       },
     },
     {
@@ -138,7 +141,12 @@ describe('a Dockerfile is judged by what the engine will do with it (baseline)',
 
   it('a gzip context sent raw passes and builds', async () => {
     const { engine } = suite();
-    const body = gzipSync(tarArchive([{ name: 'Dockerfile', data: `FROM ${IMAGE}\nCOPY hello.txt /\n` }, { name: 'hello.txt', data: 'hello\n' }]));
+    const body = gzipSync(
+      tarArchive([
+        { name: 'Dockerfile', data: `FROM ${IMAGE}\nCOPY hello.txt /\n` },
+        { name: 'hello.txt', data: 'hello\n' },
+      ]),
+    );
     const res = await send(suite().gateway('baseline').endpoint, 'POST', `${API}/build?t=gzip:ok`, { body, contentType: 'application/x-tar' });
     assert.equal(res.status, 200, res.body);
     assert.match(res.body, /Successfully tagged gzip:ok/);

@@ -41,35 +41,38 @@ describe('a client certificate from dockgate certs runs the docker CLI over mutu
   let auditLog: string;
   let alice: Issued;
 
-  before(async () => {
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const dir = mkdtempSync(join(engine.dir, 'certs-'));
-    const caDir = join(dir, 'ca');
-    const certPath = join(dir, 'alice');
-    dockgate(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
-    const issued = dockgate(['certs', 'issue', 'alice', '--dir', caDir, '--group', 'ci', '--out', certPath]);
-    assert.match(issued, /DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=/);
-    alice = (JSON.parse(readFileSync(join(caDir, 'issued.json'), 'utf8')) as { certificates: Issued[] }).certificates[0]!;
+  before(
+    async () => {
+      const engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const dir = mkdtempSync(join(engine.dir, 'certs-'));
+      const caDir = join(dir, 'ca');
+      const certPath = join(dir, 'alice');
+      dockgate(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
+      const issued = dockgate(['certs', 'issue', 'alice', '--dir', caDir, '--group', 'ci', '--out', certPath]);
+      assert.match(issued, /DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=/);
+      alice = (JSON.parse(readFileSync(join(caDir, 'issued.json'), 'utf8')) as { certificates: Issued[] }).certificates[0]!;
 
-    const host = `tcp://127.0.0.1:${await freeLoopbackPort()}`;
-    auditLog = join(dir, 'audit.jsonl');
-    const gateway = await startGateway({
-      upstream: engine.socketPath,
-      // The unix listener is what startGateway waits for; the TLS one is awaited below with alice's certificate.
-      listen: [`unix://${join(dir, 'gw.sock')}`, host],
-      auditLog,
-      args: ['--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem')],
-    });
-    teardown.add(() => gateway.stopRunning());
-    endpoint = { name: 'gateway-tls (dockgate certs)', host, tlsDir: certPath };
-    const deadline = Date.now() + 30_000;
-    while ((await pingStatus(endpoint)) !== 200) {
-      gateway.assertRunning();
-      if (Date.now() > deadline) assert.fail(`${host} did not answer /_ping with alice's certificate\n${gateway.output()}`);
-      await new Promise((wait) => setTimeout(wait, 100));
-    }
-  }, { timeout: 120_000 });
+      const host = `tcp://127.0.0.1:${await freeLoopbackPort()}`;
+      auditLog = join(dir, 'audit.jsonl');
+      const gateway = await startGateway({
+        upstream: engine.socketPath,
+        // The unix listener is what startGateway waits for; the TLS one is awaited below with alice's certificate.
+        listen: [`unix://${join(dir, 'gw.sock')}`, host],
+        auditLog,
+        args: ['--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem')],
+      });
+      teardown.add(() => gateway.stopRunning());
+      endpoint = { name: 'gateway-tls (dockgate certs)', host, tlsDir: certPath };
+      const deadline = Date.now() + 30_000;
+      while ((await pingStatus(endpoint)) !== 200) {
+        gateway.assertRunning();
+        if (Date.now() > deadline) assert.fail(`${host} did not answer /_ping with alice's certificate\n${gateway.output()}`);
+        await new Promise((wait) => setTimeout(wait, 100));
+      }
+    },
+    { timeout: 120_000 },
+  );
 
   test('docker ps', async () => {
     assert.match(await dockerOk(['ps'], endpoint), /^CONTAINER ID\s+IMAGE/);
@@ -103,7 +106,14 @@ describe('a client certificate from dockgate certs runs the docker CLI over mutu
   test("Debian's docker 20.10 CLI reads the same certificate directory", async () => {
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
       const child = spawn('/usr/bin/docker', ['version', '--format', '{{.Server.APIVersion}}'], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: endpoint.tlsDir!, DOCKER_CONFIG: join(endpoint.tlsDir!, 'no-config'), DOCKER_HOST: endpoint.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: endpoint.tlsDir! },
+        env: {
+          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+          HOME: endpoint.tlsDir!,
+          DOCKER_CONFIG: join(endpoint.tlsDir!, 'no-config'),
+          DOCKER_HOST: endpoint.host,
+          DOCKER_TLS_VERIFY: '1',
+          DOCKER_CERT_PATH: endpoint.tlsDir!,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -124,7 +134,7 @@ describe('a client certificate from dockgate certs runs the docker CLI over mutu
   test('every audit record names the certificate: CN alice, group ci as O and OU, its serial and fingerprint', async () => {
     const awaited = await waitForAuditTrail(auditLog, 0, (records) => records.some((r) => r.operation === 'exec.start' && r.phase === 'done'), 10_000);
     assert.ok(awaited.complete, 'the exec records reached the audit trail');
-    for (let size = -1; size !== statSync(auditLog).size; ) {
+    for (let size = -1; size !== statSync(auditLog).size;) {
       size = statSync(auditLog).size;
       await new Promise((wait) => setTimeout(wait, 250));
     }
@@ -132,11 +142,18 @@ describe('a client certificate from dockgate certs runs the docker CLI over mutu
     assert.deepEqual(trail.badLines, []);
     const tls = trail.records.filter((r: AuditLine) => r.identity.kind === 'tls');
     for (const operation of ['container.list', 'container.create', 'exec.start', 'container.logs']) {
-      assert.ok(tls.some((r) => r.operation === operation && r.decision === 'allow'), `an allowed ${operation} record from the TLS client`);
+      assert.ok(
+        tls.some((r) => r.operation === operation && r.decision === 'allow'),
+        `an allowed ${operation} record from the TLS client`,
+      );
     }
     for (const record of tls) {
       const { cn, o, ou, serial, fingerprint } = record.identity;
-      assert.deepEqual({ cn, o, ou, serial, fingerprint }, { cn: 'alice', o: ['ci'], ou: ['ci'], serial: alice.serial, fingerprint: alice.fingerprint }, `${record.phase} ${record.method} ${record.path}`);
+      assert.deepEqual(
+        { cn, o, ou, serial, fingerprint },
+        { cn: 'alice', o: ['ci'], ou: ['ci'], serial: alice.serial, fingerprint: alice.fingerprint },
+        `${record.phase} ${record.method} ${record.path}`,
+      );
     }
     assert.deepEqual(alice.groups, ['ci']);
   });

@@ -51,17 +51,13 @@ describe('container lifecycle matches the direct socket', { timeout: 5 * 60_000 
   test('docker run -i: piped stdin reaches the container whole', async () => {
     const { endpoints } = stack();
     const input = randomBytes(256 * 1024);
-    const run = await sameOnEveryEndpoint(endpoints, (endpoint) =>
-      dockerOk(['run', '-i', '--rm', BUSYBOX_IMAGE, 'sha256sum'], { ...endpoint, input }),
-    );
+    const run = await sameOnEveryEndpoint(endpoints, (endpoint) => dockerOk(['run', '-i', '--rm', BUSYBOX_IMAGE, 'sha256sum'], { ...endpoint, input }));
     assert.equal(run, `${sha256(input)}  -\n`);
   });
 
   test('docker run -t: the container gets a terminal (stdin closed, not a terminal)', async () => {
     const { endpoints } = stack();
-    const run = await sameOnEveryEndpoint(endpoints, (endpoint) =>
-      docker(['run', '-t', '--rm', BUSYBOX_IMAGE, 'sh', '-c', '[ -t 1 ] && echo stdout-is-a-terminal; tty'], endpoint),
-    );
+    const run = await sameOnEveryEndpoint(endpoints, (endpoint) => docker(['run', '-t', '--rm', BUSYBOX_IMAGE, 'sh', '-c', '[ -t 1 ] && echo stdout-is-a-terminal; tty'], endpoint));
     // The terminal turns \n into \r\n: proof that a tty, not a pipe, carried the output.
     assert.deepEqual(run, { code: 0, stdout: 'stdout-is-a-terminal\r\n/dev/pts/0\r\n', stderr: '' });
   });
@@ -121,7 +117,7 @@ describe('container lifecycle matches the direct socket', { timeout: 5 * 60_000 
     assert.equal(outputs.fetched, 'made inside the container\n');
   });
 
-  test('docker commit: the new image holds the container\'s changes', async () => {
+  test("docker commit: the new image holds the container's changes", async () => {
     const { endpoints } = stack();
     const outputs = await sameOnEveryEndpoint(endpoints, async (endpoint) => {
       await dockerOk(['run', '--name', 'to-commit', BUSYBOX_IMAGE, 'sh', '-c', 'echo committed content > /tmp/marker'], endpoint);

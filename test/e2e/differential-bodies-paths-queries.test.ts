@@ -103,7 +103,10 @@ class Tally {
     return this.counts.get(key) ?? 0;
   }
   toString(): string {
-    return [...this.counts].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key}: ${n}`).join(', ');
+    return [...this.counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${key}: ${n}`)
+      .join(', ');
   }
 }
 
@@ -264,22 +267,29 @@ describe('differential: what dockgate judged is what the engine applied', { time
   /** The engine's own API version, which decides how root-level HostConfig fields are read. */
   let engineApi: ApiVersion;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    gateway = await startGatewayInFront(engine, { profile: 'audit' });
-    teardown.add(() => gateway.stopRunning());
-    const version = JSON.parse((await apiRequest(engine.endpoint, 'GET', '/version')).body) as { ApiVersion: string };
-    engineApi = parseApiVersion(version.ApiVersion, version.ApiVersion);
-    for (const [name, labels] of [['dp-a', { k: 'v' }], ['dp.b_c', { k: 'v w' }], ['dp-A', {}]] as const) {
-      const created = await apiRequest(engine.endpoint, 'POST', `/v1.41/containers/create?name=${name}`, { Image: 'busybox:test', Labels: labels });
-      assert.equal(created.status, 201, created.body);
-      const { Id } = JSON.parse(created.body) as { Id: string };
-      refs.push(name);
-      containerIds.set(name, Id);
-      if (name === 'dp-a') refs.push(Id.slice(0, 12));
-    }
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      gateway = await startGatewayInFront(engine, { profile: 'audit' });
+      teardown.add(() => gateway.stopRunning());
+      const version = JSON.parse((await apiRequest(engine.endpoint, 'GET', '/version')).body) as { ApiVersion: string };
+      engineApi = parseApiVersion(version.ApiVersion, version.ApiVersion);
+      for (const [name, labels] of [
+        ['dp-a', { k: 'v' }],
+        ['dp.b_c', { k: 'v w' }],
+        ['dp-A', {}],
+      ] as const) {
+        const created = await apiRequest(engine.endpoint, 'POST', `/v1.41/containers/create?name=${name}`, { Image: 'busybox:test', Labels: labels });
+        assert.equal(created.status, 201, created.body);
+        const { Id } = JSON.parse(created.body) as { Id: string };
+        refs.push(name);
+        containerIds.set(name, Id);
+        if (name === 'dp-a') refs.push(Id.slice(0, 12));
+      }
+    },
+    { timeout: 120_000 },
+  );
 
   test(`container create bodies: ${BODY_CASES} cases`, async (t: TestContext) => {
     const events = await EngineEvents.subscribe(engine.socketPath, ['container']);

@@ -187,7 +187,10 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
     })) as { Action: string; Actor: { Attributes: Record<string, string> } }[];
     assert.deepEqual(
       events.map((e) => [e.Action, e.Actor.Attributes['name']]),
-      [['create', 'events-watched'], ['destroy', 'events-watched']],
+      [
+        ['create', 'events-watched'],
+        ['destroy', 'events-watched'],
+      ],
     );
   });
 
@@ -257,7 +260,10 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
         const [exit] = (await docker.run(IMAGE, ['sh', '-c', 'echo run-output; exit 5'], output, { name, HostConfig: { NetworkMode: 'none' } })) as [unknown];
         return { exit, output: (await text).toString() };
       } finally {
-        await direct.docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+        await direct.docker
+          .getContainer(name)
+          .remove({ force: true })
+          .catch(() => undefined);
       }
     });
     // run() creates with Tty: true: the terminal turns \n into \r\n.
@@ -365,7 +371,14 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
       duplex.write('line one\n');
       duplex.end('line two\n');
 
-      const shaped = await container.exec({ Cmd: ['sh', '-c', 'echo "$SDK_VAR $(pwd) $(id -u)"'], Env: ['SDK_VAR=from-exec'], WorkingDir: '/tmp', User: '1000', AttachStdout: true, AttachStderr: true });
+      const shaped = await container.exec({
+        Cmd: ['sh', '-c', 'echo "$SDK_VAR $(pwd) $(id -u)"'],
+        Env: ['SDK_VAR=from-exec'],
+        WorkingDir: '/tmp',
+        User: '1000',
+        AttachStdout: true,
+        AttachStderr: true,
+      });
       const shapedOutput = await demuxWithSdk(docker, await shaped.start({}));
       return {
         plain: { output: plainOutput, inspect: plainInspect },
@@ -397,7 +410,7 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
     }
     const result = await sameOnEverySide(all, async ({ docker, tag }) => {
       const interactive = docker.getContainer(`attach-in-${tag}`);
-      const duplex = (await interactive.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
+      const duplex = await interactive.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
       const interactiveOutput = demuxWithSdk(docker, duplex);
       await interactive.start();
       duplex.write('hello\n');
@@ -427,36 +440,48 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
     );
     // One side after the other: an export while another archive request has the container's files
     // mounted holds three more entries (the engine's /etc/hosts, hostname, resolv.conf mount points).
-    await waitFor('the reader container wrote its lines', async () => demultiplex(await direct.docker.getContainer(reader.id).logs({ stdout: true, stderr: true, follow: false })), (logs) => logs.stderr === 'err-line\n');
-    const result = (await sameOnEverySide(all, async ({ docker }) => {
-      const container = docker.getContainer(reader.id);
-      const logs = demultiplex(await container.logs({ stdout: true, stderr: true, follow: false }));
-      const stamped = await container.logs({ stdout: true, stderr: true, timestamps: true, tail: 5, follow: false });
-      const followed = await container.logs({ stdout: true, stderr: true, follow: true });
-      const followedOutput = demuxWithSdk(docker, followed);
-      // The stream stays open while the container runs: end it once both lines have come.
-      setTimeout(() => (followed as unknown as { destroy(): void }).destroy(), 500);
-      const stats = (await container.stats({ stream: false })) as unknown as Record<string, unknown>;
-      const top = await container.top({ ps_args: '-o pid,comm' });
-      const changes = (await container.changes()) as { Path: string; Kind: number }[];
-      const info = (await container.infoArchive({ path: '/tmp/made' })) as { headers: Record<string, string> };
-      const archive = await collect(await container.getArchive({ path: '/tmp/made' }));
-      const exported = await collect(await container.export());
-      return {
-        logs,
-        stamped: stamped.toString('base64'),
-        followed: await followedOutput,
-        stats: { keys: Object.keys(stats).sort(), name: stats['name'], id: stats['id'] },
-        top: { Titles: top.Titles, commands: (top.Processes as string[][]).map((row) => row.at(-1)).sort() },
-        changes: [...changes].sort((a, b) => a.Path.localeCompare(b.Path)),
-        pathStat: JSON.parse(Buffer.from(info.headers['x-docker-container-path-stat'] ?? '', 'base64').toString()) as unknown,
-        archive: sha256(archive),
-        exported: { sha256: sha256(exported), bytes: exported.length },
-      };
-    }, { sequential: true })) as { logs: unknown; followed: unknown; changes: unknown; top: { commands: unknown } };
+    await waitFor(
+      'the reader container wrote its lines',
+      async () => demultiplex(await direct.docker.getContainer(reader.id).logs({ stdout: true, stderr: true, follow: false })),
+      (logs) => logs.stderr === 'err-line\n',
+    );
+    const result = (await sameOnEverySide(
+      all,
+      async ({ docker }) => {
+        const container = docker.getContainer(reader.id);
+        const logs = demultiplex(await container.logs({ stdout: true, stderr: true, follow: false }));
+        const stamped = await container.logs({ stdout: true, stderr: true, timestamps: true, tail: 5, follow: false });
+        const followed = await container.logs({ stdout: true, stderr: true, follow: true });
+        const followedOutput = demuxWithSdk(docker, followed);
+        // The stream stays open while the container runs: end it once both lines have come.
+        setTimeout(() => (followed as unknown as { destroy(): void }).destroy(), 500);
+        const stats = (await container.stats({ stream: false })) as unknown as Record<string, unknown>;
+        const top = await container.top({ ps_args: '-o pid,comm' });
+        const changes = (await container.changes()) as { Path: string; Kind: number }[];
+        const info = (await container.infoArchive({ path: '/tmp/made' })) as { headers: Record<string, string> };
+        const archive = await collect(await container.getArchive({ path: '/tmp/made' }));
+        const exported = await collect(await container.export());
+        return {
+          logs,
+          stamped: stamped.toString('base64'),
+          followed: await followedOutput,
+          stats: { keys: Object.keys(stats).sort(), name: stats['name'], id: stats['id'] },
+          top: { Titles: top.Titles, commands: (top.Processes as string[][]).map((row) => row.at(-1)).sort() },
+          changes: [...changes].sort((a, b) => a.Path.localeCompare(b.Path)),
+          pathStat: JSON.parse(Buffer.from(info.headers['x-docker-container-path-stat'] ?? '', 'base64').toString()) as unknown,
+          archive: sha256(archive),
+          exported: { sha256: sha256(exported), bytes: exported.length },
+        };
+      },
+      { sequential: true },
+    )) as { logs: unknown; followed: unknown; changes: unknown; top: { commands: unknown } };
     assert.deepEqual(result.logs, { stdout: 'out-line\n', stderr: 'err-line\n' });
     assert.deepEqual(result.followed, { stdout: 'out-line\n', stderr: 'err-line\n' });
-    assert.deepEqual(result.changes, [{ Kind: 0, Path: '/tmp' }, { Kind: 1, Path: '/tmp/made' }, { Kind: 1, Path: '/tmp/made/file' }]);
+    assert.deepEqual(result.changes, [
+      { Kind: 0, Path: '/tmp' },
+      { Kind: 1, Path: '/tmp/made' },
+      { Kind: 1, Path: '/tmp/made/file' },
+    ]);
     assert.deepEqual(result.top.commands, ['sleep']);
   });
 
@@ -488,7 +513,14 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
     }
     const result = (await sameOnEverySide(all, async ({ docker, tag }) => {
       const container = docker.getContainer(`commit-${tag}`);
-      const committed = (await container.commit({ repo: `committed-${tag}`, tag: 'v1', comment: 'made by dockerode', author: 'sdk test', changes: ['LABEL sdk.committed=yes', 'ENV COMMITTED=1'], pause: true })) as { Id: string };
+      const committed = (await container.commit({
+        repo: `committed-${tag}`,
+        tag: 'v1',
+        comment: 'made by dockerode',
+        author: 'sdk test',
+        changes: ['LABEL sdk.committed=yes', 'ENV COMMITTED=1'],
+        pause: true,
+      })) as { Id: string };
       const image = scrub(await docker.getImage(`committed-${tag}:v1`).inspect(), IMAGE_VOLATILE);
       await container.remove();
       await docker.getImage(`committed-${tag}:v1`).remove();
@@ -557,11 +589,9 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
       return { Labels: Config.Labels, Cmd: Config.Cmd };
     };
     // One after the other: each side's builder prune removes the build cache its own build left.
-    const result = await sameOnEverySide(
-      sidesExceptBaseline(),
-      async (side) => ({ image: await build(side), prune: await onePruneAtATime(() => side.docker.pruneBuilder()) }),
-      { sequential: true },
-    );
+    const result = await sameOnEverySide(sidesExceptBaseline(), async (side) => ({ image: await build(side), prune: await onePruneAtATime(() => side.docker.pruneBuilder()) }), {
+      sequential: true,
+    });
     const { image, prune } = result as { image: unknown; prune: { CachesDeleted: unknown[] | null; SpaceReclaimed: number } };
     assert.deepEqual(image, { Labels: { 'sdk.buildkit': 'yes' }, Cmd: ['cat', '/hello.txt'] });
     assert.ok((prune.CachesDeleted?.length ?? 0) > 0 && prune.SpaceReclaimed > 0, `the builder prune removed the build's cache: ${JSON.stringify(prune)}`);
@@ -785,7 +815,10 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
       const nodeId = init.ok && /^[0-9a-z]{25}$/.test(String(init.value)) ? 'a node id' : init;
       const swarm = swarmShape(await side.docker.swarmInspect());
       const again = outcomeForSide(await attempt(() => side.docker.swarmInit(initOptions)), side);
-      const join = outcomeForSide(await attempt(() => side.docker.swarmJoin({ ListenAddr: `127.0.0.1:${port}`, AdvertiseAddr: '127.0.0.1', RemoteAddrs: [NO_REGISTRY], JoinToken: 'SWMTKN-1-invalid' })), side);
+      const join = outcomeForSide(
+        await attempt(() => side.docker.swarmJoin({ ListenAddr: `127.0.0.1:${port}`, AdvertiseAddr: '127.0.0.1', RemoteAddrs: [NO_REGISTRY], JoinToken: 'SWMTKN-1-invalid' })),
+        side,
+      );
       const before = (await side.docker.swarmInspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
       const update = outcomeForSide(await attempt(() => side.docker.swarmUpdate({ ...before.Spec, version: before.Version.Index, Labels: { 'sdk.swarm': 'updated' } })), side);
       const stale = outcomeForSide(await attempt(() => side.docker.swarmUpdate({ ...before.Spec, version: before.Version.Index, Labels: { 'sdk.swarm': 'stale' } })), side);
@@ -800,10 +833,14 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
       assert.deepEqual((reference as { left: unknown }).left, { ok: true, value: { buffer: '' } });
       assert.equal((reference as { nodeId: unknown }).nodeId, 'a node id');
       assert.deepEqual((reference as { updated: unknown }).updated, { 'sdk.swarm': 'updated' });
-      assert.equal(((reference as { stale: { status: number } }).stale).status, 500, 'a stale version is refused by the engine');
+      assert.equal((reference as { stale: { status: number } }).stale.status, 500, 'a stale version is refused by the engine');
 
       assertBaselineRefusal(await attempt(() => baseline.docker.swarmInspect()), 'swarm inspect (join tokens)', /swarm\.inspect/);
-      assertBaselineRefusal(await attempt(() => baseline.docker.swarmJoin({ ListenAddr: '127.0.0.1:0', RemoteAddrs: [NO_REGISTRY], JoinToken: 'SWMTKN-1-invalid' })), 'swarm join', /swarm\.join/);
+      assertBaselineRefusal(
+        await attempt(() => baseline.docker.swarmJoin({ ListenAddr: '127.0.0.1:0', RemoteAddrs: [NO_REGISTRY], JoinToken: 'SWMTKN-1-invalid' })),
+        'swarm join',
+        /swarm\.join/,
+      );
       const current = (await direct.docker.swarmInspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
       assertBaselineRefusal(await attempt(() => baseline.docker.swarmUpdate({ ...current.Spec, version: current.Version.Index })), 'swarm update', /swarm\.update/);
     } finally {
@@ -817,8 +854,18 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
     const result = (await sameOnEverySide(all, async (side) => {
       const { docker, tag } = side;
       const labels = { 'sdk.side': tag };
-      const config = (await docker.createConfig({ Name: `cfg-${tag}`, Labels: labels, Data: Buffer.from('greeting from {{ .Service.Name }}\n').toString('base64'), Templating: { Name: 'golang' } })) as unknown as { id: string };
-      const secret = (await docker.createSecret({ Name: `sec-${tag}`, Labels: labels, Data: Buffer.from('secret of {{ .Service.Name }}\n').toString('base64'), Templating: { Name: 'golang' } })) as unknown as { id: string };
+      const config = (await docker.createConfig({
+        Name: `cfg-${tag}`,
+        Labels: labels,
+        Data: Buffer.from('greeting from {{ .Service.Name }}\n').toString('base64'),
+        Templating: { Name: 'golang' },
+      })) as unknown as { id: string };
+      const secret = (await docker.createSecret({
+        Name: `sec-${tag}`,
+        Labels: labels,
+        Data: Buffer.from('secret of {{ .Service.Name }}\n').toString('base64'),
+        Templating: { Name: 'golang' },
+      })) as unknown as { id: string };
       const configInspect = await docker.getConfig(config.id).inspect();
       const secretInspect = await docker.getSecret(secret.id).inspect();
 
@@ -839,7 +886,12 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
         UpdateConfig: { Parallelism: 1, Delay: 1_000_000_000, FailureAction: 'rollback', Order: 'stop-first', Monitor: 1_000_000_000 },
         RollbackConfig: { Parallelism: 1, FailureAction: 'pause', Order: 'stop-first' },
       })) as unknown as { id: string };
-      const global = (await docker.createService({ Name: `glob-${tag}`, Labels: labels, TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: ['sleep', '600'] } }, Mode: { Global: {} } })) as unknown as { id: string };
+      const global = (await docker.createService({
+        Name: `glob-${tag}`,
+        Labels: labels,
+        TaskTemplate: { ContainerSpec: { Image: IMAGE, Command: ['sleep', '600'] } },
+        Mode: { Global: {} },
+      })) as unknown as { id: string };
       const job = (await docker.createService({
         Name: `job-${tag}`,
         Labels: labels,
@@ -848,11 +900,30 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
       } as unknown as Docker.CreateServiceOptions)) as unknown as { id: string };
 
       const tasksOf = async (service: string, state?: string) =>
-        (await docker.listTasks({ filters: { service: [service], ...(state === undefined ? {} : { 'desired-state': [state] }) } })) as { ID: string; Status: { State: string; ContainerStatus?: { ContainerID: string } } }[];
-      const states = async (service: string) => (await tasksOf(service)).map((t) => t.Status.State).sort().join(',');
-      await waitFor(`rep-${tag} running`, () => states(`rep-${tag}`), (s) => s === 'running');
-      await waitFor(`glob-${tag} running`, () => states(`glob-${tag}`), (s) => s === 'running');
-      await waitFor(`job-${tag} complete twice`, () => states(`job-${tag}`), (s) => s === 'complete,complete');
+        (await docker.listTasks({ filters: { service: [service], ...(state === undefined ? {} : { 'desired-state': [state] }) } })) as {
+          ID: string;
+          Status: { State: string; ContainerStatus?: { ContainerID: string } };
+        }[];
+      const states = async (service: string) =>
+        (await tasksOf(service))
+          .map((t) => t.Status.State)
+          .sort()
+          .join(',');
+      await waitFor(
+        `rep-${tag} running`,
+        () => states(`rep-${tag}`),
+        (s) => s === 'running',
+      );
+      await waitFor(
+        `glob-${tag} running`,
+        () => states(`glob-${tag}`),
+        (s) => s === 'running',
+      );
+      await waitFor(
+        `job-${tag} complete twice`,
+        () => states(`job-${tag}`),
+        (s) => s === 'complete,complete',
+      );
 
       const [task] = await tasksOf(`rep-${tag}`, 'running');
       const containerId = task?.Status.ContainerStatus?.ContainerID ?? 'no container';
@@ -861,16 +932,18 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
 
       const services = async () =>
         Object.fromEntries(
-          await Promise.all(
-            [`rep-${tag}`, `glob-${tag}`, `job-${tag}`].map(async (name) => [name, ((await docker.getService(name).inspect()) as { Spec: unknown }).Spec] as const),
-          ),
+          await Promise.all([`rep-${tag}`, `glob-${tag}`, `job-${tag}`].map(async (name) => [name, ((await docker.getService(name).inspect()) as { Spec: unknown }).Spec] as const)),
         );
       const specs = await services();
       const current = (await docker.getService(replicated.id).inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> & { Mode: unknown } };
       const update = await attempt(() => docker.getService(replicated.id).update({ ...current.Spec, version: current.Version.Index, Mode: { Replicated: { Replicas: 2 } } }));
       valueOf(update, `service update of rep-${tag}`);
       const stale = await attempt(() => docker.getService(replicated.id).update({ ...current.Spec, version: current.Version.Index }));
-      await waitFor(`rep-${tag} scaled to 2`, async () => (await tasksOf(`rep-${tag}`, 'running')).filter((t) => t.Status.State === 'running').length, (n) => n === 2);
+      await waitFor(
+        `rep-${tag} scaled to 2`,
+        async () => (await tasksOf(`rep-${tag}`, 'running')).filter((t) => t.Status.State === 'running').length,
+        (n) => n === 2,
+      );
       const replicasAfter = ((await docker.getService(replicated.id).inspect()) as { Spec: { Mode: unknown } }).Spec.Mode;
 
       const jobLogs = demultiplex((await docker.getService(job.id).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
@@ -891,7 +964,11 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
       const taskLogs = demultiplex((await taskExtras(docker.getTask(jobTask?.ID ?? 'none')).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
 
       for (const service of [replicated.id, global.id, job.id]) await docker.getService(service).remove();
-      await waitFor(`rep-${tag} tasks gone`, async () => (await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=rep-${tag}`] } })).length, (n) => n === 0);
+      await waitFor(
+        `rep-${tag} tasks gone`,
+        async () => (await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=rep-${tag}`] } })).length,
+        (n) => n === 0,
+      );
       await docker.getConfig(config.id).remove();
       await docker.getSecret(secret.id).remove();
       return {
@@ -912,7 +989,15 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
         secretUpdate: outcomeForSide(secretUpdate, side),
         taskLogs,
       };
-    })) as Record<string, unknown> & { templated: unknown; stale: { status: number }; replicasAfter: unknown; jobLogs: unknown; configLabels: unknown; secretUpdate: unknown; taskLogs: unknown };
+    })) as Record<string, unknown> & {
+      templated: unknown;
+      stale: { status: number };
+      replicasAfter: unknown;
+      jobLogs: unknown;
+      configLabels: unknown;
+      secretUpdate: unknown;
+      taskLogs: unknown;
+    };
     assert.deepEqual(result.templated, { stdout: 'greeting from rep-side-X\nsecret of rep-side-X\n', stderr: '' });
     assert.deepEqual(result.replicasAfter, { Replicated: { Replicas: 2 } });
     assert.equal(result.stale.status, 500, 'an update with a stale version is refused by the engine');
@@ -925,23 +1010,35 @@ describe('the dockerode SDK gets the same results through dockgate as on the eng
   it('nodes list, inspect and update with version: audit as the engine; baseline lists and inspects, and refuses the update by policy', async () => {
     const { all, baseline, direct } = sides();
     await ensureSwarm();
-    const read = await sameOnEverySide(all, async ({ docker }) => {
-      const nodes = await docker.listNodes();
-      const node = scrub(await docker.getNode(nodes[0]?.ID ?? 'none').inspect(), ['Version', 'UpdatedAt', 'Status']);
-      return { count: nodes.length, node };
-    }, { sequential: true });
+    const read = await sameOnEverySide(
+      all,
+      async ({ docker }) => {
+        const nodes = await docker.listNodes();
+        const node = scrub(await docker.getNode(nodes[0]?.ID ?? 'none').inspect(), ['Version', 'UpdatedAt', 'Status']);
+        return { count: nodes.length, node };
+      },
+      { sequential: true },
+    );
     assert.equal((read as { count: number }).count, 1);
-    const updated = await sameOnEverySide(sidesExceptBaseline(), async ({ docker, tag }) => {
-      const [node] = await docker.listNodes();
-      const handle = docker.getNode(node?.ID ?? 'none');
-      await handle.update({ version: node?.Version?.Index, Role: 'manager', Availability: 'active', Labels: { 'sdk.node': tag } });
-      const spec = ((await handle.inspect()) as { Spec: unknown }).Spec;
-      const removeSelf = await attempt(() => handle.remove({ force: false }));
-      return { spec, removeSelf: removeSelf.ok ? 'removed' : removeSelf.status };
-    }, { sequential: true });
+    const updated = await sameOnEverySide(
+      sidesExceptBaseline(),
+      async ({ docker, tag }) => {
+        const [node] = await docker.listNodes();
+        const handle = docker.getNode(node?.ID ?? 'none');
+        await handle.update({ version: node?.Version?.Index, Role: 'manager', Availability: 'active', Labels: { 'sdk.node': tag } });
+        const spec = ((await handle.inspect()) as { Spec: unknown }).Spec;
+        const removeSelf = await attempt(() => handle.remove({ force: false }));
+        return { spec, removeSelf: removeSelf.ok ? 'removed' : removeSelf.status };
+      },
+      { sequential: true },
+    );
     assert.deepEqual(updated, { spec: { Labels: { 'sdk.node': 'side-X' }, Role: 'manager', Availability: 'active' }, removeSelf: 400 });
     const [node] = await direct.docker.listNodes();
-    assertBaselineRefusal(await attempt(() => baseline.docker.getNode(node?.ID ?? 'none').update({ version: node?.Version?.Index, Role: 'manager', Availability: 'active', Labels: {} })), 'node update', /node\.update/);
+    assertBaselineRefusal(
+      await attempt(() => baseline.docker.getNode(node?.ID ?? 'none').update({ version: node?.Version?.Index, Role: 'manager', Availability: 'active', Labels: {} })),
+      'node update',
+      /node\.update/,
+    );
   });
 
   it('swarm leave: baseline refuses it by policy; audit leaves as the engine did', async () => {

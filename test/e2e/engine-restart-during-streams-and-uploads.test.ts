@@ -44,13 +44,16 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
   let gateway: GatewayInFront;
   let viaGateway: Endpoint;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    gateway = await startGatewayInFront(engine, { profile: 'audit' });
-    teardown.add(() => gateway.stopRunning());
-    viaGateway = gateway.unix;
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      gateway = await startGatewayInFront(engine, { profile: 'audit' });
+      teardown.add(() => gateway.stopRunning());
+      viaGateway = gateway.unix;
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   /** While the engine is down: an immediate Docker-style 502 saying the engine is unreachable. */
   async function assertAnswersUnreachable(): Promise<void> {
@@ -69,7 +72,11 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
       assert.equal(answer.status, 200, `request ${i} after the restart: ${answer.status} ${answer.body}\n--- gateway ---\n${gateway.output()}`);
     }
     const concurrent = await Promise.all(Array.from({ length: 10 }, () => apiRequest(viaGateway, 'GET', '/v1.41/info')));
-    assert.deepEqual(concurrent.map((a) => a.status), Array(10).fill(200), 'concurrent requests after the restart');
+    assert.deepEqual(
+      concurrent.map((a) => a.status),
+      Array(10).fill(200),
+      'concurrent requests after the restart',
+    );
     gateway.assertRunning();
   }
 
@@ -117,7 +124,11 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
     for (const stream of ['logs -f', 'attach', 'events']) {
       const direct = outcomes.get(`${stream} on direct`)!;
       const through = outcomes.get(`${stream} on gateway-unix`)!;
-      assert.equal(through.code, direct.code, `${stream}: the CLI exits ${through.code} through the gateway, ${direct.code} on the engine socket (${JSON.stringify(through.stderr)} vs ${JSON.stringify(direct.stderr)})`);
+      assert.equal(
+        through.code,
+        direct.code,
+        `${stream}: the CLI exits ${through.code} through the gateway, ${direct.code} on the engine socket (${JSON.stringify(through.stderr)} vs ${JSON.stringify(direct.stderr)})`,
+      );
       assert.doesNotMatch(through.stderr, /goroutine|panic/, `${stream}: a clean error`);
     }
 
@@ -134,7 +145,12 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
     } finally {
       await events.stop();
     }
-    const { trail, complete } = await waitForAuditTrail(gateway.auditLog, 0, (records) => records.filter((r) => r.phase === 'done' && /\/(logs|attach)$|\/events$/.test(r.path)).length >= 3, 10_000);
+    const { trail, complete } = await waitForAuditTrail(
+      gateway.auditLog,
+      0,
+      (records) => records.filter((r) => r.phase === 'done' && /\/(logs|attach)$|\/events$/.test(r.path)).length >= 3,
+      10_000,
+    );
     assert.ok(complete, `the cut streams have their done records: ${JSON.stringify(trail.records.filter((r) => r.phase === 'done').map((r) => r.path))}`);
     await dockerOk(['rm', '-f', 'er-talker', ...probes], viaGateway);
   });
@@ -146,10 +162,7 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
     const auditFrom = statSync(gateway.auditLog).size;
     const received = sendRaw(
       viaGateway,
-      Buffer.from(
-        `PUT /v1.41/containers/er-target/archive?path=/tmp HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nContent-Length: ${total}\r\n\r\n`,
-        'latin1',
-      ),
+      Buffer.from(`PUT /v1.41/containers/er-target/archive?path=/tmp HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nContent-Length: ${total}\r\n\r\n`, 'latin1'),
     );
     const socket = received.socket;
     let writeFailed: string | undefined;
@@ -187,11 +200,17 @@ describe('the engine restarts during streams and uploads', { timeout: 5 * 60_000
     await assertAnswersUnreachable();
     const { trail, complete } = await waitForAuditTrail(gateway.auditLog, auditFrom, (records) => records.some((r) => r.phase === 'done' && r.path.endsWith('/archive')), 10_000);
     assert.ok(complete, `the cut upload has its done record: ${JSON.stringify(trail.records)}`);
-    assert.ok(trail.records.some((r) => r.phase === 'forwarding' && r.path.endsWith('/archive')), 'and its forwarding record');
+    assert.ok(
+      trail.records.some((r) => r.phase === 'forwarding' && r.path.endsWith('/archive')),
+      'and its forwarding record',
+    );
 
     await engine.startDaemon();
     await assertServesAgain();
-    const copied = await dockerOk(['cp', '-', 'er-target:/tmp'], { ...viaGateway, input: Buffer.concat([tarHeader('small.txt', 5), Buffer.from('hello'), Buffer.alloc(512 - 5), Buffer.alloc(1024)]) });
+    const copied = await dockerOk(['cp', '-', 'er-target:/tmp'], {
+      ...viaGateway,
+      input: Buffer.concat([tarHeader('small.txt', 5), Buffer.from('hello'), Buffer.alloc(512 - 5), Buffer.alloc(1024)]),
+    });
     assert.equal(copied.trim(), '');
     const listed = await apiRequest(viaGateway, 'HEAD', '/v1.41/containers/er-target/archive?path=/tmp/small.txt');
     assert.equal(listed.status, 200, 'the upload after the restart arrived');

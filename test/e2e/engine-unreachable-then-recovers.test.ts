@@ -26,15 +26,18 @@ describe('engine unreachable, then back: the gateway says so and recovers by its
   let viaGateway: Endpoint;
   let engine: Engine | undefined;
 
-  before(async () => {
-    const dir = teardown.tempDir('/tmp/dgu-');
-    teardown.add(() => engine?.stop());
-    upstreamPath = join(dir, 'engine.sock');
-    // Nothing exists at the upstream path yet: the gateway must start anyway and answer 502s.
-    gateway = await startGateway({ upstream: upstreamPath, listen: [`unix://${join(dir, 'gw.sock')}`], profile: 'audit', readiness: 'answering' });
-    teardown.add(() => gateway.stop());
-    viaGateway = gateway.unix!;
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      const dir = teardown.tempDir('/tmp/dgu-');
+      teardown.add(() => engine?.stop());
+      upstreamPath = join(dir, 'engine.sock');
+      // Nothing exists at the upstream path yet: the gateway must start anyway and answer 502s.
+      gateway = await startGateway({ upstream: upstreamPath, listen: [`unix://${join(dir, 'gw.sock')}`], profile: 'audit', readiness: 'answering' });
+      teardown.add(() => gateway.stop());
+      viaGateway = gateway.unix!;
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   /** Starts a private engine and moves its socket onto the upstream path (a rename keeps the bound socket). */
   async function engineOnUpstreamPath(): Promise<Engine> {

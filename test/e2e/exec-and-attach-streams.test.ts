@@ -18,9 +18,7 @@ describe('exec, attach and log streams match the direct socket', { timeout: 5 * 
 
   test('docker exec: stdout, stderr and exit code', async () => {
     const { endpoints } = stack();
-    const exec = await sameOnEveryEndpoint(endpoints, (endpoint) =>
-      docker(['exec', 'exec-target', 'sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 5'], endpoint),
-    );
+    const exec = await sameOnEveryEndpoint(endpoints, (endpoint) => docker(['exec', 'exec-target', 'sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 5'], endpoint));
     assert.deepEqual(exec, { code: 5, stdout: 'to-stdout\n', stderr: 'to-stderr\n' });
   });
 

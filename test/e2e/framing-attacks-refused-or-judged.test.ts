@@ -176,8 +176,7 @@ async function settled(received: ReceivedBytes): Promise<Buffer> {
   return received.all();
 }
 
-const post = (target: string, headers: string[], body = ''): string =>
-  [`POST ${target} HTTP/1.1`, 'Host: docker', ...headers].join('\r\n') + '\r\n\r\n' + body;
+const post = (target: string, headers: string[], body = ''): string => [`POST ${target} HTTP/1.1`, 'Host: docker', ...headers].join('\r\n') + '\r\n\r\n' + body;
 
 const CORPUS: FramingCase[] = [
   {
@@ -302,14 +301,23 @@ const CORPUS: FramingCase[] = [
   },
   {
     name: 'chunk extension with a quoted CRLF',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', 'Transfer-Encoding: chunked'], `2;x="a\r\n0\r\n\r\n${smuggled(tag)}"\r\n{}\r\n0\r\n\r\n`)),
+    send: (e, tag) =>
+      sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', 'Transfer-Encoding: chunked'], `2;x="a\r\n0\r\n\r\n${smuggled(tag)}"\r\n{}\r\n0\r\n\r\n`)),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [400],
     refusedMidBody: 1,
   },
   {
     name: 'a valid chunk extension: the chunked body is judged, the request after it too',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', 'Transfer-Encoding: chunked'], `${JSON.stringify({ Name: `${tag}-body` }).length.toString(16)};ext=1\r\n${JSON.stringify({ Name: `${tag}-body` })}\r\n0\r\n\r\n${smuggled(tag)}`)),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        post(
+          '/v1.41/volumes/create',
+          ['Content-Type: application/json', 'Transfer-Encoding: chunked'],
+          `${JSON.stringify({ Name: `${tag}-body` }).length.toString(16)};ext=1\r\n${JSON.stringify({ Name: `${tag}-body` })}\r\n0\r\n\r\n${smuggled(tag)}`,
+        ),
+      ),
     expect: { readOnly: ['dockgate', 'dockgate'], audit: ['engine', 'engine'] },
     smuggledMayRunWhenJudged: true,
   },
@@ -350,7 +358,15 @@ const CORPUS: FramingCase[] = [
   },
   {
     name: 'an oversized chunked body on an inspected route (413)',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', 'Transfer-Encoding: chunked', 'Connection: close'], `${chunk(`{"Name":"${tag}-big","Labels":{"x":"${'b'.repeat(2 * 1024 * 1024)}"}}`)}0\r\n\r\n`)),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        post(
+          '/v1.41/volumes/create',
+          ['Content-Type: application/json', 'Transfer-Encoding: chunked', 'Connection: close'],
+          `${chunk(`{"Name":"${tag}-big","Labels":{"x":"${'b'.repeat(2 * 1024 * 1024)}"}}`)}0\r\n\r\n`,
+        ),
+      ),
     expect: { readOnly: ['dockgate'], audit: ['dockgate'] },
     firstStatus: { readOnly: [403], audit: [413] },
   },
@@ -359,7 +375,10 @@ const CORPUS: FramingCase[] = [
     send: async (e, tag, context) => {
       const id = await context.execId();
       const body = '{"Detach":false,"Tty":false}';
-      return sendAtOnce(e, post(`/v1.41/exec/${id}/start`, ['Content-Type: application/json', 'Connection: Upgrade', 'Upgrade: tcp', `Content-Length: ${body.length}`], body) + smuggled(tag));
+      return sendAtOnce(
+        e,
+        post(`/v1.41/exec/${id}/start`, ['Content-Type: application/json', 'Connection: Upgrade', 'Upgrade: tcp', `Content-Length: ${body.length}`], body) + smuggled(tag),
+      );
     },
     // read-only refuses the exec; audit lets the engine switch protocols, and the bytes behind the request
     // reach the exec'd `cat` as its input, never the engine as a request.
@@ -368,12 +387,23 @@ const CORPUS: FramingCase[] = [
     check: (responses, gateway, tag) => {
       if (gateway !== 'audit') return;
       // The stream after the 101 carries the smuggled bytes back from `cat`'s stdout: they were its input.
-      assert.ok(responses[0]!.body.includes(`{"Name":"${tag}"}`), `the bytes behind the upgrade reached the exec as its input: ${JSON.stringify(responses[0]!.body.toString('latin1').slice(0, 300))}`);
+      assert.ok(
+        responses[0]!.body.includes(`{"Name":"${tag}"}`),
+        `the bytes behind the upgrade reached the exec as its input: ${JSON.stringify(responses[0]!.body.toString('latin1').slice(0, 300))}`,
+      );
     },
   },
   {
     name: 'an Upgrade on a route that does not switch protocols',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', 'Connection: Upgrade', 'Upgrade: tcp', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag })) + smuggled(`${tag}-2`)),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        post(
+          '/v1.41/volumes/create',
+          ['Content-Type: application/json', 'Connection: Upgrade', 'Upgrade: tcp', `Content-Length: ${JSON.stringify({ Name: tag }).length}`],
+          JSON.stringify({ Name: tag }),
+        ) + smuggled(`${tag}-2`),
+      ),
     expect: { readOnly: ['dockgate'], audit: ['dockgate'] },
     firstStatus: [400],
   },
@@ -381,7 +411,10 @@ const CORPUS: FramingCase[] = [
     name: 'Expect: 100-continue',
     send: async (e, tag) => {
       const body = JSON.stringify({ Name: tag });
-      const received = sendRaw(e, Buffer.from(post('/v1.41/volumes/create', ['Content-Type: application/json', 'Expect: 100-continue', 'Connection: close', `Content-Length: ${body.length}`]), 'latin1'));
+      const received = sendRaw(
+        e,
+        Buffer.from(post('/v1.41/volumes/create', ['Content-Type: application/json', 'Expect: 100-continue', 'Connection: close', `Content-Length: ${body.length}`]), 'latin1'),
+      );
       const deadline = Date.now() + 10_000;
       while (!received.all().includes('HTTP/1.1 100') && !received.all().includes('HTTP/1.1 4') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       received.socket.write(body);
@@ -393,7 +426,15 @@ const CORPUS: FramingCase[] = [
   },
   {
     name: 'Expect with an unknown expectation',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', 'Expect: 200-ok', 'Connection: close', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        post(
+          '/v1.41/volumes/create',
+          ['Content-Type: application/json', 'Expect: 200-ok', 'Connection: close', `Content-Length: ${JSON.stringify({ Name: tag }).length}`],
+          JSON.stringify({ Name: tag }),
+        ),
+      ),
     // Node's HTTP server answers it itself (no parser error, no request event): a bare 417, nothing forwarded.
     expect: { readOnly: ['node'], audit: ['node'] },
     firstStatus: [417],
@@ -406,20 +447,32 @@ const CORPUS: FramingCase[] = [
   },
   {
     name: 'HTTP/1.0 without Host, changing state',
-    send: (e, tag) => sendAtOnce(e, `POST /v1.41/volumes/create HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        `POST /v1.41/volumes/create HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`,
+      ),
     expect: { readOnly: ['dockgate'], audit: ['engine'] },
     smuggledMayRunWhenJudged: true,
   },
   {
     name: 'HTTP/1.1 without Host',
-    send: (e, tag) => sendAtOnce(e, `POST /v1.41/volumes/create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        `POST /v1.41/volumes/create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`,
+      ),
     // Refused by dockgate as Go refuses it (Node's own bare 400 for it is turned off).
     expect: { readOnly: ['dockgate'], audit: ['dockgate'] },
     firstStatus: [400],
   },
   {
     name: 'absolute-form target',
-    send: (e, tag) => sendAtOnce(e, `POST http://docker/v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        `POST http://docker/v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`,
+      ),
     expect: { readOnly: ['dockgate'], audit: ['dockgate'] },
     firstStatus: [400],
   },
@@ -438,57 +491,94 @@ const CORPUS: FramingCase[] = [
   },
   {
     name: 'NUL in a header value',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json\0', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
+    send: (e, tag) =>
+      sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json\0', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [400],
   },
   {
     name: 'control character in a header value',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['X-Note: a\x01b', 'Content-Type: application/json', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        post('/v1.41/volumes/create', ['X-Note: a\x01b', 'Content-Type: application/json', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag })),
+      ),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [400],
   },
   {
     name: 'DEL in a header value',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['X-Note: a\x7fb', 'Content-Type: application/json', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        post('/v1.41/volumes/create', ['X-Note: a\x7fb', 'Content-Type: application/json', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag })),
+      ),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [400],
   },
   {
     name: 'space before the colon of a header',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', `Content-Length : ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
+    send: (e, tag) =>
+      sendAtOnce(e, post('/v1.41/volumes/create', ['Content-Type: application/json', `Content-Length : ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [400],
   },
   {
     name: 'NUL in the request target',
-    send: (e, tag) => sendAtOnce(e, `POST /v1.41/volumes/create\0 HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        `POST /v1.41/volumes/create\0 HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`,
+      ),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [400],
   },
   {
     name: 'two spaces in the request line',
     // Node's parser reads `POST  /path` as `POST /path`: an ordinary request, judged as such.
-    send: (e, tag) => sendAtOnce(e, `POST  /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        `POST  /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`,
+      ),
     expect: { readOnly: ['dockgate'], audit: ['engine'] },
     smuggledMayRunWhenJudged: true,
   },
   {
     name: 'lower-case method',
-    send: (e, tag) => sendAtOnce(e, `post /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        `post /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ Name: tag }).length}\r\n\r\n${JSON.stringify({ Name: tag })}`,
+      ),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [400],
   },
   {
     name: 'oversized header block (431)',
-    send: (e, tag) => sendAtOnce(e, post('/v1.41/volumes/create', [`X-Big: ${'h'.repeat(20 * 1024)}`, 'Content-Type: application/json', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
+    send: (e, tag) =>
+      sendAtOnce(
+        e,
+        post(
+          '/v1.41/volumes/create',
+          [`X-Big: ${'h'.repeat(20 * 1024)}`, 'Content-Type: application/json', `Content-Length: ${JSON.stringify({ Name: tag }).length}`],
+          JSON.stringify({ Name: tag }),
+        ),
+      ),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [431],
   },
   {
     name: 'many headers over 16 KiB in all (431)',
     send: (e, tag) =>
-      sendAtOnce(e, post('/v1.41/volumes/create', [...Array.from({ length: 1_800 }, (_, i) => `X-Header-${i}: v`), 'Content-Type: application/json', `Content-Length: ${JSON.stringify({ Name: tag }).length}`], JSON.stringify({ Name: tag }))),
+      sendAtOnce(
+        e,
+        post(
+          '/v1.41/volumes/create',
+          [...Array.from({ length: 1_800 }, (_, i) => `X-Header-${i}: v`), 'Content-Type: application/json', `Content-Length: ${JSON.stringify({ Name: tag }).length}`],
+          JSON.stringify({ Name: tag }),
+        ),
+      ),
     expect: { readOnly: ['parser'], audit: ['parser'] },
     firstStatus: [431],
   },
@@ -496,7 +586,10 @@ const CORPUS: FramingCase[] = [
     name: 'more than 1,000 headers: Node keeps the first 1,000, yet frames the body by the Content-Length it dropped',
     send: (e, tag) => {
       const body = JSON.stringify({ Name: `${tag}-body` });
-      return sendAtOnce(e, post('/v1.41/volumes/create', [...Array.from({ length: 1_200 }, (_, i) => `X${i}: v`), 'Content-Type: application/json', `Content-Length: ${body.length}`], body) + smuggled(tag));
+      return sendAtOnce(
+        e,
+        post('/v1.41/volumes/create', [...Array.from({ length: 1_200 }, (_, i) => `X${i}: v`), 'Content-Type: application/json', `Content-Length: ${body.length}`], body) + smuggled(tag),
+      );
     },
     // The body is read as framed and judged; the request behind it is judged on its own.
     expect: { readOnly: ['dockgate', 'dockgate'], audit: ['engine', 'engine'] },
@@ -519,25 +612,31 @@ describe('HTTP framing attacks are refused or judged, never forwarded unjudged',
   const gateways: { name: 'readOnly' | 'audit'; gateway: GatewayInFront }[] = [];
   let execIds: () => Promise<string>;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    for (const [name, profile] of [['readOnly', 'read-only'], ['audit', 'audit']] as const) {
-      const gateway = await startGatewayInFront(engine, { profile });
-      teardown.add(() => gateway.stopRunning());
-      gateways.push({ name, gateway });
-    }
-    const created = await apiRequest(engine.endpoint, 'POST', '/v1.41/containers/create?name=fa-run', { Image: 'busybox:test', Cmd: ['sleep', '3600'] });
-    assert.equal(created.status, 201, created.body);
-    assert.equal((await apiRequest(engine.endpoint, 'POST', '/v1.41/containers/fa-run/start')).status, 204);
-    execIds = async () => {
-      const exec = await apiRequest(engine.endpoint, 'POST', '/v1.41/containers/fa-run/exec', { Cmd: ['cat'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
-      assert.equal(exec.status, 201, exec.body);
-      return (JSON.parse(exec.body) as { Id: string }).Id;
-    };
-    events = await EngineEvents.subscribe(engine.socketPath, ['container', 'volume']);
-    teardown.add(() => events.close());
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      for (const [name, profile] of [
+        ['readOnly', 'read-only'],
+        ['audit', 'audit'],
+      ] as const) {
+        const gateway = await startGatewayInFront(engine, { profile });
+        teardown.add(() => gateway.stopRunning());
+        gateways.push({ name, gateway });
+      }
+      const created = await apiRequest(engine.endpoint, 'POST', '/v1.41/containers/create?name=fa-run', { Image: 'busybox:test', Cmd: ['sleep', '3600'] });
+      assert.equal(created.status, 201, created.body);
+      assert.equal((await apiRequest(engine.endpoint, 'POST', '/v1.41/containers/fa-run/start')).status, 204);
+      execIds = async () => {
+        const exec = await apiRequest(engine.endpoint, 'POST', '/v1.41/containers/fa-run/exec', { Cmd: ['cat'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
+        assert.equal(exec.status, 201, exec.body);
+        return (JSON.parse(exec.body) as { Id: string }).Id;
+      };
+      events = await EngineEvents.subscribe(engine.socketPath, ['container', 'volume']);
+      teardown.add(() => events.close());
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   const outcomes: string[] = [];
 
@@ -569,7 +668,9 @@ describe('HTTP framing attacks are refused or judged, never forwarded unjudged',
           assert.match(messageOf(response), /^dockgate: .+ denied by \S+: /, `${what}: a Docker-style refusal`);
         }
         for (const response of responses.filter((r) => answererOf(r) === 'parser')) {
-          const rule = { 400: /denied by (header|body)\.canonical: the HTTP parser refused it \(HPE_/, 431: /denied by header\.size: /, 408: /denied by limits\.headers-timeout: / }[response.status];
+          const rule = { 400: /denied by (header|body)\.canonical: the HTTP parser refused it \(HPE_/, 431: /denied by header\.size: /, 408: /denied by limits\.headers-timeout: / }[
+            response.status
+          ];
           assert.ok(rule !== undefined, `${what}: a parser refusal with status ${response.status}`);
           assert.match(messageOf(response), rule, `${what}: the parser refusal names its rule and the parser's error code`);
         }
@@ -588,15 +689,28 @@ describe('HTTP framing attacks are refused or judged, never forwarded unjudged',
         );
         const connections = trail.records.filter((r) => (r.phase as string) === 'connection');
         assert.equal(connections.length, expectedConnections, `${what}: connection records ${JSON.stringify(connections)}`);
-        assert.ok(connections.every((r) => r.decision === 'deny' && ['header.canonical', 'header.size'].includes(r.rule)), `${what}: ${JSON.stringify(connections)}`);
+        assert.ok(
+          connections.every((r) => r.decision === 'deny' && ['header.canonical', 'header.size'].includes(r.rule)),
+          `${what}: ${JSON.stringify(connections)}`,
+        );
         const done = trail.records.filter((r) => r.phase === 'done');
         const shown = JSON.stringify(done.map((r) => `${r.method} ${r.path} ${r.decision} ${r.rule}`));
-        assert.equal(done.length, expectedRecords, `${what}: ${judgedAnswers} answers came through the gateway's pipeline (and ${attack.refusedMidBody ?? 0} refused mid-body), ${done.length} done records: ${shown}`);
+        assert.equal(
+          done.length,
+          expectedRecords,
+          `${what}: ${judgedAnswers} answers came through the gateway's pipeline (and ${attack.refusedMidBody ?? 0} refused mid-body), ${done.length} done records: ${shown}`,
+        );
         // No request that Node's parser cut short is recorded as a failure of the gateway.
-        assert.ok(done.every((r) => r.decision !== 'error'), `${what}: recorded as the gateway's own failure: ${shown}`);
+        assert.ok(
+          done.every((r) => r.decision !== 'error'),
+          `${what}: recorded as the gateway's own failure: ${shown}`,
+        );
         if (attack.refusedMidBody !== undefined) {
           const refusedBy = name === 'readOnly' ? 'profile.read-only' : 'body.canonical';
-          assert.ok(done.filter((r) => r.decision === 'deny' && r.rule === refusedBy).length >= attack.refusedMidBody, `${what}: the request cut short is recorded as refused by ${refusedBy}: ${shown}`);
+          assert.ok(
+            done.filter((r) => r.decision === 'deny' && r.rule === refusedBy).length >= attack.refusedMidBody,
+            `${what}: the request cut short is recorded as refused by ${refusedBy}: ${shown}`,
+          );
         }
 
         // Still serving. The ping's done record is written after its answer: wait for it, so that it does

@@ -23,9 +23,7 @@ describe('half-close is carried both ways over unix and TLS', { timeout: 5 * 60_
 
   test('echo x | docker exec -i c cat prints x', async () => {
     const { endpoints } = stack();
-    const output = await sameOnEveryEndpoint(endpoints, (endpoint) =>
-      dockerOk(['exec', '-i', 'half-close-target', 'cat'], { ...endpoint, input: 'x\n', timeoutMs: CLI_TIMEOUT_MS }),
-    );
+    const output = await sameOnEveryEndpoint(endpoints, (endpoint) => dockerOk(['exec', '-i', 'half-close-target', 'cat'], { ...endpoint, input: 'x\n', timeoutMs: CLI_TIMEOUT_MS }));
     assert.equal(output, 'x\n');
   });
 
@@ -43,9 +41,7 @@ describe('half-close is carried both ways over unix and TLS', { timeout: 5 * 60_
 
   test('echo x | docker run -i --rm cat prints x', async () => {
     const { endpoints } = stack();
-    const output = await sameOnEveryEndpoint(endpoints, (endpoint) =>
-      dockerOk(['run', '-i', '--rm', BUSYBOX_IMAGE, 'cat'], { ...endpoint, input: 'x\n', timeoutMs: CLI_TIMEOUT_MS }),
-    );
+    const output = await sameOnEveryEndpoint(endpoints, (endpoint) => dockerOk(['run', '-i', '--rm', BUSYBOX_IMAGE, 'cat'], { ...endpoint, input: 'x\n', timeoutMs: CLI_TIMEOUT_MS }));
     assert.equal(output, 'x\n');
   });
 });

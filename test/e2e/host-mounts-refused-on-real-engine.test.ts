@@ -52,164 +52,239 @@ const upToSlash = (from: string, rest: string): string => `${from}/${'../'.repea
 
 /** Every mount attack, by name; built once the engine exists. */
 const ATTACKS: [string, (x: Context) => CreateAttack][] = [
-  ['Binds /:/host', () => ({
-    cli: ['-v', '/:/host'],
-    body: { HostConfig: { Binds: ['/:/host'] } },
-    mentions: /Binds/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/:rw']),
-  })],
-  ['Mounts type bind of /', () => ({
-    cli: ['--mount', 'type=bind,src=/,dst=/host'],
-    body: { HostConfig: { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] } },
-    mentions: /Mounts/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/:rw']),
-  })],
-  ['Mounts type volume with local DriverConfig type=none,o=bind,device=/', (x) => ({
-    cli: ['--mount', 'type=volume,src=hostroot,dst=/host,volume-driver=local,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/'],
-    body: {
-      HostConfig: {
-        Mounts: [{ Type: 'volume', Source: 'hostroot', Target: '/host', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } } }],
+  [
+    'Binds /:/host',
+    () => ({
+      cli: ['-v', '/:/host'],
+      body: { HostConfig: { Binds: ['/:/host'] } },
+      mentions: /Binds/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/:rw']),
+    }),
+  ],
+  [
+    'Mounts type bind of /',
+    () => ({
+      cli: ['--mount', 'type=bind,src=/,dst=/host'],
+      body: { HostConfig: { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] } },
+      mentions: /Mounts/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/:rw']),
+    }),
+  ],
+  [
+    'Mounts type volume with local DriverConfig type=none,o=bind,device=/',
+    (x) => ({
+      cli: ['--mount', 'type=volume,src=hostroot,dst=/host,volume-driver=local,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/'],
+      body: {
+        HostConfig: {
+          Mounts: [{ Type: 'volume', Source: 'hostroot', Target: '/host', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'none', o: 'bind', device: '/' } } } }],
+        },
       },
-    },
-    mentions: /Mounts|device|bind/i,
-    proofVolumes: ['hostroot'],
-    proof: async () => {
-      const volume = await sendOk<{ Options: Record<string, string> }>(x.engine.endpoint, 'GET', `${API}/volumes/hostroot`);
-      assert.deepEqual(volume.Options, { type: 'none', o: 'bind', device: '/' }, 'the engine made the volume with the bind options');
-    },
-  })],
-  ['Mounts type cluster', () => ({
-    body: { HostConfig: { Mounts: [{ Type: 'cluster', Source: 'x', Target: '/c' }] } },
-    mentions: /Mounts|cluster/i,
-    status: [400, 403],
-    engineRejects: /mount type unknown/,
-  })],
-  ['VolumesFrom a container with a host mount (made on the engine directly)', (x) => ({
-    cli: ['--volumes-from', 'hostbind'],
-    body: { HostConfig: { VolumesFrom: ['hostbind'] } },
-    mentions: /VolumesFrom|hostbind/,
-    proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.hostDir}:rw`]),
-  })],
-  ['VolumesFrom by id prefix and :ro', (x) => ({
-    body: { HostConfig: { VolumesFrom: [`${x.hostbindId.slice(0, 10)}:ro`] } },
-    mentions: /VolumesFrom/,
-    proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.hostDir}:ro`]),
-  })],
-  ['a named volume made on the engine with bind options, in Binds', (x) => ({
-    cli: ['-v', 'hostvol:/v'],
-    body: { HostConfig: { Binds: ['hostvol:/v'] } },
-    mentions: /hostvol|Binds|volume/i,
-    proof: async () => {
-      const out = await dockerOk(['run', '--rm', '-v', 'hostvol:/v:ro', IMAGE, 'cat', '/v/marker'], x.engine.endpoint);
-      assert.equal(out, HOST_MARKER, 'the volume shows the host directory');
-    },
-  })],
-  ['a named volume made on the engine with bind options, in Mounts', (x) => ({
-    cli: ['--mount', 'type=volume,src=hostvol,dst=/v'],
-    body: { HostConfig: { Mounts: [{ Type: 'volume', Source: 'hostvol', Target: '/v' }] } },
-    mentions: /hostvol|Mounts|volume/i,
-    proof: (c) => assert.deepEqual(mountSources(c), [`volume:${x.engine.dir}/data/volumes/hostvol/_data:rw`]),
-  })],
-  ['.. out of the allowed root to /etc', (x) => ({
-    cli: ['-v', `${upToSlash(x.host.root, 'etc')}:/x:ro`],
-    body: { HostConfig: { Binds: [`${upToSlash(x.host.root, 'etc')}:/x:ro`] } },
-    mentions: /Binds|\.\.|etc/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/etc:ro']),
-  })],
-  ['.. from the allowed root into its look-alike neighbour', (x) => ({
-    cli: ['--mount', `type=bind,src=${x.host.root}/../database,dst=/x,readonly`],
-    body: { HostConfig: { Mounts: [{ Type: 'bind', Source: `${x.host.root}/../database`, Target: '/x', ReadOnly: true }] } },
-    mentions: /Mounts|database/,
-    proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.lookalike}:ro`]),
-  })],
-  ['// in the source (//etc)', () => ({
-    cli: ['-v', '//etc:/x:ro'],
-    body: { HostConfig: { Binds: ['//etc:/x:ro'] } },
-    mentions: /Binds|etc/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/etc:ro']),
-  })],
-  ['// and .. inside the allowed root', (x) => ({
-    body: { HostConfig: { Binds: [`${x.host.root}//..//database:/x:ro`] } },
-    mentions: /Binds|database/,
-    proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.lookalike}:ro`]),
-  })],
-  ['prefix confusion: /srv/database is not under /srv/data', (x) => ({
-    cli: ['-v', `${x.host.lookalike}:/x:ro`],
-    body: { HostConfig: { Binds: [`${x.host.lookalike}:/x:ro`] } },
-    mentions: /Binds|database/,
-    proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.lookalike}:ro`]),
-  })],
-  ['a symlink planted in the allowed root pointing at /etc (Binds)', (x) => ({
-    cli: ['-v', `${x.host.root}/etc-link:/x:ro`],
-    body: { HostConfig: { Binds: [`${x.host.root}/etc-link:/x:ro`] } },
-    mentions: /Binds|etc-link|symlink|\/etc/,
-    proof: async () => {
-      const listing = await dockerOk(['run', '--rm', '-v', `${x.host.root}/etc-link:/x:ro`, IMAGE, 'ls', '/x'], x.engine.endpoint);
-      assert.match(listing, /^passwd$/m, 'the container sees the host /etc');
-    },
-  })],
-  ['a symlink planted in the allowed root pointing at /etc (Mounts)', (x) => ({
-    cli: ['--mount', `type=bind,src=${x.host.root}/etc-link,dst=/x,readonly`],
-    body: { HostConfig: { Mounts: [{ Type: 'bind', Source: `${x.host.root}/etc-link`, Target: '/x', ReadOnly: true }] } },
-    mentions: /Mounts|etc-link|symlink|\/etc/,
-    proof: (c) => assert.equal(c.Mounts.length, 1),
-  })],
-  ["the engine's own socket", (x) => ({
-    cli: ['-v', `${x.engine.socketPath}:/var/run/docker.sock`],
-    body: { HostConfig: { Binds: [`${x.engine.socketPath}:/var/run/docker.sock`] } },
-    mentions: /Binds|docker\.sock|socket/,
-    proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.engine.socketPath}:rw`]),
-  })],
-  ["a symlink in the allowed root to the engine's socket", (x) => ({
-    body: { HostConfig: { Mounts: [{ Type: 'bind', Source: `${x.host.root}/sock-link`, Target: '/var/run/docker.sock' }] } },
-    mentions: /Mounts|sock/,
-    proof: (c) => assert.equal(c.Mounts.length, 1),
-  })],
-  ['/var/run/docker.sock', () => ({
-    cli: ['-v', '/var/run/docker.sock:/var/run/docker.sock'],
-    body: { HostConfig: { Binds: ['/var/run/docker.sock:/var/run/docker.sock'] } },
-    mentions: /Binds|docker\.sock/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/var/run/docker.sock:rw']),
-  })],
-  ['/run/docker.sock', () => ({
-    body: { HostConfig: { Binds: ['/run/docker.sock:/var/run/docker.sock'] } },
-    mentions: /Binds|docker\.sock/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/run/docker.sock:rw']),
-  })],
-  ["containerd's socket", () => ({
-    body: { HostConfig: { Binds: ['/run/containerd/containerd.sock:/c.sock'] } },
-    mentions: /Binds|containerd/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/run/containerd/containerd.sock:rw']),
-  })],
-  ['/run', () => ({
-    cli: ['-v', '/run:/hostrun:ro'],
-    body: { HostConfig: { Binds: ['/run:/hostrun:ro'] } },
-    mentions: /Binds|\/run/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/run:ro']),
-  })],
-  ['/var/run', () => ({
-    body: { HostConfig: { Mounts: [{ Type: 'bind', Source: '/var/run', Target: '/hostrun', ReadOnly: true }] } },
-    mentions: /Mounts|\/var\/run/,
-    proof: (c) => assert.deepEqual(mountSources(c), ['bind:/var/run:ro']),
-  })],
-  ['a writable bind under a root granted read-only (Binds)', (x) => ({
-    cli: ['-v', `${x.host.roRoot}:/d`],
-    body: { HostConfig: { Binds: [`${x.host.roRoot}:/d`] } },
-    mentions: /Binds|read-only|ro/,
-    proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.roRoot}:rw`]),
-  })],
-  ['a writable bind under a root granted read-only (Mounts)', (x) => ({
-    cli: ['--mount', `type=bind,src=${x.host.roRoot},dst=/d`],
-    body: { HostConfig: { Mounts: [{ Type: 'bind', Source: x.host.roRoot, Target: '/d' }] } },
-    mentions: /Mounts|read-only|ReadOnly/,
-    proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.roRoot}:rw`]),
-  })],
-  ['shared mount propagation on a bind under the allowed root', (x) => ({
-    cli: ['-v', `${x.host.root}/x:/x:ro,rshared`],
-    body: { HostConfig: { Binds: [`${x.host.root}/x:/x:ro,rshared`] } },
-    mentions: /Binds|shared|propagation/i,
-    proof: (c) => assert.equal(c.Mounts.length, 1),
-  })],
+      mentions: /Mounts|device|bind/i,
+      proofVolumes: ['hostroot'],
+      proof: async () => {
+        const volume = await sendOk<{ Options: Record<string, string> }>(x.engine.endpoint, 'GET', `${API}/volumes/hostroot`);
+        assert.deepEqual(volume.Options, { type: 'none', o: 'bind', device: '/' }, 'the engine made the volume with the bind options');
+      },
+    }),
+  ],
+  [
+    'Mounts type cluster',
+    () => ({
+      body: { HostConfig: { Mounts: [{ Type: 'cluster', Source: 'x', Target: '/c' }] } },
+      mentions: /Mounts|cluster/i,
+      status: [400, 403],
+      engineRejects: /mount type unknown/,
+    }),
+  ],
+  [
+    'VolumesFrom a container with a host mount (made on the engine directly)',
+    (x) => ({
+      cli: ['--volumes-from', 'hostbind'],
+      body: { HostConfig: { VolumesFrom: ['hostbind'] } },
+      mentions: /VolumesFrom|hostbind/,
+      proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.hostDir}:rw`]),
+    }),
+  ],
+  [
+    'VolumesFrom by id prefix and :ro',
+    (x) => ({
+      body: { HostConfig: { VolumesFrom: [`${x.hostbindId.slice(0, 10)}:ro`] } },
+      mentions: /VolumesFrom/,
+      proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.hostDir}:ro`]),
+    }),
+  ],
+  [
+    'a named volume made on the engine with bind options, in Binds',
+    (x) => ({
+      cli: ['-v', 'hostvol:/v'],
+      body: { HostConfig: { Binds: ['hostvol:/v'] } },
+      mentions: /hostvol|Binds|volume/i,
+      proof: async () => {
+        const out = await dockerOk(['run', '--rm', '-v', 'hostvol:/v:ro', IMAGE, 'cat', '/v/marker'], x.engine.endpoint);
+        assert.equal(out, HOST_MARKER, 'the volume shows the host directory');
+      },
+    }),
+  ],
+  [
+    'a named volume made on the engine with bind options, in Mounts',
+    (x) => ({
+      cli: ['--mount', 'type=volume,src=hostvol,dst=/v'],
+      body: { HostConfig: { Mounts: [{ Type: 'volume', Source: 'hostvol', Target: '/v' }] } },
+      mentions: /hostvol|Mounts|volume/i,
+      proof: (c) => assert.deepEqual(mountSources(c), [`volume:${x.engine.dir}/data/volumes/hostvol/_data:rw`]),
+    }),
+  ],
+  [
+    '.. out of the allowed root to /etc',
+    (x) => ({
+      cli: ['-v', `${upToSlash(x.host.root, 'etc')}:/x:ro`],
+      body: { HostConfig: { Binds: [`${upToSlash(x.host.root, 'etc')}:/x:ro`] } },
+      mentions: /Binds|\.\.|etc/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/etc:ro']),
+    }),
+  ],
+  [
+    '.. from the allowed root into its look-alike neighbour',
+    (x) => ({
+      cli: ['--mount', `type=bind,src=${x.host.root}/../database,dst=/x,readonly`],
+      body: { HostConfig: { Mounts: [{ Type: 'bind', Source: `${x.host.root}/../database`, Target: '/x', ReadOnly: true }] } },
+      mentions: /Mounts|database/,
+      proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.lookalike}:ro`]),
+    }),
+  ],
+  [
+    '// in the source (//etc)',
+    () => ({
+      cli: ['-v', '//etc:/x:ro'],
+      body: { HostConfig: { Binds: ['//etc:/x:ro'] } },
+      mentions: /Binds|etc/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/etc:ro']),
+    }),
+  ],
+  [
+    '// and .. inside the allowed root',
+    (x) => ({
+      body: { HostConfig: { Binds: [`${x.host.root}//..//database:/x:ro`] } },
+      mentions: /Binds|database/,
+      proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.lookalike}:ro`]),
+    }),
+  ],
+  [
+    'prefix confusion: /srv/database is not under /srv/data',
+    (x) => ({
+      cli: ['-v', `${x.host.lookalike}:/x:ro`],
+      body: { HostConfig: { Binds: [`${x.host.lookalike}:/x:ro`] } },
+      mentions: /Binds|database/,
+      proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.lookalike}:ro`]),
+    }),
+  ],
+  [
+    'a symlink planted in the allowed root pointing at /etc (Binds)',
+    (x) => ({
+      cli: ['-v', `${x.host.root}/etc-link:/x:ro`],
+      body: { HostConfig: { Binds: [`${x.host.root}/etc-link:/x:ro`] } },
+      mentions: /Binds|etc-link|symlink|\/etc/,
+      proof: async () => {
+        const listing = await dockerOk(['run', '--rm', '-v', `${x.host.root}/etc-link:/x:ro`, IMAGE, 'ls', '/x'], x.engine.endpoint);
+        assert.match(listing, /^passwd$/m, 'the container sees the host /etc');
+      },
+    }),
+  ],
+  [
+    'a symlink planted in the allowed root pointing at /etc (Mounts)',
+    (x) => ({
+      cli: ['--mount', `type=bind,src=${x.host.root}/etc-link,dst=/x,readonly`],
+      body: { HostConfig: { Mounts: [{ Type: 'bind', Source: `${x.host.root}/etc-link`, Target: '/x', ReadOnly: true }] } },
+      mentions: /Mounts|etc-link|symlink|\/etc/,
+      proof: (c) => assert.equal(c.Mounts.length, 1),
+    }),
+  ],
+  [
+    "the engine's own socket",
+    (x) => ({
+      cli: ['-v', `${x.engine.socketPath}:/var/run/docker.sock`],
+      body: { HostConfig: { Binds: [`${x.engine.socketPath}:/var/run/docker.sock`] } },
+      mentions: /Binds|docker\.sock|socket/,
+      proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.engine.socketPath}:rw`]),
+    }),
+  ],
+  [
+    "a symlink in the allowed root to the engine's socket",
+    (x) => ({
+      body: { HostConfig: { Mounts: [{ Type: 'bind', Source: `${x.host.root}/sock-link`, Target: '/var/run/docker.sock' }] } },
+      mentions: /Mounts|sock/,
+      proof: (c) => assert.equal(c.Mounts.length, 1),
+    }),
+  ],
+  [
+    '/var/run/docker.sock',
+    () => ({
+      cli: ['-v', '/var/run/docker.sock:/var/run/docker.sock'],
+      body: { HostConfig: { Binds: ['/var/run/docker.sock:/var/run/docker.sock'] } },
+      mentions: /Binds|docker\.sock/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/var/run/docker.sock:rw']),
+    }),
+  ],
+  [
+    '/run/docker.sock',
+    () => ({
+      body: { HostConfig: { Binds: ['/run/docker.sock:/var/run/docker.sock'] } },
+      mentions: /Binds|docker\.sock/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/run/docker.sock:rw']),
+    }),
+  ],
+  [
+    "containerd's socket",
+    () => ({
+      body: { HostConfig: { Binds: ['/run/containerd/containerd.sock:/c.sock'] } },
+      mentions: /Binds|containerd/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/run/containerd/containerd.sock:rw']),
+    }),
+  ],
+  [
+    '/run',
+    () => ({
+      cli: ['-v', '/run:/hostrun:ro'],
+      body: { HostConfig: { Binds: ['/run:/hostrun:ro'] } },
+      mentions: /Binds|\/run/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/run:ro']),
+    }),
+  ],
+  [
+    '/var/run',
+    () => ({
+      body: { HostConfig: { Mounts: [{ Type: 'bind', Source: '/var/run', Target: '/hostrun', ReadOnly: true }] } },
+      mentions: /Mounts|\/var\/run/,
+      proof: (c) => assert.deepEqual(mountSources(c), ['bind:/var/run:ro']),
+    }),
+  ],
+  [
+    'a writable bind under a root granted read-only (Binds)',
+    (x) => ({
+      cli: ['-v', `${x.host.roRoot}:/d`],
+      body: { HostConfig: { Binds: [`${x.host.roRoot}:/d`] } },
+      mentions: /Binds|read-only|ro/,
+      proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.roRoot}:rw`]),
+    }),
+  ],
+  [
+    'a writable bind under a root granted read-only (Mounts)',
+    (x) => ({
+      cli: ['--mount', `type=bind,src=${x.host.roRoot},dst=/d`],
+      body: { HostConfig: { Mounts: [{ Type: 'bind', Source: x.host.roRoot, Target: '/d' }] } },
+      mentions: /Mounts|read-only|ReadOnly/,
+      proof: (c) => assert.deepEqual(mountSources(c), [`bind:${x.host.roRoot}:rw`]),
+    }),
+  ],
+  [
+    'shared mount propagation on a bind under the allowed root',
+    (x) => ({
+      cli: ['-v', `${x.host.root}/x:/x:ro,rshared`],
+      body: { HostConfig: { Binds: [`${x.host.root}/x:/x:ro,rshared`] } },
+      mentions: /Binds|shared|propagation/i,
+      proof: (c) => assert.equal(c.Mounts.length, 1),
+    }),
+  ],
 ];
 
 describe('host mounts are refused on a real engine under baseline', { timeout: 10 * 60_000 }, () => {

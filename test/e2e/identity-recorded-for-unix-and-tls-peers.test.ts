@@ -74,7 +74,7 @@ async function recordsSince(auditLog: string, offset: number, isComplete: (recor
   if (!awaited.complete) {
     assert.fail(`the expected audit records did not appear within 10 s; the step added:\n${awaited.trail.records.map((r) => JSON.stringify(r)).join('\n')}`);
   }
-  for (let size = -1; size !== statSync(auditLog).size; ) {
+  for (let size = -1; size !== statSync(auditLog).size;) {
     size = statSync(auditLog).size;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -107,21 +107,24 @@ describe('identity recorded for unix and TLS peers', { timeout: 3 * 60_000 }, ()
   let auditLog: string;
   let pki: TestPki;
 
-  before(async () => {
-    publicDir = teardown.tempDir('/tmp/dgi-', 0o755);
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    socketPath = join(publicDir, 'gateway.sock');
-    unixListener = `unix://${socketPath}?mode=0666`;
-    auditLog = join(engine.dir, 'audit.jsonl');
-    pki = createTestPki(engine.dir);
-    const gateway = await startGateway({ upstream: engine.socketPath, listen: [unixListener], tls: pki, profile: 'audit', auditLog });
-    teardown.add(() => gateway.stopRunning());
-    tlsListener = gateway.tls!.host;
-    // The readiness probes (one /_ping per listener) are recorded too: let their records land first,
-    // so that each test sees only the records of its own client.
-    await recordsSince(auditLog, 0, (records) => records.filter((r) => r.operation === 'system.ping' && r.phase === 'done').length >= 2);
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      publicDir = teardown.tempDir('/tmp/dgi-', 0o755);
+      const engine = await startEngine();
+      teardown.add(() => engine.stop());
+      socketPath = join(publicDir, 'gateway.sock');
+      unixListener = `unix://${socketPath}?mode=0666`;
+      auditLog = join(engine.dir, 'audit.jsonl');
+      pki = createTestPki(engine.dir);
+      const gateway = await startGateway({ upstream: engine.socketPath, listen: [unixListener], tls: pki, profile: 'audit', auditLog });
+      teardown.add(() => gateway.stopRunning());
+      tlsListener = gateway.tls!.host;
+      // The readiness probes (one /_ping per listener) are recorded too: let their records land first,
+      // so that each test sees only the records of its own client.
+      await recordsSince(auditLog, 0, (records) => records.filter((r) => r.operation === 'system.ping' && r.phase === 'done').length >= 2);
+    },
+    { timeout: 90_000 },
+  );
 
   it('records a unix client running as uid 65534 with its uid, gid, pid, user and group', async () => {
     const mode = statSync(socketPath).mode & 0o777;

@@ -27,11 +27,14 @@ interface Answer {
 /** One plain-HTTP request to 127.0.0.1:port with exactly these headers (Host included) and body. */
 function plainRequest(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...(body !== undefined && { 'Content-Length': String(Buffer.byteLength(body)) }), ...headers }, setHost: false, timeout: 30_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method, path, headers: { ...(body !== undefined && { 'Content-Length': String(Buffer.byteLength(body)) }), ...headers }, setHost: false, timeout: 30_000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer`)));
     req.on('error', reject);
     req.end(body);
@@ -56,27 +59,30 @@ describe('the insecure loopback listener serves the docker CLI and refuses brows
   let listener: string;
   let auditLog: string;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const dir = mkdtempSync(join(engine.dir, 'insecure-'));
-    port = await freeLoopbackPort();
-    listener = `tcp://127.0.0.1:${port}`;
-    auditLog = join(dir, 'audit.jsonl');
-    const gateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${join(dir, 'gw.sock')}`],
-      auditLog,
-      profile: 'audit',
-      args: ['--insecure-listen-loopback', listener],
-    });
-    teardown.add(() => gateway.stopRunning());
-    // Said loudly, in the log (written asynchronously, hence the wait).
-    for (const deadline = Date.now() + 10_000; !/without authentication/.test(gateway.output()); ) {
-      if (Date.now() > deadline) assert.fail(`serve did not warn that the listener is insecure\n${gateway.output()}`);
-      await new Promise((wait) => setTimeout(wait, 50));
-    }
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const dir = mkdtempSync(join(engine.dir, 'insecure-'));
+      port = await freeLoopbackPort();
+      listener = `tcp://127.0.0.1:${port}`;
+      auditLog = join(dir, 'audit.jsonl');
+      const gateway = await startGateway({
+        upstream: engine.socketPath,
+        listen: [`unix://${join(dir, 'gw.sock')}`],
+        auditLog,
+        profile: 'audit',
+        args: ['--insecure-listen-loopback', listener],
+      });
+      teardown.add(() => gateway.stopRunning());
+      // Said loudly, in the log (written asynchronously, hence the wait).
+      for (const deadline = Date.now() + 10_000; !/without authentication/.test(gateway.output());) {
+        if (Date.now() > deadline) assert.fail(`serve did not warn that the listener is insecure\n${gateway.output()}`);
+        await new Promise((wait) => setTimeout(wait, 50));
+      }
+    },
+    { timeout: 120_000 },
+  );
 
   test('docker ps and docker run work over it, recorded with identity tcp and the peer address', async () => {
     const endpoint = { name: 'insecure loopback', host: listener };
@@ -102,12 +108,47 @@ describe('the insecure loopback listener serves the docker CLI and refuses brows
   });
 
   const cases: BrowserCase[] = [
-    { name: 'Origin: http://evil.example', method: 'GET', path: '/v1.41/containers/json', headers: (p) => ({ Host: `127.0.0.1:${p}`, Origin: 'http://evil.example' }), rule: 'browser.origin', says: /Origin header/ },
+    {
+      name: 'Origin: http://evil.example',
+      method: 'GET',
+      path: '/v1.41/containers/json',
+      headers: (p) => ({ Host: `127.0.0.1:${p}`, Origin: 'http://evil.example' }),
+      rule: 'browser.origin',
+      says: /Origin header/,
+    },
     { name: 'Origin: null (a sandboxed page)', method: 'GET', path: '/_ping', headers: (p) => ({ Host: `localhost:${p}`, Origin: 'null' }), rule: 'browser.origin', says: /Origin header/ },
-    { name: 'Host: evil.example (DNS rebinding)', method: 'GET', path: '/v1.41/containers/json', headers: () => ({ Host: 'evil.example' }), rule: 'browser.host', says: /Host is not one of the names of this listener/ },
-    { name: 'Host: evil.example:PORT (DNS rebinding, port kept)', method: 'GET', path: '/v1.41/info', headers: (p) => ({ Host: `evil.example:${p}` }), rule: 'browser.host', says: /DNS rebinding/ },
-    { name: 'Sec-Fetch-Site: cross-site', method: 'GET', path: '/v1.41/containers/json', headers: (p) => ({ Host: `127.0.0.1:${p}`, 'Sec-Fetch-Site': 'cross-site' }), rule: 'browser.fetch-site', says: /Sec-Fetch-Site/ },
-    { name: 'Sec-Fetch-Site: same-site', method: 'GET', path: '/_ping', headers: (p) => ({ Host: `127.0.0.1:${p}`, 'Sec-Fetch-Site': 'same-site' }), rule: 'browser.fetch-site', says: /Sec-Fetch-Site/ },
+    {
+      name: 'Host: evil.example (DNS rebinding)',
+      method: 'GET',
+      path: '/v1.41/containers/json',
+      headers: () => ({ Host: 'evil.example' }),
+      rule: 'browser.host',
+      says: /Host is not one of the names of this listener/,
+    },
+    {
+      name: 'Host: evil.example:PORT (DNS rebinding, port kept)',
+      method: 'GET',
+      path: '/v1.41/info',
+      headers: (p) => ({ Host: `evil.example:${p}` }),
+      rule: 'browser.host',
+      says: /DNS rebinding/,
+    },
+    {
+      name: 'Sec-Fetch-Site: cross-site',
+      method: 'GET',
+      path: '/v1.41/containers/json',
+      headers: (p) => ({ Host: `127.0.0.1:${p}`, 'Sec-Fetch-Site': 'cross-site' }),
+      rule: 'browser.fetch-site',
+      says: /Sec-Fetch-Site/,
+    },
+    {
+      name: 'Sec-Fetch-Site: same-site',
+      method: 'GET',
+      path: '/_ping',
+      headers: (p) => ({ Host: `127.0.0.1:${p}`, 'Sec-Fetch-Site': 'same-site' }),
+      rule: 'browser.fetch-site',
+      says: /Sec-Fetch-Site/,
+    },
   ];
 
   for (const c of cases) {

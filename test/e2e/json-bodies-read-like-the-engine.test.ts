@@ -69,9 +69,37 @@ async function createAndInspect(engine: Engine, body: Buffer): Promise<{ created
 
 const CONFIG_FIELDS = ['User', 'Env', 'Cmd', 'Entrypoint', 'Labels', 'ExposedPorts', 'Volumes', 'WorkingDir', 'StopSignal', 'StopTimeout', 'Healthcheck', 'Tty', 'OpenStdin'];
 const HOST_CONFIG_FIELDS = [
-  'Binds', 'Privileged', 'CapAdd', 'CapDrop', 'MaskedPaths', 'ReadonlyPaths', 'Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit',
-  'SecurityOpt', 'Tmpfs', 'Sysctls', 'PortBindings', 'NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode',
-  'Devices', 'Ulimits', 'Mounts', 'ReadonlyRootfs', 'RestartPolicy', 'Init', 'LogConfig', 'VolumesFrom', 'GroupAdd', 'ExtraHosts', 'Dns',
+  'Binds',
+  'Privileged',
+  'CapAdd',
+  'CapDrop',
+  'MaskedPaths',
+  'ReadonlyPaths',
+  'Memory',
+  'MemorySwap',
+  'NanoCpus',
+  'PidsLimit',
+  'SecurityOpt',
+  'Tmpfs',
+  'Sysctls',
+  'PortBindings',
+  'NetworkMode',
+  'PidMode',
+  'IpcMode',
+  'UTSMode',
+  'UsernsMode',
+  'CgroupnsMode',
+  'Devices',
+  'Ulimits',
+  'Mounts',
+  'ReadonlyRootfs',
+  'RestartPolicy',
+  'Init',
+  'LogConfig',
+  'VolumesFrom',
+  'GroupAdd',
+  'ExtraHosts',
+  'Dns',
 ];
 
 function pick(source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
@@ -96,9 +124,7 @@ function cliCreateBodies(): Record<string, string> {
       if (!request.target.includes('/containers/create')) continue;
       // The captured bodies name `busybox`, which the private engine lacks, and bind /srv/data, which this
       // machine may lack; the engine would refuse both before reading the rest.
-      bodies[`${file}: ${request.command}`] = request.body
-        .replace('"Image":"busybox"', `"Image":"${BUSYBOX_IMAGE}"`)
-        .replace('"Source":"/srv/data"', '"Source":"/tmp"');
+      bodies[`${file}: ${request.command}`] = request.body.replace('"Image":"busybox"', `"Image":"${BUSYBOX_IMAGE}"`).replace('"Source":"/srv/data"', '"Source":"/tmp"');
     }
   }
   return bodies;
@@ -109,13 +135,19 @@ describe('JSON bodies are read like the engine reads them', { timeout: 10 * 60_0
   /** Accepted bodies the engine created a container from (the others it refused, alike in both forms). */
   const createdFrom: string[] = [];
 
-  before(async () => {
-    engine = await startEngine();
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine();
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
-  after(async () => {
-    await engine?.stop();
-  }, { timeout: HOOK_TIMEOUT_MS });
+  after(
+    async () => {
+      await engine?.stop();
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   for (const [what, text] of Object.entries({ ...ACCEPTED_BODIES, ...cliCreateBodies() })) {
     test(`accepted, and its canonical form means the same to the engine: ${what}`, async () => {
@@ -162,12 +194,18 @@ describe('JSON bodies are read like the engine reads them', { timeout: 10 * 60_0
     'root-level Privileged without HostConfig': [`{"Image":"${BUSYBOX_IMAGE}","Privileged":true}`, (i) => i.HostConfig.Privileged === true],
     'root-level Binds beside a null HostConfig': [`{"Image":"${BUSYBOX_IMAGE}","HostConfig":null,"Binds":["/tmp:/host"]}`, (i) => JSON.stringify(i.HostConfig.Binds) === '["/tmp:/host"]'],
     'a lone surrogate in User (the engine reads U+FFFD)': [`{"Image":"${BUSYBOX_IMAGE}","User":"\\ud800"}`, (i) => i.Config.User === '\ufffd'],
-    'root-level Memory beside a HostConfig that leaves it zero': [`{"Image":"${BUSYBOX_IMAGE}","HostConfig":{"Privileged":false},"Memory":67108864,"Privileged":true}`, (i) => i.HostConfig.Memory === 67108864 && i.HostConfig.Privileged === false],
+    'root-level Memory beside a HostConfig that leaves it zero': [
+      `{"Image":"${BUSYBOX_IMAGE}","HostConfig":{"Privileged":false},"Memory":67108864,"Privileged":true}`,
+      (i) => i.HostConfig.Memory === 67108864 && i.HostConfig.Privileged === false,
+    ],
     'a repeated Mounts list whose second element decodes into the first': [
       `{"Image":"${BUSYBOX_IMAGE}","HostConfig":{"Mounts":[{"Type":"bind","Source":"/tmp"}],"Mounts":[{"Target":"/host"}]}}`,
       (i) => JSON.stringify(i.HostConfig.Mounts) === '[{"Type":"bind","Source":"/tmp","Target":"/host"}]',
     ],
-    'an unknown field and a null pointer after a value': [`{"Image":"${BUSYBOX_IMAGE}","Container":"x","HostConfig":{"Init":true,"Init":null,"Privileged":true,"Privileged":null}}`, (i) => (i.HostConfig.Init ?? null) === null && i.HostConfig.Privileged === true],
+    'an unknown field and a null pointer after a value': [
+      `{"Image":"${BUSYBOX_IMAGE}","Container":"x","HostConfig":{"Init":true,"Init":null,"Privileged":true,"Privileged":null}}`,
+      (i) => (i.HostConfig.Init ?? null) === null && i.HostConfig.Privileged === true,
+    ],
   };
 
   for (const [what, [text, engineApplied]] of Object.entries(READ_AS_GO_READS_THEM)) {
@@ -178,7 +216,10 @@ describe('JSON bodies are read like the engine reads them', { timeout: 10 * 60_0
       const throughCanonical = await createAndInspect(engine, canonical);
       assert.ok('created' in direct, `${what}: the engine refused it itself: ${JSON.stringify(direct)}`);
       assert.ok('created' in throughCanonical, `${what}: the engine refused the canonical form ${canonical.toString()}: ${JSON.stringify(throughCanonical)}`);
-      assert.ok(engineApplied(direct.created), `${what}: the engine did not apply it as expected: ${JSON.stringify(pick(direct.created.HostConfig, ['Privileged', 'Binds', 'Mounts', 'Init']))}`);
+      assert.ok(
+        engineApplied(direct.created),
+        `${what}: the engine did not apply it as expected: ${JSON.stringify(pick(direct.created.HostConfig, ['Privileged', 'Binds', 'Mounts', 'Init']))}`,
+      );
       assert.ok(engineApplied(throughCanonical.created), `${what}: the canonical form ${canonical.toString()} means something else to the engine`);
       assert.deepEqual(pick(throughCanonical.created.HostConfig, HOST_CONFIG_FIELDS), pick(direct.created.HostConfig, HOST_CONFIG_FIELDS), `${what}: HostConfig differs`);
       assert.deepEqual(pick(throughCanonical.created.Config, CONFIG_FIELDS), pick(direct.created.Config, CONFIG_FIELDS), `${what}: Config differs`);

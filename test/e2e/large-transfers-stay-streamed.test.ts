@@ -50,20 +50,23 @@ describe('large transfers stay streamed through the gateway', { timeout: 10 * 60
   let contextDir = '';
   let blobSha = '';
 
-  before(async () => {
-    const { engine, direct } = stack();
-    contextDir = join(engine.dir, 'build-context');
-    mkdirSync(contextDir);
-    blobSha = writeRandomFile(join(contextDir, 'blob'), BUILD_CONTEXT_BYTES);
-    writeFileSync(join(contextDir, 'Dockerfile'), 'FROM busybox:test\nCOPY blob /blob\nRUN sha256sum /blob > /blob.sha256\n');
+  before(
+    async () => {
+      const { engine, direct } = stack();
+      contextDir = join(engine.dir, 'build-context');
+      mkdirSync(contextDir);
+      blobSha = writeRandomFile(join(contextDir, 'blob'), BUILD_CONTEXT_BYTES);
+      writeFileSync(join(contextDir, 'Dockerfile'), 'FROM busybox:test\nCOPY blob /blob\nRUN sha256sum /blob > /blob.sha256\n');
 
-    const rootfs = join(engine.dir, 'big-rootfs');
-    makeBusyboxRootfs(rootfs);
-    writeRandomFile(join(rootfs, 'big.bin'), BIG_LAYER_BYTES);
-    await importRootfs(direct, rootfs, join(engine.dir, 'big-rootfs.tar'), BIG_IMAGE);
-    rmSync(rootfs, { recursive: true });
-    rmSync(join(engine.dir, 'big-rootfs.tar'));
-  }, { timeout: TRANSFER_TIMEOUT_MS });
+      const rootfs = join(engine.dir, 'big-rootfs');
+      makeBusyboxRootfs(rootfs);
+      writeRandomFile(join(rootfs, 'big.bin'), BIG_LAYER_BYTES);
+      await importRootfs(direct, rootfs, join(engine.dir, 'big-rootfs.tar'), BIG_IMAGE);
+      rmSync(rootfs, { recursive: true });
+      rmSync(join(engine.dir, 'big-rootfs.tar'));
+    },
+    { timeout: TRANSFER_TIMEOUT_MS },
+  );
 
   test('classic docker build with a 20 MiB context (ids and progress redraws normalised)', async () => {
     const { endpoints } = stack();
@@ -80,7 +83,7 @@ describe('large transfers stay streamed through the gateway', { timeout: 10 * 60
     assert.equal(build.inside, `${blobSha}  /blob\n`);
   });
 
-  test('docker save and load of a 200 MiB image, with the gateway\'s peak RSS under 150 MB', async (t) => {
+  test("docker save and load of a 200 MiB image, with the gateway's peak RSS under 150 MB", async (t) => {
     const { endpoints, engine, gateway } = stack();
     const archive = join(engine.dir, 'saved.tar');
     const imageId = (await dockerOk(['image', 'inspect', '--format', '{{.Id}}', BIG_IMAGE], stack().direct)).trim();

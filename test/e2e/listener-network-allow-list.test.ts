@@ -45,27 +45,30 @@ describe('a listener accepts only the client networks of its allow-list', { time
   let auditLog: string;
   let gateway: Gateway;
 
-  before(async () => {
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const dir = mkdtempSync(join(engine.dir, 'allow-'));
-    const caDir = join(dir, 'ca');
-    dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
-    aliceDir = join(dir, 'alice');
-    dockgateCli(['certs', 'issue', 'alice', '--dir', caDir, '--group', 'ci', '--out', aliceDir]);
-    portA = await freeLoopbackPort();
-    portB = await freeLoopbackPort();
-    listenerA = `tcp://127.0.0.1:${portA}?allow=127.0.0.1/32`;
-    listenerB = `tcp://127.0.0.1:${portB}?allow=127.0.0.2/32`;
-    auditLog = join(dir, 'audit.jsonl');
-    gateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${join(dir, 'gw.sock')}`, listenerA, listenerB],
-      auditLog,
-      args: ['--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem')],
-    });
-    teardown.add(() => gateway.stopRunning());
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      const engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const dir = mkdtempSync(join(engine.dir, 'allow-'));
+      const caDir = join(dir, 'ca');
+      dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
+      aliceDir = join(dir, 'alice');
+      dockgateCli(['certs', 'issue', 'alice', '--dir', caDir, '--group', 'ci', '--out', aliceDir]);
+      portA = await freeLoopbackPort();
+      portB = await freeLoopbackPort();
+      listenerA = `tcp://127.0.0.1:${portA}?allow=127.0.0.1/32`;
+      listenerB = `tcp://127.0.0.1:${portB}?allow=127.0.0.2/32`;
+      auditLog = join(dir, 'audit.jsonl');
+      gateway = await startGateway({
+        upstream: engine.socketPath,
+        listen: [`unix://${join(dir, 'gw.sock')}`, listenerA, listenerB],
+        auditLog,
+        args: ['--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem')],
+      });
+      teardown.add(() => gateway.stopRunning());
+    },
+    { timeout: 120_000 },
+  );
 
   test('from an allowed network: the docker CLI (127.0.0.1 on A) and a client bound to 127.0.0.2 (on B) are served', async () => {
     assert.match(await dockerOk(['ps'], { name: 'A from 127.0.0.1', host: `tcp://127.0.0.1:${portA}`, tlsDir: aliceDir }), /^CONTAINER ID/);
@@ -95,7 +98,11 @@ describe('a listener accepts only the client networks of its allow-list', { time
       assert.equal(record.certificate, undefined, 'no handshake, no certificate');
     }
     const logged = logLines(gateway.output()).filter((l) => l['listener'] === listenerA && l['cause'] === 'network-not-allowed');
-    assert.deepEqual(logged.map((l) => l['refused']), [1, 2], 'each refusal is logged with the running count of its listener and cause');
+    assert.deepEqual(
+      logged.map((l) => l['refused']),
+      [1, 2],
+      'each refusal is logged with the running count of its listener and cause',
+    );
     assert.ok(logged.every((l) => l['rule'] === 'listener.network' && String(l['remote']).startsWith('127.0.0.2:')));
   });
 
@@ -113,6 +120,9 @@ describe('a listener accepts only the client networks of its allow-list', { time
     assert.equal(logged[0]?.['refused'], 1, 'B counts its own refusals');
     // No request of the refused client reached the pipeline: no request record names listener B.
     const trail = readAuditTrail(auditLog, offset);
-    assert.deepEqual(trail.records.filter((r) => r.phase !== ('connection' as string)), []);
+    assert.deepEqual(
+      trail.records.filter((r) => r.phase !== ('connection' as string)),
+      [],
+    );
   });
 });

@@ -16,16 +16,7 @@ import { readlinkSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { docker, dockerOk } from '../support/docker-cli.js';
 import type { Engine } from '../support/engine.js';
-import {
-  IMAGE,
-  RESTRICTED_CLI,
-  checkCreateAttack,
-  namespaceOf,
-  restrictedBody,
-  runDirect,
-  useGuardedEngine,
-  type CreateAttack,
-} from '../support/host-escape.js';
+import { IMAGE, RESTRICTED_CLI, checkCreateAttack, namespaceOf, restrictedBody, runDirect, useGuardedEngine, type CreateAttack } from '../support/host-escape.js';
 
 /** The host's namespace of a kind, as `pid:[4026531836]`. */
 const hostNamespace = (kind: string): string => readlinkSync(`/proc/self/ns/${kind}`);
@@ -42,84 +33,123 @@ interface Context {
 }
 
 const ATTACKS: [string, (x: Context) => CreateAttack][] = [
-  ['PidMode host', (x) => ({
-    cli: ['--pid', 'host'],
-    body: { HostConfig: { PidMode: 'host' } },
-    mentions: /PidMode|pid/i,
-    proof: async () => assert.equal(await namespaceWith(x.engine, ['--pid', 'host'], 'pid'), hostNamespace('pid')),
-  })],
-  ['IpcMode host', (x) => ({
-    cli: ['--ipc', 'host'],
-    body: { HostConfig: { IpcMode: 'host' } },
-    mentions: /IpcMode|ipc/i,
-    proof: async () => assert.equal(await namespaceWith(x.engine, ['--ipc', 'host'], 'ipc'), hostNamespace('ipc')),
-  })],
-  ['UTSMode host', (x) => ({
-    cli: ['--uts', 'host'],
-    body: { HostConfig: { UTSMode: 'host' } },
-    mentions: /UTSMode|uts/i,
-    proof: async () => assert.equal(await namespaceWith(x.engine, ['--uts', 'host'], 'uts'), hostNamespace('uts')),
-  })],
-  ['UsernsMode host', () => ({
-    cli: ['--userns', 'host'],
-    body: { HostConfig: { UsernsMode: 'host' } },
-    mentions: /UsernsMode|userns/i,
-    proof: (c) => assert.equal(c.HostConfig['UsernsMode'], 'host'),
-  })],
-  ['NetworkMode host', (x) => ({
-    cli: ['--network', 'host'],
-    body: { HostConfig: { NetworkMode: 'host' } },
-    mentions: /NetworkMode|network/i,
-    proof: async () => assert.equal(await namespaceWith(x.engine, ['--network', 'host'], 'net'), hostNamespace('net')),
-  })],
-  ['NetworkMode container:<a privileged container>', (x) => ({
-    cli: ['--network', 'container:privsrc'],
-    body: { HostConfig: { NetworkMode: 'container:privsrc' } },
-    mentions: /NetworkMode|privsrc|Privileged/i,
-    // privsrc cannot be started on this machine (see privileges-refused-on-real-engine), so the join shows
-    // in the configuration: the engine has resolved the name to the container.
-    proof: (c) => assert.equal(c.HostConfig['NetworkMode'], `container:${x.ids.privsrc}`),
-  })],
-  ['PidMode container:<a privileged container>', () => ({
-    cli: ['--pid', 'container:privsrc'],
-    body: { HostConfig: { PidMode: 'container:privsrc' } },
-    mentions: /PidMode|privsrc|Privileged/i,
-    proof: (c) => assert.match(String(c.HostConfig['PidMode']), /^container:/),
-  })],
-  ['IpcMode container:<a privileged container>', () => ({
-    cli: ['--ipc', 'container:privsrc'],
-    body: { HostConfig: { IpcMode: 'container:privsrc' } },
-    mentions: /IpcMode|privsrc|Privileged/i,
-    proof: (c) => assert.match(String(c.HostConfig['IpcMode']), /^container:/),
-  })],
-  ['NetworkMode container:<id prefix of a container in the host network>', (x) => ({
-    cli: ['--network', `container:${x.ids.hostnet.slice(0, 12)}`],
-    body: { HostConfig: { NetworkMode: `container:${x.ids.hostnet.slice(0, 12)}` } },
-    mentions: /NetworkMode|host/i,
-    proof: async () => assert.equal(await namespaceWith(x.engine, ['--network', `container:${x.ids.hostnet.slice(0, 12)}`], 'net'), hostNamespace('net')),
-  })],
-  ['PidMode container:<full id of a container in the host pid namespace>', (x) => ({
-    body: { HostConfig: { PidMode: `container:${x.ids.hostpid}` } },
-    mentions: /PidMode|host/i,
-    proof: async () => assert.equal(await namespaceWith(x.engine, ['--pid', `container:${x.ids.hostpid}`], 'pid'), hostNamespace('pid')),
-  })],
-  ['NetworkMode ns:/proc/1/ns/net', () => ({
-    cli: ['--network', 'ns:/proc/1/ns/net'],
-    body: { HostConfig: { NetworkMode: 'ns:/proc/1/ns/net' } },
-    mentions: /NetworkMode|ns:/,
-    proof: (c) => assert.equal(c.HostConfig['NetworkMode'], 'ns:/proc/1/ns/net'),
-  })],
-  ['IpcMode ns:/proc/1/ns/ipc', () => ({
-    body: { HostConfig: { IpcMode: 'ns:/proc/1/ns/ipc' } },
-    mentions: /IpcMode|ns:/,
-    proof: (c) => assert.equal(c.HostConfig['IpcMode'], 'ns:/proc/1/ns/ipc'),
-  })],
-  ['PidMode ns:/proc/1/ns/pid (this engine rejects it itself)', () => ({
-    body: { HostConfig: { PidMode: 'ns:/proc/1/ns/pid' } },
-    mentions: /PidMode|ns:/,
-    status: [400, 403],
-    engineRejects: /No such container/,
-  })],
+  [
+    'PidMode host',
+    (x) => ({
+      cli: ['--pid', 'host'],
+      body: { HostConfig: { PidMode: 'host' } },
+      mentions: /PidMode|pid/i,
+      proof: async () => assert.equal(await namespaceWith(x.engine, ['--pid', 'host'], 'pid'), hostNamespace('pid')),
+    }),
+  ],
+  [
+    'IpcMode host',
+    (x) => ({
+      cli: ['--ipc', 'host'],
+      body: { HostConfig: { IpcMode: 'host' } },
+      mentions: /IpcMode|ipc/i,
+      proof: async () => assert.equal(await namespaceWith(x.engine, ['--ipc', 'host'], 'ipc'), hostNamespace('ipc')),
+    }),
+  ],
+  [
+    'UTSMode host',
+    (x) => ({
+      cli: ['--uts', 'host'],
+      body: { HostConfig: { UTSMode: 'host' } },
+      mentions: /UTSMode|uts/i,
+      proof: async () => assert.equal(await namespaceWith(x.engine, ['--uts', 'host'], 'uts'), hostNamespace('uts')),
+    }),
+  ],
+  [
+    'UsernsMode host',
+    () => ({
+      cli: ['--userns', 'host'],
+      body: { HostConfig: { UsernsMode: 'host' } },
+      mentions: /UsernsMode|userns/i,
+      proof: (c) => assert.equal(c.HostConfig['UsernsMode'], 'host'),
+    }),
+  ],
+  [
+    'NetworkMode host',
+    (x) => ({
+      cli: ['--network', 'host'],
+      body: { HostConfig: { NetworkMode: 'host' } },
+      mentions: /NetworkMode|network/i,
+      proof: async () => assert.equal(await namespaceWith(x.engine, ['--network', 'host'], 'net'), hostNamespace('net')),
+    }),
+  ],
+  [
+    'NetworkMode container:<a privileged container>',
+    (x) => ({
+      cli: ['--network', 'container:privsrc'],
+      body: { HostConfig: { NetworkMode: 'container:privsrc' } },
+      mentions: /NetworkMode|privsrc|Privileged/i,
+      // privsrc cannot be started on this machine (see privileges-refused-on-real-engine), so the join shows
+      // in the configuration: the engine has resolved the name to the container.
+      proof: (c) => assert.equal(c.HostConfig['NetworkMode'], `container:${x.ids.privsrc}`),
+    }),
+  ],
+  [
+    'PidMode container:<a privileged container>',
+    () => ({
+      cli: ['--pid', 'container:privsrc'],
+      body: { HostConfig: { PidMode: 'container:privsrc' } },
+      mentions: /PidMode|privsrc|Privileged/i,
+      proof: (c) => assert.match(String(c.HostConfig['PidMode']), /^container:/),
+    }),
+  ],
+  [
+    'IpcMode container:<a privileged container>',
+    () => ({
+      cli: ['--ipc', 'container:privsrc'],
+      body: { HostConfig: { IpcMode: 'container:privsrc' } },
+      mentions: /IpcMode|privsrc|Privileged/i,
+      proof: (c) => assert.match(String(c.HostConfig['IpcMode']), /^container:/),
+    }),
+  ],
+  [
+    'NetworkMode container:<id prefix of a container in the host network>',
+    (x) => ({
+      cli: ['--network', `container:${x.ids.hostnet.slice(0, 12)}`],
+      body: { HostConfig: { NetworkMode: `container:${x.ids.hostnet.slice(0, 12)}` } },
+      mentions: /NetworkMode|host/i,
+      proof: async () => assert.equal(await namespaceWith(x.engine, ['--network', `container:${x.ids.hostnet.slice(0, 12)}`], 'net'), hostNamespace('net')),
+    }),
+  ],
+  [
+    'PidMode container:<full id of a container in the host pid namespace>',
+    (x) => ({
+      body: { HostConfig: { PidMode: `container:${x.ids.hostpid}` } },
+      mentions: /PidMode|host/i,
+      proof: async () => assert.equal(await namespaceWith(x.engine, ['--pid', `container:${x.ids.hostpid}`], 'pid'), hostNamespace('pid')),
+    }),
+  ],
+  [
+    'NetworkMode ns:/proc/1/ns/net',
+    () => ({
+      cli: ['--network', 'ns:/proc/1/ns/net'],
+      body: { HostConfig: { NetworkMode: 'ns:/proc/1/ns/net' } },
+      mentions: /NetworkMode|ns:/,
+      proof: (c) => assert.equal(c.HostConfig['NetworkMode'], 'ns:/proc/1/ns/net'),
+    }),
+  ],
+  [
+    'IpcMode ns:/proc/1/ns/ipc',
+    () => ({
+      body: { HostConfig: { IpcMode: 'ns:/proc/1/ns/ipc' } },
+      mentions: /IpcMode|ns:/,
+      proof: (c) => assert.equal(c.HostConfig['IpcMode'], 'ns:/proc/1/ns/ipc'),
+    }),
+  ],
+  [
+    'PidMode ns:/proc/1/ns/pid (this engine rejects it itself)',
+    () => ({
+      body: { HostConfig: { PidMode: 'ns:/proc/1/ns/pid' } },
+      mentions: /PidMode|ns:/,
+      status: [400, 403],
+      engineRejects: /No such container/,
+    }),
+  ],
 ];
 
 describe('host namespaces are refused on a real engine under baseline', { timeout: 10 * 60_000 }, () => {

@@ -25,10 +25,7 @@ function get(target: string, version = 'HTTP/1.1'): string {
 }
 
 function post(target: string, body: string): [string, string] {
-  return [
-    `POST ${target} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close`,
-    body,
-  ];
+  return [`POST ${target} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close`, body];
 }
 
 function show(response: WholeResponse): string {
@@ -67,25 +64,28 @@ describe('request targets are read the way the engine reads them', { timeout: 5 
   let viaOldApiGateway: Endpoint;
   let probeId: string;
 
-  before(async () => {
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    direct = engine.endpoint;
-    const gateway = await startGatewayInFront(engine, { profile: 'audit' });
-    teardown.add(() => gateway.stopRunning());
-    viaGateway = gateway.unix;
-    gatewayAuditLog = gateway.auditLog;
-    const oldApiGateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${engine.dir}/gw-old-api.sock`],
-      profile: 'audit',
-      args: ['--min-api-version', '1.12'],
-    });
-    teardown.add(() => oldApiGateway.stopRunning());
-    viaOldApiGateway = { ...oldApiGateway.unix!, name: 'gateway-min-1.12' };
-    // A container that is created and never started, so that listings are not empty and do not change.
-    probeId = (await dockerOk(['create', '--name', 'path-probe', BUSYBOX_IMAGE, 'true'], direct)).trim();
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      const engine = await startEngine();
+      teardown.add(() => engine.stop());
+      direct = engine.endpoint;
+      const gateway = await startGatewayInFront(engine, { profile: 'audit' });
+      teardown.add(() => gateway.stopRunning());
+      viaGateway = gateway.unix;
+      gatewayAuditLog = gateway.auditLog;
+      const oldApiGateway = await startGateway({
+        upstream: engine.socketPath,
+        listen: [`unix://${engine.dir}/gw-old-api.sock`],
+        profile: 'audit',
+        args: ['--min-api-version', '1.12'],
+      });
+      teardown.add(() => oldApiGateway.stopRunning());
+      viaOldApiGateway = { ...oldApiGateway.unix!, name: 'gateway-min-1.12' };
+      // A container that is created and never started, so that listings are not empty and do not change.
+      probeId = (await dockerOk(['create', '--name', 'path-probe', BUSYBOX_IMAGE, 'true'], direct)).trim();
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   /** The same raw request to the engine and then through `through`; back to back, so nothing changes in between. */
   async function both(head: string, body = '', through: Endpoint = viaGateway): Promise<{ direct: WholeResponse; gateway: WholeResponse }> {
@@ -266,8 +266,7 @@ describe('request targets are read the way the engine reads them', { timeout: 5 
 
   test('an HTTP/1.1 request without Host is rejected by both and reaches nothing; HTTP/1.0 without Host works on both', async () => {
     const create = JSON.stringify({ Image: BUSYBOX_IMAGE, Cmd: ['true'] });
-    const noHost = (target: string): string =>
-      `POST ${target} HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(create)}\r\nConnection: close`;
+    const noHost = (target: string): string => `POST ${target} HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(create)}\r\nConnection: close`;
 
     const onEngine = await exchangeRaw(direct, noHost('/v1.41/containers/create?name=dg-nohost-direct'), create);
     assert.equal(onEngine.status, 400, `Go rejects HTTP/1.1 without Host: ${show(onEngine)}`);

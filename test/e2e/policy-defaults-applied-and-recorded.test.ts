@@ -47,11 +47,12 @@ describe('policy defaults are applied to the forwarded body and recorded', { tim
     assert.equal(inspected.Config.Labels['managed-by'], 'dockgate');
     assert.equal(inspected.HostConfig.Memory, 64 * 1024 * 1024);
     assert.equal(inspected.HostConfig.PidsLimit, 100);
-    assert.ok(inspected.HostConfig.SecurityOpt?.some((o: string) => /^no-new-privileges(?:[=:]true)?$/.test(o)), JSON.stringify(inspected.HostConfig.SecurityOpt));
-
-    const { trail, complete } = await waitForAuditTrail(gateway.auditLog!, 0, (records) =>
-      records.some((r) => r.operation === 'container.create' && r.phase === 'done'),
+    assert.ok(
+      inspected.HostConfig.SecurityOpt?.some((o: string) => /^no-new-privileges(?:[=:]true)?$/.test(o)),
+      JSON.stringify(inspected.HostConfig.SecurityOpt),
     );
+
+    const { trail, complete } = await waitForAuditTrail(gateway.auditLog!, 0, (records) => records.some((r) => r.operation === 'container.create' && r.phase === 'done'));
     assert.ok(complete, 'the create has its done record');
     const forwarding = trail.records.find((r) => r.operation === 'container.create' && r.phase === 'forwarding') as unknown as { changes?: { field: string }[] };
     const fields = (forwarding?.changes ?? []).map((c) => c.field).join(' ');

@@ -51,9 +51,7 @@ describe('a policy file: warn mode, reload on change, a broken reload keeps the 
     // Created, not started: this sandbox cannot run a privileged container, and the decision is at create.
     await dockerOk(['create', '--privileged', '--name', 'warned', 'busybox:test', 'true'], endpoint);
     await dockerOk(['rm', 'warned'], endpoint);
-    const { trail, complete } = await waitForAuditTrail(gateway.auditLog!, 0, (records) =>
-      records.some((r) => r.operation === 'container.create' && r.phase === 'done'),
-    );
+    const { trail, complete } = await waitForAuditTrail(gateway.auditLog!, 0, (records) => records.some((r) => r.operation === 'container.create' && r.phase === 'done'));
     assert.ok(complete, 'the create has its done record');
     const creates = trail.records.filter((r) => r.operation === 'container.create');
     assert.ok(creates.length >= 2, `forwarding and done records of the create: ${JSON.stringify(creates)}`);

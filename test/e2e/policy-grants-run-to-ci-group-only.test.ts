@@ -46,34 +46,48 @@ describe('a policy grants docker run to group ci only', { timeout: 4 * 60_000 },
   let ci: Endpoint;
   let dev: Endpoint;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const dir = mkdtempSync(join(engine.dir, 'policy-'));
-    const caDir = join(dir, 'ca');
-    dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
-    dockgateCli(['certs', 'issue', 'ci-runner', '--dir', caDir, '--group', 'ci', '--out', join(dir, 'ci-runner')]);
-    dockgateCli(['certs', 'issue', 'dev', '--dir', caDir, '--group', 'developers', '--out', join(dir, 'dev')]);
-    listener = `tcp://127.0.0.1:${await freeLoopbackPort()}`;
-    const policy = join(dir, 'policy.yaml');
-    writeFileSync(policy, policyFor(listener));
-    auditLog = join(dir, 'audit.jsonl');
-    const gateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${join(dir, 'gw.sock')}`, listener],
-      auditLog,
-      args: ['--policy', policy, '--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem'), '--tls-crl', join(caDir, 'crl.pem')],
-    });
-    teardown.add(() => gateway.stopRunning());
-    ci = { name: 'ci-runner', host: listener, tlsDir: join(dir, 'ci-runner') };
-    dev = { name: 'dev', host: listener, tlsDir: join(dir, 'dev') };
-    const deadline = Date.now() + 30_000;
-    while ((await pingStatus(ci)) !== 200) {
-      gateway.assertRunning();
-      if (Date.now() > deadline) assert.fail(`${listener} did not answer /_ping\n${gateway.output()}`);
-      await new Promise((wait) => setTimeout(wait, 100));
-    }
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const dir = mkdtempSync(join(engine.dir, 'policy-'));
+      const caDir = join(dir, 'ca');
+      dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
+      dockgateCli(['certs', 'issue', 'ci-runner', '--dir', caDir, '--group', 'ci', '--out', join(dir, 'ci-runner')]);
+      dockgateCli(['certs', 'issue', 'dev', '--dir', caDir, '--group', 'developers', '--out', join(dir, 'dev')]);
+      listener = `tcp://127.0.0.1:${await freeLoopbackPort()}`;
+      const policy = join(dir, 'policy.yaml');
+      writeFileSync(policy, policyFor(listener));
+      auditLog = join(dir, 'audit.jsonl');
+      const gateway = await startGateway({
+        upstream: engine.socketPath,
+        listen: [`unix://${join(dir, 'gw.sock')}`, listener],
+        auditLog,
+        args: [
+          '--policy',
+          policy,
+          '--tls-ca',
+          join(caDir, 'ca.pem'),
+          '--tls-cert',
+          join(caDir, 'server-cert.pem'),
+          '--tls-key',
+          join(caDir, 'server-key.pem'),
+          '--tls-crl',
+          join(caDir, 'crl.pem'),
+        ],
+      });
+      teardown.add(() => gateway.stopRunning());
+      ci = { name: 'ci-runner', host: listener, tlsDir: join(dir, 'ci-runner') };
+      dev = { name: 'dev', host: listener, tlsDir: join(dir, 'dev') };
+      const deadline = Date.now() + 30_000;
+      while ((await pingStatus(ci)) !== 200) {
+        gateway.assertRunning();
+        if (Date.now() > deadline) assert.fail(`${listener} did not answer /_ping\n${gateway.output()}`);
+        await new Promise((wait) => setTimeout(wait, 100));
+      }
+    },
+    { timeout: 120_000 },
+  );
 
   const records = async (offset: number, isComplete: (rs: AuditLine[]) => boolean): Promise<AuditLine[]> => {
     const { trail, complete } = await waitForAuditTrail(auditLog, offset, isComplete);

@@ -75,30 +75,33 @@ describe('serve --user nobody --group docker: binds as root, then serves with no
   let engineGid: number;
   let ownerUid: number;
 
-  before(async () => {
-    // The suite starts dockerd, so it runs as root; without root there is nothing to drop.
-    assert.equal(process.getuid?.(), 0, 'the end-to-end tests run as root (they start dockerd); this one starts dockgate as root to drop privileges');
-    engineGid = gid(ENGINE_GROUP);
-    assert.ok(Number.isInteger(engineGid) && engineGid !== 0, `the group ${ENGINE_GROUP} must exist (docker.io creates it; run scripts/install-test-deps.sh)`);
-    ownerUid = Number(execFileSync('id', ['-u', LISTENER_OWNER], { encoding: 'utf8' }).trim());
-    // The engine's directory searchable by all, its socket root:docker 0660: only the group opens it.
-    engine = await startEngine({ dirMode: 0o711, socketMode: 0o660, socketGroup: engineGid });
-    teardown.add(() => engine.stop());
-    dir = teardown.tempDir('/tmp/dgp-', 0o755);
-    policyFile = join(dir, 'policy.yaml');
-    writeFileSync(policyFile, policyText('baseline'), { mode: 0o644 });
-    socketPath = join(dir, 'gw.sock');
-    listenSpec = `unix://${socketPath}?mode=0640&owner=${LISTENER_OWNER}&group=${LISTENER_OWNER}`;
-    gateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [listenSpec],
-      auditLog: join(dir, 'audit.jsonl'),
-      args: ['--policy', policyFile, '--user', 'nobody', '--group', ENGINE_GROUP],
-    });
-    teardown.add(() => gateway.stop());
-    endpoint = gateway.unix!;
-    await waitForGatewayOutput(gateway, 'dockgate is serving');
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      // The suite starts dockerd, so it runs as root; without root there is nothing to drop.
+      assert.equal(process.getuid?.(), 0, 'the end-to-end tests run as root (they start dockerd); this one starts dockgate as root to drop privileges');
+      engineGid = gid(ENGINE_GROUP);
+      assert.ok(Number.isInteger(engineGid) && engineGid !== 0, `the group ${ENGINE_GROUP} must exist (docker.io creates it; run scripts/install-test-deps.sh)`);
+      ownerUid = Number(execFileSync('id', ['-u', LISTENER_OWNER], { encoding: 'utf8' }).trim());
+      // The engine's directory searchable by all, its socket root:docker 0660: only the group opens it.
+      engine = await startEngine({ dirMode: 0o711, socketMode: 0o660, socketGroup: engineGid });
+      teardown.add(() => engine.stop());
+      dir = teardown.tempDir('/tmp/dgp-', 0o755);
+      policyFile = join(dir, 'policy.yaml');
+      writeFileSync(policyFile, policyText('baseline'), { mode: 0o644 });
+      socketPath = join(dir, 'gw.sock');
+      listenSpec = `unix://${socketPath}?mode=0640&owner=${LISTENER_OWNER}&group=${LISTENER_OWNER}`;
+      gateway = await startGateway({
+        upstream: engine.socketPath,
+        listen: [listenSpec],
+        auditLog: join(dir, 'audit.jsonl'),
+        args: ['--policy', policyFile, '--user', 'nobody', '--group', ENGINE_GROUP],
+      });
+      teardown.add(() => gateway.stop());
+      endpoint = gateway.unix!;
+      await waitForGatewayOutput(gateway, 'dockgate is serving');
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   test('the process holds no root id, only the group given, no capability, an empty bounding set and no_new_privs', () => {
     const status = procStatus(gateway.pid);
@@ -186,7 +189,9 @@ describe('serve --user nobody --group docker: binds as root, then serves with no
     });
     assert.match(
       startFailure(failure),
-      new RegExp(`^dockgate: --user nobody: cannot open the engine socket ${engine.socketPath} after the privilege drop \\(EACCES\\); the socket belongs to group ${ENGINE_GROUP}: add --group ${ENGINE_GROUP}$`),
+      new RegExp(
+        `^dockgate: --user nobody: cannot open the engine socket ${engine.socketPath} after the privilege drop \\(EACCES\\); the socket belongs to group ${ENGINE_GROUP}: add --group ${ENGINE_GROUP}$`,
+      ),
     );
   });
 
@@ -206,7 +211,21 @@ describe('serve --user nobody --group docker: binds as root, then serves with no
     const socket = join(dir, 'not-root.sock');
     const run = spawnSync(
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, join(REPO_ROOT, 'bin', 'dockgate.js'), 'serve', '--upstream', `unix://${engine.socketPath}`, '--listen', `unix://${socket}`, '--user', 'nobody'],
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--',
+        process.execPath,
+        join(REPO_ROOT, 'bin', 'dockgate.js'),
+        'serve',
+        '--upstream',
+        `unix://${engine.socketPath}`,
+        '--listen',
+        `unix://${socket}`,
+        '--user',
+        'nobody',
+      ],
       { cwd: '/', encoding: 'utf8', timeout: 20_000 },
     );
     if (run.error !== undefined) throw run.error;

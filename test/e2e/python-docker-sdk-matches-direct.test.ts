@@ -106,8 +106,7 @@ describe('the Docker SDK for Python matches the direct socket through the gatewa
     const differing = differences(direct, viaGateway);
     assert.ok(
       differing.length === 0 && refusals.length === 0,
-      `${scenario}: ${differing.length} step(s) differ through the gateway\n${differing.join('\n')}\n` +
-        `requests the gateway refused (${refusals.length}):\n${refusals.join('\n')}`,
+      `${scenario}: ${differing.length} step(s) differ through the gateway\n${differing.join('\n')}\n` + `requests the gateway refused (${refusals.length}):\n${refusals.join('\n')}`,
     );
     return direct;
   }
@@ -116,9 +115,20 @@ describe('the Docker SDK for Python matches the direct socket through the gatewa
     const steps = await sameDirectlyAndThroughGateway('system');
     assert.deepEqual(failedSteps(steps), ['login to an unreachable registry']);
     assert.equal(steps['ping'], true);
-    assert.deepEqual(steps['events of the labelled containers'], [['container', 'create'], ['container', 'start'], ['container', 'die'], ['container', 'destroy']]);
-    assert.deepEqual(steps['events filtered by event and type lists'], [['container', 'create'], ['container', 'destroy']]);
-    assert.deepEqual(steps['events of the labelled volume'], [['volume', 'create', 'sdk-events-volume'], ['volume', 'destroy', 'sdk-events-volume']]);
+    assert.deepEqual(steps['events of the labelled containers'], [
+      ['container', 'create'],
+      ['container', 'start'],
+      ['container', 'die'],
+      ['container', 'destroy'],
+    ]);
+    assert.deepEqual(steps['events filtered by event and type lists'], [
+      ['container', 'create'],
+      ['container', 'destroy'],
+    ]);
+    assert.deepEqual(steps['events of the labelled volume'], [
+      ['volume', 'create', 'sdk-events-volume'],
+      ['volume', 'destroy', 'sdk-events-volume'],
+    ]);
   });
 
   test('containers created with many options (limits, ports, log config, tmpfs, ulimits, cap_drop, read-only, no-new-privileges, Runtime at the root and in HostConfig, endpoint aliases) are the same', async () => {

@@ -47,13 +47,16 @@ describe('per-identity rate and concurrency limits answer 429 with Retry-After',
   let pki: TestPki;
   let events: EngineEvents;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    pki = createTestPki(engine.dir);
-    events = await EngineEvents.subscribe(engine.socketPath, ['container', 'volume']);
-    teardown.add(() => events.close());
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      pki = createTestPki(engine.dir);
+      events = await EngineEvents.subscribe(engine.socketPath, ['container', 'volume']);
+      teardown.add(() => events.close());
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   test(`--max-requests-per-second ${RATE} --burst ${BURST}: the burst passes, then 429 until Retry-After, per identity`, async (t: TestContext) => {
     const gateway: GatewayInFront = await startGatewayInFront(engine, { tls: pki, profile: 'baseline', args: ['--max-requests-per-second', String(RATE), '--burst', String(BURST)] });
@@ -89,7 +92,11 @@ describe('per-identity rate and concurrency limits answer 429 with Retry-After',
     assert.ok(rateRecords.some((r) => r.method === 'POST' && r.path === '/v1.41/volumes/create'));
     assert.equal((await apiRequest(engine.endpoint, 'GET', '/v1.41/volumes/rate-refused')).status, 404);
     assert.equal((await apiRequest(engine.endpoint, 'GET', '/v1.41/volumes/rate-refused-cli')).status, 404);
-    assert.deepEqual(events.matching((e) => e.Type === 'volume' && e.Action === 'create'), [], 'no volume was created');
+    assert.deepEqual(
+      events.matching((e) => e.Type === 'volume' && e.Action === 'create'),
+      [],
+      'no volume was created',
+    );
   });
 
   test(`--max-concurrent-requests ${CONCURRENT}: streams and hijacked connections hold slots; the next is 429 until one ends`, async (t: TestContext) => {

@@ -65,20 +65,23 @@ describe('read-only profile refuses writes and exports', { timeout: 3 * 60_000 }
     assert.equal(events, '', `${what}: the engine saw events while the request was refused`);
   }
 
-  before(async () => {
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    direct = engine.endpoint;
-    // Objects to read (and to try to export, attach to, exec in), made on the engine directly.
-    await dockerOk(['run', '-d', '--name', 'running', 'busybox:test', 'sleep', '600'], direct);
-    await dockerOk(['run', '--name', 'finished', 'busybox:test', 'echo', 'hello from logs'], direct);
-    const gateway = await startGatewayInFront(engine, { profile: 'read-only' });
-    teardown.add(() => gateway.stopRunning());
-    viaGateway = gateway.unix;
-    auditLog = gateway.auditLog;
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      const engine = await startEngine();
+      teardown.add(() => engine.stop());
+      direct = engine.endpoint;
+      // Objects to read (and to try to export, attach to, exec in), made on the engine directly.
+      await dockerOk(['run', '-d', '--name', 'running', 'busybox:test', 'sleep', '600'], direct);
+      await dockerOk(['run', '--name', 'finished', 'busybox:test', 'echo', 'hello from logs'], direct);
+      const gateway = await startGatewayInFront(engine, { profile: 'read-only' });
+      teardown.add(() => gateway.stopRunning());
+      viaGateway = gateway.unix;
+      auditLog = gateway.auditLog;
+    },
+    { timeout: 90_000 },
+  );
 
-  it('lets docker ps, images, inspect and logs through with the engine\'s own output', async () => {
+  it("lets docker ps, images, inspect and logs through with the engine's own output", async () => {
     const ps = await dockerOk(['ps'], viaGateway);
     assert.match(ps, /^CONTAINER ID\s+IMAGE/);
     assert.match(ps, /\brunning\n/);
@@ -167,10 +170,7 @@ describe('read-only profile refuses writes and exports', { timeout: 3 * 60_000 }
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    socket.write(
-      'POST /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`,
-    );
+    socket.write('POST /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n' + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await new Promise<void>((resolve) =>
       socket.write(body, (error) => {

@@ -54,7 +54,10 @@ describe('references a decision looked up are forwarded as the full id judged', 
     teardown.add(() => gateway.stopRunning());
     // The container with host access: a bind of a host directory, which baseline grants no root for.
     const hostDir = mkdtempSync(join(engine.dir, 'pin-host-'));
-    for (const [name, extra] of [['pin-web', []], ['pin-boss', ['-v', `${hostDir}:/host`]]] as const) {
+    for (const [name, extra] of [
+      ['pin-web', []],
+      ['pin-boss', ['-v', `${hostDir}:/host`]],
+    ] as const) {
       const id = (await dockerOk(['run', '-d', '--name', name, ...extra, BUSYBOX_IMAGE, 'sleep', '600'], engine.endpoint)).trim();
       ids.set(name, id);
     }
@@ -95,14 +98,26 @@ describe('references a decision looked up are forwarded as the full id judged', 
     assert.match(await dockerOk(['cp', 'pin-web:/etc/hostname', '-'], gateway.unix!), /hostname/);
     const { trail } = await waitForAuditTrail(auditLog, 0, (records) => records.some((r) => r.operation === 'container.archive.get' && r.phase === 'done'));
     const paths = trail.records.filter((r) => r.phase === 'done' && ['exec.start', 'container.archive.get'].includes(r.operation ?? '')).map((r) => r.path);
-    assert.ok(paths.some((p) => /^\/v1\.\d+\/exec\/[0-9a-f]{64}\/start$/.test(p)), `exec start forwarded by id: ${paths.join(', ')}`);
-    assert.ok(paths.some((p) => p.endsWith(`/containers/${ids.get('pin-web')}/archive`)), `copy forwarded by id: ${paths.join(', ')}`);
+    assert.ok(
+      paths.some((p) => /^\/v1\.\d+\/exec\/[0-9a-f]{64}\/start$/.test(p)),
+      `exec start forwarded by id: ${paths.join(', ')}`,
+    );
+    assert.ok(
+      paths.some((p) => p.endsWith(`/containers/${ids.get('pin-web')}/archive`)),
+      `copy forwarded by id: ${paths.join(', ')}`,
+    );
   });
 
   test("the engine's errors name the reference the client sent, not the id forwarded in its place", async () => {
     const put = (endpoint: Endpoint): Promise<WholeResponse> => {
       const emptyTar = '\0'.repeat(1024);
-      const head = ['PUT /v1.41/containers/pin-web/archive?path=/no/such/dir HTTP/1.1', 'Host: docker', 'Content-Type: application/x-tar', `Content-Length: ${emptyTar.length}`, 'Connection: close'].join('\r\n');
+      const head = [
+        'PUT /v1.41/containers/pin-web/archive?path=/no/such/dir HTTP/1.1',
+        'Host: docker',
+        'Content-Type: application/x-tar',
+        `Content-Length: ${emptyTar.length}`,
+        'Connection: close',
+      ].join('\r\n');
       return exchangeRaw(endpoint, head, emptyTar);
     };
     const direct = await put(engine.endpoint);
@@ -113,7 +128,7 @@ describe('references a decision looked up are forwarded as the full id judged', 
     assert.match(through.body, /in container pin-web/);
   });
 
-  test("an attach the engine refuses (a paused container) names the reference sent, with and without Upgrade", async () => {
+  test('an attach the engine refuses (a paused container) names the reference sent, with and without Upgrade', async () => {
     const attach = (endpoint: Endpoint, upgrade: boolean): Promise<WholeResponse> => {
       const connection = upgrade ? [...UPGRADE_HEADERS] : ['Connection: close'];
       const head = ['POST /v1.41/containers/pin-web/attach?stream=1&stdout=1 HTTP/1.1', 'Host: docker', 'Content-Length: 0', ...connection].join('\r\n');

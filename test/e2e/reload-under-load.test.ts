@@ -30,11 +30,7 @@ function policyText(version: string): string {
 }
 
 /** Broken in different ways: a misspelt key, YAML that does not parse, a rule with no profile or operations. */
-const BROKEN = [
-  policyText('broken').replace('profile:', 'profle:'),
-  'version: 1\nrules:\n  - name: [unclosed\n',
-  'version: 1\nrules:\n  - name: operators-broken\n    match: { uid: 0 }\n',
-];
+const BROKEN = [policyText('broken').replace('profile:', 'profle:'), 'version: 1\nrules:\n  - name: [unclosed\n', 'version: 1\nrules:\n  - name: operators-broken\n    match: { uid: 0 }\n'];
 
 describe('SIGHUP reloads under load', { timeout: 3 * 60_000 }, () => {
   const teardown = useTeardown();
@@ -43,16 +39,19 @@ describe('SIGHUP reloads under load', { timeout: 3 * 60_000 }, () => {
   let policyFile: string;
   let socketPath: string;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const dir = teardown.tempDir('/tmp/dgr-');
-    policyFile = join(dir, 'policy.yaml');
-    writeFileSync(policyFile, policyText('v1'));
-    socketPath = join(dir, 'gw.sock');
-    gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socketPath}`], auditLog: join(dir, 'audit.jsonl'), args: ['--policy', policyFile] });
-    teardown.add(() => gateway.stopRunning());
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const dir = teardown.tempDir('/tmp/dgr-');
+      policyFile = join(dir, 'policy.yaml');
+      writeFileSync(policyFile, policyText('v1'));
+      socketPath = join(dir, 'gw.sock');
+      gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socketPath}`], auditLog: join(dir, 'audit.jsonl'), args: ['--policy', policyFile] });
+      teardown.add(() => gateway.stopRunning());
+    },
+    { timeout: 120_000 },
+  );
 
   test(`${CLIENTS} clients, valid and broken reloads: zero failed requests, the last good policy stays`, async (t: TestContext) => {
     let stop = false;
@@ -149,11 +148,18 @@ describe('SIGHUP reloads under load', { timeout: 3 * 60_000 }, () => {
 
     // Every request was judged by a version that had been loaded: v1 before v2 was written, and so on.
     const records = readAuditTrail(gateway.auditLog!).records;
-    assert.ok(records.every((r) => r.decision === 'allow'), `no request was refused: ${JSON.stringify(records.filter((r) => r.decision !== 'allow').slice(0, 3))}`);
+    assert.ok(
+      records.every((r) => r.decision === 'allow'),
+      `no request was refused: ${JSON.stringify(records.filter((r) => r.decision !== 'allow').slice(0, 3))}`,
+    );
     const rules = new Map<string, number>();
     for (const record of records) rules.set(record.rule, (rules.get(record.rule) ?? 0) + 1);
     t.diagnostic(`records by rule: ${JSON.stringify(Object.fromEntries(rules))}`);
-    assert.deepEqual([...rules.keys()].filter((rule) => !/^policy\.operators-v[123]$/.test(rule)), [], 'only the valid versions judged');
+    assert.deepEqual(
+      [...rules.keys()].filter((rule) => !/^policy\.operators-v[123]$/.test(rule)),
+      [],
+      'only the valid versions judged',
+    );
     const writtenAt = (version: string): number => timeline.find((entry) => entry.version === version)!.at;
     for (const record of records) {
       const version = /^policy\.operators-(v\d)$/.exec(record.rule)?.[1];

@@ -42,14 +42,17 @@ describe('repeated SIGKILL at random moments keeps the audit trail complete', { 
   let socketPath: string;
   let auditLog: string;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    teardown.add(() => gateway?.kill());
-    const dir = teardown.tempDir('/tmp/dgk-');
-    socketPath = join(dir, 'gateway.sock');
-    auditLog = join(dir, 'audit.jsonl');
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      teardown.add(() => gateway?.kill());
+      const dir = teardown.tempDir('/tmp/dgk-');
+      socketPath = join(dir, 'gateway.sock');
+      auditLog = join(dir, 'audit.jsonl');
+    },
+    { timeout: 90_000 },
+  );
 
   test(`${ROUNDS} kills at ${delays.join(', ')} ms (seed ${seed}): every create and destroy the engine saw is recorded`, async (t: TestContext) => {
     const events = await EngineEvents.subscribe(engine.socketPath);
@@ -92,9 +95,18 @@ describe('repeated SIGKILL at random moments keeps the audit trail complete', { 
     for (const [operation, c] of [...coverage].sort()) {
       t.diagnostic(`${operation}: ${c.byName} by name, ${c.byDoneRecord} through the done record, ${c.byOrphan} to a cut-short forwarding record, ${c.unmatched.length} unmatched`);
     }
-    assert.deepEqual([...coverage.values()].flatMap((c) => c.unmatched), [], 'every create and destroy the engine saw has a forwarding record written before it');
-    const creates = (coverage.get('volume.create')?.byName ?? 0) + (coverage.get('container.create')?.byName ?? 0) + (coverage.get('volume.create')?.byDoneRecord ?? 0) +
-      (coverage.get('container.create')?.byDoneRecord ?? 0) + (coverage.get('volume.create')?.byOrphan ?? 0) + (coverage.get('container.create')?.byOrphan ?? 0);
+    assert.deepEqual(
+      [...coverage.values()].flatMap((c) => c.unmatched),
+      [],
+      'every create and destroy the engine saw has a forwarding record written before it',
+    );
+    const creates =
+      (coverage.get('volume.create')?.byName ?? 0) +
+      (coverage.get('container.create')?.byName ?? 0) +
+      (coverage.get('volume.create')?.byDoneRecord ?? 0) +
+      (coverage.get('container.create')?.byDoneRecord ?? 0) +
+      (coverage.get('volume.create')?.byOrphan ?? 0) +
+      (coverage.get('container.create')?.byOrphan ?? 0);
     assert.ok(creates >= MIN_CREATES_TOTAL, `the engine saw ${creates} creates in all, fewer than ${MIN_CREATES_TOTAL}: no real load`);
 
     // Each request id has at most one record per phase, and a done record never precedes its forwarding record.

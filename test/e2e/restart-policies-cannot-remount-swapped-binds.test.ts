@@ -57,7 +57,11 @@ describe('restart policies cannot make the engine mount a swapped bind source', 
   test('through the gateway, a container with a host bind gets no automatic restart policy, at create or by update', async () => {
     for (const policy of ['always', 'unless-stopped', 'on-failure:3']) {
       const result = await docker(['create', '--name', 'rs-refused', '--restart', policy, '-v', `${root}/app2:/data`, BUSYBOX_IMAGE, 'true'], gateway.unix);
-      assertCliRefused(result, `--restart ${policy} with a bind`, /denied by profile\.baseline: HostConfig\.RestartPolicy: restart "(always|unless-stopped|on-failure)" makes the engine start the container again on its own/);
+      assertCliRefused(
+        result,
+        `--restart ${policy} with a bind`,
+        /denied by profile\.baseline: HostConfig\.RestartPolicy: restart "(always|unless-stopped|on-failure)" makes the engine start the container again on its own/,
+      );
     }
     assert.doesNotMatch(await containers(), /rs-refused/);
     await dockerOk(['create', '--name', 'rs-bound', '-v', `${root}/app2:/data`, BUSYBOX_IMAGE, 'true'], gateway.unix);
@@ -70,6 +74,6 @@ describe('restart policies cannot make the engine mount a swapped bind source', 
   test('benign neighbours: restart policies without host binds, binds without restart policies', async () => {
     await dockerOk(['run', '-d', '--name', 'rs-service', '--restart', 'unless-stopped', '-v', 'rs-volume:/data', BUSYBOX_IMAGE, 'sleep', '600'], gateway.unix);
     await dockerOk(['update', '--restart', 'always', 'rs-service'], gateway.unix);
-    assert.equal((await dockerOk(['run', '--rm', '-v', `${root}/app2:/data`, BUSYBOX_IMAGE, 'cat', '/data/marker'], gateway.unix)), 'app2\n');
+    assert.equal(await dockerOk(['run', '--rm', '-v', `${root}/app2:/data`, BUSYBOX_IMAGE, 'cat', '/data/marker'], gateway.unix), 'app2\n');
   });
 });

@@ -44,7 +44,9 @@ describe('revocations only move forward: an older CRL or a restored inventory br
   const issue = (name: string): void => {
     clients[name] = join(dir, name);
     dockgateCli(['certs', 'issue', name, '--dir', caDir, '--group', 'ci', '--out', clients[name]]);
-    serials[name] = execFileSync('openssl', ['x509', '-in', join(clients[name], 'cert.pem'), '-noout', '-serial'], { encoding: 'utf8' }).trim().replace(/^serial=/, '');
+    serials[name] = execFileSync('openssl', ['x509', '-in', join(clients[name], 'cert.pem'), '-noout', '-serial'], { encoding: 'utf8' })
+      .trim()
+      .replace(/^serial=/, '');
   };
 
   /** Puts `file` in place of crl.pem the way a restore or a copy tool would: written beside, renamed over. */
@@ -55,7 +57,7 @@ describe('revocations only move forward: an older CRL or a restored inventory br
 
   /** The gateway's log lines from `offset` (of its output) on, once one of them satisfies `found`. */
   async function waitForLog(offset: number, found: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
-    for (const deadline = Date.now() + 15_000; ; ) {
+    for (const deadline = Date.now() + 15_000; ;) {
       const line = logLines(gateway.output().slice(offset)).find(found);
       if (line !== undefined) return line;
       gateway.assertRunning();
@@ -64,8 +66,10 @@ describe('revocations only move forward: an older CRL or a restored inventory br
     }
   }
 
-  const reloadedTo = (number: number) => (line: Record<string, unknown>): boolean =>
-    line['msg'] === 'CRL reloaded; new handshakes are checked against it' && (line['crls'] as { number?: string }[])[0]?.number === String(number);
+  const reloadedTo =
+    (number: number) =>
+    (line: Record<string, unknown>): boolean =>
+      line['msg'] === 'CRL reloaded; new handshakes are checked against it' && (line['crls'] as { number?: string }[])[0]?.number === String(number);
 
   /** The docker CLI and a raw TLS client are both refused, and a certificate-revoked record names the certificate. */
   async function assertRefused(name: string): Promise<void> {
@@ -74,7 +78,12 @@ describe('revocations only move forward: an older CRL or a restored inventory br
     assert.notEqual(cli.code, 0, `docker ps with ${name}'s revoked certificate must fail\nstdout: ${cli.stdout}\nstderr: ${cli.stderr}`);
     const raw = await attemptTls(port, { certDir: clients[name]! });
     assert.equal(raw.response, '', `${name}: the gateway must not answer`);
-    const records = await waitForConnectionRecords(auditLog, offset, (rs) => rs.filter((r) => r.cause === 'certificate-revoked' && r.certificate?.cn === name).length >= 2, `${name} refused`);
+    const records = await waitForConnectionRecords(
+      auditLog,
+      offset,
+      (rs) => rs.filter((r) => r.cause === 'certificate-revoked' && r.certificate?.cn === name).length >= 2,
+      `${name} refused`,
+    );
     for (const record of records.filter((r) => r.certificate?.cn === name)) assert.equal(record.certificate?.serial, serials[name]);
   }
 
@@ -98,36 +107,39 @@ describe('revocations only move forward: an older CRL or a restored inventory br
     return [...text.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => m[1]!).sort();
   }
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    dir = teardown.tempDir(join(engine.dir, 'revocations-'));
-    caDir = join(dir, 'ca');
-    crl = join(caDir, 'crl.pem');
-    dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
-    for (const name of ['alice', 'carol', 'erin']) issue(name);
-    // The backups an operator might restore later: the inventory as it was then, and CRL number 1.
-    copyFileSync(join(caDir, 'issued.json'), join(dir, 'issued-earlier.json'));
-    copyFileSync(crl, join(dir, 'crl-1.pem'));
-    issue('dave');
-    dockgateCli(['certs', 'revoke', 'carol', '--dir', caDir]);
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      dir = teardown.tempDir(join(engine.dir, 'revocations-'));
+      caDir = join(dir, 'ca');
+      crl = join(caDir, 'crl.pem');
+      dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
+      for (const name of ['alice', 'carol', 'erin']) issue(name);
+      // The backups an operator might restore later: the inventory as it was then, and CRL number 1.
+      copyFileSync(join(caDir, 'issued.json'), join(dir, 'issued-earlier.json'));
+      copyFileSync(crl, join(dir, 'crl-1.pem'));
+      issue('dave');
+      dockgateCli(['certs', 'revoke', 'carol', '--dir', caDir]);
 
-    port = await freeLoopbackPort();
-    host = `tcp://127.0.0.1:${port}`;
-    auditLog = join(dir, 'audit.jsonl');
-    gateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${join(dir, 'gw.sock')}`, host],
-      auditLog,
-      args: ['--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem'), '--tls-crl', crl],
-    });
-    teardown.add(() => gateway.stopRunning());
-    for (const deadline = Date.now() + 30_000; (await pingStatus({ name: 'alice', host, tlsDir: clients['alice']! })) !== 200; ) {
-      gateway.assertRunning();
-      if (Date.now() > deadline) assert.fail(`${host} did not answer /_ping with alice's certificate\n${gateway.output()}`);
-      await new Promise((wait) => setTimeout(wait, 100));
-    }
-  }, { timeout: 180_000 });
+      port = await freeLoopbackPort();
+      host = `tcp://127.0.0.1:${port}`;
+      auditLog = join(dir, 'audit.jsonl');
+      gateway = await startGateway({
+        upstream: engine.socketPath,
+        listen: [`unix://${join(dir, 'gw.sock')}`, host],
+        auditLog,
+        args: ['--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem'), '--tls-crl', crl],
+      });
+      teardown.add(() => gateway.stopRunning());
+      for (const deadline = Date.now() + 30_000; (await pingStatus({ name: 'alice', host, tlsDir: clients['alice']! })) !== 200;) {
+        gateway.assertRunning();
+        if (Date.now() > deadline) assert.fail(`${host} did not answer /_ping with alice's certificate\n${gateway.output()}`);
+        await new Promise((wait) => setTimeout(wait, 100));
+      }
+    },
+    { timeout: 180_000 },
+  );
 
   test('to begin with: CRL number 2 is in force, carol is refused and alice served', async () => {
     assert.deepEqual(crlSerials(), [serials['carol']]);
@@ -160,7 +172,10 @@ describe('revocations only move forward: an older CRL or a restored inventory br
     // certs list and the audit both say that crl.pem is older than the newest CRL the CA signed.
     const listing = list();
     assert.equal(listing.crl.number, 1);
-    assert.ok(listing.problems.some((p) => /crl\.pem is CRL number 1 of .*older than number 2 .*an older CRL was put back/.test(p)), listing.problems.join('\n'));
+    assert.ok(
+      listing.problems.some((p) => /crl\.pem is CRL number 1 of .*older than number 2 .*an older CRL was put back/.test(p)),
+      listing.problems.join('\n'),
+    );
     const carol = listing.certificates.find((c) => c.cn === 'carol')!;
     assert.equal(carol.status, 'revoked');
     assert.match(carol.note ?? '', /crl\.pem does not list it yet/);
@@ -225,8 +240,17 @@ describe('revocations only move forward: an older CRL or a restored inventory br
     // Mended: the records agree again, and neither certs list nor the audit reports anything.
     listing = list();
     assert.deepEqual(listing.problems, []);
-    assert.deepEqual(listing.certificates.filter((c) => c.note !== undefined), []);
-    assert.deepEqual(listing.certificates.filter((c) => c.kind === 'client').map((c) => `${c.cn}:${c.status}`).sort(), ['alice:valid', 'carol:revoked', 'dave:revoked', 'erin:revoked']);
+    assert.deepEqual(
+      listing.certificates.filter((c) => c.note !== undefined),
+      [],
+    );
+    assert.deepEqual(
+      listing.certificates
+        .filter((c) => c.kind === 'client')
+        .map((c) => `${c.cn}:${c.status}`)
+        .sort(),
+      ['alice:valid', 'carol:revoked', 'dave:revoked', 'erin:revoked'],
+    );
     assert.deepEqual(await auditFindings(), []);
   });
 });

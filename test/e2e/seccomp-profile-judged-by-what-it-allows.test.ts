@@ -45,7 +45,11 @@ describe('a seccomp profile is judged by what it lets through', { timeout: 3 * 6
 
   test('through the gateway the profile is refused, naming unshare, and nothing is created', async () => {
     const result = await docker(['run', '--name', 'sc-permissive', '--security-opt', `seccomp=${permissive}`, BUSYBOX_IMAGE, ...unshareUser], gateway.unix);
-    assertCliRefused(result, 'the default profile plus unshare', /denied by profile\.baseline: HostConfig\.SecurityOpt\[0\]: the seccomp profile lets through unshare, which Docker's default profile refuses/);
+    assertCliRefused(
+      result,
+      'the default profile plus unshare',
+      /denied by profile\.baseline: HostConfig\.SecurityOpt\[0\]: the seccomp profile lets through unshare, which Docker's default profile refuses/,
+    );
     assert.doesNotMatch(await dockerOk(['ps', '-a', '--format', '{{.Names}}'], engine.endpoint), /sc-permissive/);
   });
 

@@ -80,9 +80,17 @@ const CASES: Case[] = [
   { name: 'a negative body timeout', args: ['--listen', 'unix://DIR/gw.sock', '--body-timeout', '-5'], mentions: ['--body-timeout -5'] },
   { name: 'a keep-alive timeout over a day', args: ['--listen', 'unix://DIR/gw.sock', '--keep-alive-timeout', '100000'], mentions: ['--keep-alive-timeout 100000', '86400'] },
   { name: 'a body memory that is no size', args: ['--listen', 'unix://DIR/gw.sock', '--body-memory', 'lots'], mentions: ['--body-memory lots', '64m'] },
-  { name: "a client's share above the total", args: ['--listen', 'unix://DIR/gw.sock', '--spool-disk', '4g', '--spool-disk-per-identity', '8g'], mentions: ['--spool-disk-per-identity 8g', '--spool-disk 4g'] },
+  {
+    name: "a client's share above the total",
+    args: ['--listen', 'unix://DIR/gw.sock', '--spool-disk', '4g', '--spool-disk-per-identity', '8g'],
+    mentions: ['--spool-disk-per-identity 8g', '--spool-disk 4g'],
+  },
   { name: 'an audit log in a directory that does not exist', args: ['--listen', 'unix://DIR/gw.sock', '--audit-log', 'DIR/missing/audit.jsonl'], mentions: ['DIR/missing/audit.jsonl'] },
-  { name: 'an unknown audit outage mode', args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'sometimes'], mentions: ['--audit-outage', 'sometimes', 'reads-continue', 'refuse-all'] },
+  {
+    name: 'an unknown audit outage mode',
+    args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'sometimes'],
+    mentions: ['--audit-outage', 'sometimes', 'reads-continue', 'refuse-all'],
+  },
   { name: 'refuse-all without an audit log (stderr never fails)', args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'refuse-all'], mentions: ['--audit-outage', '--audit-log'] },
   { name: 'an unknown body reading', args: ['--listen', 'unix://DIR/gw.sock', '--bodies', 'lenient'], mentions: ['--bodies', 'lenient', 'canonical', 'strict'] },
   // privilege drop

@@ -112,7 +112,10 @@ describe('side doors are refused before the engine acts (baseline)', { timeout: 
           const result = await docker(['service', 'create', '--detach', '--no-resolve-image', '--name', attack.spec.Name, ...attack.cli, IMAGE, 'sleep', '600'], gw().endpoint);
           assertCliRefused(result, `docker service create ${attack.cli.join(' ')}`, attack.mentions);
         }
-        assertRefused(await send(gw().endpoint, 'POST', `${API}/services/create`, { ...attack.options, body }), `services/create ${attack.name}`, { mentions: attack.mentions, status: [400, 403] });
+        assertRefused(await send(gw().endpoint, 'POST', `${API}/services/create`, { ...attack.options, body }), `services/create ${attack.name}`, {
+          mentions: attack.mentions,
+          status: [400, 403],
+        });
       });
       await sendOk(engine.endpoint, 'POST', `${API}/services/create`, { ...attack.options, body }, [201]);
       const created = await sendOk<{ Spec: ServiceSpec }>(engine.endpoint, 'GET', `${API}/services/${attack.spec.Name}`);
@@ -262,7 +265,11 @@ describe('side doors are refused before the engine acts (baseline)', { timeout: 
       const parent = hostInterface();
       const body = { Name: `evil-${driver}`, Driver: driver, Options: { parent } };
       await withoutEngineTrace(engine, `network create ${driver}`, async () => {
-        assertCliRefused(await docker(['network', 'create', '-d', driver, '-o', `parent=${parent}`, `evil-${driver}`], gw().endpoint), `docker network create -d ${driver}`, new RegExp(`${driver}|parent|Driver`));
+        assertCliRefused(
+          await docker(['network', 'create', '-d', driver, '-o', `parent=${parent}`, `evil-${driver}`], gw().endpoint),
+          `docker network create -d ${driver}`,
+          new RegExp(`${driver}|parent|Driver`),
+        );
         assertRefused(await send(gw().endpoint, 'POST', `${API}/networks/create`, { json: body }), `networks/create ${driver}`, { mentions: new RegExp(`${driver}|parent|Driver`) });
       });
       const { Id } = await sendOk<{ Id: string }>(engine.endpoint, 'POST', `${API}/networks/create`, { json: body }, [201]);

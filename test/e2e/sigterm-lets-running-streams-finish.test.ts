@@ -41,12 +41,15 @@ describe(`SIGTERM with --grace-period ${GRACE_SECONDS}: running streams finish, 
   let direct: Endpoint;
   let dir: string;
 
-  before(async () => {
-    dir = teardown.tempDir('/tmp/dgs-');
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    direct = engine.endpoint;
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      dir = teardown.tempDir('/tmp/dgs-');
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      direct = engine.endpoint;
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   async function gatewayAt(name: string): Promise<{ gateway: Gateway; endpoint: Endpoint; socketPath: string }> {
     const socketPath = join(dir, `${name}.sock`);
@@ -87,7 +90,10 @@ describe(`SIGTERM with --grace-period ${GRACE_SECONDS}: running streams finish, 
     assert.ok(firstRefusal !== undefined, `still accepting 1 s after SIGTERM: ${attempts.join(', ')}`);
     assert.ok(firstRefusal.at - termAt < 500, `the first refusal came ${firstRefusal.at - termAt} ms after SIGTERM`);
     const afterRefusal = attempts.slice(firstRefusal.index);
-    assert.ok(afterRefusal.every((result) => result === 'ECONNREFUSED' || result === 'ENOENT'), `after SIGTERM: ${attempts.join(', ')}`);
+    assert.ok(
+      afterRefusal.every((result) => result === 'ECONNREFUSED' || result === 'ENOENT'),
+      `after SIGTERM: ${attempts.join(', ')}`,
+    );
     const ps = await docker(['ps'], endpoint);
     assert.notEqual(ps.code, 0, `docker ps was served after SIGTERM: ${ps.stdout}`);
     assert.match(ps.stderr, /Cannot connect to the Docker daemon/);

@@ -30,13 +30,16 @@ describe('a slow engine does not trip the client body timeout', { timeout: 5 * 6
   let engine: Engine;
   let gateway: GatewayInFront;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    gateway = await startGatewayInFront(engine, { profile: 'baseline', args: ['--body-timeout', String(BODY_TIMEOUT_S)] });
-    teardown.add(() => gateway.stop());
-    await dockerOk(['create', '--name', 'slow-target', '--network', 'none', BUSYBOX_IMAGE, 'true'], engine.endpoint);
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      gateway = await startGatewayInFront(engine, { profile: 'baseline', args: ['--body-timeout', String(BODY_TIMEOUT_S)] });
+      teardown.add(() => gateway.stop());
+      await dockerOk(['create', '--name', 'slow-target', '--network', 'none', BUSYBOX_IMAGE, 'true'], engine.endpoint);
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   test('docker cp of 64 MiB completes while dockerd is frozen for 3 s mid-upload', async (t) => {
     const fileSize = 64 * 1024 * 1024;
@@ -74,7 +77,9 @@ describe('a slow engine does not trip the client body timeout', { timeout: 5 * 6
     // The engine has the whole file: copied back out through the engine's own socket (a tar: header, then the data).
     const out = await copyOut('slow-target:/tmp/big.bin');
     assert.equal(out.length >= 512 + fileSize, true, `the copy back has ${out.length} bytes`);
-    const actual = createHash('sha256').update(out.subarray(512, 512 + fileSize)).digest('hex');
+    const actual = createHash('sha256')
+      .update(out.subarray(512, 512 + fileSize))
+      .digest('hex');
     assert.equal(actual, expected.digest('hex'), 'the file in the container is the one sent');
   });
 
@@ -96,8 +101,15 @@ describe('a slow engine does not trip the client body timeout', { timeout: 5 * 6
     // exchange ends as the body-timeout refusal, not as an allowed request whose connection happened to drop.
     const { trail } = await waitForAuditTrail(gateway.auditLog, auditFrom, (records) => records.some((r) => r.phase === 'done' && r.method === 'PUT'));
     const done = trail.records.filter((r) => r.phase === 'done' && r.method === 'PUT');
-    assert.deepEqual(done.map((r) => [r.operation, r.decision, r.rule, r.status]), [['container.archive.put', 'deny', 'limits.body-timeout', 408]], JSON.stringify(done));
-    assert.ok(trail.records.some((r) => r.phase === 'forwarding' && r.id === done[0]!.id), 'it had been forwarded (its forwarding record is there): the timeout struck while streaming');
+    assert.deepEqual(
+      done.map((r) => [r.operation, r.decision, r.rule, r.status]),
+      [['container.archive.put', 'deny', 'limits.body-timeout', 408]],
+      JSON.stringify(done),
+    );
+    assert.ok(
+      trail.records.some((r) => r.phase === 'forwarding' && r.id === done[0]!.id),
+      'it had been forwarded (its forwarding record is there): the timeout struck while streaming',
+    );
   });
 
   /** `docker cp CONTAINER:PATH -` on the engine's own socket: the tar it prints. */

@@ -111,13 +111,16 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
   let pki: TestPki;
   let gateway: GatewayInFront;
 
-  before(async () => {
-    engine = await startEngine({ image: false });
-    teardown.add(() => engine.stop());
-    pki = createTestPki(engine.dir);
-    gateway = await startGatewayInFront(engine, { tls: pki, profile: 'baseline', args: ['--headers-timeout', String(HEADERS_TIMEOUT_S), '--body-timeout', String(BODY_TIMEOUT_S)] });
-    teardown.add(() => gateway.stopRunning());
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine({ image: false });
+      teardown.add(() => engine.stop());
+      pki = createTestPki(engine.dir);
+      gateway = await startGatewayInFront(engine, { tls: pki, profile: 'baseline', args: ['--headers-timeout', String(HEADERS_TIMEOUT_S), '--body-timeout', String(BODY_TIMEOUT_S)] });
+      teardown.add(() => gateway.stopRunning());
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   test(`${UNIX_SLOW} + ${TLS_NO_HANDSHAKE + TLS_HALF_HEAD} slowloris connections: docker ps is served, then each is closed after --headers-timeout`, async (t: TestContext) => {
     const tls = gateway.tls!;
@@ -138,7 +141,10 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
     t.diagnostic(`docker ps through the gateway took ${psMs} ms while ${slow.filter((s) => s.closedAt === undefined).length} slow connections were held`);
     assert.match(psOutput, /^CONTAINER ID/, 'docker ps printed its table');
     assert.ok(psMs < 5_000, `docker ps took ${psMs} ms`);
-    assert.ok(slow.every((s) => s.closedAt === undefined), 'docker ps ran while every slow connection was still held (else this proves nothing)');
+    assert.ok(
+      slow.every((s) => s.closedAt === undefined),
+      'docker ps ran while every slow connection was still held (else this proves nothing)',
+    );
     assert.ok(openFds(gateway.pid) >= fdsBefore + UNIX_SLOW, 'the gateway really holds the slow connections');
 
     await until('every slow connection closed by the gateway', () => slow.every((s) => s.closedAt !== undefined), HEADERS_TIMEOUT_S * 1000 + CLOSE_SLACK_MS + 10_000);
@@ -167,7 +173,10 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
     const records = connectionLines(trail.records);
     assert.equal(refusedCount(records, 'headers-timeout'), UNIX_SLOW + TLS_HALF_HEAD);
     assert.equal(refusedCount(records, 'tls-handshake-timeout'), TLS_NO_HANDSHAKE);
-    assert.ok(records.every((r) => r.rule === 'limits.headers-timeout' && r.decision === 'deny'), JSON.stringify(records.slice(0, 3)));
+    assert.ok(
+      records.every((r) => r.rule === 'limits.headers-timeout' && r.decision === 'deny'),
+      JSON.stringify(records.slice(0, 3)),
+    );
     // Who held them: a unix peer by its credentials (this test runs as root), a TLS peer by its address
     // (records that sum up a flood name no single peer).
     const remotes = new Set(records.flatMap((r) => (r.remote === undefined ? [] : [r.remote])).map((remote) => remote.replace(/pid=\d+$/, 'pid=N').replace(/:\d+$/, ':PORT')));
@@ -184,7 +193,10 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
       const auditFrom = statSync(gateway.auditLog).size;
       const body = JSON.stringify({ Name: 'slow-body', Labels: { pad: 'x'.repeat(100) } });
       // Half the body, then nothing: an ordinary request whose body the gateway reads to judge it.
-      const slow = await openSlow(gateway.unix, `POST /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 50)}`);
+      const slow = await openSlow(
+        gateway.unix,
+        `POST /v1.41/volumes/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 50)}`,
+      );
       await until('the slow body closed', () => slow.closedAt !== undefined, BODY_TIMEOUT_S * 1000 + 5_000);
       const heldMs = slow.closedAt! - slow.openedAt;
       assert.ok(heldMs >= BODY_TIMEOUT_S * 1000 - 100 && heldMs <= BODY_TIMEOUT_S * 1000 + 2_000, `closed after ${heldMs} ms`);
@@ -193,7 +205,10 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
       assert.match(refusal.message, /^dockgate: POST request body denied by limits\.body-timeout: no body bytes arrived for 2 s\. .*--body-timeout/);
 
       // The body of an upgrade request (exec start), read off the raw socket, is bounded the same way.
-      const upgrade = await openSlow(gateway.unix, 'POST /v1.41/exec/0123456789ab/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: 28\r\n\r\n{"Detach"');
+      const upgrade = await openSlow(
+        gateway.unix,
+        'POST /v1.41/exec/0123456789ab/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: 28\r\n\r\n{"Detach"',
+      );
       await until('the slow upgrade body closed', () => upgrade.closedAt !== undefined, BODY_TIMEOUT_S * 1000 + 5_000);
       assert.equal(refusalOf(upgrade).status, 408);
       assert.match(refusalOf(upgrade).message, /^dockgate: POST \/exec\/0123456789ab\/start request body denied by limits\.body-timeout/);
@@ -202,11 +217,18 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
       const upgraded = await waitForAuditTrail(gateway.auditLog, auditFrom, (r) => posts(r).length >= 2);
       assert.deepEqual(
         posts(upgraded.trail.records).map((r) => [r.method, r.path, r.decision, r.rule, r.status]),
-        [['POST', '/v1.41/volumes/create', 'deny', 'limits.body-timeout', 408], ['POST', '/v1.41/exec/0123456789ab/start', 'deny', 'limits.body-timeout', 408]],
+        [
+          ['POST', '/v1.41/volumes/create', 'deny', 'limits.body-timeout', 408],
+          ['POST', '/v1.41/exec/0123456789ab/start', 'deny', 'limits.body-timeout', 408],
+        ],
       );
 
       assert.equal((await apiRequest(engine.endpoint, 'GET', '/v1.41/volumes/slow-body')).status, 404, 'the volume was not created');
-      assert.deepEqual(events.matching((e) => e.Action === 'create'), [], 'the engine saw no create');
+      assert.deepEqual(
+        events.matching((e) => e.Action === 'create'),
+        [],
+        'the engine saw no create',
+      );
     } finally {
       events.close();
     }
@@ -227,7 +249,10 @@ describe('slow and idle clients are bounded; docker ps is served meanwhile', { t
     assert.notEqual(await pingStatus(limited.unix, 2_000), 200, 'no request is served while the limit is reached');
     const records = await waitForConnectionRecords(limited.auditLog, auditFrom, (r) => refusedCount(r, 'too-many-connections') >= 2, 'too-many-connections records');
     assert.ok(records.every((r) => r.rule === 'limits.connections'));
-    assert.ok(held.every((s) => s.closedAt === undefined), 'the 20 held connections are untouched');
+    assert.ok(
+      held.every((s) => s.closedAt === undefined),
+      'the 20 held connections are untouched',
+    );
 
     for (const connection of held) connection.socket.destroy();
     await until('the held connections closed', () => held.every((s) => s.closedAt !== undefined), 2_000);

@@ -23,7 +23,10 @@ class Typed {
   stderr = '';
   code: number | null | undefined;
 
-  constructor(readonly child: ChildProcessWithoutNullStreams, readonly what: string) {
+  constructor(
+    readonly child: ChildProcessWithoutNullStreams,
+    readonly what: string,
+  ) {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     child.on('close', (code) => (this.code = code));
@@ -50,13 +53,16 @@ describe('streams are exempt from the idle timeouts', { timeout: 3 * 60_000 }, (
   let engine: Engine;
   let gateway: GatewayInFront;
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const timeout = String(TIMEOUT_S);
-    gateway = await startGatewayInFront(engine, { profile: 'baseline', args: ['--headers-timeout', timeout, '--body-timeout', timeout, '--keep-alive-timeout', timeout] });
-    teardown.add(() => gateway.stopRunning());
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const timeout = String(TIMEOUT_S);
+      gateway = await startGatewayInFront(engine, { profile: 'baseline', args: ['--headers-timeout', timeout, '--body-timeout', timeout, '--keep-alive-timeout', timeout] });
+      teardown.add(() => gateway.stopRunning());
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   test(`events, logs -f, wait, exec -i and attach deliver after ${IDLE_MS / 1000} s of silence with 1 s timeouts`, async () => {
     // A quiet container that prints once more when told to (a file appears), then exits 7.
@@ -87,7 +93,13 @@ describe('streams are exempt from the idle timeouts', { timeout: 3 * 60_000 }, (
 
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
 
-      for (const [what, running] of [['events', events.isRunning()], ['logs -f', logs.isRunning()], ['wait', wait.isRunning()], ['exec', exec.code === undefined], ['attach', attach.code === undefined]] as const) {
+      for (const [what, running] of [
+        ['events', events.isRunning()],
+        ['logs -f', logs.isRunning()],
+        ['wait', wait.isRunning()],
+        ['exec', exec.code === undefined],
+        ['attach', attach.code === undefined],
+      ] as const) {
         assert.ok(running, `docker ${what} ended during the silence`);
       }
       exec.child.stdin.write('exec-after\n');

@@ -52,63 +52,71 @@ describe('TLS handshake refusals are refused before any request and recorded', {
     return out;
   };
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    dir = mkdtempSync(join(engine.dir, 'tls-'));
-    caDir = join(dir, 'ca');
-    dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
-    clients['alice'] = issue('alice', 'ci');
-    clients['carol'] = issue('carol', 'ci');
-    // DOCKER_CERT_PATH with only ca.pem: the CLI verifies the server but has no certificate to present.
-    mkdirSync(join(dir, 'ca-only'));
-    copyFileSync(join(caDir, 'ca.pem'), join(dir, 'ca-only', 'ca.pem'));
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      dir = mkdtempSync(join(engine.dir, 'tls-'));
+      caDir = join(dir, 'ca');
+      dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
+      clients['alice'] = issue('alice', 'ci');
+      clients['carol'] = issue('carol', 'ci');
+      // DOCKER_CERT_PATH with only ca.pem: the CLI verifies the server but has no certificate to present.
+      mkdirSync(join(dir, 'ca-only'));
+      copyFileSync(join(caDir, 'ca.pem'), join(dir, 'ca-only', 'ca.pem'));
 
-    // Another CA's client certificate, presented by a client that trusts our server (so that it is the
-    // gateway, not the client, that refuses).
-    const otherCa = join(dir, 'other-ca');
-    dockgateCli(['certs', 'init', '--dir', otherCa, '--host', 'localhost', '--ip', '127.0.0.1']);
-    clients['mallory'] = join(dir, 'mallory');
-    dockgateCli(['certs', 'issue', 'mallory', '--dir', otherCa, '--group', 'ci', '--out', clients['mallory']]);
-    copyFileSync(join(caDir, 'ca.pem'), join(clients['mallory'], 'ca.pem'));
+      // Another CA's client certificate, presented by a client that trusts our server (so that it is the
+      // gateway, not the client, that refuses).
+      const otherCa = join(dir, 'other-ca');
+      dockgateCli(['certs', 'init', '--dir', otherCa, '--host', 'localhost', '--ip', '127.0.0.1']);
+      clients['mallory'] = join(dir, 'mallory');
+      dockgateCli(['certs', 'issue', 'mallory', '--dir', otherCa, '--group', 'ci', '--out', clients['mallory']]);
+      copyFileSync(join(caDir, 'ca.pem'), join(clients['mallory'], 'ca.pem'));
 
-    const signer = { caCert: join(caDir, 'ca.pem'), caKey: join(caDir, 'private', 'ca-key.pem'), parentDir: dir };
-    clients['expired'] = issueUnusualClient({ ...signer, cn: 'expired-eve', extensions: ['extendedKeyUsage=clientAuth'], startDate: '20240101000000Z', endDate: '20240201000000Z' });
-    clients['no-eku'] = issueUnusualClient({ ...signer, cn: 'no-eku-nick', extensions: [] });
-    clients['server-eku'] = issueUnusualClient({ ...signer, cn: 'server-eku-sam', extensions: ['extendedKeyUsage=serverAuth'] });
+      const signer = { caCert: join(caDir, 'ca.pem'), caKey: join(caDir, 'private', 'ca-key.pem'), parentDir: dir };
+      clients['expired'] = issueUnusualClient({ ...signer, cn: 'expired-eve', extensions: ['extendedKeyUsage=clientAuth'], startDate: '20240101000000Z', endDate: '20240201000000Z' });
+      clients['no-eku'] = issueUnusualClient({ ...signer, cn: 'no-eku-nick', extensions: [] });
+      clients['server-eku'] = issueUnusualClient({ ...signer, cn: 'server-eku-sam', extensions: ['extendedKeyUsage=serverAuth'] });
 
-    port = await freeLoopbackPort();
-    listener = `tcp://127.0.0.1:${port}`;
-    host = listener;
-    auditLog = join(dir, 'audit.jsonl');
-    gateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${join(dir, 'gw.sock')}`, listener],
-      auditLog,
-      args: [
-        '--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem'),
-        '--tls-crl', join(caDir, 'crl.pem'),
-      ],
-    });
-    teardown.add(() => gateway.stopRunning());
-    const deadline = Date.now() + 30_000;
-    while ((await pingStatus({ name: 'alice', host, tlsDir: clients['alice'] })) !== 200) {
-      gateway.assertRunning();
-      if (Date.now() > deadline) assert.fail(`${host} did not answer /_ping with alice's certificate\n${gateway.output()}`);
-      await new Promise((wait) => setTimeout(wait, 100));
-    }
-  }, { timeout: 180_000 });
+      port = await freeLoopbackPort();
+      listener = `tcp://127.0.0.1:${port}`;
+      host = listener;
+      auditLog = join(dir, 'audit.jsonl');
+      gateway = await startGateway({
+        upstream: engine.socketPath,
+        listen: [`unix://${join(dir, 'gw.sock')}`, listener],
+        auditLog,
+        args: ['--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem'), '--tls-crl', join(caDir, 'crl.pem')],
+      });
+      teardown.add(() => gateway.stopRunning());
+      const deadline = Date.now() + 30_000;
+      while ((await pingStatus({ name: 'alice', host, tlsDir: clients['alice'] })) !== 200) {
+        gateway.assertRunning();
+        if (Date.now() > deadline) assert.fail(`${host} did not answer /_ping with alice's certificate\n${gateway.output()}`);
+        await new Promise((wait) => setTimeout(wait, 100));
+      }
+    },
+    { timeout: 180_000 },
+  );
 
   /** The docker CLI fails, a raw TLS client gets no answer, and a connection record per attempt names the cause. */
   async function assertRefused(c: Refused): Promise<void> {
     let offset = await settledAuditSize(auditLog);
     const certDir = c.certDir();
-    const cli = await docker(['version', '--format', '{{.Server.Version}}'], { name: c.name, host, ...(c.noClientCertificate ? { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(dir, 'ca-only') } } : { tlsDir: certDir }) });
+    const cli = await docker(['version', '--format', '{{.Server.Version}}'], {
+      name: c.name,
+      host,
+      ...(c.noClientCertificate ? { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(dir, 'ca-only') } } : { tlsDir: certDir }),
+    });
     assert.notEqual(cli.code, 0, `${c.name}: docker version must fail\nstdout: ${cli.stdout}\nstderr: ${cli.stderr}`);
     assert.doesNotMatch(cli.stdout, /\d+\.\d+/, `${c.name}: no server version may come back`);
     const cliCause = c.cliCause ?? c.cause;
     const byCli = await waitForConnectionRecords(auditLog, offset, (rs) => rs.some((r) => r.cause === cliCause), `${c.name} (docker CLI)`);
-    assertRecords(c, byCli.filter((r) => r.cause === cliCause), cliCause === c.cause);
+    assertRecords(
+      c,
+      byCli.filter((r) => r.cause === cliCause),
+      cliCause === c.cause,
+    );
 
     offset = await settledAuditSize(auditLog);
     for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
@@ -142,7 +150,14 @@ describe('TLS handshake refusals are refused before any request and recorded', {
     { name: 'no client certificate', certDir: () => clients['alice']!, noClientCertificate: true, cause: 'no-client-certificate', reason: /presented no certificate/ },
     // Go's TLS client presents a certificate only if its issuer is among the CAs the server asks for:
     // the docker CLI sends none, and only the raw client presents mallory's certificate.
-    { name: "another CA's certificate", certDir: () => clients['mallory']!, cause: 'unknown-ca', cliCause: 'no-client-certificate', reason: /not signed by the CA of --tls-ca/, cn: 'mallory' },
+    {
+      name: "another CA's certificate",
+      certDir: () => clients['mallory']!,
+      cause: 'unknown-ca',
+      cliCause: 'no-client-certificate',
+      reason: /not signed by the CA of --tls-ca/,
+      cn: 'mallory',
+    },
     { name: 'an expired certificate', certDir: () => clients['expired']!, cause: 'certificate-expired', reason: /expired on 2024-02-01/, cn: 'expired-eve' },
     { name: 'a certificate without any extended key usage', certDir: () => clients['no-eku']!, cause: 'no-client-auth-usage', reason: /no extended key usage/, cn: 'no-eku-nick' },
     { name: 'a certificate for serverAuth only', certDir: () => clients['server-eku']!, cause: 'no-client-auth-usage', reason: /serverAuth, without clientAuth/, cn: 'server-eku-sam' },
@@ -186,8 +201,12 @@ describe('TLS handshake refusals are refused before any request and recorded', {
 
     // An open keep-alive connection of carol's, answered once before the revocation.
     const open: TLSSocket = connectTls({
-      host: '127.0.0.1', port, servername: 'localhost',
-      ca: readFileSync(join(carol, 'ca.pem')), cert: readFileSync(join(carol, 'cert.pem')), key: readFileSync(join(carol, 'key.pem')),
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      ca: readFileSync(join(carol, 'ca.pem')),
+      cert: readFileSync(join(carol, 'cert.pem')),
+      key: readFileSync(join(carol, 'key.pem')),
     });
     let received = '';
     const closed = new Promise<void>((resolve) => open.on('close', () => resolve()));
@@ -195,7 +214,7 @@ describe('TLS handshake refusals are refused before any request and recorded', {
     open.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
     await new Promise<void>((resolve) => open.once('secureConnect', () => resolve()));
     open.write('GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n');
-    for (const deadline = Date.now() + 10_000; !received.includes('\r\n\r\nOK'); ) {
+    for (const deadline = Date.now() + 10_000; !received.includes('\r\n\r\nOK');) {
       if (Date.now() > deadline) assert.fail(`carol's keep-alive connection got no answer: ${JSON.stringify(received)}`);
       await new Promise((wait) => setTimeout(wait, 20));
     }
@@ -231,7 +250,7 @@ describe('TLS handshake refusals are refused before any request and recorded', {
     const good = readFileSync(crl);
     let outputBefore = gateway.output().length;
     writeFileSync(crl, '-----BEGIN X509 CRL-----\nnot a CRL\n-----END X509 CRL-----\n');
-    for (const deadline = Date.now() + 10_000; !/the CRL does not load/.test(gateway.output().slice(outputBefore)); ) {
+    for (const deadline = Date.now() + 10_000; !/the CRL does not load/.test(gateway.output().slice(outputBefore));) {
       if (Date.now() > deadline) assert.fail(`no log line about the broken CRL\n${gateway.output().slice(outputBefore)}`);
       await new Promise((wait) => setTimeout(wait, 50));
     }
@@ -241,13 +260,13 @@ describe('TLS handshake refusals are refused before any request and recorded', {
 
     outputBefore = gateway.output().length;
     writeFileSync(crl, good);
-    for (const deadline = Date.now() + 10_000; !/CRL reloaded/.test(gateway.output().slice(outputBefore)); ) {
+    for (const deadline = Date.now() + 10_000; !/CRL reloaded/.test(gateway.output().slice(outputBefore));) {
       if (Date.now() > deadline) assert.fail(`the good CRL was not reloaded\n${gateway.output().slice(outputBefore)}`);
       await new Promise((wait) => setTimeout(wait, 50));
     }
     outputBefore = gateway.output().length;
     gateway.signal('SIGHUP');
-    for (const deadline = Date.now() + 10_000; !/CRL reloaded/.test(gateway.output().slice(outputBefore)); ) {
+    for (const deadline = Date.now() + 10_000; !/CRL reloaded/.test(gateway.output().slice(outputBefore));) {
       if (Date.now() > deadline) assert.fail(`SIGHUP did not reload the CRL\n${gateway.output().slice(outputBefore)}`);
       await new Promise((wait) => setTimeout(wait, 50));
     }
@@ -266,7 +285,7 @@ describe('TLS handshake refusals are refused before any request and recorded', {
     try {
       // The log is written asynchronously: wait for the three warnings rather than read it once.
       const hasAll = (): boolean => ['server', 'ca', 'crl'].every((kind) => logLines(warned.output()).some((l) => l['kind'] === kind));
-      for (const deadline = Date.now() + 10_000; !hasAll() && Date.now() < deadline; ) await new Promise((wait) => setTimeout(wait, 50));
+      for (const deadline = Date.now() + 10_000; !hasAll() && Date.now() < deadline;) await new Promise((wait) => setTimeout(wait, 50));
       const warnings = logLines(warned.output()).filter((l) => l['level'] === 40);
       const about = (kind: string): Record<string, unknown> | undefined => warnings.find((l) => l['kind'] === kind);
       // Whole days left, rounded down: a moment after init, 10 days are 9 and a bit.

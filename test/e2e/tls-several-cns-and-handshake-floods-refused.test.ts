@@ -40,7 +40,7 @@ describe('TLS peers: several CNs identify no one; an address failing handshakes 
       args: ['--tls-ca', join(caDir, 'ca.pem'), '--tls-cert', join(caDir, 'server-cert.pem'), '--tls-key', join(caDir, 'server-key.pem'), ...args],
     });
     teardown.add(() => gateway.stopRunning());
-    for (const deadline = Date.now() + 30_000; (await pingStatus({ name: 'alice', host, tlsDir: clients['alice']! })) !== 200; ) {
+    for (const deadline = Date.now() + 30_000; (await pingStatus({ name: 'alice', host, tlsDir: clients['alice']! })) !== 200;) {
       gateway.assertRunning();
       if (Date.now() > deadline) assert.fail(`${host} did not answer /_ping with alice's certificate\n${gateway.output()}`);
       await new Promise((wait) => setTimeout(wait, 100));
@@ -48,28 +48,34 @@ describe('TLS peers: several CNs identify no one; an address failing handshakes 
     return { gateway, port, host, auditLog };
   }
 
-  before(async () => {
-    engine = await startEngine();
-    teardown.add(() => engine.stop());
-    dir = mkdtempSync(join(engine.dir, 'tls-peers-'));
-    caDir = join(dir, 'ca');
-    dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
-    clients['alice'] = join(dir, 'alice');
-    dockgateCli(['certs', 'issue', 'alice', '--dir', caDir, '--group', 'ci', '--out', clients['alice']]);
-    const signer = { caCert: join(caDir, 'ca.pem'), caKey: join(caDir, 'private', 'ca-key.pem'), parentDir: dir, extensions: ['extendedKeyUsage=clientAuth'] };
-    clients['two-rdns'] = issueUnusualClient({ ...signer, cn: 'two-rdns', subject: '/O=ci/OU=ci/CN=alice/CN=root' });
-    clients['one-rdn'] = issueUnusualClient({ ...signer, cn: 'one-rdn', subject: '/O=ci/OU=ci/CN=alice+CN=root' });
-    // Another CA's client certificate, presented by a client that trusts our server: a handshake that fails on the gateway's side.
-    const otherCa = join(dir, 'other-ca');
-    dockgateCli(['certs', 'init', '--dir', otherCa, '--host', 'localhost', '--ip', '127.0.0.1']);
-    clients['mallory'] = join(dir, 'mallory');
-    dockgateCli(['certs', 'issue', 'mallory', '--dir', otherCa, '--out', clients['mallory']]);
-    copyFileSync(join(caDir, 'ca.pem'), join(clients['mallory'], 'ca.pem'));
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      dir = mkdtempSync(join(engine.dir, 'tls-peers-'));
+      caDir = join(dir, 'ca');
+      dockgateCli(['certs', 'init', '--dir', caDir, '--host', 'localhost', '--ip', '127.0.0.1']);
+      clients['alice'] = join(dir, 'alice');
+      dockgateCli(['certs', 'issue', 'alice', '--dir', caDir, '--group', 'ci', '--out', clients['alice']]);
+      const signer = { caCert: join(caDir, 'ca.pem'), caKey: join(caDir, 'private', 'ca-key.pem'), parentDir: dir, extensions: ['extendedKeyUsage=clientAuth'] };
+      clients['two-rdns'] = issueUnusualClient({ ...signer, cn: 'two-rdns', subject: '/O=ci/OU=ci/CN=alice/CN=root' });
+      clients['one-rdn'] = issueUnusualClient({ ...signer, cn: 'one-rdn', subject: '/O=ci/OU=ci/CN=alice+CN=root' });
+      // Another CA's client certificate, presented by a client that trusts our server: a handshake that fails on the gateway's side.
+      const otherCa = join(dir, 'other-ca');
+      dockgateCli(['certs', 'init', '--dir', otherCa, '--host', 'localhost', '--ip', '127.0.0.1']);
+      clients['mallory'] = join(dir, 'mallory');
+      dockgateCli(['certs', 'issue', 'mallory', '--dir', otherCa, '--out', clients['mallory']]);
+      copyFileSync(join(caDir, 'ca.pem'), join(clients['mallory'], 'ca.pem'));
+    },
+    { timeout: 120_000 },
+  );
 
   test('a certificate naming several CNs is refused at the connection and recorded with every name; one CN of the same CA is served', async () => {
     const { gateway, port, host, auditLog } = await tlsGateway('cns');
-    for (const [client, how] of [['two-rdns', 'in two RDNs'], ['one-rdn', 'in one multi-valued RDN']] as const) {
+    for (const [client, how] of [
+      ['two-rdns', 'in two RDNs'],
+      ['one-rdn', 'in one multi-valued RDN'],
+    ] as const) {
       const offset = await settledAuditSize(auditLog);
       const cli = await docker(['ps'], { name: `${client} (CN=alice and CN=root ${how})`, host, tlsDir: clients[client] });
       assert.notEqual(cli.code, 0, `docker ps must fail\nstdout: ${cli.stdout}\nstderr: ${cli.stderr}`);
@@ -100,7 +106,12 @@ describe('TLS peers: several CNs identify no one; an address failing handshakes 
     assert.ok(attempts.filter((a) => !a.handshake).length >= 5, JSON.stringify(attempts));
     assert.ok(attempts.every((a) => a.response === ''));
 
-    const records = await waitForConnectionRecords(auditLog, offset, (rs) => rs.filter((r) => r.cause === 'unknown-ca' || r.cause === 'too-many-failed-handshakes').length >= 10, 'ten attempts');
+    const records = await waitForConnectionRecords(
+      auditLog,
+      offset,
+      (rs) => rs.filter((r) => r.cause === 'unknown-ca' || r.cause === 'too-many-failed-handshakes').length >= 10,
+      'ten attempts',
+    );
     const handshakes = records.filter((r) => r.cause === 'unknown-ca');
     const stopped = records.filter((r) => r.cause === 'too-many-failed-handshakes');
     assert.ok(handshakes.length >= 1 && handshakes.length <= 3, `only the first attempts cost a handshake: ${handshakes.length} did`);
@@ -116,7 +127,7 @@ describe('TLS peers: several CNs identify no one; an address failing handshakes 
     const fromOther = await attemptTls(port, { certDir: clients['alice']!, localAddress: '127.0.0.2' });
     assert.match(fromOther.response, /^HTTP\/1\.1 200 /);
     // The address itself is served again once its failures have been paid back.
-    for (const deadline = Date.now() + 15_000; (await docker(['ps'], { name: 'alice', host, tlsDir: clients['alice'] })).code !== 0; ) {
+    for (const deadline = Date.now() + 15_000; (await docker(['ps'], { name: 'alice', host, tlsDir: clients['alice'] })).code !== 0;) {
       if (Date.now() > deadline) assert.fail('127.0.0.1 was never served again');
       await new Promise((wait) => setTimeout(wait, 250));
     }

@@ -27,7 +27,10 @@ describe('top cannot print process environments unless the policy says so', { ti
     readOnly = await startGatewayInFront(engine, { profile: 'read-only' });
     teardown.add(() => readOnly.stopRunning());
     const policy = join(engine.dir, 'top-any.yaml');
-    writeFileSync(policy, ['version: 1', 'rules:', '  - name: ops-dashboard', `    match: { uid: ${process.getuid!()} }`, '    profile: read-only', '    constraints: { top-arguments: any }', ''].join('\n'));
+    writeFileSync(
+      policy,
+      ['version: 1', 'rules:', '  - name: ops-dashboard', `    match: { uid: ${process.getuid!()} }`, '    profile: read-only', '    constraints: { top-arguments: any }', ''].join('\n'),
+    );
     anyArguments = await startGatewayInFront(engine, { args: ['--policy', policy] });
     teardown.add(() => anyArguments.stopRunning());
     await dockerOk(['run', '-d', '--name', 'top-env', BUSYBOX_IMAGE, 'sleep', '600'], engine.endpoint);

@@ -56,12 +56,15 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
   /** The engine's socket path. */
   let upstream: string;
 
-  before(async () => {
-    dir = teardown.tempDir('/tmp/dgl-', 0o755);
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    upstream = engine.socketPath;
-  }, { timeout: HOOK_TIMEOUT_MS });
+  before(
+    async () => {
+      dir = teardown.tempDir('/tmp/dgl-', 0o755);
+      const engine = await startEngine();
+      teardown.add(() => engine.stop());
+      upstream = engine.socketPath;
+    },
+    { timeout: HOOK_TIMEOUT_MS },
+  );
 
   test('mode 0660, owner nobody, group nogroup: exactly that from the first moment the socket is at its path', async () => {
     // A directory of its own, so that every entry in it is the gateway's doing.
@@ -187,7 +190,10 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
-    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.dockgate-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('.dockgate-')),
+      [],
+    );
   });
 
   test('a regular file or a symlink at the path makes serve exit non-zero with one line, and is left alone', async () => {
@@ -209,6 +215,9 @@ describe('unix listener: mode, owner and group as asked; stale sockets replaced,
     assert.ok(lstatSync(link).isSymbolicLink());
     assert.equal(readlinkSync(link), target);
     assert.equal(readFileSync(target, 'utf8'), 'the target\n');
-    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.dockgate-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('.dockgate-')),
+      [],
+    );
   });
 });

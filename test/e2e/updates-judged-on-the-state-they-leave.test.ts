@@ -36,7 +36,18 @@ describe('updates are judged on the state they leave', { timeout: 3 * 60_000 }, 
     const policy = join(engine.dir, 'limits.yaml');
     writeFileSync(
       policy,
-      ['version: 1', 'rules:', '  - name: limited', `    match: { uid: ${process.getuid!()} }`, '    profile: baseline', '    constraints:', '      cpus: { max: 1 }', '      memory: { max: 256m }', '      pids: { max: 100 }', ''].join('\n'),
+      [
+        'version: 1',
+        'rules:',
+        '  - name: limited',
+        `    match: { uid: ${process.getuid!()} }`,
+        '    profile: baseline',
+        '    constraints:',
+        '      cpus: { max: 1 }',
+        '      memory: { max: 256m }',
+        '      pids: { max: 100 }',
+        '',
+      ].join('\n'),
     );
     gateway = await startGatewayInFront(engine, { args: ['--policy', policy] });
     teardown.add(() => gateway.stopRunning());
@@ -84,7 +95,11 @@ describe('updates are judged on the state they leave', { timeout: 3 * 60_000 }, 
   });
 
   test('memory and pids are judged on what they become: above the maximum refused, below it applied', async () => {
-    assertCliRefused(await docker(['update', '--memory', '512m', '--memory-swap', '1g', 'upd-gw'], gateway.unix), 'update --memory 512m', /Memory: asks for 512 MiB of memory, more than the 256 MiB/);
+    assertCliRefused(
+      await docker(['update', '--memory', '512m', '--memory-swap', '1g', 'upd-gw'], gateway.unix),
+      'update --memory 512m',
+      /Memory: asks for 512 MiB of memory, more than the 256 MiB/,
+    );
     assertCliRefused(await docker(['update', '--pids-limit', '500', 'upd-gw'], gateway.unix), 'update --pids-limit 500', /PidsLimit: asks for 500 processes/);
     await dockerOk(['update', '--memory', '200m', '--memory-swap', '400m', '--pids-limit', '80', 'upd-gw'], gateway.unix);
     const after = await resources('upd-gw');

@@ -88,7 +88,9 @@ let reportValidator: ValidateFunction | undefined;
 let sarifValidator: ValidateFunction | undefined;
 
 export function validateReport(document: unknown): string[] {
-  reportValidator ??= new Ajv({ allErrors: true, strict: true, formats: { 'date-time': true } }).compile(JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'audit-report.schema.json'), 'utf8')) as object);
+  reportValidator ??= new Ajv({ allErrors: true, strict: true, formats: { 'date-time': true } }).compile(
+    JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'audit-report.schema.json'), 'utf8')) as object,
+  );
   return reportValidator(document) ? [] : (reportValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
 }
 

@@ -126,9 +126,7 @@ export function matchEventsToRecords(events: EngineEvent[], records: AuditLine[]
     const what = eventOperation(event, prefix);
     if (what === undefined) continue;
     const { operation, name, id } = what;
-    const byName = forwarding.find(
-      (r) => !used.has(r) && r.operation === operation && (r.target?.ref === name || r.target?.ref === id) && recordedBefore(r, event),
-    );
+    const byName = forwarding.find((r) => !used.has(r) && r.operation === operation && (r.target?.ref === name || r.target?.ref === id) && recordedBefore(r, event));
     if (byName !== undefined) {
       used.add(byName);
       coverageOf(operation).byName += 1;

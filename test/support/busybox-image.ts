@@ -11,10 +11,7 @@ export const BUSYBOX_IMAGE = 'busybox:test';
 
 const HOST_BUSYBOX = '/bin/busybox';
 
-const APPLETS = [
-  'sh', 'cat', 'echo', 'sleep', 'id', 'ls', 'head', 'tail', 'wc', 'md5sum', 'sha256sum', 'dd', 'true', 'false',
-  'env', 'printf', 'tar', 'mkdir', 'rm', 'tty',
-];
+const APPLETS = ['sh', 'cat', 'echo', 'sleep', 'id', 'ls', 'head', 'tail', 'wc', 'md5sum', 'sha256sum', 'dd', 'true', 'false', 'env', 'printf', 'tar', 'mkdir', 'rm', 'tty'];
 
 /** Lays out a root filesystem holding busybox and its applet links at `rootfs`. */
 export function makeBusyboxRootfs(rootfs: string): void {

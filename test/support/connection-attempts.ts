@@ -79,12 +79,7 @@ export interface ConnectionLine {
 }
 
 /** Waits for connection records (from `fromByte` on) until `isComplete` holds; fails with what was there. */
-export async function waitForConnectionRecords(
-  auditLog: string,
-  fromByte: number,
-  isComplete: (records: ConnectionLine[]) => boolean,
-  what: string,
-): Promise<ConnectionLine[]> {
+export async function waitForConnectionRecords(auditLog: string, fromByte: number, isComplete: (records: ConnectionLine[]) => boolean, what: string): Promise<ConnectionLine[]> {
   const select = (records: { phase: string }[]): ConnectionLine[] => records.filter((r) => r.phase === 'connection') as unknown as ConnectionLine[];
   const { trail, complete } = await waitForAuditTrail(auditLog, fromByte, (records) => isComplete(select(records)));
   if (!complete) assert.fail(`${what}: the expected connection records did not appear; the step added:\n${trail.records.map((r) => JSON.stringify(r)).join('\n')}`);
@@ -107,7 +102,7 @@ export function logLines(output: string): Record<string, unknown>[] {
 
 /** The audit log's size once it has stopped growing: records of earlier steps are written in batches, a moment late. */
 export async function settledAuditSize(file: string): Promise<number> {
-  for (let size = -1; ; ) {
+  for (let size = -1; ;) {
     const now = statSync(file).size;
     if (now === size) return now;
     size = now;

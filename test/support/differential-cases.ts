@@ -31,12 +31,7 @@ export interface JStr {
  */
 type StringOddity = 'none' | 'astral-escaped' | 'astral-raw' | 'nul-escaped' | 'lone-surrogate' | 'invalid-utf8' | 'raw-control';
 
-export type JDoc =
-  | JStr
-  | { kind: 'num'; literal: string }
-  | { kind: 'lit'; text: 'true' | 'false' | 'null' }
-  | { kind: 'arr'; items: JDoc[] }
-  | { kind: 'obj'; members: JMember[] };
+export type JDoc = JStr | { kind: 'num'; literal: string } | { kind: 'lit'; text: 'true' | 'false' | 'null' } | { kind: 'arr'; items: JDoc[] } | { kind: 'obj'; members: JMember[] };
 
 export interface JMember {
   key: JStr;
@@ -127,10 +122,10 @@ function writeDoc(doc: JDoc, spacing: Spacing, out: Buffer[]): void {
 // ---------------------------------------------------------------------------------------------------
 // Strings, keys and numbers in odd forms
 
-const charStyles = fc.array(
-  fc.constantFrom<CharStyle>('plain', 'plain', 'plain', 'plain', 'plain', 'plain', 'plain', 'plain', 'u-lower', 'u-upper', 'short'),
-  { minLength: 1, maxLength: 12 },
-);
+const charStyles = fc.array(fc.constantFrom<CharStyle>('plain', 'plain', 'plain', 'plain', 'plain', 'plain', 'plain', 'plain', 'u-lower', 'u-upper', 'short'), {
+  minLength: 1,
+  maxLength: 12,
+});
 
 const plainStyles: CharStyle[] = ['plain'];
 
@@ -228,7 +223,13 @@ function integer(values: readonly number[]): fc.Arbitrary<JDoc> {
   return withNullsAndWrongTypes(
     fc.oneof(
       { weight: 30, arbitrary: fc.constantFrom(...values).map((v) => num(String(v))) },
-      { weight: 3, arbitrary: fc.constantFrom(...values).chain((v) => fc.constantFrom(...integerLiterals(v))).map(num) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .constantFrom(...values)
+          .chain((v) => fc.constantFrom(...integerLiterals(v)))
+          .map(num),
+      },
       { weight: 1, arbitrary: fc.constantFrom(...HUGE_LITERALS).map(num) },
     ),
   );
@@ -249,14 +250,12 @@ function strSlice(texts: readonly string[]): fc.Arbitrary<JDoc> {
 
 /** An object whose members may repeat a key with the same value or null (Go applies the repeat again). */
 function objectOf(members: fc.Arbitrary<JMember[]>): fc.Arbitrary<JDoc> {
-  return fc
-    .tuple(members, fc.oneof({ weight: 25, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(8) }), fc.boolean())
-    .map(([list, duplicate, sameValue]): JDoc => {
-      if (duplicate < 0 || list.length === 0) return { kind: 'obj', members: list };
-      const original = list[duplicate % list.length]!;
-      const again: JMember = { key: original.key, value: sameValue ? original.value : NULL };
-      return { kind: 'obj', members: [...list, again] };
-    });
+  return fc.tuple(members, fc.oneof({ weight: 25, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(8) }), fc.boolean()).map(([list, duplicate, sameValue]): JDoc => {
+    if (duplicate < 0 || list.length === 0) return { kind: 'obj', members: list };
+    const original = list[duplicate % list.length]!;
+    const again: JMember = { key: original.key, value: sameValue ? original.value : NULL };
+    return { kind: 'obj', members: [...list, again] };
+  });
 }
 
 /** A map with distinct keys; objectOf repeats one now and then. */
@@ -308,11 +307,9 @@ const unknownMember: fc.Arbitrary<JMember | undefined> = fc.oneof(
 function struct(fields: Readonly<Record<string, fc.Arbitrary<JDoc>>>, maxOthers?: number, often: readonly string[] = []): fc.Arbitrary<JDoc> {
   return objectOf(
     someFields(Object.keys(fields), often, maxOthers).chain((chosen) =>
-      fc.tuple(membersFor(fields, chosen), repeatOf(fields, chosen), unknownMember).map(([members, repeat, unknown]) => [
-        ...members,
-        ...(repeat === undefined ? [] : [repeat]),
-        ...(unknown === undefined ? [] : [unknown]),
-      ]),
+      fc
+        .tuple(membersFor(fields, chosen), repeatOf(fields, chosen), unknownMember)
+        .map(([members, repeat, unknown]) => [...members, ...(repeat === undefined ? [] : [repeat]), ...(unknown === undefined ? [] : [unknown])]),
     ),
   );
 }
@@ -358,9 +355,9 @@ const HOST_CONFIG_FIELDS: Readonly<Record<string, fc.Arbitrary<JDoc>>> = {
   CgroupnsMode: str(['', 'private', 'host']),
   AutoRemove: bool,
   Devices: withNullsAndWrongTypes(
-    fc.array(struct({ PathOnHost: str(['/dev/null', '/dev/zero']), PathInContainer: str(['/dev/xnull']), CgroupPermissions: str(['rwm', 'r']) }), { maxLength: 1 }).map(
-      (items): JDoc => ({ kind: 'arr', items }),
-    ),
+    fc
+      .array(struct({ PathOnHost: str(['/dev/null', '/dev/zero']), PathInContainer: str(['/dev/xnull']), CgroupPermissions: str(['rwm', 'r']) }), { maxLength: 1 })
+      .map((items): JDoc => ({ kind: 'arr', items })),
   ),
   Ulimits: withNullsAndWrongTypes(
     fc.array(struct({ Name: str(['nofile', 'nproc']), Soft: integer([1024, 0]), Hard: integer([2048, 0]) }), { maxLength: 1 }).map((items): JDoc => ({ kind: 'arr', items })),
@@ -430,10 +427,7 @@ export const bodyCase: fc.Arbitrary<BodyCase> = fc
   .record({
     image: keyOf('Image'),
     config: someFields(Object.keys(CONFIG_FIELDS), ['User', 'Env', 'Labels'], 3),
-    hostConfig: fc.oneof(
-      { weight: 8, arbitrary: hostConfigBody.map((doc): JDoc | 'absent' => doc) },
-      { weight: 1, arbitrary: fc.constantFrom<'absent' | JDoc>('absent', NULL) },
-    ),
+    hostConfig: fc.oneof({ weight: 8, arbitrary: hostConfigBody.map((doc): JDoc | 'absent' => doc) }, { weight: 1, arbitrary: fc.constantFrom<'absent' | JDoc>('absent', NULL) }),
     hostConfigKey: keyOf('HostConfig'),
     legacy: fc.oneof(
       { weight: 10, arbitrary: fc.constant<string | undefined>(undefined) },
@@ -496,10 +490,7 @@ function encodeSome(segment: string, marks: readonly number[]): string {
   return [...segment].map((ch, i) => (marks[i % marks.length] === 1 ? escapeChar(ch, false) : marks[i % marks.length] === 2 ? escapeChar(ch, true) : ch)).join('');
 }
 
-const escapeMarks = fc.oneof(
-  { weight: 4, arbitrary: fc.constant<number[]>([]) },
-  { weight: 2, arbitrary: fc.array(fc.constantFrom(0, 0, 0, 1, 2), { minLength: 1, maxLength: 7 }) },
-);
+const escapeMarks = fc.oneof({ weight: 4, arbitrary: fc.constant<number[]>([]) }, { weight: 2, arbitrary: fc.array(fc.constantFrom(0, 0, 0, 1, 2), { minLength: 1, maxLength: 7 }) });
 
 const VERSION_TEXTS = ['1.41', '01.41', '1.041', '1.41.0', '1.40', '1.24', '1.25', '1.23', '1.12', '1.99', '1.4', '1', '1.41.1', '1..41', '.41', '1.41a', '2.0', '1.410'];
 
@@ -588,13 +579,30 @@ const queryPair = fc
       { weight: 1, arbitrary: fc.constantFrom('ALL', 'Filters', '%61ll', 'a%6Cl', 'all%00', '', 'before', 'since') },
     ),
     value: fc.constantFrom(
-      '1', '0', 'true', 'false', '', '2', '-1', 'x',
-      filtersText('name', 'dp-a'), filtersText('name', 'dp'), filtersText('label', 'k=v'), filtersText('label', 'k=v w'),
-      filtersText('status', 'created'), filtersText('status', 'running'), filtersText('id', 'nope'), '{"name":{"dp-a":true}}', '{"nam\u0065":["dp-a"]}',
+      '1',
+      '0',
+      'true',
+      'false',
+      '',
+      '2',
+      '-1',
+      'x',
+      filtersText('name', 'dp-a'),
+      filtersText('name', 'dp'),
+      filtersText('label', 'k=v'),
+      filtersText('label', 'k=v w'),
+      filtersText('status', 'created'),
+      filtersText('status', 'running'),
+      filtersText('id', 'nope'),
+      '{"name":{"dp-a":true}}',
+      '{"nam\u0065":["dp-a"]}',
     ),
     writing: fc.constantFrom<ValueWriting>('raw', 'component', 'component', 'some', 'plus'),
     marks: escapeMarks,
-    form: fc.oneof({ weight: 10, arbitrary: fc.constant<'pair' | 'bare' | 'double-equals'>('pair') }, { weight: 1, arbitrary: fc.constantFrom<'bare' | 'double-equals'>('bare', 'double-equals') }),
+    form: fc.oneof(
+      { weight: 10, arbitrary: fc.constant<'pair' | 'bare' | 'double-equals'>('pair') },
+      { weight: 1, arbitrary: fc.constantFrom<'bare' | 'double-equals'>('bare', 'double-equals') },
+    ),
   })
   .map((p) => {
     if (p.form === 'bare') return p.name;

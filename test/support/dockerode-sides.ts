@@ -74,20 +74,23 @@ function side(name: SideName, endpoint: Endpoint): Side {
 export function useDockerodeSides(): () => DockerodeSides {
   const teardown = useTeardown();
   let started: DockerodeSides | undefined;
-  before(async () => {
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const audit = await startGatewayInFront(engine, { profile: 'audit' });
-    teardown.add(() => audit.stopRunning());
-    const baseline = await startGatewayInFront(engine, { profile: 'baseline' });
-    teardown.add(() => baseline.stopRunning());
-    const sides = {
-      direct: side('direct', engine.endpoint),
-      audit: side('audit', { ...audit.unix, name: 'gateway-audit' }),
-      baseline: side('baseline', { ...baseline.unix, name: 'gateway-baseline' }),
-    };
-    started = { engine, ...sides, all: [sides.direct, sides.audit, sides.baseline] };
-  }, { timeout: SETUP_TIMEOUT_MS });
+  before(
+    async () => {
+      const engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const audit = await startGatewayInFront(engine, { profile: 'audit' });
+      teardown.add(() => audit.stopRunning());
+      const baseline = await startGatewayInFront(engine, { profile: 'baseline' });
+      teardown.add(() => baseline.stopRunning());
+      const sides = {
+        direct: side('direct', engine.endpoint),
+        audit: side('audit', { ...audit.unix, name: 'gateway-audit' }),
+        baseline: side('baseline', { ...baseline.unix, name: 'gateway-baseline' }),
+      };
+      started = { engine, ...sides, all: [sides.direct, sides.audit, sides.baseline] };
+    },
+    { timeout: SETUP_TIMEOUT_MS },
+  );
   return () => {
     if (started === undefined) throw new Error('the engine and the gateways did not start (see the before hook)');
     return started;

@@ -30,15 +30,18 @@ const SETUP_TIMEOUT_MS = 180_000;
 export function useEngineBehindGateway(): () => EngineBehindGateway {
   const teardown = useTeardown();
   let started: EngineBehindGateway | undefined;
-  before(async () => {
-    const engine = await startEngine();
-    teardown.add(() => engine.stop());
-    const gateway = await startGatewayInFront(engine, { profile: 'audit', tls: createTestPki(engine.dir) });
-    teardown.add(() => gateway.stopRunning());
-    const viaTls = gateway.tls;
-    if (viaTls === undefined) throw new Error('the gateway was started without its TLS listener');
-    started = { engine, gateway, direct: engine.endpoint, viaUnix: gateway.unix, viaTls, endpoints: [engine.endpoint, gateway.unix, viaTls] };
-  }, { timeout: SETUP_TIMEOUT_MS });
+  before(
+    async () => {
+      const engine = await startEngine();
+      teardown.add(() => engine.stop());
+      const gateway = await startGatewayInFront(engine, { profile: 'audit', tls: createTestPki(engine.dir) });
+      teardown.add(() => gateway.stopRunning());
+      const viaTls = gateway.tls;
+      if (viaTls === undefined) throw new Error('the gateway was started without its TLS listener');
+      started = { engine, gateway, direct: engine.endpoint, viaUnix: gateway.unix, viaTls, endpoints: [engine.endpoint, gateway.unix, viaTls] };
+    },
+    { timeout: SETUP_TIMEOUT_MS },
+  );
   return () => {
     if (started === undefined) throw new Error('the engine behind the gateway did not start (see the before hook)');
     return started;

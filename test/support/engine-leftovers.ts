@@ -125,7 +125,9 @@ function removeShimSockets(footprint: EngineFootprint): void {
   if (!existsSync(containersDir)) return;
   const containerdAddress = join(footprint.execRoot, 'containerd', 'containerd.sock');
   for (const id of readdirSync(containersDir)) {
-    const name = createHash('sha256').update(join(containerdAddress, 'moby', id)).digest('hex');
+    const name = createHash('sha256')
+      .update(join(containerdAddress, 'moby', id))
+      .digest('hex');
     rmSync(join('/run/containerd/s', name), { force: true });
   }
 }

@@ -109,9 +109,7 @@ function checkBuild(): void {
   buildChecked = true;
   const builtAt = statSync(BUILT_CLI).mtimeMs;
   const srcDir = join(REPO_ROOT, 'src');
-  const newer = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter(
-    (file) => file.endsWith('.ts') && statSync(join(srcDir, file)).mtimeMs > builtAt,
-  );
+  const newer = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && statSync(join(srcDir, file)).mtimeMs > builtAt);
   if (newer.length > 0) console.error(`warning: the gateway under test (dist/) is older than src/${newer.slice(0, 3).join(', src/')}: ${rebuild}`);
 }
 
@@ -130,12 +128,9 @@ async function isReady(endpoint: Endpoint, readiness: Readiness): Promise<boolea
 export async function spawnGateway(options: GatewayOptions): Promise<Gateway> {
   checkBuild();
   const unixListeners = (options.listen ?? []).filter((spec) => spec.startsWith('unix://'));
-  const unixEndpoints = unixListeners.map(
-    (spec, index): Endpoint => ({ name: index === 0 ? 'gateway-unix' : `gateway-unix-${index + 1}`, host: spec.split('?')[0]! }),
-  );
+  const unixEndpoints = unixListeners.map((spec, index): Endpoint => ({ name: index === 0 ? 'gateway-unix' : `gateway-unix-${index + 1}`, host: spec.split('?')[0]! }));
   // The gateway takes no port 0, so it cannot pick a free port itself.
-  const tls: Endpoint | undefined =
-    options.tls === undefined ? undefined : { name: 'gateway-tls', host: `tcp://127.0.0.1:${await freeLoopbackPort()}`, tlsDir: options.tls.aliceDir };
+  const tls: Endpoint | undefined = options.tls === undefined ? undefined : { name: 'gateway-tls', host: `tcp://127.0.0.1:${await freeLoopbackPort()}`, tlsDir: options.tls.aliceDir };
 
   const args: string[] = [];
   if (options.upstream !== undefined) args.push('--upstream', `unix://${options.upstream}`);

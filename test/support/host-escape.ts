@@ -518,22 +518,25 @@ export function useGuardedEngine(options: GuardedEngineOptions): () => GuardedEn
   const gateways = new Map<string, GatewayUnderTest>();
   const failures = new Map<string, unknown>();
   const teardown = useTeardown();
-  before(async () => {
-    const started = await startEngine();
-    teardown.add(() => started.stop());
-    engine = started;
-    host = layOutHost(started);
-    await options.prepare?.(started, host);
-    for (const config of options.gateways(started, host)) {
-      try {
-        const gateway = await startDockgate(started, config);
-        teardown.add(() => gateway.stopRunning());
-        gateways.set(config.name, gateway);
-      } catch (error) {
-        failures.set(config.name, error);
+  before(
+    async () => {
+      const started = await startEngine();
+      teardown.add(() => started.stop());
+      engine = started;
+      host = layOutHost(started);
+      await options.prepare?.(started, host);
+      for (const config of options.gateways(started, host)) {
+        try {
+          const gateway = await startDockgate(started, config);
+          teardown.add(() => gateway.stopRunning());
+          gateways.set(config.name, gateway);
+        } catch (error) {
+          failures.set(config.name, error);
+        }
       }
-    }
-  }, { timeout: SETUP_TIMEOUT_MS });
+    },
+    { timeout: SETUP_TIMEOUT_MS },
+  );
   return () => {
     if (engine === undefined || host === undefined) throw new Error('the engine did not start (see the before hook)');
     return {

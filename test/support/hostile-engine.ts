@@ -42,7 +42,19 @@ function indexOf(id: string): number {
 }
 
 /** The engine's defaults (moby oci/defaults.go). */
-const MASKED_PATHS = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap'];
+const MASKED_PATHS = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
 const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 /** A listing entry like the engine's for a plain `docker run -d busybox sleep 1d`. */
@@ -61,7 +73,21 @@ function realisticEntry(id: string, index: number): unknown {
     HostConfig: { NetworkMode: 'default' },
     NetworkSettings: {
       Networks: {
-        bridge: { IPAMConfig: null, Links: null, Aliases: null, NetworkID: 'f'.repeat(64), EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null },
+        bridge: {
+          IPAMConfig: null,
+          Links: null,
+          Aliases: null,
+          NetworkID: 'f'.repeat(64),
+          EndpointID: '',
+          Gateway: '',
+          IPAddress: '',
+          IPPrefixLen: 0,
+          IPv6Gateway: '',
+          GlobalIPv6Address: '',
+          GlobalIPv6PrefixLen: 0,
+          MacAddress: '',
+          DriverOpts: null,
+        },
       },
     },
     Mounts: [],
@@ -76,7 +102,17 @@ export function plainInspect(id: string, index: number): Record<string, unknown>
     Image: `sha256:${'ab'.repeat(32)}`,
     State: { Status: 'exited', Running: false },
     Config: { User: '', Image: 'busybox' },
-    HostConfig: { NetworkMode: 'default', Privileged: false, CapAdd: null, SecurityOpt: null, Memory: 67_108_864, PidsLimit: 64, PortBindings: {}, MaskedPaths: MASKED_PATHS, ReadonlyPaths: READONLY_PATHS },
+    HostConfig: {
+      NetworkMode: 'default',
+      Privileged: false,
+      CapAdd: null,
+      SecurityOpt: null,
+      Memory: 67_108_864,
+      PidsLimit: 64,
+      PortBindings: {},
+      MaskedPaths: MASKED_PATHS,
+      ReadonlyPaths: READONLY_PATHS,
+    },
     Mounts: [],
     NetworkSettings: { Ports: {} },
     AppArmorProfile: 'docker-default',
@@ -140,7 +176,13 @@ export async function startHostileEngine(options: HostileEngineOptions = {}): Pr
     res.on('error', () => undefined);
     if (kind === '/_ping') return send(req, res, 200, 'OK');
     if (kind === '/version') return send(req, res, 200, JSON.stringify(options.version ?? { Version: '27.3.1', ApiVersion: '1.47', Os: 'linux', Arch: 'amd64' }));
-    if (kind === '/info') return send(req, res, 200, JSON.stringify(options.info ?? { ServerVersion: '27.3.1', SecurityOptions: ['name=seccomp,profile=builtin'], Warnings: [], LiveRestoreEnabled: true, LoggingDriver: 'journald' }));
+    if (kind === '/info')
+      return send(
+        req,
+        res,
+        200,
+        JSON.stringify(options.info ?? { ServerVersion: '27.3.1', SecurityOptions: ['name=seccomp,profile=builtin'], Warnings: [], LiveRestoreEnabled: true, LoggingDriver: 'journald' }),
+      );
     if (kind === '/networks/bridge') return send(req, res, 200, JSON.stringify(options.bridge ?? { Name: 'bridge', Options: { 'com.docker.network.bridge.enable_icc': 'false' } }));
     if (kind === '/containers/json') return streamListing(res);
     if (kind === 'inspect') {

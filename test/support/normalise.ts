@@ -40,6 +40,12 @@ export function normaliseAges(text: string): string {
 export function normaliseProgress(text: string): string {
   return text
     .split('\n')
-    .map((line) => line.split('\r').filter((state) => state !== '').at(-1) ?? '')
+    .map(
+      (line) =>
+        line
+          .split('\r')
+          .filter((state) => state !== '')
+          .at(-1) ?? '',
+    )
     .join('\n');
 }

@@ -76,13 +76,7 @@ export function pingStatus(endpoint: Endpoint, timeoutMs = 1_000): Promise<numbe
 /** The bytes of a request with a JSON body and a correct Content-Length, plus any extra header lines. */
 export function requestBytes(method: string, path: string, json: unknown, extraHeaders: readonly string[] = []): Buffer {
   const body = Buffer.from(JSON.stringify(json));
-  const head = [
-    `${method} ${path} HTTP/1.1`,
-    'Host: docker',
-    'Content-Type: application/json',
-    `Content-Length: ${body.length}`,
-    ...extraHeaders,
-  ].join('\r\n');
+  const head = [`${method} ${path} HTTP/1.1`, 'Host: docker', 'Content-Type: application/json', `Content-Length: ${body.length}`, ...extraHeaders].join('\r\n');
   return Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body]);
 }
 

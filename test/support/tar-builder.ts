@@ -46,7 +46,7 @@ export function paxRecord(key: string, value: string): string {
 export function tarArchive(entries: readonly TarEntrySpec[], options: { end?: boolean } = {}): Buffer {
   const parts: Buffer[] = [];
   for (const spec of entries) {
-    const data = typeof spec.data === 'string' ? Buffer.from(spec.data, 'latin1') : spec.data ?? Buffer.alloc(0);
+    const data = typeof spec.data === 'string' ? Buffer.from(spec.data, 'latin1') : (spec.data ?? Buffer.alloc(0));
     parts.push(header(spec, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   if (options.end ?? true) parts.push(Buffer.alloc(1024));

@@ -64,29 +64,50 @@ export function createTestPki(parentDir: string): TestPki {
   const caCert = join(dir, 'ca.pem');
   newKey(caKey);
   openssl([
-    'req', '-x509', '-new', '-key', caKey, '-subj', '/CN=dockgate test CA', '-days', VALID_DAYS, '-sha256', '-out', caCert,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    caKey,
+    '-subj',
+    '/CN=dockgate test CA',
+    '-days',
+    VALID_DAYS,
+    '-sha256',
+    '-out',
+    caCert,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
 
   const serverDir = join(dir, 'server');
   mkdirSync(serverDir);
-  const server = issue(caCert, caKey, serverDir, '/CN=localhost', [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=serverAuth',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  ].join('\n'));
+  const server = issue(
+    caCert,
+    caKey,
+    serverDir,
+    '/CN=localhost',
+    ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=serverAuth', 'subjectAltName=DNS:localhost,IP:127.0.0.1'].join('\n'),
+  );
 
   let clients = 0;
   const issueClient = (subject: ClientSubject): string => {
     const clientDir = join(dir, `client-${++clients}-${subject.cn}`);
     mkdirSync(clientDir);
-    issue(caCert, caKey, clientDir, subjectString(subject), [
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=clientAuth',
-      ...(subject.san === undefined ? [] : [`subjectAltName=${subject.san.join(',')}`]),
-    ].join('\n'));
+    issue(
+      caCert,
+      caKey,
+      clientDir,
+      subjectString(subject),
+      [
+        'basicConstraints=critical,CA:FALSE',
+        'keyUsage=critical,digitalSignature',
+        'extendedKeyUsage=clientAuth',
+        ...(subject.san === undefined ? [] : [`subjectAltName=${subject.san.join(',')}`]),
+      ].join('\n'),
+    );
     copyFileSync(caCert, join(clientDir, 'ca.pem'));
     return clientDir;
   };

@@ -66,8 +66,21 @@ export function issueUnusualClient(options: UnusualClientOptions): string {
   const subject = options.subject ?? `/CN=${options.cn}`;
   openssl(['req', '-new', '-key', key, '-subj', subject, ...(subject.includes('+') ? ['-multivalue-rdn'] : []), '-out', csr]);
   openssl([
-    'ca', '-batch', '-notext', '-config', config, '-cert', options.caCert, '-keyfile', options.caKey, '-in', csr, '-out', join(dir, 'cert.pem'),
-    '-extfile', extfile,
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    config,
+    '-cert',
+    options.caCert,
+    '-keyfile',
+    options.caKey,
+    '-in',
+    csr,
+    '-out',
+    join(dir, 'cert.pem'),
+    '-extfile',
+    extfile,
     ...(options.subject !== undefined ? ['-preserveDN'] : []),
     ...(options.startDate !== undefined ? ['-startdate', options.startDate] : []),
     ...(options.endDate !== undefined ? ['-enddate', options.endDate] : []),

@@ -58,7 +58,18 @@ describe('an answer is read by its schema, a wrong field at a time', () => {
 describe('the engine documents the audit reads', () => {
   test('/info and /version lying about types keep what is true', () => {
     const problems = new AnswerProblems();
-    const info = readInfo({ ServerVersion: '27.3.1', SecurityOptions: 'name=seccomp', Warnings: { a: 1 }, Plugins: [], Swarm: { LocalNodeState: 'active', ControlAvailable: 'yes' }, Debug: true, DockerRootDir: 5 }, problems);
+    const info = readInfo(
+      {
+        ServerVersion: '27.3.1',
+        SecurityOptions: 'name=seccomp',
+        Warnings: { a: 1 },
+        Plugins: [],
+        Swarm: { LocalNodeState: 'active', ControlAvailable: 'yes' },
+        Debug: true,
+        DockerRootDir: 5,
+      },
+      problems,
+    );
     assert.deepEqual(info, { ServerVersion: '27.3.1', Swarm: { LocalNodeState: 'active' }, Debug: true });
     assert.deepEqual(
       problems.named.map((p) => p.split(':')[0]),

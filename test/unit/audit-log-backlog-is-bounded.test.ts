@@ -56,9 +56,16 @@ test('records waiting for a stalled write are bounded; past the bound the log fa
     const behind = Math.floor(BOUND / perRecord);
     assert.ok(accepted >= behind + 10 && accepted <= behind + 30, `${BOUND} characters of records (${behind}) wait behind the stalled write: ${accepted} of 1000 accepted`);
     assert.equal(log.status.dropped, 1000 - accepted, 'the rest are dropped and counted');
-    assert.deepEqual(changes.map((c) => c.healthy), [false], 'reported once');
+    assert.deepEqual(
+      changes.map((c) => c.healthy),
+      [false],
+      'reported once',
+    );
     assert.match(changes[0]!.lastError!, /characters of records wait for a write that has not finished/);
-    const refused = await log.writeDurable(forwardingRecord('a-state-change', { reason: 'y'.repeat(2000) })).then(() => undefined, (err: unknown) => err);
+    const refused = await log.writeDurable(forwardingRecord('a-state-change', { reason: 'y'.repeat(2000) })).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     assert.ok(isGatewayError(refused) && refused.code === 'DG_AUDIT_UNAVAILABLE', 'a state change cannot be recorded, so it is refused');
     assert.match(refused.message, /is behind: \d+ characters of records wait for a write that has not finished/);
     // The disk answers again: the write completes, and the log takes records again.
@@ -66,10 +73,17 @@ test('records waiting for a stalled write are bounded; past the bound the log fa
     resume = undefined;
     const deadline = Date.now() + 10_000;
     while ((!log.healthy || log.status.records < accepted) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.deepEqual(changes.map((c) => c.healthy), [false, true], 'the recovery is reported');
+    assert.deepEqual(
+      changes.map((c) => c.healthy),
+      [false, true],
+      'the recovery is reported',
+    );
     await log.writeDurable(forwardingRecord('after'));
     await log.close();
-    const ids = (await readFile(file, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id);
+    const ids = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: string }).id);
     assert.deepEqual(ids, [...Array.from({ length: accepted }, (_, i) => `r-${i}`), 'after'], 'the records accepted are all written, in order');
   } finally {
     // A failed assertion must not leave the pool stalled: nothing after it would run.

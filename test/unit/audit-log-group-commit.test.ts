@@ -22,7 +22,10 @@ after(async () => {
 async function readLines(file: string): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(file, 'utf8');
   assert.ok(text.endsWith('\n'), 'the file ends with a complete line');
-  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 test('10000 concurrent durable records resolve, land once each, and share few fdatasyncs', async () => {

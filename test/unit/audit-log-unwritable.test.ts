@@ -50,7 +50,7 @@ test('a full disk refuses durable records with DG_AUDIT_UNAVAILABLE, then recove
         const results = await burst(log, attempt, 40);
         for (const result of results) {
           assert.equal(result.status, 'rejected');
-          const error = (result).reason as unknown;
+          const error = result.reason as unknown;
           assert.ok(isGatewayError(error));
           assert.equal(error.code, 'DG_AUDIT_UNAVAILABLE');
           assert.equal(error.status, 503);
@@ -67,15 +67,25 @@ test('a full disk refuses durable records with DG_AUDIT_UNAVAILABLE, then recove
       assert.equal(log.status.dropped, 80);
       // The half-written batch was cut off: only acknowledged records are in the file.
       assert.deepEqual(await idsInFile(file), ['before0', 'before1', 'before2', 'before3', 'before4']);
-      assert.deepEqual(changes.map((status) => status.healthy), [false], 'the failure is reported once per episode');
+      assert.deepEqual(
+        changes.map((status) => status.healthy),
+        [false],
+        'the failure is reported once per episode',
+      );
 
       await rm(path.join(dir, 'filler'));
       assert.ok((await burst(log, 'after', 40)).every((r) => r.status === 'fulfilled'));
       assert.equal(log.status.healthy, true);
-      assert.deepEqual(changes.map((status) => status.healthy), [false, true]);
+      assert.deepEqual(
+        changes.map((status) => status.healthy),
+        [false, true],
+      );
       const ids = await idsInFile(file);
       assert.equal(ids.length, 45);
-      assert.deepEqual(ids.slice(5), Array.from({ length: 40 }, (_, i) => `after${i}`));
+      assert.deepEqual(
+        ids.slice(5),
+        Array.from({ length: 40 }, (_, i) => `after${i}`),
+      );
     } finally {
       await log.close();
     }
@@ -90,7 +100,10 @@ test('an audit log path that is a symlink (to /dev/full) or a device is refused 
   try {
     const file = path.join(dir, 'audit.jsonl');
     await symlink('/dev/full', file);
-    await assert.rejects(AuditLog.open(file), /cannot open the audit log .*audit\.jsonl: the audit log path is a symbolic link, which the gateway does not follow\. Point it at the file itself/);
+    await assert.rejects(
+      AuditLog.open(file),
+      /cannot open the audit log .*audit\.jsonl: the audit log path is a symbolic link, which the gateway does not follow\. Point it at the file itself/,
+    );
     await assert.rejects(AuditLog.open('/dev/full'), /cannot open the audit log \/dev\/full: the audit log is not a regular file \(a special file\)/);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -40,18 +40,24 @@ describe('the kernel socket tables', () => {
       '   2: 0100007F:5CC6 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000     0        0 43 1 0000000000000000 100 0 0 10 0',
     ].join('\n');
     const sockets = parseInetTable(tcp, 'tcp');
-    assert.deepEqual(sockets.map((s) => [s.address, s.port, s.listening, s.inode]), [
-      ['127.0.0.1', 23750, true, 1089250],
-      ['0.0.0.0', 2376, true, 42],
-      ['127.0.0.1', 23750, false, 43],
-    ]);
+    assert.deepEqual(
+      sockets.map((s) => [s.address, s.port, s.listening, s.inode]),
+      [
+        ['127.0.0.1', 23750, true, 1089250],
+        ['0.0.0.0', 2376, true, 42],
+        ['127.0.0.1', 23750, false, 43],
+      ],
+    );
     const tcp6 = [
       '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
       '   0: 00000000000000000000000000000000:0947 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 77 1 0000000000000000 100 0 0 10 0',
       '   1: 00000000000000000000000001000000:0947 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 78 1 0000000000000000 100 0 0 10 0',
       '   2: 0000000000000000FFFF00000100007F:0947 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 79 1 0000000000000000 100 0 0 10 0',
     ].join('\n');
-    assert.deepEqual(parseInetTable(tcp6, 'tcp6').map((s) => s.address), ['::', '::1', '::ffff:127.0.0.1']);
+    assert.deepEqual(
+      parseInetTable(tcp6, 'tcp6').map((s) => s.address),
+      ['::', '::1', '::ffff:127.0.0.1'],
+    );
     assert.equal(isLoopback('::1'), true);
     assert.equal(isLoopback('::ffff:127.0.0.1'), true);
     assert.equal(isLoopback('::'), false);
@@ -74,7 +80,21 @@ describe('the kernel socket tables', () => {
 
 describe("dockerd's configuration as intended", () => {
   test('flags in every form dockerd accepts, as daemon.json keys', () => {
-    const flags = parseDockerdArgs(['-H', 'fd://', '--host=tcp://0.0.0.0:2375', '-Hunix:///x.sock', '--tlsverify', '--icc=false', '--userland-proxy', 'false', '-D', '--log-level', 'debug', '--authorization-plugin', 'opa']);
+    const flags = parseDockerdArgs([
+      '-H',
+      'fd://',
+      '--host=tcp://0.0.0.0:2375',
+      '-Hunix:///x.sock',
+      '--tlsverify',
+      '--icc=false',
+      '--userland-proxy',
+      'false',
+      '-D',
+      '--log-level',
+      'debug',
+      '--authorization-plugin',
+      'opa',
+    ]);
     assert.deepEqual(flags.get('hosts'), ['fd://', 'tcp://0.0.0.0:2375', 'unix:///x.sock']);
     assert.equal(flags.get('tlsverify'), true);
     assert.equal(flags.get('icc'), false);
@@ -86,7 +106,11 @@ describe("dockerd's configuration as intended", () => {
   });
 
   test('flag and file merged; a key given both ways is a conflict dockerd refuses at its next start', () => {
-    const config = new DaemonConfig(parseDockerdArgs(['--icc=false', '-H', 'unix:///a.sock']), readDaemonJson('{"hosts": ["tcp://127.0.0.1:2375"], "tls": true, "live-restore": true}'), '/etc/docker/daemon.json');
+    const config = new DaemonConfig(
+      parseDockerdArgs(['--icc=false', '-H', 'unix:///a.sock']),
+      readDaemonJson('{"hosts": ["tcp://127.0.0.1:2375"], "tls": true, "live-restore": true}'),
+      '/etc/docker/daemon.json',
+    );
     assert.deepEqual(config.conflicts(), ['hosts']);
     assert.deepEqual(config.boolean('icc', true), { value: false, source: 'dockerd flag' });
     assert.deepEqual(config.boolean('live-restore', false), { value: true, source: 'daemon.json' });
@@ -132,11 +156,17 @@ describe('engine versions and warnings', () => {
   });
   test("the engine's own TCP warnings, plain and without client verification", () => {
     const warnings = tcpWarnings([
-      "WARNING: API is accessible on http://127.0.0.1:23750 without encryption.\n         Access to the remote API is equivalent to root access on the host.",
+      'WARNING: API is accessible on http://127.0.0.1:23750 without encryption.\n         Access to the remote API is equivalent to root access on the host.',
       'WARNING: API is accessible on https://0.0.0.0:2376 without TLS client verification.',
       'WARNING: No swap limit support',
     ]);
-    assert.deepEqual(warnings.map((w) => [w.address, w.kind]), [['127.0.0.1:23750', 'plaintext'], ['0.0.0.0:2376', 'no-verify']]);
+    assert.deepEqual(
+      warnings.map((w) => [w.address, w.kind]),
+      [
+        ['127.0.0.1:23750', 'plaintext'],
+        ['0.0.0.0:2376', 'no-verify'],
+      ],
+    );
   });
 });
 

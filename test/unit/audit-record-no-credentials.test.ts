@@ -10,7 +10,18 @@ import { StderrAuditSink } from '../../src/record/stderr-audit-sink.js';
 const SECRET = 'hunter2-registry-password';
 
 function recordWithSmuggledFields(): DoneRecord {
-  const identity = { kind: 'tls' as const, listener: 'tcp://0.0.0.0:2376', address: '10.0.0.5:51000', cn: 'ci', o: ['acme'], ou: [], san: ['DNS:ci'], fingerprint: 'AB:CD', serial: '01', privateKey: SECRET };
+  const identity = {
+    kind: 'tls' as const,
+    listener: 'tcp://0.0.0.0:2376',
+    address: '10.0.0.5:51000',
+    cn: 'ci',
+    o: ['acme'],
+    ou: [],
+    san: ['DNS:ci'],
+    fingerprint: 'AB:CD',
+    serial: '01',
+    privateKey: SECRET,
+  };
   const record = {
     time: '2026-11-28T14:00:00.000Z',
     id: 'req-1',
@@ -83,7 +94,29 @@ test('extra properties, query strings and nested extras never reach the line', (
 
 test('keys come in a fixed order, the same for every record', () => {
   const keys = Object.keys(JSON.parse(formatAuditRecord(recordWithSmuggledFields())) as object);
-  assert.deepEqual(keys, ['time', 'id', 'phase', 'listener', 'identity', 'method', 'path', 'apiVersion', 'operation', 'target', 'decision', 'rule', 'reason', 'status', 'bytesIn', 'bytesOut', 'durationMs', 'created', 'changes', 'normalised', 'normalisedOmitted']);
+  assert.deepEqual(keys, [
+    'time',
+    'id',
+    'phase',
+    'listener',
+    'identity',
+    'method',
+    'path',
+    'apiVersion',
+    'operation',
+    'target',
+    'decision',
+    'rule',
+    'reason',
+    'status',
+    'bytesIn',
+    'bytesOut',
+    'durationMs',
+    'created',
+    'changes',
+    'normalised',
+    'normalisedOmitted',
+  ]);
 });
 
 test('without a file, records go to the writer as JSON lines and durable writes resolve at once', async () => {

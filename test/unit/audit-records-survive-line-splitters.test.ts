@@ -12,7 +12,18 @@ const BREAKS = 'a\u2028b\u2029c\u0085d';
 test('line-breaking characters are escaped in request and connection records, and read back exactly', () => {
   const lines = [
     formatAuditRecord(doneRecord('r1', { target: { kind: 'container', ref: BREAKS }, reason: `refused ${BREAKS}` })),
-    formatAuditRecord({ time: new Date().toISOString(), id: 'c1', phase: 'connection', listener: 'tcp://127.0.0.1:2376', remote: '127.0.0.1:5000', decision: 'deny', rule: 'tls.client-certificate', cause: 'certificate-revoked', reason: BREAKS, certificate: { cn: BREAKS, o: [BREAKS], ou: [], serial: '01', fingerprint: 'AA' } }),
+    formatAuditRecord({
+      time: new Date().toISOString(),
+      id: 'c1',
+      phase: 'connection',
+      listener: 'tcp://127.0.0.1:2376',
+      remote: '127.0.0.1:5000',
+      decision: 'deny',
+      rule: 'tls.client-certificate',
+      cause: 'certificate-revoked',
+      reason: BREAKS,
+      certificate: { cn: BREAKS, o: [BREAKS], ou: [], serial: '01', fingerprint: 'AA' },
+    }),
   ];
   for (const line of lines) {
     assert.doesNotMatch(line, /[\u2028\u2029\u0085]/);

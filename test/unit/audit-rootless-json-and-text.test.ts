@@ -32,14 +32,36 @@ function context(dir: string, socketPath: string, rootless: boolean): AuditConte
     process: { pid: 2 ** 22 + 7, ppid: 1, comm: 'dockerd', argv: ['dockerd'], uid: rootless ? ALICE : 0, gid: rootless ? ALICE : 0, kernelThread: false },
     foundBy: 'test',
     rootless,
-    config: new DaemonConfig(new Map(), new Map([['no-new-privileges', true], ['userland-proxy', false]])),
+    config: new DaemonConfig(
+      new Map(),
+      new Map([
+        ['no-new-privileges', true],
+        ['userland-proxy', false],
+      ]),
+    ),
     configFile: { path: join(dir, 'daemon.json'), state: 'absent' },
     declared: [{ spec: { kind: 'unix', raw: `unix://${socketPath}`, path: socketPath }, source: 'dockerd flag' }],
     tcpListeners: [],
     unixListeners: [socketPath],
   };
-  const accounts = new AccountDb([{ name: 'root', uid: 0, gid: 0, home: '/root' }, { name: 'alice', uid: ALICE, gid: ALICE, home: dir }], [{ name: 'alice', gid: ALICE, members: [] }]);
-  return { host: `unix://${socketPath}`, scope: 'local', info, bridge: null, socketPath, daemon, accounts: () => accounts, collector: new Collector(), options: { allowProcesses: [], maxContainers: 10_000, now: new Date() } };
+  const accounts = new AccountDb(
+    [
+      { name: 'root', uid: 0, gid: 0, home: '/root' },
+      { name: 'alice', uid: ALICE, gid: ALICE, home: dir },
+    ],
+    [{ name: 'alice', gid: ALICE, members: [] }],
+  );
+  return {
+    host: `unix://${socketPath}`,
+    scope: 'local',
+    info,
+    bridge: null,
+    socketPath,
+    daemon,
+    accounts: () => accounts,
+    collector: new Collector(),
+    options: { allowProcesses: [], maxContainers: 10_000, now: new Date() },
+  };
 }
 
 describe('a rootless engine is audited as what it is', () => {
@@ -66,7 +88,8 @@ describe('a rootless engine is audited as what it is', () => {
     checkDaemonOptions(ctx);
     checkSocketAccess(ctx);
     const ids = ctx.collector.findings.map((f) => f.id);
-    for (const id of ['socket.owner', 'daemon.runs-as-root', 'daemon.userns-remap-off', 'socket.world-writable', 'socket.mode']) assert.equal(ids.includes(id), false, `${id} in ${ids.join(', ')}`);
+    for (const id of ['socket.owner', 'daemon.runs-as-root', 'daemon.userns-remap-off', 'socket.world-writable', 'socket.mode'])
+      assert.equal(ids.includes(id), false, `${id} in ${ids.join(', ')}`);
   });
 
   test('the same socket under a rootful daemon: its owner is root-equivalent, and the daemon is root without remapping', () => {
@@ -77,7 +100,10 @@ describe('a rootless engine is audited as what it is', () => {
     for (const id of ['socket.owner', 'daemon.runs-as-root', 'daemon.userns-remap-off']) assert.ok(ids.includes(id), `${id} missing from ${ids.join(', ')}`);
     const owner = ctx.collector.findings.find((f) => f.id === 'socket.owner')!;
     assert.equal(owner.severity, 'high');
-    assert.ok(owner.evidence.some((e) => e.includes('alice owns the socket')), owner.evidence.join('\n'));
+    assert.ok(
+      owner.evidence.some((e) => e.includes('alice owns the socket')),
+      owner.evidence.join('\n'),
+    );
   });
 });
 
@@ -92,7 +118,11 @@ describe("the socket's group: members by gid, primary groups included, and the d
       chownSync(socketPath, 0, GID);
       chmodSync(socketPath, 0o660);
       const accounts = new AccountDb(
-        [{ name: 'root', uid: 0, gid: 0, home: '/root' }, { name: 'carol', uid: 54_002, gid: GID, home: '/home/carol' }, { name: 'bob', uid: 54_001, gid: 100, home: '/home/bob' }],
+        [
+          { name: 'root', uid: 0, gid: 0, home: '/root' },
+          { name: 'carol', uid: 54_002, gid: GID, home: '/home/carol' },
+          { name: 'bob', uid: 54_001, gid: 100, home: '/home/bob' },
+        ],
         [{ name: 'ops', gid: GID, members: ['bob'] }],
       );
       const judge = (dirMode: number) => {
@@ -104,10 +134,16 @@ describe("the socket's group: members by gid, primary groups included, and the d
       const open = judge(0o755);
       assert.ok(open);
       assert.equal(open.severity, 'medium');
-      assert.ok(open.evidence.some((e) => e.includes('carol (primary group ops)') && e.includes('bob (member of ops)')), open.evidence.join('\n'));
+      assert.ok(
+        open.evidence.some((e) => e.includes('carol (primary group ops)') && e.includes('bob (member of ops)')),
+        open.evidence.join('\n'),
+      );
       const closed = judge(0o700);
       assert.equal(closed?.severity, 'low');
-      assert.ok(closed.evidence.some((e) => e.includes(`only ${dir} (mode 0700) keeps them out`)), closed.evidence.join('\n'));
+      assert.ok(
+        closed.evidence.some((e) => e.includes(`only ${dir} (mode 0700) keeps them out`)),
+        closed.evidence.join('\n'),
+      );
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });

@@ -22,8 +22,22 @@ function hostileTarget(): TargetReport {
     reachable: true,
     engine: { version: `27.3.1${HOSTILE}`, apiVersion: `1.47${HOSTILE}`, os: 'linux', transport: 'http', rootless: false, userNamespaceRemap: false, daemonPid: null },
     findings: [
-      { id: 'container.host-bind', severity: 'low', title: 'A container bind-mounts a host path', subject: `web${HOSTILE}`, evidence: [`container web${HOSTILE} (0123456789ab, running)`, `Mounts: read-write bind of /srv/${HOSTILE} at /data${HOSTILE}`], remediation: 'Prefer named volumes' },
-      { id: 'container.sysctls', severity: 'medium', title: 'A container sets kernel parameters beyond the Pod Security baseline', subject: 'web', evidence: [`HostConfig.Sysctls.net.${HOSTILE}: sets the kernel parameter`], remediation: 'Recreate it without the --sysctl entries' },
+      {
+        id: 'container.host-bind',
+        severity: 'low',
+        title: 'A container bind-mounts a host path',
+        subject: `web${HOSTILE}`,
+        evidence: [`container web${HOSTILE} (0123456789ab, running)`, `Mounts: read-write bind of /srv/${HOSTILE} at /data${HOSTILE}`],
+        remediation: 'Prefer named volumes',
+      },
+      {
+        id: 'container.sysctls',
+        severity: 'medium',
+        title: 'A container sets kernel parameters beyond the Pod Security baseline',
+        subject: 'web',
+        evidence: [`HostConfig.Sysctls.net.${HOSTILE}: sets the kernel parameter`],
+        remediation: 'Recreate it without the --sysctl entries',
+      },
     ],
     notChecked: [{ area: 'engine', reason: `GET /info failed: answered 500: ${HOSTILE}` }],
   };
@@ -36,7 +50,10 @@ const OWN_MARGIN_LINE = /^(dockgate audit: |(CRITICAL|HIGH|MEDIUM|LOW|INFO|NOT C
 
 /** Every line at the margin is the report's own, and the summary (its own counts) is the last, below the rule. */
 function checkNothingPassesForTheReport(text: string, counts: string): void {
-  const lines = text.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n');
+  const lines = text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trimEnd()
+    .split('\n');
   const rule = lines.lastIndexOf('='.repeat(40));
   assert.ok(lines[rule + 1]!.startsWith(`Summary: ${counts}`), lines[rule + 1]);
   // A summary longer than the terminal goes on on continuation lines.
@@ -58,7 +75,7 @@ describe('the text report shows what others wrote, inert', () => {
     assert.ok(text.includes('Docker Engine 27.3.1\\e]0;pwned'), text);
   });
 
-  test('with colour, the only escapes are the report\'s own colours', () => {
+  test("with colour, the only escapes are the report's own colours", () => {
     const text = renderText(report, { colour: true });
     assert.doesNotMatch(text.replace(/\x1b\[[0-9;]*m/g, ''), ACTIVE);
     assert.ok(text.includes('\x1b[1mSummary:\x1b[0m'));
@@ -78,10 +95,24 @@ describe('on a terminal, lines are folded before the terminal wraps them', () =>
       // The evidence line starts with 8 columns of the report's own; the padding puts the fake summary at column `width` exactly.
       const padded = `x${'y'.repeat(width - 8 - 1)}${FAKE_SUMMARY}`;
       const wide = `宽${'字'.repeat(width)}${FAKE_SUMMARY}`;
-      const target = { ...hostileTarget(), findings: [{ id: 'container.host-bind', severity: 'low' as const, title: 'A container bind-mounts a host path', subject: wide, evidence: [padded, `Mounts: ${'z '.repeat(width)}${FAKE_SUMMARY}`], remediation: 'r' }] };
+      const target = {
+        ...hostileTarget(),
+        findings: [
+          {
+            id: 'container.host-bind',
+            severity: 'low' as const,
+            title: 'A container bind-mounts a host path',
+            subject: wide,
+            evidence: [padded, `Mounts: ${'z '.repeat(width)}${FAKE_SUMMARY}`],
+            remediation: 'r',
+          },
+        ],
+      };
       const forged = buildReport([target], 'high', new Date(), '0.1.0');
       // Unfolded, a terminal of this width would show the fake summary at its margin.
-      const unfolded = renderText(forged, { colour: false }).split('\n').find((l) => l.includes(padded))!;
+      const unfolded = renderText(forged, { colour: false })
+        .split('\n')
+        .find((l) => l.includes(padded))!;
       assert.equal(unfolded.slice(width).startsWith('Summary: 0 critical'), true);
       for (const colour of [false, true]) {
         const text = renderText(forged, { colour, width });

@@ -226,7 +226,11 @@ test('repeats decode into what is there, as Go does: maps merge, slices decode e
 test('null after a value resets pointers, slices and maps, and leaves values and structs alone', () => {
   assert.deepEqual(read('{"Image":"x","HostConfig":{"Privileged":true},"HostConfig":null}'), { Image: 'x' });
   assert.deepEqual(
-    hostConfigOf(read('{"HostConfig":{"Privileged":true,"Privileged":null,"Init":true,"Init":null,"RestartPolicy":{"Name":"always"},"RestartPolicy":null,"Binds":["a"],"Binds":null,"PidsLimit":5,"PidsLimit":null}}')),
+    hostConfigOf(
+      read(
+        '{"HostConfig":{"Privileged":true,"Privileged":null,"Init":true,"Init":null,"RestartPolicy":{"Name":"always"},"RestartPolicy":null,"Binds":["a"],"Binds":null,"PidsLimit":5,"PidsLimit":null}}',
+      ),
+    ),
     { Privileged: true, RestartPolicy: { Name: 'always' } },
   );
 });
@@ -266,7 +270,7 @@ test('values of the wrong JSON type are refused', () => {
   refused('{"Name":"x"}', /expected an array but found an object/, 'plugin.pull');
 });
 
-test('integers are read as Go reads them into the field\'s type', () => {
+test("integers are read as Go reads them into the field's type", () => {
   assert.deepEqual(read('{"HostConfig":{"Memory":67108864,"MemorySwap":-1,"CpuShares":-0,"BlkioWeight":65535}}'), {
     HostConfig: { Memory: 67108864, MemorySwap: -1, CpuShares: 0, BlkioWeight: 65535 },
   });

@@ -81,7 +81,10 @@ test('refusals: 429 over the share, 503 over the total, 413 for what never fits;
   aliceFirst.add(2 * MiB);
   const share = refusalOf(() => budgets.inMemory(alice).add(1));
   assert.deepEqual([share.code, share.status, share.rule, share.retryAfterSeconds], ['DG_BODY_BUDGET_SHARE', 429, 'limits.body-memory-per-identity', 1]);
-  assert.match(share.message, /^dockgate: a request of uid=1000 .*denied by limits\.body-memory-per-identity: this client's requests already hold 2 MiB in memory while requests are judged .*, and each client may hold 2 MiB\. Retry after 1 s \(Retry-After\).*--body-memory-per-identity$/);
+  assert.match(
+    share.message,
+    /^dockgate: a request of uid=1000 .*denied by limits\.body-memory-per-identity: this client's requests already hold 2 MiB in memory while requests are judged .*, and each client may hold 2 MiB\. Retry after 1 s \(Retry-After\).*--body-memory-per-identity$/,
+  );
   budgets.inMemory(bob).add(2 * MiB);
   const total = refusalOf(() => budgets.inMemory({ ...alice, uid: 1002 }).add(1));
   assert.deepEqual([total.code, total.status, total.rule, total.retryAfterSeconds], ['DG_BODY_BUDGET', 503, 'limits.body-memory', 1]);

@@ -45,8 +45,7 @@ const SPEC_OPERATIONS: Readonly<Partial<Record<Operation, readonly [string, stri
  * such field there: the engine ignores them, so they are refused as unknown instead of judged.
  */
 const SPEC_PATHS_GO_DOES_NOT_READ: Readonly<Record<string, string>> = {
-  'service TaskTemplate.PluginSpec.PluginPrivilege':
-    'Go reads plugin privileges from `privileges` (swarm.RuntimeSpec); PluginPrivilege folds to no field',
+  'service TaskTemplate.PluginSpec.PluginPrivilege': 'Go reads plugin privileges from `privileges` (swarm.RuntimeSpec); PluginPrivilege folds to no field',
   'volume ClusterVolumeSpec.AccessMode.Secrets': 'the Go type has Secrets on ClusterVolumeSpec, not on AccessMode',
   'volume ClusterVolumeSpec.AccessMode.AccessibilityRequirements': 'the Go type has it on ClusterVolumeSpec, not on AccessMode',
   'volume ClusterVolumeSpec.AccessMode.CapacityRange': 'the Go type has it on ClusterVolumeSpec, not on AccessMode',
@@ -192,9 +191,7 @@ test('the listed spec/Go disagreements are real: each is in a spec and refused b
     const operation = family === 'service' ? 'service.create' : family === 'volume' ? 'volume.create' : family;
     assert.ok(isOperation(operation), `${key} names an operation`);
     const [method, specPath] = SPEC_OPERATIONS[operation]!;
-    const documented = documents.some((document) =>
-      specPaths(document, bodyParameter(document, method, specPath)!).some((entry) => entry.segments.join('.') === path),
-    );
+    const documented = documents.some((document) => specPaths(document, bodyParameter(document, method, specPath)!).some((entry) => entry.segments.join('.') === path));
     assert.ok(documented, `${key} is documented in a spec`);
     assert.equal(typeof schemaAt(bodySchemaOf(operation)!, path.split('.')), 'string', `${key} is not read by the schema`);
   }
@@ -242,7 +239,10 @@ test('deliberate negatives: what must stay unknown is unknown, and the walker re
   const document: SpecDocument = { definitions: {}, paths: {} };
   const fake: SpecSchema = { type: 'object', properties: { Image: { type: 'string' }, Bogus: { type: 'object', properties: { X: { type: 'integer' } } } } };
   const unknown = specPaths(document, fake).filter(({ segments }) => typeof schemaAt(create, segments) === 'string');
-  assert.deepEqual(unknown.map(({ segments }) => segments.join('.')), ['Bogus', 'Bogus.X']);
+  assert.deepEqual(
+    unknown.map(({ segments }) => segments.join('.')),
+    ['Bogus', 'Bogus.X'],
+  );
   // And a type mismatch is caught.
   assert.equal(compatible('boolean', schemaAt(create, ['HostConfig', 'Binds']) as BodySchema), false);
 });

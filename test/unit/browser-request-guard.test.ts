@@ -89,6 +89,23 @@ test('CORS-simple content types are refused (browser.content-type), with paramet
 });
 
 test('the first matching check names the refusal: Origin before Host before content type', () => {
-  assert.equal(refusal(request('POST', [['Host', 'evil.example'], ['Origin', 'http://evil.example'], ['Content-Type', 'text/plain']]))?.rule, 'browser.origin');
-  assert.equal(refusal(request('POST', [['Host', 'evil.example'], ['Content-Type', 'text/plain']]))?.rule, 'browser.host');
+  assert.equal(
+    refusal(
+      request('POST', [
+        ['Host', 'evil.example'],
+        ['Origin', 'http://evil.example'],
+        ['Content-Type', 'text/plain'],
+      ]),
+    )?.rule,
+    'browser.origin',
+  );
+  assert.equal(
+    refusal(
+      request('POST', [
+        ['Host', 'evil.example'],
+        ['Content-Type', 'text/plain'],
+      ]),
+    )?.rule,
+    'browser.host',
+  );
 });

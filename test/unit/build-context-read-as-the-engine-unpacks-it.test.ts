@@ -27,7 +27,15 @@ const archive = (entries: TarEntrySpec[]): Buffer => tarArchive(entries);
 
 describe('a build context is unpacked as the engine unpacks it', () => {
   test('a later entry of the same name replaces the first', async () => {
-    assert.deepEqual(await dockerfilesOf(archive([{ name: 'Dockerfile', data: DECOY }, { name: 'Dockerfile', data: EVIL }])), [EVIL]);
+    assert.deepEqual(
+      await dockerfilesOf(
+        archive([
+          { name: 'Dockerfile', data: DECOY },
+          { name: 'Dockerfile', data: EVIL },
+        ]),
+      ),
+      [EVIL],
+    );
   });
 
   test('a PAX path record renames the entry that follows', async () => {
@@ -52,7 +60,13 @@ describe('a build context is unpacked as the engine unpacks it', () => {
     // Read as data, the second header would vanish into the symlink's "content".
     const hidden = archive([{ name: 'Dockerfile', data: EVIL }]).subarray(0, 1024);
     const body = Buffer.concat([
-      tarArchive([{ name: 'Dockerfile', data: DECOY }, { name: 'link', type: '2', linkname: 'x', sizeField: 1024 }], { end: false }),
+      tarArchive(
+        [
+          { name: 'Dockerfile', data: DECOY },
+          { name: 'link', type: '2', linkname: 'x', sizeField: 1024 },
+        ],
+        { end: false },
+      ),
       hidden,
       Buffer.alloc(1024),
     ]);

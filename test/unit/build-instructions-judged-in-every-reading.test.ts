@@ -83,7 +83,10 @@ describe('triggers, heredocs and frontends', () => {
 
   test('a heredoc body that a parser without heredocs reads as instructions is judged in both readings', async () => {
     const refused = await judgeBuild('FROM busybox\nRUN <<EOF\nADD http://127.0.0.1/x /x\nEOF\n', { images: BUSYBOX });
-    assert.ok(refused.some((r) => /ADD: makes the engine fetch/.test(r)), refused.join('\n'));
+    assert.ok(
+      refused.some((r) => /ADD: makes the engine fetch/.test(r)),
+      refused.join('\n'),
+    );
   });
 
   test('RUN options that reach the host are refused; cache and bind mounts pass', async () => {
@@ -98,7 +101,10 @@ describe('triggers, heredocs and frontends', () => {
     assert.match(refused.join('\n'), /--mount: hands the step an SSH agent's keys/);
     assert.match(refused.join('\n'), /--device: gives the step a host device/);
     assert.match(refused.join('\n'), /--future-flag: is a RUN option dockgate does not know/);
-    assert.deepEqual(await judgeBuild('FROM busybox AS a\nRUN --mount=type=cache,target=/c --mount=type=bind,from=a,target=/a --network=none true\nFROM a\nCOPY --from=a /x /y\n', { images: BUSYBOX }), []);
+    assert.deepEqual(
+      await judgeBuild('FROM busybox AS a\nRUN --mount=type=cache,target=/c --mount=type=bind,from=a,target=/a --network=none true\nFROM a\nCOPY --from=a /x /y\n', { images: BUSYBOX }),
+      [],
+    );
   });
 
   test('under BuildKit a syntax directive or BUILDKIT_SYNTAX needs remote-fetch; the classic builder ignores it', async () => {
@@ -106,7 +112,13 @@ describe('triggers, heredocs and frontends', () => {
     assert.deepEqual(await judgeBuild(text, { images: BUSYBOX }), []);
     assert.match((await judgeBuild(text, { images: BUSYBOX, query: 'version=2', constraints: { ...BASELINE_CONSTRAINTS, buildkit: true } })).join('\n'), /# syntax: names a frontend image/);
     assert.match(
-      (await judgeBuild('FROM busybox\n', { images: BUSYBOX, query: `version=2&buildargs=${encodeURIComponent('{"BUILDKIT_SYNTAX":"evil/frontend"}')}`, constraints: { ...BASELINE_CONSTRAINTS, buildkit: true } })).join('\n'),
+      (
+        await judgeBuild('FROM busybox\n', {
+          images: BUSYBOX,
+          query: `version=2&buildargs=${encodeURIComponent('{"BUILDKIT_SYNTAX":"evil/frontend"}')}`,
+          constraints: { ...BASELINE_CONSTRAINTS, buildkit: true },
+        })
+      ).join('\n'),
       /BUILDKIT_SYNTAX/,
     );
   });

@@ -61,11 +61,28 @@ test('every inspected body the Docker CLI sends is accepted, and its canonical f
   }
   assert.ok(bodies >= 60, `${bodies} captured bodies checked`);
   const expected = [
-    'container.create', 'container.start', 'container.commit', 'container.update', 'container.exec.create', 'exec.start',
-    'volume.create', 'network.create', 'network.connect', 'service.create', 'service.update',
-    'swarm.init', 'swarm.join', 'swarm.update', 'plugin.pull', 'plugin.set',
+    'container.create',
+    'container.start',
+    'container.commit',
+    'container.update',
+    'container.exec.create',
+    'exec.start',
+    'volume.create',
+    'network.create',
+    'network.connect',
+    'service.create',
+    'service.update',
+    'swarm.init',
+    'swarm.join',
+    'swarm.update',
+    'plugin.pull',
+    'plugin.set',
   ];
-  assert.deepEqual(expected.filter((operation) => !seen.has(operation)), [], 'operations without a captured CLI body');
+  assert.deepEqual(
+    expected.filter((operation) => !seen.has(operation)),
+    [],
+    'operations without a captured CLI body',
+  );
 });
 
 test('docker run -d --name x -v vol:/data -e A=1 busybox sleep 1 is judged as what it asks for', () => {
@@ -94,7 +111,12 @@ test('what the CLI sends for --security-opt systempaths=unconfined stays an empt
   const value = readJudgedBody('container.create', Buffer.from(request.body), request.contentType).value as { HostConfig: Record<string, unknown> };
   assert.deepEqual(value.HostConfig.MaskedPaths, []);
   assert.deepEqual(value.HostConfig.ReadonlyPaths, []);
-  assert.deepEqual(serializeJudgedBody(value).toString().match(/"MaskedPaths":\[\]/)?.length, 1);
+  assert.deepEqual(
+    serializeJudgedBody(value)
+      .toString()
+      .match(/"MaskedPaths":\[\]/)?.length,
+    1,
+  );
 });
 
 test('hand-written bodies with escapes, non-ASCII text, strslice strings and nulls round-trip', () => {

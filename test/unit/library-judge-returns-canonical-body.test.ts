@@ -8,7 +8,8 @@ import { ALICE } from '../support/policy-fixtures.js';
 import { tarArchive } from '../support/tar-builder.js';
 
 const baseline = builtinPolicy('baseline');
-const create = (body: unknown, policy = baseline) => judge(policy, { method: 'POST', path: '/v1.41/containers/create?name=web', headers: { 'content-type': 'application/json' }, body, identity: ALICE });
+const create = (body: unknown, policy = baseline) =>
+  judge(policy, { method: 'POST', path: '/v1.41/containers/create?name=web', headers: { 'content-type': 'application/json' }, body, identity: ALICE });
 
 describe('library judge', () => {
   test('an allowed create returns the canonical body and target', async () => {
@@ -54,11 +55,14 @@ describe('library judge', () => {
     }
   });
 
-  test("defaults come back in the canonical body and as changes", async () => {
+  test('defaults come back in the canonical body and as changes', async () => {
     const policy = loadPolicy('rules:\n  - profile: baseline\n    defaults:\n      read-only-rootfs: true\n      labels: { managed-by: platform }\n', { name: 'p' });
     const result = await create(Buffer.from('{"Image":"busybox"}'), policy);
     assert.equal(result.verdict, 'allow');
-    assert.deepEqual(result.changes.map((c) => c.field), ['Labels.managed-by', 'HostConfig.ReadonlyRootfs']);
+    assert.deepEqual(
+      result.changes.map((c) => c.field),
+      ['Labels.managed-by', 'HostConfig.ReadonlyRootfs'],
+    );
     assert.deepEqual(JSON.parse(result.body!.toString()), { Image: 'busybox', Labels: { 'managed-by': 'platform' }, HostConfig: { ReadonlyRootfs: true } });
   });
 
@@ -79,7 +83,12 @@ describe('library judge', () => {
     const allowed = await judge(baseline, { method: 'POST', path: '/v1.41/build?t=x', body: context, identity: ALICE });
     assert.equal(allowed.verdict, 'allow', allowed.reason);
     assert.equal(allowed.body, context);
-    const fetching = await judge(baseline, { method: 'POST', path: '/v1.41/build?t=x', body: tarArchive([{ name: 'Dockerfile', data: 'FROM busybox\nADD http://127.0.0.1/x /x\n' }]), identity: ALICE });
+    const fetching = await judge(baseline, {
+      method: 'POST',
+      path: '/v1.41/build?t=x',
+      body: tarArchive([{ name: 'Dockerfile', data: 'FROM busybox\nADD http://127.0.0.1/x /x\n' }]),
+      identity: ALICE,
+    });
     assert.equal(fetching.verdict, 'deny');
     assert.match(fetching.reason, /ADD: makes the engine fetch/);
     assert.equal((await judge(baseline, { method: 'POST', path: '/v1.41/build?t=x', body: Buffer.from('not a tar'), identity: ALICE })).rule, 'body.canonical');

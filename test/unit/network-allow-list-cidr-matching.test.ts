@@ -58,7 +58,11 @@ test('mistakes are refused with what was meant', () => {
     ['', /no empty entries/],
   ];
   for (const [value, message] of cases) {
-    assert.throws(() => parseAllowList(value, CONTEXT), (err: Error) => err.message.startsWith(CONTEXT) && message.test(err.message), value);
+    assert.throws(
+      () => parseAllowList(value, CONTEXT),
+      (err: Error) => err.message.startsWith(CONTEXT) && message.test(err.message),
+      value,
+    );
   }
 });
 

@@ -24,7 +24,13 @@ let carol: Buffer;
 let ca: Buffer;
 
 const list = (name: string): RevocationList => parseRevocationList(name, crls[name]!, ca);
-const der = (dir: string): Buffer => Buffer.from(readFileSync(join(dir, 'cert.pem'), 'latin1').replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+const der = (dir: string): Buffer =>
+  Buffer.from(
+    readFileSync(join(dir, 'cert.pem'), 'latin1')
+      .replace(/-----[A-Z ]+-----/g, '')
+      .replace(/\s+/g, ''),
+    'base64',
+  );
 
 before(async () => {
   await initCa({ dir: caDir, hosts: ['localhost'], ips: [] });
@@ -45,7 +51,10 @@ before(async () => {
 });
 
 test('the gateway reads the CRL numbers dockgate certs writes', () => {
-  assert.deepEqual(['1', '2', '3'].map((n) => list(n).crls[0]!.number), [1n, 2n, 3n]);
+  assert.deepEqual(
+    ['1', '2', '3'].map((n) => list(n).crls[0]!.number),
+    [1n, 2n, 3n],
+  );
   assert.equal(revokes(list('2'), carol), true);
   assert.equal(revokes(list('1'), carol), false);
 });
@@ -77,7 +86,10 @@ test('TlsContext keeps the newer CRL in force when an older one is put in place,
   const warning = lines.at(-1)!;
   assert.equal(warning['level'], 40);
   assert.deepEqual([(warning['refused'] as Record<string, unknown>)['number'], (warning['inForce'] as Record<string, unknown>)['number']], ['1', '2']);
-  assert.match(String(warning['msg']), /^the CRL is older than the one in force \(CRL number 1 of \S+, while CRL number 2 of \S+ is in force\): refused, the newer one stays in force\. Put the newest CRL back, or sign a new one/);
+  assert.match(
+    String(warning['msg']),
+    /^the CRL is older than the one in force \(CRL number 1 of \S+, while CRL number 2 of \S+ is in force\): refused, the newer one stays in force\. Put the newest CRL back, or sign a new one/,
+  );
 
   writeFileSync(file, crls['9-dated-before-2']!);
   await context.reload(true);

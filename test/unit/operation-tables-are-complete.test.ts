@@ -30,7 +30,32 @@ const forgetful: Readonly<Record<WithAnAddedOperation, OperationFacts>> = OPERAT
 const unclassified: OperationFacts = { access: 'maybe', body: 'unread', reach: 'passes' };
 
 // The operations picked out by a fact are the narrow unions the body rules and the judges are keyed by.
-const jsonBodies: Same<JsonBodyOperation, 'container.create' | 'container.update' | 'container.commit' | 'container.exec.create' | 'exec.start' | 'service.create' | 'service.update' | 'swarm.init' | 'swarm.join' | 'swarm.update' | 'node.update' | 'plugin.pull' | 'plugin.upgrade' | 'plugin.set' | 'volume.create' | 'volume.update' | 'network.create' | 'network.connect' | 'network.disconnect' | 'secret.create' | 'secret.update' | 'config.create' | 'config.update'> = true;
+const jsonBodies: Same<
+  JsonBodyOperation,
+  | 'container.create'
+  | 'container.update'
+  | 'container.commit'
+  | 'container.exec.create'
+  | 'exec.start'
+  | 'service.create'
+  | 'service.update'
+  | 'swarm.init'
+  | 'swarm.join'
+  | 'swarm.update'
+  | 'node.update'
+  | 'plugin.pull'
+  | 'plugin.upgrade'
+  | 'plugin.set'
+  | 'volume.create'
+  | 'volume.update'
+  | 'network.create'
+  | 'network.connect'
+  | 'network.disconnect'
+  | 'secret.create'
+  | 'secret.update'
+  | 'config.create'
+  | 'config.update'
+> = true;
 // @ts-expect-error container.list decides no container's reach
 const listJudged: ReachOperation = 'container.list';
 
@@ -41,7 +66,7 @@ test('the type-level assertions hold', () => {
   assert.equal(listJudged, 'container.list');
 });
 
-test('the runtime list of operations is the route table\'s, and only its names are operations', () => {
+test("the runtime list of operations is the route table's, and only its names are operations", () => {
   assert.deepEqual(OPERATION_NAMES, [...new Set(ROUTE_ROWS.map((row) => row.operation))].sort());
   assert.deepEqual(Object.keys(OPERATIONS).sort(), OPERATION_NAMES);
   assert.equal(isOperation('container.create'), true);
@@ -56,7 +81,7 @@ test('every operation whose body is JSON has a schema, and no other has one', ()
   assert.deepEqual([...INSPECTED_OPERATIONS].sort(), operationsWith('body', 'json', 'start'));
 });
 
-test('every operation that decides a container\'s reach has a judge, and the others pass it', async () => {
+test("every operation that decides a container's reach has a judge, and the others pass it", async () => {
   for (const operation of OPERATION_NAMES) {
     const outcome = await judgeOperation(operation, undefined, { target: 'c' });
     const skipped = outcome.checks.some((check) => check.detail === `${operation} does not decide a container's reach`);

@@ -41,7 +41,10 @@ describe('policy check', () => {
     writeFileSync(join(tmp, 'typo.yaml'), 'rules:\n  - profile: baseline\n    constraints:\n      privilegd: true\n');
     const { status, stderr } = dockgate('policy', 'check', join(tmp, 'typo.yaml'));
     assert.equal(status, 1);
-    assert.match(stderr, new RegExp(`^${join(tmp, 'typo.yaml')}:4:7: rules\\[0\\]\\.constraints\\.privilegd: unknown key "privilegd" \\(did you mean "privileged"\\?\\); allowed keys here: `));
+    assert.match(
+      stderr,
+      new RegExp(`^${join(tmp, 'typo.yaml')}:4:7: rules\\[0\\]\\.constraints\\.privilegd: unknown key "privilegd" \\(did you mean "privileged"\\?\\); allowed keys here: `),
+    );
   });
 });
 
@@ -49,7 +52,20 @@ describe('policy explain', () => {
   test('a refused create: the rule that matched, each check, the fix, exit 1', () => {
     writeFileSync(join(tmp, 'good.yaml'), GOOD);
     writeFileSync(join(tmp, 'body.json'), JSON.stringify({ Image: 'busybox', HostConfig: { Binds: ['/etc:/etc'], PidMode: 'host' } }));
-    const { status, stdout } = dockgate('policy', 'explain', '--policy', join(tmp, 'good.yaml'), '--identity', 'uid=1000,gid=1000,user=alice', '--method', 'POST', '--path', '/v1.41/containers/create', '--body', join(tmp, 'body.json'));
+    const { status, stdout } = dockgate(
+      'policy',
+      'explain',
+      '--policy',
+      join(tmp, 'good.yaml'),
+      '--identity',
+      'uid=1000,gid=1000,user=alice',
+      '--method',
+      'POST',
+      '--path',
+      '/v1.41/containers/create',
+      '--body',
+      join(tmp, 'body.json'),
+    );
     assert.equal(status, 1);
     assert.match(stdout, /rule\s+skip\s+rule "admins": uid \[1000\] is not in \[0\]/);
     assert.match(stdout, /rule\s+match\s+rule "developers": matches gid 1000/);
@@ -69,15 +85,31 @@ describe('policy explain', () => {
     assert.match(stdout, /decision\s+pass\s+allow by profile\.baseline/);
   });
 
-  test("text from the request and the policy file cannot act on the terminal: escapes, bidi overrides and line separators are shown", () => {
+  test('text from the request and the policy file cannot act on the terminal: escapes, bidi overrides and line separators are shown', () => {
     // A bind root is printed by check; YAML's double quotes spell ESC, BEL, U+202E and U+2028.
     const root = join(tmp, 'ci\u001b]0;owned\u0007\u202eis\u2028Summary');
     mkdirSync(root);
-    writeFileSync(join(tmp, 'odd.yaml'), `rules:\n  - name: ci\n    match: { uid: 1000 }\n    profile: baseline\n    constraints:\n      allow-bind: ["${tmp}/ci\\e]0;owned\\a\\u202Eis\\u2028Summary"]\n`);
+    writeFileSync(
+      join(tmp, 'odd.yaml'),
+      `rules:\n  - name: ci\n    match: { uid: 1000 }\n    profile: baseline\n    constraints:\n      allow-bind: ["${tmp}/ci\\e]0;owned\\a\\u202Eis\\u2028Summary"]\n`,
+    );
     const checked = dockgate('policy', 'check', join(tmp, 'odd.yaml'));
     assert.equal(checked.status, 0, checked.stderr);
     writeFileSync(join(tmp, 'odd.json'), JSON.stringify({ Image: 'busybox', HostConfig: { Binds: ['/srv/\u001b[2J\u009b31m\u202egnp.exe\u2029x:/data'] } }));
-    const explained = dockgate('policy', 'explain', '--policy', join(tmp, 'odd.yaml'), '--identity', 'uid=1000', '--method', 'POST', '--path', '/v1.41/containers/create', '--body', join(tmp, 'odd.json'));
+    const explained = dockgate(
+      'policy',
+      'explain',
+      '--policy',
+      join(tmp, 'odd.yaml'),
+      '--identity',
+      'uid=1000',
+      '--method',
+      'POST',
+      '--path',
+      '/v1.41/containers/create',
+      '--body',
+      join(tmp, 'odd.json'),
+    );
     assert.equal(explained.status, 1, explained.stderr);
     for (const stdout of [checked.stdout, explained.stdout]) {
       assert.doesNotMatch(stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/u, JSON.stringify(stdout));

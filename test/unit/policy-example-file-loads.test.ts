@@ -14,7 +14,10 @@ test('the example policy loads, in order, with the documented meaning', () => {
   for (const dir of ['srv/ci/cache', 'srv/ci/reference', 'home']) mkdirSync(join(tmp, dir), { recursive: true });
   const text = readFileSync('docs/policy-example.yaml', 'utf8').replaceAll('/srv/ci/', `${tmp}/srv/ci/`).replace('allow-bind: [/home]', `allow-bind: [${tmp}/home]`);
   const policy = loadPolicy(text, { name: 'policy-example.yaml' });
-  assert.deepEqual(policy.rules.map((r) => r.rule), ['policy.operators', 'policy.dashboards', 'policy.ci-runners', 'policy.developers', 'policy.reference']);
+  assert.deepEqual(
+    policy.rules.map((r) => r.rule),
+    ['policy.operators', 'policy.dashboards', 'policy.ci-runners', 'policy.developers', 'policy.reference'],
+  );
   const ci = policy.rules[2]!;
   assert.ok(ci.constraints !== 'unrestricted');
   assert.deepEqual(ci.constraints.bindRoots, [

@@ -69,7 +69,11 @@ describe('policy file errors', () => {
   });
 
   test('sizes and CPU counts must read as such', () => {
-    assert.deepEqual(first('rules:\n  - profile: restricted\n    defaults:\n      memory: lots\n'), [4, 15, 'rules[0].defaults.memory: expected a size such as 512m, 2g or a number of bytes']);
+    assert.deepEqual(first('rules:\n  - profile: restricted\n    defaults:\n      memory: lots\n'), [
+      4,
+      15,
+      'rules[0].defaults.memory: expected a size such as 512m, 2g or a number of bytes',
+    ]);
     assert.deepEqual(first('rules:\n  - profile: restricted\n    constraints:\n      cpus: { max: -1 }\n').slice(0, 2), [4, 20]);
   });
 
@@ -93,10 +97,16 @@ describe('policy file errors', () => {
 
   test('every problem is reported, in file order', () => {
     const all = problems('rules:\n  - profile: baseline\n    constraints:\n      privilegd: true\n      memory: { max: huge }\n    mode: sometimes\n');
-    assert.deepEqual(all.map(([l]) => l), [4, 5, 6]);
+    assert.deepEqual(
+      all.map(([l]) => l),
+      [4, 5, 6],
+    );
   });
 
   test('a file that cannot be read names the file', () => {
-    assert.throws(() => loadPolicy(`${tmp}/absent.yaml`), (err: unknown) => err instanceof PolicyFileError && /absent\.yaml:1:1: cannot read the policy file \(ENOENT\)/.test(err.message));
+    assert.throws(
+      () => loadPolicy(`${tmp}/absent.yaml`),
+      (err: unknown) => err instanceof PolicyFileError && /absent\.yaml:1:1: cannot read the policy file \(ENOENT\)/.test(err.message),
+    );
   });
 });

@@ -106,7 +106,10 @@ describe('warn mode and defaults', () => {
   test('defaults are applied to the forwarded body and listed as changes', async () => {
     const decision = await decide(ALICE, 'POST', '/v1.41/containers/create', { Image: 'busybox', User: '1000', HostConfig: { CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] } });
     assert.equal(decision.verdict, 'allow', decision.reason);
-    assert.deepEqual(decision.changes?.map((c) => c.field), ['Labels.owner', 'HostConfig.Memory', 'HostConfig.PidsLimit', 'HostConfig.NanoCpus']);
+    assert.deepEqual(
+      decision.changes?.map((c) => c.field),
+      ['Labels.owner', 'HostConfig.Memory', 'HostConfig.PidsLimit', 'HostConfig.NanoCpus'],
+    );
     const body = decision.body as { HostConfig: Record<string, unknown>; Labels: Record<string, string> };
     assert.equal(body.HostConfig['Memory'], 256 * 2 ** 20);
     assert.equal(body.HostConfig['NanoCpus'], 1e9);

@@ -60,7 +60,10 @@ test('where the pre-judgement decides, the judgement of the same request decides
           if (early !== undefined) {
             assert.deepEqual(full.decision, early, `${what}: the pre-judgement and the judgement differ`);
           } else {
-            assert.ok(full.trace.some((step) => step.step === 'operation' && step.outcome === 'pass'), `${what}: granted, so decided after the grant`);
+            assert.ok(
+              full.trace.some((step) => step.step === 'operation' && step.outcome === 'pass'),
+              `${what}: granted, so decided after the grant`,
+            );
           }
         }
         if (early !== undefined) decided++;
@@ -71,7 +74,7 @@ test('where the pre-judgement decides, the judgement of the same request decides
   assert.ok(decided > 20 && passed > 10, `both outcomes are covered: ${decided} decided early, ${passed} left to the judgement`);
 });
 
-test('the pre-judgement refuses a client no rule selects, and an operation its rule does not grant, with the judgement\'s words', () => {
+test("the pre-judgement refuses a client no rule selects, and an operation its rule does not grant, with the judgement's words", () => {
   const noRule = policies.file.preJudge(input(NOBODY, 'POST', '/v1.41/containers/create'));
   assert.equal(noRule?.rule, 'policy.no-match');
   assert.match(noRule.fix!, /uid: 4242/);

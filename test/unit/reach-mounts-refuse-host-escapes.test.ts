@@ -176,7 +176,9 @@ describe('Mounts of every type', () => {
 
   test('a volume mount with local bind options is judged like a bind', async () => {
     const volume = (Options: Record<string, string>) => mounts({ Type: 'volume', Source: 'v', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'local', Options } } });
-    assert.deepEqual(refusedFields(await create(volume({ type: 'none', o: 'bind', device: '/' }), { constraints: roots() })), ['HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.device']);
+    assert.deepEqual(refusedFields(await create(volume({ type: 'none', o: 'bind', device: '/' }), { constraints: roots() })), [
+      'HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.device',
+    ]);
     assert.deepEqual(refusedFields(await create(volume({ type: 'none', o: 'bind', device: `${data}/sub` }), { constraints: roots() })), []);
     assert.deepEqual(refusedFields(await create(volume({ type: 'none', o: 'bind,ro', device: ro }), { constraints: roots() })), []);
     assert.deepEqual(refusedFields(await create(volume({ type: 'ext4', device: '/dev/sda1' }), { constraints: roots() })), ['HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options']);
@@ -231,7 +233,7 @@ describe('volumes/create with local driver options', () => {
     assert.deepEqual(refusedFields(await volume({ type: 'none', o: 'bind', device: `${data}/sub` })), []);
   });
 
-  test("the device path is resolved physically (mount(2) sees it as written): .. after a symlink leaves the root", async () => {
+  test('the device path is resolved physically (mount(2) sees it as written): .. after a symlink leaves the root', async () => {
     assert.deepEqual(refusedFields(await volume({ type: 'none', o: 'bind', device: `${data}/escape/..` })), ['DriverOpts.device']);
     // Binds are cleaned by the engine first, so the same text there stays in the root.
     assert.deepEqual(refusedFields(await create(binds(`${data}/escape/..:/x`), { constraints: roots() })), []);

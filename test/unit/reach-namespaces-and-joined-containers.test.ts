@@ -51,7 +51,12 @@ describe('host namespaces', () => {
 
 describe('joining another container', () => {
   test('joining a container with host access is refused, naming why', async () => {
-    for (const [field, ref] of [['NetworkMode', 'priv'], ['PidMode', 'hostnet'], ['IpcMode', 'sockmount'], ['Cgroup', 'priv']] as const) {
+    for (const [field, ref] of [
+      ['NetworkMode', 'priv'],
+      ['PidMode', 'hostnet'],
+      ['IpcMode', 'sockmount'],
+      ['Cgroup', 'priv'],
+    ] as const) {
       const outcome = await create({ HostConfig: { [field]: `container:${ref}` } }, { engine: engine() });
       assert.deepEqual(refusedFields(outcome), [`HostConfig.${field}`], `${field} ${ref}`);
       assert.match(outcome.violations[0]!.why, /host access/);

@@ -16,7 +16,22 @@ describe('Privileged and capabilities', () => {
   });
 
   test('dangerous capabilities are refused in every spelling', async () => {
-    for (const cap of ['SYS_ADMIN', 'sys_admin', 'CAP_SYS_ADMIN', 'cap_sys_admin', 'Cap_Sys_Admin', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'NET_ADMIN', 'NET_RAW', 'ALL', 'all', 'All', 'ſys_admin']) {
+    for (const cap of [
+      'SYS_ADMIN',
+      'sys_admin',
+      'CAP_SYS_ADMIN',
+      'cap_sys_admin',
+      'Cap_Sys_Admin',
+      'SYS_PTRACE',
+      'SYS_MODULE',
+      'DAC_READ_SEARCH',
+      'NET_ADMIN',
+      'NET_RAW',
+      'ALL',
+      'all',
+      'All',
+      'ſys_admin',
+    ]) {
       assert.deepEqual(refusedFields(await host({ CapAdd: [cap] })), ['HostConfig.CapAdd[0]'], cap);
     }
   });
@@ -27,7 +42,10 @@ describe('Privileged and capabilities', () => {
 
   test('restricted requires CapDrop ALL and allows only NET_BIND_SERVICE to be added', async () => {
     const restricted = { constraints: RESTRICTED_CONSTRAINTS };
-    const hardened = { User: '1000:1000', HostConfig: { CapDrop: ['all'], CapAdd: ['net_bind_service'], SecurityOpt: ['no-new-privileges'], Memory: 1 << 28, PidsLimit: 100, NanoCpus: 1e9 } };
+    const hardened = {
+      User: '1000:1000',
+      HostConfig: { CapDrop: ['all'], CapAdd: ['net_bind_service'], SecurityOpt: ['no-new-privileges'], Memory: 1 << 28, PidsLimit: 100, NanoCpus: 1e9 },
+    };
     assert.deepEqual(refusedFields(await create(hardened, restricted)), []);
     const noDrop = { ...hardened, HostConfig: { ...hardened.HostConfig, CapDrop: ['NET_RAW'] } };
     assert.deepEqual(refusedFields(await create(noDrop, restricted)), ['HostConfig.CapDrop']);
@@ -51,7 +69,22 @@ describe('SecurityOpt', () => {
   const opts = (...SecurityOpt: string[]) => host({ SecurityOpt });
 
   test('unconfined seccomp, apparmor, SELinux and systempaths are refused in = and : forms', async () => {
-    for (const opt of ['seccomp=unconfined', 'seccomp:unconfined', 'apparmor=unconfined', 'apparmor:unconfined', 'label=disable', 'label:disable', 'disable', 'systempaths=unconfined', 'writable-cgroups', 'writable-cgroups=true', 'writable-cgroups=1', 'label=type:spc_t', 'label=user:system_u', 'label:role:sysadm_r']) {
+    for (const opt of [
+      'seccomp=unconfined',
+      'seccomp:unconfined',
+      'apparmor=unconfined',
+      'apparmor:unconfined',
+      'label=disable',
+      'label:disable',
+      'disable',
+      'systempaths=unconfined',
+      'writable-cgroups',
+      'writable-cgroups=true',
+      'writable-cgroups=1',
+      'label=type:spc_t',
+      'label=user:system_u',
+      'label:role:sysadm_r',
+    ]) {
       assert.deepEqual(refusedFields(await opts(opt)), ['HostConfig.SecurityOpt[0]'], opt);
     }
   });
@@ -72,7 +105,21 @@ describe('SecurityOpt', () => {
   });
 
   test('a confining inline seccomp profile, a named AppArmor profile, an SELinux level and no-new-privileges pass', async () => {
-    assert.deepEqual(refusedFields(await opts('seccomp={"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}', 'apparmor=docker-default', 'label=level:s0:c100,c200', 'label=type:container_t', 'no-new-privileges', 'no-new-privileges=true', 'no-new-privileges:true', 'seccomp=builtin')), []);
+    assert.deepEqual(
+      refusedFields(
+        await opts(
+          'seccomp={"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}',
+          'apparmor=docker-default',
+          'label=level:s0:c100,c200',
+          'label=type:container_t',
+          'no-new-privileges',
+          'no-new-privileges=true',
+          'no-new-privileges:true',
+          'seccomp=builtin',
+        ),
+      ),
+      [],
+    );
   });
 
   test('options the engine does not accept are refused rather than guessed at', async () => {
@@ -94,14 +141,29 @@ describe('system paths, sysctls, cgroups, runtime, working directory, annotation
     assert.deepEqual(refusedFields(await host({ MaskedPaths: [] })), ['HostConfig.MaskedPaths']);
     assert.deepEqual(refusedFields(await host({ ReadonlyPaths: [] })), ['HostConfig.ReadonlyPaths']);
     assert.deepEqual(refusedFields(await host({ MaskedPaths: ['/proc/kcore'] })), ['HostConfig.MaskedPaths']);
-    const masked = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/proc/interrupts'];
+    const masked = [
+      '/proc/asound',
+      '/proc/acpi',
+      '/proc/kcore',
+      '/proc/keys',
+      '/proc/latency_stats',
+      '/proc/timer_list',
+      '/proc/timer_stats',
+      '/proc/sched_debug',
+      '/proc/scsi',
+      '/sys/firmware',
+      '/proc/interrupts',
+    ];
     assert.deepEqual(refusedFields(await host({ MaskedPaths: masked })), []);
   });
 
-  test('sysctls outside the allowed ones are refused, also written with slashes; net.* (the container\'s own network namespace) passes', async () => {
+  test("sysctls outside the allowed ones are refused, also written with slashes; net.* (the container's own network namespace) passes", async () => {
     assert.deepEqual(refusedFields(await host({ Sysctls: { 'kernel.core_pattern': '|/tmp/x' } })), ['HostConfig.Sysctls.kernel.core_pattern']);
     assert.deepEqual(refusedFields(await host({ Sysctls: { 'kernel/msgmax': '65536' } })), ['HostConfig.Sysctls.kernel/msgmax']);
-    assert.deepEqual(refusedFields(await host({ Sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0', 'net/ipv4/ping_group_range': '0 1', 'net/ipv4/ip_forward': '1', 'net.core.somaxconn': '1024' } })), []);
+    assert.deepEqual(
+      refusedFields(await host({ Sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0', 'net/ipv4/ping_group_range': '0 1', 'net/ipv4/ip_forward': '1', 'net.core.somaxconn': '1024' } })),
+      [],
+    );
     // On the host's network they would be the host's: the host network namespace is refused on its own.
     assert.deepEqual(refusedFields(await host({ NetworkMode: 'host', Sysctls: { 'net.core.somaxconn': '1024' } })), ['HostConfig.NetworkMode']);
   });
@@ -129,7 +191,11 @@ describe('system paths, sysctls, cgroups, runtime, working directory, annotation
 
 describe('benign neighbours', () => {
   test('labels and environment that merely mention Privileged pass', async () => {
-    const outcome = await create({ Labels: { Privileged: 'true', 'com.example.privileged': 'yes' }, Env: ['PRIVILEGED=true', 'HostConfig={"Privileged":true}'], Cmd: ['echo', '--privileged'] });
+    const outcome = await create({
+      Labels: { Privileged: 'true', 'com.example.privileged': 'yes' },
+      Env: ['PRIVILEGED=true', 'HostConfig={"Privileged":true}'],
+      Cmd: ['echo', '--privileged'],
+    });
     assert.deepEqual(refusedFields(outcome), []);
   });
 
@@ -138,7 +204,15 @@ describe('benign neighbours', () => {
       Env: ['X=1'],
       Cmd: ['echo', 'hi'],
       ExposedPorts: { '80/tcp': {} },
-      HostConfig: { AutoRemove: true, NetworkMode: 'default', PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] }, RestartPolicy: { Name: 'no' }, LogConfig: { Type: '', Config: {} }, CgroupnsMode: 'private', IpcMode: 'private' },
+      HostConfig: {
+        AutoRemove: true,
+        NetworkMode: 'default',
+        PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] },
+        RestartPolicy: { Name: 'no' },
+        LogConfig: { Type: '', Config: {} },
+        CgroupnsMode: 'private',
+        IpcMode: 'private',
+      },
     });
     assert.deepEqual(refusedFields(outcome), []);
   });
@@ -146,7 +220,15 @@ describe('benign neighbours', () => {
   test('a hardened container passes baseline and restricted', async () => {
     const hardened = {
       User: '65534:65534',
-      HostConfig: { CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges=true'], ReadonlyRootfs: true, Memory: 268435456, PidsLimit: 64, NanoCpus: 500000000, Tmpfs: { '/tmp': 'rw,noexec,nosuid,size=64m' } },
+      HostConfig: {
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges=true'],
+        ReadonlyRootfs: true,
+        Memory: 268435456,
+        PidsLimit: 64,
+        NanoCpus: 500000000,
+        Tmpfs: { '/tmp': 'rw,noexec,nosuid,size=64m' },
+      },
     };
     assert.deepEqual(refusedFields(await create(hardened)), []);
     assert.deepEqual(refusedFields(await create(hardened, { constraints: RESTRICTED_CONSTRAINTS })), []);

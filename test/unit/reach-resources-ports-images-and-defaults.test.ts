@@ -31,7 +31,10 @@ describe('resource limits', () => {
     assert.deepEqual(refusedFields(await judgeOperation('container.update', { PidsLimit: 0 }, { constraints: limited, target: 'c' })), ['PidsLimit']);
     assert.deepEqual(refusedFields(await judgeOperation('container.update', { Memory: 2 ** 32 }, { constraints: limited, target: 'c' })), ['Memory']);
     assert.deepEqual(refusedFields(await judgeOperation('container.update', { CpuQuota: -1 }, { constraints: limited, target: 'c' })), ['CpuQuota']);
-    assert.deepEqual(refusedFields(await judgeOperation('container.update', { Devices: [{ PathOnHost: '/dev/mem', PathInContainer: '/dev/mem', CgroupPermissions: 'rwm' }] }, { target: 'c' })), ['Devices']);
+    assert.deepEqual(
+      refusedFields(await judgeOperation('container.update', { Devices: [{ PathOnHost: '/dev/mem', PathInContainer: '/dev/mem', CgroupPermissions: 'rwm' }] }, { target: 'c' })),
+      ['Devices'],
+    );
   });
 
   test("update is judged on the container's merged limits; a quota goes with the period it was judged with", async () => {

@@ -36,7 +36,7 @@ describe('restart policies and host paths', () => {
     );
   });
 
-  test('an update that sets an automatic restart policy is judged on the container\'s mounts', async () => {
+  test("an update that sets an automatic restart policy is judged on the container's mounts", async () => {
     const bound = plainContainer('bound', { Mounts: [{ Type: 'bind', Source: `${tmp}/data/sub`, Destination: '/x', RW: true }] });
     const plain = plainContainer('plain');
     const engine = fakeEngine({ containers: [bound, plain] });

@@ -7,17 +7,38 @@ import { describe, test } from 'node:test';
 import { fakeEngine } from '../support/fake-engine.js';
 import { BASELINE_CONSTRAINTS, judgeOperation, refusedFields, RESTRICTED_CONSTRAINTS } from '../support/reach-fixtures.js';
 
-const network = () => fakeEngine({ networks: [{ Id: 'hostnetid0001', Name: 'host', Driver: 'host' }, { Id: 'overlayid0002', Name: 'web', Driver: 'overlay' }] });
+const network = () =>
+  fakeEngine({
+    networks: [
+      { Id: 'hostnetid0001', Name: 'host', Driver: 'host' },
+      { Id: 'overlayid0002', Name: 'web', Driver: 'overlay' },
+    ],
+  });
 const service = (ContainerSpec: Record<string, unknown>, rest: Record<string, unknown> = {}, options = {}) =>
-  judgeOperation('service.create', { Name: 's', ...rest, TaskTemplate: { ...(rest['TaskTemplate'] as object), ContainerSpec: { Image: 'busybox:latest@sha256:abc', ...ContainerSpec } } }, { engine: network(), ...options });
+  judgeOperation(
+    'service.create',
+    { Name: 's', ...rest, TaskTemplate: { ...(rest['TaskTemplate'] as object), ContainerSpec: { Image: 'busybox:latest@sha256:abc', ...ContainerSpec } } },
+    { engine: network(), ...options },
+  );
 
 describe('services', () => {
   test('a plain service passes', async () => {
-    assert.deepEqual(refusedFields(await service({ Command: ['sleep', '1d'], Mounts: [{ Type: 'volume', Source: 'data', Target: '/data' }] }, { TaskTemplate: { Networks: [{ Target: 'overlayid0002' }] }, EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080 }] } })), []);
+    assert.deepEqual(
+      refusedFields(
+        await service(
+          { Command: ['sleep', '1d'], Mounts: [{ Type: 'volume', Source: 'data', Target: '/data' }] },
+          { TaskTemplate: { Networks: [{ Target: 'overlayid0002' }] }, EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080 }] } },
+        ),
+      ),
+      [],
+    );
   });
 
   test('host binds, caps, sysctls and unconfined privileges in the ContainerSpec are refused', async () => {
-    assert.deepEqual(refusedFields(await service({ Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/s' }] })), ['TaskTemplate.ContainerSpec.Mounts[0].Source', 'TaskTemplate.ContainerSpec.Mounts']);
+    assert.deepEqual(refusedFields(await service({ Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/s' }] })), [
+      'TaskTemplate.ContainerSpec.Mounts[0].Source',
+      'TaskTemplate.ContainerSpec.Mounts',
+    ]);
     assert.deepEqual(refusedFields(await service({ CapabilityAdd: ['CAP_SYS_ADMIN'] })), ['TaskTemplate.ContainerSpec.CapabilityAdd[0]']);
     assert.deepEqual(refusedFields(await service({ Sysctls: { 'kernel.modprobe': '/tmp/x' } })), ['TaskTemplate.ContainerSpec.Sysctls.kernel.modprobe']);
     assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'unconfined' } } })), ['TaskTemplate.ContainerSpec.Privileges.Seccomp.Mode']);
@@ -25,7 +46,9 @@ describe('services', () => {
     assert.deepEqual(refusedFields(await service({ Privileges: { SELinuxContext: { Disable: true } } })), ['TaskTemplate.ContainerSpec.Privileges.SELinuxContext.Disable']);
     const allowAll = Buffer.from('{"defaultAction":"SCMP_ACT_ALLOW"}').toString('base64');
     assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'custom', Profile: allowAll } } })), ['TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile']);
-    assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'custom', Profile: '{"defaultAction":"SCMP_ACT_ERRNO"}' } } })), ['TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile']);
+    assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'custom', Profile: '{"defaultAction":"SCMP_ACT_ERRNO"}' } } })), [
+      'TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile',
+    ]);
     const confining = Buffer.from('{"defaultAction":"SCMP_ACT_ERRNO"}').toString('base64');
     assert.deepEqual(refusedFields(await service({ Privileges: { Seccomp: { Mode: 'custom', Profile: confining } } })), []);
     assert.deepEqual(refusedFields(await service({ Privileges: { CredentialSpec: { File: 'spec.json' } } })), ['TaskTemplate.ContainerSpec.Privileges.CredentialSpec']);

@@ -64,7 +64,8 @@ describe('restricted: non-root required', () => {
 
 describe('exec users', () => {
   const engine = () => fakeEngine({ containers: [plainContainer('rootful'), plainContainer('app', { User: '1000', HostConfig: { SecurityOpt: ['no-new-privileges'] } })] });
-  const exec = (target: string, body: Record<string, unknown>, constraints = RESTRICTED_CONSTRAINTS) => judgeOperation('container.exec.create', { Cmd: ['sh'], ...body }, { constraints, target, engine: engine() });
+  const exec = (target: string, body: Record<string, unknown>, constraints = RESTRICTED_CONSTRAINTS) =>
+    judgeOperation('container.exec.create', { Cmd: ['sh'], ...body }, { constraints, target, engine: engine() });
 
   test('restricted refuses exec as root, and an empty exec user inherits a root container user', async () => {
     assert.deepEqual(refusedFields(await exec('app', { User: '0' })), ['User']);

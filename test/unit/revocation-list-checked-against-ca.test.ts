@@ -36,13 +36,47 @@ function makeCa(name: string, keyArgs: string[]): Ca {
   const key = join(home, 'ca-key.pem');
   const cert = join(home, 'ca.pem');
   const config = join(home, 'ca.cnf');
-  writeFileSync(config, [
-    '[ ca ]', 'default_ca = d', '[ d ]', `database = ${home}/index.txt`, `crlnumber = ${home}/crlnumber`, `new_certs_dir = ${home}/new`,
-    'rand_serial = yes', 'default_md = sha256', 'default_days = 2', 'default_crl_days = 7', 'policy = p', 'unique_subject = no',
-    '[ p ]', 'commonName = supplied', '[ client ]', 'basicConstraints = critical,CA:FALSE', 'extendedKeyUsage = clientAuth', '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      '[ ca ]',
+      'default_ca = d',
+      '[ d ]',
+      `database = ${home}/index.txt`,
+      `crlnumber = ${home}/crlnumber`,
+      `new_certs_dir = ${home}/new`,
+      'rand_serial = yes',
+      'default_md = sha256',
+      'default_days = 2',
+      'default_crl_days = 7',
+      'policy = p',
+      'unique_subject = no',
+      '[ p ]',
+      'commonName = supplied',
+      '[ client ]',
+      'basicConstraints = critical,CA:FALSE',
+      'extendedKeyUsage = clientAuth',
+      '',
+    ].join('\n'),
+  );
   openssl(['genpkey', ...keyArgs, '-out', key]);
-  openssl(['req', '-x509', '-new', '-key', key, '-subj', `/CN=${name}`, '-days', '2', '-out', cert, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    key,
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    '2',
+    '-out',
+    cert,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   let n = 0;
   return {
     cert,
@@ -140,7 +174,10 @@ test('a CRL that names the CA but carries a signature that does not verify is re
   const digit = at + 2 + 11;
   bytes[digit] = 0x30 + ((bytes[digit]! - 0x30 + 1) % 10);
   const tampered = `-----BEGIN X509 CRL-----\n${bytes.toString('base64')}\n-----END X509 CRL-----\n`;
-  assert.throws(() => parseRevocationList('crl.pem', tampered, readFileSync(ecdsa.cert)), /^Error: --tls-crl crl\.pem: the CRL names CN=ecdsa CA as its issuer but that CA's signature on it does not verify$/);
+  assert.throws(
+    () => parseRevocationList('crl.pem', tampered, readFileSync(ecdsa.cert)),
+    /^Error: --tls-crl crl\.pem: the CRL names CN=ecdsa CA as its issuer but that CA's signature on it does not verify$/,
+  );
 });
 
 test('files that are not CRLs, or are cut short, are refused with the reason', () => {
@@ -154,6 +191,11 @@ test('files that are not CRLs, or are cut short, are refused with the reason', (
     [`-----BEGIN X509 CRL-----\n${bytes.subarray(0, bytes.length - 20).toString('base64')}\n-----END X509 CRL-----\n`, /the CRL is unreadable \(DER value runs past its end\)/],
     [`-----BEGIN X509 CRL-----\n${Buffer.concat([bytes, Buffer.from([0x05, 0x00])]).toString('base64')}\n-----END X509 CRL-----\n`, /the CRL is unreadable \(trailing data/],
   ];
-  for (const [text, message] of cases) assert.throws(() => parseRevocationList('crl.pem', text, ca), (err: Error) => err.message.startsWith('--tls-crl crl.pem: ') && message.test(err.message), text.slice(0, 40));
+  for (const [text, message] of cases)
+    assert.throws(
+      () => parseRevocationList('crl.pem', text, ca),
+      (err: Error) => err.message.startsWith('--tls-crl crl.pem: ') && message.test(err.message),
+      text.slice(0, 40),
+    );
   assert.throws(() => loadRevocationList(join(dir, 'missing.pem'), ca), /--tls-crl .*missing\.pem: cannot read it \(ENOENT\)/);
 });

@@ -125,7 +125,7 @@ test('spanning variables take every segment between the literals, as {name:.*} d
   assert.equal(classify('GET', '/images/get').target, undefined);
 });
 
-test('the target\'s segments are where a judged full id takes the reference\'s place in the forwarded target', () => {
+test("the target's segments are where a judged full id takes the reference's place in the forwarded target", () => {
   const id = 'f'.repeat(64);
   for (const [method, path, expected] of [
     ['POST', '/v1.41/containers/web/exec', `/v1.41/containers/${id}/exec`],

@@ -62,9 +62,7 @@ test('every path and method of both specs classifies with the target kind and re
       failures.push(`${spec} ${method} ${path}: the test has no sample for /${firstSegment}`);
       continue;
     }
-    const spellings = sample
-      ? [...new Set([path.replace(SPEC_VARIABLE, sample.ref), path.replace(SPEC_VARIABLE, encodeURIComponent(sample.ref))])]
-      : [path];
+    const spellings = sample ? [...new Set([path.replace(SPEC_VARIABLE, sample.ref), path.replace(SPEC_VARIABLE, encodeURIComponent(sample.ref))])] : [path];
     for (const concrete of spellings) {
       const target = parseRequestTarget(`/${spec}${concrete}`, [1, 24]);
       const route = classifyRoute(method, target);

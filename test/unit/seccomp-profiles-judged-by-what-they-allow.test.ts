@@ -36,7 +36,9 @@ describe('seccomp profiles judged by what they allow', () => {
     const allowedToAll = new Set<string>(
       defaultProfile.syscalls.filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && (rule.includes?.caps ?? []).length === 0).flatMap((rule) => rule.names),
     );
-    const keptFromDefault = new Set<string>(defaultProfile.syscalls.filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && (rule.includes?.caps ?? []).length > 0).flatMap((rule) => rule.names));
+    const keptFromDefault = new Set<string>(
+      defaultProfile.syscalls.filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && (rule.includes?.caps ?? []).length > 0).flatMap((rule) => rule.names),
+    );
     for (const name of keptFromDefault) {
       if (allowedToAll.has(name) || name === 'clone' || name === 'chroot') continue; // chroot: CAP_SYS_CHROOT is a default capability
       const profile = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: [name], action: 'SCMP_ACT_ALLOW' }] };

@@ -15,7 +15,11 @@ test('one CN, as Node gives it (a string, or a list of one), is the name; none i
 });
 
 test('several CNs are refused, every name in the message, whatever their order', () => {
-  for (const names of [['alice', 'root'], ['root', 'alice'], ['alice', 'alice']]) {
+  for (const names of [
+    ['alice', 'root'],
+    ['root', 'alice'],
+    ['alice', 'alice'],
+  ]) {
     assert.throws(
       () => singleCommonName(names),
       (err: unknown) =>

@@ -85,7 +85,7 @@ test('the unit has the hardening the README describes', () => {
   assert.equal(only(s, 'ExecReload'), '/bin/kill -HUP $MAINPID', 'reload is SIGHUP, which reloads a --policy file');
 });
 
-test("ExecStart is a serve command line whose paths lie in the directories the unit grants", () => {
+test('ExecStart is a serve command line whose paths lie in the directories the unit grants', () => {
   const s = serviceSettings(readFileSync(UNIT, 'utf8'));
   const argv = words(only(s, 'ExecStart') ?? '');
   const serve = argv.indexOf('serve');

@@ -24,7 +24,12 @@ test('tcp listener options that do not exist, are empty or are given twice are r
     ['tcp://0.0.0.0:2376?allow=10.0.0.1/8', /host bits set/],
     ['tcp://0.0.0.0:2376?mode=0660', /unknown option 'mode'/],
   ];
-  for (const [arg, message] of cases) assert.throws(() => parseListenerSpec(arg), (err: Error) => err.message.startsWith(`--listen ${arg}:`) && message.test(err.message), arg);
+  for (const [arg, message] of cases)
+    assert.throws(
+      () => parseListenerSpec(arg),
+      (err: Error) => err.message.startsWith(`--listen ${arg}:`) && message.test(err.message),
+      arg,
+    );
 });
 
 test('the insecure listener: loopback addresses only, with the Host names local clients send', () => {
@@ -60,7 +65,11 @@ test('the insecure listener refuses other addresses, names, bad hosts= entries a
     ['tcp://127.0.0.1:2375?cors=*', /unknown option 'cors' \(known: hosts, allow\)/],
   ];
   for (const [arg, message] of cases) {
-    assert.throws(() => parseInsecureLoopbackSpec(arg), (err: Error) => err.message.startsWith(`--insecure-listen-loopback ${arg}:`) && message.test(err.message), arg);
+    assert.throws(
+      () => parseInsecureLoopbackSpec(arg),
+      (err: Error) => err.message.startsWith(`--insecure-listen-loopback ${arg}:`) && message.test(err.message),
+      arg,
+    );
   }
   assert.equal(parseInsecureLoopbackSpec('tcp://127.9.9.9:2375').host, '127.9.9.9', 'all of 127.0.0.0/8 is loopback');
 });

@@ -36,7 +36,11 @@ describe('ps_args', () => {
 
   test('safe refuses, any allows; no ps_args is the engine default', async () => {
     const top = (psArgs: string | undefined, topArguments: 'any' | 'safe') =>
-      judgeOperation('container.top', undefined, { target: 'c', query: psArgs === undefined ? '' : `ps_args=${encodeURIComponent(psArgs)}`, constraints: { ...BASELINE_CONSTRAINTS, topArguments } });
+      judgeOperation('container.top', undefined, {
+        target: 'c',
+        query: psArgs === undefined ? '' : `ps_args=${encodeURIComponent(psArgs)}`,
+        constraints: { ...BASELINE_CONSTRAINTS, topArguments },
+      });
     assert.deepEqual(refusedFields(await top('eww', 'safe')), ['?ps_args']);
     assert.deepEqual(refusedFields(await top('eww', 'any')), []);
     assert.deepEqual(refusedFields(await top(undefined, 'safe')), []);

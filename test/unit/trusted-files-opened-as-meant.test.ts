@@ -58,11 +58,17 @@ test('TLS files: a symlinked CA is refused naming the option; a key others may r
   const pki = createTestPki(tmp);
   const linked = join(tmp, 'ca-link.pem');
   symlinkSync(pki.server.ca, linked);
-  assert.throws(() => loadTlsMaterial({ ...pki.server, ca: linked }), /--tls-ca .*ca-link\.pem: the --tls-ca file path is a symbolic link, which the gateway does not follow\. Point it at the file itself/);
+  assert.throws(
+    () => loadTlsMaterial({ ...pki.server, ca: linked }),
+    /--tls-ca .*ca-link\.pem: the --tls-ca file path is a symbolic link, which the gateway does not follow\. Point it at the file itself/,
+  );
   chmodSync(pki.server.key, 0o644);
   const warnings: string[] = [];
   loadTlsMaterial(pki.server, (w) => warnings.push(w));
-  assert.ok(warnings.some((w) => w === `the --tls-key file ${pki.server.key} is readable by every user; run chmod 600 ${pki.server.key}`), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => w === `the --tls-key file ${pki.server.key} is readable by every user; run chmod 600 ${pki.server.key}`),
+    warnings.join('\n'),
+  );
 });
 
 test('certs issue --out: a symlink, a directory others may write, or one another user owns is refused', () => {

@@ -100,11 +100,7 @@ test('a child running as nobody is identified as uid/gid 65534 with its own pid'
     socket.on('connect', () => process.stdout.write(String(process.pid)));
     socket.on('close', () => process.exit(0));
     socket.resume();`;
-  const child = spawn(
-    'setpriv',
-    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', clientSource],
-    { cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', clientSource], { cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] });
   let printedPid = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (printedPid += chunk));
   const [code] = await once(child, 'exit');

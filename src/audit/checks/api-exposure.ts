@@ -77,7 +77,9 @@ export function checkApiExposure(ctx: AuditContext): void {
   if (address?.kind === 'tcp' && (ctx.api?.transport === 'http' || ctx.api?.transport === 'https')) {
     const kind = ctx.api.transport === 'http' ? 'plaintext' : 'no-verify';
     report(kind, address.host, address.port, [
-      kind === 'plaintext' ? `this audit reached ${address.url} in plain HTTP, with no credentials at all` : `this audit reached ${address.url} over TLS without presenting a client certificate`,
+      kind === 'plaintext'
+        ? `this audit reached ${address.url} in plain HTTP, with no credentials at all`
+        : `this audit reached ${address.url} over TLS without presenting a client certificate`,
     ]);
   }
 
@@ -85,7 +87,10 @@ export function checkApiExposure(ctx: AuditContext): void {
   const listeners: ActualListener[] | undefined = daemon?.tcpListeners;
   const settings = tlsSettingWords(ctx);
   if (daemon !== undefined && listeners === undefined) {
-    collector.skip('api.listeners', `the file descriptors of dockerd (pid ${daemon.process.pid}) could not be read, so its real TCP listeners are unknown; judged by the engine's warnings only`);
+    collector.skip(
+      'api.listeners',
+      `the file descriptors of dockerd (pid ${daemon.process.pid}) could not be read, so its real TCP listeners are unknown; judged by the engine's warnings only`,
+    );
   }
   for (const listener of listeners ?? []) {
     const { socket } = listener;

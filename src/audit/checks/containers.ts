@@ -26,12 +26,47 @@ import type { Severity } from '../finding.js';
 import type { AnswerProblems } from '../read-answer.js';
 
 /** Capabilities that are host root on their own (or nearly). */
-const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'SYS_RAWIO', 'BPF', 'PERFMON', 'NET_ADMIN', 'SYS_BOOT', 'MAC_ADMIN', 'MAC_OVERRIDE', 'SYS_TIME', 'SYSLOG', 'DAC_OVERRIDE_ALL']);
+const DANGEROUS_CAPABILITIES = new Set([
+  'ALL',
+  'SYS_ADMIN',
+  'SYS_PTRACE',
+  'SYS_MODULE',
+  'DAC_READ_SEARCH',
+  'SYS_RAWIO',
+  'BPF',
+  'PERFMON',
+  'NET_ADMIN',
+  'SYS_BOOT',
+  'MAC_ADMIN',
+  'MAC_OVERRIDE',
+  'SYS_TIME',
+  'SYSLOG',
+  'DAC_OVERRIDE_ALL',
+]);
 
 /** Host directories whose exposure hands out the host (credentials, binaries run as root, kernel interfaces, engine state). */
 export const SENSITIVE_DIRECTORIES: readonly string[] = [
-  '/etc', '/root', '/home', '/boot', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/opt', '/proc', '/sys', '/dev',
-  '/var/lib/docker', '/var/lib/containerd', '/var/run', '/run', '/var/log', '/var/spool/cron', '/srv',
+  '/etc',
+  '/root',
+  '/home',
+  '/boot',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib64',
+  '/lib32',
+  '/opt',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/var/run',
+  '/run',
+  '/var/log',
+  '/var/spool/cron',
+  '/srv',
 ];
 
 function stateWords(c: ContainerInspect): string {
@@ -232,7 +267,9 @@ async function judgeContainer(ctx: AuditContext, c: ContainerInspect, engine: Re
   if (typeof pids !== 'number' || pids <= 0) add('container.no-pids-limit', [`HostConfig.PidsLimit ${JSON.stringify(pids ?? null)}`]);
   const nnp = readNoNewPrivileges(securityOpt);
   if (nnp === false || (nnp === undefined && daemonNoNewPrivileges === false)) {
-    add('container.no-new-privileges', [nnp === false ? 'HostConfig.SecurityOpt sets no-new-privileges=false' : 'HostConfig.SecurityOpt has no no-new-privileges and the daemon does not set it by default']);
+    add('container.no-new-privileges', [
+      nnp === false ? 'HostConfig.SecurityOpt sets no-new-privileges=false' : 'HostConfig.SecurityOpt has no no-new-privileges and the daemon does not set it by default',
+    ]);
   }
 
   // Published ports: what runs (NetworkSettings.Ports) and what a start would publish (PortBindings).

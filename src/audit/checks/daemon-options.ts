@@ -32,9 +32,18 @@ function checkUserNamespaces(ctx: AuditContext): void {
   const remap = config?.string('userns-remap');
   if (!engineRemaps(ctx)) {
     if (remap !== undefined && remap.value !== '') {
-      collector.add(finding('daemon.userns-remap-not-active', { evidence: [from(remap, 'userns-remap'), `GET /info: SecurityOptions ${JSON.stringify(securityOptions(ctx))} has no name=userns`] }));
+      collector.add(
+        finding('daemon.userns-remap-not-active', { evidence: [from(remap, 'userns-remap'), `GET /info: SecurityOptions ${JSON.stringify(securityOptions(ctx))} has no name=userns`] }),
+      );
     } else {
-      collector.add(finding('daemon.userns-remap-off', { evidence: [`GET /info: SecurityOptions ${JSON.stringify(securityOptions(ctx))} has no name=userns`, ...(config ? [from(config.string('userns-remap') ?? { value: '', source: 'default' }, 'userns-remap')] : [])] }));
+      collector.add(
+        finding('daemon.userns-remap-off', {
+          evidence: [
+            `GET /info: SecurityOptions ${JSON.stringify(securityOptions(ctx))} has no name=userns`,
+            ...(config ? [from(config.string('userns-remap') ?? { value: '', source: 'default' }, 'userns-remap')] : []),
+          ],
+        }),
+      );
     }
     return;
   }
@@ -55,10 +64,26 @@ function checkUserNamespaces(ctx: AuditContext): void {
   const subgid = readText('/etc/subgid');
   if (account === undefined) problems.push(`the remap user ${user} does not exist`);
   else if (subuid === undefined) problems.push('/etc/subuid is missing or unreadable');
-  else problems.push(...subIdProblems('/etc/subuid', parseSubIds(subuid), account, accounts.accounts.map((a) => a.uid)));
+  else
+    problems.push(
+      ...subIdProblems(
+        '/etc/subuid',
+        parseSubIds(subuid),
+        account,
+        accounts.accounts.map((a) => a.uid),
+      ),
+    );
   if (groupEntry === undefined) problems.push(`the remap group ${group} does not exist`);
   else if (subgid === undefined) problems.push('/etc/subgid is missing or unreadable');
-  else problems.push(...subIdProblems('/etc/subgid', parseSubIds(subgid), { name: groupEntry.name, uid: groupEntry.gid }, accounts.groups.map((g) => g.gid)));
+  else
+    problems.push(
+      ...subIdProblems(
+        '/etc/subgid',
+        parseSubIds(subgid),
+        { name: groupEntry.name, uid: groupEntry.gid },
+        accounts.groups.map((g) => g.gid),
+      ),
+    );
   if (problems.length > 0) collector.add(finding('daemon.subid-ranges', { subject: user, evidence: [from(remap, 'userns-remap'), ...problems] }));
 }
 
@@ -121,7 +146,7 @@ function checkBooleanSettings(ctx: AuditContext): void {
 function checkConfigFiles(ctx: AuditContext): void {
   const daemon = ctx.daemon;
   if (daemon === undefined) {
-    collector(ctx).skip('daemon.config', "the engine is not on this host (or its process was not found): its command line, daemon.json and units were not read");
+    collector(ctx).skip('daemon.config', 'the engine is not on this host (or its process was not found): its command line, daemon.json and units were not read');
     return;
   }
   const { configFile, config } = daemon;
@@ -187,7 +212,11 @@ function checkConfigFiles(ctx: AuditContext): void {
           finding('daemon.unit-differs', {
             subject: 'docker.service',
             file: service.files[0]!,
-            evidence: [`${service.files.join(', ')}: ExecStart=${execStart}`, `/proc/${daemon.process.pid}/cmdline: ${daemon.process.argv.join(' ')}`, `differs in: ${differences.join(', ')}`],
+            evidence: [
+              `${service.files.join(', ')}: ExecStart=${execStart}`,
+              `/proc/${daemon.process.pid}/cmdline: ${daemon.process.argv.join(' ')}`,
+              `differs in: ${differences.join(', ')}`,
+            ],
           }),
         );
       }

@@ -81,12 +81,18 @@ export function checkEngine(ctx: AuditContext): void {
     if (authz.length > 0 && affectedByCve202441110(release)) {
       collector.add(
         finding('engine.authz-bypass-cve-2024-41110', {
-          evidence: [`GET /version: Version ${serverVersion}${vendor}`, `GET /info: Plugins.Authorization ${JSON.stringify(authz)}`, 'requests with Content-Length: 0 reach the plugins without their body, so body-based policy can be bypassed'],
+          evidence: [
+            `GET /version: Version ${serverVersion}${vendor}`,
+            `GET /info: Plugins.Authorization ${JSON.stringify(authz)}`,
+            'requests with Content-Length: 0 reach the plugins without their body, so body-based policy can be bypassed',
+          ],
         }),
       );
     }
     if (endOfLife(release)) {
-      collector.add(finding('engine.end-of-life', { evidence: [`GET /version: Version ${serverVersion}${vendor}; the ${release.major}.${release.minor} line no longer gets upstream security fixes`] }));
+      collector.add(
+        finding('engine.end-of-life', { evidence: [`GET /version: Version ${serverVersion}${vendor}; the ${release.major}.${release.minor} line no longer gets upstream security fixes`] }),
+      );
     }
   }
   if (info.Swarm?.LocalNodeState === 'active') {
@@ -98,7 +104,9 @@ export function checkEngine(ctx: AuditContext): void {
   }
   if (info.ExperimentalBuild === true) collector.add(finding('engine.experimental', { evidence: ['GET /info: ExperimentalBuild true'] }));
   if (info.Debug === true) collector.add(finding('engine.debug-logging', { evidence: ['GET /info: Debug true (requests and their details are logged)'] }));
-  const insecure = Object.values(info.RegistryConfig?.IndexConfigs ?? {}).filter((c) => c.Secure === false).map((c) => c.Name ?? '?');
+  const insecure = Object.values(info.RegistryConfig?.IndexConfigs ?? {})
+    .filter((c) => c.Secure === false)
+    .map((c) => c.Name ?? '?');
   const cidrs = (info.RegistryConfig?.InsecureRegistryCIDRs ?? []).filter((c) => c !== '127.0.0.0/8' && c !== '::1/128');
   if (insecure.length > 0 || cidrs.length > 0) {
     collector.add(finding('engine.insecure-registry', { evidence: [`GET /info: RegistryConfig names insecure registries ${[...insecure, ...cidrs].join(', ')}`] }));

@@ -13,19 +13,91 @@ import { isLoopback } from './api-exposure.js';
 /** Management services and Docker's own processes; `*` at the end matches a prefix. */
 export const DEFAULT_ALLOWED_PROCESSES: readonly string[] = [
   // init, login and system plumbing
-  'systemd', 'systemd-*', '(sd-pam)', 'init', 'dbus-daemon', 'dbus-broker*', 'udevd', 'polkitd', 'agetty', 'getty', 'login',
-  'irqbalance', 'multipathd', 'iscsid', 'smartd', 'acpid', 'dhclient', 'dhcpcd', 'networkd-dispatcher', 'mdadm', 'lvmetad', 'unattended-upgr*',
+  'systemd',
+  'systemd-*',
+  '(sd-pam)',
+  'init',
+  'dbus-daemon',
+  'dbus-broker*',
+  'udevd',
+  'polkitd',
+  'agetty',
+  'getty',
+  'login',
+  'irqbalance',
+  'multipathd',
+  'iscsid',
+  'smartd',
+  'acpid',
+  'dhclient',
+  'dhcpcd',
+  'networkd-dispatcher',
+  'mdadm',
+  'lvmetad',
+  'unattended-upgr*',
   // remote administration and interactive sessions
-  'sshd', 'sshd-session', 'sudo', 'su', 'bash', 'sh', 'dash', 'zsh', 'tmux*', 'screen',
+  'sshd',
+  'sshd-session',
+  'sudo',
+  'su',
+  'bash',
+  'sh',
+  'dash',
+  'zsh',
+  'tmux*',
+  'screen',
   // scheduling, time, logging, auditing
-  'cron', 'crond', 'anacron', 'atd', 'rsyslogd', 'syslog-ng', 'syslogd', 'auditd', 'audisp*', 'chronyd', 'ntpd', 'ntpsec', 'timesyncd',
+  'cron',
+  'crond',
+  'anacron',
+  'atd',
+  'rsyslogd',
+  'syslog-ng',
+  'syslogd',
+  'auditd',
+  'audisp*',
+  'chronyd',
+  'ntpd',
+  'ntpsec',
+  'timesyncd',
   // Docker itself, and dockgate in front of it
-  'dockerd', 'containerd', 'containerd-shim*', 'docker-proxy', 'runc', 'docker-init', 'rootlesskit', 'slirp4netns', 'vpnkit', 'docker', 'dockgate',
+  'dockerd',
+  'containerd',
+  'containerd-shim*',
+  'docker-proxy',
+  'runc',
+  'docker-init',
+  'rootlesskit',
+  'slirp4netns',
+  'vpnkit',
+  'docker',
+  'dockgate',
   // monitoring and security agents
-  'nrpe', 'collectd', 'node_exporter', 'zabbix_agentd', 'zabbix_agent2', 'telegraf', 'datadog-agent', 'falco', 'osqueryd', 'wazuh-*', 'ossec-*',
-  'filebeat', 'metricbeat', 'fluent-bit', 'promtail', 'cadvisor', 'fail2ban-server',
+  'nrpe',
+  'collectd',
+  'node_exporter',
+  'zabbix_agentd',
+  'zabbix_agent2',
+  'telegraf',
+  'datadog-agent',
+  'falco',
+  'osqueryd',
+  'wazuh-*',
+  'ossec-*',
+  'filebeat',
+  'metricbeat',
+  'fluent-bit',
+  'promtail',
+  'cadvisor',
+  'fail2ban-server',
   // cloud guest agents
-  'amazon-ssm-agent', 'ssm-agent-worker', 'google_guest_agent', 'google_osconfig_agent', 'waagent', 'qemu-ga', 'cloud-init',
+  'amazon-ssm-agent',
+  'ssm-agent-worker',
+  'google_guest_agent',
+  'google_osconfig_agent',
+  'waagent',
+  'qemu-ga',
+  'cloud-init',
 ];
 
 const INTERPRETERS = /^(node|nodejs|python[\d.]*|perl|ruby|java|php[\d.]*|bash|sh)$/;
@@ -77,7 +149,7 @@ function checkProcesses(ctx: AuditContext): void {
   const services = new Map<string, { pids: number[]; ports: Set<string> }>();
   const others = new Map<string, number[]>();
   for (const p of processes.values()) {
-    if (p.kernelThread || own.has(p.pid) || p.pid === 1 && p.comm === 'systemd') continue;
+    if (p.kernelThread || own.has(p.pid) || (p.pid === 1 && p.comm === 'systemd')) continue;
     if (p.argv.length === 0) continue; // zombie or kernel thread
     if (inContainer(p)) continue;
     if (allowedBy(processNames(p), patterns)) continue;
@@ -97,10 +169,17 @@ function checkProcesses(ctx: AuditContext): void {
   }
   if (unreadable > 0) collector.skip('host.processes', `the sockets of ${unreadable} processes could not be read (run as root); they were judged as programs, not as services`);
   for (const [name, entry] of services) {
-    collector.add(finding('host.uncontainerised-service', { subject: name, evidence: [`${name} (pid ${entry.pids.slice(0, 5).join(', ')}) runs outside containers and listens on ${[...entry.ports].join(', ')}`] }));
+    collector.add(
+      finding('host.uncontainerised-service', {
+        subject: name,
+        evidence: [`${name} (pid ${entry.pids.slice(0, 5).join(', ')}) runs outside containers and listens on ${[...entry.ports].join(', ')}`],
+      }),
+    );
   }
   if (others.size > 0) {
-    const list = [...others.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, pids]) => `${name} (pid ${pids.slice(0, 3).join(', ')}${pids.length > 3 ? `, +${pids.length - 3}` : ''})`);
+    const list = [...others.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, pids]) => `${name} (pid ${pids.slice(0, 3).join(', ')}${pids.length > 3 ? `, +${pids.length - 3}` : ''})`);
     collector.add(finding('host.uncontainerised-processes', { subject: `${others.size} programs`, evidence: [`outside containers and not on the allow list: ${list.join(', ')}`] }));
   }
 }
@@ -118,7 +197,12 @@ function checkStorage(ctx: AuditContext): void {
   const holding = mounts.filter((m) => isUnder(dataRoot, m.mountPoint)).sort((a, b) => b.mountPoint.length - a.mountPoint.length)[0];
   if (holding === undefined) return;
   if (holding.mountPoint === '/') {
-    ctx.collector.add(finding('host.storage-not-separate', { subject: dataRoot, evidence: [`GET /info: DockerRootDir ${root}`, `/proc/1/mountinfo: ${dataRoot} lies on the root filesystem (${holding.fsType} from ${holding.source})`] }));
+    ctx.collector.add(
+      finding('host.storage-not-separate', {
+        subject: dataRoot,
+        evidence: [`GET /info: DockerRootDir ${root}`, `/proc/1/mountinfo: ${dataRoot} lies on the root filesystem (${holding.fsType} from ${holding.source})`],
+      }),
+    );
   }
 }
 

@@ -53,7 +53,9 @@ function judgeSocket(ctx: AuditContext, path: string, role: 'engine' | 'containe
         evidence: [
           described,
           `mode ${octal(mode)} & 0002 (write for others) is set: connecting needs only write permission on a socket`,
-          blocked === undefined ? `every directory above it can be searched by others, so every user gets ${authority}` : `only ${blocked.dir} (mode ${octal(blocked.mode)}) keeps other users out for now`,
+          blocked === undefined
+            ? `every directory above it can be searched by others, so every user gets ${authority}`
+            : `only ${blocked.dir} (mode ${octal(blocked.mode)}) keeps other users out for now`,
         ],
       }),
     );
@@ -87,7 +89,11 @@ function judgeSocket(ctx: AuditContext, path: string, role: 'engine' | 'containe
           ...(id !== undefined && { title: "Members of the containerd socket's group can reach it", severity: 'high' as const }),
           ...(blocked !== undefined && { severity: 'low' as const }),
           cis: cisFor('1.1.2', '3.23-3.24'),
-          evidence: [described, `group write (0020) is set; users of gid ${gid}: ${list.join(', ')}`, blocked === undefined ? `each of them has ${authority}` : `only ${blocked.dir} (mode ${octal(blocked.mode)}) keeps them out for now`],
+          evidence: [
+            described,
+            `group write (0020) is set; users of gid ${gid}: ${list.join(', ')}`,
+            blocked === undefined ? `each of them has ${authority}` : `only ${blocked.dir} (mode ${octal(blocked.mode)}) keeps them out for now`,
+          ],
         }),
       );
     }
@@ -100,7 +106,10 @@ function judgeSocket(ctx: AuditContext, path: string, role: 'engine' | 'containe
     if (writers.length > 0) {
       for (const entry of writers) {
         if (entry.kind === 'user') reachers.users.push({ name: accounts.userName(entry.id!), uid: entry.id!, how: 'ACL entry' });
-        else reachers.users.push(...accounts.membersOf(entry.id!).map((m) => ({ name: m.name, ...(m.uid !== undefined && { uid: m.uid }), how: `ACL entry for group ${accounts.groupName(entry.id!)}` })));
+        else
+          reachers.users.push(
+            ...accounts.membersOf(entry.id!).map((m) => ({ name: m.name, ...(m.uid !== undefined && { uid: m.uid }), how: `ACL entry for group ${accounts.groupName(entry.id!)}` })),
+          );
       }
       collector.add(
         finding(id ?? 'socket.acl', {
@@ -175,7 +184,10 @@ export function checkSocketAccess(ctx: AuditContext): void {
         finding('gateway.bypassable', {
           subject: ctx.socketPath,
           file: ctx.socketPath,
-          evidence: [...gateways.map((g) => `dockgate serve (pid ${g.process.pid}, uid ${g.process.uid}) forwards to ${g.upstream}`), `the raw socket is still reachable by: ${around.join(', ')}`],
+          evidence: [
+            ...gateways.map((g) => `dockgate serve (pid ${g.process.pid}, uid ${g.process.uid}) forwards to ${g.upstream}`),
+            `the raw socket is still reachable by: ${around.join(', ')}`,
+          ],
         }),
       );
     }
@@ -187,4 +199,3 @@ export function checkSocketAccess(ctx: AuditContext): void {
     );
   }
 }
-

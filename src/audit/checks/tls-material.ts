@@ -66,14 +66,20 @@ function checkGatewayRevocations(ctx: AuditContext): void {
     try {
       crl = resolve(readlinkSync(`/proc/${pid}/cwd`), given);
     } catch (err) {
-      collector.skip('tls.revocations', `the working directory of dockgate serve (pid ${pid}), which --tls-crl ${given} is relative to, cannot be read (${(err as NodeJS.ErrnoException).code})`);
+      collector.skip(
+        'tls.revocations',
+        `the working directory of dockgate serve (pid ${pid}), which --tls-crl ${given} is relative to, cannot be read (${(err as NodeJS.ErrnoException).code})`,
+      );
       continue;
     }
     const layout = caLayout(dirname(crl));
     if (checked.has(layout.dir)) continue;
     checked.add(layout.dir);
     if (basename(crl) !== basename(layout.crl) || !statPath(layout.inventory).ok) {
-      collector.skip('tls.revocations', `dockgate serve (pid ${pid}) checks --tls-crl ${crl}, which is not the crl.pem of a dockgate certs directory: whether it lists every revocation of its CA cannot be told`);
+      collector.skip(
+        'tls.revocations',
+        `dockgate serve (pid ${pid}) checks --tls-crl ${crl}, which is not the crl.pem of a dockgate certs directory: whether it lists every revocation of its CA cannot be told`,
+      );
       continue;
     }
     let disagreements: Disagreement[];
@@ -146,7 +152,13 @@ function checkDaemonTlsFiles(ctx: AuditContext): void {
     }
     if (role === 'key') {
       if ((fileMode & 0o066) !== 0 || uid !== owner) {
-        collector.add(finding('tls.key-readable', { subject: path, file: path, evidence: [describe, (fileMode & 0o066) !== 0 ? `mode bits ${octal(fileMode & 0o066)} let the group or others read or change the key` : `expected owner uid ${owner}`] }));
+        collector.add(
+          finding('tls.key-readable', {
+            subject: path,
+            file: path,
+            evidence: [describe, (fileMode & 0o066) !== 0 ? `mode bits ${octal(fileMode & 0o066)} let the group or others read or change the key` : `expected owner uid ${owner}`],
+          }),
+        );
       }
       continue;
     }
@@ -155,7 +167,9 @@ function checkDaemonTlsFiles(ctx: AuditContext): void {
     }
     const pems = splitPemCertificates(text);
     if (pems.length === 0) {
-      collector.add(finding('tls.file-missing', { subject: path, file: path, title: 'A TLS file of the daemon holds no certificate', evidence: [`${path} (${key}) has no PEM certificate`] }));
+      collector.add(
+        finding('tls.file-missing', { subject: path, file: path, title: 'A TLS file of the daemon holds no certificate', evidence: [`${path} (${key}) has no PEM certificate`] }),
+      );
       continue;
     }
     pems.forEach((pem, index) => {
@@ -168,19 +182,40 @@ function checkDaemonTlsFiles(ctx: AuditContext): void {
       }
       if (role === 'ca' && index === 0) caCert = cert;
       if (new Date(cert.validFrom).getTime() > ctx.options.now.getTime()) {
-        collector.add(finding('tls.cert-expired', { subject: `${path}${pems.length > 1 ? ` #${index + 1}` : ''}`, file: path, evidence: [`${key} ${path}: subject ${cert.subject.replace(/\n/g, ', ')}, not valid before ${new Date(cert.validFrom).toISOString()}`] }));
+        collector.add(
+          finding('tls.cert-expired', {
+            subject: `${path}${pems.length > 1 ? ` #${index + 1}` : ''}`,
+            file: path,
+            evidence: [`${key} ${path}: subject ${cert.subject.replace(/\n/g, ', ')}, not valid before ${new Date(cert.validFrom).toISOString()}`],
+          }),
+        );
       }
       if (role === 'cert' && index === 0 && Array.isArray(cert.keyUsage) && !cert.keyUsage.includes(SERVER_AUTH)) {
-        collector.add(finding('tls.server-cert-usage', { subject: path, file: path, evidence: [`${path}: extended key usage ${cert.keyUsage.join(', ')} lacks serverAuth (${SERVER_AUTH})`] }));
+        collector.add(
+          finding('tls.server-cert-usage', { subject: path, file: path, evidence: [`${path}: extended key usage ${cert.keyUsage.join(', ')} lacks serverAuth (${SERVER_AUTH})`] }),
+        );
       }
     });
     // Expiry, read by the certificate authority's own warning code (src/certs).
     for (const warning of certificateExpiryWarnings([path], ctx.options.now, EXPIRY_WARNING_DAYS)) {
       if (warning.status === 'unreadable') collector.skip('tls.material', warning.message);
-      else collector.add(finding(warning.status === 'expired' ? 'tls.cert-expired' : 'tls.cert-expiring', { subject: `${path}${warning.subject !== undefined ? ` (${warning.subject})` : ''}`, file: path, evidence: [`${key}: ${warning.message}`] }));
+      else
+        collector.add(
+          finding(warning.status === 'expired' ? 'tls.cert-expired' : 'tls.cert-expiring', {
+            subject: `${path}${warning.subject !== undefined ? ` (${warning.subject})` : ''}`,
+            file: path,
+            evidence: [`${key}: ${warning.message}`],
+          }),
+        );
     }
     if (role === 'ca' && mode === 'tlsverify' && (pems.length > 3 || isSystemBundle(path))) {
-      collector.add(finding('tls.ca-bundle', { subject: path, file: path, evidence: [`tlscacert ${path} holds ${pems.length} certificates${isSystemBundle(path) ? ' and is a system trust store' : ''}`] }));
+      collector.add(
+        finding('tls.ca-bundle', {
+          subject: path,
+          file: path,
+          evidence: [`tlscacert ${path} holds ${pems.length} certificates${isSystemBundle(path) ? ' and is a system trust store' : ''}`],
+        }),
+      );
     }
   }
   // A CA private key next to the certificates lets whoever reads it issue client certificates.
@@ -198,12 +233,15 @@ function checkDaemonTlsFiles(ctx: AuditContext): void {
         const text = readText(path);
         if (text === undefined || !text.includes('PRIVATE KEY-----')) continue;
         if (text.includes('ENCRYPTED PRIVATE KEY') || text.includes('Proc-Type: 4,ENCRYPTED')) {
-          if (/ca[-_.]?key/i.test(entry)) collector.add(finding('tls.ca-key-on-host', { subject: path, file: path, evidence: [`${path}: an encrypted private key named like the CA key, next to ${files.ca}`] }));
+          if (/ca[-_.]?key/i.test(entry))
+            collector.add(finding('tls.ca-key-on-host', { subject: path, file: path, evidence: [`${path}: an encrypted private key named like the CA key, next to ${files.ca}`] }));
           continue;
         }
         try {
           if (sameKey(createPublicKey(createPrivateKey(text)), caPublic)) {
-            collector.add(finding('tls.ca-key-on-host', { subject: path, file: path, evidence: [`${path} is the private key of the CA ${files.ca} (${caCert.subject.replace(/\n/g, ', ')})`] }));
+            collector.add(
+              finding('tls.ca-key-on-host', { subject: path, file: path, evidence: [`${path} is the private key of the CA ${files.ca} (${caCert.subject.replace(/\n/g, ', ')})`] }),
+            );
           }
         } catch {
           // not a key Node can read: not judged

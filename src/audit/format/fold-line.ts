@@ -11,7 +11,6 @@ export const CONTINUATION = ' '.repeat(10);
 const MIN_WIDTH = 40;
 const SGR = /\x1b\[[0-9;]*m/y;
 
-
 /** `line` as one or more lines, none wider than `width` - 1 columns (the last column is left free: some terminals wrap on it). */
 export function foldLine(line: string, width: number): string[] {
   const room = Math.max(width, MIN_WIDTH) - 1;
@@ -21,7 +20,7 @@ export function foldLine(line: string, width: number): string[] {
   /** Where in `current` the last space is, and the column after it. */
   let lastSpace = -1;
   let columnAfterSpace = 0;
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     SGR.lastIndex = i;
     const colour = SGR.exec(line);
     if (colour !== null) {

@@ -48,7 +48,14 @@ export function renderText(report: AuditReport, options: TextOptions): string {
   const s = report.summary;
   const counts = SEVERITIES.map((sev) => paint(s[sev] > 0 ? sev : 'dim', `${s[sev]} ${sev}`)).join(', ');
   const unreachable = s.unreachable > 0 ? `, ${s.unreachable} engine${s.unreachable === 1 ? '' : 's'} unreachable` : '';
-  const verdict = report.failOn === 'none' ? '' : report.exitCode === 1 ? ` — failing: findings at or above ${report.failOn}` : report.exitCode === 0 ? ` — passing: nothing at or above ${report.failOn}` : '';
+  const verdict =
+    report.failOn === 'none'
+      ? ''
+      : report.exitCode === 1
+        ? ` — failing: findings at or above ${report.failOn}`
+        : report.exitCode === 0
+          ? ` — passing: nothing at or above ${report.failOn}`
+          : '';
   out.push(paint('dim', RULE), `${paint('bold', 'Summary:')} ${counts}; ${s.notChecked} not checked${unreachable}${verdict}`);
   const width = options.width;
   const lines = width === undefined ? out : out.flatMap((line) => foldLine(line, width));

@@ -125,7 +125,10 @@ export function subIdProblems(file: string, ranges: readonly SubIdRange[], user:
       }
     }
     const inside = hostIds.filter((id) => id >= range.start && id < end);
-    if (inside.length > 0) problems.push(`${file} line ${range.line} (${range.start}-${end - 1}) contains host ids ${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', ...' : ''}: container users would be those accounts`);
+    if (inside.length > 0)
+      problems.push(
+        `${file} line ${range.line} (${range.start}-${end - 1}) contains host ids ${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', ...' : ''}: container users would be those accounts`,
+      );
   }
   return problems;
 }

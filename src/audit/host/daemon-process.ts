@@ -157,7 +157,8 @@ export async function gatherDaemonFacts(process: ProcessInfo, foundBy: string, o
       for (const value of socket.values.get('ListenStream') ?? []) {
         const listen = parseListenStream(value);
         if (listen?.kind === 'unix') declared.push({ spec: { kind: 'unix', raw: value, path: listen.path }, source: `docker.socket ListenStream= (${socket.files[0]})` });
-        if (listen?.kind === 'tcp') declared.push({ spec: { kind: 'tcp', raw: value, address: listen.address, port: listen.port }, source: `docker.socket ListenStream= (${socket.files[0]})` });
+        if (listen?.kind === 'tcp')
+          declared.push({ spec: { kind: 'tcp', raw: value, address: listen.address, port: listen.port }, source: `docker.socket ListenStream= (${socket.files[0]})` });
       }
     }
   }

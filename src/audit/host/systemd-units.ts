@@ -5,13 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readText } from './proc.js';
 
-export const UNIT_DIRS: readonly string[] = [
-  '/etc/systemd/system',
-  '/run/systemd/system',
-  '/usr/local/lib/systemd/system',
-  '/lib/systemd/system',
-  '/usr/lib/systemd/system',
-];
+export const UNIT_DIRS: readonly string[] = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
 
 export interface LoadedUnit {
   /** The unit file and drop-ins read, in order. */

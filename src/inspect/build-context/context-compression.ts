@@ -85,7 +85,9 @@ function throughCommand(command: string, args: string[], input: AsyncIterable<Bu
       child.once('error', (err: NodeJS.ErrnoException) =>
         reject(new DecompressionError(err.code === 'ENOENT' ? `the context is ${command}-compressed and this host has no ${command} to read it` : `${command} failed: ${err.message}`)),
       );
-      child.once('close', (code, signal) => (code === 0 ? resolve() : reject(new DecompressionError(`the ${command}-compressed context does not decompress (${command} exited with ${code ?? signal})`))));
+      child.once('close', (code, signal) =>
+        code === 0 ? resolve() : reject(new DecompressionError(`the ${command}-compressed context does not decompress (${command} exited with ${code ?? signal})`)),
+      );
     });
     exited.catch(() => undefined);
     try {

@@ -55,9 +55,7 @@ class WalkError extends Error {
 }
 
 export type OpenedDockerfile =
-  | { readonly kind: 'file'; readonly entry: number; readonly path: string }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'unreadable'; readonly why: string };
+  { readonly kind: 'file'; readonly entry: number; readonly path: string } | { readonly kind: 'missing' } | { readonly kind: 'unreadable'; readonly why: string };
 
 export class UnpackedContext {
   private readonly root = newDirectory();

@@ -7,8 +7,20 @@
 /** unicode.IsSpace: Latin-1 spaces plus the Unicode White_Space letters above U+00FF. */
 export function isGoSpace(codePoint: number): boolean {
   switch (codePoint) {
-    case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x20: case 0x85: case 0xa0:
-    case 0x1680: case 0x2028: case 0x2029: case 0x202f: case 0x205f: case 0x3000:
+    case 0x09:
+    case 0x0a:
+    case 0x0b:
+    case 0x0c:
+    case 0x0d:
+    case 0x20:
+    case 0x85:
+    case 0xa0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202f:
+    case 0x205f:
+    case 0x3000:
       return true;
     default:
       return codePoint >= 0x2000 && codePoint <= 0x200a;

@@ -128,8 +128,7 @@ const quoted = (s: string): string => JSON.stringify(s);
  */
 function parseNameVal(key: string): LineParser {
   return (rest, context) => {
-    const withSeparator = (name: string, value: string, separator: string): string[] =>
-      context.version.nameValueSeparators ? [name, value, separator] : [name, value];
+    const withSeparator = (name: string, value: string, separator: string): string[] => (context.version.nameValueSeparators ? [name, value, separator] : [name, value]);
     const words = parseWords(rest, context.escape);
     if (words.length === 0) return shellForm([]);
     if (!words[0]!.includes('=')) {

@@ -263,7 +263,11 @@ export class ShellLexer {
         ch = this.next();
         modifier += ch ?? '\ufffd';
         break;
-      case '+': case '-': case '?': case '#': case '%':
+      case '+':
+      case '-':
+      case '?':
+      case '#':
+      case '%':
         break;
       default:
         throw new ShellLexError(`unsupported modifier (${modifier}) in substitution`);
@@ -284,7 +288,8 @@ export class ShellLexer {
         if (!unset) return value;
         this.uncertain = true;
         return '';
-      case '#': case '%':
+      case '#':
+      case '%':
         // Prefix and suffix trimming by a shell pattern: not computed.
         this.uncertain = true;
         return '';

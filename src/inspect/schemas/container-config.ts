@@ -4,14 +4,16 @@ import { bool, duration, emptyObject, int, mapOf, object, pointer, str, strSlice
 import { portSet } from './port.js';
 
 /** *container.HealthConfig (dockerspec.HealthcheckConfig on newer engines); durations in nanoseconds. */
-export const healthConfig = pointer(object({
-  Test: stringList,
-  Interval: duration,
-  Timeout: duration,
-  StartPeriod: duration,
-  StartInterval: duration,
-  Retries: int,
-}));
+export const healthConfig = pointer(
+  object({
+    Test: stringList,
+    Interval: duration,
+    Timeout: duration,
+    StartPeriod: duration,
+    StartInterval: duration,
+    Retries: int,
+  }),
+);
 
 export const containerConfigFields = {
   Hostname: str,

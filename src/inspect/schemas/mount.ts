@@ -7,25 +7,31 @@ export const mount = object({
   Target: str,
   ReadOnly: bool,
   Consistency: str,
-  BindOptions: pointer(object({
-    Propagation: str,
-    NonRecursive: bool,
-    CreateMountpoint: bool,
-    ReadOnlyNonRecursive: bool,
-    ReadOnlyForceRecursive: bool,
-  })),
-  VolumeOptions: pointer(object({
-    NoCopy: bool,
-    Labels: stringMap,
-    Subpath: str,
-    DriverConfig: pointer(object({ Name: str, Options: stringMap })),
-  })),
+  BindOptions: pointer(
+    object({
+      Propagation: str,
+      NonRecursive: bool,
+      CreateMountpoint: bool,
+      ReadOnlyNonRecursive: bool,
+      ReadOnlyForceRecursive: bool,
+    }),
+  ),
+  VolumeOptions: pointer(
+    object({
+      NoCopy: bool,
+      Labels: stringMap,
+      Subpath: str,
+      DriverConfig: pointer(object({ Name: str, Options: stringMap })),
+    }),
+  ),
   ImageOptions: pointer(object({ Subpath: str })),
-  TmpfsOptions: pointer(object({
-    SizeBytes: int64,
-    Mode: fileMode,
-    Options: arrayOf(stringList),
-  })),
+  TmpfsOptions: pointer(
+    object({
+      SizeBytes: int64,
+      Mode: fileMode,
+      Options: arrayOf(stringList),
+    }),
+  ),
   ClusterOptions: pointer(emptyObject()),
 });
 

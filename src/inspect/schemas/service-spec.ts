@@ -1,23 +1,7 @@
 // swarm.ServiceSpec, the body of POST /services/create and /services/{id}/update. A service runs
 // containers on every node of the swarm, so its ContainerSpec carries the same reach as a container
 // create: mounts, capabilities, sysctls, privileges (seccomp, AppArmor, SELinux), user, networks.
-import {
-  arrayOf,
-  type BodyOf,
-  bool,
-  duration,
-  emptyObject,
-  fileMode,
-  float,
-  int64,
-  object,
-  pointer,
-  str,
-  stringList,
-  stringMap,
-  uint32,
-  uint64,
-} from '../body-schema.js';
+import { arrayOf, type BodyOf, bool, duration, emptyObject, fileMode, float, int64, object, pointer, str, stringList, stringMap, uint32, uint64 } from '../body-schema.js';
 import { healthConfig } from './container-config.js';
 import { mount } from './mount.js';
 import { ulimit } from './resources.js';
@@ -97,26 +81,30 @@ const taskSpec = object({
   NetworkAttachmentSpec: pointer(object({ ContainerID: str })),
   Resources: resourceRequirements,
   RestartPolicy: pointer(object({ Condition: str, Delay: pointer(duration), MaxAttempts: pointer(uint64), Window: pointer(duration) })),
-  Placement: pointer(object({
-    Constraints: stringList,
-    Preferences: arrayOf(object({ Spread: object({ SpreadDescriptor: str }) })),
-    MaxReplicas: uint64,
-    Platforms: arrayOf(object({ Architecture: str, OS: str })),
-  })),
+  Placement: pointer(
+    object({
+      Constraints: stringList,
+      Preferences: arrayOf(object({ Spread: object({ SpreadDescriptor: str }) })),
+      MaxReplicas: uint64,
+      Platforms: arrayOf(object({ Architecture: str, OS: str })),
+    }),
+  ),
   Networks: arrayOf(networkAttachmentConfig),
   LogDriver: pointer(swarmDriver),
   ForceUpdate: uint64,
   Runtime: str,
 });
 
-const updateConfig = pointer(object({
-  Parallelism: uint64,
-  Delay: duration,
-  FailureAction: str,
-  Monitor: duration,
-  MaxFailureRatio: float('float32'),
-  Order: str,
-}));
+const updateConfig = pointer(
+  object({
+    Parallelism: uint64,
+    Delay: duration,
+    FailureAction: str,
+    Monitor: duration,
+    MaxFailureRatio: float('float32'),
+    Order: str,
+  }),
+);
 
 export const serviceSpecBody = object({
   ...annotationsFields,

@@ -83,7 +83,7 @@ class BuildScope {
   }
 
   private predefined(name: string): string {
-    return PREDEFINED_ARGS.has(name) ? this.request.buildArgs.get(name) ?? '' : '';
+    return PREDEFINED_ARGS.has(name) ? (this.request.buildArgs.get(name) ?? '') : '';
   }
 
   /** FROM: a new stage on `base` (an image's environment, an earlier stage's name, or unknown). */
@@ -182,7 +182,12 @@ async function judgeInstruction(ctx: ReachContext, place: Place, instruction: Do
       for (const source of sources) {
         const value = expand(source, escape, scope);
         if (value === undefined && !ctx.constraints.remoteFetch) {
-          ctx.deny('build', field, `the source ${show(source)} is built from variables dockgate cannot resolve as the engine will, and ADD fetches URLs from the host's network`, 'Write the source literally, or use COPY for files from the context');
+          ctx.deny(
+            'build',
+            field,
+            `the source ${show(source)} is built from variables dockgate cannot resolve as the engine will, and ADD fetches URLs from the host's network`,
+            'Write the source literally, or use COPY for files from the context',
+          );
         } else if (value !== undefined && isRemoteSource(value) && !ctx.constraints.remoteFetch) {
           ctx.deny('build', field, `makes the engine fetch ${show(value)} from the host's network (it reaches what only the host can reach, loopback included)`, REMOTE_FIX);
         }
@@ -214,15 +219,32 @@ function judgeRunFlags(ctx: ReachContext, field: string, instruction: Dockerfile
       continue;
     }
     if (flag.name === 'network' && value !== 'none' && value !== 'default' && !ctx.constraints.hostNamespaces.network) {
-      ctx.deny('build', `${field} --network`, value === 'host' ? "runs the step on the host's network" : `${show(value)} is not a network mode dockgate can judge`, 'Remove --network (or use --network=none)');
+      ctx.deny(
+        'build',
+        `${field} --network`,
+        value === 'host' ? "runs the step on the host's network" : `${show(value)} is not a network mode dockgate can judge`,
+        'Remove --network (or use --network=none)',
+      );
     } else if (flag.name === 'security' && value !== 'sandbox' && !ctx.constraints.unconfined) {
-      ctx.deny('build', `${field} --security`, value === 'insecure' ? 'runs the step without confinement (the insecure entitlement: every capability, no seccomp or AppArmor)' : `${show(value)} is not a security mode dockgate can judge`, 'Remove --security');
+      ctx.deny(
+        'build',
+        `${field} --security`,
+        value === 'insecure'
+          ? 'runs the step without confinement (the insecure entitlement: every capability, no seccomp or AppArmor)'
+          : `${show(value)} is not a security mode dockgate can judge`,
+        'Remove --security',
+      );
     } else if (flag.name === 'device' && !ctx.constraints.devices) {
       ctx.deny('build', `${field} --device`, 'gives the step a host device', 'Remove --device');
     } else if (flag.name === 'mount') {
       const type = mountFields(value).get('type') ?? 'bind';
       if ((type === 'secret' || type === 'ssh') && !ctx.constraints.buildkit) {
-        ctx.deny('build', `${field} --mount`, `hands the step ${type === 'ssh' ? "an SSH agent's keys" : 'a secret'} from a BuildKit session, which this policy does not grant`, 'Remove the mount, or ask for a rule that grants BuildKit');
+        ctx.deny(
+          'build',
+          `${field} --mount`,
+          `hands the step ${type === 'ssh' ? "an SSH agent's keys" : 'a secret'} from a BuildKit session, which this policy does not grant`,
+          'Remove the mount, or ask for a rule that grants BuildKit',
+        );
       } else if (!['bind', 'cache', 'tmpfs', 'secret', 'ssh'].includes(type)) {
         ctx.deny('build', `${field} --mount`, `${show(type)} is not a mount type dockgate can judge`, 'Use a bind, cache or tmpfs mount');
       }
@@ -235,7 +257,13 @@ function judgeRunFlags(ctx: ReachContext, field: string, instruction: Dockerfile
  * what a stage built on it starts with: an earlier stage, or the image's environment (unknown when the
  * image is not on the engine yet: the engine pulls it, and dockgate cannot see its Env or triggers).
  */
-async function judgeBaseImage(ctx: ReachContext, place: Place, field: string, word: string, runsTriggers: boolean): Promise<{ stage: string } | { env: ReadonlyMap<string, string> | undefined }> {
+async function judgeBaseImage(
+  ctx: ReachContext,
+  place: Place,
+  field: string,
+  word: string,
+  runsTriggers: boolean,
+): Promise<{ stage: string } | { env: ReadonlyMap<string, string> | undefined }> {
   const image = expand(word, place.escape, place.scope);
   if (image === undefined) {
     if (ctx.constraints.images.length > 0) ctx.deny('build', field, `the image ${show(word)} is built from variables dockgate cannot resolve as the engine will`, 'Name the image literally');
@@ -288,12 +316,17 @@ async function judgeText(ctx: ReachContext, file: string, text: string, request:
 
 /** POST /build with the context in the body: each Dockerfile the engine may read, judged. */
 export async function judgeBuildContext(ctx: ReachContext, reading: BuildContextReading, request: BuildRequest): Promise<void> {
-  await ctx.findings.run('build', 'no instruction fetches from the host\'s network, runs outside the build\'s confinement or takes secrets', async () => {
+  await ctx.findings.run('build', "no instruction fetches from the host's network, runs outside the build's confinement or takes secrets", async () => {
     for (const dockerfile of reading.dockerfiles) {
       const parsed = await judgeText(ctx, dockerfile.path, dockerfile.text, request);
       // `# syntax=` makes BuildKit pull and run a frontend image that reads the file its own way.
       if (request.builder === 'buildkit' && !ctx.constraints.remoteFetch && parsed.some((r) => r.syntax !== undefined)) {
-        ctx.deny('build', `${dockerfile.path}:1 # syntax`, 'names a frontend image that BuildKit pulls and runs to read the Dockerfile, whose instructions dockgate cannot judge', 'Remove the syntax directive, or ask for a rule that grants remote fetches');
+        ctx.deny(
+          'build',
+          `${dockerfile.path}:1 # syntax`,
+          'names a frontend image that BuildKit pulls and runs to read the Dockerfile, whose instructions dockgate cannot judge',
+          'Remove the syntax directive, or ask for a rule that grants remote fetches',
+        );
       }
     }
     if (request.builder === 'buildkit' && request.buildArgs.has('BUILDKIT_SYNTAX') && !ctx.constraints.remoteFetch) {

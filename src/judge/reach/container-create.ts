@@ -87,10 +87,16 @@ export async function judgeContainerCreate(ctx: ReachContext, input: ContainerCr
       }
     }
   });
-  await findings.run('user', ctx.constraints.requireNonRoot || ctx.constraints.requireNoNewPrivileges ? 'runs as a non-root user with no-new-privileges as required' : 'any user (the policy does not require non-root)', async () => {
-    await judgeEffectiveUser(ctx, 'User', readString(ctx, body.User, 'User'), imageUser(ctx, image));
-    judgeNoNewPrivileges(ctx, `${H}SecurityOpt`, reading);
-  });
+  await findings.run(
+    'user',
+    ctx.constraints.requireNonRoot || ctx.constraints.requireNoNewPrivileges
+      ? 'runs as a non-root user with no-new-privileges as required'
+      : 'any user (the policy does not require non-root)',
+    async () => {
+      await judgeEffectiveUser(ctx, 'User', readString(ctx, body.User, 'User'), imageUser(ctx, image));
+      judgeNoNewPrivileges(ctx, `${H}SecurityOpt`, reading);
+    },
+  );
   await findings.run('resources', 'limits as the policy requires', () => judgeCreateLimits(ctx, hostConfig, H));
   await findings.run('ports', 'published ports within the allowed addresses and range', () => {
     judgePortBindings(ctx, hostConfig.PortBindings, H);

@@ -38,7 +38,7 @@ export async function judgeContainerUpdate(ctx: ReachContext, ref: string, body:
     judgeOom(ctx, body, '');
   });
   let completed: Record<string, number> = {};
-  await ctx.findings.run('resources', 'limits, merged with the container\'s current ones, stay within the policy', () => {
+  await ctx.findings.run('resources', "limits, merged with the container's current ones, stay within the policy", () => {
     completed = judgeUpdateLimits(ctx, body, container?.HostConfig);
   });
   const fields = Object.entries(completed);
@@ -56,16 +56,19 @@ export async function judgeContainerStart(ctx: ReachContext, ref: string, body: 
   const empty = body === undefined || body === null || (isRecord(body) && Object.keys(body).length === 0);
   if (empty) ctx.findings.pass('body', 'no body: the container starts with the configuration it was created with');
   else {
-    ctx.deny('body', 'body', 'a body on start would change the container\'s HostConfig (old API versions), bypassing the create judgement', 'Send start without a body; set options when creating the container');
+    ctx.deny(
+      'body',
+      'body',
+      "a body on start would change the container's HostConfig (old API versions), bypassing the create judgement",
+      'Send start without a body; set options when creating the container',
+    );
   }
   const container = ref === '' ? undefined : await ctx.engine.container(ref);
   if (container === undefined) {
     ctx.findings.skip('mounts', `no container ${show(ref)}: the engine will answer that it does not exist`);
     return;
   }
-  await ctx.findings.run('mounts', 'its host paths still resolve under the allowed roots', () =>
-    judgeContainerMountPoints(ctx, `container ${show(ref)}`, container, false, 'would mount'),
-  );
+  await ctx.findings.run('mounts', 'its host paths still resolve under the allowed roots', () => judgeContainerMountPoints(ctx, `container ${show(ref)}`, container, false, 'would mount'));
 }
 
 /** POST /containers/{id}/exec. */
@@ -131,14 +134,24 @@ export async function judgeContainerName(ctx: ReachContext, name: string | undef
   try {
     other = await ctx.engine.container(prefix);
   } catch {
-    ctx.deny('names', field, `${show(name)} is made of hexadecimal digits, and dockgate could not tell whether it is the id prefix of other containers`, 'Choose a name with a letter beyond a-f, or retry');
+    ctx.deny(
+      'names',
+      field,
+      `${show(name)} is made of hexadecimal digits, and dockgate could not tell whether it is the id prefix of other containers`,
+      'Choose a name with a letter beyond a-f, or retry',
+    );
     return;
   }
   if (other === undefined || !other.Id.startsWith(prefix) || other.Id === self) {
     ctx.findings.pass('names', `the name ${show(name)} is no other container's id prefix`);
     return;
   }
-  ctx.deny('names', field, `${show(name)} is the id prefix of container ${other.Id.slice(0, 12)}: references to it would reach this container instead`, 'Choose a name that is not the start of another container\'s id');
+  ctx.deny(
+    'names',
+    field,
+    `${show(name)} is the id prefix of container ${other.Id.slice(0, 12)}: references to it would reach this container instead`,
+    "Choose a name that is not the start of another container's id",
+  );
 }
 
 /** POST /containers/{id}/rename?name=: the container is looked up (and forwarded by id), the new name judged. */

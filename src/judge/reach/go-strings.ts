@@ -50,6 +50,6 @@ export function goToUpper(text: string): string {
 
 /** Quotes a request value for a message, shortened so a huge value cannot flood a log line. */
 export function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text);
 }

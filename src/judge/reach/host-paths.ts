@@ -142,10 +142,7 @@ export async function isProtectedSocketInode(resolved: string, protectedList: re
   return false;
 }
 
-export type RootVerdict =
-  | { ok: true; root: BindRoot }
-  | { ok: false; reason: 'outside' }
-  | { ok: false; reason: 'read-only'; root: BindRoot };
+export type RootVerdict = { ok: true; root: BindRoot } | { ok: false; reason: 'outside' } | { ok: false; reason: 'read-only'; root: BindRoot };
 
 /**
  * Whether a bind of `resolved` is allowed by the roots. Read-only: under any root. Read-write: under a

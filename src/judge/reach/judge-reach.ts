@@ -16,16 +16,7 @@ import type { CheckResult, Violation } from './findings.js';
 import { isRecord, ReachContext, referenceKey, type ReachEngine, type ReachOptions } from './reach-context.js';
 import { judgeTopArguments } from './top-arguments.js';
 import { judgeServiceSpec } from './service-spec.js';
-import {
-  judgeBuild,
-  judgeBuildkit,
-  judgeImageCreate,
-  judgeNetworkCreate,
-  judgePluginChange,
-  judgePluginPrivileges,
-  judgeSwarm,
-  judgeVolumeCreate,
-} from './side-doors.js';
+import { judgeBuild, judgeBuildkit, judgeImageCreate, judgeNetworkCreate, judgePluginChange, judgePluginPrivileges, judgeSwarm, judgeVolumeCreate } from './side-doors.js';
 
 export interface ReachRequest {
   operation: Operation;

@@ -6,23 +6,9 @@ import type { MountBody } from '../../inspect/schemas/mount.js';
 import type { ContainerFacts, VolumeFacts } from '../engine-lookup.js';
 import { parseBindSpec } from './bind-spec.js';
 import { show } from './go-strings.js';
-import {
-  exposedProtectedPath,
-  isProtectedSocketInode,
-  judgeAgainstRoots,
-  resolveHostPath,
-  UnresolvablePathError,
-} from './host-paths.js';
+import { exposedProtectedPath, isProtectedSocketInode, judgeAgainstRoots, resolveHostPath, UnresolvablePathError } from './host-paths.js';
 import { judgeImageReference } from './image-refs.js';
-import {
-  isRecord,
-  readArray,
-  readBoolean,
-  readRecord,
-  readString,
-  readStringMap,
-  type ReachContext,
-} from './reach-context.js';
+import { isRecord, readArray, readBoolean, readRecord, readString, readStringMap, type ReachContext } from './reach-context.js';
 
 const NAMED_VOLUME_FIX = 'Use a named volume instead (-v NAME:/path or --mount type=volume,source=NAME,target=/path)';
 
@@ -90,20 +76,10 @@ export async function judgeHostPath(ctx: ReachContext, field: string, raw: strin
   const root = verdict.root;
   const underReadOnlyRoot = roots.some((r) => r.readOnly && (resolved === r.path || resolved.startsWith(`${r.path}/`) || r.path.startsWith(`${resolved}/`)));
   if (use.relabel !== undefined && underReadOnlyRoot) {
-    ctx.deny(
-      'mounts',
-      field,
-      `the :${use.relabel} option relabels ${show(raw)} on the host, which writes to a read-only bind root (${root.path})`,
-      `Remove the :${use.relabel} option`,
-    );
+    ctx.deny('mounts', field, `the :${use.relabel} option relabels ${show(raw)} on the host, which writes to a read-only bind root (${root.path})`, `Remove the :${use.relabel} option`);
   }
   if (use.nonRecursiveReadOnly && underReadOnlyRoot) {
-    ctx.deny(
-      'mounts',
-      field,
-      `ReadOnlyNonRecursive leaves mounts below ${show(raw)} writable, but the bind root ${root.path} is read-only`,
-      'Remove BindOptions.ReadOnlyNonRecursive',
-    );
+    ctx.deny('mounts', field, `ReadOnlyNonRecursive leaves mounts below ${show(raw)} writable, but the bind root ${root.path} is read-only`, 'Remove BindOptions.ReadOnlyNonRecursive');
   }
 }
 
@@ -115,9 +91,7 @@ export function judgeVolumeDriver(ctx: ReachContext, field: string, driver: stri
     'mounts',
     field,
     `uses the volume driver ${show(driver)}, which this policy does not grant (a volume plugin mounts whatever it is told on the host)`,
-    ctx.constraints.volumeDrivers.length === 0
-      ? 'Use the local driver'
-      : `Use the local driver or one of: ${ctx.constraints.volumeDrivers.join(', ')}`,
+    ctx.constraints.volumeDrivers.length === 0 ? 'Use the local driver' : `Use the local driver or one of: ${ctx.constraints.volumeDrivers.join(', ')}`,
   );
 }
 
@@ -129,12 +103,7 @@ const LOCAL_OPTIONS = new Set(['type', 'o', 'device', 'size']);
  * host path (judged like a bind, read-only when `o` says `ro`); any other `type` mounts a block device
  * or a network filesystem (`ext4`, `nfs`, `cifs`, `proc`, ...) as root on the host.
  */
-export async function judgeLocalVolumeOptions(
-  ctx: ReachContext,
-  field: string,
-  options: Readonly<Record<string, string>>,
-  existing?: string,
-): Promise<void> {
+export async function judgeLocalVolumeOptions(ctx: ReachContext, field: string, options: Readonly<Record<string, string>>, existing?: string): Promise<void> {
   // Options of a volume that already exists are reported at the field that names it.
   const at = (key: string): string => (existing === undefined ? `${field}.${key}` : field);
   const subject = existing === undefined ? 'the local volume' : `the existing volume ${show(existing)}`;
@@ -224,7 +193,12 @@ export async function judgeMounts(ctx: ReachContext, mounts: readonly MountBody[
         const options = readRecord(ctx, mount.BindOptions, `${at}.BindOptions`) ?? {};
         const propagation = readString(ctx, options.Propagation, `${at}.BindOptions.Propagation`);
         if (propagation === 'shared' || propagation === 'rshared') {
-          ctx.deny('mounts', `${at}.BindOptions.Propagation`, `asks for ${propagation} mount propagation, which lets mounts cross between container and host`, 'Remove the propagation option');
+          ctx.deny(
+            'mounts',
+            `${at}.BindOptions.Propagation`,
+            `asks for ${propagation} mount propagation, which lets mounts cross between container and host`,
+            'Remove the propagation option',
+          );
         }
         if (readBoolean(ctx, options.CreateMountpoint, `${at}.BindOptions.CreateMountpoint`) === true) {
           ctx.deny('mounts', `${at}.BindOptions.CreateMountpoint`, 'creates directories on the host as root', 'Create the directory first, then bind it without CreateMountpoint');

@@ -29,7 +29,15 @@ const FIELDS: readonly ModeField[] = [
   { name: 'UTSMode', namespace: 'uts', private: [''], joins: false, host: "shares the host's UTS namespace: the container can change the host's hostname", flag: '--uts' },
   { name: 'UsernsMode', namespace: 'user', private: [''], joins: false, host: "leaves the engine's user-namespace remapping: root in the container is root on the host", flag: '--userns' },
   { name: 'CgroupnsMode', namespace: 'cgroup', private: ['', 'private'], joins: false, host: "shares the host's cgroup namespace", flag: '--cgroupns' },
-  { name: 'NetworkMode', namespace: 'network', private: [], joins: true, open: true, host: "shares the host's network stack: host-only services, every interface, the host's ports", flag: '--network' },
+  {
+    name: 'NetworkMode',
+    namespace: 'network',
+    private: [],
+    joins: true,
+    open: true,
+    host: "shares the host's network stack: host-only services, every interface, the host's ports",
+    flag: '--network',
+  },
   { name: 'Cgroup', private: [''], joins: true, host: '', flag: '--cgroup' },
 ];
 
@@ -81,6 +89,11 @@ export function judgeEndpointsConfig(ctx: ReachContext, networkingConfig: Contai
   const endpoints = config && readRecord(ctx, config.EndpointsConfig, `${prefix}.EndpointsConfig`);
   if (!endpoints || ctx.constraints.hostNamespaces.network) return;
   if ('host' in endpoints) {
-    ctx.deny('namespaces', `${prefix}.EndpointsConfig.host`, "connects the container to the host network: host-only services, every interface, the host's ports", 'Use a bridge or user-defined network');
+    ctx.deny(
+      'namespaces',
+      `${prefix}.EndpointsConfig.host`,
+      "connects the container to the host network: host-only services, every interface, the host's ports",
+      'Use a bridge or user-defined network',
+    );
   }
 }

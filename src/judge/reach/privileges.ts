@@ -8,14 +8,27 @@ import { readArray, readBoolean, readNumber, readString, readStringMap, readStri
 
 /** The engine's default masked paths (Docker 20.10; newer engines add more). A custom list must keep them. */
 export const DEFAULT_MASKED_PATHS: readonly string[] = [
-  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
 ];
 export const DEFAULT_READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 export function judgePrivileged(ctx: ReachContext, value: unknown, field: string, what = 'runs the container privileged'): void {
   if (readBoolean(ctx, value, field) === true && !ctx.constraints.privileged) {
-    ctx.deny('privileges', field, `${what}: every capability, every device, no seccomp or AppArmor, which is root on the host`, 'Remove --privileged; add only the capabilities the policy allows');
+    ctx.deny(
+      'privileges',
+      field,
+      `${what}: every capability, every device, no seccomp or AppArmor, which is root on the host`,
+      'Remove --privileged; add only the capabilities the policy allows',
+    );
   }
 }
 
@@ -41,7 +54,10 @@ function isSuperset(list: readonly string[], required: readonly string[]): boole
 /** MaskedPaths/ReadonlyPaths replace the engine's lists: absent is the default, `[]` unmasks /proc and /sys. */
 export function judgeSystemPaths(ctx: ReachContext, hostConfig: FieldsOf<HostConfigBody>, prefix: string): void {
   if (ctx.constraints.unconfined) return;
-  for (const [name, defaults] of [['MaskedPaths', DEFAULT_MASKED_PATHS], ['ReadonlyPaths', DEFAULT_READONLY_PATHS]] as const) {
+  for (const [name, defaults] of [
+    ['MaskedPaths', DEFAULT_MASKED_PATHS],
+    ['ReadonlyPaths', DEFAULT_READONLY_PATHS],
+  ] as const) {
     if (hostConfig[name] === undefined || hostConfig[name] === null) continue;
     const list = readStrings(ctx, hostConfig[name], `${prefix}${name}`);
     if (!isSuperset(list, defaults)) {
@@ -49,9 +65,7 @@ export function judgeSystemPaths(ctx: ReachContext, hostConfig: FieldsOf<HostCon
       ctx.deny(
         'privileges',
         `${prefix}${name}`,
-        list.length === 0
-          ? `is empty, which unmasks /proc and /sys (systempaths=unconfined)`
-          : `leaves out ${missing.join(', ')}, which the engine protects by default`,
+        list.length === 0 ? `is empty, which unmasks /proc and /sys (systempaths=unconfined)` : `leaves out ${missing.join(', ')}, which the engine protects by default`,
         `Remove ${name} (and --security-opt systempaths=unconfined) so the engine's defaults apply`,
       );
     }
@@ -72,7 +86,12 @@ export function judgeSysctls(ctx: ReachContext, value: unknown, field: string): 
     // runc accepts `/` as well as `.` between components.
     const normal = name.replace(/\//g, '.');
     if (!sysctlAllowed(normal, ctx.constraints.sysctls)) {
-      ctx.deny('privileges', `${field}.${name}`, `sets the kernel parameter ${show(name)}, which this policy does not allow`, `Remove --sysctl ${name}${ctx.constraints.sysctls.length > 0 ? `; allowed: ${ctx.constraints.sysctls.join(', ')}` : ''}`);
+      ctx.deny(
+        'privileges',
+        `${field}.${name}`,
+        `sets the kernel parameter ${show(name)}, which this policy does not allow`,
+        `Remove --sysctl ${name}${ctx.constraints.sysctls.length > 0 ? `; allowed: ${ctx.constraints.sysctls.join(', ')}` : ''}`,
+      );
     }
   }
 }
@@ -120,7 +139,12 @@ export function judgeOom(ctx: ReachContext, hostConfig: FieldsOf<Pick<HostConfig
   if (ctx.constraints.unconfined) return;
   const score = readNumber(ctx, hostConfig.OomScoreAdj, `${prefix}OomScoreAdj`);
   if (score !== undefined && score < 0) {
-    ctx.deny('privileges', `${prefix}OomScoreAdj`, `protects the container from the OOM killer (${score}), so the kernel kills host processes instead`, 'Remove --oom-score-adj or give a value of 0 or more');
+    ctx.deny(
+      'privileges',
+      `${prefix}OomScoreAdj`,
+      `protects the container from the OOM killer (${score}), so the kernel kills host processes instead`,
+      'Remove --oom-score-adj or give a value of 0 or more',
+    );
   }
   if (readBoolean(ctx, hostConfig.OomKillDisable, `${prefix}OomKillDisable`) === true) {
     ctx.deny('privileges', `${prefix}OomKillDisable`, 'disables the OOM killer for the container, so the kernel kills host processes instead', 'Remove --oom-kill-disable');

@@ -47,9 +47,21 @@ function recordingLookups(engine: ReachEngine, resolved: Map<string, string>): R
   const network = engine.network?.bind(engine);
   const apiVersion = engine.apiVersion?.bind(engine);
   return {
-    container: noting('container', (ref) => engine.container(ref), (facts) => facts.Id),
-    exec: noting('exec', (id) => engine.exec(id), (facts) => facts.ID),
-    image: noting('image', (ref) => engine.image(ref), (facts) => facts.Id),
+    container: noting(
+      'container',
+      (ref) => engine.container(ref),
+      (facts) => facts.Id,
+    ),
+    exec: noting(
+      'exec',
+      (id) => engine.exec(id),
+      (facts) => facts.ID,
+    ),
+    image: noting(
+      'image',
+      (ref) => engine.image(ref),
+      (facts) => facts.Id,
+    ),
     // Volumes are named exactly (no prefixes, no ids): nothing to pin.
     volume: (name) => engine.volume(name),
     ...(network !== undefined && { network: noting('network', network, (facts) => facts.Id) }),

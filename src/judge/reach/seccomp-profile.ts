@@ -20,8 +20,26 @@ const SYS_ADMIN = 'SYS_ADMIN';
 /** System call → the capabilities any of which makes Docker's default profile allow it, or null: never allowed. */
 const DEFAULT_PROFILE_GATES: ReadonlyMap<string, readonly string[] | null> = new Map<string, readonly string[] | null>([
   ...[
-    'clone3', 'fanotify_init', 'fsconfig', 'fsmount', 'fsopen', 'fspick', 'lookup_dcookie', 'mount', 'mount_setattr', 'move_mount',
-    'name_to_handle_at', 'open_tree', 'quotactl', 'quotactl_fd', 'setdomainname', 'sethostname', 'setns', 'umount', 'umount2', 'unshare',
+    'clone3',
+    'fanotify_init',
+    'fsconfig',
+    'fsmount',
+    'fsopen',
+    'fspick',
+    'lookup_dcookie',
+    'mount',
+    'mount_setattr',
+    'move_mount',
+    'name_to_handle_at',
+    'open_tree',
+    'quotactl',
+    'quotactl_fd',
+    'setdomainname',
+    'sethostname',
+    'setns',
+    'umount',
+    'umount2',
+    'unshare',
   ].map((name): [string, string[]] => [name, [SYS_ADMIN]]),
   ['bpf', [SYS_ADMIN, 'BPF']],
   ['perf_event_open', [SYS_ADMIN, 'PERFMON']],
@@ -37,8 +55,24 @@ const DEFAULT_PROFILE_GATES: ReadonlyMap<string, readonly string[] | null> = new
   ['vhangup', ['SYS_TTY_CONFIG']],
   ...['get_mempolicy', 'mbind', 'set_mempolicy', 'set_mempolicy_home_node'].map((name): [string, string[]] => [name, ['SYS_NICE']]),
   ...[
-    'add_key', 'keyctl', 'request_key', 'kexec_load', 'kexec_file_load', 'nfsservctl', 'swapon', 'swapoff', 'uselib', 'sysfs',
-    '_sysctl', 'vm86', 'vm86old', 'get_kernel_syms', 'query_module', 'create_module', 'pivot_root', 'userfaultfd',
+    'add_key',
+    'keyctl',
+    'request_key',
+    'kexec_load',
+    'kexec_file_load',
+    'nfsservctl',
+    'swapon',
+    'swapoff',
+    'uselib',
+    'sysfs',
+    '_sysctl',
+    'vm86',
+    'vm86old',
+    'get_kernel_syms',
+    'query_module',
+    'create_module',
+    'pivot_root',
+    'userfaultfd',
   ].map((name): [string, null] => [name, null]),
 ]);
 
@@ -131,7 +165,10 @@ export function judgeSeccompProfile(ctx: ReachContext, field: string, text: stri
   }
   const beyond = beyondDefaultProfile(profile, caps);
   if (beyond === 'all') {
-    refuse(`the seccomp profile's defaultAction is ${show(profile.defaultAction ?? '')}, which lets every system call through (the same as unconfined)`, 'Use a profile whose defaultAction refuses (SCMP_ACT_ERRNO), or the default profile');
+    refuse(
+      `the seccomp profile's defaultAction is ${show(profile.defaultAction ?? '')}, which lets every system call through (the same as unconfined)`,
+      'Use a profile whose defaultAction refuses (SCMP_ACT_ERRNO), or the default profile',
+    );
   } else if (beyond.length > 0) {
     refuse(
       `the seccomp profile lets through ${beyond.slice(0, 6).join(', ')}${beyond.length > 6 ? ` and ${beyond.length - 6} more` : ''}, which Docker's default profile refuses to this container (as good as unconfined for them)`,

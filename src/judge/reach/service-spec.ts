@@ -44,7 +44,8 @@ function judgePrivilegesBlock(ctx: ReachContext, value: ContainerSpecBody['Privi
       if (text) unconfined(`${prefix}.SELinuxContext.${key}`, `sets the SELinux ${key.toLowerCase()} label, which the Pod Security Standards refuse`);
     }
     const type = readString(ctx, selinux.Type, `${prefix}.SELinuxContext.Type`);
-    if (type && !ALLOWED_SELINUX_TYPES.includes(type)) unconfined(`${prefix}.SELinuxContext.Type`, `runs the tasks with the SELinux type ${show(type)} (allowed: ${ALLOWED_SELINUX_TYPES.join(', ')})`);
+    if (type && !ALLOWED_SELINUX_TYPES.includes(type))
+      unconfined(`${prefix}.SELinuxContext.Type`, `runs the tasks with the SELinux type ${show(type)} (allowed: ${ALLOWED_SELINUX_TYPES.join(', ')})`);
   }
   const seccomp = readRecord(ctx, privileges.Seccomp, `${prefix}.Seccomp`);
   if (seccomp) {
@@ -54,14 +55,15 @@ function judgePrivilegesBlock(ctx: ReachContext, value: ContainerSpecBody['Privi
       const profile = decodeGoBytes(readString(ctx, seccomp.Profile, `${prefix}.Seccomp.Profile`) ?? '');
       if (profile === undefined) ctx.deny('security-options', `${prefix}.Seccomp.Profile`, 'is not base64, as the engine reads this []byte field', 'Send the profile base64-encoded');
       else judgeInlineSeccomp(ctx, `${prefix}.Seccomp.Profile`, profile, caps);
-    }
-    else if (mode !== undefined && mode !== '' && mode !== 'default') ctx.deny('security-options', `${prefix}.Seccomp.Mode`, `${show(mode)} is not a seccomp mode dockgate knows`, 'Use default or custom');
+    } else if (mode !== undefined && mode !== '' && mode !== 'default')
+      ctx.deny('security-options', `${prefix}.Seccomp.Mode`, `${show(mode)} is not a seccomp mode dockgate knows`, 'Use default or custom');
   }
   const apparmor = readRecord(ctx, privileges.AppArmor, `${prefix}.AppArmor`);
   if (apparmor) {
     const mode = readString(ctx, apparmor.Mode, `${prefix}.AppArmor.Mode`);
     if (mode === 'disabled') unconfined(`${prefix}.AppArmor.Mode`, 'turns AppArmor off');
-    else if (mode !== undefined && mode !== '' && mode !== 'default') ctx.deny('security-options', `${prefix}.AppArmor.Mode`, `${show(mode)} is not an AppArmor mode dockgate knows`, 'Use default');
+    else if (mode !== undefined && mode !== '' && mode !== 'default')
+      ctx.deny('security-options', `${prefix}.AppArmor.Mode`, `${show(mode)} is not an AppArmor mode dockgate knows`, 'Use default');
   }
   const noNewPrivileges = readBoolean(ctx, privileges.NoNewPrivileges, `${prefix}.NoNewPrivileges`);
   if (noNewPrivileges !== undefined) reading.noNewPrivileges = noNewPrivileges;
@@ -101,7 +103,7 @@ export async function judgeServiceSpec(ctx: ReachContext, body: ServiceSpecBody 
   const T = 'TaskTemplate';
   const runtime = readString(ctx, template.Runtime, `${T}.Runtime`) ?? '';
   await ctx.findings.run('plugins', 'the tasks are containers', () => {
-    if ((runtime === 'plugin' || template.PluginSpec !== undefined && template.PluginSpec !== null) && !ctx.constraints.plugins) {
+    if ((runtime === 'plugin' || (template.PluginSpec !== undefined && template.PluginSpec !== null)) && !ctx.constraints.plugins) {
       ctx.deny('plugins', `${T}.PluginSpec`, 'installs a plugin on every node, with the privileges it asks for', 'Run the service as containers, or ask for a rule that grants plugins');
     }
     if (runtime === 'attachment' || (template.NetworkAttachmentSpec !== undefined && template.NetworkAttachmentSpec !== null)) {
@@ -130,10 +132,16 @@ export async function judgeServiceSpec(ctx: ReachContext, body: ServiceSpecBody 
   await ctx.findings.run('security-options', 'seccomp, AppArmor and SELinux stay confined', () => {
     reading = judgePrivilegesBlock(ctx, container.Privileges, `${C}.Privileges`, hostConfigCapabilities({ CapAdd: container.CapabilityAdd, CapDrop: container.CapabilityDrop }));
   });
-  await ctx.findings.run('user', ctx.constraints.requireNonRoot || ctx.constraints.requireNoNewPrivileges ? 'runs as a non-root user with no-new-privileges as required' : 'any user (the policy does not require non-root)', async () => {
-    await judgeEffectiveUser(ctx, `${C}.User`, readString(ctx, container.User, `${C}.User`), imageUser(ctx, image));
-    judgeNoNewPrivileges(ctx, `${C}.Privileges.NoNewPrivileges`, reading);
-  });
+  await ctx.findings.run(
+    'user',
+    ctx.constraints.requireNonRoot || ctx.constraints.requireNoNewPrivileges
+      ? 'runs as a non-root user with no-new-privileges as required'
+      : 'any user (the policy does not require non-root)',
+    async () => {
+      await judgeEffectiveUser(ctx, `${C}.User`, readString(ctx, container.User, `${C}.User`), imageUser(ctx, image));
+      judgeNoNewPrivileges(ctx, `${C}.Privileges.NoNewPrivileges`, reading);
+    },
+  );
   await ctx.findings.run('resources', 'limits as the policy requires', () => {
     const resources = readRecord(ctx, template.Resources, `${T}.Resources`) ?? {};
     judgeServiceLimits(ctx, readRecord(ctx, resources.Limits, `${T}.Resources.Limits`) ?? {}, `${T}.Resources.Limits.`);

@@ -25,9 +25,7 @@ export function judgeSwarm(ctx: ReachContext, operation: Operation): void {
   ctx.deny(
     'swarm',
     operation,
-    reads
-      ? 'reads the swarm\'s join tokens or unlock key, which let anyone join or unlock the cluster'
-      : 'changes which swarm this node belongs to or how the swarm is run',
+    reads ? "reads the swarm's join tokens or unlock key, which let anyone join or unlock the cluster" : 'changes which swarm this node belongs to or how the swarm is run',
     'Ask for a rule that grants swarm control (swarm: true)',
   );
 }
@@ -38,7 +36,12 @@ export function judgeBuildkit(ctx: ReachContext, field: string): void {
     ctx.findings.pass('operation', 'the policy grants BuildKit');
     return;
   }
-  ctx.deny('operation', field, 'opens a BuildKit channel, whose builds dockgate cannot judge (host network, insecure entitlements, host files)', 'Build with the classic builder (DOCKER_BUILDKIT=0), or ask for a rule that grants BuildKit');
+  ctx.deny(
+    'operation',
+    field,
+    'opens a BuildKit channel, whose builds dockgate cannot judge (host network, insecure entitlements, host files)',
+    'Build with the classic builder (DOCKER_BUILDKIT=0), or ask for a rule that grants BuildKit',
+  );
 }
 
 /** plugins/pull and plugins/{name}/upgrade: any privilege the plugin asks for reaches the host. */
@@ -53,7 +56,12 @@ export function judgePluginPrivileges(ctx: ReachContext, body: PluginPrivilegesB
     return;
   }
   const names = privileges.map((p) => readRecord(ctx, p, 'body[]')?.Name ?? '?').join(', ');
-  ctx.deny('plugins', 'body', `grants the plugin host privileges (${names}): plugins run as root with the mounts, devices and capabilities they ask for`, 'Install plugins as the operator, or ask for a rule that grants plugins');
+  ctx.deny(
+    'plugins',
+    'body',
+    `grants the plugin host privileges (${names}): plugins run as root with the mounts, devices and capabilities they ask for`,
+    'Install plugins as the operator, or ask for a rule that grants plugins',
+  );
 }
 
 /** plugins/create, set, enable, disable: `why` says what the change lets the plugin do to the host. */
@@ -70,7 +78,12 @@ export async function judgeBuild(ctx: ReachContext, query: QueryView): Promise<v
   await ctx.findings.run('query', 'no host network, remote context, cgroup parent or unconfined build containers', async () => {
     const remote = query.get('remote');
     if (remote !== undefined && remote !== '' && !ctx.constraints.remoteFetch) {
-      ctx.deny('query', '?remote', 'makes the engine fetch the build context from a URL, from the host\'s network', 'Send the build context from the client (docker build DIR, or - for stdin)');
+      ctx.deny(
+        'query',
+        '?remote',
+        "makes the engine fetch the build context from a URL, from the host's network",
+        'Send the build context from the client (docker build DIR, or - for stdin)',
+      );
     }
     const network = query.get('networkmode');
     if (network === 'host' && !ctx.constraints.hostNamespaces.network) {
@@ -87,7 +100,11 @@ export async function judgeBuild(ctx: ReachContext, query: QueryView): Promise<v
         if (!ctx.constraints.unconfined) ctx.deny('query', `?securityopt[${i}]`, 'runs build steps without confinement (the insecure entitlement)', 'Remove --allow security.insecure');
       }
     });
-    judgeSecurityOpt(ctx, options.filter((o) => o !== 'insecure' && o !== 'security.insecure'), '?securityopt');
+    judgeSecurityOpt(
+      ctx,
+      options.filter((o) => o !== 'insecure' && o !== 'security.insecure'),
+      '?securityopt',
+    );
     const version = query.get('version');
     if (version === '2' || (query.get('session') ?? '') !== '') judgeBuildkit(ctx, version === '2' ? '?version' : '?session');
   });
@@ -97,7 +114,12 @@ export async function judgeBuild(ctx: ReachContext, query: QueryView): Promise<v
 export function judgeImageCreate(ctx: ReachContext, query: QueryView): void {
   const source = query.get('fromSrc');
   if (source !== undefined && source !== '' && source !== '-' && !ctx.constraints.remoteFetch) {
-    ctx.deny('query', '?fromSrc', 'makes the engine fetch an image from a URL, from the host\'s network', 'Download the file and import it from the client (docker import FILE, or - for stdin)');
+    ctx.deny(
+      'query',
+      '?fromSrc',
+      "makes the engine fetch an image from a URL, from the host's network",
+      'Download the file and import it from the client (docker import FILE, or - for stdin)',
+    );
   }
   const image = query.get('fromImage');
   const tag = query.get('tag') ?? '';
@@ -155,7 +177,7 @@ export function judgeNetworkCreate(ctx: ReachContext, body: NetworkCreateBody | 
   }
   for (const key of ['com.docker.network.bridge.gateway_mode_ipv4', 'com.docker.network.bridge.gateway_mode_ipv6']) {
     if (options[key] === 'nat-unprotected' && !ctx.constraints.unconfined) {
-      ctx.deny('networks', `Options.${key}`, 'exposes every container port to the host\'s networks without filtering', `Remove -o ${key}`);
+      ctx.deny('networks', `Options.${key}`, "exposes every container port to the host's networks without filtering", `Remove -o ${key}`);
     }
   }
   if (!ctx.findings.denied) ctx.findings.pass('networks', `a ${driver} network`);

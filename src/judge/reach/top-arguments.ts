@@ -15,11 +15,75 @@ const UNIX_LETTERS = new Set('aAdefFHjlLMPTwyZc');
 const BSD_LETTERS = new Set('acfjlmnrsSuvwxXZTHM');
 /** Format keywords that show neither environments nor anything beyond the process table's usual columns. */
 const FORMAT_KEYWORDS = new Set([
-  'pid', 'ppid', 'pgid', 'pgrp', 'sid', 'tid', 'lwp', 'nlwp', 'uid', 'euid', 'ruid', 'suid', 'user', 'euser', 'ruser', 'uname',
-  'gid', 'egid', 'rgid', 'group', 'egroup', 'rgroup', 'comm', 'ucomm', 'args', 'cmd', 'command', 'etime', 'etimes', 'time',
-  'cputime', 'start', 'lstart', 'stime', 'start_time', 'bsdstart', '%cpu', 'pcpu', 'c', '%mem', 'pmem', 'rss', 'rsz', 'vsz',
-  'vsize', 'sz', 'size', 'stat', 's', 'state', 'tty', 'tt', 'tname', 'nice', 'ni', 'pri', 'priority', 'psr', 'wchan', 'cls',
-  'class', 'policy', 'rtprio', 'label', 'f', 'flags', 'maj_flt', 'min_flt', 'cgroup',
+  'pid',
+  'ppid',
+  'pgid',
+  'pgrp',
+  'sid',
+  'tid',
+  'lwp',
+  'nlwp',
+  'uid',
+  'euid',
+  'ruid',
+  'suid',
+  'user',
+  'euser',
+  'ruser',
+  'uname',
+  'gid',
+  'egid',
+  'rgid',
+  'group',
+  'egroup',
+  'rgroup',
+  'comm',
+  'ucomm',
+  'args',
+  'cmd',
+  'command',
+  'etime',
+  'etimes',
+  'time',
+  'cputime',
+  'start',
+  'lstart',
+  'stime',
+  'start_time',
+  'bsdstart',
+  '%cpu',
+  'pcpu',
+  'c',
+  '%mem',
+  'pmem',
+  'rss',
+  'rsz',
+  'vsz',
+  'vsize',
+  'sz',
+  'size',
+  'stat',
+  's',
+  'state',
+  'tty',
+  'tt',
+  'tname',
+  'nice',
+  'ni',
+  'pri',
+  'priority',
+  'psr',
+  'wchan',
+  'cls',
+  'class',
+  'policy',
+  'rtprio',
+  'label',
+  'f',
+  'flags',
+  'maj_flt',
+  'min_flt',
+  'cgroup',
 ]);
 /** Options whose argument is the next word (or attached): a format list. */
 const FORMAT_OPTIONS = new Set(['-o', 'o', '-O', 'O', '--format']);
@@ -73,10 +137,16 @@ export function unsafeTopArguments(psArgs: string): string | undefined {
 /** GET /containers/{id}/top. */
 export function judgeTopArguments(ctx: ReachContext, psArgs: string | undefined): void {
   if (psArgs === undefined || psArgs === '' || ctx.constraints.topArguments === 'any') {
-    ctx.findings.pass('query', psArgs === undefined || psArgs === '' ? 'ps runs with the engine\'s default -ef' : 'the policy allows any ps arguments');
+    ctx.findings.pass('query', psArgs === undefined || psArgs === '' ? "ps runs with the engine's default -ef" : 'the policy allows any ps arguments');
     return;
   }
   const why = unsafeTopArguments(psArgs);
   if (why === undefined) ctx.findings.pass('query', 'ps runs with options that print no environment and no renamed column');
-  else ctx.deny('query', '?ps_args', `${why}; dockerd runs ps on the host as root with these arguments`, 'Use ps options such as -ef, aux or -o pid,user,args (or ask for a rule with top-arguments: any)');
+  else
+    ctx.deny(
+      'query',
+      '?ps_args',
+      `${why}; dockerd runs ps on the host as root with these arguments`,
+      'Use ps options such as -ef, aux or -o pid,user,args (or ask for a rule with top-arguments: any)',
+    );
 }

@@ -7,12 +7,7 @@ import { parseGoInt, show } from './go-strings.js';
 import type { ReachContext } from './reach-context.js';
 import type { SecurityOptReading } from './security-options.js';
 
-export type UserClass =
-  | { kind: 'unset' }
-  | { kind: 'root' }
-  | { kind: 'uid'; uid: number }
-  | { kind: 'name'; name: string }
-  | { kind: 'invalid'; why: string };
+export type UserClass = { kind: 'unset' } | { kind: 'root' } | { kind: 'uid'; uid: number } | { kind: 'name'; name: string } | { kind: 'invalid'; why: string };
 
 const MAX_UID = 2 ** 31 - 1;
 
@@ -42,12 +37,7 @@ const NON_ROOT_FIX = 'Run as a non-root numeric user (--user 1000:1000, or USER 
  * Judges the effective user under `requireNonRoot`. `inherit` finds the user an empty User falls back
  * to (undefined: it cannot be known, which is refused).
  */
-export async function judgeEffectiveUser(
-  ctx: ReachContext,
-  field: string,
-  spec: string | undefined,
-  inherit: () => Promise<InheritedUser | undefined>,
-): Promise<void> {
+export async function judgeEffectiveUser(ctx: ReachContext, field: string, spec: string | undefined, inherit: () => Promise<InheritedUser | undefined>): Promise<void> {
   if (!ctx.constraints.requireNonRoot) return;
   let user = spec ?? '';
   let from = `${field} ${show(user)}`;
@@ -91,7 +81,9 @@ export function judgeNoNewPrivileges(ctx: ReachContext, field: string, reading: 
   ctx.deny(
     'user',
     field,
-    reading.noNewPrivileges === false ? 'turns no-new-privileges off, which this policy requires' : 'does not set no-new-privileges, which this policy requires (setuid binaries could regain privileges)',
+    reading.noNewPrivileges === false
+      ? 'turns no-new-privileges off, which this policy requires'
+      : 'does not set no-new-privileges, which this policy requires (setuid binaries could regain privileges)',
     'Add --security-opt no-new-privileges',
   );
 }
