@@ -56,20 +56,7 @@ export function readBody(req: IncomingMessage, limit: number, what: string, hold
       size = needed;
     });
     req.on('end', () => resolve(body.subarray(0, size)));
-    // Bad chunk framing, or a client that hung up mid-body: Node's parser has already answered (a
-    // 400) or the connection is gone, but the refusal is still recorded as what it is, not as a failure of
-    // ours. A refusal the request was destroyed with (the body idle timeout) is that refusal.
-    req.on('error', (err: Error) =>
-      reject(
-        isGatewayError(err)
-          ? err
-          : new GatewayError('DG_BODY_MALFORMED', {
-              what,
-              why: `the body could not be read (${err.message})`,
-              fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it',
-            }),
-      ),
-    );
+    req.on('error', (err: Error) => reject(bodyReadFailure(err, what)));
   });
 }
 
@@ -102,5 +89,19 @@ export function discardBody(req: IncomingMessage, limit: number): Promise<boolea
     req.on('end', onEnd);
     req.on('error', onError);
     req.resume();
+  });
+}
+
+/**
+ * Bad chunk framing, or a client that hung up mid-body: Node's parser has already answered (a 400) or the
+ * connection is gone, but the refusal is still recorded as what it is, not as a failure of ours. A refusal
+ * the request was destroyed with (the body idle timeout) is that refusal.
+ */
+export function bodyReadFailure(err: Error, what: string): GatewayError {
+  if (isGatewayError(err)) return err;
+  return new GatewayError('DG_BODY_MALFORMED', {
+    what,
+    why: `the body could not be read (${err.message})`,
+    fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it',
   });
 }

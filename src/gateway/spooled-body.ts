@@ -11,8 +11,9 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { BudgetHold } from '../admit/byte-budget.js';
-import { GatewayError, isGatewayError } from '../errors/catalogue.js';
+import { GatewayError } from '../errors/catalogue.js';
 import type { HeldBody } from '../forward/forward-plain.js';
+import { bodyReadFailure } from './read-body.js';
 
 export interface SpooledBody extends HeldBody {
   /** Removes the file; safe to call more than once. */
@@ -109,17 +110,7 @@ export async function spoolBody(req: IncomingMessage, directory: string, limit: 
       live.end();
       file.end(() => resolve({ length, open: () => createReadStream(path), dispose }));
     });
-    req.once('error', (err: Error) =>
-      stop(
-        isGatewayError(err)
-          ? err
-          : new GatewayError('DG_BODY_MALFORMED', {
-              what,
-              why: `the body could not be read (${err.message})`,
-              fix: 'Send the body framed by a Content-Length or valid chunked encoding, and send all of it',
-            }),
-      ),
-    );
+    req.once('error', (err: Error) => stop(bodyReadFailure(err, what)));
     file.once('error', (err: Error) =>
       stop(new GatewayError('DG_BODY_TOO_LARGE', { what, why: `the body could not be held for judging (${err.message})`, fix: "Retry later; the gateway's spool directory may be full" })),
     );

@@ -59,31 +59,23 @@ function checkUserNamespaces(ctx: AuditContext): void {
   const accounts = ctx.accounts();
   const account = accounts.account(user);
   const groupEntry = /^\d+$/.test(group) ? accounts.groups.find((g) => g.gid === Number(group)) : accounts.groups.find((g) => g.name === group);
+  // The remap user's subordinate uids and its group's subordinate gids, each checked against the ids in use.
+  const ranges = [
+    { file: '/etc/subuid', owner: account, missing: `the remap user ${user} does not exist`, inUse: () => accounts.accounts.map((a) => a.uid) },
+    {
+      file: '/etc/subgid',
+      owner: groupEntry && { name: groupEntry.name, uid: groupEntry.gid },
+      missing: `the remap group ${group} does not exist`,
+      inUse: () => accounts.groups.map((g) => g.gid),
+    },
+  ];
   const problems: string[] = [];
-  const subuid = readText('/etc/subuid');
-  const subgid = readText('/etc/subgid');
-  if (account === undefined) problems.push(`the remap user ${user} does not exist`);
-  else if (subuid === undefined) problems.push('/etc/subuid is missing or unreadable');
-  else
-    problems.push(
-      ...subIdProblems(
-        '/etc/subuid',
-        parseSubIds(subuid),
-        account,
-        accounts.accounts.map((a) => a.uid),
-      ),
-    );
-  if (groupEntry === undefined) problems.push(`the remap group ${group} does not exist`);
-  else if (subgid === undefined) problems.push('/etc/subgid is missing or unreadable');
-  else
-    problems.push(
-      ...subIdProblems(
-        '/etc/subgid',
-        parseSubIds(subgid),
-        { name: groupEntry.name, uid: groupEntry.gid },
-        accounts.groups.map((g) => g.gid),
-      ),
-    );
+  for (const { file, owner, missing, inUse } of ranges) {
+    const text = readText(file);
+    if (owner === undefined) problems.push(missing);
+    else if (text === undefined) problems.push(`${file} is missing or unreadable`);
+    else problems.push(...subIdProblems(file, parseSubIds(text), owner, inUse()));
+  }
   if (problems.length > 0) collector.add(finding('daemon.subid-ranges', { subject: user, evidence: [from(remap, 'userns-remap'), ...problems] }));
 }
 

@@ -8,23 +8,10 @@
 // elsewhere, swarm membership, plugin privileges, BuildKit's channels, URLs the engine would fetch,
 // exec into containers with host access, CRIU checkpoints and the engine's debug endpoints.
 import type { ContainerConstraints } from '../container-constraints.js';
+import { DOCKER_DEFAULT_CAPABILITIES } from '../reach/capabilities.js';
 
 /** Capabilities the PSS baseline allows to add (Docker's default set without NET_RAW). */
-export const PSS_BASELINE_CAPABILITIES: readonly string[] = [
-  'AUDIT_WRITE',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'MKNOD',
-  'NET_BIND_SERVICE',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_CHROOT',
-];
+export const PSS_BASELINE_CAPABILITIES: readonly string[] = DOCKER_DEFAULT_CAPABILITIES.filter((capability) => capability !== 'NET_RAW');
 
 /**
  * Sysctls baseline allows. The PSS safe set is a floor: on Docker every `net.*` sysctl a container can set
