@@ -36,7 +36,7 @@ export interface JudgeResult {
   operation?: Operation;
   /** The canonical request target to send to the engine. */
   target?: string;
-  /** The canonical body to send to the engine (the judged document re-serialised, defaults applied). */
+  /** The canonical body to send to the engine (the judged document re-serialised, defaults applied); absent when the request is refused. */
   body?: Buffer;
   /** Defaults the policy applied to the body. */
   changes: readonly AppliedDefault[];
