@@ -8,7 +8,7 @@
 // reads a socket and spools a build context; the library has the bytes): `RequestBody`.
 import { GatewayError } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
-import { readBodyForEngine, serializeJudgedBody } from '../inspect/inspect-body.js';
+import { applyLegacyRoot, readJudgedBody, serializeJudgedBody } from '../inspect/inspect-body.js';
 import { readBuildRequestContext, type ContextBody } from '../inspect/build-context/read-build-context.js';
 import type { Decision } from '../judge/decision.js';
 import type { EngineLookup } from '../judge/engine-lookup.js';
@@ -42,8 +42,8 @@ export const NO_BODY_READ: RequestBody = wholeBody(false, () => Promise.reject(n
 export interface DecideContext {
   readonly policy: Policy;
   readonly identity: Identity;
-  /** The engine as a decision asks it: called only when a decision needs an engine fact. */
-  readonly engine: () => EngineLookup;
+  /** The engine as a decision asks it (the gateway's makes its look-ups only when one is asked). */
+  readonly engine: EngineLookup;
   /** Takes what judging holds in memory, in bytes (it throws the refusal when the budget is spent). */
   readonly hold?: (bytes: number) => void;
   /** When given, every step of the decision is added to it (rule policies), for the library and `policy explain`. */
@@ -98,15 +98,11 @@ async function decideWithBody(request: UnderstoodRequest, body: RequestBody, con
     }
     case 'json': {
       const received = await body.whole();
-      const { value, values } = await readBodyForEngine({
-        operation: request.route.operation,
-        body: received,
-        contentType: request.headers['content-type'],
-        chunked: body.chunked,
-        // Asked only for a create with root-level HostConfig fields; an engine that cannot tell: the newest known.
-        engineApiVersion: async () => (await context.engine().apiVersion?.()) ?? NEWEST_KNOWN_API,
-        normalised: request.normalised,
-      });
+      let reading = readJudgedBody(request.route.operation, received, request.headers['content-type'], body.chunked, request.normalised);
+      // Only a create with root-level HostConfig fields asks the engine its version (an engine that cannot
+      // tell: the newest known); every other body is read without waiting for anything.
+      if (reading.legacyRoot !== undefined) reading = applyLegacyRoot(reading, (await context.engine.apiVersion?.()) ?? NEWEST_KNOWN_API);
+      const { value, values } = reading;
       // What the reading holds while the body is judged, which its byte length does not tell.
       context.hold?.(values * MEMORY_COST.parsedValue);
       const decision = await judge(request, value, context);
@@ -141,8 +137,9 @@ function known(request: UnderstoodRequest, context: DecideContext): PreJudgeInpu
 }
 
 function judge(request: UnderstoodRequest, body: unknown, context: DecideContext): Decision | Promise<Decision> {
-  // One literal, every field written out: a decision runs for every request, and an object spread together
-  // with an accessor is built on V8's slow path (the judge then reads it field by field).
+  // One plain literal, every field a value: a decision runs for every request, the judge reads its input
+  // field by field, and V8 builds a literal with an accessor (a lazy engine) on a slow path that costs a
+  // third of a decision (docs/performance.md).
   const input: JudgeInput = {
     identity: context.identity,
     method: request.method,
@@ -150,10 +147,7 @@ function judge(request: UnderstoodRequest, body: unknown, context: DecideContext
     route: request.route,
     normalised: request.normalised,
     body,
-    // Made only when the policy asks the engine (most requests never do).
-    get engine() {
-      return context.engine();
-    },
+    engine: context.engine,
   };
   const { policy, trace } = context;
   if (trace === undefined) return policy.judge(input);

@@ -98,7 +98,7 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
     } = await decideRequest(understood, bodyOf(raw, headers['transfer-encoding'] !== undefined), {
       policy,
       identity: request.identity,
-      engine: () => engine,
+      engine,
       trace,
     });
     // A judged JSON body is forwarded in its canonical form (none when refused unread); any other as given.

@@ -171,13 +171,13 @@ function engineApiVersion(upstream: Upstream): () => Promise<ApiVersion> {
 
 /** The engine's look-ups, and the same with every answer charged to one request's memory budget. */
 export interface EngineLookups extends ReachEngine {
-  chargedTo(charge: AnswerCharge): ReachEngine;
+  chargedTo(charge: AnswerCharge): Required<ReachEngine>;
 }
 
 export function createEngineLookup(upstream: Upstream): EngineLookups {
   // One API version cache for all: it is the engine's, not a request's (and too small to charge).
   const apiVersion = engineApiVersion(upstream);
-  const lookups = (charge?: AnswerCharge): ReachEngine => ({
+  const lookups = (charge?: AnswerCharge): Required<ReachEngine> => ({
     apiVersion,
     container: async (ref) => inspect<ContainerFacts>(upstream, lookupPath('container', ref, false, '/containers/', '/json'), charge),
     volume: async (name) => inspect<VolumeFacts>(upstream, lookupPath('volume', name, false, '/volumes/', ''), charge),

@@ -20,7 +20,7 @@ export class CreatedContainerCheck {
   constructor(private readonly upstream: Upstream) {}
 
   /** The engine's look-ups, refusing a container whose create is still being checked. */
-  guard(engine: ReachEngine): ReachEngine {
+  guard<E extends ReachEngine>(engine: E): E {
     return {
       ...engine,
       container: async (ref) => {

@@ -10,7 +10,6 @@ import { sendRefusal, writeRawRefusal } from '../answer/refusal-response.js';
 import type { Identity } from '../identify/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { Policy } from '../judge/policy.js';
-import type { ReachEngine } from '../judge/reach/reach-context.js';
 import type { Route } from '../route/route.js';
 import { INSPECTED_BODY_LIMIT } from '../inspect/inspect-body.js';
 import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
@@ -32,6 +31,7 @@ import type { RequestHandler } from '../listen/request-handler.js';
 import { understandRequest, type UnderstoodRequest } from '../decide/understand-request.js';
 import { decideRequest, NO_BODY_READ, policyRefusal, refuses, wholeBody, type Decided, type RequestBody } from '../decide/decide-request.js';
 import { CreatedContainerCheck } from './created-container-check.js';
+import { EngineOnDemand } from './engine-on-demand.js';
 import { doneRecord, forwardedDecision, forwardingRecord, type Exchange, type ExchangeOutcome } from './exchange.js';
 import { discardBody, readBody } from './read-body.js';
 import { spoolBody, type Spool } from './spooled-body.js';
@@ -274,7 +274,7 @@ export class Gateway implements RequestHandler {
     const decided = decideRequest(understood, body, {
       policy: this.options.policy(),
       identity: exchange.identity,
-      engine: (): ReachEngine => createdContainers.guard(engine.chargedTo(charge)),
+      engine: new EngineOnDemand(() => createdContainers.guard(engine.chargedTo(charge))),
       hold: (bytes) => this.memoryHold(exchange).add(bytes),
     });
     if (decided instanceof Promise) return decided.finally(() => answers?.release()).then((d) => this.apply(exchange, understood, d));

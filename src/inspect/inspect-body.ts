@@ -22,7 +22,7 @@ import { hasJsonBody, operationsWith, type JsonBodyOperation, type Operation } f
 import { readWithSchema } from './schema-reader.js';
 import { containerConfig } from './schemas/container-config.js';
 import { containerCreateBody, LAST_API_WITH_LEGACY_ROOT, resolveLegacyRoot, splitCreateBody, type LegacyRoot } from './schemas/container-create.js';
-import { isNewerThan, NEWEST_KNOWN_API, type ApiVersion } from '../route/api-version.js';
+import { isNewerThan, type ApiVersion } from '../route/api-version.js';
 import { containerUpdateBody } from './schemas/container-update.js';
 import { execCreateBody, execStartBody } from './schemas/exec.js';
 import { networkConnectBody, networkCreateBody, networkDisconnectBody } from './schemas/network.js';
@@ -166,25 +166,6 @@ export function applyLegacyRoot(judged: JudgedBody, engineApiVersion: ApiVersion
   const applies = !isNewerThan(engineApiVersion, LAST_API_WITH_LEGACY_ROOT);
   const value = resolveLegacyRoot(judged.value as Record<string, unknown>, judged.legacyRoot, applies, judged.normalised);
   return { value, normalised: judged.normalised, values: judged.values };
-}
-
-/** What a body reading needs to know of the request and the engine behind the gateway. */
-export interface BodySource {
-  readonly operation: Operation;
-  readonly body: Buffer;
-  readonly contentType: string | undefined;
-  readonly chunked: boolean;
-  /** The engine's API version (asked only for a create with root-level HostConfig fields); absent: the newest known. */
-  readonly engineApiVersion: (() => Promise<ApiVersion>) | undefined;
-  /** Where the reading notes its normalisations (the request's log, which already holds the query's). */
-  readonly normalised: NormalisationLog;
-}
-
-/** readJudgedBody, then applyLegacyRoot with the engine's version where the body needs it. */
-export async function readBodyForEngine(source: BodySource): Promise<JudgedBody> {
-  const judged = readJudgedBody(source.operation, source.body, source.contentType, source.chunked, source.normalised);
-  if (judged.legacyRoot === undefined) return judged;
-  return applyLegacyRoot(judged, source.engineApiVersion === undefined ? NEWEST_KNOWN_API : await source.engineApiVersion());
 }
 
 /**
