@@ -203,6 +203,8 @@ describe('doors on existing containers are refused (baseline, restricted)', { ti
       t.diagnostic(`v1.41: ${current.message}`);
     });
     await sendOk(engine.endpoint, 'POST', '/v1.23/containers/stopped/start', { json: body });
+    // Its command exits at once: waited for here, so its `die` event cannot fall into the next test's trace.
+    await sendOk(engine.endpoint, 'POST', `${API}/containers/stopped/wait`);
     const inspect = await sendOk<{ HostConfig: { Binds: string[] } }>(engine.endpoint, 'GET', `${API}/containers/stopped/json`);
     assert.deepEqual(inspect.HostConfig.Binds, body.Binds, 'at v1.23 the engine took the HostConfig from the start body');
   });
