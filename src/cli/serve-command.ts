@@ -3,14 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadingConfig, readingConfig } from '../errors/config-error.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
-import {
-  parseAdminListenSpec,
-  parseInsecureLoopbackSpec,
-  parseListenerSpec,
-  type AdminListenerSpec,
-  type InsecureLoopbackListenerSpec,
-  type ListenerSpec,
-} from '../listen/listener-spec.js';
+import { parseAdminListenSpec, parseInsecureLoopbackSpec, parseListenerSpec, type AdminListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
 import { Metrics } from '../observe/metrics.js';
 import { parseApiVersion } from '../route/api-version.js';
 import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
@@ -82,7 +75,7 @@ export function registerServe(program: Command): void {
     .option(
       '--admin-listen <url>',
       'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://127.0.0.1:PORT (loopback only): serves /health, /ready and /metrics (Prometheus), never the Engine API',
-      readingConfig(parseAdminListenSpec),
+      readingConfig((url: string) => parseAdminListenSpec(url)),
     );
   addLimitOptions(serve);
   serve.action(async (opts: ServeOptions) => {

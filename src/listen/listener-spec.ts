@@ -167,20 +167,19 @@ export interface AdminLoopbackSpec {
 /** `--admin-listen`: a unix socket (mode, owner and group as --listen) or a loopback TCP address. */
 export type AdminListenerSpec = UnixListenerSpec | AdminLoopbackSpec;
 
-const ADMIN_FLAG = '--admin-listen';
-
 /**
  * `--admin-listen unix:///path[?mode=..&owner=..&group=..]` or `tcp://127.0.0.1:PORT` / `tcp://[::1]:PORT`.
  * Metrics say which operations clients run and which are refused: on TCP they are served to loopback only,
- * written as an address (a name could resolve elsewhere); anything else is refused at start-up.
+ * written as an address (a name could resolve elsewhere); anything else is refused at start-up. `flag` is
+ * the option errors name (`dockgate health --admin` reads the same addresses).
  */
-export function parseAdminListenSpec(arg: string): AdminListenerSpec {
-  if (arg.startsWith('unix://')) return parseUnix(arg, ADMIN_FLAG);
-  if (!arg.startsWith('tcp://')) throw new Error(`${ADMIN_FLAG} ${arg}: expected unix:///path.sock[?mode=0660&owner=USER&group=GROUP] or tcp://127.0.0.1:PORT`);
-  const { host, port } = parseTcpAddress(arg, ADMIN_FLAG, []);
+export function parseAdminListenSpec(arg: string, flag = '--admin-listen'): AdminListenerSpec {
+  if (arg.startsWith('unix://')) return parseUnix(arg, flag);
+  if (!arg.startsWith('tcp://')) throw new Error(`${flag} ${arg}: expected unix:///path.sock[?mode=0660&owner=USER&group=GROUP] or tcp://127.0.0.1:PORT`);
+  const { host, port } = parseTcpAddress(arg, flag, []);
   if (isIP(host) === 0 || !isLoopbackAddress(host)) {
     throw new Error(
-      `${ADMIN_FLAG} ${arg}: ${isIP(host) === 0 ? `write a loopback address (127.0.0.1 or [::1]), not the name ${host}` : `${host} is not a loopback address`}; ` +
+      `${flag} ${arg}: ${isIP(host) === 0 ? `write a loopback address (127.0.0.1 or [::1]), not the name ${host}` : `${host} is not a loopback address`}; ` +
         'the admin listener has no authentication and is served on 127.0.0.1 or [::1] only (or a unix socket, with its mode)',
     );
   }

@@ -70,7 +70,6 @@ export class Metrics {
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    const metrics = this;
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], collect: (c: Counter<L>) => void): void => {
       new Counter<L>({
         name,
@@ -95,37 +94,49 @@ export class Metrics {
     };
 
     counter('dockgate_requests_total', 'Requests finished, by operation (the route table), decision and rule', ['operation', 'decision', 'rule'], (c) => {
-      for (const [operation, decisions] of metrics.requests) {
+      for (const [operation, decisions] of this.requests) {
         for (const [decision, rules] of decisions) for (const [rule, cell] of rules) c.inc({ operation, decision, rule }, cell.count);
       }
     });
-    this.judging = new Histogram({ name: 'dockgate_judging_seconds', help: 'From a request head to its decision: understanding, body reading, engine look-ups, judging', buckets: JUDGING_BUCKETS, registers });
-    this.engine = new Histogram({ name: 'dockgate_engine_seconds', help: "From forwarding a request to the engine's response head (a request body streamed to the engine included)", buckets: ENGINE_BUCKETS, registers });
-    counter('dockgate_received_bytes_total', 'Request body bytes received from clients and forwarded (stream bytes of hijacked connections included)', [], (c) => c.inc(metrics.bytesIn));
-    counter('dockgate_sent_bytes_total', 'Response bytes from the engine sent to clients (stream bytes of hijacked connections included)', [], (c) => c.inc(metrics.bytesOut));
-    gauge('dockgate_hijacked_streams', 'Hijacked connections (attach, exec, BuildKit sessions) open now', () => metrics.openStreams());
-    gauge('dockgate_open_connections', 'Client connections open now across the Engine API listeners (--max-connections bounds them)', () => metrics.openConnections());
+    this.judging = new Histogram({
+      name: 'dockgate_judging_seconds',
+      help: 'From a request head to its decision: understanding, body reading, engine look-ups, judging',
+      buckets: JUDGING_BUCKETS,
+      registers,
+    });
+    this.engine = new Histogram({
+      name: 'dockgate_engine_seconds',
+      help: "From forwarding a request to the engine's response head (a request body streamed to the engine included)",
+      buckets: ENGINE_BUCKETS,
+      registers,
+    });
+    counter('dockgate_received_bytes_total', 'Request body bytes received from clients and forwarded (stream bytes of hijacked connections included)', [], (c) => c.inc(this.bytesIn));
+    counter('dockgate_sent_bytes_total', 'Response bytes from the engine sent to clients (stream bytes of hijacked connections included)', [], (c) => c.inc(this.bytesOut));
+    gauge('dockgate_hijacked_streams', 'Hijacked connections (attach, exec, BuildKit sessions) open now', () => this.openStreams());
+    gauge('dockgate_open_connections', 'Client connections open now across the Engine API listeners (--max-connections bounds them)', () => this.openConnections());
     counter('dockgate_connections_total', 'Client connections accepted, by listener', ['listener'], (c) => {
-      for (const [listener, cell] of metrics.connections) c.inc({ listener }, cell.count);
+      for (const [listener, cell] of this.connections) c.inc({ listener }, cell.count);
     });
     counter('dockgate_connection_refusals_total', 'Connections refused before a request could be read, by listener and cause', ['listener', 'cause'], (c) => {
-      for (const [listener, causes] of metrics.refusals) for (const [cause, cell] of causes) c.inc({ listener, cause }, cell.count);
+      for (const [listener, causes] of this.refusals) for (const [cause, cell] of causes) c.inc({ listener, cause }, cell.count);
     });
     counter('dockgate_limit_refusals_total', 'Requests and connections refused by a limit (429 or 503), by rule', ['rule'], (c) => {
-      for (const [rule, cell] of metrics.limits) c.inc({ rule }, cell.count);
+      for (const [rule, cell] of this.limits) c.inc({ rule }, cell.count);
     });
     const auditCounter = (name: string, help: string, read: (counts: AuditCounts) => number): void =>
       counter(name, help, [], (c) => {
-        if (metrics.audit !== undefined) c.inc(read(metrics.audit()));
+        if (this.audit !== undefined) c.inc(read(this.audit()));
       });
     auditCounter('dockgate_audit_records_written_total', 'Audit records written to the audit log', (a) => a.records);
     auditCounter('dockgate_audit_writes_total', 'Writes to the audit log (one per batch of records)', (a) => a.batches);
     auditCounter('dockgate_audit_syncs_total', 'fdatasync calls on the audit log (batches that carried a record a request waited for)', (a) => a.syncs);
     auditCounter('dockgate_audit_write_failures_total', 'Batches of audit records that could not be written', (a) => a.failures);
     auditCounter('dockgate_audit_records_dropped_total', 'Audit records lost while the audit log could not be written', (a) => a.dropped);
-    gauge('dockgate_audit_log_healthy', '1 while audit records can be written, 0 while the audit log fails (records on stderr never fail)', () => (metrics.audit === undefined || metrics.audit().healthy ? 1 : 0));
-    counter('dockgate_policy_reloads_total', 'Policy file reloads that took effect', [], (c) => c.inc(metrics.reloads));
-    counter('dockgate_policy_reload_failures_total', 'Policy file reloads that did not load (the previous policy stayed in force)', [], (c) => c.inc(metrics.reloadFailures));
+    gauge('dockgate_audit_log_healthy', '1 while audit records can be written, 0 while the audit log fails (records on stderr never fail)', () =>
+      this.audit === undefined || this.audit().healthy ? 1 : 0,
+    );
+    counter('dockgate_policy_reloads_total', 'Policy file reloads that took effect', [], (c) => c.inc(this.reloads));
+    counter('dockgate_policy_reload_failures_total', 'Policy file reloads that did not load (the previous policy stayed in force)', [], (c) => c.inc(this.reloadFailures));
     this.certificateExpiry = new Gauge({
       name: 'dockgate_certificate_expiry_timestamp_seconds',
       help: 'When a certificate of the TLS listeners expires (notAfter), in seconds since the epoch',
@@ -150,9 +161,9 @@ export class Metrics {
    */
   exchange(operation: string, decision: RequestDecision, rule: string, bytes: { bytesIn: number; bytesOut: number }, times: ExchangeTimes): void {
     let decisions = this.requests.get(operation);
-    if (decisions === undefined) this.requests.set(operation, (decisions = new Map()));
+    if (decisions === undefined) this.requests.set(operation, (decisions = new Map<RequestDecision, Map<string, Cell>>()));
     let rules = decisions.get(decision);
-    if (rules === undefined) decisions.set(decision, (rules = new Map()));
+    if (rules === undefined) decisions.set(decision, (rules = new Map<string, Cell>()));
     count(rules, rule);
     this.bytesIn += bytes.bytesIn;
     this.bytesOut += bytes.bytesOut;
@@ -168,7 +179,7 @@ export class Metrics {
   /** Counts a connection refused before a request could be read (listen/connection-refusals.ts). */
   connectionRefused(listener: string, cause: string): void {
     let causes = this.refusals.get(listener);
-    if (causes === undefined) this.refusals.set(listener, (causes = new Map()));
+    if (causes === undefined) this.refusals.set(listener, (causes = new Map<string, Cell>()));
     count(causes, cause);
   }
 
