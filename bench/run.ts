@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick] [-- --haproxy-keepalive] [-- --admin-listen] [-- --only=ping,exec_echo]`: the
 // direct engine socket, dockgate (profile baseline, durable audit log; with --admin-listen, its admin listener
 // and the metrics it counts) and HAProxy (bench/haproxy.cfg) side by side, in one run against one private engine.
-// Prints a table on stdout (progress goes to stderr) and writes bench/results.json: {"machine", "node", "engine", "rows": [{"scenario", "target", "metric", "value", "unit"}]}.
+// Prints a table on stdout (progress goes to stderr) and writes bench/results.json:
+// {"machine", "node", "engine", "rows": [{"scenario", "target", "metric", "value", "unit"}]}.
 // `npm run bench` installs what is missing and builds dist/ first (the gateway runs as shipped).
 // Everything started is stopped at the end, on failure too; Ctrl-C is handled by the exit hooks of
 // test/support (engine, gateway) and bench/support/haproxy.ts.
