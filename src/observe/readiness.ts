@@ -1,7 +1,9 @@
 // Whether the gateway can serve requests now, for the admin listener's /ready: the engine answers a ping
 // and the audit log can be written. The engine is asked at most once per CACHE_MS however often /ready is
 // scraped (several probes and a Prometheus scrape each second must not turn into a load on the engine),
-// and one ping at a time: callers that come while it runs share its answer.
+// and one ping at a time: callers that come while it runs share its answer, and a ping the engine has not
+// answered (a frozen engine) is waited on again rather than sent again, so it never holds more than one
+// connection however long it stays frozen.
 
 export interface ReadinessChecks {
   /** Resolves when the engine answers its ping; rejects with an Error saying why not. */
@@ -23,7 +25,8 @@ const PING_TIMEOUT_MS = 2_000;
 
 export class Readiness {
   private engine: { at: number; failure: string | undefined } | undefined;
-  private asking: Promise<string | undefined> | undefined;
+  /** The ping sent and not yet answered: why it failed, or undefined once it is answered. */
+  private inFlight: Promise<string | undefined> | undefined;
 
   constructor(
     private readonly checks: ReadinessChecks,
@@ -42,20 +45,18 @@ export class Readiness {
   /** Why the engine does not serve, or undefined when it answered its ping within the cache time. */
   private async engineFailure(): Promise<string | undefined> {
     if (this.engine !== undefined && this.now() - this.engine.at < CACHE_MS) return this.engine.failure;
-    this.asking ??= this.ping().finally(() => (this.asking = undefined));
-    return this.asking;
-  }
-
-  private async ping(): Promise<string | undefined> {
+    this.inFlight ??= this.checks
+      .pingEngine()
+      .then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+      )
+      .finally(() => (this.inFlight = undefined));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<string>((resolve) => {
       timer = setTimeout(() => resolve(`it did not answer a ping within ${PING_TIMEOUT_MS / 1000} s`), PING_TIMEOUT_MS);
     });
-    const answered = this.checks.pingEngine().then(
-      () => undefined,
-      (err: unknown) => (err instanceof Error ? err.message : String(err)),
-    );
-    const failure = await Promise.race([answered, timeout]);
+    const failure = await Promise.race([this.inFlight, timeout]);
     clearTimeout(timer);
     this.engine = { at: this.now(), failure };
     return failure;

@@ -119,9 +119,24 @@ test('/ready asks the engine at most once a second, and once at a time, however 
   assert.equal(pings - before, 2);
 });
 
-test('/ready does not wait for an engine that never answers its ping: not ready after 2 s', async () => {
-  const readiness = new Readiness({ pingEngine: () => new Promise<void>(() => undefined), auditHealthy: () => true });
+test('/ready does not wait for an engine that never answers its ping (not ready after 2 s), nor pings it again meanwhile', async () => {
+  let sent = 0;
+  let now = 0;
+  const readiness = new Readiness(
+    {
+      pingEngine: () => {
+        sent += 1;
+        return new Promise<void>(() => undefined);
+      },
+      auditHealthy: () => true,
+    },
+    () => now,
+  );
   const started = Date.now();
   assert.deepEqual(await readiness.check(), { ready: false, reasons: ['engine: it did not answer a ping within 2 s'] });
   assert.ok(Date.now() - started < 3_000);
+  // Past the cache time, the ping still unanswered is waited on again: a frozen engine holds one connection, not one per probe.
+  now += 5_000;
+  assert.equal((await readiness.check()).ready, false);
+  assert.equal(sent, 1);
 });
