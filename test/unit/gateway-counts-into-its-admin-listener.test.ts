@@ -1,9 +1,11 @@
 // The gateway as serve starts it (startGateway), with --admin-listen, in front of a small HTTP engine: what
 // the gateway serves moves its /metrics (requests by operation, decision and rule; an unknown endpoint under
 // route.known; judging and engine latencies; connections), /ready follows the engine, the admin listener
-// serves nothing before the gateway does, and it goes away with the gateway.
+// serves nothing before the gateway does, and it goes away with the gateway; with TLS listeners, when the
+// server certificate and the CA expire, on a loopback TCP admin listener.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,8 @@ import { Metrics } from '../../src/observe/metrics.js';
 import { builtinPolicy } from '../../src/policy/builtin-policies.js';
 import { openAuditSink } from '../../src/record/open-audit-sink.js';
 import type { Endpoint } from '../support/endpoint.js';
+import { freeLoopbackPort } from '../support/free-port.js';
+import { createTestPki } from '../support/test-certs.js';
 import { apiRequest } from '../support/raw-http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dg-metrics-'));
@@ -113,4 +117,33 @@ test('the admin listener stops with the gateway, its socket removed', async () =
   await running.stop(0);
   assert.equal(existsSync(join(dir, 'admin.sock')), false);
   await assert.rejects(apiRequest(admin, 'GET', '/health'));
+});
+
+test('with TLS listeners: when the server certificate and the CA expire, on a loopback TCP admin listener', async () => {
+  const pki = createTestPki(dir);
+  const logger = createLogger('silent');
+  const adminTcp = `tcp://127.0.0.1:${await freeLoopbackPort()}`;
+  const tlsGateway = await startGateway({
+    upstream: `unix://${engineSocket}`,
+    listeners: [parseListenerSpec(`tcp://127.0.0.1:${await freeLoopbackPort()}`)],
+    tls: pki.server,
+    policy: () => builtinPolicy('baseline'),
+    audit: await openAuditSink(undefined, logger),
+    minApiVersion: [1, 24],
+    logger,
+    limits: DEFAULT_LIMITS,
+    spoolDirectory: dir,
+    admin: { listen: parseAdminListenSpec(adminTcp), metrics: new Metrics() },
+  });
+  try {
+    const text = await (await fetch(`${adminTcp.replace('tcp:', 'http:')}/metrics`)).text();
+    const notAfter = (file: string): number => Date.parse(new X509Certificate(readFileSync(file)).validTo) / 1000;
+    assert.equal(sample(text, 'dockgate_certificate_expiry_timestamp_seconds{certificate="server"}'), notAfter(pki.server.cert));
+    assert.equal(sample(text, 'dockgate_certificate_expiry_timestamp_seconds{certificate="ca"}'), notAfter(pki.server.ca));
+    assert.ok(notAfter(pki.server.cert) > Date.now() / 1000);
+    // Records on stderr never fail.
+    assert.equal(sample(text, 'dockgate_audit_log_healthy'), 1);
+  } finally {
+    await tlsGateway.stop(0);
+  }
 });
