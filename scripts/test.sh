@@ -87,6 +87,7 @@ unit_tests=(
   test/unit/admin-server-answers-health-ready-metrics-only.test.ts
   test/unit/metrics-text-has-every-family.test.ts
   test/unit/gateway-counts-into-its-admin-listener.test.ts
+  test/unit/limits-and-refusals-counted-in-metrics.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
