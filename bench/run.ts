@@ -1,7 +1,8 @@
-// `npm run bench [-- --quick] [-- --haproxy-keepalive] [-- --only=ping,exec_echo]`: the direct engine
-// socket, dockgate (profile baseline, durable audit log) and HAProxy (bench/haproxy.cfg) side by side,
-// in one run against one private engine. Prints a table on stdout (progress goes to stderr) and writes
-// bench/results.json: {"machine", "node", "engine", "rows": [{"scenario", "target", "metric", "value", "unit"}]}.
+// `npm run bench [-- --quick] [-- --haproxy-keepalive] [-- --admin-listen] [-- --only=ping,exec_echo]`: the
+// direct engine socket, dockgate (profile baseline, durable audit log; with --admin-listen, its admin listener
+// and the metrics it counts) and HAProxy (bench/haproxy.cfg) side by side, in one run against one private engine.
+// Prints a table on stdout (progress goes to stderr) and writes bench/results.json:
+// {"machine", "node", "engine", "rows": [{"scenario", "target", "metric", "value", "unit"}]}.
 // `npm run bench` installs what is missing and builds dist/ first (the gateway runs as shipped).
 // Everything started is stopped at the end, on failure too; Ctrl-C is handled by the exit hooks of
 // test/support (engine, gateway) and bench/support/haproxy.ts.
@@ -42,21 +43,23 @@ function privilegedCreate(apiVersion: string): { target: string; body: string } 
   return { target: create.target, body };
 }
 
-function parseArgs(argv: readonly string[]): { quick: boolean; haproxyKeepAlive: boolean; only: Set<Scenario> } {
+function parseArgs(argv: readonly string[]): { quick: boolean; haproxyKeepAlive: boolean; adminListen: boolean; only: Set<Scenario> } {
   let quick = false;
   let haproxyKeepAlive = false;
+  let adminListen = false;
   let only = new Set<Scenario>(SCENARIOS);
   for (const arg of argv) {
     if (arg === '--quick') quick = true;
     else if (arg === '--haproxy-keepalive') haproxyKeepAlive = true;
+    else if (arg === '--admin-listen') adminListen = true;
     else if (arg.startsWith('--only=')) {
       const names = arg.slice('--only='.length).split(',');
       const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
       if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
       only = new Set(names as Scenario[]);
-    } else throw new Error(`unknown argument ${arg} (known: --quick, --haproxy-keepalive, --only=SCENARIO,...)`);
+    } else throw new Error(`unknown argument ${arg} (known: --quick, --haproxy-keepalive, --admin-listen, --only=SCENARIO,...)`);
   }
-  return { quick, haproxyKeepAlive, only };
+  return { quick, haproxyKeepAlive, adminListen, only };
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -101,7 +104,7 @@ async function main(): Promise<number> {
   let stack: Stack | undefined;
   let engine = 'not started';
   try {
-    stack = await startStack({ haproxyServerKeepAlive: args.haproxyKeepAlive, log });
+    stack = await startStack({ haproxyServerKeepAlive: args.haproxyKeepAlive, adminListen: args.adminListen, log });
     engine = stack.engineVersion;
     const { direct, dockgate, haproxyTarget, apiVersion } = stack;
     const all = [direct, dockgate, haproxyTarget];

@@ -83,6 +83,11 @@ unit_tests=(
   test/unit/audit-text-report-cannot-be-forged.test.ts
   test/unit/errors-doc-matches-catalogue.test.ts
   test/unit/cli-config-errors-one-line-bugs-with-stack.test.ts
+  test/unit/admin-listen-url-is-loopback-or-unix-only.test.ts
+  test/unit/admin-server-answers-health-ready-metrics-only.test.ts
+  test/unit/metrics-text-has-every-family.test.ts
+  test/unit/gateway-counts-into-its-admin-listener.test.ts
+  test/unit/limits-and-refusals-counted-in-metrics.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
@@ -151,6 +156,7 @@ e2e_tests=(
   test/e2e/creates-come-from-the-image-judged.test.ts
   test/e2e/audit-shows-engine-and-container-text-inert.test.ts
   test/e2e/audit-bounded-against-hostile-engines.test.ts
+  test/e2e/admin-listener-health-ready-metrics.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))

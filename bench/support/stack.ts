@@ -33,7 +33,14 @@ export interface Stack {
 export const RUNNING_CONTAINERS = ['bench-exec', 'bench-list-1', 'bench-list-2'] as const;
 export const ARCHIVE_CONTAINER = 'bench-archive';
 
-export async function startStack(options: { haproxyServerKeepAlive: boolean; log: (line: string) => void }): Promise<Stack> {
+export interface StackOptions {
+  haproxyServerKeepAlive: boolean;
+  /** Serve the admin listener (--admin-listen on a unix socket): what counting the metrics costs. */
+  adminListen: boolean;
+  log: (line: string) => void;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
   const steps: (() => Promise<unknown>)[] = [];
   const stop = async (): Promise<void> => {
     const failures: unknown[] = [];
@@ -66,7 +73,11 @@ export async function startStack(options: { haproxyServerKeepAlive: boolean; log
       if (running) expectJson(await httpRequest(direct, 'POST', `/v${apiVersion}/containers/${name}/start`), 204, `start ${name}`);
     }
 
-    const gateway = await startGatewayInFront(engine, { profile: 'baseline', tls: createTestPki(engine.dir) });
+    const gateway = await startGatewayInFront(engine, {
+      profile: 'baseline',
+      tls: createTestPki(engine.dir),
+      ...(options.adminListen && { args: ['--admin-listen', `unix://${join(engine.dir, 'admin.sock')}`] }),
+    });
     steps.push(() => gateway.stop());
     const tls = gateway.tls;
     if (tls === undefined) throw new Error('the gateway started without its TLS listener');

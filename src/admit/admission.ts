@@ -1,8 +1,9 @@
 // Admission: the per-identity limits a request passes right after it is identified, before any parsing.
 // Concurrency is checked first (a refusal there costs no token), then the rate; an admitted request holds
 // a concurrency slot until `release`, which the Gateway calls once, when its exchange ends.
-import { GatewayError } from '../errors/catalogue.js';
+import { CATALOGUE, GatewayError } from '../errors/catalogue.js';
 import { describeIdentity, type Identity } from '../identify/identity.js';
+import type { Metrics } from '../observe/metrics.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { identityKey } from './identity-key.js';
 import type { Limits } from './limits.js';
@@ -15,7 +16,11 @@ export class Admission {
   private readonly concurrency: ConcurrencyLimiter;
   private readonly rate: RequestRateLimiter | undefined;
 
-  constructor(limits: Pick<Limits, 'maxConcurrentRequests' | 'requestsPerSecond' | 'burst'>) {
+  constructor(
+    limits: Pick<Limits, 'maxConcurrentRequests' | 'requestsPerSecond' | 'burst'>,
+    /** Counts the refusals, when the admin listener serves metrics. */
+    private readonly metrics?: Metrics,
+  ) {
     this.concurrency = new ConcurrencyLimiter(limits.maxConcurrentRequests);
     this.rate = limits.requestsPerSecond > 0 ? new RequestRateLimiter(limits.requestsPerSecond, limits.burst) : undefined;
   }
@@ -24,6 +29,7 @@ export class Admission {
   admit(identity: Identity, now: number): string {
     const key = identityKey(identity);
     if (!this.concurrency.acquire(key)) {
+      this.metrics?.limitHit(CATALOGUE.DG_TOO_MANY_CONCURRENT.rule);
       throw new GatewayError(
         'DG_TOO_MANY_CONCURRENT',
         {
@@ -37,6 +43,7 @@ export class Admission {
     const wait = this.rate?.take(key, now) ?? 0;
     if (wait > 0) {
       this.concurrency.release(key);
+      this.metrics?.limitHit(CATALOGUE.DG_RATE_LIMITED.rule);
       const rate = this.rate!;
       throw new GatewayError(
         'DG_RATE_LIMITED',

@@ -8,6 +8,7 @@
 // needs more than the total can never pass and gets a 413.
 import { GatewayError } from '../errors/catalogue.js';
 import { describeIdentity, type Identity } from '../identify/identity.js';
+import type { Metrics } from '../observe/metrics.js';
 import { BudgetHold, ByteBudget, type Shortfall } from './byte-budget.js';
 import { identityKey } from './identity-key.js';
 import type { Limits } from './limits.js';
@@ -81,25 +82,34 @@ export class BodyBudgets {
   readonly memory: ByteBudget;
   readonly disk: ByteBudget;
 
-  constructor(limits: Pick<Limits, 'bodyMemory' | 'bodyMemoryPerIdentity' | 'spoolDisk' | 'spoolDiskPerIdentity'>) {
+  constructor(
+    limits: Pick<Limits, 'bodyMemory' | 'bodyMemoryPerIdentity' | 'spoolDisk' | 'spoolDiskPerIdentity'>,
+    /** Counts the 429s and 503s, when the admin listener serves metrics. */
+    private readonly metrics?: Metrics,
+  ) {
     this.memory = new ByteBudget(limits.bodyMemory, limits.bodyMemoryPerIdentity);
     this.disk = new ByteBudget(limits.spoolDisk, limits.spoolDiskPerIdentity);
   }
 
   /** A hold on the memory budget for one request of `identity`. */
   inMemory(identity: Identity): BudgetHold {
-    return hold(this.memory, identity, MEMORY);
+    return this.hold(this.memory, identity, MEMORY);
   }
 
   /** A hold on the disk budget for one build context of `identity`. */
   onDisk(identity: Identity): BudgetHold {
-    return hold(this.disk, identity, DISK);
+    return this.hold(this.disk, identity, DISK);
   }
-}
 
-function hold(budget: ByteBudget, identity: Identity, words: BudgetWords): BudgetHold {
-  const key = identityKey(identity);
-  return new BudgetHold(budget, key, (shortfall, wanted) => refusal(budget, key, identity, words, shortfall, wanted));
+  private hold(budget: ByteBudget, identity: Identity, words: BudgetWords): BudgetHold {
+    const key = identityKey(identity);
+    return new BudgetHold(budget, key, (shortfall, wanted) => {
+      const error = refusal(budget, key, identity, words, shortfall, wanted);
+      // A body that never fits (413) is not a limit that was hit: it is one that can never be met.
+      if (shortfall !== 'alone') this.metrics?.limitHit(error.rule);
+      return error;
+    });
+  }
 }
 
 function refusal(budget: ByteBudget, key: string, identity: Identity, words: BudgetWords, shortfall: Shortfall, wanted: number): GatewayError {

@@ -14,6 +14,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
   policy: async () => (await import('./policy-command.js')).registerPolicy,
   audit: async () => (await import('./audit-command.js')).registerAudit,
   certs: async () => (await import('./certs-command.js')).registerCerts,
+  health: async () => (await import('./health-command.js')).registerHealth,
 };
 
 const program = new Command('dockgate')

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { ConfigError, loadingConfig, readingConfig } from '../errors/config-error.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
-import { parseInsecureLoopbackSpec, parseListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
+import { parseAdminListenSpec, parseInsecureLoopbackSpec, parseListenerSpec, type AdminListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
+import { Metrics } from '../observe/metrics.js';
 import { parseApiVersion } from '../route/api-version.js';
 import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
 import { BODY_READINGS } from '../policy/policy-rule.js';
@@ -33,6 +34,7 @@ interface ServeOptions extends LimitOptions {
   spoolDir: string;
   user?: string;
   group: string[];
+  adminListen?: AdminListenerSpec;
 }
 
 const collect =
@@ -69,7 +71,12 @@ export function registerServe(program: Command): void {
     .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10')
     .option('--spool-dir <dir>', 'where build contexts wait, on disk, while their Dockerfile is judged (writable by --user)', '/var/tmp')
     .option('--user <name|uid>', 'once listeners, audit log, TLS files and policy are open, drop root and run as this user (start as root)')
-    .option('--group <name|gid>', "with --user: the groups kept (the first is the primary one; default: the user's primary group alone); repeatable", collect(String), []);
+    .option('--group <name|gid>', "with --user: the groups kept (the first is the primary one; default: the user's primary group alone); repeatable", collect(String), [])
+    .option(
+      '--admin-listen <url>',
+      'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://127.0.0.1:PORT (loopback only): serves /health, /ready and /metrics (Prometheus), never the Engine API',
+      readingConfig((url: string) => parseAdminListenSpec(url)),
+    );
   addLimitOptions(serve);
   serve.action(async (opts: ServeOptions) => {
     const logger = createLogger();
@@ -92,10 +99,14 @@ export function registerServe(program: Command): void {
     // Binding the engine's socket or our own would hand a client the engine: never allowed, whatever the policy.
     const upstreamPath = readingConfig(parseUpstream)(opts.upstream);
     const protectedPaths = [upstreamPath, ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
+    if (opts.adminListen !== undefined) checkAdminApart(opts.adminListen, listeners, upstreamPath);
+    // One registry per gateway, made only when something will read it: without an admin listener nothing is counted.
+    const admin = opts.adminListen && { listen: opts.adminListen, metrics: new Metrics({ processMetrics: true }) };
+    const metrics = admin?.metrics;
     // What fails from here to serving is the host or the configuration: a policy file that does not load,
     // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
-    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger));
-    const audit = await openAuditSink(opts.auditLog, logger, auditOutage);
+    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger, metrics));
+    const audit = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
     const running = await loadingConfig(() =>
       startGateway({
         upstream: opts.upstream,
@@ -108,6 +119,7 @@ export function registerServe(program: Command): void {
         logger,
         limits,
         spoolDirectory: opts.spoolDir,
+        ...(admin && { admin }),
         ...(dropTo && {
           beforeServing: () => dropPrivileges(dropTo, upstreamPath, { '--policy': opts.policy, '--tls-crl': opts.tlsCrl, '--tls-ca': opts.tlsCa, '--tls-cert': opts.tlsCert }, logger),
         }),
@@ -139,7 +151,7 @@ interface ChosenPolicy {
 }
 
 /** A policy file (watched for changes and SIGHUP) or a built-in profile with --allow-bind roots. */
-async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths: string[], logger: Logger): Promise<ChosenPolicy> {
+async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths: string[], logger: Logger, metrics: Metrics | undefined): Promise<ChosenPolicy> {
   const bodies = BODY_READINGS.find((reading) => reading === opts.bodies);
   if (bodies === undefined) throw new ConfigError(`--bodies ${opts.bodies}: expected ${BODY_READINGS.join(' or ')}`);
   if (opts.policy === undefined) {
@@ -160,12 +172,35 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
     opts.policy,
     (next, sha256) => {
       policy = next;
+      metrics?.policyReloaded();
       logger.info({ policy: opts.policy, sha256 }, 'policy reloaded');
     },
-    (err) => logger.error({ policy: opts.policy, error: err instanceof PolicyFileError ? err.describeAll() : err.message }, 'the new policy does not load; the previous one stays in force'),
+    (err) => {
+      metrics?.policyReloadFailed();
+      logger.error({ policy: opts.policy, error: err instanceof PolicyFileError ? err.describeAll() : err.message }, 'the new policy does not load; the previous one stays in force');
+    },
     { protectedPaths, bodies, warn },
   );
   return { current: () => policy, close: () => watcher.close() };
+}
+
+/**
+ * The admin listener is a socket of its own: never an Engine API listener (whose clients must not read
+ * what other clients do) nor the engine's socket.
+ */
+function checkAdminApart(admin: AdminListenerSpec, listeners: readonly ListenerSpec[], upstreamPath: string): void {
+  const same = listeners.find((l) =>
+    admin.kind === 'unix' ? l.kind === 'unix' && l.path === admin.path : l.kind !== 'unix' && l.port === admin.port && (l.host === admin.host || isUnspecified(l.host)),
+  );
+  if (same !== undefined) {
+    throw new ConfigError(`--admin-listen ${admin.name}: is also an Engine API listener (${same.name}); the admin listener needs a socket of its own, which engine clients cannot reach`);
+  }
+  if (admin.kind === 'unix' && admin.path === upstreamPath) throw new ConfigError(`--admin-listen ${admin.name}: is the engine's socket (--upstream)`);
+}
+
+/** An address that binds every interface, loopback included. */
+function isUnspecified(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '';
 }
 
 function auditOutageMode(text: string, auditLogGiven: boolean): AuditOutageMode {

@@ -22,7 +22,13 @@ const LIMIT = 4 * 1024 * 1024;
  */
 export type AnswerCharge = (bytes: number) => void;
 
-/** One look-up: `GET path` (or the DELETE that undoes a create), the whole answer collected, then parsed as JSON. */
+/**
+ * What a look-up asks: an object's inspect document (`GET`, parsed as JSON), the `DELETE` that undoes a
+ * create, or the engine's ping for the admin listener's /ready (only its status is read).
+ */
+type LookupKind = 'inspect' | 'remove' | 'ping';
+
+/** One look-up: the whole answer collected, then read as its kind says. */
 class Lookup<T> implements ConnectionUser, ResponseSink {
   private readonly connection: EngineConnection;
   private readonly response = new EngineResponseReader(false, this);
@@ -37,10 +43,14 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
     private readonly resolve: (facts: T | undefined) => void,
     private readonly reject: (error: GatewayError) => void,
     private readonly charge: AnswerCharge | undefined,
-    private readonly method: 'GET' | 'DELETE' = 'GET',
+    private readonly kind: LookupKind = 'inspect',
   ) {
     this.connection = upstream.connections.acquire(this);
-    this.connection.socket.write(upstreamRequestHead(method, path, {}, 0), 'latin1');
+    this.connection.socket.write(upstreamRequestHead(this.method, path, {}, 0), 'latin1');
+  }
+
+  private get method(): 'GET' | 'DELETE' {
+    return this.kind === 'remove' ? 'DELETE' : 'GET';
   }
 
   onBytes(chunk: Buffer): void {
@@ -81,9 +91,10 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
     if (this.settled) return;
     if (this.response.head!.reusable && !excess) this.connection.release();
     else this.connection.discard();
-    if (this.status === 404) return this.settle(() => this.resolve(undefined));
-    if (this.method === 'DELETE' && this.status === 204) return this.settle(() => this.resolve(undefined));
+    if (this.status === 404 && this.kind !== 'ping') return this.settle(() => this.resolve(undefined));
+    if (this.kind === 'remove' && this.status === 204) return this.settle(() => this.resolve(undefined));
     if (this.status !== 200) return this.fail(`the engine answered ${this.status}`);
+    if (this.kind === 'ping') return this.settle(() => this.resolve(undefined));
     let facts: T;
     try {
       facts = JSON.parse(Buffer.concat(this.chunks).toString('utf8')) as T;
@@ -107,7 +118,7 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
       this.reject(
         new GatewayError('DG_UPSTREAM_FAILED', {
           what: `${this.method} ${this.path}`,
-          why: `dockgate could not look up what the request refers to: ${why}`,
+          why: this.kind === 'ping' ? why : `dockgate could not look up what the request refers to: ${why}`,
           fix: 'Retry; if it persists, check that the engine is healthy',
         }),
       ),
@@ -128,7 +139,12 @@ function inspect<T>(upstream: Upstream, path: string, charge?: AnswerCharge): Pr
 /** Removes a container the gateway must undo (one created from another image than the one judged), with its anonymous volumes. */
 export function removeContainer(upstream: Upstream, id: string): Promise<void> {
   const path = `${lookupPath('container', id, false, '/containers/', '')}?force=1&v=1`;
-  return new Promise((resolve, reject) => void new Lookup<never>(upstream, path, () => resolve(), reject, undefined, 'DELETE'));
+  return new Promise((resolve, reject) => void new Lookup<never>(upstream, path, () => resolve(), reject, undefined, 'remove'));
+}
+
+/** Asks the engine `GET /_ping` (the admin listener's /ready); rejects with a GatewayError whose `detail.why` says what failed. */
+export function pingEngine(upstream: Upstream): Promise<void> {
+  return new Promise((resolve, reject) => void new Lookup<never>(upstream, '/_ping', () => resolve(), reject, undefined, 'ping'));
 }
 
 /**

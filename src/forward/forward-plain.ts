@@ -9,6 +9,7 @@
 // is read strictly (engine-response-reader.ts). A connection goes back to the pool only after a request
 // and a response that both ended exactly where their framing said.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { GatewayError, isGatewayError } from '../errors/catalogue.js';
 import { CreatedIdCollector } from './created-ids.js';
@@ -27,6 +28,8 @@ export interface PlainOutcome {
   created: string[];
   /** Set when the exchange failed after the response had started (the client connection was dropped). */
   aborted: boolean;
+  /** performance.now() when the engine's response head arrived (for the metrics); absent if it never did. */
+  answeredAt?: number;
 }
 
 export interface PlainForward {
@@ -211,6 +214,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
 
   onHead(head: ResponseHead): void {
     this.outcome.status = head.status;
+    this.outcome.answeredAt = performance.now();
     if (this.f.pinned !== undefined && PinnedReferenceErrors.applies(head)) {
       this.heldError = { head, body: new PinnedReferenceErrors(this.f.pinned) };
       return;

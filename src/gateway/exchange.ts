@@ -34,6 +34,10 @@ export interface Exchange {
   slot?: string;
   /** What the exchange holds in memory for its body (read, parsed, canonical) until it ends. */
   memory?: BudgetHold;
+  /** performance.now() when it was decided, forwarded, and answered by the engine (its response head): for the metrics. */
+  judgedAt?: number;
+  forwardedAt?: number;
+  answeredAt?: number;
 }
 
 // Both records are built as one object literal each, in the formatter's field order: this runs for every

@@ -9,6 +9,7 @@ import { GatewayError, isGatewayError } from '../errors/catalogue.js';
 import { sendRefusal, writeRawRefusal } from '../answer/refusal-response.js';
 import type { Identity } from '../identify/identity.js';
 import type { Logger } from '../log/logger.js';
+import { UNROUTED, type Metrics, type RequestDecision } from '../observe/metrics.js';
 import type { Policy } from '../judge/policy.js';
 import type { Route } from '../route/route.js';
 import { INSPECTED_BODY_LIMIT } from '../inspect/inspect-body.js';
@@ -56,6 +57,8 @@ export interface GatewayOptions {
   bodyTimeoutMs: number;
   /** Where bodies judged whole but too large for memory (build contexts) are held meanwhile. */
   spoolDirectory: string;
+  /** Counts every finished exchange, when the admin listener serves metrics (src/observe/). */
+  metrics?: Metrics;
 }
 
 /** How much of a refused request's body is read and thrown away so the client can see the refusal. */
@@ -106,6 +109,7 @@ export class Gateway implements RequestHandler {
     }
     const forward = (decided: Decided, body?: Buffer | HeldBody): void => {
       const check = this.createdContainerCheck(understood, decided, res);
+      exchange.forwardedAt = performance.now();
       forwardPlain({
         upstream: this.options.upstream,
         req,
@@ -219,7 +223,9 @@ export class Gateway implements RequestHandler {
       .then(async (decided) => {
         await this.recordBeforeForwarding(exchange, understood, decided);
         const sent = decided.body ?? Buffer.alloc(0);
+        exchange.forwardedAt = performance.now();
         const answer = await askEngineToHijack(this.options.upstream, req, hijackTarget(understood, decided), sent);
+        exchange.answeredAt = performance.now();
         const done = (outcome: HijackOutcome): void => {
           this.hijacked.delete(socket);
           this.finish(exchange, decided, { ...outcome, bytesIn: outcome.bytesIn + sent.length, created: [] });
@@ -329,6 +335,7 @@ export class Gateway implements RequestHandler {
 
   private apply(exchange: Exchange, understood: UnderstoodRequest, decided: Decided): Decided {
     exchange.decided = decided;
+    exchange.judgedAt = performance.now();
     if (refuses(decided.decision)) throw policyRefusal(understood, decided.decision);
     return decided;
   }
@@ -390,7 +397,9 @@ export class Gateway implements RequestHandler {
     );
     const sent = decided.body ?? Buffer.alloc(0);
     await this.recordBeforeForwarding(exchange, understood, decided);
+    exchange.forwardedAt = performance.now();
     const answer = await askEngineToHijack(this.options.upstream, req, hijackTarget(understood, decided), sent);
+    exchange.answeredAt = performance.now();
     if (!answer.upgraded) {
       const response = answer.response;
       const status = response.statusCode ?? 502;
@@ -447,13 +456,16 @@ export class Gateway implements RequestHandler {
       });
       return;
     }
+    exchange.answeredAt = outcome.answeredAt;
     this.finish(exchange, decided, outcome);
   }
 
   private finish(exchange: Exchange, { decision }: Decided, outcome: ExchangeOutcome): void {
     this.release(exchange);
     const reason = outcome.aborted ? `${decision.reason}; the connection was cut before the exchange completed` : decision.reason;
-    this.options.audit.write(doneRecord(exchange, forwardedDecision(decision), decision.rule, reason, outcome));
+    const forwarded = forwardedDecision(decision);
+    this.options.audit.write(doneRecord(exchange, forwarded, decision.rule, reason, outcome));
+    this.options.metrics?.exchange(exchange.understood?.route.operation ?? UNROUTED, forwarded, decision.rule, outcome, exchange);
   }
 
   /** Answers with the refusal and records it. Anything that is not a GatewayError is a bug: logged, answered as a 502. */
@@ -471,7 +483,9 @@ export class Gateway implements RequestHandler {
     }
     this.release(exchange);
     const outcome = { status: error.status, bytesIn: 0, bytesOut: 0, created: [] };
-    this.options.audit.write(doneRecord(exchange, error.decision === 'deny' ? 'deny' : 'error', error.rule, error.message, outcome));
+    const decision: RequestDecision = error.decision === 'deny' ? 'deny' : 'error';
+    this.options.audit.write(doneRecord(exchange, decision, error.rule, error.message, outcome));
+    this.options.metrics?.exchange(exchange.understood?.route.operation ?? UNROUTED, decision, error.rule, outcome, exchange);
     answer(error);
   }
 

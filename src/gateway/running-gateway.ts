@@ -1,17 +1,23 @@
 // Starts a gateway from its configuration and stops it gracefully: on stop it closes its listeners,
 // lets running requests and streams finish within the grace period, then cuts what is left.
+import { X509Certificate } from 'node:crypto';
+import { isGatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
+import { createAdminServer } from '../observe/admin-server.js';
+import type { Metrics } from '../observe/metrics.js';
+import { Readiness } from '../observe/readiness.js';
 import type { Policy } from '../judge/policy.js';
 import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
-import { createUpstream } from '../forward/upstream.js';
+import { createUpstream, type Upstream } from '../forward/upstream.js';
 import { checkListenersHaveTls, openListener, type OpenListener } from '../listen/listeners.js';
 import { ServingLatch } from '../listen/serving-latch.js';
 import { loadTlsMaterial, type TlsFiles } from '../listen/tls-material.js';
 import { TlsContext } from '../listen/tls-context.js';
 import { ConnectionRefusals } from '../listen/connection-refusals.js';
-import type { ListenerSpec } from '../listen/listener-spec.js';
+import type { AdminListenerSpec, ListenerSpec } from '../listen/listener-spec.js';
+import { openAdminListener, type OpenAdminListener } from '../listen/admin-listener.js';
 import { Gateway } from './gateway.js';
-import { createEngineLookup } from '../forward/engine-client.js';
+import { createEngineLookup, pingEngine } from '../forward/engine-client.js';
 import { Admission } from '../admit/admission.js';
 import { BodyBudgets } from '../admit/body-budgets.js';
 import { ConnectionBudget } from '../admit/connection-budget.js';
@@ -35,6 +41,11 @@ export interface GatewayConfig {
    * root here. If it throws, everything opened is closed again and start-up fails with its error.
    */
   beforeServing?: () => Promise<void>;
+  /**
+   * serve --admin-listen: /health, /ready and /metrics on a listener of their own (src/observe/), and the
+   * metrics every part counts into (the audit sink was given them when it was opened).
+   */
+  admin?: { listen: AdminListenerSpec; metrics: Metrics };
 }
 
 export interface RunningGateway {
@@ -69,6 +80,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // them does not need), and before any privilege drop, while every module file is still readable.
   const certificateExpiryWarnings = config.listeners.some((l) => l.kind === 'tcp') ? (await import('../certs/expiry-warnings.js')).certificateExpiryWarnings : undefined;
   const upstream = createUpstream(config.upstream);
+  const metrics = config.admin?.metrics;
   const gateway = new Gateway({
     upstream,
     engine: createEngineLookup(upstream),
@@ -77,24 +89,35 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     ...(config.auditOutage !== undefined && { auditOutage: config.auditOutage }),
     minApiVersion: config.minApiVersion,
     logger: config.logger,
-    admission: new Admission(config.limits),
-    budgets: new BodyBudgets(config.limits),
+    admission: new Admission(config.limits, metrics),
+    budgets: new BodyBudgets(config.limits, metrics),
     bodyTimeoutMs: config.limits.bodyTimeoutMs,
     spoolDirectory: config.spoolDirectory,
+    ...(metrics && { metrics }),
   });
-  const refusals = new ConnectionRefusals(config.audit, config.logger);
+  const refusals = new ConnectionRefusals(config.audit, config.logger, undefined, metrics);
   const open: OpenListener[] = [];
+  let admin: OpenAdminListener | undefined;
   const serving = new ServingLatch();
-  const context = { gateway, logger: config.logger, refusals, limits: config.limits, connections: new ConnectionBudget(config.limits.maxConnections), serving, ...(tls && { tls }) };
+  const connections = new ConnectionBudget(config.limits.maxConnections);
+  const context = { gateway, logger: config.logger, refusals, limits: config.limits, connections, serving, ...(tls && { tls }), ...(metrics && { metrics }) };
+  if (metrics !== undefined) {
+    metrics.watchOpen({ connections: () => connections.open, streams: () => gateway.hijacked.size });
+    if (material) {
+      metrics.certificateExpires('server', new X509Certificate(material.cert).validTo);
+      metrics.certificateExpires('ca', new X509Certificate(material.ca).validTo);
+    }
+  }
   try {
     for (const spec of config.listeners) open.push(await openListener(spec, context));
+    if (config.admin !== undefined) admin = await openAdmin(config.admin.listen, config.admin.metrics, upstream, config, serving);
     tls?.watch();
     await config.beforeServing?.();
     serving.open();
   } catch (err) {
     serving.abandon();
     tls?.close();
-    await Promise.all(open.map((l) => l.close()));
+    await Promise.all([...open.map((l) => l.close()), admin?.close()]);
     refusals.close();
     upstream.close();
     throw err;
@@ -112,6 +135,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     async stop(graceMs: number): Promise<void> {
       clearInterval(expiryTimer);
       tls?.close();
+      // The admin listener goes first: probes see the gateway go away while it drains.
+      await admin?.close();
       const closing = Promise.all(open.map((l) => l.close()));
       for (const l of open) l.server.closeIdleConnections();
       const graceOver = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
@@ -130,4 +155,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       await config.audit.close();
     },
   };
+}
+
+/** The admin listener: its server, /ready's checks (a ping through the engine client, the audit sink's health). */
+function openAdmin(spec: AdminListenerSpec, metrics: Metrics, upstream: Upstream, config: GatewayConfig, serving: ServingLatch): Promise<OpenAdminListener> {
+  const readiness = new Readiness({
+    pingEngine: () =>
+      pingEngine(upstream).catch((err: unknown) => {
+        throw new Error(isGatewayError(err) ? err.detail.why : String(err));
+      }),
+    auditHealthy: () => config.audit.healthy,
+  });
+  const server = createAdminServer({ metrics, readiness }, (err) => config.logger.error({ err }, 'internal error on the admin listener'));
+  return openAdminListener(spec, server, serving, config.logger);
 }

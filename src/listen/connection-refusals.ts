@@ -13,6 +13,7 @@ import { describeIdentity } from '../identify/identity.js';
 import { unixPeerIdentity } from '../identify/peer-credentials.js';
 import { RequestIds } from '../record/request-ids.js';
 import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../observe/metrics.js';
 import type { ConnectionRecord, PresentedCertificate } from '../record/audit-record.js';
 import type { AuditSink } from '../record/audit-sink.js';
 import { recordTime } from '../record/record-time.js';
@@ -97,10 +98,13 @@ export class ConnectionRefusals {
   private readonly windows = new Map<string, Window>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(audit: AuditSink, logger: Logger, limits: RefusalLimits = DEFAULT_LIMITS) {
+  private readonly metrics: Metrics | undefined;
+
+  constructor(audit: AuditSink, logger: Logger, limits: RefusalLimits = DEFAULT_LIMITS, metrics?: Metrics) {
     this.audit = audit;
     this.logger = logger;
     this.limits = limits;
+    this.metrics = metrics;
     this.timer = setInterval(() => this.flush(), limits.windowMs);
     this.timer.unref();
   }
@@ -112,6 +116,8 @@ export class ConnectionRefusals {
     const total = this.totals.get(key) ?? { listener: refused.listener, rule, cause: refused.cause, count: 0 };
     total.count += 1;
     this.totals.set(key, total);
+    // Counted before the flood limit: the metric has every refusal, where the log and the trail sum some up.
+    this.metrics?.connectionRefused(refused.listener, refused.cause);
 
     const now = Date.now();
     let window = this.windows.get(key);

@@ -43,30 +43,30 @@ const UNIX_OPTIONS = new Set(['mode', 'owner', 'group']);
 const INSECURE_FLAG = '--insecure-listen-loopback';
 
 export function parseListenerSpec(arg: string): ListenerSpec {
-  if (arg.startsWith('unix://')) return parseUnix(arg);
+  if (arg.startsWith('unix://')) return parseUnix(arg, '--listen');
   if (arg.startsWith('tcp://')) return parseTcp(arg);
   throw new Error(`--listen ${arg}: expected unix:///path/to.sock[?mode=0660&owner=USER&group=GROUP] or tcp://HOST:PORT[?allow=CIDR,...]`);
 }
 
-function parseUnix(arg: string): UnixListenerSpec {
+function parseUnix(arg: string, flag: string): UnixListenerSpec {
   const rest = arg.slice('unix://'.length);
   const q = rest.indexOf('?');
   const path = q === -1 ? rest : rest.slice(0, q);
-  if (!path.startsWith('/')) throw new Error(`--listen ${arg}: the socket path must be absolute (unix:///run/dockgate.sock)`);
+  if (!path.startsWith('/')) throw new Error(`${flag} ${arg}: the socket path must be absolute (unix:///run/dockgate.sock)`);
   // sun_path holds 108 bytes including the terminating NUL.
-  if (Buffer.byteLength(path) > 107) throw new Error(`--listen ${arg}: the socket path is longer than the 107 bytes a unix socket allows`);
+  if (Buffer.byteLength(path) > 107) throw new Error(`${flag} ${arg}: the socket path is longer than the 107 bytes a unix socket allows`);
   const spec: UnixListenerSpec = { kind: 'unix', name: arg, path, mode: 0o660 };
   const seen = new Set<string>();
   for (const [key, value] of new URLSearchParams(q === -1 ? '' : rest.slice(q + 1))) {
-    if (!UNIX_OPTIONS.has(key)) throw new Error(`--listen ${arg}: unknown option '${key}' (known: mode, owner, group)`);
-    if (seen.has(key)) throw new Error(`--listen ${arg}: ${key} is given twice`);
+    if (!UNIX_OPTIONS.has(key)) throw new Error(`${flag} ${arg}: unknown option '${key}' (known: mode, owner, group)`);
+    if (seen.has(key)) throw new Error(`${flag} ${arg}: ${key} is given twice`);
     seen.add(key);
     if (key === 'mode') {
-      if (!/^0?[0-7]{3}$/.test(value)) throw new Error(`--listen ${arg}: mode must be octal like 0660, not '${value}'`);
+      if (!/^0?[0-7]{3}$/.test(value)) throw new Error(`${flag} ${arg}: mode must be octal like 0660, not '${value}'`);
       spec.mode = parseInt(value, 8);
-      if (spec.mode & 0o111) throw new Error(`--listen ${arg}: mode ${value} sets execute bits, which mean nothing on a socket`);
+      if (spec.mode & 0o111) throw new Error(`${flag} ${arg}: mode ${value} sets execute bits, which mean nothing on a socket`);
     } else if (value === '') {
-      throw new Error(`--listen ${arg}: ${key} needs a value`);
+      throw new Error(`${flag} ${arg}: ${key} needs a value`);
     } else {
       spec[key as 'owner' | 'group'] = value;
     }
@@ -154,4 +154,34 @@ export function parseInsecureLoopbackSpec(arg: string): InsecureLoopbackListener
     hosts,
     ...(allow !== undefined && { allow: parseAllowList(allow, `${INSECURE_FLAG} ${arg}`) }),
   };
+}
+
+/** `--admin-listen`'s plain HTTP on a loopback address (/health, /ready, /metrics: src/observe/admin-server.ts). */
+export interface AdminLoopbackSpec {
+  kind: 'admin-loopback';
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** `--admin-listen`: a unix socket (mode, owner and group as --listen) or a loopback TCP address. */
+export type AdminListenerSpec = UnixListenerSpec | AdminLoopbackSpec;
+
+/**
+ * `--admin-listen unix:///path[?mode=..&owner=..&group=..]` or `tcp://127.0.0.1:PORT` / `tcp://[::1]:PORT`.
+ * Metrics say which operations clients run and which are refused: on TCP they are served to loopback only,
+ * written as an address (a name could resolve elsewhere); anything else is refused at start-up. `flag` is
+ * the option errors name (`dockgate health --admin` reads the same addresses).
+ */
+export function parseAdminListenSpec(arg: string, flag = '--admin-listen'): AdminListenerSpec {
+  if (arg.startsWith('unix://')) return parseUnix(arg, flag);
+  if (!arg.startsWith('tcp://')) throw new Error(`${flag} ${arg}: expected unix:///path.sock[?mode=0660&owner=USER&group=GROUP] or tcp://127.0.0.1:PORT`);
+  const { host, port } = parseTcpAddress(arg, flag, []);
+  if (isIP(host) === 0 || !isLoopbackAddress(host)) {
+    throw new Error(
+      `${flag} ${arg}: ${isIP(host) === 0 ? `write a loopback address (127.0.0.1 or [::1]), not the name ${host}` : `${host} is not a loopback address`}; ` +
+        'the admin listener has no authentication and is served on 127.0.0.1 or [::1] only (or a unix socket, with its mode)',
+    );
+  }
+  return { kind: 'admin-loopback', name: arg, host, port };
 }

@@ -19,6 +19,7 @@ import type { Identity } from '../identify/identity.js';
 import { unixPeerIdentity } from '../identify/peer-credentials.js';
 import { tlsPeerIdentity } from '../identify/tls-identity.js';
 import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../observe/metrics.js';
 import { browserRequestGuard, type RequestGuard } from './browser-request-guard.js';
 import { checkClientCertificate, handshakeFailure, presentedCertificate } from './client-certificate-check.js';
 import { notePeer, remoteAddressOf, remoteOf, type ConnectionRefusals } from './connection-refusals.js';
@@ -53,6 +54,8 @@ export interface ListenerContext {
   connections: ConnectionBudget;
   /** Holds accepted connections until the gateway serves (after a privilege drop). */
   serving: ServingLatch;
+  /** Counts connections and the limit's refusals, when the admin listener serves metrics. */
+  metrics?: Metrics;
 }
 
 /** Identity is computed once per connection and kept with it. */
@@ -116,7 +119,7 @@ export function checkListenersHaveTls(specs: readonly ListenerSpec[], tls: unkno
  * one it admits waits for the serving latch. Node has no accept filter, so the server's 'connection'
  * listeners are wrapped.
  */
-function gateAccept(server: NetServer, serving: ServingLatch, admit: (socket: Socket) => boolean): void {
+export function gateAccept(server: NetServer, serving: ServingLatch, admit: (socket: Socket) => boolean): void {
   const inner = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   server.on('connection', (socket: Socket) => {
@@ -132,11 +135,15 @@ function gateAccept(server: NetServer, serving: ServingLatch, admit: (socket: So
  * plain-HTTP listener; a TLS listener cannot answer before a handshake that would cost what the limit saves.
  */
 function connectionLimitGate(listener: string, plainHttp: boolean, context: ListenerContext): (socket: Socket) => boolean {
-  const { connections, refusals } = context;
+  const { connections, refusals, metrics } = context;
   const reason = `${connections.max} connections are open across all listeners (--max-connections)`;
   const refusal = new GatewayError('DG_TOO_MANY_CONNECTIONS', { what: 'a new connection', why: reason, fix: CONNECTION_REFUSALS['too-many-connections'].fix });
   return (socket) => {
-    if (connections.take(socket)) return true;
+    if (connections.take(socket)) {
+      metrics?.connection(listener);
+      return true;
+    }
+    metrics?.limitHit(refusal.rule);
     refusals.refuse({ listener, remote: remoteOf(socket), cause: 'too-many-connections', reason });
     if (plainHttp) closeWithRefusal(socket, refusal);
     else socket.destroy();

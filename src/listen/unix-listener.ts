@@ -40,15 +40,16 @@ function listenOn(server: net.Server, path: string): Promise<void> {
 }
 
 /**
- * Binds `server` (an http or https server, or any net.Server) on the spec's path with its mode and owner.
+ * Binds `server` (an http or https server, or any net.Server) on the spec's path with its mode and owner
+ * (`flag`, the option that asked for it, names it in errors).
  * Returns a function that removes the socket file when the gateway stops.
  */
-export async function bindUnixListener(server: net.Server, spec: UnixListenerSpec): Promise<() => Promise<void>> {
+export async function bindUnixListener(server: net.Server, spec: UnixListenerSpec, flag = '--listen'): Promise<() => Promise<void>> {
   const uid = spec.owner === undefined ? -1 : userId(spec.owner);
   const gid = spec.group === undefined ? -1 : groupId(spec.group);
   await ensureReplaceable(spec.path);
   const staging = await mkdtemp(join(dirname(spec.path), '.dockgate-')).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`--listen ${spec.name}: cannot create the socket in ${dirname(spec.path)} (${err.code ?? err.message})`);
+    throw new Error(`${flag} ${spec.name}: cannot create the socket in ${dirname(spec.path)} (${err.code ?? err.message})`);
   });
   const stagedPath = join(staging, 's.sock');
   try {

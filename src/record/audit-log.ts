@@ -30,6 +30,8 @@ export interface AuditLogStatus {
   batches: number;
   /** Successful fdatasync calls. */
   syncs: number;
+  /** Batches that could not be written. */
+  failures: number;
   /** Records lost to failed batches: durable ones were rejected, buffered ones are gone. */
   dropped: number;
 }
@@ -64,7 +66,7 @@ export class AuditLog implements AuditSink {
   readonly file: string;
   private readonly handle: FileHandle;
   private readonly onStatusChange: ((status: AuditLogStatus) => void) | undefined;
-  private currentStatus: AuditLogStatus = { healthy: true, records: 0, batches: 0, syncs: 0, dropped: 0 };
+  private currentStatus: AuditLogStatus = { healthy: true, records: 0, batches: 0, syncs: 0, failures: 0, dropped: 0 };
 
   /** Lines accepted but not yet handed to a write, and who waits for them to be synced. */
   private lines: string[] = [];
@@ -200,6 +202,7 @@ export class AuditLog implements AuditSink {
       try {
         await this.writeBatch(lines, waiters.length > 0);
       } catch (error) {
+        this.currentStatus.failures += 1;
         this.failed(error as Error, lines.length);
         const why = `cannot be written (${(error as Error).message})`;
         const fix = "Free space on the audit log's filesystem or make the file writable; dockgate retries with every request";

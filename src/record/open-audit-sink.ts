@@ -1,5 +1,6 @@
 // Chooses the audit sink from the command line: the durable file given by --audit-log, or stderr.
 
+import type { Metrics } from '../observe/metrics.js';
 import { AuditLog } from './audit-log.js';
 import type { AuditOutageMode, AuditSink } from './audit-sink.js';
 import { StderrAuditSink } from './stderr-audit-sink.js';
@@ -14,13 +15,13 @@ export interface AuditHealthLogger {
 /**
  * Without a file, records go to stderr and nothing is durable. With one, the health of the file is
  * logged once when it starts failing (mutating requests, or under refuse-all every request, are then
- * refused) and once when it recovers.
+ * refused) and once when it recovers. With `metrics`, its counters are read at every scrape of /metrics.
  */
-export async function openAuditSink(file: string | undefined, logger: AuditHealthLogger, outage: AuditOutageMode = 'reads-continue'): Promise<AuditSink> {
+export async function openAuditSink(file: string | undefined, logger: AuditHealthLogger, outage: AuditOutageMode = 'reads-continue', metrics?: Metrics): Promise<AuditSink> {
   if (file === undefined) return new StderrAuditSink();
   // Under refuse-all reads wait for their record too while the file fails (src/gateway/gateway.ts).
   const which = outage === 'refuse-all' ? 'all requests (--audit-outage refuse-all)' : 'mutating requests';
-  return AuditLog.open(file, {
+  const log = await AuditLog.open(file, {
     warn: (message) => logger.warn({ auditLog: file }, message),
     onStatusChange: (status) => {
       if (status.healthy) {
@@ -30,4 +31,6 @@ export async function openAuditSink(file: string | undefined, logger: AuditHealt
       }
     },
   });
+  metrics?.watchAuditLog(() => log.status);
+  return log;
 }
