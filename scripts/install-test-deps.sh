@@ -34,6 +34,12 @@ needs python3 has python3
 needs make has make
 needs g++ has g++
 
+# The container image test builds FROM local stand-ins for the official Node images (no registry here):
+# a Debian bookworm root filesystem made by debootstrap, plus this machine's Node.
+needs debootstrap has debootstrap
+# The compose recipes in deploy/compose/ run in a test with Compose v1.29 (the docker CLI here has no compose plugin).
+needs docker-compose has docker-compose
+
 install_missing install-test-deps
 
 npm ci --no-audit --no-fund

@@ -157,6 +157,7 @@ e2e_tests=(
   test/e2e/audit-shows-engine-and-container-text-inert.test.ts
   test/e2e/audit-bounded-against-hostile-engines.test.ts
   test/e2e/admin-listener-health-ready-metrics.test.ts
+  test/e2e/container-image-and-compose-recipes-run-on-the-engine.test.ts
 )
 
 unlisted=$(comm -23 <(find test -name '*.test.ts' | sort) <(printf '%s\n' "${unit_tests[@]}" "${e2e_tests[@]}" | sort))
