@@ -18,6 +18,8 @@ unit_tests=(
   test/unit/repeated-query-parameters.test.ts
   test/unit/read-only-profile-grants-only-known-reads.test.ts
   test/unit/listener-spec-parsing.test.ts
+  test/unit/listener-preset-and-profile-options.test.ts
+  test/unit/application-presets-replay-their-calls.test.ts
   test/unit/subject-alt-names-parsing.test.ts
   test/unit/subject-with-several-cns-identifies-no-one.test.ts
   test/unit/audit-log-starts-fresh-line-after-torn-one.test.ts
