@@ -112,6 +112,7 @@ e2e_tests=(
   test/e2e/unix-listener-mode-owner-and-stale-socket.test.ts
   test/e2e/sigterm-lets-running-streams-finish.test.ts
   test/e2e/serve-refuses-bad-arguments.test.ts
+  test/e2e/presets-judge-each-application-on-its-own-socket.test.ts
   test/e2e/json-bodies-read-like-the-engine.test.ts
   test/e2e/policy-file-warn-mode-and-reload.test.ts
   test/e2e/host-mounts-refused-on-real-engine.test.ts
