@@ -3,9 +3,10 @@
 // application's calls go through for real on its socket (Traefik's list, inspect and events; autoheal's
 // restart; a GitLab Runner job's create, start, wait, logs and remove; Watchtower's recreate of a plain
 // container), what it never needs is refused on the same gateway, and every record names the rule of
-// the listener the request came in on.
+// the listener the request came in on. Diun reaches it over --insecure-listen-loopback with ?preset=diun.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { waitForAuditTrail } from '../support/audit-log-reader.js';
@@ -13,6 +14,7 @@ import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk } from '../support/docker-cli.js';
 import type { Endpoint } from '../support/endpoint.js';
 import { startEngine, type Engine } from '../support/engine.js';
+import { freeLoopbackPort } from '../support/free-port.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { apiRequest, type ApiResponse } from '../support/raw-http.js';
 import { useTeardown } from '../support/teardown.js';
@@ -27,6 +29,21 @@ function refusedBy(answer: ApiResponse, rule: string, what: string): string {
   return message;
 }
 
+/** Plain HTTP to the loopback listener, as Diun's Go client sends it (Host 127.0.0.1:PORT). */
+function loopback(port: number, method: string, path: string): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function ok(answer: ApiResponse, status: number, what: string): ApiResponse {
   assert.equal(answer.status, status, `${what}: ${answer.body}`);
   return answer;
@@ -37,6 +54,8 @@ describe('presets: one gateway, an application per socket', { timeout: 3 * 60_00
   let engine: Engine;
   let gateway: Gateway;
   let auditLog: string;
+  let diunPort: number;
+  let diunListener: string;
   const at = {} as Record<Listener, Endpoint>;
   const specs = {} as Record<Listener, string>;
 
@@ -55,7 +74,16 @@ describe('presets: one gateway, an application per socket', { timeout: 3 * 60_00
     };
     for (const name of LISTENERS) specs[name] = `unix://${join(dir, `${name}.sock`)}${options[name]}`;
     // Autoheal and Watchtower never ping (their presets do not grant it): the listeners count as up once they answer.
-    gateway = await startGateway({ upstream: engine.socketPath, listen: LISTENERS.map((name) => specs[name]), auditLog, profile: 'read-only', readiness: 'answering' });
+    diunPort = await freeLoopbackPort();
+    diunListener = `tcp://127.0.0.1:${diunPort}?preset=diun`;
+    gateway = await startGateway({
+      upstream: engine.socketPath,
+      listen: LISTENERS.map((name) => specs[name]),
+      auditLog,
+      profile: 'read-only',
+      readiness: 'answering',
+      args: ['--insecure-listen-loopback', diunListener],
+    });
     teardown.add(() => gateway.stopRunning());
     LISTENERS.forEach((name, i) => (at[name] = gateway.endpoints[i]!));
     await dockerOk(['run', '-d', '--name', 'app', BUSYBOX_IMAGE, 'sleep', '600'], engine.endpoint);
@@ -169,6 +197,15 @@ describe('presets: one gateway, an application per socket', { timeout: 3 * 60_00
     refusedBy(await apiRequest(wt, 'POST', '/v1.25/containers/watched/exec', { Cmd: ['true'] }), 'preset.watchtower', 'exec (lifecycle hooks are not granted)');
   });
 
+  test('diun on the insecure loopback listener: version, running containers and their images pass; inspecting a container is refused by preset.diun', async () => {
+    ok(await loopback(diunPort, 'HEAD', '/_ping'), 200, 'ping');
+    ok(await loopback(diunPort, 'GET', '/v1.41/version'), 200, 'version');
+    ok(await loopback(diunPort, 'GET', `/v1.41/containers/json?filters=${encodeURIComponent('{"status":{"running":true}}')}`), 200, 'list');
+    ok(await loopback(diunPort, 'GET', `/v1.41/images/${BUSYBOX_IMAGE}/json`), 200, 'image inspect');
+    refusedBy(await loopback(diunPort, 'GET', '/v1.41/containers/app/json'), 'preset.diun', 'container inspect (Diun never inspects one)');
+    refusedBy(await loopback(diunPort, 'POST', '/v1.41/containers/app/start'), 'preset.diun', 'start');
+  });
+
   test("a listener without preset= is judged by the gateway's --profile; ?profile=baseline by its own", async () => {
     ok(await apiRequest(at.default, 'GET', '/v1.41/containers/json'), 200, 'list on the default listener');
     refusedBy(await apiRequest(at.default, 'POST', '/v1.41/containers/app/stop?t=0'), 'profile.read-only', 'stop on the default listener');
@@ -196,6 +233,8 @@ describe('presets: one gateway, an application per socket', { timeout: 3 * 60_00
           `a refusal recorded on ${name}`,
         );
     }
+    const diun = trail.records.filter((r) => r.listener === diunListener);
+    assert.deepEqual([...new Set(diun.map((r) => r.rule))], ['preset.diun'], 'the loopback listener judged by its preset');
     const pull = trail.records.find((r) => r.listener === specs.watchtower && r.operation === 'image.create' && r.phase === 'done');
     assert.equal(pull?.decision, 'allow', 'the gateway forwarded the pull');
     assert.match(gateway.output(), /"policy":"read-only; traefik on unix:\/\/[^"]*traefik\.sock\?mode=0660&preset=traefik; autoheal on /);
