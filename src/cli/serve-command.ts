@@ -8,7 +8,8 @@ import { Metrics } from '../observe/metrics.js';
 import { parseApiVersion } from '../route/api-version.js';
 import { BUILTIN_PROFILE_NAMES, choicePolicy } from '../policy/builtin-policies.js';
 import { PRESET_NAMES } from '../judge/profiles/application-presets.js';
-import { ListenerPolicies } from '../policy/listener-policies.js';
+import { ListenerPolicies, shadowedRules } from '../policy/listener-policies.js';
+import type { RulePolicy } from '../policy/rule-policy.js';
 import { BODY_READINGS } from '../policy/policy-rule.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
@@ -191,11 +192,16 @@ async function choosePolicy(
     import('../policy/policy-file-error.js'),
   ]);
   const warn = (message: string): void => logger.warn({ policy: opts.policy }, message);
-  let policy: Policy = loadPolicy(opts.policy, { protectedPaths, bodies, warn });
+  // A listener's own preset or profile wins for it: a rule that selects only such listeners is never used.
+  const loaded = (next: RulePolicy): RulePolicy => {
+    for (const rule of shadowedRules(next.rules, listeners)) warn(`${rule} selects only listeners with their own preset= or profile=, which win there: it is never used`);
+    return next;
+  };
+  let policy: Policy = loaded(loadPolicy(opts.policy, { protectedPaths, bodies, warn }));
   const watcher = watchPolicyFile(
     opts.policy,
     (next, sha256) => {
-      policy = next;
+      policy = loaded(next);
       metrics?.policyReloaded();
       logger.info({ policy: opts.policy, sha256 }, 'policy reloaded');
     },

@@ -7,6 +7,7 @@
 import type { Decision } from '../judge/decision.js';
 import type { JudgeInput, Policy, PreJudgeInput } from '../judge/policy.js';
 import { choicePolicy, type BuiltinChoice, type BuiltinOptions } from './builtin-policies.js';
+import type { PolicyRule } from './policy-rule.js';
 
 export interface ListenerChoice {
   /** The listener's name, as identities carry it (the argument as given). */
@@ -47,4 +48,10 @@ export class ListenerPolicies implements Policy {
   private of(input: PreJudgeInput): Policy {
     return this.own.get(input.identity.listener) ?? this.gateway();
   }
+}
+
+/** The rules of a policy file that select only listeners judged by their own preset or profile: never used, so worth a warning. */
+export function shadowedRules(rules: readonly PolicyRule[], listeners: readonly ListenerChoice[]): string[] {
+  const own = new Set(listeners.flatMap((l) => (l.policy === undefined ? [] : [l.name])));
+  return rules.filter((rule) => rule.match?.listener !== undefined && rule.match.listener.length > 0 && rule.match.listener.every((name) => own.has(name))).map((rule) => rule.label);
 }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseAdminListenSpec, parseInsecureLoopbackSpec, parseListenerSpec } from '../../src/listen/listener-spec.js';
 import { builtinPolicy } from '../../src/policy/builtin-policies.js';
-import { ListenerPolicies } from '../../src/policy/listener-policies.js';
+import { ListenerPolicies, shadowedRules } from '../../src/policy/listener-policies.js';
+import { loadPolicy } from '../../src/policy/load-policy.js';
 import type { Policy } from '../../src/judge/policy.js';
 import { ALICE, input } from '../support/policy-fixtures.js';
 
@@ -63,6 +64,16 @@ describe('listener preset= and profile=', () => {
     assert.equal((await stop(ALICE.listener)).rule, 'profile.read-only');
     assert.equal((await stop(traefik)).rule, 'preset.traefik');
     assert.match(policy.name, /^read-only; traefik on unix:\/\/\/run\/dockgate\/traefik\.sock\?preset=traefik; read-only on /);
+  });
+
+  test('a policy-file rule that selects only listeners with their own preset or profile is found, to be reported as never used', () => {
+    const traefik = 'unix:///run/dockgate/traefik.sock?preset=traefik';
+    const other = 'unix:///run/dockgate/other.sock';
+    const file = loadPolicy(
+      `rules:\n  - name: proxy\n    match: { listener: "${traefik}" }\n    profile: audit\n  - name: both\n    match: { listener: ["${traefik}", "${other}"] }\n    profile: baseline\n  - name: rest\n    profile: read-only\n`,
+    );
+    assert.deepEqual(shadowedRules(file.rules, [{ name: traefik, policy: { kind: 'preset', name: 'traefik' } }, { name: other }]), ['rule "proxy"']);
+    assert.deepEqual(shadowedRules(file.rules, [{ name: traefik }, { name: other }]), []);
   });
 
   test("without a listener's own choice the gateway's policy is used as is", () => {
