@@ -184,7 +184,7 @@ async function choosePolicy(
   if (profileGiven || opts.preset !== undefined) {
     throw new ConfigError(`--policy and --${profileGiven ? 'profile' : 'preset'} go separately: a policy file names its profiles and presets per rule`);
   }
-  if (opts.allowBind.length > 0) throw new ConfigError('--allow-bind goes with --profile; a policy file grants bind roots per rule');
+  if (opts.allowBind.length > 0) throw new ConfigError('--allow-bind goes with --profile or --preset; a policy file grants bind roots per rule');
   // The policy-file reader (YAML and schema libraries) is loaded only for a policy file: a built-in profile does without.
   const [{ loadPolicy }, { watchPolicyFile }, { PolicyFileError }] = await Promise.all([
     import('../policy/load-policy.js'),
