@@ -6,7 +6,10 @@ import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
 import { parseAdminListenSpec, parseInsecureLoopbackSpec, parseListenerSpec, type AdminListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
 import { Metrics } from '../observe/metrics.js';
 import { parseApiVersion } from '../route/api-version.js';
-import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
+import { BUILTIN_PROFILE_NAMES, choicePolicy } from '../policy/builtin-policies.js';
+import { PRESET_NAMES } from '../judge/profiles/application-presets.js';
+import { ListenerPolicies, shadowedRules } from '../policy/listener-policies.js';
+import type { RulePolicy } from '../policy/rule-policy.js';
 import { BODY_READINGS } from '../policy/policy-rule.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
@@ -25,6 +28,7 @@ interface ServeOptions extends LimitOptions {
   tlsCrl?: string;
   policy?: string;
   profile: string;
+  preset?: string;
   bodies: string;
   allowBind: string[];
   auditLog?: string;
@@ -46,7 +50,12 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve the Docker Engine API through the gateway')
     .option('--upstream <url>', 'the engine socket (default: DOCKER_HOST when it is unix://, else unix:///var/run/docker.sock)', defaultUpstream())
-    .option('--listen <url>', 'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://HOST:PORT[?allow=CIDR,...] (mutual TLS); repeatable', collect(readingConfig(parseListenerSpec)), [])
+    .option(
+      '--listen <url>',
+      'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://HOST:PORT[?allow=CIDR,...] (mutual TLS); &preset=NAME or &profile=NAME judges its clients by that; repeatable',
+      collect(readingConfig(parseListenerSpec)),
+      [],
+    )
     .option(
       '--insecure-listen-loopback <url>',
       'tcp://127.0.0.1:PORT[?hosts=NAME:PORT,...]: plain HTTP WITHOUT authentication, loopback only, browsers refused; repeatable',
@@ -59,7 +68,8 @@ export function registerServe(program: Command): void {
     .option('--tls-crl <file>', "the CA's certificate revocation list (DIR/crl.pem of dockgate certs); reloaded on SIGHUP and when it changes")
     .option('--policy <file>', 'policy file (YAML); reloaded on SIGHUP and when it changes')
     .option('--profile <name>', `built-in policy: ${BUILTIN_PROFILE_NAMES.join(', ')}`, 'baseline')
-    .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
+    .option('--preset <name>', `the calls one application makes, as a policy: ${PRESET_NAMES.join(', ')}`)
+    .option('--allow-bind <path[:ro]>', "grant a host bind root on top of --profile or --preset (not a listener's own); repeatable", collect(String), [])
     .option(
       '--bodies <reading>',
       `requests that need canonicalising (case-variant keys, unknown fields, repeats): ${BODY_READINGS.join(' or ')} (refused); a policy rule's bodies: wins`,
@@ -105,7 +115,7 @@ export function registerServe(program: Command): void {
     const metrics = admin?.metrics;
     // What fails from here to serving is the host or the configuration: a policy file that does not load,
     // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
-    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger, metrics));
+    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', listeners, protectedPaths, logger, metrics));
     const audit = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
     const running = await loadingConfig(() =>
       startGateway({
@@ -150,16 +160,31 @@ interface ChosenPolicy {
   close(): void;
 }
 
-/** A policy file (watched for changes and SIGHUP) or a built-in profile with --allow-bind roots. */
-async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protectedPaths: string[], logger: Logger, metrics: Metrics | undefined): Promise<ChosenPolicy> {
+/**
+ * A policy file (watched for changes and SIGHUP) or a built-in profile or preset with --allow-bind roots;
+ * listeners with `?preset=` or `?profile=` judge by their own (src/policy/listener-policies.ts).
+ */
+async function choosePolicy(
+  opts: ServeOptions,
+  profileGiven: boolean,
+  listeners: readonly ListenerSpec[],
+  protectedPaths: string[],
+  logger: Logger,
+  metrics: Metrics | undefined,
+): Promise<ChosenPolicy> {
   const bodies = BODY_READINGS.find((reading) => reading === opts.bodies);
   if (bodies === undefined) throw new ConfigError(`--bodies ${opts.bodies}: expected ${BODY_READINGS.join(' or ')}`);
+  const perListener = (current: () => Policy): (() => Policy) => ListenerPolicies.over(current, listeners, { protectedPaths, bodies });
   if (opts.policy === undefined) {
-    const policy = builtinPolicy(opts.profile, { allowBind: opts.allowBind, protectedPaths, bodies });
-    return { current: () => policy, close: () => undefined };
+    if (opts.preset !== undefined && profileGiven) throw new ConfigError('--preset and --profile go separately: a preset is a policy of its own (judged under baseline)');
+    const choice = opts.preset !== undefined ? ({ kind: 'preset', name: opts.preset } as const) : ({ kind: 'profile', name: opts.profile } as const);
+    const policy = choicePolicy(choice, { allowBind: opts.allowBind, protectedPaths, bodies });
+    return { current: perListener(() => policy), close: () => undefined };
   }
-  if (profileGiven) throw new ConfigError('--policy and --profile go separately: a policy file names its profiles per rule');
-  if (opts.allowBind.length > 0) throw new ConfigError('--allow-bind goes with --profile; a policy file grants bind roots per rule');
+  if (profileGiven || opts.preset !== undefined) {
+    throw new ConfigError(`--policy and --${profileGiven ? 'profile' : 'preset'} go separately: a policy file names its profiles and presets per rule`);
+  }
+  if (opts.allowBind.length > 0) throw new ConfigError('--allow-bind goes with --profile or --preset; a policy file grants bind roots per rule');
   // The policy-file reader (YAML and schema libraries) is loaded only for a policy file: a built-in profile does without.
   const [{ loadPolicy }, { watchPolicyFile }, { PolicyFileError }] = await Promise.all([
     import('../policy/load-policy.js'),
@@ -167,11 +192,16 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
     import('../policy/policy-file-error.js'),
   ]);
   const warn = (message: string): void => logger.warn({ policy: opts.policy }, message);
-  let policy: Policy = loadPolicy(opts.policy, { protectedPaths, bodies, warn });
+  // A listener's own preset or profile wins for it: a rule that selects only such listeners is never used.
+  const loaded = (next: RulePolicy): RulePolicy => {
+    for (const rule of shadowedRules(next.rules, listeners)) warn(`${rule} selects only listeners with their own preset= or profile=, which win there: it is never used`);
+    return next;
+  };
+  let policy: Policy = loaded(loadPolicy(opts.policy, { protectedPaths, bodies, warn }));
   const watcher = watchPolicyFile(
     opts.policy,
     (next, sha256) => {
-      policy = next;
+      policy = loaded(next);
       metrics?.policyReloaded();
       logger.info({ policy: opts.policy, sha256 }, 'policy reloaded');
     },
@@ -181,7 +211,7 @@ async function choosePolicy(opts: ServeOptions, profileGiven: boolean, protected
     },
     { protectedPaths, bodies, warn },
   );
-  return { current: () => policy, close: () => watcher.close() };
+  return { current: perListener(() => policy), close: () => watcher.close() };
 }
 
 /**
