@@ -5,8 +5,8 @@
 //   HEALTHCHECK (`dockgate health`) turns healthy, and the docker CLI works through its socket in a host
 //   directory while a privileged run is refused.
 // - deploy/compose/unix-sockets: one socket per application in its own volume, the listener naming the
-//   application: the Traefik socket reads but cannot create, the Portainer socket runs containers but not
-//   privileged ones.
+//   application by its preset: the Traefik socket reads but cannot create, the Portainer socket runs
+//   containers but not privileged ones.
 // - deploy/compose/mutual-tls: `dockgate certs` run once by an init service, the client on an internal
 //   network with DOCKER_HOST=tcp://dockgate:2376, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH; plain HTTP fails.
 // The recipes run unchanged; a test override only puts the private engine's socket in place of
@@ -237,12 +237,12 @@ describe('the container image and the compose recipes on a real engine', () => {
       const result = await traefik(args);
       assert.equal(result.code, 0, `traefik: docker ${args.join(' ')}: ${result.stderr}`);
     }
-    assertRefused(await traefik(['run', '--rm', '--network', 'none', BUSYBOX_IMAGE, 'true']), 'policy.traefik', /the read-only profile grants reads only/);
+    assertRefused(await traefik(['run', '--rm', '--network', 'none', BUSYBOX_IMAGE, 'true']), 'preset.traefik', /the traefik preset grants only the Engine API calls Traefik makes/);
 
-    // Portainer's socket: baseline, so containers run, privileged ones do not.
+    // Portainer's socket: its preset grants running containers, judged under baseline: privileged ones are refused.
     const run = await portainer(['run', '--rm', '--network', 'none', BUSYBOX_IMAGE, 'echo', 'portainer ran this']);
     assert.equal(run.stdout.trim(), 'portainer ran this', run.stderr);
-    assertRefused(await portainer(['run', '--rm', '--network', 'none', '--privileged', BUSYBOX_IMAGE, 'true']), 'policy.portainer', PRIVILEGED);
+    assertRefused(await portainer(['run', '--rm', '--network', 'none', '--privileged', BUSYBOX_IMAGE, 'true']), 'preset.portainer', PRIVILEGED);
   });
 
   test('deploy/compose/mutual-tls: certificates made once by an init service, the client on an internal network with DOCKER_TLS_VERIFY', async () => {
