@@ -4,6 +4,7 @@
 // Parsed once at start-up; a malformed spec stops the gateway before it opens anything.
 import { isIP } from 'node:net';
 import { isLoopbackAddress, parseAllowList, type AllowList } from './network-allow-list.js';
+import type { InsecureNetworkListenerSpec } from './insecure-network-spec.js';
 
 export interface UnixListenerSpec {
   kind: 'unix';
@@ -37,7 +38,7 @@ export interface InsecureLoopbackListenerSpec {
   allow?: AllowList;
 }
 
-export type ListenerSpec = UnixListenerSpec | TcpListenerSpec | InsecureLoopbackListenerSpec;
+export type ListenerSpec = UnixListenerSpec | TcpListenerSpec | InsecureLoopbackListenerSpec | InsecureNetworkListenerSpec;
 
 const UNIX_OPTIONS = new Set(['mode', 'owner', 'group']);
 const INSECURE_FLAG = '--insecure-listen-loopback';
@@ -74,14 +75,14 @@ function parseUnix(arg: string, flag: string): UnixListenerSpec {
   return spec;
 }
 
-interface TcpAddress {
+export interface TcpAddress {
   host: string;
   port: number;
   /** The options after `?`, each given once. */
   options: Map<string, string>;
 }
 
-function parseTcpAddress(arg: string, flag: string, known: readonly string[]): TcpAddress {
+export function parseTcpAddress(arg: string, flag: string, known: readonly string[]): TcpAddress {
   let url: URL;
   try {
     url = new URL(arg);
