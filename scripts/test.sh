@@ -50,6 +50,9 @@ unit_tests=(
   test/unit/audit-intended-versus-running.test.ts
   test/unit/network-allow-list-cidr-matching.test.ts
   test/unit/tcp-listener-options-parsing.test.ts
+  test/unit/insecure-network-listener-spec-parsing.test.ts
+  test/unit/socket-proxy-environment-read-as-haproxy-reads-it.test.ts
+  test/unit/socket-proxy-variables-match-the-proxy-matrix.test.ts
   test/unit/connections-wait-until-serving.test.ts
   test/unit/revocation-list-checked-against-ca.test.ts
   test/unit/older-crl-never-replaces-the-one-in-force.test.ts
