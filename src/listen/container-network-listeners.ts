@@ -25,7 +25,8 @@ PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
 PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
 PRIVATE.addSubnet('fc00::', 7, 'ipv6');
 
-function isPrivate(address: string): boolean {
+/** Whether an address is in the ranges container networks are given (also how `dockgate audit` rates a plain listener). */
+export function isPrivateAddress(address: string): boolean {
   return PRIVATE.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
 }
 
@@ -42,7 +43,7 @@ export function containerNetworkListeners(options: { disableIpv6: boolean }, int
     if (entries.every((entry) => entry.internal || entry.address.toLowerCase().startsWith('fe80:'))) return [];
     return parseInsecureNetworkSpec(`tcp://${name}:${SOCKET_PROXY_PORT}?allow=subnet`, interfaces).filter((spec) => !(options.disableIpv6 && isIP(spec.host) === 6));
   });
-  const outside = specs.find((spec) => !isPrivate(spec.host));
+  const outside = specs.find((spec) => !isPrivateAddress(spec.host));
   if (outside !== undefined) {
     throw new Error(
       `--compat: no listener is given, and ${outside.host} (${outside.interface}) is not a private address as container networks have; listening without authentication there by default could reach beyond a container network; ${explicit}`,
