@@ -1,6 +1,7 @@
 // Opens every listener as an HTTP server in front of the one Gateway: unix sockets (peer identified by
 // SO_PEERCRED), mutual-TLS TCP (peer identified by its certificate), and, only when asked with a flag
-// that says so, plain HTTP on loopback (peer identified by its address; browsers' requests refused).
+// that says so, plain HTTP on loopback or on a container network's address with its allow-list (peer
+// identified by its address; browsers' requests refused).
 //
 // A TCP connection passes, in order: the listener's network allow-list, at accept, before a TLS or HTTP
 // byte is read; for TLS, the limit on its address's failed handshakes (failed-handshake-limit.ts), also at
