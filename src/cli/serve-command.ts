@@ -101,7 +101,6 @@ export function registerServe(program: Command): void {
     if (compat !== undefined) {
       checkCompatAlone({ policy: opts.policy !== undefined, profile: serve.getOptionValueSource('profile') === 'cli', allowBind: opts.allowBind.length > 0 });
       opts.upstream = compatUpstream(compat, opts.upstream, serve.getOptionValueSource('upstream') === 'cli', process.env['SOCKET_PATH'] !== undefined);
-      logCompat(logger, compat);
     }
     const insecureListen = opts.insecureListen.flat();
     // The default unix listener only when nothing at all is asked for: an insecure listener alone is a choice.
@@ -134,6 +133,8 @@ export function registerServe(program: Command): void {
     // What fails from here to serving is the host or the configuration: a policy file that does not load,
     // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
     const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger, metrics, compat));
+    // Said once the configuration is known to be usable (a refusal at start-up stays one line).
+    if (compat !== undefined) logCompat(logger, compat);
     const audit = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
     const running = await loadingConfig(() =>
       startGateway({

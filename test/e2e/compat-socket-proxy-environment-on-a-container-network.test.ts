@@ -16,7 +16,7 @@ import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { settledAuditSize, waitForConnectionRecords } from '../support/connection-attempts.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { spawnGateway, waitForGatewayOutput, type Gateway } from '../support/gateway.js';
+import { assertRefusedToStart, runGatewayExpectingFailure, spawnGateway, waitForGatewayOutput, type Gateway } from '../support/gateway.js';
 import { makeNetworkNamespace, type NetworkNamespace } from '../support/network-namespace.js';
 import { useTeardown } from '../support/teardown.js';
 
@@ -153,4 +153,29 @@ describe('serve --compat docker-socket-proxy on a container network', { timeout:
     );
     assert.match(finding.remediation, /allow=/);
   });
+});
+
+describe('serve --compat refuses an environment it would have to guess at, before it opens anything', () => {
+  const refusals: Array<{ name: string; env: Record<string, string>; args: string[]; says: RegExp }> = [
+    {
+      name: 'CONTAINERS=true (off for the proxy)',
+      env: { CONTAINERS: 'true' },
+      args: [],
+      says: /CONTAINERS="true": docker-socket-proxy reads its variables as numbers, so it would take this as off/,
+    },
+    { name: 'a LIBPOD_* grant', env: { LIBPOD_CONTAINERS: '1' }, args: [], says: /LIBPOD_CONTAINERS=1: grants part of Podman's API/ },
+    { name: 'SOCKET_PATH against another --upstream', env: { SOCKET_PATH: '/run/other.sock' }, args: ['--upstream', 'unix:///run/docker.sock'], says: /name different engine sockets/ },
+    { name: '--compat with --profile', env: {}, args: ['--profile', 'audit'], says: /--compat docker-socket-proxy and --profile go separately/ },
+    { name: 'no listener in a namespace with loopback alone', env: {}, args: [], says: /no interface besides loopback/ },
+  ];
+  for (const refusal of refusals) {
+    test(refusal.name, async () => {
+      const failure = await runGatewayExpectingFailure({
+        args: ['--compat', 'docker-socket-proxy', ...refusal.args, ...(refusal.name.startsWith('no listener') ? [] : ['--listen', 'unix:///nonexistent-dir/never.sock'])],
+        env: refusal.env,
+        wrapper: ['unshare', '--net'],
+      });
+      assert.match(assertRefusedToStart(failure), refusal.says);
+    });
+  }
 });
