@@ -3,7 +3,8 @@
 // root/templates/haproxy.cfg:28-103): what each image lets through for a method and a path, on its own
 // terms (prefix regexes on the percent-decoded path, case-insensitive, first allow or deny wins). It is
 // independent of src/policy/socket-proxy-policy.ts, which grants operations; the matrix test compares the two.
-// Podman's /libpod rules are left out: no LIBPOD_* variable is on in the tests.
+// Of Podman's /libpod rules only LinuxServer's two defaults are kept (LIBPOD_PING=1, LIBPOD_VERSION=1,
+// L:Dockerfile:67-91, allowed at L:87-101): no other LIBPOD_* variable is on in the tests.
 
 export type Flavour = 'tecnativa' | 'linuxserver';
 export type On = (variable: string) => boolean;
@@ -80,5 +81,6 @@ export function proxyAllows(flavour: Flavour, on: On, method: string, target: st
   for (const [variable, action] of actions) if (on(variable) && matches(`${container}${action}`, path)) return true;
   if (flavour === 'linuxserver' && !getOrHead && !on('POST')) return false;
   for (const [variable, section] of SECTIONS) if (on(variable) && matches(`/${section}`, path)) return true;
+  if (flavour === 'linuxserver' && (matches('/libpod/_ping', path) || matches('/libpod/version', path))) return true;
   return false;
 }
