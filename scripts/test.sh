@@ -18,6 +18,8 @@ unit_tests=(
   test/unit/repeated-query-parameters.test.ts
   test/unit/read-only-profile-grants-only-known-reads.test.ts
   test/unit/listener-spec-parsing.test.ts
+  test/unit/listener-preset-and-profile-options.test.ts
+  test/unit/application-presets-replay-their-calls.test.ts
   test/unit/subject-alt-names-parsing.test.ts
   test/unit/subject-with-several-cns-identifies-no-one.test.ts
   test/unit/audit-log-starts-fresh-line-after-torn-one.test.ts
@@ -114,6 +116,7 @@ e2e_tests=(
   test/e2e/unix-listener-mode-owner-and-stale-socket.test.ts
   test/e2e/sigterm-lets-running-streams-finish.test.ts
   test/e2e/serve-refuses-bad-arguments.test.ts
+  test/e2e/presets-judge-each-application-on-its-own-socket.test.ts
   test/e2e/json-bodies-read-like-the-engine.test.ts
   test/e2e/policy-file-warn-mode-and-reload.test.ts
   test/e2e/host-mounts-refused-on-real-engine.test.ts

@@ -8,7 +8,8 @@
 //   if (result.verdict === 'deny') throw new Error(result.message);
 
 export { loadPolicy, parsePolicyText, type LoadPolicyOptions } from './policy/load-policy.js';
-export { builtinPolicy, BUILTIN_PROFILE_NAMES, type BuiltinOptions, type BuiltinProfileName } from './policy/builtin-policies.js';
+export { builtinPolicy, presetPolicy, BUILTIN_PROFILE_NAMES, type BuiltinOptions, type BuiltinProfileName } from './policy/builtin-policies.js';
+export { PRESET_NAMES, type PresetName } from './judge/profiles/application-presets.js';
 export { judge, NO_ENGINE, type JudgeRequest, type JudgeResult, type LibraryJudgeOptions } from './decide/library-judge.js';
 export { watchPolicyFile, type PolicyWatcher, type WatchOptions } from './policy/watch-policy-file.js';
 export { PolicyFileError, type PolicyProblem } from './policy/policy-file-error.js';

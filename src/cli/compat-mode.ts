@@ -24,8 +24,8 @@ export function readCompatEnvironment(flavour: SocketProxyFlavour | 'inferred', 
 }
 
 /** Options that choose a policy of their own cannot be combined with the environment's. */
-export function checkCompatAlone(given: { policy: boolean; profile: boolean; allowBind: boolean }): void {
-  const other = given.policy ? '--policy' : given.profile ? '--profile' : given.allowBind ? '--allow-bind' : undefined;
+export function checkCompatAlone(given: { policy: boolean; profile: boolean; preset: boolean; allowBind: boolean }): void {
+  const other = given.policy ? '--policy' : given.profile ? '--profile' : given.preset ? '--preset' : given.allowBind ? '--allow-bind' : undefined;
   if (other !== undefined) {
     throw new ConfigError(`--compat ${COMPAT_NAME} and ${other} go separately: the environment's variables are the policy (judged under baseline); write a --policy file for more`);
   }

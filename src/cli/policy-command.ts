@@ -10,7 +10,8 @@ import { ConfigError, readingConfig } from '../errors/config-error.js';
 import { createEngineLookup } from '../forward/engine-client.js';
 import { createUpstream, type Upstream } from '../forward/upstream.js';
 import type { Identity } from '../identify/identity.js';
-import { builtinPolicy } from '../policy/builtin-policies.js';
+import { choicePolicy } from '../policy/builtin-policies.js';
+import { PRESET_NAMES } from '../judge/profiles/application-presets.js';
 import { judge, NO_ENGINE } from '../decide/library-judge.js';
 import { inertText } from '../log/inert-text.js';
 import { loadPolicy } from '../policy/load-policy.js';
@@ -21,6 +22,7 @@ import type { RulePolicy, TraceStep } from '../policy/rule-policy.js';
 interface ExplainOptions {
   policy?: string;
   profile?: string;
+  preset?: string;
   allowBind: string[];
   identity: string;
   method: string;
@@ -144,7 +146,8 @@ export function registerPolicy(program: Command): void {
     .description('show how a policy decides one request (exit 0 allow, 1 deny)')
     .option('--policy <file>', 'a YAML policy file')
     .option('--profile <name>', 'a built-in profile: baseline, restricted, read-only, audit')
-    .option('--allow-bind <path[:ro]>', 'a bind root on top of the profile; repeatable', collect, [])
+    .option('--preset <name>', `an application preset: ${PRESET_NAMES.join(', ')}`)
+    .option('--allow-bind <path[:ro]>', 'a bind root on top of the profile or preset; repeatable', collect, [])
     .requiredOption('--identity <pairs>', 'who asks: uid=1000[,gid=..,user=..,group=..,listener=..] or cn=..[,o=..,ou=..,san=DNS:..]')
     .requiredOption('--method <method>', 'HTTP method, e.g. POST')
     .requiredOption('--path <target>', 'request target, e.g. /v1.41/containers/create?name=web')
@@ -152,10 +155,14 @@ export function registerPolicy(program: Command): void {
     .option('--content-type <type>', 'the Content-Type header', 'application/json')
     .option('--upstream <url>', 'ask this engine about containers, volumes and images the request names (default: facts unknown)')
     .action(async (opts: ExplainOptions) => {
-      if ((opts.policy === undefined) === (opts.profile === undefined)) throw new ConfigError('give exactly one of --policy FILE or --profile NAME');
+      const given = [opts.policy, opts.profile, opts.preset].filter((v) => v !== undefined).length;
+      if (given !== 1) throw new ConfigError('give exactly one of --policy FILE, --profile NAME or --preset NAME');
       let chosen: RulePolicy;
       try {
-        chosen = opts.policy !== undefined ? loadPolicy(opts.policy) : readingConfig(builtinPolicy)(opts.profile!, { allowBind: opts.allowBind });
+        chosen =
+          opts.policy !== undefined
+            ? loadPolicy(opts.policy)
+            : readingConfig(choicePolicy)(opts.preset !== undefined ? { kind: 'preset', name: opts.preset } : { kind: 'profile', name: opts.profile! }, { allowBind: opts.allowBind });
       } catch (err) {
         if (!(err instanceof PolicyFileError)) throw err;
         process.stderr.write(`${err.describeAll()}\n`);

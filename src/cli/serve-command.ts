@@ -6,7 +6,10 @@ import { defaultUpstream, parseUpstream } from '../forward/upstream.js';
 import { parseAdminListenSpec, parseInsecureLoopbackSpec, parseListenerSpec, type AdminListenerSpec, type InsecureLoopbackListenerSpec, type ListenerSpec } from '../listen/listener-spec.js';
 import { Metrics } from '../observe/metrics.js';
 import { parseApiVersion } from '../route/api-version.js';
-import { BUILTIN_PROFILE_NAMES, builtinPolicy } from '../policy/builtin-policies.js';
+import { BUILTIN_PROFILE_NAMES, choicePolicy } from '../policy/builtin-policies.js';
+import { PRESET_NAMES } from '../judge/profiles/application-presets.js';
+import { ListenerPolicies, shadowedRules } from '../policy/listener-policies.js';
+import type { RulePolicy } from '../policy/rule-policy.js';
 import { BODY_READINGS } from '../policy/policy-rule.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
@@ -32,6 +35,7 @@ interface ServeOptions extends LimitOptions {
   tlsCrl?: string;
   policy?: string;
   profile: string;
+  preset?: string;
   bodies: string;
   allowBind: string[];
   auditLog?: string;
@@ -53,7 +57,12 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve the Docker Engine API through the gateway')
     .option('--upstream <url>', 'the engine socket (default: DOCKER_HOST when it is unix://, else unix:///var/run/docker.sock)', defaultUpstream())
-    .option('--listen <url>', 'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://HOST:PORT[?allow=CIDR,...] (mutual TLS); repeatable', collect(readingConfig(parseListenerSpec)), [])
+    .option(
+      '--listen <url>',
+      'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://HOST:PORT[?allow=CIDR,...] (mutual TLS); &preset=NAME or &profile=NAME judges its clients by that; repeatable',
+      collect(readingConfig(parseListenerSpec)),
+      [],
+    )
     .option(
       '--insecure-listen-loopback <url>',
       'tcp://127.0.0.1:PORT[?hosts=NAME:PORT,...]: plain HTTP WITHOUT authentication, loopback only, browsers refused; repeatable',
@@ -76,7 +85,8 @@ export function registerServe(program: Command): void {
     .option('--tls-crl <file>', "the CA's certificate revocation list (DIR/crl.pem of dockgate certs); reloaded on SIGHUP and when it changes")
     .option('--policy <file>', 'policy file (YAML); reloaded on SIGHUP and when it changes')
     .option('--profile <name>', `built-in policy: ${BUILTIN_PROFILE_NAMES.join(', ')}`, 'baseline')
-    .option('--allow-bind <path[:ro]>', 'grant a host bind root on top of the profile; repeatable', collect(String), [])
+    .option('--preset <name>', `the calls one application makes, as a policy: ${PRESET_NAMES.join(', ')}`)
+    .option('--allow-bind <path[:ro]>', "grant a host bind root on top of --profile or --preset (not a listener's own); repeatable", collect(String), [])
     .option(
       '--bodies <reading>',
       `requests that need canonicalising (case-variant keys, unknown fields, repeats): ${BODY_READINGS.join(' or ')} (refused); a policy rule's bodies: wins`,
@@ -99,7 +109,12 @@ export function registerServe(program: Command): void {
     const compat = opts.compat === undefined ? undefined : readCompatEnvironment(parseCompat(opts.compat));
     const logger = createLogger(compat?.logLevel);
     if (compat !== undefined) {
-      checkCompatAlone({ policy: opts.policy !== undefined, profile: serve.getOptionValueSource('profile') === 'cli', allowBind: opts.allowBind.length > 0 });
+      checkCompatAlone({
+        policy: opts.policy !== undefined,
+        profile: serve.getOptionValueSource('profile') === 'cli',
+        preset: opts.preset !== undefined,
+        allowBind: opts.allowBind.length > 0,
+      });
       opts.upstream = compatUpstream(compat, opts.upstream, serve.getOptionValueSource('upstream') === 'cli', process.env['SOCKET_PATH'] !== undefined);
     }
     const insecureListen = opts.insecureListen.flat();
@@ -132,7 +147,7 @@ export function registerServe(program: Command): void {
     const metrics = admin?.metrics;
     // What fails from here to serving is the host or the configuration: a policy file that does not load,
     // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
-    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', protectedPaths, logger, metrics, compat));
+    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', listeners, protectedPaths, logger, metrics, compat));
     // Said once the configuration is known to be usable (a refusal at start-up stays one line).
     if (compat !== undefined) logCompat(logger, compat);
     const audit = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
@@ -179,10 +194,14 @@ interface ChosenPolicy {
   close(): void;
 }
 
-/** A policy file (watched for changes and SIGHUP) or a built-in profile with --allow-bind roots. */
+/**
+ * A policy file (watched for changes and SIGHUP), a built-in profile or preset with --allow-bind roots, or
+ * docker-socket-proxy's environment (--compat); listeners with `?preset=` or `?profile=` judge by their own (src/policy/listener-policies.ts).
+ */
 async function choosePolicy(
   opts: ServeOptions,
   profileGiven: boolean,
+  listeners: readonly ListenerSpec[],
   protectedPaths: string[],
   logger: Logger,
   metrics: Metrics | undefined,
@@ -190,16 +209,21 @@ async function choosePolicy(
 ): Promise<ChosenPolicy> {
   const bodies = BODY_READINGS.find((reading) => reading === opts.bodies);
   if (bodies === undefined) throw new ConfigError(`--bodies ${opts.bodies}: expected ${BODY_READINGS.join(' or ')}`);
+  const perListener = (current: () => Policy): (() => Policy) => ListenerPolicies.over(current, listeners, { protectedPaths, bodies });
   if (compat !== undefined) {
     const policy = socketProxyPolicy(compat, { protectedPaths, bodies });
-    return { current: () => policy, close: () => undefined };
+    return { current: perListener(() => policy), close: () => undefined };
   }
   if (opts.policy === undefined) {
-    const policy = builtinPolicy(opts.profile, { allowBind: opts.allowBind, protectedPaths, bodies });
-    return { current: () => policy, close: () => undefined };
+    if (opts.preset !== undefined && profileGiven) throw new ConfigError('--preset and --profile go separately: a preset is a policy of its own (judged under baseline)');
+    const choice = opts.preset !== undefined ? ({ kind: 'preset', name: opts.preset } as const) : ({ kind: 'profile', name: opts.profile } as const);
+    const policy = choicePolicy(choice, { allowBind: opts.allowBind, protectedPaths, bodies });
+    return { current: perListener(() => policy), close: () => undefined };
   }
-  if (profileGiven) throw new ConfigError('--policy and --profile go separately: a policy file names its profiles per rule');
-  if (opts.allowBind.length > 0) throw new ConfigError('--allow-bind goes with --profile; a policy file grants bind roots per rule');
+  if (profileGiven || opts.preset !== undefined) {
+    throw new ConfigError(`--policy and --${profileGiven ? 'profile' : 'preset'} go separately: a policy file names its profiles and presets per rule`);
+  }
+  if (opts.allowBind.length > 0) throw new ConfigError('--allow-bind goes with --profile or --preset; a policy file grants bind roots per rule');
   // The policy-file reader (YAML and schema libraries) is loaded only for a policy file: a built-in profile does without.
   const [{ loadPolicy }, { watchPolicyFile }, { PolicyFileError }] = await Promise.all([
     import('../policy/load-policy.js'),
@@ -207,11 +231,16 @@ async function choosePolicy(
     import('../policy/policy-file-error.js'),
   ]);
   const warn = (message: string): void => logger.warn({ policy: opts.policy }, message);
-  let policy: Policy = loadPolicy(opts.policy, { protectedPaths, bodies, warn });
+  // A listener's own preset or profile wins for it: a rule that selects only such listeners is never used.
+  const loaded = (next: RulePolicy): RulePolicy => {
+    for (const rule of shadowedRules(next.rules, listeners)) warn(`${rule} selects only listeners with their own preset= or profile=, which win there: it is never used`);
+    return next;
+  };
+  let policy: Policy = loaded(loadPolicy(opts.policy, { protectedPaths, bodies, warn }));
   const watcher = watchPolicyFile(
     opts.policy,
     (next, sha256) => {
-      policy = next;
+      policy = loaded(next);
       metrics?.policyReloaded();
       logger.info({ policy: opts.policy, sha256 }, 'policy reloaded');
     },
@@ -221,7 +250,7 @@ async function choosePolicy(
     },
     { protectedPaths, bodies, warn },
   );
-  return { current: () => policy, close: () => watcher.close() };
+  return { current: perListener(() => policy), close: () => watcher.close() };
 }
 
 /**

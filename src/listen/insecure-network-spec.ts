@@ -1,4 +1,4 @@
-// `--insecure-listen tcp://ADDRESS|INTERFACE:PORT?allow=CIDR|subnet,...[&hosts=NAME,...]`: plain HTTP, no
+// `--insecure-listen tcp://ADDRESS|INTERFACE:PORT?allow=CIDR|subnet,...[&hosts=NAME,...][&preset=NAME|&profile=NAME]`: plain HTTP, no
 // authentication, off loopback, for the clients of one container network (what docker-socket-proxy serves
 // on :2375). Made safe enough to be worth having by what it will not do:
 //  - bind a wildcard (0.0.0.0, ::): that would take every interface, public ones included; the listener is
@@ -12,7 +12,8 @@
 import { isIP } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { DOTTED_NAME } from './host-names.js';
-import { parseTcpAddress } from './listener-spec.js';
+import type { BuiltinChoice } from '../policy/builtin-policies.js';
+import { listenerPolicy, parseTcpAddress, POLICY_OPTIONS } from './listener-spec.js';
 import { isLoopbackAddress, networkOfAddress, parseAllowList, type AllowList } from './network-allow-list.js';
 
 export interface InsecureNetworkListenerSpec {
@@ -28,6 +29,8 @@ export interface InsecureNetworkListenerSpec {
   hosts: readonly string[];
   /** The interface the address was taken from, when one was named. */
   interface?: string;
+  /** `?preset=` or `?profile=`, as on the other listeners. */
+  policy?: BuiltinChoice;
 }
 
 /** The host's interfaces as `os.networkInterfaces()` gives them; a parameter so that tests can give their own. */
@@ -57,7 +60,8 @@ function prefixOf(entry: NetworkInterfaceInfo): number {
 export function parseInsecureNetworkSpec(arg: string, interfaces: InterfaceTable = networkInterfaces()): InsecureNetworkListenerSpec[] {
   const context = `${INSECURE_NETWORK_FLAG} ${arg}`;
   if (!arg.startsWith('tcp://')) throw new Error(`${context}: expected tcp://ADDRESS:PORT?allow=CIDR,... or tcp://INTERFACE:PORT?allow=subnet (plain HTTP on a container network)`);
-  const { host, port, options } = parseTcpAddress(arg, INSECURE_NETWORK_FLAG, ['allow', 'hosts']);
+  const { host, port, options } = parseTcpAddress(arg, INSECURE_NETWORK_FLAG, ['allow', 'hosts', ...POLICY_OPTIONS]);
+  const policy = listenerPolicy(options, INSECURE_NETWORK_FLAG, arg);
   const allowText = options.get('allow');
   if (allowText === undefined) {
     throw new Error(
@@ -98,6 +102,6 @@ export function parseInsecureNetworkSpec(arg: string, interfaces: InterfaceTable
       return networkOfAddress(address, prefixOf(entry));
     });
     const allow: AllowList = parseAllowList(allowEntries.join(','), context);
-    return { kind: 'insecure-network', name: bound.length === 1 ? arg : `${arg} (${address})`, host: address, port, allow, hosts, ...(name !== undefined && { interface: name }) };
+    return { kind: 'insecure-network', name: bound.length === 1 ? arg : `${arg} (${address})`, host: address, port, allow, hosts, ...(name !== undefined && { interface: name }), ...policy };
   });
 }

@@ -3,6 +3,7 @@
 // HTTP on a loopback address, with the Host names it answers to.
 // Parsed once at start-up; a malformed spec stops the gateway before it opens anything.
 import { isIP } from 'node:net';
+import { builtinNames, type BuiltinChoice } from '../policy/builtin-policies.js';
 import { isLoopbackAddress, parseAllowList, type AllowList } from './network-allow-list.js';
 import type { InsecureNetworkListenerSpec } from './insecure-network-spec.js';
 
@@ -16,6 +17,8 @@ export interface UnixListenerSpec {
   /** User and group that own the socket, as names or numeric ids; the gateway's own when absent. */
   owner?: string;
   group?: string;
+  /** `?preset=` or `?profile=`: the built-in policy this listener's clients are judged by (src/policy/listener-policies.ts). */
+  policy?: BuiltinChoice;
 }
 
 export interface TcpListenerSpec {
@@ -25,6 +28,7 @@ export interface TcpListenerSpec {
   port: number;
   /** `?allow=`: the client networks accepted; absent, every network is. */
   allow?: AllowList;
+  policy?: BuiltinChoice;
 }
 
 /** `--insecure-listen-loopback`: plain HTTP, no authentication, loopback only, browsers refused. */
@@ -36,20 +40,38 @@ export interface InsecureLoopbackListenerSpec {
   /** The `Host` header values accepted (lower case `name:port`); anything else is refused (DNS rebinding). */
   hosts: string[];
   allow?: AllowList;
+  policy?: BuiltinChoice;
 }
 
 export type ListenerSpec = UnixListenerSpec | TcpListenerSpec | InsecureLoopbackListenerSpec | InsecureNetworkListenerSpec;
 
 const UNIX_OPTIONS = new Set(['mode', 'owner', 'group']);
+/** The options that give an Engine API listener a policy of its own (never the admin listener, which judges nothing). */
+export const POLICY_OPTIONS = ['preset', 'profile'];
 const INSECURE_FLAG = '--insecure-listen-loopback';
 
 export function parseListenerSpec(arg: string): ListenerSpec {
-  if (arg.startsWith('unix://')) return parseUnix(arg, '--listen');
+  if (arg.startsWith('unix://')) return parseUnix(arg, '--listen', true);
   if (arg.startsWith('tcp://')) return parseTcp(arg);
   throw new Error(`--listen ${arg}: expected unix:///path/to.sock[?mode=0660&owner=USER&group=GROUP] or tcp://HOST:PORT[?allow=CIDR,...]`);
 }
 
-function parseUnix(arg: string, flag: string): UnixListenerSpec {
+/**
+ * `?preset=NAME` or `?profile=NAME`, at most one of them, with a name dockgate knows: the listener's clients
+ * are judged by that built-in policy instead of the gateway's (--profile, --preset or --policy).
+ */
+export function listenerPolicy(options: ReadonlyMap<string, string>, flag: string, arg: string): { policy?: BuiltinChoice } {
+  const given = POLICY_OPTIONS.filter((key) => options.has(key));
+  if (given.length > 1) throw new Error(`${flag} ${arg}: preset= and profile= go separately (a preset is a policy of its own); give one`);
+  const kind = given[0] as BuiltinChoice['kind'] | undefined;
+  if (kind === undefined) return {};
+  const name = options.get(kind)!;
+  const known = builtinNames(kind);
+  if (!known.includes(name)) throw new Error(`${flag} ${arg}: unknown ${kind} '${name}' (known: ${known.join(', ')})`);
+  return { policy: { kind, name } };
+}
+
+function parseUnix(arg: string, flag: string, takesPolicy = false): UnixListenerSpec {
   const rest = arg.slice('unix://'.length);
   const q = rest.indexOf('?');
   const path = q === -1 ? rest : rest.slice(0, q);
@@ -58,11 +80,15 @@ function parseUnix(arg: string, flag: string): UnixListenerSpec {
   if (Buffer.byteLength(path) > 107) throw new Error(`${flag} ${arg}: the socket path is longer than the 107 bytes a unix socket allows`);
   const spec: UnixListenerSpec = { kind: 'unix', name: arg, path, mode: 0o660 };
   const seen = new Set<string>();
+  const policyOptions = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(q === -1 ? '' : rest.slice(q + 1))) {
-    if (!UNIX_OPTIONS.has(key)) throw new Error(`${flag} ${arg}: unknown option '${key}' (known: mode, owner, group)`);
+    const takes = takesPolicy && POLICY_OPTIONS.includes(key);
+    if (!UNIX_OPTIONS.has(key) && !takes) throw new Error(`${flag} ${arg}: unknown option '${key}' (known: mode, owner, group${takesPolicy ? ', preset, profile' : ''})`);
     if (seen.has(key)) throw new Error(`${flag} ${arg}: ${key} is given twice`);
     seen.add(key);
-    if (key === 'mode') {
+    if (takes) {
+      policyOptions.set(key, value);
+    } else if (key === 'mode') {
       if (!/^0?[0-7]{3}$/.test(value)) throw new Error(`${flag} ${arg}: mode must be octal like 0660, not '${value}'`);
       spec.mode = parseInt(value, 8);
       if (spec.mode & 0o111) throw new Error(`${flag} ${arg}: mode ${value} sets execute bits, which mean nothing on a socket`);
@@ -72,7 +98,7 @@ function parseUnix(arg: string, flag: string): UnixListenerSpec {
       spec[key as 'owner' | 'group'] = value;
     }
   }
-  return spec;
+  return { ...spec, ...listenerPolicy(policyOptions, flag, arg) };
 }
 
 export interface TcpAddress {
@@ -108,9 +134,9 @@ export function parseTcpAddress(arg: string, flag: string, known: readonly strin
 }
 
 function parseTcp(arg: string): TcpListenerSpec {
-  const { host, port, options } = parseTcpAddress(arg, '--listen', ['allow']);
+  const { host, port, options } = parseTcpAddress(arg, '--listen', ['allow', ...POLICY_OPTIONS]);
   const allow = options.get('allow');
-  return { kind: 'tcp', name: arg, host, port, ...(allow !== undefined && { allow: parseAllowList(allow, `--listen ${arg}`) }) };
+  return { kind: 'tcp', name: arg, host, port, ...(allow !== undefined && { allow: parseAllowList(allow, `--listen ${arg}`) }), ...listenerPolicy(options, '--listen', arg) };
 }
 
 /** The Host values the docker CLI and other local clients send for a loopback listener on `port`. */
@@ -125,7 +151,7 @@ export function defaultLoopbackHosts(host: string, port: number): string[] {
  */
 export function parseInsecureLoopbackSpec(arg: string): InsecureLoopbackListenerSpec {
   if (!arg.startsWith('tcp://')) throw new Error(`${INSECURE_FLAG} ${arg}: expected tcp://127.0.0.1:PORT (plain HTTP on a loopback address)`);
-  const { host, port, options } = parseTcpAddress(arg, INSECURE_FLAG, ['hosts', 'allow']);
+  const { host, port, options } = parseTcpAddress(arg, INSECURE_FLAG, ['hosts', 'allow', ...POLICY_OPTIONS]);
   if (isIP(host) === 0) {
     throw new Error(`${INSECURE_FLAG} ${arg}: write a loopback address (127.0.0.1 or [::1]), not the name ${host}, which could resolve to another address`);
   }
@@ -154,6 +180,7 @@ export function parseInsecureLoopbackSpec(arg: string): InsecureLoopbackListener
     port,
     hosts,
     ...(allow !== undefined && { allow: parseAllowList(allow, `${INSECURE_FLAG} ${arg}`) }),
+    ...listenerPolicy(options, INSECURE_FLAG, arg),
   };
 }
 

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { ContainerConstraints, ContainerDefaults } from '../judge/container-constraints.js';
 import { normaliseCapability } from '../judge/reach/capabilities.js';
 import { readTrustedFile, UntrustedFileError } from '../files/trusted-file.js';
-import { profileBase } from './builtin-policies.js';
+import { presetBase, profileBase } from './builtin-policies.js';
 import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { policyFileSchema, type PolicyFile, type PolicyFileConstraints, type PolicyFileRule } from './policy-schema.js';
@@ -100,7 +100,7 @@ function compilePolicy(file: PolicyFile, source: string, options: LoadPolicyOpti
 }
 
 function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
-  const base = profileBase(rule.profile ?? 'baseline');
+  const base = rule.preset !== undefined ? presetBase(rule.preset) : profileBase(rule.profile ?? 'baseline');
   const ownOperations = rule.operations !== undefined;
   const constraints = base.constraints === 'unrestricted' ? 'unrestricted' : mergeConstraints(base.constraints, rule.constraints ?? {});
   const defaults = rule.defaults && compileDefaults(rule.defaults);

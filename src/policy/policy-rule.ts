@@ -32,4 +32,6 @@ export interface PolicyRule {
   readonly bodies?: BodyReading;
   /** Wording for an operation the rule does not grant (the read-only profile keeps its own). */
   readonly refusal?: (operation: Operation, mutates: boolean) => { reason: string; fix: string };
+  /** How an operator widens the rule past its constraints (an application preset), added to the fix of a refusal by them. */
+  readonly widen?: string;
 }

@@ -5,6 +5,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { parseBindRoot } from './bind-roots.js';
+import { PRESET_NAMES } from '../judge/profiles/application-presets.js';
 import { BUILTIN_PROFILE_NAMES } from './builtin-policies.js';
 import { patternProblem } from './operation-grant.js';
 import { BODY_READINGS } from './policy-rule.js';
@@ -131,6 +132,7 @@ export const ruleSchema = strict({
   name: text.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'rule names are letters, digits, ".", "_" and "-"').optional(),
   match: matchSchema.nullable().optional(),
   profile: z.enum(BUILTIN_PROFILE_NAMES, { error: `expected one of: ${BUILTIN_PROFILE_NAMES.join(', ')}` }).optional(),
+  preset: z.enum(PRESET_NAMES, { error: `expected one of: ${PRESET_NAMES.join(', ')}` }).optional(),
   operations: z.array(operationPattern).optional(),
   except: z.array(operationPattern).optional(),
   mode: z.enum(['enforce', 'warn'], { error: 'expected enforce or warn' }).optional(),
@@ -138,8 +140,15 @@ export const ruleSchema = strict({
   constraints: constraintsSchema.optional(),
   defaults: defaultsSchema.optional(),
 }).superRefine((rule, ctx) => {
-  if (rule.profile === undefined && rule.operations === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'a rule needs operations, or a profile to take them from (baseline, restricted, read-only, audit)' });
+  if (rule.profile === undefined && rule.preset === undefined && rule.operations === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a rule needs operations, or a profile or preset to take them from (baseline, restricted, read-only, audit; or an application preset)' });
+  }
+  if (rule.profile !== undefined && rule.preset !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['preset'],
+      message: "profile and preset go separately: a preset is a policy of its own (the application's calls, judged under baseline's constraints)",
+    });
   }
   if (rule.profile === 'audit' && (rule.constraints !== undefined || rule.defaults !== undefined)) {
     ctx.addIssue({

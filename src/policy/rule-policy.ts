@@ -121,7 +121,7 @@ export class RulePolicy implements Policy {
               verdict: 'deny',
               rule: rule.rule,
               reason: reach.violations.map((v) => `${v.field}: ${v.why}`).join('; '),
-              fix: joinFixes(reach.violations.map((v) => v.fix)),
+              fix: joinFixes([...reach.violations.map((v) => v.fix), rule.widen ?? '']),
               ...mode,
               ...changed,
               ...pinned,

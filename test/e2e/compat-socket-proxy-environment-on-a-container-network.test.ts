@@ -166,6 +166,7 @@ describe('serve --compat refuses an environment it would have to guess at, befor
     { name: 'a LIBPOD_* grant', env: { LIBPOD_CONTAINERS: '1' }, args: [], says: /LIBPOD_CONTAINERS=1: grants part of Podman's API/ },
     { name: 'SOCKET_PATH against another --upstream', env: { SOCKET_PATH: '/run/other.sock' }, args: ['--upstream', 'unix:///run/docker.sock'], says: /name different engine sockets/ },
     { name: '--compat with --profile', env: {}, args: ['--profile', 'audit'], says: /--compat docker-socket-proxy and --profile go separately/ },
+    { name: '--compat with --preset', env: {}, args: ['--preset', 'traefik'], says: /--compat docker-socket-proxy and --preset go separately/ },
     { name: 'no listener in a namespace with loopback alone', env: {}, args: [], says: /no interface besides loopback/ },
   ];
   for (const refusal of refusals) {

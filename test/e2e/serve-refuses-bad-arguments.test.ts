@@ -44,6 +44,17 @@ const CASES: Case[] = [
   { name: 'a mode given twice (which one was meant?)', args: ['--listen', 'unix://DIR/gw.sock?mode=0660&mode=0600'], mentions: ['--listen', 'mode'] },
   // profiles
   { name: 'an unknown profile', args: ['--listen', 'unix://DIR/gw.sock', '--profile', 'permissive'], mentions: ['--profile', 'permissive', 'audit', 'read-only'] },
+  // presets, and a listener's own preset or profile
+  { name: 'an unknown preset', args: ['--listen', 'unix://DIR/gw.sock', '--preset', 'nginx'], mentions: ['--preset', 'nginx', 'traefik', 'github-actions-runner'] },
+  { name: 'a preset and a profile', args: ['--listen', 'unix://DIR/gw.sock', '--preset', 'traefik', '--profile', 'baseline'], mentions: ['--preset', '--profile', 'separately'] },
+  { name: 'a preset and a policy file', args: ['--listen', 'unix://DIR/gw.sock', '--preset', 'traefik', '--policy', 'DIR/policy.yaml'], mentions: ['--policy', '--preset', 'separately'] },
+  {
+    name: 'bind roots for a preset that creates no container',
+    args: ['--listen', 'unix://DIR/gw.sock', '--preset', 'traefik', '--allow-bind', 'DIR'],
+    mentions: ['--allow-bind', 'traefik'],
+  },
+  { name: "a listener's unknown preset", args: ['--listen', 'unix://DIR/gw.sock?preset=nginx'], mentions: ['--listen', "unknown preset 'nginx'", 'autoheal'] },
+  { name: 'a listener with both preset= and profile=', args: ['--listen', 'unix://DIR/gw.sock?preset=traefik&profile=audit'], mentions: ['--listen', 'preset=', 'profile='] },
   // tcp without TLS, and TLS files that are not usable
   { name: 'a tcp listener without TLS files', args: ['--listen', 'tcp://127.0.0.1:PORT'], mentions: ['--tls-ca', '--tls-cert', '--tls-key'] },
   {

@@ -47,6 +47,12 @@ describe('--insecure-listen', () => {
     assert.equal(spec!.interface, 'eth1');
   });
 
+  test('a preset or profile of its own, as the other listeners take', () => {
+    const [spec] = parseInsecureNetworkSpec('tcp://eth1:2375?allow=subnet&preset=traefik', CONTAINER);
+    assert.deepEqual(spec!.policy, { kind: 'preset', name: 'traefik' });
+    assert.throws(() => parseInsecureNetworkSpec('tcp://eth1:2375?allow=subnet&profile=nosuch', CONTAINER), /unknown profile 'nosuch'/);
+  });
+
   test('refused: no allow=, wildcards, loopback, unknown names, subnet of an address no interface has, bad hosts=', () => {
     const refused: Array<[string, RegExp]> = [
       ['tcp://eth0:2375', /allow= is required/],

@@ -85,6 +85,24 @@ describe('policy explain', () => {
     assert.match(stdout, /decision\s+pass\s+allow by profile\.baseline/);
   });
 
+  test('a preset: its reads pass, what its application never calls is refused by preset.NAME; check summarises a rule that starts from one', () => {
+    const allowed = dockgate('policy', 'explain', '--preset', 'traefik', '--identity', 'uid=1000', '--method', 'GET', '--path', '/v1.41/containers/json?all=1');
+    assert.equal(allowed.status, 0, allowed.stderr);
+    assert.match(allowed.stdout, /policy\s+--preset traefik/);
+    assert.match(allowed.stdout, /decision\s+pass\s+allow by preset\.traefik/);
+    const refused = dockgate('policy', 'explain', '--preset', 'traefik', '--identity', 'uid=1000', '--method', 'POST', '--path', '/v1.41/containers/web/restart');
+    assert.equal(refused.status, 1);
+    assert.match(refused.stdout, /deny by preset\.traefik: the traefik preset grants only the Engine API calls Traefik makes, and container\.restart is not one of them/);
+    assert.match(refused.stdout, /fix\s+.*`preset: traefik`/);
+    writeFileSync(join(tmp, 'preset.yaml'), 'rules:\n  - name: proxy\n    preset: traefik\n');
+    const checked = dockgate('policy', 'check', join(tmp, 'preset.yaml'));
+    assert.equal(checked.status, 0, checked.stderr);
+    assert.match(checked.stdout, /1\. rule "proxy" \[enforce\] for every client: system\.ping, system\.version, container\.list, container\.inspect, system\.events/);
+    const unknown = dockgate('policy', 'explain', '--preset', 'nginx', '--identity', 'uid=1000', '--method', 'GET', '--path', '/_ping');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown preset \(known: traefik, portainer/);
+  });
+
   test('text from the request and the policy file cannot act on the terminal: escapes, bidi overrides and line separators are shown', () => {
     // A bind root is printed by check; YAML's double quotes spell ESC, BEL, U+202E and U+2028.
     const root = join(tmp, 'ci\u001b]0;owned\u0007\u202eis\u2028Summary');
@@ -121,5 +139,6 @@ describe('policy explain', () => {
   test('a bad identity or neither --policy nor --profile is a usage error (exit 2)', () => {
     assert.equal(dockgate('policy', 'explain', '--profile', 'baseline', '--identity', 'alice', '--method', 'GET', '--path', '/_ping').status, 2);
     assert.equal(dockgate('policy', 'explain', '--identity', 'uid=1', '--method', 'GET', '--path', '/_ping').status, 2);
+    assert.equal(dockgate('policy', 'explain', '--profile', 'baseline', '--preset', 'traefik', '--identity', 'uid=1', '--method', 'GET', '--path', '/_ping').status, 2);
   });
 });

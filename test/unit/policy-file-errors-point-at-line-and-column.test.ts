@@ -84,7 +84,11 @@ describe('policy file errors', () => {
   });
 
   test('a rule needs operations or a profile; audit takes no constraints; rule names are unique', () => {
-    assert.deepEqual(first('rules:\n  - name: x\n    mode: warn\n'), [2, 5, 'rules[0]: a rule needs operations, or a profile to take them from (baseline, restricted, read-only, audit)']);
+    assert.deepEqual(first('rules:\n  - name: x\n    mode: warn\n'), [
+      2,
+      5,
+      'rules[0]: a rule needs operations, or a profile or preset to take them from (baseline, restricted, read-only, audit; or an application preset)',
+    ]);
     assert.deepEqual(first('rules:\n  - profile: audit\n    constraints: { privileged: false }\n').slice(0, 2), [3, 18]);
     assert.deepEqual(first('rules:\n  - name: a\n    profile: baseline\n  - name: a\n    profile: audit\n'), [4, 11, 'rules[1].name: the rule name "a" is already used by rules[0]']);
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judge } from '../../src/decide/library-judge.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
-import { builtinPolicy } from '../../src/policy/builtin-policies.js';
+import { builtinPolicy, presetPolicy } from '../../src/policy/builtin-policies.js';
 import type { Identity } from '../../src/identify/identity.js';
 import { ALICE, CI_CERT, ROOT, input } from '../support/policy-fixtures.js';
 
@@ -44,7 +44,14 @@ const REQUESTS: readonly [string, string, unknown, unknown][] = [
   ['GET', '/v1.41/containers/json', undefined, undefined],
 ];
 
-const policies = { file: loadPolicy(POLICY, { name: 'policy.yaml' }), readOnly: builtinPolicy('read-only'), baseline: builtinPolicy('baseline') };
+const policies = {
+  file: loadPolicy(POLICY, { name: 'policy.yaml' }),
+  readOnly: builtinPolicy('read-only'),
+  baseline: builtinPolicy('baseline'),
+  // Presets refuse in their own words (what the application calls); a preset that grants writes judges their bodies.
+  traefik: presetPolicy('traefik'),
+  gitlabRunner: presetPolicy('gitlab-runner'),
+};
 
 test('where the pre-judgement decides, the judgement of the same request decides the same, whatever its body', async () => {
   let decided = 0;

@@ -18,7 +18,7 @@ test('a tcp listener takes allow= with a list of networks; without it, no allow-
 
 test('tcp listener options that do not exist, are empty or are given twice are refused', () => {
   const cases: [string, RegExp][] = [
-    ['tcp://0.0.0.0:2376?allowed=10.0.0.0/8', /unknown option 'allowed' \(known: allow\)/],
+    ['tcp://0.0.0.0:2376?allowed=10.0.0.0/8', /unknown option 'allowed' \(known: allow, preset, profile\)/],
     ['tcp://0.0.0.0:2376?allow=10.0.0.0/8&allow=fd00::/8', /allow is given twice/],
     ['tcp://0.0.0.0:2376?allow=', /allow needs a value/],
     ['tcp://0.0.0.0:2376?allow=10.0.0.1/8', /host bits set/],
@@ -62,7 +62,7 @@ test('the insecure listener refuses other addresses, names, bad hosts= entries a
     ['tcp://127.0.0.1:2375/api', /takes no path/],
     ['tcp://127.0.0.1:2375?hosts=evil', /hosts= takes NAME:PORT entries/],
     ['tcp://127.0.0.1:2375?hosts=a:1,,b:2', /hosts= takes NAME:PORT entries/],
-    ['tcp://127.0.0.1:2375?cors=*', /unknown option 'cors' \(known: hosts, allow\)/],
+    ['tcp://127.0.0.1:2375?cors=*', /unknown option 'cors' \(known: hosts, allow, preset, profile\)/],
   ];
   for (const [arg, message] of cases) {
     assert.throws(
