@@ -44,8 +44,15 @@ function widenWith(name: PresetName): string {
   return `the ${name} preset judges bodies under baseline's constraints; where the application needs more, widen it with a policy-file rule that starts from \`preset: ${name}\` and adds the constraint it needs (docs/presets.md)`;
 }
 
+/**
+ * Granted by every preset: `_ping` tells nothing, and every Docker client, health check and SDK version
+ * negotiation sends it (Watchtower, Homepage and autoheal do not, but the `docker` CLI an operator points
+ * at the same socket to check it does).
+ */
+const EVERY_PRESET_GRANTS: readonly Operation[] = ['system.ping'];
+
 function preset(name: PresetName, application: string, operations: readonly Operation[], widen = widenWith(name)): ApplicationPreset {
-  return { application, operations, constraints: BASELINE_CONSTRAINTS, widen };
+  return { application, operations: [...new Set([...EVERY_PRESET_GRANTS, ...operations])], constraints: BASELINE_CONSTRAINTS, widen };
 }
 
 /** Every operation of the route table but the withheld ones, CRIU checkpoints and the engine's debug endpoints. */
@@ -57,7 +64,7 @@ export function applicationPreset(name: PresetName): ApplicationPreset {
   switch (name) {
     case 'traefik':
       // Docker provider: list, inspect, events (pdocker.go:117-161, shared.go:43); Swarm provider: services,
-      // networks, tasks, node inspect (pswarm.go:159-309). Ping is the SDK's version negotiation.
+      // networks, tasks, node inspect (pswarm.go:159-309). Ping is also the SDK's version negotiation.
       return preset(name, 'Traefik', ['system.ping', 'system.version', 'container.list', 'container.inspect', 'system.events', 'service.list', 'network.list', 'task.list', 'node.inspect']);
     case 'portainer':
       // A management UI: its proxy forwards nearly the whole API (transport.go:88-124), and its own recreate,
