@@ -19,15 +19,27 @@ export const SOCKET_PROXY_PORT = 2375;
 const HOST_BRIDGES = ['docker0', 'docker_gwbridge'];
 
 /** The ranges compose and docker networks are given addresses from (RFC 1918, and IPv6 unique local addresses). */
-const PRIVATE = new BlockList();
-PRIVATE.addSubnet('10.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
-PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
-PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+const PRIVATE_RANGES: ReadonlyArray<{ network: string; prefix: number; family: 'ipv4' | 'ipv6' }> = [
+  { network: '10.0.0.0', prefix: 8, family: 'ipv4' },
+  { network: '172.16.0.0', prefix: 12, family: 'ipv4' },
+  { network: '192.168.0.0', prefix: 16, family: 'ipv4' },
+  { network: 'fc00::', prefix: 7, family: 'ipv6' },
+];
+const PRIVATE = PRIVATE_RANGES.map((range) => {
+  const list = new BlockList();
+  list.addSubnet(range.network, range.prefix, range.family);
+  return { ...range, list };
+});
 
-/** Whether an address is in the ranges container networks are given (also how `dockgate audit` rates a plain listener). */
+/** Whether an address is in the ranges container networks are given. */
 export function isPrivateAddress(address: string): boolean {
-  return PRIVATE.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
+  return isPrivateNetwork(address, isIP(address) === 4 ? 32 : 128);
+}
+
+/** Whether a whole network lies in one of those ranges (`10.0.0.0/1` does not); how `dockgate audit` rates a plain listener's allow-list. */
+export function isPrivateNetwork(address: string, prefix: number): boolean {
+  const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+  return PRIVATE.some((range) => range.family === family && prefix >= range.prefix && range.list.check(address, family));
 }
 
 export function containerNetworkListeners(options: { disableIpv6: boolean }, interfaces: InterfaceTable = networkInterfaces()): InsecureNetworkListenerSpec[] {

@@ -3,7 +3,7 @@
 // environment-on-a-container-network.test.ts runs the whole check against a real gateway).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { declaredPlainListeners } from '../../src/audit/checks/gateway-listeners.js';
+import { declaredPlainListeners, plainListenerSeverity } from '../../src/audit/checks/gateway-listeners.js';
 
 describe('plain gateway listeners as the command line declares them', () => {
   test('--insecure-listen, in both spellings, with its allow= entries', () => {
@@ -36,5 +36,13 @@ describe('plain gateway listeners as the command line declares them', () => {
       declaredPlainListeners(['dockgate', 'serve', '--listen', 'tcp://0.0.0.0:2376', '--insecure-listen-loopback', 'tcp://127.0.0.1:2375', '--admin-listen', 'tcp://127.0.0.1:9100']),
       [],
     );
+  });
+
+  test('medium on private networks; high when the address or an allowed network is outside them', () => {
+    assert.deepEqual(plainListenerSeverity('172.18.0.5', ['subnet']), { severity: 'medium', outside: [] });
+    assert.deepEqual(plainListenerSeverity('fd00:18::5', ['subnet', 'fd00::/8', '10.0.0.0/8']), { severity: 'medium', outside: [] });
+    assert.deepEqual(plainListenerSeverity('203.0.113.9', ['subnet']), { severity: 'high', outside: ['203.0.113.9'] });
+    assert.deepEqual(plainListenerSeverity('10.0.0.5', ['subnet', '0.0.0.0/0']), { severity: 'high', outside: ['0.0.0.0/0'] });
+    assert.deepEqual(plainListenerSeverity('10.0.0.5', ['10.0.0.0/1']), { severity: 'high', outside: ['10.0.0.0/1'] });
   });
 });

@@ -13,7 +13,7 @@ import { readInetSockets, socketInodes, type InetSocket } from '../host/proc.js'
 import { probeListener } from '../probe-listener.js';
 import { isLoopback } from './api-exposure.js';
 import { gatewaysFronting } from './socket-access.js';
-import { isPrivateAddress } from '../../listen/container-network-listeners.js';
+import { isPrivateAddress, isPrivateNetwork } from '../../listen/container-network-listeners.js';
 
 /** A plain listener as the command line declares it. */
 interface DeclaredPlain {
@@ -54,6 +54,21 @@ export function declaredPlainListeners(args: readonly string[]): DeclaredPlain[]
   return plain;
 }
 
+/**
+ * Medium: plain HTTP for the clients of private networks, as a compose network is. High: the address it is
+ * bound to, or a network it admits, lies outside the private ranges: clients beyond a container network.
+ * Returns the severity and the addresses that made it high.
+ */
+export function plainListenerSeverity(address: string, allow: readonly string[]): { severity: 'medium' | 'high'; outside: string[] } {
+  const networks = allow.filter((entry) => entry !== 'subnet');
+  const wide = networks.filter((entry) => {
+    const [network = '', prefix] = entry.split('/');
+    return !isPrivateNetwork(network, prefix === undefined ? (network.includes(':') ? 128 : 32) : Number(prefix));
+  });
+  const outside = [...(isPrivateAddress(address) ? [] : [address]), ...wide];
+  return { severity: outside.length > 0 ? 'high' : 'medium', outside };
+}
+
 function hostPort(socket: InetSocket): string {
   return `${socket.address.includes(':') ? `[${socket.address}]` : socket.address}:${socket.port}`;
 }
@@ -73,11 +88,11 @@ export async function checkGatewayListeners(ctx: AuditContext): Promise<void> {
       const plain = declared.find((d) => d.port === socket.port);
       if (plain === undefined) continue;
       const probe = await probeListener(socket);
-      const wide = [socket.address, ...plain.allow.filter((entry) => entry !== 'subnet').map((entry) => entry.split('/')[0]!)].filter((address) => !isPrivateAddress(address));
+      const { severity, outside: wide } = plainListenerSeverity(socket.address, plain.allow);
       ctx.collector.add(
         finding('gateway.plain-listener', {
           subject: `tcp://${hostPort(socket)}`,
-          ...(wide.length > 0 && { severity: 'high' as const }),
+          severity,
           evidence: [
             `dockgate serve (pid ${process.pid}, uid ${process.uid}) listens on ${socket.protocol} ${hostPort(socket)} (socket inode ${socket.inode}, /proc/${process.pid}/net/${socket.protocol})`,
             `declared by ${plain.declaration}`,
