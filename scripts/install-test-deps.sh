@@ -28,6 +28,8 @@ needs python3-docker installed python3-docker
 needs xz-utils has xz
 needs bzip2 has bzip2
 needs procps has ps
+# The --compat drop-in runs in a network namespace of its own, joined by a veth pair (`ip netns`, `ip link`).
+needs iproute2 has ip
 needs ansible installed ansible
 # npm ci builds the project's native addon with node-gyp.
 needs python3 has python3

@@ -52,6 +52,10 @@ unit_tests=(
   test/unit/audit-intended-versus-running.test.ts
   test/unit/network-allow-list-cidr-matching.test.ts
   test/unit/tcp-listener-options-parsing.test.ts
+  test/unit/insecure-network-listener-spec-parsing.test.ts
+  test/unit/audit-plain-gateway-listeners-declared.test.ts
+  test/unit/socket-proxy-environment-read-as-haproxy-reads-it.test.ts
+  test/unit/socket-proxy-variables-match-the-proxy-matrix.test.ts
   test/unit/connections-wait-until-serving.test.ts
   test/unit/revocation-list-checked-against-ca.test.ts
   test/unit/older-crl-never-replaces-the-one-in-force.test.ts
@@ -129,6 +133,7 @@ e2e_tests=(
   test/e2e/tls-several-cns-and-handshake-floods-refused.test.ts
   test/e2e/listener-network-allow-list.test.ts
   test/e2e/insecure-loopback-listener-refuses-browsers.test.ts
+  test/e2e/compat-socket-proxy-environment-on-a-container-network.test.ts
   test/e2e/policy-grants-run-to-ci-group-only.test.ts
   test/e2e/audit-finds-insecure-engines.test.ts
   test/e2e/audit-passes-hardened-engine.test.ts

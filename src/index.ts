@@ -14,6 +14,8 @@ export { judge, NO_ENGINE, type JudgeRequest, type JudgeResult, type LibraryJudg
 export { watchPolicyFile, type PolicyWatcher, type WatchOptions } from './policy/watch-policy-file.js';
 export { PolicyFileError, type PolicyProblem } from './policy/policy-file-error.js';
 export { RulePolicy, type Evaluation, type TraceStep } from './policy/rule-policy.js';
+export { socketProxyPolicy, COMPAT_RULE, type SocketProxyPolicyOptions } from './policy/socket-proxy-policy.js';
+export { readSocketProxyEnvironment, type SocketProxyEnvironment, type SocketProxyFlavour } from './policy/socket-proxy-environment.js';
 export type { PolicyRule } from './policy/policy-rule.js';
 export type { IdentitySelector } from './policy/identity-selector.js';
 export type { Policy, JudgeInput } from './judge/policy.js';

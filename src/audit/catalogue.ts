@@ -212,6 +212,13 @@ const RULES: readonly Rule[] = [
     remediation: 'chmod 600 the raw socket (or remove its group members and ACLs), so that only root and the gateway reach it',
   },
   {
+    id: 'gateway.plain-listener',
+    severity: 'medium',
+    title: 'dockgate serves the Engine API in plain HTTP, without authentication, off loopback',
+    remediation:
+      'Prefer a unix socket shared with the client in a volume, or mutual TLS (--listen tcp://...?allow= with --tls-*); if plain HTTP must stay, keep allow= to the one network its clients are on, never publish its port, and grant them only what they need (the variables, or a --policy file)',
+  },
+  {
     id: 'gateway.revocations-disagree',
     severity: 'high',
     title: "The CRL of dockgate serve and its CA's revocation records disagree: a revoked certificate may be admitted again",

@@ -4,6 +4,7 @@
 import { checkApiExposure } from './checks/api-exposure.js';
 import { checkContainers } from './checks/containers.js';
 import { checkDaemonOptions } from './checks/daemon-options.js';
+import { checkGatewayListeners } from './checks/gateway-listeners.js';
 import { checkEngine } from './checks/engine-checks.js';
 import { checkHost } from './checks/host.js';
 import { checkSocketAccess } from './checks/socket-access.js';
@@ -139,6 +140,7 @@ async function auditTarget(target: PlannedTarget, options: AuditOptions, account
   await guarded(ctx, 'containers', () => checkContainers(ctx));
   if (scope === 'local') {
     await guarded(ctx, 'socket', () => checkSocketAccess(ctx));
+    await guarded(ctx, 'gateway.listeners', () => checkGatewayListeners(ctx));
     await guarded(ctx, 'tls.material', () => checkTlsMaterial(ctx));
     await guarded(ctx, 'host', () => checkHost(ctx));
   } else {
@@ -147,6 +149,7 @@ async function auditTarget(target: PlannedTarget, options: AuditOptions, account
     collector.skip('tls.material', `the daemon's TLS files: ${why}`);
     collector.skip('host', `processes outside containers, storage partition and audit rules of its host: ${why}`);
     collector.skip('api.listeners', `what really listens on its host (only the engine's own warnings and this connection were judged): ${why}`);
+    collector.skip('gateway.listeners', `whether a dockgate serve on its host listens in plain HTTP off loopback: ${why}`);
     if (reachable && (ctx.info?.Plugins?.Authorization ?? []).length === 0) {
       collector.skip('engine.authorization', `the engine runs no authorization plugin; whether a gateway such as dockgate stands in front of it cannot be seen through its API: ${why}`);
     }

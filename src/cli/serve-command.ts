@@ -17,11 +17,18 @@ import { AUDIT_OUTAGE_MODES, type AuditOutageMode } from '../record/audit-sink.j
 import { startGateway } from '../gateway/running-gateway.js';
 import { addLimitOptions, limitsFromOptions, type LimitOptions } from './limit-options.js';
 import { dropPrivileges, resolveDropTarget } from '../privilege/drop-privileges.js';
+import { parseInsecureNetworkSpec, type InsecureNetworkListenerSpec } from '../listen/insecure-network-spec.js';
+import { containerNetworkListeners } from '../listen/container-network-listeners.js';
+import { socketProxyPolicy } from '../policy/socket-proxy-policy.js';
+import type { SocketProxyEnvironment } from '../policy/socket-proxy-environment.js';
+import { checkCompatAlone, compatUpstream, logCompat, parseCompat, readCompatEnvironment } from './compat-mode.js';
 
 interface ServeOptions extends LimitOptions {
   upstream: string;
   listen: ListenerSpec[];
   insecureListenLoopback: InsecureLoopbackListenerSpec[];
+  insecureListen: InsecureNetworkListenerSpec[][];
+  compat?: string;
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -62,6 +69,16 @@ export function registerServe(program: Command): void {
       collect(readingConfig(parseInsecureLoopbackSpec)),
       [],
     )
+    .option(
+      '--insecure-listen <url>',
+      'tcp://ADDRESS:PORT?allow=CIDR,... or tcp://INTERFACE:PORT?allow=subnet[&hosts=NAME,...]: plain HTTP WITHOUT authentication on a container network, clients limited to allow=, browsers refused; repeatable',
+      collect(readingConfig((url: string) => parseInsecureNetworkSpec(url))),
+      [],
+    )
+    .option(
+      '--compat <name>',
+      "docker-socket-proxy[:tecnativa|:linuxserver]: the policy from that image's environment (CONTAINERS=1, POST=0, ...), judged under baseline; without a listener, :2375 on the container's networks",
+    )
     .option('--tls-ca <file>', 'CA that signs client certificates (tcp listeners)')
     .option('--tls-cert <file>', 'server certificate (tcp listeners)')
     .option('--tls-key <file>', 'server private key (tcp listeners)')
@@ -89,12 +106,27 @@ export function registerServe(program: Command): void {
     );
   addLimitOptions(serve);
   serve.action(async (opts: ServeOptions) => {
-    const logger = createLogger();
+    const compat = opts.compat === undefined ? undefined : readCompatEnvironment(parseCompat(opts.compat));
+    const logger = createLogger(compat?.logLevel);
+    if (compat !== undefined) {
+      checkCompatAlone({
+        policy: opts.policy !== undefined,
+        profile: serve.getOptionValueSource('profile') === 'cli',
+        preset: opts.preset !== undefined,
+        allowBind: opts.allowBind.length > 0,
+      });
+      opts.upstream = compatUpstream(compat, opts.upstream, serve.getOptionValueSource('upstream') === 'cli', process.env['SOCKET_PATH'] !== undefined);
+    }
+    const insecureListen = opts.insecureListen.flat();
     // The default unix listener only when nothing at all is asked for: an insecure listener alone is a choice.
-    const listeners: ListenerSpec[] = [
-      ...(opts.listen.length > 0 || opts.insecureListenLoopback.length > 0 ? opts.listen : [parseListenerSpec('unix:///run/dockgate.sock')]),
-      ...opts.insecureListenLoopback,
-    ];
+    // In --compat mode the default is where docker-socket-proxy listens, in --insecure-listen's explicit form.
+    const noListener = opts.listen.length === 0 && opts.insecureListenLoopback.length === 0 && insecureListen.length === 0;
+    const defaults = !noListener
+      ? []
+      : compat !== undefined
+        ? readingConfig(containerNetworkListeners)({ disableIpv6: compat.disableIpv6 })
+        : [parseListenerSpec('unix:///run/dockgate.sock')];
+    const listeners: ListenerSpec[] = [...opts.listen, ...defaults, ...opts.insecureListenLoopback, ...insecureListen];
     const tlsGiven = [opts.tlsCa, opts.tlsCert, opts.tlsKey].filter((v) => v !== undefined).length;
     if (tlsGiven !== 0 && tlsGiven !== 3) throw new ConfigError('--tls-ca, --tls-cert and --tls-key go together');
     if (opts.tlsCrl !== undefined && tlsGiven !== 3) throw new ConfigError('--tls-crl goes with --tls-ca, --tls-cert and --tls-key (it revokes certificates of that CA)');
@@ -115,7 +147,9 @@ export function registerServe(program: Command): void {
     const metrics = admin?.metrics;
     // What fails from here to serving is the host or the configuration: a policy file that does not load,
     // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
-    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', listeners, protectedPaths, logger, metrics));
+    const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', listeners, protectedPaths, logger, metrics, compat));
+    // Said once the configuration is known to be usable (a refusal at start-up stays one line).
+    if (compat !== undefined) logCompat(logger, compat);
     const audit = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
     const running = await loadingConfig(() =>
       startGateway({
@@ -161,8 +195,8 @@ interface ChosenPolicy {
 }
 
 /**
- * A policy file (watched for changes and SIGHUP) or a built-in profile or preset with --allow-bind roots;
- * listeners with `?preset=` or `?profile=` judge by their own (src/policy/listener-policies.ts).
+ * A policy file (watched for changes and SIGHUP), a built-in profile or preset with --allow-bind roots, or
+ * docker-socket-proxy's environment (--compat); listeners with `?preset=` or `?profile=` judge by their own (src/policy/listener-policies.ts).
  */
 async function choosePolicy(
   opts: ServeOptions,
@@ -171,10 +205,15 @@ async function choosePolicy(
   protectedPaths: string[],
   logger: Logger,
   metrics: Metrics | undefined,
+  compat: SocketProxyEnvironment | undefined,
 ): Promise<ChosenPolicy> {
   const bodies = BODY_READINGS.find((reading) => reading === opts.bodies);
   if (bodies === undefined) throw new ConfigError(`--bodies ${opts.bodies}: expected ${BODY_READINGS.join(' or ')}`);
   const perListener = (current: () => Policy): (() => Policy) => ListenerPolicies.over(current, listeners, { protectedPaths, bodies });
+  if (compat !== undefined) {
+    const policy = socketProxyPolicy(compat, { protectedPaths, bodies });
+    return { current: perListener(() => policy), close: () => undefined };
+  }
   if (opts.policy === undefined) {
     if (opts.preset !== undefined && profileGiven) throw new ConfigError('--preset and --profile go separately: a preset is a policy of its own (judged under baseline)');
     const choice = opts.preset !== undefined ? ({ kind: 'preset', name: opts.preset } as const) : ({ kind: 'profile', name: opts.profile } as const);

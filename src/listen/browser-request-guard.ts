@@ -1,5 +1,5 @@
-// Refuses requests a web browser could have sent, on the insecure loopback listener
-// (`--insecure-listen-loopback`): with no authentication there, any page the user opens could otherwise
+// Refuses requests a web browser could have sent, on the plain-HTTP listeners (`--insecure-listen-loopback`,
+// and `--insecure-listen` on a container network, whose Host rule is host-names.ts): with no authentication there, any page the user opens could otherwise
 // drive the engine: a cross-site `fetch` or form post to http://127.0.0.1:2375, or DNS rebinding (a name
 // the attacker controls, re-pointed at 127.0.0.1, so that the page is "same-origin" with the API).
 //
@@ -15,6 +15,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
 import { mediaType } from '../route/form-bodies.js';
+import { exactHostNames, type HostNames } from './host-names.js';
 
 /** A check run on each request of one listener before anything else; throws a GatewayError to refuse it. */
 export type RequestGuard = (req: IncomingMessage) => void;
@@ -29,11 +30,11 @@ function occurrences(req: IncomingMessage, name: string): number {
 }
 
 /**
- * The guard of an insecure loopback listener: `hosts` are the Host values it answers to (lower case
- * `name:port`), `listener` its name for messages.
+ * The guard of a plain-HTTP listener: `hosts` are the Host values it answers to (a list of lower case
+ * `name:port`, or a rule), `listener` its name for messages.
  */
-export function browserRequestGuard(listener: string, hosts: readonly string[]): RequestGuard {
-  const allowed = new Set(hosts.map((h) => h.toLowerCase()));
+export function browserRequestGuard(listener: string, hosts: readonly string[] | HostNames): RequestGuard {
+  const allowed = Array.isArray(hosts) ? exactHostNames(hosts as readonly string[]) : (hosts as HostNames);
   const fixSuffix = 'Browsers may not reach the Docker API: use the docker CLI or an SDK, which send none of this';
   return (req) => {
     const what = `${req.method ?? 'GET'} request on ${listener}`;
@@ -53,11 +54,11 @@ export function browserRequestGuard(listener: string, hosts: readonly string[]):
       });
     }
     const host = req.headers.host;
-    if (host === undefined || occurrences(req, 'host') !== 1 || !allowed.has(host.toLowerCase())) {
+    if (host === undefined || occurrences(req, 'host') !== 1 || !allowed.accepts(host.toLowerCase())) {
       throw new GatewayError('DG_BROWSER_HOST', {
         what,
-        why: `its Host is ${host === undefined ? 'missing' : occurrences(req, 'host') !== 1 ? 'given more than once' : 'not one of the names of this listener'} (accepted: ${[...allowed].join(', ')}); a page that re-pointed its own name at this address (DNS rebinding) sends its name`,
-        fix: `Connect with DOCKER_HOST=tcp://${[...allowed][0] ?? '127.0.0.1:PORT'}, or add the name clients use to the listener's hosts= list`,
+        why: `its Host is ${host === undefined ? 'missing' : occurrences(req, 'host') !== 1 ? 'given more than once' : 'not one of the names of this listener'} (accepted: ${allowed.accepted}); a page that re-pointed its own name at this address (DNS rebinding) sends its name`,
+        fix: `Connect with DOCKER_HOST=tcp://${allowed.example}, or add the name clients use to the listener's hosts= list`,
       });
     }
     const contentType = req.headers['content-type'];

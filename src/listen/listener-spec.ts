@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { builtinNames, type BuiltinChoice } from '../policy/builtin-policies.js';
 import { isLoopbackAddress, parseAllowList, type AllowList } from './network-allow-list.js';
+import type { InsecureNetworkListenerSpec } from './insecure-network-spec.js';
 
 export interface UnixListenerSpec {
   kind: 'unix';
@@ -42,11 +43,11 @@ export interface InsecureLoopbackListenerSpec {
   policy?: BuiltinChoice;
 }
 
-export type ListenerSpec = UnixListenerSpec | TcpListenerSpec | InsecureLoopbackListenerSpec;
+export type ListenerSpec = UnixListenerSpec | TcpListenerSpec | InsecureLoopbackListenerSpec | InsecureNetworkListenerSpec;
 
 const UNIX_OPTIONS = new Set(['mode', 'owner', 'group']);
 /** The options that give an Engine API listener a policy of its own (never the admin listener, which judges nothing). */
-const POLICY_OPTIONS = ['preset', 'profile'];
+export const POLICY_OPTIONS = ['preset', 'profile'];
 const INSECURE_FLAG = '--insecure-listen-loopback';
 
 export function parseListenerSpec(arg: string): ListenerSpec {
@@ -59,7 +60,7 @@ export function parseListenerSpec(arg: string): ListenerSpec {
  * `?preset=NAME` or `?profile=NAME`, at most one of them, with a name dockgate knows: the listener's clients
  * are judged by that built-in policy instead of the gateway's (--profile, --preset or --policy).
  */
-function listenerPolicy(options: ReadonlyMap<string, string>, flag: string, arg: string): { policy?: BuiltinChoice } {
+export function listenerPolicy(options: ReadonlyMap<string, string>, flag: string, arg: string): { policy?: BuiltinChoice } {
   const given = POLICY_OPTIONS.filter((key) => options.has(key));
   if (given.length > 1) throw new Error(`${flag} ${arg}: preset= and profile= go separately (a preset is a policy of its own); give one`);
   const kind = given[0] as BuiltinChoice['kind'] | undefined;
@@ -100,14 +101,14 @@ function parseUnix(arg: string, flag: string, takesPolicy = false): UnixListener
   return { ...spec, ...listenerPolicy(policyOptions, flag, arg) };
 }
 
-interface TcpAddress {
+export interface TcpAddress {
   host: string;
   port: number;
   /** The options after `?`, each given once. */
   options: Map<string, string>;
 }
 
-function parseTcpAddress(arg: string, flag: string, known: readonly string[]): TcpAddress {
+export function parseTcpAddress(arg: string, flag: string, known: readonly string[]): TcpAddress {
   let url: URL;
   try {
     url = new URL(arg);

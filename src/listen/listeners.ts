@@ -1,6 +1,7 @@
 // Opens every listener as an HTTP server in front of the one Gateway: unix sockets (peer identified by
 // SO_PEERCRED), mutual-TLS TCP (peer identified by its certificate), and, only when asked with a flag
-// that says so, plain HTTP on loopback (peer identified by its address; browsers' requests refused).
+// that says so, plain HTTP on loopback or on a container network's address with its allow-list (peer
+// identified by its address; browsers' requests refused).
 //
 // A TCP connection passes, in order: the listener's network allow-list, at accept, before a TLS or HTTP
 // byte is read; for TLS, the limit on its address's failed handshakes (failed-handshake-limit.ts), also at
@@ -31,6 +32,8 @@ import type { Limits } from '../admit/limits.js';
 import { CONNECTION_REFUSALS, GatewayError } from '../errors/catalogue.js';
 import { closeWithRefusal } from '../answer/refusal-response.js';
 import type { InsecureLoopbackListenerSpec, ListenerSpec, TcpListenerSpec } from './listener-spec.js';
+import type { InsecureNetworkListenerSpec } from './insecure-network-spec.js';
+import { containerNetworkHostNames } from './host-names.js';
 import { isLoopbackAddress } from './network-allow-list.js';
 import { revokes, type RevocationList } from './revocation-list.js';
 import type { TlsContext } from './tls-context.js';
@@ -162,7 +165,7 @@ function guardServer(server: http.Server, listener: string, plainHttp: boolean, 
 }
 
 /** The network check of a tcp listener: its allow-list, and for the insecure listener, loopback peers only. */
-function networkGate(spec: TcpListenerSpec | InsecureLoopbackListenerSpec, refusals: ConnectionRefusals): (socket: Socket) => boolean {
+function networkGate(spec: TcpListenerSpec | InsecureLoopbackListenerSpec | InsecureNetworkListenerSpec, refusals: ConnectionRefusals): (socket: Socket) => boolean {
   return (socket) => {
     const address = socket.remoteAddress;
     if (address === undefined) {
@@ -309,16 +312,25 @@ async function openTlsListener(spec: TcpListenerSpec, context: ListenerContext):
   };
 }
 
-async function openInsecureLoopbackListener(spec: InsecureLoopbackListenerSpec, context: ListenerContext): Promise<OpenListener> {
+/** A plain-HTTP listener: on loopback (`--insecure-listen-loopback`) or a container network (`--insecure-listen`, its allow-list required). */
+async function openPlainListener(spec: InsecureLoopbackListenerSpec | InsecureNetworkListenerSpec, context: ListenerContext): Promise<OpenListener> {
   const { gateway, logger, refusals } = context;
   const server = http.createServer(serverOptions(context.limits));
   guardServer(server, spec.name, true, context, networkGate(spec, refusals));
-  attach(server, gateway, (socket) => ({ kind: 'tcp', listener: spec.name, address: remoteOf(socket) }), logger, browserRequestGuard(spec.name, spec.hosts));
+  const hosts = spec.kind === 'insecure-loopback' ? spec.hosts : containerNetworkHostNames(spec.hosts, spec.port);
+  attach(server, gateway, (socket) => ({ kind: 'tcp', listener: spec.name, address: remoteOf(socket) }), logger, browserRequestGuard(spec.name, hosts));
   await listenTcp(server, spec);
-  logger.warn(
-    { listener: spec.name, hosts: spec.hosts, ...(spec.allow && { allow: spec.allow.networks }) },
-    "listening on plain HTTP without authentication (--insecure-listen-loopback): every local process and user can reach it; requests that look like a browser's are refused",
-  );
+  if (spec.kind === 'insecure-loopback') {
+    logger.warn(
+      { listener: spec.name, hosts: spec.hosts, ...(spec.allow && { allow: spec.allow.networks }) },
+      "listening on plain HTTP without authentication (--insecure-listen-loopback): every local process and user can reach it; requests that look like a browser's are refused",
+    );
+  } else {
+    logger.warn(
+      { listener: spec.name, address: spec.host, port: spec.port, ...(spec.interface !== undefined && { interface: spec.interface }), allow: spec.allow.networks, hosts: spec.hosts },
+      "listening on plain HTTP without authentication (--insecure-listen): every client in the allowed networks can reach it; requests that look like a browser's are refused",
+    );
+  }
   return { spec, server, close: () => closeServer(server) };
 }
 
@@ -339,7 +351,7 @@ export async function openListener(spec: ListenerSpec, context: ListenerContext)
     };
   }
   if (spec.kind === 'tcp') return openTlsListener(spec, context);
-  return openInsecureLoopbackListener(spec, context);
+  return openPlainListener(spec, context);
 }
 
 function closeServer(server: http.Server): Promise<void> {

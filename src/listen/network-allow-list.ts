@@ -50,6 +50,20 @@ function bytesToAddress(bytes: number[], family: 4 | 6): string {
   return family === 4 ? bytes.join('.') : ipv6Text(bytes);
 }
 
+/** The network part of an address's bytes: the first `prefix` bits kept, the rest zero. */
+function maskBytes(bytes: number[], prefix: number): number[] {
+  return bytes.map((byte, i) => {
+    const bits = Math.max(0, Math.min(8, prefix - i * 8));
+    return byte & (0xff << (8 - bits)) & 0xff;
+  });
+}
+
+/** The network an interface address is on (`172.18.0.5/16` → `172.18.0.0/16`), as an allow= entry. */
+export function networkOfAddress(address: string, prefix: number): string {
+  const family = isIP(address) === 4 ? 4 : 6;
+  return `${bytesToAddress(maskBytes(addressBytes(address, family), prefix), family)}/${prefix}`;
+}
+
 function parseNetwork(text: string, context: string): Network {
   const slash = text.indexOf('/');
   const rawAddress = slash === -1 ? text : text.slice(0, slash);
@@ -65,10 +79,7 @@ function parseNetwork(text: string, context: string): Network {
   }
   const bytes = addressBytes(rawAddress, family);
   // Host bits set (10.0.0.1/8) usually mean a typo; say which network was meant instead of guessing.
-  const masked = bytes.map((byte, i) => {
-    const bits = Math.max(0, Math.min(8, prefix - i * 8));
-    return byte & (0xff << (8 - bits)) & 0xff;
-  });
+  const masked = maskBytes(bytes, prefix);
   if (masked.some((byte, i) => byte !== bytes[i])) {
     throw new Error(`${context}: '${text}' has host bits set; write the network ${bytesToAddress(masked, family)}/${prefix}, or ${rawAddress}/${max} for the one address`);
   }

@@ -39,6 +39,10 @@ export interface GatewayOptions {
   auditLog?: string;
   /** Further arguments after all the above, verbatim. */
   args?: readonly string[];
+  /** Environment variables added to this process's (`--compat docker-socket-proxy` reads its variables there). */
+  env?: Readonly<Record<string, string>>;
+  /** A command the gateway runs under, which execs it (`ip netns exec NS` does): the pid stays the gateway's. */
+  wrapper?: readonly string[];
 }
 
 /**
@@ -143,9 +147,17 @@ export async function spawnGateway(options: GatewayOptions): Promise<Gateway> {
     args.push('--tls-ca', ca, '--tls-cert', cert, '--tls-key', key);
   }
   args.push(...(options.args ?? []));
-  const commandLine = `node bin/dockgate.js serve ${args.join(' ')}`;
+  const wrapper = options.wrapper ?? [];
+  const commandLine = `${Object.entries(options.env ?? {})
+    .map(([name, value]) => `${name}=${value} `)
+    .join('')}${wrapper.map((word) => `${word} `).join('')}node bin/dockgate.js serve ${args.join(' ')}`;
 
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [process.execPath, BIN, 'serve', ...args];
+  const child = spawn(wrapper[0] ?? argv[0]!, [...wrapper.slice(1), ...(wrapper.length > 0 ? argv : argv.slice(1))], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   const cancelExitKill = onProcessExit(() => child.kill('SIGKILL'));
   let output = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

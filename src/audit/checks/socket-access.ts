@@ -139,12 +139,20 @@ export function findGateways(): Array<{ process: ProcessInfo; upstream: string }
       else if (args[i]!.startsWith('--upstream=')) upstream = args[i]!.slice('--upstream='.length);
     }
     if (upstream === undefined) {
-      const env = (readText(`/proc/${pid}/environ`) ?? '').split('\0').find((e) => e.startsWith('DOCKER_HOST=unix://'));
-      upstream = env !== undefined ? env.slice('DOCKER_HOST='.length) : 'unix:///var/run/docker.sock';
+      const environ = (readText(`/proc/${pid}/environ`) ?? '').split('\0');
+      // --compat docker-socket-proxy takes the engine from SOCKET_PATH, as that image does.
+      const socketPath = args.some((a) => a === '--compat' || a.startsWith('--compat=')) ? environ.find((e) => e.startsWith('SOCKET_PATH=/')) : undefined;
+      const env = environ.find((e) => e.startsWith('DOCKER_HOST=unix://'));
+      upstream = socketPath !== undefined ? `unix://${socketPath.slice('SOCKET_PATH='.length)}` : env !== undefined ? env.slice('DOCKER_HOST='.length) : 'unix:///var/run/docker.sock';
     }
     if (upstream.startsWith('unix://')) out.push({ process, upstream: upstream.slice('unix://'.length) });
   }
   return out;
+}
+
+/** The dockgate serve processes that forward to this engine socket. */
+export function gatewaysFronting(socketPath: string): Array<{ process: ProcessInfo; upstream: string }> {
+  return findGateways().filter((g) => realPath(g.upstream) === realPath(socketPath));
 }
 
 /** The containerd socket dockerd uses: --containerd, else the one it starts under its exec root. */
@@ -162,7 +170,7 @@ export function checkSocketAccess(ctx: AuditContext): void {
   if (ctx.socketPath === undefined) return;
   const daemon = ctx.daemon;
   const owner = daemon?.rootless ? daemon.process.uid : 0;
-  const gateways = findGateways().filter((g) => realPath(g.upstream) === realPath(ctx.socketPath!));
+  const gateways = gatewaysFronting(ctx.socketPath);
   const gatewayUids = gateways.map((g) => g.process.uid);
   const reachers = judgeSocket(ctx, ctx.socketPath, 'engine', owner, gatewayUids);
   // Other unix sockets the same daemon serves.
