@@ -9,6 +9,9 @@
 //   containers but not privileged ones.
 // - deploy/compose/mutual-tls: `dockgate certs` run once by an init service, the client on an internal
 //   network with DOCKER_HOST=tcp://dockgate:2376, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH; plain HTTP fails.
+// - deploy/compose/socket-proxy-drop-in: the proxy's service name and variables, tcp://socket-proxy:2375 on
+//   an internal network: CONTAINERS=1 reads pass, POST=0 and IMAGES=0 refuse naming the variable to set,
+//   and with POST=1 containers are created but a privileged one is still refused.
 // The recipes run unchanged; a test override only puts the private engine's socket in place of
 // /var/run/docker.sock, shortens the health interval and replaces each application by the real docker CLI
 // (the host's static binary, mounted into a container of the image) sending the application's calls.
@@ -195,11 +198,11 @@ describe('the container image and the compose recipes on a real engine', () => {
   });
 
   /** A recipe with the test's override: the private engine's socket, a short health interval, clients instead of the applications. */
-  function recipe(dir: string, clients: readonly string[], extra: Record<string, unknown> = {}): ComposeProject {
+  function recipe(dir: string, clients: readonly string[], extra: Record<string, unknown> = {}, gateway = 'dockgate'): ComposeProject {
     const override = join(teardown.tempDir('/tmp/dgc-'), 'test-override.yml');
     const client = { image: IMAGE, entrypoint: ['sleep'], command: ['infinity'], volumes: [`${DOCKER_CLI}:/usr/local/bin/docker:ro`], environment: { DOCKER_CONFIG: '/tmp/docker-cli' } };
     const services: Record<string, unknown> = {
-      dockgate: { healthcheck: { interval: '500ms' }, volumes: [`${engine.socketPath}:/var/run/docker.sock`] },
+      [gateway]: { healthcheck: { interval: '500ms' }, volumes: [`${engine.socketPath}:/var/run/docker.sock`] },
       ...Object.fromEntries(clients.map((name) => [name, { ...client, ...extra }])),
     };
     writeFileSync(override, JSON.stringify({ services })); // JSON is YAML
@@ -264,5 +267,41 @@ describe('the container image and the compose recipes on a real engine', () => {
     // A second `up` leaves the CA alone (the init service does nothing when it exists), so issued certificates stay valid.
     await compose(engine.endpoint, project, ['up', '-d']);
     assert.equal((await watchtower(['version', '--format', '{{.Server.Version}}'])).code, 0);
+  });
+
+  test('deploy/compose/socket-proxy-drop-in: the service name and variables of the proxy, its port on an internal network, bodies still judged', async () => {
+    const project = recipe('socket-proxy-drop-in', ['traefik'], {}, 'socket-proxy');
+    const started = Date.now();
+    await compose(engine.endpoint, project, ['up', '-d']);
+    step('socket-proxy-drop-in: compose up (socket-proxy healthy, client started)', started);
+
+    const traefik = await client(project, 'traefik');
+    const tcp = ['DOCKER_HOST=tcp://socket-proxy:2375'];
+    // Traefik's calls, as CONTAINERS=1 (and the proxy's default PING, VERSION, EVENTS) grant them.
+    const ids = (await traefik(['ps', '-a', '--no-trunc', '--format', '{{.ID}}'], tcp)).stdout.trim().split('\n');
+    assert.ok(ids.length >= 2, `containers listed: ${ids.join(', ')}`);
+    for (const args of [
+      ['version'],
+      ['inspect', '--type', 'container', ...ids],
+      ['events', '--filter', 'type=container', '--since', '1', '--until', String(Math.floor(Date.now() / 1000))],
+    ]) {
+      const result = await traefik(args, tcp);
+      assert.equal(result.code, 0, `traefik: docker ${args.join(' ')}: ${result.stderr}`);
+    }
+    // POST=0: no container is created; IMAGES is off: no image list. Each refusal names the variable to set.
+    assertRefused(await traefik(['run', '--rm', '--network', 'none', BUSYBOX_IMAGE, 'true'], tcp), 'compat.docker-socket-proxy', /Set POST=1/);
+    const images = await traefik(['images'], tcp);
+    assert.notEqual(images.code, 0, images.stdout);
+    assert.match(images.stderr, /denied by compat\.docker-socket-proxy: .*Set IMAGES=1/);
+
+    // With POST=1 as well (the proxy would now create anything), containers run, and bodies are still judged.
+    const withPost = join(teardown.tempDir('/tmp/dgc-'), 'post.yml');
+    writeFileSync(withPost, JSON.stringify({ services: { 'socket-proxy': { environment: { POST: '1' } } } }));
+    const posting = { ...project, files: [...project.files, withPost] };
+    await compose(engine.endpoint, posting, ['up', '-d']);
+    const traefikWithPost = await client(posting, 'traefik');
+    const run = await traefikWithPost(['run', '--rm', '--network', 'none', BUSYBOX_IMAGE, 'echo', 'created through the drop-in'], tcp);
+    assert.equal(run.stdout.trim(), 'created through the drop-in', run.stderr);
+    assertRefused(await traefikWithPost(['run', '--rm', '--network', 'none', '--privileged', BUSYBOX_IMAGE, 'true'], tcp), 'compat.docker-socket-proxy', PRIVILEGED);
   });
 });
