@@ -1,10 +1,10 @@
 // Local stand-ins for the official Node images the Dockerfile builds FROM. No registry can be reached
 // here, so each is made from what the real one is made of: a Debian bookworm root filesystem
 // (debootstrap --variant=minbase from the Debian mirror, with python3, make and g++ where the real image
-// has them for node-gyp) plus this machine's Node.js (the `nodejs` package, Node 20 with npm and its
-// headers), imported under the exact name the Dockerfile uses. The Dockerfile stays the one users build.
-// A debootstrap takes minutes, so each root filesystem is kept as a tar in a cache directory, named by
-// the hash of everything that goes into it; later runs only import it.
+// has them for node-gyp) plus this machine's Node.js (the `nodejs` package: Node 20 and its headers, npm,
+// and the CA configuration npm uses here), imported under the exact name the Dockerfile uses. The
+// Dockerfile stays the one users build. A debootstrap takes minutes, so each root filesystem is kept as a
+// tar in a cache directory, named by the hash of everything that goes into it; later runs only import it.
 
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ interface StandInRecipe {
   include: readonly string[];
 }
 
-export const BASE_IMAGE_STAND_INS: readonly StandInRecipe[] = [
+const BASE_IMAGE_STAND_INS: readonly StandInRecipe[] = [
   { image: 'node:20-bookworm', include: ['python3', 'make', 'g++'] },
   { image: 'node:20-bookworm-slim', include: [] },
 ];
@@ -38,15 +38,15 @@ const CACHE_DIR = process.env['DOCKGATE_TEST_CACHE'] ?? '/var/cache/dockgate-tes
 
 export interface StandInTimings {
   image: string;
-  /** True when the root filesystem came from the cache. */
+  /** True when the root filesystem came from the cache whole (debootstrap's part and Node's). */
   cached: boolean;
-  /** debootstrap, copying Node in and packing the tar (0 when cached). */
+  /** debootstrap, adding Node and packing the tars (close to 0 when cached). */
   rootfsMs: number;
   importMs: number;
 }
 
 /** The images the Dockerfile's FROM lines name, stages left out. */
-export function dockerfileBaseImages(dockerfile: string): string[] {
+function dockerfileBaseImages(dockerfile: string): string[] {
   const stages = new Set<string>();
   const images: string[] = [];
   for (const line of readFileSync(dockerfile, 'utf8').split('\n')) {
