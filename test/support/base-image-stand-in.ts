@@ -162,18 +162,34 @@ async function rootfsTar(recipe: StandInRecipe, node: HostNode): Promise<{ tar: 
 }
 
 /**
- * Imports a stand-in for every image in BASE_IMAGE_STAND_INS into the engine, under its name. The
- * Dockerfile's FROM lines must name exactly these images: a base this module does not know would be
- * pulled, which cannot work here, so it fails loudly first.
+ * The stand-ins the Dockerfile needs. Its FROM lines must name exactly the images of BASE_IMAGE_STAND_INS:
+ * a base this module does not know would be pulled, which cannot work here, so it fails loudly first.
  */
-export async function importBaseImageStandIns(endpoint: Endpoint, dockerfile: string): Promise<StandInTimings[]> {
+function standInRecipes(dockerfile: string): readonly StandInRecipe[] {
   const wanted = dockerfileBaseImages(dockerfile);
   const known = BASE_IMAGE_STAND_INS.map((r) => r.image);
   if (wanted.join(' ') !== known.join(' ')) throw new Error(`${dockerfile} builds FROM ${wanted.join(', ')}; stand-ins exist for ${known.join(', ')}`);
+  for (const recipe of BASE_IMAGE_STAND_INS) checkNodeMajor(recipe.image);
+  return BASE_IMAGE_STAND_INS;
+}
+
+/**
+ * Makes every stand-in's root filesystem into the cache, without an engine: scripts/test.sh runs this
+ * in the background while the lint and the unit tests run, so that a fresh machine's debootstrap
+ * (minutes, mostly waiting on the mirror) is not added to the end-to-end suite.
+ */
+export async function makeBaseImageStandInRootfs(dockerfile: string): Promise<void> {
+  const recipes = standInRecipes(dockerfile);
+  const node = await hostNode();
+  await Promise.all(recipes.map((recipe) => rootfsTar(recipe, node)));
+}
+
+/** Imports a stand-in for every image the Dockerfile builds FROM into the engine, under its name (its root filesystem made first unless cached). */
+export async function importBaseImageStandIns(endpoint: Endpoint, dockerfile: string): Promise<StandInTimings[]> {
+  const recipes = standInRecipes(dockerfile);
   const node = await hostNode();
   return Promise.all(
-    BASE_IMAGE_STAND_INS.map(async (recipe) => {
-      checkNodeMajor(recipe.image);
+    recipes.map(async (recipe) => {
       const started = Date.now();
       const { tar, cached } = await rootfsTar(recipe, node);
       const imported = Date.now();
