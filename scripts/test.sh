@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 unit_tests=(
+  test/unit/container-cgroup-lines-name-the-container.test.ts
+  test/unit/container-selector-matches-compose-labels.test.ts
+  test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts
   test/unit/audit-log-survives-sigkill.test.ts
   test/unit/audit-log-unwritable.test.ts

@@ -11,6 +11,7 @@ import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { policyFileSchema, type PolicyFile, type PolicyFileConstraints, type PolicyFileRule } from './policy-schema.js';
 import { RulePolicy } from './rule-policy.js';
+import type { ContainerSelector, IdentitySelector } from './identity-selector.js';
 import { describePath, positionOf } from './yaml-positions.js';
 
 export interface LoadPolicyOptions {
@@ -104,7 +105,7 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
   const ownOperations = rule.operations !== undefined;
   const constraints = base.constraints === 'unrestricted' ? 'unrestricted' : mergeConstraints(base.constraints, rule.constraints ?? {});
   const defaults = rule.defaults && compileDefaults(rule.defaults);
-  const match = rule.match ?? undefined;
+  const match = rule.match ? compileMatch(rule.match) : undefined;
   return {
     rule: `policy.${rule.name ?? `rules[${index}]`}`,
     label: rule.name !== undefined ? `rule ${JSON.stringify(rule.name)}` : `rules[${index}]`,
@@ -116,6 +117,19 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
     ...(rule.bodies !== undefined && { bodies: rule.bodies }),
     ...(!ownOperations && base.refusal !== undefined && { refusal: base.refusal }),
   };
+}
+
+function compileMatch(match: NonNullable<PolicyFileRule['match']>): IdentitySelector {
+  const { container, ...rest } = match;
+  if (container === undefined) return rest;
+  const selector: ContainerSelector = {
+    ...(container.name !== undefined && { name: container.name.map((n) => n.replace(/^\//, '')) }),
+    ...(container.image !== undefined && { image: container.image }),
+    ...(container.label !== undefined && { label: container.label }),
+    ...(container['compose-project'] !== undefined && { composeProject: container['compose-project'] }),
+    ...(container['compose-service'] !== undefined && { composeService: container['compose-service'] }),
+  };
+  return { ...rest, container: selector };
 }
 
 function mergeConstraints(base: ContainerConstraints, c: PolicyFileConstraints): ContainerConstraints {

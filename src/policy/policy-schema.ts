@@ -69,6 +69,21 @@ const count = z.number({ error: 'expected a number' }).int('expected a whole num
 const port = z.number({ error: 'expected a port number' }).int('expected a whole number').min(1, 'ports are 1 to 65535').max(65535, 'ports are 1 to 65535');
 const flag = z.boolean({ error: 'expected true or false' });
 
+/** Label keys as Docker takes them: non-empty, no whitespace. */
+const labelKey = z.string().regex(/^\S+$/, 'label keys are non-empty and hold no spaces');
+
+export const containerMatchSchema = strict({
+  name: oneOrMany(text.regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'container names are letters, digits, "_", "." and "-" (as the engine allows them)')).optional(),
+  image: oneOrMany(text.min(1, 'expected an image reference')).optional(),
+  label: z.record(labelKey, text, { error: 'expected a mapping of label keys to values' }).optional(),
+  'compose-project': oneOrMany(text.min(1, 'expected a Compose project name')).optional(),
+  'compose-service': oneOrMany(text.min(1, 'expected a Compose service name')).optional(),
+}).refine((c) => Object.values(c).some((v) => v !== undefined), {
+  message: 'container needs at least one of: name, image, label, compose-project, compose-service',
+  // Only when the keys themselves are right: a misspelt key is reported once, as unknown.
+  when: (payload) => payload.issues.length === 0,
+});
+
 export const matchSchema = strict({
   uid: oneOrMany(uid).optional(),
   gid: oneOrMany(uid).optional(),
@@ -80,6 +95,7 @@ export const matchSchema = strict({
   san: oneOrMany(text).optional(),
   fingerprint: oneOrMany(text).optional(),
   listener: oneOrMany(text).optional(),
+  container: containerMatchSchema.optional(),
 });
 
 const HOST_NAMESPACES = ['pid', 'ipc', 'uts', 'user', 'cgroup', 'network'] as const;

@@ -1,0 +1,115 @@
+// The pid a unix connection carries (SO_PEERCRED, recorded at connect) may have been reused by another
+// process, maybe in another container, by the time dockgate reads /proc/PID/cgroup. The start time read
+// before and after the cgroup must be the same and no later than the connection's accept: otherwise the
+// peer is an ordinary unix peer, and the reason is kept for its record. Shown with scripted /proc reads
+// (reuse between the reads, exit during them) and with real processes on this host (one started after the
+// accept, one that has exited).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { withContainer, type ContainerDocument } from '../../src/identify/container-peer.js';
+import type { UnixPeer } from '../../src/identify/identity.js';
+import { peerCgroup, startTimeOf, ticksSinceBoot, type ProcFiles } from '../../src/identify/peer-process.js';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+
+/** A /proc/PID/stat line whose command name holds spaces and parentheses, started at `start` ticks. */
+function stat(pid: number, start: number): string {
+  const fields = ['S', '1', String(pid), String(pid), '0', '-1', '4194560', '100', '0', '0', '0', '1', '2', '0', '0', '20', '0', '1', '0', String(start), '1000', '50'];
+  return `${pid} (evil) (name ) ${fields.join(' ')}\n`;
+}
+
+/** /proc reads in sequence: each call to stat or cgroup takes the next answer of its list. */
+function scripted(stats: (string | undefined)[], cgroups: (string | undefined)[]): ProcFiles {
+  return { stat: () => stats.shift(), cgroup: () => cgroups.shift() };
+}
+
+describe('pid reuse between connect and the cgroup read', () => {
+  test('field 22 is read after the last parenthesis of the command name', () => {
+    assert.equal(startTimeOf(stat(7, 12345)), 12345n);
+    assert.equal(startTimeOf('7 (x) S'), undefined);
+  });
+
+  test('the same process before and after, started before the accept: its container is taken', () => {
+    assert.deepEqual(peerCgroup(7, 500n, scripted([stat(7, 400), stat(7, 400)], [`0::/docker/${A}\n`])), { kind: 'container', id: A });
+    assert.deepEqual(peerCgroup(7, 400n, scripted([stat(7, 400), stat(7, 400)], [`0::/docker/${A}\n`])), { kind: 'container', id: A });
+  });
+
+  test('a process started after the accept holds the pid: the peer exited and its pid was reused', () => {
+    const result = peerCgroup(7, 500n, scripted([stat(7, 501), stat(7, 501)], [`0::/docker/${B}\n`]));
+    assert.equal(result.kind, 'race');
+    assert.match((result as { why: string }).why, /pid 7 is a process started after the connection was accepted/);
+  });
+
+  test('the pid changes hands during the cgroup read: not taken', () => {
+    const result = peerCgroup(7, 900n, scripted([stat(7, 400), stat(7, 800)], [`0::/docker/${B}\n`]));
+    assert.deepEqual(result, { kind: 'race', why: 'pid 7 was reused by another process while its cgroup was read' });
+  });
+
+  test('the peer exits before or during the read: not taken', () => {
+    assert.equal(peerCgroup(7, 900n, scripted([undefined], [])).kind, 'race');
+    assert.equal(peerCgroup(7, 900n, scripted([stat(7, 400), undefined], [`0::/docker/${A}\n`])).kind, 'race');
+    assert.equal(peerCgroup(7, 900n, scripted([stat(7, 400), stat(7, 400)], [undefined])).kind, 'race');
+  });
+
+  test('a real process started after the accept is not taken; one started before is read (this host process is in no container)', async () => {
+    const accepted = ticksSinceBoot();
+    await sleep(30); // more than one tick (10 ms) after the accept
+    const later = spawn('sleep', ['5'], { stdio: 'ignore' });
+    try {
+      const result = peerCgroup(later.pid!, accepted);
+      assert.equal(result.kind, 'race', JSON.stringify(result));
+      assert.deepEqual(peerCgroup(later.pid!, ticksSinceBoot()), { kind: 'none' });
+    } finally {
+      later.kill();
+    }
+    await once(later, 'exit');
+    await sleep(50);
+    assert.match(JSON.stringify(peerCgroup(later.pid!, ticksSinceBoot())), /race|none/);
+  });
+
+  test('a real exited process is not taken', async () => {
+    const gone = spawn('true', [], { stdio: 'ignore' });
+    await once(gone, 'exit');
+    const result = peerCgroup(gone.pid!, ticksSinceBoot());
+    // Its pid may have been given to another process meanwhile (then that one is read), but never the exited one.
+    if (result.kind === 'race') assert.match(result.why, /exited before/);
+  });
+
+  test('withContainer: a race leaves an ordinary peer saying why, and the engine is not asked', async () => {
+    const peer: UnixPeer = { kind: 'unix', listener: 'unix:///s', uid: 0, gid: 0, pid: 7 };
+    let asked = 0;
+    const inspect = async (id: string): Promise<ContainerDocument | undefined> => {
+      asked++;
+      return { Id: id, Name: '/web', Config: { Image: 'nginx', Labels: { 'com.docker.compose.service': 'web', 'com.docker.compose.project': 'shop' } } };
+    };
+    const raced = await withContainer(peer, 500n, inspect, scripted([stat(7, 501), stat(7, 501)], [`0::/docker/${A}\n`]));
+    assert.equal(raced.container, undefined);
+    assert.match(raced.noContainer ?? '', /started after the connection was accepted/);
+    assert.equal(asked, 0);
+    const found = await withContainer(peer, 500n, inspect, scripted([stat(7, 400), stat(7, 400)], [`0::/docker/${A}\n`]));
+    assert.deepEqual(found.container, {
+      id: A,
+      name: 'web',
+      image: 'nginx',
+      labels: { 'com.docker.compose.service': 'web', 'com.docker.compose.project': 'shop' },
+      composeProject: 'shop',
+      composeService: 'web',
+    });
+    assert.equal(asked, 1);
+  });
+
+  test('withContainer: an id the engine does not know, or an engine that fails, leaves an ordinary peer', async () => {
+    const peer: UnixPeer = { kind: 'unix', listener: 'unix:///s', uid: 0, gid: 0, pid: 7 };
+    const proc = (): ProcFiles => scripted([stat(7, 400), stat(7, 400)], [`0::/docker/${A}\n`]);
+    const unknown = await withContainer(peer, 500n, async () => undefined, proc());
+    assert.match(unknown.noContainer ?? '', /the engine knows no container aaaaaaaaaaaa/);
+    const failing = await withContainer(peer, 500n, () => Promise.reject(new Error('engine down')), proc());
+    assert.match(failing.noContainer ?? '', /engine down/);
+    const host = await withContainer(peer, 500n, async () => assert.fail('asked'), scripted([stat(7, 400), stat(7, 400)], ['0::/user.slice\n']));
+    assert.deepEqual(host, peer);
+  });
+});
