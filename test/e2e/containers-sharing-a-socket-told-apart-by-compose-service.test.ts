@@ -163,43 +163,69 @@ describe('containers sharing one socket are told apart by their compose service'
     assert.match(host.body, /denied by policy\.host/);
   });
 
-  test("a peer whose pid is reused by a process in the other container's cgroup cannot pass as it", async () => {
-    const webCgroups = containerCgroupDirs(Number((await dockerOk(['inspect', '-f', '{{.State.Pid}}', 'shop-web-1'], engine.endpoint)).trim()), ids['web']!);
-    assert.ok(webCgroups.length > 0, "the web container's cgroup directories are found");
-    const offset = readFileSync(gateway.auditLog!).length;
-    const hold = `/gw/hold-${Date.now()}`;
-    const out = join(dir, 'reused.out');
-    // The worker's client connects, forks; the child keeps the connection, the connector will exit.
-    await dockerOk(['exec', '-d', 'shop-worker-1', '/gw/unix-socket-client', '/gw/gw.sock', '/containers/json', '/gw/reused.out', hold], engine.endpoint);
-    const connector = await until('the connector and its child', () => {
-      const found = processesWith(hold);
-      return found.find((p) => found.some((c) => c.ppid === p.pid))?.pid;
-    });
-    writeFileSync(join(dir, `${hold.slice(4)}.parent`), '');
-    await until('the connector to be gone', () => (existsSync(`/proc/${connector}`) ? undefined : true));
+  /** The web or worker container's cgroup directories, found from its main process. */
+  async function cgroupsOf(service: string): Promise<string[]> {
+    const pid = Number((await dockerOk(['inspect', '-f', '{{.State.Pid}}', `shop-${service}-1`], engine.endpoint)).trim());
+    const dirs = containerCgroupDirs(pid, ids[service]!);
+    assert.ok(dirs.length > 0, `the ${service} container's cgroup directories are found`);
+    return dirs;
+  }
 
-    // The connector's pid goes to a process moved into the web container's cgroups.
-    let impostor: ChildProcess | undefined;
-    const missed: number[] = [];
-    for (let attempt = 0; attempt < 200 && impostor === undefined; attempt++) {
-      if (existsSync(`/proc/${connector}`)) assert.fail(`pid ${connector} was taken by another process first`);
-      writeFileSync('/proc/sys/kernel/ns_last_pid', String(connector - 1));
-      const child = spawn('sleep', ['120'], { stdio: 'ignore' });
-      if (child.pid === connector) impostor = child;
-      else {
-        missed.push(child.pid!);
-        child.kill('SIGKILL');
-      }
-    }
-    assert.ok(impostor, `a process got pid ${connector} (the attempts got ${missed.slice(0, 10).join(', ')})`);
-    teardown.add(() => void impostor.kill('SIGKILL'));
-    for (const cgroup of webCgroups) writeFileSync(join(cgroup, 'cgroup.procs'), String(connector));
-    assert.match(readFileSync(`/proc/${connector}/cgroup`, 'utf8'), new RegExp(ids['web']!), "the impostor is in the web container's cgroup");
+  function moveInto(cgroups: readonly string[], pid: number): void {
+    for (const cgroup of cgroups) writeFileSync(join(cgroup, 'cgroup.procs'), String(pid));
+  }
 
-    writeFileSync(join(dir, `${hold.slice(4)}.go`), '');
+  /**
+   * Starts the client on the host with a hold (unix-socket-client.c): the process that connects is moved into
+   * `connectorCgroups`; `between` runs after it connected; then the child sends the request. The answer, and the
+   * connector's pid.
+   */
+  async function heldRequest(connectorCgroups: readonly string[], between: (connector: ChildProcess, hold: string) => Promise<void>): Promise<{ answer: Answer; connector: number }> {
+    const hold = join(dir, `hold-${Date.now()}`);
+    const out = `${hold}.out`;
+    const connector = spawn(join(dir, 'unix-socket-client'), [join(dir, 'gw.sock'), '/containers/json', out, hold], { stdio: 'ignore' });
+    teardown.add(() => void connector.kill('SIGKILL'));
+    moveInto(connectorCgroups, connector.pid!);
+    await until('the connector and its child', () => (processesWith(hold).length === 2 ? true : undefined));
+    await between(connector, hold);
+    writeFileSync(`${hold}.go`, '');
     await until('the answer', () => (existsSync(out) && readFileSync(out, 'latin1').includes('\r\n\r\n') ? true : undefined));
     await sleep(200);
-    const answer = readAnswer(readFileSync(out, 'latin1'));
+    writeFileSync(`${hold}.parent`, '');
+    return { answer: readAnswer(readFileSync(out, 'latin1')), connector: connector.pid! };
+  }
+
+  test("a process placed in a container's cgroup is taken for that container (the control for the pid-reuse test)", async () => {
+    const { answer } = await heldRequest(await cgroupsOf('web'), async () => undefined);
+    assert.equal(answer.status, 200, answer.body);
+  });
+
+  test("a peer whose pid is reused by a process in the other container's cgroup cannot pass as it", async () => {
+    const webCgroups = await cgroupsOf('web');
+    const offset = readFileSync(gateway.auditLog!).length;
+    const { answer, connector } = await heldRequest(await cgroupsOf('worker'), async (child, hold) => {
+      // The connector exits (its child keeps the connection), and its pid goes to a process in the web container's cgroups.
+      const pid = child.pid!;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      writeFileSync(`${hold}.parent`, '');
+      await exited;
+      let impostor: ChildProcess | undefined;
+      const missed: number[] = [];
+      for (let attempt = 0; attempt < 200 && impostor === undefined; attempt++) {
+        if (existsSync(`/proc/${pid}`)) assert.fail(`pid ${pid} was taken by another process first`);
+        writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+        const candidate = spawn('sleep', ['120'], { stdio: 'ignore' });
+        if (candidate.pid === pid) impostor = candidate;
+        else {
+          missed.push(candidate.pid!);
+          candidate.kill('SIGKILL');
+        }
+      }
+      assert.ok(impostor, `a process got pid ${pid} (the attempts got ${missed.slice(0, 10).join(', ')})`);
+      teardown.add(() => void impostor.kill('SIGKILL'));
+      moveInto(webCgroups, pid);
+      assert.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), new RegExp(ids['web']!), "the impostor is in the web container's cgroup");
+    });
     assert.equal(answer.status, 403, answer.body);
     assert.match(answer.body, /denied by policy\.host/);
     const [record] = await doneRecords(offset, 1);
