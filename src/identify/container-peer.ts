@@ -4,7 +4,7 @@
 // process, a pid reused, an id the engine does not know, an engine that does not answer) stays an ordinary
 // unix peer, with `noContainer` saying why when something other than "not in a container" stopped it.
 import type { ContainerIdentity, UnixPeer } from './identity.js';
-import { hostProc, peerCgroup, type ProcFiles } from './peer-process.js';
+import { hostProc, peerCgroup, type PeerPidfd, type ProcFiles } from './peer-process.js';
 
 /** The fields of the engine's container inspect document this reads. */
 export interface ContainerDocument {
@@ -43,8 +43,8 @@ export function containerIdentity(id: string, doc: ContainerDocument): Container
  * The peer with its container, when its cgroup names one the engine knows. `acceptedAt` is the connection's
  * accept (peer-process.ts ticksSinceBoot). Only peers in a container's cgroup cost an engine look-up.
  */
-export async function withContainer(peer: UnixPeer, acceptedAt: bigint, inspect: InspectContainer, proc: ProcFiles = hostProc): Promise<UnixPeer> {
-  const cgroup = peerCgroup(peer.pid, acceptedAt, proc);
+export async function withContainer(peer: UnixPeer, acceptedAt: bigint, inspect: InspectContainer, proc: ProcFiles = hostProc, pidfd?: PeerPidfd | 'gone'): Promise<UnixPeer> {
+  const cgroup = peerCgroup(peer.pid, acceptedAt, proc, pidfd);
   switch (cgroup.kind) {
     case 'none':
       return peer;

@@ -3,7 +3,9 @@
 // its number been given to another process (in another container). So the process's start time (field 22
 // of /proc/PID/stat) is read before and after the cgroup, and must be the same both times (the pid was not
 // reused during the read) and no later than the connection's accept (a process that started after the
-// connection was accepted cannot be the one that connected).
+// connection was accepted cannot be the one that connected). Where the kernel gives a pidfd of the peer
+// (SO_PEERPIDFD), the peer is also checked to be alive after the read: then the pid was its own throughout,
+// which closes the window the start time leaves (a pid reused between connect() and accept()).
 import { readFileSync } from 'node:fs';
 import { readContainerCgroup, type CgroupReading } from './container-cgroup.js';
 
@@ -46,13 +48,24 @@ export function startTimeOf(stat: string): bigint | undefined {
   return field !== undefined && /^\d+$/.test(field) ? BigInt(field) : undefined;
 }
 
+/** A pidfd of the peer process (peer-credentials.ts openPeerPidfd). */
+export interface PeerPidfd {
+  /** Running or a zombie: it still holds its pid. */
+  alive(): boolean;
+  close(): void;
+}
+
 /** The peer's cgroup reading, or why it could not be read safely (`race`: the reason, for the audit record). */
 export type PeerCgroup = CgroupReading | { kind: 'race'; why: string };
 
-/** Reads which container the peer `pid` of a connection accepted at `acceptedAt` (ticksSinceBoot) runs in. */
-export function peerCgroup(pid: number, acceptedAt: bigint, proc: ProcFiles = hostProc): PeerCgroup {
+/**
+ * Reads which container the peer `pid` of a connection accepted at `acceptedAt` (ticksSinceBoot) runs in;
+ * `pidfd`: the peer's pidfd where the kernel gives one (`gone`: the peer had already exited).
+ */
+export function peerCgroup(pid: number, acceptedAt: bigint, proc: ProcFiles = hostProc, pidfd?: PeerPidfd | 'gone'): PeerCgroup {
   // pid 0: the peer is in a pid namespace that the gateway's cannot see (never the case for a gateway on the host).
   if (pid <= 0) return { kind: 'none' };
+  if (pidfd === 'gone') return { kind: 'race', why: `the peer (pid ${pid}) exited before its cgroup was read` };
   const before = readStart(pid, proc);
   if (before === undefined) return { kind: 'race', why: `the peer (pid ${pid}) exited before its cgroup was read` };
   if (before > acceptedAt) {
@@ -62,6 +75,7 @@ export function peerCgroup(pid: number, acceptedAt: bigint, proc: ProcFiles = ho
   const after = readStart(pid, proc);
   if (text === undefined || after === undefined) return { kind: 'race', why: `the peer (pid ${pid}) exited while its cgroup was read` };
   if (after !== before) return { kind: 'race', why: `pid ${pid} was reused by another process while its cgroup was read` };
+  if (pidfd !== undefined && !pidfd.alive()) return { kind: 'race', why: `the peer (pid ${pid}) exited, and its pid may have been reused, while its cgroup was read` };
   return readContainerCgroup(text);
 }
 

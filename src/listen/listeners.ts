@@ -17,9 +17,9 @@ import type { Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestHandler } from './request-handler.js';
 import type { Identity } from '../identify/identity.js';
-import { unixPeerIdentity } from '../identify/peer-credentials.js';
+import { openPeerPidfd, unixPeerIdentity } from '../identify/peer-credentials.js';
 import { withContainer, type InspectContainer } from '../identify/container-peer.js';
-import { ticksSinceBoot } from '../identify/peer-process.js';
+import { hostProc, ticksSinceBoot } from '../identify/peer-process.js';
 import { tlsPeerIdentity } from '../identify/tls-identity.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../observe/metrics.js';
@@ -130,11 +130,22 @@ function attach(server: http.Server, gateway: RequestHandler, identify: (socket:
 function unixIdentity(socket: Socket, listener: string, containers: InspectContainer | undefined, logger: Logger): Identity | Promise<Identity> {
   const peer = unixPeerIdentity(socket, listener);
   if (containers === undefined) return peer;
+  // Taken now, while the connection is certainly open (the fd is read from the socket); closed once the cgroup is read.
+  let pidfd: ReturnType<typeof openPeerPidfd>;
+  try {
+    pidfd = openPeerPidfd(socket, listener);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message, pid: peer.pid }, "no pidfd of the peer; its container is told by the process's start time alone");
+  }
   // No stamp (cannot happen: every connection is stamped on accept) reads as "accepted at boot": no process qualifies.
-  return withContainer(peer, acceptedAt.get(socket) ?? 0n, containers).catch((err: unknown) => {
-    logger.error({ err: (err as Error).message, pid: peer.pid }, "cannot tell the peer's container; it is served as an ordinary unix peer");
-    return { ...peer, noContainer: `the container look-up failed (${(err as Error).message})` };
-  });
+  return withContainer(peer, acceptedAt.get(socket) ?? 0n, containers, hostProc, pidfd)
+    .catch((err: unknown) => {
+      logger.error({ err: (err as Error).message, pid: peer.pid }, "cannot tell the peer's container; it is served as an ordinary unix peer");
+      return { ...peer, noContainer: `the container look-up failed (${(err as Error).message})` };
+    })
+    .finally(() => {
+      if (typeof pidfd === 'object') pidfd.close();
+    });
 }
 
 /** Refuses, before anything is bound, a tcp listener that would have no TLS. */

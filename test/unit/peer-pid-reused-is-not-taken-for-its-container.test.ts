@@ -3,14 +3,19 @@
 // before and after the cgroup must be the same and no later than the connection's accept: otherwise the
 // peer is an ordinary unix peer, and the reason is kept for its record. Shown with scripted /proc reads
 // (reuse between the reads, exit during them) and with real processes on this host (one started after the
-// accept, one that has exited).
+// accept, one that has exited), and with the peer's pidfd where the kernel gives one (SO_PEERPIDFD).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { withContainer, type ContainerDocument } from '../../src/identify/container-peer.js';
 import type { UnixPeer } from '../../src/identify/identity.js';
+import { openPeerPidfd } from '../../src/identify/peer-credentials.js';
 import { peerCgroup, startTimeOf, ticksSinceBoot, type ProcFiles } from '../../src/identify/peer-process.js';
 
 const A = 'a'.repeat(64);
@@ -111,5 +116,37 @@ describe('pid reuse between connect and the cgroup read', () => {
     assert.match(failing.noContainer ?? '', /engine down/);
     const host = await withContainer(peer, 500n, async () => assert.fail('asked'), scripted([stat(7, 400), stat(7, 400)], ['0::/user.slice\n']));
     assert.deepEqual(host, peer);
+  });
+});
+
+describe('the peer pidfd (SO_PEERPIDFD), with real processes', () => {
+  test('a live peer is read; once it has exited its pidfd says so and its pid is not taken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dockgate-pidfd-'));
+    const path = join(dir, 's.sock');
+    const accepted: Socket[] = [];
+    const server = createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    const peer = spawn(process.execPath, ['-e', `require('net').connect(${JSON.stringify(path)}); setTimeout(() => {}, 60000)`], { stdio: 'ignore' });
+    try {
+      while (accepted.length === 0) await sleep(10);
+      const socket = accepted[0]!;
+      const pidfd = openPeerPidfd(socket, 'unix://test');
+      assert.ok(typeof pidfd === 'object', `this kernel (${release()}) gives SO_PEERPIDFD`);
+      assert.equal(pidfd.alive(), true);
+      assert.deepEqual(peerCgroup(peer.pid!, ticksSinceBoot(), undefined, pidfd), { kind: 'none' }, 'a live host process is read (and is in no container)');
+      peer.kill('SIGKILL');
+      await once(peer, 'exit');
+      await sleep(50);
+      assert.equal(pidfd.alive(), false, 'the pidfd knows the peer is gone');
+      // Whatever now holds the pid (nothing, or a process that reused it), the peer's pidfd refuses it.
+      const proc: ProcFiles = { stat: () => stat(peer.pid!, 1), cgroup: () => `0::/docker/${B}\n` };
+      assert.match(JSON.stringify(peerCgroup(peer.pid!, ticksSinceBoot(), proc, pidfd)), /exited, and its pid may have been reused/);
+      pidfd.close();
+    } finally {
+      peer.kill('SIGKILL');
+      for (const socket of accepted) socket.destroy();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
