@@ -66,6 +66,12 @@ export function peerCgroup(pid: number, acceptedAt: bigint, proc: ProcFiles = ho
   // pid 0: the peer is in a pid namespace that the gateway's cannot see (never the case for a gateway on the host).
   if (pid <= 0) return { kind: 'none' };
   if (pidfd === 'gone') return { kind: 'race', why: `the peer (pid ${pid}) exited before its cgroup was read` };
+  // Most peers are host processes: one read tells them, and for them a race cannot matter (a pid reused by
+  // another host process still names no container, and the peer is an ordinary unix peer either way). Only
+  // a cgroup that names a container is read again, between the two start times.
+  const first = proc.cgroup(pid);
+  if (first === undefined) return { kind: 'race', why: `the peer (pid ${pid}) exited before its cgroup was read` };
+  if (readContainerCgroup(first).kind === 'none') return { kind: 'none' };
   const before = readStart(pid, proc);
   if (before === undefined) return { kind: 'race', why: `the peer (pid ${pid}) exited before its cgroup was read` };
   if (before > acceptedAt) {

@@ -16,7 +16,7 @@ import { describe, test } from 'node:test';
 import { withContainer, type ContainerDocument } from '../../src/identify/container-peer.js';
 import type { UnixPeer } from '../../src/identify/identity.js';
 import { openPeerPidfd } from '../../src/identify/peer-credentials.js';
-import { peerCgroup, startTimeOf, ticksSinceBoot, type ProcFiles } from '../../src/identify/peer-process.js';
+import { hostProc, peerCgroup, startTimeOf, ticksSinceBoot, type ProcFiles } from '../../src/identify/peer-process.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -27,10 +27,18 @@ function stat(pid: number, start: number): string {
   return `${pid} (evil) (name ) ${fields.join(' ')}\n`;
 }
 
-/** /proc reads in sequence: each call to stat or cgroup takes the next answer of its list. */
+/**
+ * /proc reads in sequence: each call to stat or cgroup takes the next answer of its list. The cgroup is read
+ * once to tell host processes (which are not read again) and, when it names a container, again between the
+ * start times: `cgroups` lists the second read; the first sees the same text, or the container's when that is gone.
+ */
 function scripted(stats: (string | undefined)[], cgroups: (string | undefined)[]): ProcFiles {
-  return { stat: () => stats.shift(), cgroup: () => cgroups.shift() };
+  const reads = [cgroups[0] ?? `0::/docker/${A}\n`, ...cgroups];
+  return { stat: () => stats.shift(), cgroup: () => reads.shift() };
 }
+
+/** This host's /proc for the start times, and a cgroup that names container A (this host's processes are in none). */
+const inContainerA: ProcFiles = { stat: (pid) => hostProc.stat(pid), cgroup: () => `0::/docker/${A}\n` };
 
 describe('pid reuse between connect and the cgroup read', () => {
   test('field 22 is read after the last parenthesis of the command name', () => {
@@ -55,31 +63,30 @@ describe('pid reuse between connect and the cgroup read', () => {
   });
 
   test('the peer exits before or during the read: not taken', () => {
+    assert.equal(peerCgroup(7, 900n, { stat: () => undefined, cgroup: () => undefined }).kind, 'race');
     assert.equal(peerCgroup(7, 900n, scripted([undefined], [])).kind, 'race');
     assert.equal(peerCgroup(7, 900n, scripted([stat(7, 400), undefined], [`0::/docker/${A}\n`])).kind, 'race');
     assert.equal(peerCgroup(7, 900n, scripted([stat(7, 400), stat(7, 400)], [undefined])).kind, 'race');
   });
 
-  test('a real process started after the accept is not taken; one started before is read (this host process is in no container)', async () => {
+  test("a real process started after the accept is not taken; one started before is (its start time from this host's /proc)", async () => {
     const accepted = ticksSinceBoot();
     await sleep(30); // more than one tick (10 ms) after the accept
     const later = spawn('sleep', ['5'], { stdio: 'ignore' });
     try {
-      const result = peerCgroup(later.pid!, accepted);
+      const result = peerCgroup(later.pid!, accepted, inContainerA);
       assert.equal(result.kind, 'race', JSON.stringify(result));
-      assert.deepEqual(peerCgroup(later.pid!, ticksSinceBoot()), { kind: 'none' });
+      assert.deepEqual(peerCgroup(later.pid!, ticksSinceBoot(), inContainerA), { kind: 'container', id: A });
+      assert.deepEqual(peerCgroup(later.pid!, ticksSinceBoot()), { kind: 'none' }, 'on this host, it is in no container');
     } finally {
       later.kill();
     }
-    await once(later, 'exit');
-    await sleep(50);
-    assert.match(JSON.stringify(peerCgroup(later.pid!, ticksSinceBoot())), /race|none/);
   });
 
   test('a real exited process is not taken', async () => {
     const gone = spawn('true', [], { stdio: 'ignore' });
     await once(gone, 'exit');
-    const result = peerCgroup(gone.pid!, ticksSinceBoot());
+    const result = peerCgroup(gone.pid!, ticksSinceBoot(), inContainerA);
     // Its pid may have been given to another process meanwhile (then that one is read), but never the exited one.
     if (result.kind === 'race') assert.match(result.why, /exited before/);
   });
@@ -133,7 +140,7 @@ describe('the peer pidfd (SO_PEERPIDFD), with real processes', () => {
       const pidfd = openPeerPidfd(socket, 'unix://test');
       assert.ok(typeof pidfd === 'object', `this kernel (${release()}) gives SO_PEERPIDFD`);
       assert.equal(pidfd.alive(), true);
-      assert.deepEqual(peerCgroup(peer.pid!, ticksSinceBoot(), undefined, pidfd), { kind: 'none' }, 'a live host process is read (and is in no container)');
+      assert.deepEqual(peerCgroup(peer.pid!, ticksSinceBoot(), inContainerA, pidfd), { kind: 'container', id: A }, 'a live peer is read');
       peer.kill('SIGKILL');
       await once(peer, 'exit');
       await sleep(50);
