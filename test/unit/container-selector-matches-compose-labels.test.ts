@@ -8,7 +8,7 @@ import type { ContainerIdentity, Identity } from '../../src/identify/identity.js
 import { matchIdentity, suggestedMatch } from '../../src/policy/identity-selector.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import { PolicyFileError } from '../../src/policy/policy-file-error.js';
-import { summarisePolicy } from '../../src/cli/policy-command.js';
+import { parseIdentity, summarisePolicy } from '../../src/cli/policy-command.js';
 import { ALICE, CI_CERT, input } from '../support/policy-fixtures.js';
 
 const TRAEFIK: ContainerIdentity = {
@@ -108,5 +108,20 @@ describe('container selectors', () => {
       'rules[0].match.container.name[0]: container names are letters, digits, "_", "." and "-" (as the engine allows them)',
     ]);
     assert.match(problems('rules:\n  - profile: baseline\n    match:\n      container:\n        compose-service: ""\n')[0]![2], /expected a Compose service name/);
+  });
+});
+
+describe('policy explain --identity with a container', () => {
+  test('container-name, container-image and container-label (repeatable) give a unix peer its container', () => {
+    const identity = parseIdentity('uid=0,container-name=web,container-image=nginx:1,container-label=com.docker.compose.service=web,container-label=tier=a=b');
+    assert.ok(identity.kind === 'unix');
+    assert.deepEqual(identity.container, {
+      id: '0'.repeat(64),
+      name: 'web',
+      image: 'nginx:1',
+      labels: { 'com.docker.compose.service': 'web', tier: 'a=b' },
+      composeService: 'web',
+    });
+    assert.throws(() => parseIdentity('uid=0,container-label=novalue'), /container-label=novalue is not KEY=VALUE/);
   });
 });
