@@ -5,9 +5,13 @@
 // its connection is judged as an ordinary unix peer, and the record says the pid was reused.
 //
 // The containers are real (busybox:test on the private engine) and so is their client: a static C client
-// bind-mounted in (test/support/unix-socket-client.c; busybox's nc cannot reach a unix socket). The pid is
-// reused on purpose: /proc/sys/kernel/ns_last_pid is set to the connector's pid less one, a process is
-// started (retried until it gets that pid) and moved into the other container's cgroups.
+// bind-mounted in (test/support/unix-socket-client.c; busybox's nc cannot reach a unix socket). The pid-reuse
+// case uses host processes placed in the containers' cgroups (what dockgate reads): the pid of a process
+// exec'd into a container stayed unavailable for reuse after it exited on this kernel (6.18), while a host
+// process's is reused at once. The connector, in the worker's cgroup, forks and exits (its child keeps the
+// connection); /proc/sys/kernel/ns_last_pid is set to its pid less one and a process is started (retried
+// until it gets that pid) and moved into the web container's cgroups; only then is the request sent. A live
+// process placed in web's cgroups is taken for web (the control), so the refusal is the pid-reuse guard's.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
