@@ -7,9 +7,8 @@ import { describe, test } from 'node:test';
 import type { ContainerIdentity, Identity } from '../../src/identify/identity.js';
 import { matchIdentity, suggestedMatch } from '../../src/policy/identity-selector.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
-import { PolicyFileError } from '../../src/policy/policy-file-error.js';
 import { parseIdentity, summarisePolicy } from '../../src/cli/policy-command.js';
-import { ALICE, CI_CERT, input } from '../support/policy-fixtures.js';
+import { ALICE, CI_CERT, input, policyProblems } from '../support/policy-fixtures.js';
 
 const TRAEFIK: ContainerIdentity = {
   id: 'c'.repeat(64),
@@ -40,16 +39,6 @@ rules:
     match: { uid: 1000 }
     operations: [system.ping]
 `;
-
-function problems(text: string): Array<[number, number, string]> {
-  try {
-    loadPolicy(text, { name: 'p.yaml' });
-  } catch (err) {
-    assert.ok(err instanceof PolicyFileError, String(err));
-    return err.problems.map((p) => [p.line, p.column, p.message]);
-  }
-  assert.fail('the policy loaded');
-}
 
 describe('container selectors', () => {
   const policy = loadPolicy(POLICY, { name: 'p.yaml' });
@@ -91,23 +80,23 @@ describe('container selectors', () => {
   });
 
   test('bad container selectors are refused at their line and column', () => {
-    assert.deepEqual(problems('rules:\n  - profile: baseline\n    match:\n      container: {}\n')[0]!.slice(0, 2), [4, 18]);
+    assert.deepEqual(policyProblems('rules:\n  - profile: baseline\n    match:\n      container: {}\n')[0]!.slice(0, 2), [4, 18]);
     assert.match(
-      problems('rules:\n  - profile: baseline\n    match:\n      container: {}\n')[0]![2],
+      policyProblems('rules:\n  - profile: baseline\n    match:\n      container: {}\n')[0]![2],
       /container needs at least one of: name, image, label, compose-project, compose-service/,
     );
-    assert.deepEqual(problems('rules:\n  - profile: baseline\n    match:\n      container: { compose-servce: web }\n')[0], [
+    assert.deepEqual(policyProblems('rules:\n  - profile: baseline\n    match:\n      container: { compose-servce: web }\n')[0], [
       4,
       20,
       'rules[0].match.container.compose-servce: unknown key "compose-servce" (did you mean "compose-service"?); allowed keys here: name, image, label, compose-project, compose-service',
     ]);
-    assert.deepEqual(problems('rules:\n  - profile: baseline\n    match:\n      container:\n        label: { tier: 3 }\n')[0]!.slice(0, 2), [5, 24]);
-    assert.deepEqual(problems('rules:\n  - profile: baseline\n    match:\n      container:\n        name: "my web"\n')[0], [
+    assert.deepEqual(policyProblems('rules:\n  - profile: baseline\n    match:\n      container:\n        label: { tier: 3 }\n')[0]!.slice(0, 2), [5, 24]);
+    assert.deepEqual(policyProblems('rules:\n  - profile: baseline\n    match:\n      container:\n        name: "my web"\n')[0], [
       5,
       15,
       'rules[0].match.container.name[0]: container names are letters, digits, "_", "." and "-" (as the engine allows them)',
     ]);
-    assert.match(problems('rules:\n  - profile: baseline\n    match:\n      container:\n        compose-service: ""\n')[0]![2], /expected a Compose service name/);
+    assert.match(policyProblems('rules:\n  - profile: baseline\n    match:\n      container:\n        compose-service: ""\n')[0]![2], /expected a Compose service name/);
   });
 });
 

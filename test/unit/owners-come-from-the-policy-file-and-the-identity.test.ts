@@ -10,24 +10,13 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { judge, loadPolicy } from '../../src/index.js';
 import type { Identity, TlsPeer, UnixPeer } from '../../src/identify/identity.js';
-import { PolicyFileError } from '../../src/policy/policy-file-error.js';
-import { ALICE as ALICE_ANY, CI_CERT as CI_CERT_ANY } from '../support/policy-fixtures.js';
+import { ALICE as ALICE_ANY, CI_CERT as CI_CERT_ANY, policyProblems } from '../support/policy-fixtures.js';
 
 const ALICE = ALICE_ANY as UnixPeer;
 const CI_CERT = CI_CERT_ANY as TlsPeer;
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-owners-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function problems(text: string): Array<[number, number, string]> {
-  try {
-    loadPolicy(text, { name: 'p.yaml' });
-  } catch (err) {
-    assert.ok(err instanceof PolicyFileError, String(err));
-    return err.problems.map((p) => [p.line, p.column, p.message]);
-  }
-  assert.fail('the policy loaded');
-}
 
 const rule = (lines: string): string => `rules:\n  - profile: baseline\n${lines}\n`;
 
@@ -38,14 +27,14 @@ async function ownerOf(owner: string, identity: Identity): Promise<{ owner?: str
 
 describe('owner in a policy file', () => {
   test('mistakes are reported at their line and column', () => {
-    assert.deepEqual(problems(rule('    owner: { from: name }')), [[3, 20, 'rules[0].owner.from: expected one of: cn | ou | user | uid | container-label:KEY']]);
-    assert.deepEqual(problems(rule('    owner: { from: "container-label:" }')), [
+    assert.deepEqual(policyProblems(rule('    owner: { from: name }')), [[3, 20, 'rules[0].owner.from: expected one of: cn | ou | user | uid | container-label:KEY']]);
+    assert.deepEqual(policyProblems(rule('    owner: { from: "container-label:" }')), [
       [3, 20, 'rules[0].owner.from: container-label: needs the label key after it, with no spaces (container-label:com.example.tenant)'],
     ]);
-    assert.deepEqual(problems(rule('    owner: ""')), [[3, 12, 'rules[0].owner: an owner is not empty']]);
-    assert.deepEqual(problems(rule('    owner: { form: cn }')), [[3, 12, 'rules[0].owner: expected an owner name, or { from: cn | ou | user | uid | container-label:KEY }']]);
-    assert.deepEqual(problems(rule('    owner: ci\n    shared: [images, secrets]')), [[4, 22, 'rules[0].shared[1]: expected one of: images, networks, volumes']]);
-    assert.deepEqual(problems(rule('    shared: [images]')), [
+    assert.deepEqual(policyProblems(rule('    owner: ""')), [[3, 12, 'rules[0].owner: an owner is not empty']]);
+    assert.deepEqual(policyProblems(rule('    owner: { form: cn }')), [[3, 12, 'rules[0].owner: expected an owner name, or { from: cn | ou | user | uid | container-label:KEY }']]);
+    assert.deepEqual(policyProblems(rule('    owner: ci\n    shared: [images, secrets]')), [[4, 22, 'rules[0].shared[1]: expected one of: images, networks, volumes']]);
+    assert.deepEqual(policyProblems(rule('    shared: [images]')), [
       [3, 13, 'rules[0].shared: shared names what clients with an owner may use across owners; this rule gives its clients no owner: add owner:'],
     ]);
   });
