@@ -140,7 +140,7 @@ export class RulePolicy implements Policy {
     const target = input.route.target;
     if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, mode, trace, engine, owner, undefined);
     const ownerOf = owner;
-    return checkOwnedTarget(target, ownerOf, engine).then((checked) => {
+    return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
       if (!checked.own) {
         trace.push({ step: 'owner', outcome: 'fail', detail: `${checked.why}: answered as the engine answers for a missing one` });
         return this.finish(trace, {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { BUSYBOX_IMAGE, importBusyboxImage } from '../support/busybox-image.js';
+import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
 import { dockerAsUser } from '../support/docker-as-user.js';
 import { startEngine, type Engine } from '../support/engine.js';
@@ -45,7 +45,6 @@ describe('owners: two unix users keep to their own containers', { timeout: 4 * 6
       const publicDir = teardown.tempDir('/tmp/dgo-', 0o755);
       engine = await startEngine();
       teardown.add(() => engine.stop());
-      await importBusyboxImage(engine.endpoint, engine.dir);
       for (const uid of [ALICE, BOB]) {
         const home = join(publicDir, `home-${uid}`);
         mkdirSync(home);
@@ -75,7 +74,8 @@ describe('owners: two unix users keep to their own containers', { timeout: 4 * 6
       ['exec', 'NAME', 'true'],
       ['logs', 'NAME'],
       ['rename', 'NAME', 'taken'],
-      ['rm', '-f', 'NAME'],
+      ['rm', 'NAME'],
+      ['kill', 'NAME'],
     ];
     for (const command of commands) {
       const missing = await docker(

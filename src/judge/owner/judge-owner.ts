@@ -56,7 +56,7 @@ function whose(found: string | undefined): string {
  * container's. A missing object is answered here too, as the engine would: forwarding a reference that did
  * not resolve would let the engine resolve it again, to whatever holds the name by then.
  */
-export async function checkOwnedTarget(target: { kind: 'container' | 'exec'; ref: string }, owner: string, engine: ReachEngine): Promise<OwnedTarget> {
+export async function checkOwnedTarget(operation: Operation, target: { kind: 'container' | 'exec'; ref: string }, owner: string, engine: ReachEngine): Promise<OwnedTarget> {
   if (target.kind === 'exec') {
     const exec = await engine.exec(target.ref);
     const container = exec === undefined ? undefined : await engine.container(exec.ContainerID);
@@ -67,8 +67,8 @@ export async function checkOwnedTarget(target: { kind: 'container' | 'exec'; ref
     return { own: true, id: exec.ID, detail: `exec instance ${target.ref} runs in container ${container.Id}, owned by ${JSON.stringify(owner)}` };
   }
   const container = await engine.container(target.ref);
-  if (container === undefined) return { own: false, message: noSuchContainer(target.ref), why: `no container ${JSON.stringify(target.ref)} exists` };
+  if (container === undefined) return { own: false, message: noSuchContainer(operation, target.ref), why: `no container ${JSON.stringify(target.ref)} exists` };
   const found = ownerOfContainer(container);
-  if (found !== owner) return { own: false, message: noSuchContainer(target.ref), why: `container ${JSON.stringify(target.ref)} ${whose(found)}` };
+  if (found !== owner) return { own: false, message: noSuchContainer(operation, target.ref), why: `container ${JSON.stringify(target.ref)} ${whose(found)}` };
   return { own: true, id: container.Id, detail: `container ${target.ref} (${container.Id}) is owned by ${JSON.stringify(owner)}` };
 }
