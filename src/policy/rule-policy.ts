@@ -13,7 +13,7 @@ import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { describeNormalisation } from '../route/normalisation.js';
 import { judgesReach, type Operation } from '../route/operations.js';
-import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
+import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
@@ -124,6 +124,17 @@ export class RulePolicy implements Policy {
       });
     }
     const owned = owner !== undefined ? { owner } : {};
+    if (owner !== undefined && !ownersCover(operation, input.route.target)) {
+      trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
+      return this.finish(trace, {
+        verdict: 'deny',
+        rule: rule.rule,
+        reason: `${operation} would reach objects of other owners: dockgate does not keep it to the owner's own yet, so clients of ${rule.label}, which gives them an owner, cannot use it`,
+        fix: 'Use it through a rule without owner:, or wait for owners to cover it (docs/owners-design.md)',
+        ...mode,
+        ...owned,
+      });
+    }
     if (this.usesOwners && setsOwner(operation, input.body)) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
       return this.finish(trace, {

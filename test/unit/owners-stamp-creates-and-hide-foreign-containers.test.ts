@@ -162,3 +162,27 @@ describe('owners: a named container must be the owner’s', () => {
     assert.deepEqual(counted.asked, ['container web']);
   });
 });
+
+describe('owners: what owners do not cover yet is refused to clients with an owner', () => {
+  test('lists, events, df, prunes, volumes by name and commit are refused naming the rule; clients without an owner keep them', async () => {
+    const uncovered: Array<[string, string]> = [
+      ['GET', '/v1.41/containers/json?all=1'],
+      ['GET', '/v1.41/events'],
+      ['GET', '/v1.41/system/df'],
+      ['POST', '/v1.41/containers/prune'],
+      ['GET', '/v1.41/volumes/data'],
+      ['DELETE', '/v1.41/networks/net'],
+      ['POST', '/v1.41/commit?container=web'],
+    ];
+    for (const [method, path] of uncovered) {
+      const refused = await judge(POLICY, { method, path, identity: ALICE }, engine);
+      assert.equal(refused.verdict, 'deny', path);
+      assert.equal(refused.rule, 'policy.tenants', path);
+      assert.match(refused.reason, /would reach objects of other owners: dockgate does not keep it to the owner's own yet/, path);
+      assert.equal((await judge(POLICY, { method, path, identity: ROOT }, engine)).verdict, 'allow', path);
+    }
+    for (const path of ['/v1.41/_ping', '/v1.41/version', '/v1.41/images/json']) {
+      assert.equal((await judge(POLICY, { method: 'GET', path, identity: ALICE }, engine)).verdict, 'allow', path);
+    }
+  });
+});

@@ -28,6 +28,30 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
 }
 
 /**
+ * Operations a client with an owner may make while owners cover only part of the API (docs/owners-design.md,
+ * "What is built"): the creates that are stamped, the operations whose path names a container or exec
+ * instance (checked by namesOwnedObject), and those that name no engine object or only images, which are
+ * used as if shared. Every other one (lists, events, df, prunes, volumes and networks by name, commit,
+ * services, secrets, configs...) would reach other owners' objects, so it is refused until it is built.
+ */
+const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
+  'container.create',
+  'volume.create',
+  'network.create',
+  'system.ping',
+  'system.version',
+  'image.list',
+  'image.inspect',
+  'image.history',
+  'image.create',
+]);
+
+/** Whether owners cover this operation yet (see NO_OWNED_OBJECT). */
+export function ownersCover(operation: Operation, target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined): boolean {
+  return NO_OWNED_OBJECT.has(operation) || namesOwnedObject(target);
+}
+
+/**
  * Whether the owner check asks the engine for this request: its path names an object owners apply to. A
  * create's target is the name its query gives the new object (no place in the path): nothing to check.
  */
