@@ -15,6 +15,7 @@ import { describeNormalisation } from '../route/normalisation.js';
 import { judgesReach, type Operation } from '../route/operations.js';
 import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
 import { onceEach } from '../judge/owner/owned-lookups.js';
+import { foreignCreateReferences } from '../judge/owner/create-references.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
 
@@ -149,6 +150,21 @@ export class RulePolicy implements Policy {
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
     const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
     const target = input.route.target;
+    if (owner !== undefined && operation === 'container.create') {
+      const ownerOf = owner;
+      return foreignCreateReferences(input.body, ownerOf, engine).then((refused) => {
+        if (refused.length === 0) return this.judged(input, rule, mode, trace, engine, ownerOf, undefined);
+        trace.push({ step: 'owner', outcome: 'fail', detail: refused.map((r) => `${r.field} ${r.why}`).join('; ') });
+        return this.finish(trace, {
+          verdict: 'deny',
+          rule: rule.rule,
+          reason: refused.map((r) => `${r.field}: ${r.why}`).join('; '),
+          fix: `Name only containers and volumes created by this owner, the owner ${rule.label} gives this client`,
+          ...mode,
+          ...owned,
+        });
+      });
+    }
     if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, mode, trace, engine, owner, undefined);
     const ownerOf = owner;
     return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {

@@ -186,3 +186,44 @@ describe('owners: what owners do not cover yet is refused to clients with an own
     }
   });
 });
+
+describe('owners: what a create names must be the owner’s', () => {
+  const volumes = [
+    { Name: 'alice-data', Driver: 'local', Options: null, Labels: { 'dockgate.owner': 'alice' } },
+    { Name: 'bob-data', Driver: 'local', Options: null, Labels: { 'dockgate.owner': 'bob' } },
+    { Name: 'old-data', Driver: 'local', Options: null, Labels: null },
+  ];
+  const withVolumes = fakeEngine({ containers: [web, db, legacy], volumes });
+  const create = (hostConfig: Record<string, unknown>) =>
+    judge(POLICY, { method: 'POST', path: '/v1.41/containers/create', headers: json, body: JSON.stringify({ Image: 'busybox', HostConfig: hostConfig }), identity: ALICE }, withVolumes);
+
+  test('containers joined, linked or inherited from, and volumes mounted, of another owner, of none or missing are refused alike', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ VolumesFrom: ['db:ro'] }, 'HostConfig.VolumesFrom[0]: names "db", which is no container of the owner "alice"'],
+      [{ VolumesFrom: ['ghost'] }, 'HostConfig.VolumesFrom[0]: names "ghost", which is no container of the owner "alice"'],
+      [{ NetworkMode: 'container:db' }, 'HostConfig.NetworkMode: names "db", which is no container of the owner "alice"'],
+      [{ PidMode: 'container:legacy' }, 'HostConfig.PidMode: names "legacy", which is no container of the owner "alice"'],
+      [{ IpcMode: `container:${db.Id.slice(0, 12)}` }, `HostConfig.IpcMode: names "${db.Id.slice(0, 12)}", which is no container of the owner "alice"`],
+      [{ Links: ['/db:database'] }, 'HostConfig.Links[0]: names "db", which is no container of the owner "alice"'],
+      [{ Binds: ['bob-data:/data'] }, 'HostConfig.Binds[0]: names the volume "bob-data", which is not the owner "alice"\'s'],
+      [{ Mounts: [{ Type: 'volume', Source: 'old-data', Target: '/data' }] }, 'HostConfig.Mounts[0].Source: names the volume "old-data", which is not the owner "alice"\'s'],
+    ];
+    for (const [hostConfig, reason] of cases) {
+      const result = await create(hostConfig);
+      assert.equal(result.verdict, 'deny', JSON.stringify(hostConfig));
+      assert.equal(result.reason, reason);
+      assert.equal(result.rule, 'policy.tenants');
+    }
+  });
+
+  test('its own containers and volumes, and volumes not made yet, pass (joins forwarded by full id)', async () => {
+    const result = await create({ VolumesFrom: ['web:ro'], NetworkMode: 'container:web', Links: ['web:w'], Binds: ['alice-data:/a', 'new-data:/n', '/tmp:/t:ro'] });
+    assert.equal(result.verdict, 'deny', 'the baseline profile still refuses the host bind');
+    assert.match(result.reason, /^HostConfig\.Binds\[2\]/);
+    const own = await create({ VolumesFrom: ['web:ro'], NetworkMode: 'container:web', Links: ['web:w'], Binds: ['alice-data:/a', 'new-data:/n'] });
+    assert.equal(own.verdict, 'allow', own.reason);
+    const forwarded = JSON.parse(own.body!.toString()) as { HostConfig: { VolumesFrom: string[]; NetworkMode: string } };
+    assert.deepEqual(forwarded.HostConfig.VolumesFrom, [`${web.Id}:ro`]);
+    assert.equal(forwarded.HostConfig.NetworkMode, `container:${web.Id}`);
+  });
+});
