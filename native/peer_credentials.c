@@ -16,7 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+// SO_PEERPIDFD (Linux 6.5) is missing from older headers. 77 is its number where the architecture takes
+// the generic socket option numbers; elsewhere (alpha, mips, parisc, sparc number them their own way) it
+// is left undefined and peerPidfd answers "unsupported", so the start-time check alone guards pid reuse.
+#if !defined(SO_PEERPIDFD) && (defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__arm__) || defined(__riscv) || defined(__powerpc__))
+#define SO_PEERPIDFD 77
+#endif
 
 #include "napi_errors.h"
 
@@ -81,6 +89,57 @@ static napi_value peer_credentials(napi_env env, napi_callback_info info) {
   if (set_uint32(env, result, "uid", credentials.uid) == NULL) return NULL;
   if (set_uint32(env, result, "gid", credentials.gid) == NULL) return NULL;
   if (set_uint32(env, result, "pid", (uint32_t)credentials.pid) == NULL) return NULL;
+  return result;
+}
+
+// peerPidfd(fd) -> a pidfd of the peer process as the kernel recorded it at connect() (SO_PEERPIDFD), which
+// the caller closes; -1 when that process is gone; null when the kernel (or this build) has no SO_PEERPIDFD.
+static napi_value peer_pidfd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t fd;
+  if (!get_uint32_arg(env, argv, argc, 0, "fd", &fd)) return NULL;
+  napi_value result;
+#ifdef SO_PEERPIDFD
+  int pidfd = -1;
+  socklen_t length = sizeof pidfd;
+  if (getsockopt((int)fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &length) != 0) {
+    int error = errno;
+    if (error == ENOPROTOOPT) {
+      NAPI_CALL(env, napi_get_null(env, &result));
+      return result;
+    }
+    // Kernels before 6.16 refuse a pidfd for a peer that has exited and been reaped (EINVAL, ESRCH).
+    if (error != EINVAL && error != ESRCH) {
+      char what[96];
+      snprintf(what, sizeof what, "getsockopt(fd %u, SO_PEERPIDFD) failed", fd);
+      return throw_errno(env, error, "getsockopt", what);
+    }
+    pidfd = -1;
+  }
+  NAPI_CALL(env, napi_create_int32(env, pidfd, &result));
+#else
+  (void)fd;
+  NAPI_CALL(env, napi_get_null(env, &result));
+#endif
+  return result;
+}
+
+// pidfdAlive(pidfd) -> whether the process is still there (running, or a zombie, which still holds its pid):
+// signal 0 through the pidfd checks existence only. EPERM (a gateway that dropped root, a peer of another
+// user) means the process exists.
+static napi_value pidfd_alive(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t pidfd;
+  if (!get_uint32_arg(env, argv, argc, 0, "pidfd", &pidfd)) return NULL;
+  int error = syscall(SYS_pidfd_send_signal, (int)pidfd, 0, NULL, 0) == 0 ? 0 : errno;
+  bool alive = error == 0 || error == EPERM;
+  if (!alive && error != ESRCH) return throw_errno(env, error, "pidfd_send_signal", "pidfd_send_signal failed");
+  napi_value result;
+  NAPI_CALL(env, napi_get_boolean(env, alive, &result));
   return result;
 }
 
@@ -189,6 +248,10 @@ static napi_value init(napi_env env, napi_value exports) {
   NAPI_CALL(env, napi_set_named_property(env, exports, "peerCredentials", fn));
   NAPI_CALL(env, napi_create_function(env, "accountNames", NAPI_AUTO_LENGTH, account_names, NULL, &fn));
   NAPI_CALL(env, napi_set_named_property(env, exports, "accountNames", fn));
+  NAPI_CALL(env, napi_create_function(env, "peerPidfd", NAPI_AUTO_LENGTH, peer_pidfd, NULL, &fn));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "peerPidfd", fn));
+  NAPI_CALL(env, napi_create_function(env, "pidfdAlive", NAPI_AUTO_LENGTH, pidfd_alive, NULL, &fn));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "pidfdAlive", fn));
   return exports;
 }
 

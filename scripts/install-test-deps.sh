@@ -35,6 +35,8 @@ needs ansible installed ansible
 needs python3 has python3
 needs make has make
 needs g++ has g++
+# A static HTTP client over a unix socket is compiled for the test image (its busybox nc has no unix sockets).
+needs libc6-dev installed libc6-dev
 
 # The container image test builds FROM local stand-ins for the official Node images (no registry here):
 # a Debian bookworm root filesystem made by debootstrap, plus this machine's Node.

@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 unit_tests=(
+  test/unit/container-cgroup-lines-name-the-container.test.ts
+  test/unit/owners-come-from-the-policy-file-and-the-identity.test.ts
+  test/unit/owners-stamp-creates-and-hide-foreign-containers.test.ts
+  test/unit/container-selector-matches-compose-labels.test.ts
+  test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts
   test/unit/audit-log-survives-sigkill.test.ts
   test/unit/audit-log-unwritable.test.ts
@@ -99,6 +104,7 @@ unit_tests=(
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
 # time. Each file bounds itself: a suite timeout for its tests, timeouts of their own for its hooks.
 e2e_tests=(
+  test/e2e/containers-sharing-a-socket-told-apart-by-compose-service.test.ts
   test/e2e/cli-basics-match-direct-socket.test.ts
   test/e2e/container-lifecycle-match-direct-socket.test.ts
   test/e2e/exec-and-attach-streams.test.ts
@@ -109,6 +115,7 @@ e2e_tests=(
   test/e2e/swarm-services-through-gateway.test.ts
   test/e2e/large-transfers-stay-streamed.test.ts
   test/e2e/identity-recorded-for-unix-and-tls-peers.test.ts
+  test/e2e/owners-two-unix-users-keep-to-their-own-containers.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts
   test/e2e/paths-read-like-the-engine.test.ts

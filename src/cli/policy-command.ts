@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { ConfigError, readingConfig } from '../errors/config-error.js';
 import { createEngineLookup } from '../forward/engine-client.js';
 import { createUpstream, type Upstream } from '../forward/upstream.js';
-import type { Identity } from '../identify/identity.js';
+import type { ContainerIdentity, Identity } from '../identify/identity.js';
+import { containerIdentity } from '../identify/container-peer.js';
+import { describeContainerSelector, type ContainerSelector } from '../policy/identity-selector.js';
 import { choicePolicy } from '../policy/builtin-policies.js';
 import { PRESET_NAMES } from '../judge/profiles/application-presets.js';
 import { judge, NO_ENGINE } from '../decide/library-judge.js';
@@ -53,7 +55,7 @@ export function parseIdentity(text: string): Identity {
     if (!/^\d+$/.test(value)) throw new ConfigError(`--identity ${text}: ${key}=${value} is not a number`);
     return Number(value);
   };
-  const known = new Set(['uid', 'gid', 'pid', 'user', 'group', 'listener', 'cn', 'o', 'ou', 'san', 'fingerprint', 'serial', 'address']);
+  const known = new Set(['uid', 'gid', 'pid', 'user', 'group', 'listener', 'cn', 'o', 'ou', 'san', 'fingerprint', 'serial', 'address', ...CONTAINER_KEYS]);
   for (const key of fields.keys()) if (!known.has(key)) throw new ConfigError(`--identity ${text}: unknown key ${key} (known: ${[...known].join(', ')})`);
   const tls = ['cn', 'o', 'ou', 'san', 'fingerprint'].some((k) => fields.has(k));
   if (tls) {
@@ -79,14 +81,34 @@ export function parseIdentity(text: string): Identity {
     pid: number('pid', 0),
     ...(one('user') !== undefined && { user: one('user')! }),
     ...(one('group') !== undefined && { group: one('group')! }),
+    ...containerOf(text, fields),
   };
+}
+
+const CONTAINER_KEYS = ['container-id', 'container-name', 'container-image', 'container-label'];
+
+/** The container of a unix peer given as `container-name=web,container-image=nginx,container-label=KEY=VALUE` (labels repeatable). */
+function containerOf(text: string, fields: ReadonlyMap<string, string[]>): { container?: ContainerIdentity } {
+  if (!CONTAINER_KEYS.some((k) => fields.has(k))) return {};
+  const labels: Record<string, string> = {};
+  for (const pair of fields.get('container-label') ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--identity ${text}: container-label=${pair} is not KEY=VALUE`);
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const doc = {
+    Id: fields.get('container-id')?.[0] ?? '0'.repeat(64),
+    Name: fields.get('container-name')?.[0] ?? '',
+    Config: { Image: fields.get('container-image')?.[0] ?? '', Labels: labels },
+  };
+  return { container: containerIdentity(doc.Id, doc)! };
 }
 
 function describeRule(rule: PolicyRule): string {
   const match = rule.match
     ? Object.entries(rule.match)
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${(v as readonly unknown[]).join('|')}`)
+        .map(([k, v]) => (k === 'container' ? describeContainerSelector(v as ContainerSelector) : `${k}=${(v as readonly unknown[]).join('|')}`))
         .join(' ')
     : 'every client';
   const ops = rule.operations.patterns.join(', ') + (rule.operations.except.length > 0 ? ` except ${rule.operations.except.join(', ')}` : '');
@@ -148,7 +170,10 @@ export function registerPolicy(program: Command): void {
     .option('--profile <name>', 'a built-in profile: baseline, restricted, read-only, audit')
     .option('--preset <name>', `an application preset: ${PRESET_NAMES.join(', ')}`)
     .option('--allow-bind <path[:ro]>', 'a bind root on top of the profile or preset; repeatable', collect, [])
-    .requiredOption('--identity <pairs>', 'who asks: uid=1000[,gid=..,user=..,group=..,listener=..] or cn=..[,o=..,ou=..,san=DNS:..]')
+    .requiredOption(
+      '--identity <pairs>',
+      'who asks: uid=1000[,gid=..,user=..,group=..,listener=..,container-name=..,container-image=..,container-label=KEY=VALUE] or cn=..[,o=..,ou=..,san=DNS:..]',
+    )
     .requiredOption('--method <method>', 'HTTP method, e.g. POST')
     .requiredOption('--path <target>', 'request target, e.g. /v1.41/containers/create?name=web')
     .option('--body <file>', 'the request body (JSON); - reads stdin')

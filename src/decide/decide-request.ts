@@ -72,11 +72,12 @@ export function decideRequest(request: UnderstoodRequest, body: RequestBody, con
 
 /** The refusal a policy's deny answers with (the library reports it for a warn-mode deny too). */
 export function policyRefusal(request: UnderstoodRequest, decision: Decision): GatewayError {
-  return new GatewayError('DG_POLICY_DENIED', {
+  return new GatewayError(decision.notFound === undefined ? 'DG_POLICY_DENIED' : 'DG_NOT_OWNED', {
     what: `${request.route.operation} (${request.method} ${request.target.path})`,
     rule: decision.rule,
     why: decision.reason,
     fix: decision.fix ?? 'Ask for a policy that grants this operation to your identity',
+    ...(decision.notFound !== undefined && { answer: decision.notFound }),
   });
 }
 

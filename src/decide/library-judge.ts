@@ -42,6 +42,8 @@ export interface JudgeResult {
   changes: readonly AppliedDefault[];
   /** Where the canonical request differs from the one given (renamed keys, dropped unknown fields, ...). */
   normalised: readonly Normalisation[];
+  /** The owner the client's rule gave it (docs/owners-design.md): what the objects it creates are stamped with. */
+  owner?: string;
   /** Every step of the decision (rule selection, grants, each check), for logs and debugging. */
   trace: readonly TraceStep[];
 }
@@ -114,6 +116,7 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
       target: forwardTarget,
       ...(body !== undefined && body.length > 0 && { body }),
       changes: decision.changes ?? [],
+      ...(decision.owner !== undefined && { owner: decision.owner }),
       normalised: understood.normalised.entries,
       trace,
     };

@@ -33,6 +33,13 @@ export const CATALOGUE = {
     decision: 'deny',
     means: "The policy for this client does not allow the request; the message names the rule (a profile's or a policy file's) and what to change.",
   },
+  DG_NOT_OWNED: {
+    status: 404,
+    rule: 'owner',
+    decision: 'deny',
+    means:
+      "The request names an object of another owner, one with no owner, or none: the answer is the engine's own for a missing object, word for word, so that it tells nothing about other owners' objects. The audit record names the owner rule.",
+  },
   DG_CREATE_IMAGE_CHANGED: {
     status: 409,
     rule: 'create.image',
@@ -109,6 +116,11 @@ export interface RefusalDetail {
   fix: string;
   /** Overrides the catalogue's rule name (policy rules name themselves). */
   rule?: string;
+  /**
+   * The message the client receives in place of dockgate's wording: the engine's own, where dockgate's
+   * would tell what must not be told (DG_NOT_OWNED). `what`, `why` and `fix` still go to the record.
+   */
+  answer?: string;
 }
 
 /**
@@ -124,6 +136,8 @@ export class GatewayError extends Error {
   readonly detail: RefusalDetail;
   /** Seconds the client should wait before retrying (sent as `Retry-After`), for refusals that pass with time. */
   readonly retryAfterSeconds: number | undefined;
+  /** What the audit record says: dockgate's wording, also where the client was answered with the engine's (`detail.answer`). */
+  readonly recorded: string;
 
   constructor(code: ErrorCode, detail: RefusalDetail, retryAfterSeconds?: number) {
     const entry: CatalogueEntry = CATALOGUE[code];
@@ -132,7 +146,10 @@ export class GatewayError extends Error {
     // as reading the body) and none could reach a user anyway.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(entry.decision === 'deny' ? `dockgate: ${detail.what} denied by ${rule}: ${detail.why}. ${detail.fix}` : `dockgate: ${detail.what} failed (${rule}): ${detail.why}. ${detail.fix}`);
+    const wording =
+      entry.decision === 'deny' ? `dockgate: ${detail.what} denied by ${rule}: ${detail.why}. ${detail.fix}` : `dockgate: ${detail.what} failed (${rule}): ${detail.why}. ${detail.fix}`;
+    super(detail.answer ?? wording);
+    this.recorded = detail.answer === undefined ? wording : `${wording} (answered as the engine would: ${detail.answer})`;
     Error.stackTraceLimit = stackTraceLimit;
     this.name = 'GatewayError';
     this.code = code;

@@ -484,7 +484,7 @@ export class Gateway implements RequestHandler {
     this.release(exchange);
     const outcome = { status: error.status, bytesIn: 0, bytesOut: 0, created: [] };
     const decision: RequestDecision = error.decision === 'deny' ? 'deny' : 'error';
-    this.options.audit.write(doneRecord(exchange, decision, error.rule, error.message, outcome));
+    this.options.audit.write(doneRecord(exchange, decision, error.rule, error.recorded, outcome));
     this.options.metrics?.exchange(exchange.understood?.route.operation ?? UNROUTED, decision, error.rule, outcome, exchange);
     answer(error);
   }

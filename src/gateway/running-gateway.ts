@@ -7,6 +7,7 @@ import { createAdminServer } from '../observe/admin-server.js';
 import type { Metrics } from '../observe/metrics.js';
 import { Readiness } from '../observe/readiness.js';
 import type { Policy } from '../judge/policy.js';
+import type { ContainerFacts } from '../judge/engine-lookup.js';
 import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
 import { createUpstream, type Upstream } from '../forward/upstream.js';
 import { checkListenersHaveTls, openListener, type OpenListener } from '../listen/listeners.js';
@@ -81,9 +82,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const certificateExpiryWarnings = config.listeners.some((l) => l.kind === 'tcp') ? (await import('../certs/expiry-warnings.js')).certificateExpiryWarnings : undefined;
   const upstream = createUpstream(config.upstream);
   const metrics = config.admin?.metrics;
+  const engine = createEngineLookup(upstream);
   const gateway = new Gateway({
     upstream,
-    engine: createEngineLookup(upstream),
+    engine,
     policy: config.policy,
     audit: config.audit,
     ...(config.auditOutage !== undefined && { auditOutage: config.auditOutage }),
@@ -100,7 +102,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let admin: OpenAdminListener | undefined;
   const serving = new ServingLatch();
   const connections = new ConnectionBudget(config.limits.maxConnections);
-  const context = { gateway, logger: config.logger, refusals, limits: config.limits, connections, serving, ...(tls && { tls }), ...(metrics && { metrics }) };
+  // Unix peers in a container are told by it: the listeners ask the same engine client as decisions do.
+  const containers = (id: string): Promise<ContainerFacts | undefined> => engine.container(id);
+  const context = { gateway, logger: config.logger, refusals, limits: config.limits, connections, serving, containers, ...(tls && { tls }), ...(metrics && { metrics }) };
   if (metrics !== undefined) {
     metrics.watchOpen({ connections: () => connections.open, streams: () => gateway.hijacked.size });
     if (material) {

@@ -11,6 +11,24 @@ export interface UnixPeer {
   /** Names resolved through the host's user database; absent when the id has no name. */
   user?: string;
   group?: string;
+  /** The container the peer runs in (src/identify/container-peer.ts), when its cgroup names one the engine knows. */
+  container?: ContainerIdentity;
+  /** Why no container was taken when the peer's cgroup could not be read safely (its pid reused, the peer gone) or the engine could not be asked. */
+  noContainer?: string;
+}
+
+/** A container as the engine's inspect describes it, for policies (`match: { container: ... }`) and records. */
+export interface ContainerIdentity {
+  /** Full 64-hex id. */
+  id: string;
+  /** Without the engine's leading `/`. */
+  name: string;
+  /** The image as the container was created from it (`Config.Image`, e.g. `traefik:v3`), not its digest. */
+  image: string;
+  labels: Readonly<Record<string, string>>;
+  /** From the labels com.docker.compose.project and com.docker.compose.service, when Compose made the container. */
+  composeProject?: string;
+  composeService?: string;
 }
 
 export interface TlsPeer {
@@ -40,7 +58,7 @@ export type Identity = UnixPeer | TlsPeer | TcpPeer;
 export function describeIdentity(id: Identity): string {
   switch (id.kind) {
     case 'unix':
-      return `uid=${id.uid}${id.user ? `(${id.user})` : ''} gid=${id.gid}${id.group ? `(${id.group})` : ''} pid=${id.pid}`;
+      return `uid=${id.uid}${id.user ? `(${id.user})` : ''} gid=${id.gid}${id.group ? `(${id.group})` : ''} pid=${id.pid}${id.container ? ` container=${id.container.name}` : ''}`;
     case 'tls':
       return `cn=${id.cn ?? '?'}${id.o.length ? ` o=${id.o.join(',')}` : ''}${id.ou.length ? ` ou=${id.ou.join(',')}` : ''}`;
     case 'tcp':

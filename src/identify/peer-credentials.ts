@@ -2,14 +2,19 @@
 // the client called connect() (SO_PEERCRED, unforgeable by the client), with user and group names from
 // the host's user database (NSS). Read once per connection by the native addon in native/peer_credentials.c.
 
+import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { addonLoader } from '../addons/load-addon.js';
 import type { UnixPeer } from './identity.js';
+import type { PeerPidfd } from './peer-process.js';
 
 /** What build/Release/peer_credentials.node exports. Failures throw Errors carrying `code`, `errno`, `syscall`. */
 interface PeerCredentialsAddon {
   peerCredentials(fd: number): { uid: number; gid: number; pid: number };
   accountNames(uid: number, gid: number): { user?: string; group?: string };
+  /** A pidfd of the peer (SO_PEERPIDFD), -1 when the peer is gone, null when the kernel has no SO_PEERPIDFD. */
+  peerPidfd(fd: number): number | null;
+  pidfdAlive(pidfd: number): boolean;
 }
 
 const loadAddon = addonLoader<PeerCredentialsAddon>('peer_credentials', 'peer-credentials');
@@ -57,4 +62,17 @@ function socketFd(socket: Socket, listener: string): number {
 export function unixPeerIdentity(socket: Socket, listener: string): UnixPeer {
   const { uid, gid, pid } = loadAddon().peerCredentials(socketFd(socket, listener));
   return { kind: 'unix', listener, uid, gid, pid, ...accountNames(uid, gid) };
+}
+
+/**
+ * A pidfd of the peer as the kernel recorded it at connect() (SO_PEERPIDFD, Linux 6.5), which the caller
+ * closes: while the process it names is alive, its pid cannot be another process's. `gone` when the peer
+ * has already exited; undefined when the kernel has no SO_PEERPIDFD (then the start-time check alone guards).
+ */
+export function openPeerPidfd(socket: Socket, listener: string): PeerPidfd | 'gone' | undefined {
+  const addon = loadAddon();
+  const pidfd = addon.peerPidfd(socketFd(socket, listener));
+  if (pidfd === null) return undefined;
+  if (pidfd < 0) return 'gone';
+  return { alive: () => addon.pidfdAlive(pidfd), close: () => closeSync(pidfd) };
 }

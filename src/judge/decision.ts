@@ -37,4 +37,12 @@ export interface Decision {
    * container another image: the created container is checked to come from this one.
    */
   createdFromImage?: string;
+  /** The owner the client's rule gave it for this request (docs/owners-design.md), for the record and `policy explain`. */
+  owner?: string;
+  /**
+   * On a deny: the engine's own answer for a missing object (`No such container: web`), which is what the
+   * client receives instead of the refusal's wording, because the object it named is another owner's and
+   * any other answer would tell that it exists. The rule and reason still go to the audit record.
+   */
+  notFound?: string;
 }

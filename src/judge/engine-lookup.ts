@@ -16,6 +16,7 @@ export interface VolumeFacts {
   Name: string;
   Driver: string;
   Options: Readonly<Record<string, string>> | null;
+  Labels?: Readonly<Record<string, string>> | null;
 }
 
 export interface ImageFacts {

@@ -17,7 +17,9 @@ import type { Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestHandler } from './request-handler.js';
 import type { Identity } from '../identify/identity.js';
-import { unixPeerIdentity } from '../identify/peer-credentials.js';
+import { openPeerPidfd, unixPeerIdentity } from '../identify/peer-credentials.js';
+import { withContainer, type InspectContainer } from '../identify/container-peer.js';
+import { hostProc, ticksSinceBoot } from '../identify/peer-process.js';
 import { tlsPeerIdentity } from '../identify/tls-identity.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../observe/metrics.js';
@@ -59,10 +61,22 @@ export interface ListenerContext {
   serving: ServingLatch;
   /** Counts connections and the limit's refusals, when the admin listener serves metrics. */
   metrics?: Metrics;
+  /**
+   * The engine's inspect of a container, which tells unix peers running in one by their container
+   * (src/identify/container-peer.ts); wired by the gateway to its one engine client. Absent: unix peers are
+   * known by their credentials alone.
+   */
+  containers?: InspectContainer;
 }
 
-/** Identity is computed once per connection and kept with it. */
-const identities = new WeakMap<Socket, Identity>();
+/**
+ * Identity is computed once per connection and kept with it: a promise while a unix peer's container is
+ * looked up (once per connection, however many requests it sends), which every request of it waits for.
+ */
+const identities = new WeakMap<Socket, Identity | Promise<Identity>>();
+
+/** When each unix connection was accepted (peer-process.ts ticksSinceBoot): its peer must have started before. */
+const acceptedAt = new WeakMap<Socket, bigint>();
 
 /** How often Node checks every connection against the headers timeout (so one that sends nothing is closed too). */
 const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
@@ -82,9 +96,9 @@ function serverOptions(limits: Limits): http.ServerOptions {
   };
 }
 
-function attach(server: http.Server, gateway: RequestHandler, identify: (socket: Socket) => Identity, logger: Logger, guard?: RequestGuard): void {
+function attach(server: http.Server, gateway: RequestHandler, identify: (socket: Socket) => Identity | Promise<Identity>, logger: Logger, guard?: RequestGuard): void {
   // A peer that cannot be identified is not served at all (fail closed): its connection is dropped.
-  const identityOf = (socket: Socket): Identity | undefined => {
+  const identityOf = (socket: Socket): Identity | Promise<Identity> | undefined => {
     let id = identities.get(socket);
     if (id === undefined) {
       try {
@@ -98,14 +112,40 @@ function attach(server: http.Server, gateway: RequestHandler, identify: (socket:
     }
     return id;
   };
-  server.on('request', (req, res) => {
-    const id = identityOf(req.socket);
-    if (id) gateway.handleRequest(req, res, id, guard);
-  });
-  server.on('upgrade', (req, socket, head) => {
-    const id = identityOf(req.socket);
-    if (id) gateway.handleUpgrade(req, socket, head, id, guard);
-  });
+  // Requests of one connection wait for the same promise, so they are still handed over in order. An
+  // upgraded socket buffers what the client sends meanwhile (Node leaves it neither flowing nor paused).
+  const whenIdentified = (socket: Socket, serve: (id: Identity) => void): void => {
+    const id = identityOf(socket);
+    if (id instanceof Promise) void id.then(serve);
+    else if (id !== undefined) serve(id);
+  };
+  server.on('request', (req, res) => whenIdentified(req.socket, (id) => gateway.handleRequest(req, res, id, guard)));
+  server.on('upgrade', (req, socket, head) => whenIdentified(req.socket, (id) => gateway.handleUpgrade(req, socket, head, id, guard)));
+}
+
+/**
+ * A unix peer's identity: its credentials, and, when the gateway can ask the engine, the container it runs
+ * in. The look-up never fails the peer: whatever goes wrong, it is an ordinary unix peer (container-peer.ts).
+ */
+function unixIdentity(socket: Socket, listener: string, containers: InspectContainer | undefined, logger: Logger): Identity | Promise<Identity> {
+  const peer = unixPeerIdentity(socket, listener);
+  if (containers === undefined) return peer;
+  // Taken now, while the connection is certainly open (the fd is read from the socket); closed once the cgroup is read.
+  let pidfd: ReturnType<typeof openPeerPidfd>;
+  try {
+    pidfd = openPeerPidfd(socket, listener);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message, pid: peer.pid }, "no pidfd of the peer; its container is told by the process's start time alone");
+  }
+  // No stamp (cannot happen: every connection is stamped on accept) reads as "accepted at boot": no process qualifies.
+  return withContainer(peer, acceptedAt.get(socket) ?? 0n, containers, hostProc, pidfd)
+    .catch((err: unknown) => {
+      logger.error({ err: (err as Error).message, pid: peer.pid }, "cannot tell the peer's container; it is served as an ordinary unix peer");
+      return { ...peer, noContainer: `the container look-up failed (${(err as Error).message})` };
+    })
+    .finally(() => {
+      if (typeof pidfd === 'object') pidfd.close();
+    });
 }
 
 /** Refuses, before anything is bound, a tcp listener that would have no TLS. */
@@ -338,7 +378,8 @@ export async function openListener(spec: ListenerSpec, context: ListenerContext)
   if (spec.kind === 'unix') {
     const server = http.createServer(serverOptions(context.limits));
     guardServer(server, spec.name, true, context);
-    attach(server, context.gateway, (socket) => unixPeerIdentity(socket, spec.name), context.logger);
+    if (context.containers !== undefined) server.on('connection', (socket: Socket) => acceptedAt.set(socket, ticksSinceBoot()));
+    attach(server, context.gateway, (socket) => unixIdentity(socket, spec.name, context.containers, context.logger), context.logger);
     const remove = await bindUnixListener(server, spec);
     context.logger.info({ listener: spec.name, mode: spec.mode.toString(8) }, 'listening');
     return {

@@ -9,9 +9,11 @@ import { readTrustedFile, UntrustedFileError } from '../files/trusted-file.js';
 import { presetBase, profileBase } from './builtin-policies.js';
 import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
-import { policyFileSchema, type PolicyFile, type PolicyFileConstraints, type PolicyFileRule } from './policy-schema.js';
+import { policyFileSchema, readOwnerSource, type PolicyFile, type PolicyFileConstraints, type PolicyFileRule } from './policy-schema.js';
 import { RulePolicy } from './rule-policy.js';
+import type { ContainerSelector, IdentitySelector } from './identity-selector.js';
 import { describePath, positionOf } from './yaml-positions.js';
+import type { OwnerSource } from '../judge/owner/owner-source.js';
 
 export interface LoadPolicyOptions {
   /** A name for messages when the policy is given as text (default `<policy>`). */
@@ -104,7 +106,7 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
   const ownOperations = rule.operations !== undefined;
   const constraints = base.constraints === 'unrestricted' ? 'unrestricted' : mergeConstraints(base.constraints, rule.constraints ?? {});
   const defaults = rule.defaults && compileDefaults(rule.defaults);
-  const match = rule.match ?? undefined;
+  const match = rule.match ? compileMatch(rule.match) : undefined;
   return {
     rule: `policy.${rule.name ?? `rules[${index}]`}`,
     label: rule.name !== undefined ? `rule ${JSON.stringify(rule.name)}` : `rules[${index}]`,
@@ -115,7 +117,29 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
     mode: rule.mode ?? 'enforce',
     ...(rule.bodies !== undefined && { bodies: rule.bodies }),
     ...(!ownOperations && base.refusal !== undefined && { refusal: base.refusal }),
+    ...(rule.owner !== undefined && { owner: compileOwner(rule.owner) }),
+    ...(rule.shared !== undefined && { shared: rule.shared }),
   };
+}
+
+/** The schema has checked the owner (readOwnerSource), so a problem here is a bug. */
+function compileOwner(owner: NonNullable<PolicyFileRule['owner']>): OwnerSource {
+  const source = readOwnerSource(owner);
+  if ('problem' in source) throw new Error(`unreachable: the schema let through an owner with a problem (${source.problem})`);
+  return source;
+}
+
+function compileMatch(match: NonNullable<PolicyFileRule['match']>): IdentitySelector {
+  const { container, ...rest } = match;
+  if (container === undefined) return rest;
+  const selector: ContainerSelector = {
+    ...(container.name !== undefined && { name: container.name.map((n) => n.replace(/^\//, '')) }),
+    ...(container.image !== undefined && { image: container.image }),
+    ...(container.label !== undefined && { label: container.label }),
+    ...(container['compose-project'] !== undefined && { composeProject: container['compose-project'] }),
+    ...(container['compose-service'] !== undefined && { composeService: container['compose-service'] }),
+  };
+  return { ...rest, container: selector };
 }
 
 function mergeConstraints(base: ContainerConstraints, c: PolicyFileConstraints): ContainerConstraints {

@@ -5,6 +5,7 @@ import type { ContainerConstraints, ContainerDefaults } from '../judge/container
 import type { IdentitySelector } from './identity-selector.js';
 import type { Operation } from '../route/operations.js';
 import type { OperationGrant } from './operation-grant.js';
+import type { OwnerSource, SharedKind } from '../judge/owner/owner-source.js';
 
 export type RuleMode = 'enforce' | 'warn';
 
@@ -32,6 +33,10 @@ export interface PolicyRule {
   readonly bodies?: BodyReading;
   /** Wording for an operation the rule does not grant (the read-only profile keeps its own). */
   readonly refusal?: (operation: Operation, mutates: boolean) => { reason: string; fix: string };
+  /** Where its clients' owner comes from (docs/owners-design.md); absent: they have none. */
+  readonly owner?: OwnerSource;
+  /** Kinds its clients may read and use across owners. */
+  readonly shared?: readonly SharedKind[];
   /** How an operator widens the rule past its constraints (an application preset), added to the fix of a refusal by them. */
   readonly widen?: string;
 }

@@ -11,6 +11,7 @@ import { patternProblem } from './operation-grant.js';
 import { BODY_READINGS } from './policy-rule.js';
 import { parseCpus, parseSize } from './policy-units.js';
 import { editDistance } from './edit-distance.js';
+import { OWNER_FIELDS, ownerProblem, SHARED_KINDS, type OwnerSource } from '../judge/owner/owner-source.js';
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
   const near = allowed
@@ -69,6 +70,21 @@ const count = z.number({ error: 'expected a number' }).int('expected a whole num
 const port = z.number({ error: 'expected a port number' }).int('expected a whole number').min(1, 'ports are 1 to 65535').max(65535, 'ports are 1 to 65535');
 const flag = z.boolean({ error: 'expected true or false' });
 
+/** Label keys as Docker takes them: non-empty, no whitespace. */
+const labelKey = z.string().regex(/^\S+$/, 'label keys are non-empty and hold no spaces');
+
+export const containerMatchSchema = strict({
+  name: oneOrMany(text.regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'container names are letters, digits, "_", "." and "-" (as the engine allows them)')).optional(),
+  image: oneOrMany(text.min(1, 'expected an image reference')).optional(),
+  label: z.record(labelKey, text, { error: 'expected a mapping of label keys to values' }).optional(),
+  'compose-project': oneOrMany(text.min(1, 'expected a Compose project name')).optional(),
+  'compose-service': oneOrMany(text.min(1, 'expected a Compose service name')).optional(),
+}).refine((c) => Object.values(c).some((v) => v !== undefined), {
+  message: 'container needs at least one of: name, image, label, compose-project, compose-service',
+  // Only when the keys themselves are right: a misspelt key is reported once, as unknown.
+  when: (payload) => payload.issues.length === 0,
+});
+
 export const matchSchema = strict({
   uid: oneOrMany(uid).optional(),
   gid: oneOrMany(uid).optional(),
@@ -80,6 +96,7 @@ export const matchSchema = strict({
   san: oneOrMany(text).optional(),
   fingerprint: oneOrMany(text).optional(),
   listener: oneOrMany(text).optional(),
+  container: containerMatchSchema.optional(),
 });
 
 const HOST_NAMESPACES = ['pid', 'ipc', 'uts', 'user', 'cgroup', 'network'] as const;
@@ -128,6 +145,26 @@ export const defaultsSchema = strict({
   'read-only-rootfs': flag.optional(),
 });
 
+const CONTAINER_LABEL = 'container-label:';
+const OWNER_FROM = [...OWNER_FIELDS, `${CONTAINER_LABEL}KEY`].join(' | ');
+
+/** `owner: NAME` or `owner: { from: ... }`; what each says is checked with the rule (ownerSourceProblem), where its position is known. */
+const ownerSchema = z.union([text, strict({ from: text })], { error: `expected an owner name, or { from: ${OWNER_FROM} }` });
+
+/** Where an owner written in a policy file comes from, or the problem with it and where it lies. */
+export function readOwnerSource(owner: string | { from: string }): OwnerSource | { problem: string; path: string[] } {
+  if (typeof owner === 'string') {
+    const problem = ownerProblem(owner);
+    return problem === undefined ? { kind: 'fixed', name: owner } : { problem, path: ['owner'] };
+  }
+  const field = OWNER_FIELDS.find((f) => f === owner.from);
+  if (field !== undefined) return { kind: 'from', field };
+  if (!owner.from.startsWith(CONTAINER_LABEL)) return { problem: `expected one of: ${OWNER_FROM}`, path: ['owner', 'from'] };
+  const key = owner.from.slice(CONTAINER_LABEL.length);
+  if (/^\S+$/.test(key)) return { kind: 'container-label', key };
+  return { problem: 'container-label: needs the label key after it, with no spaces (container-label:com.example.tenant)', path: ['owner', 'from'] };
+}
+
 export const ruleSchema = strict({
   name: text.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'rule names are letters, digits, ".", "_" and "-"').optional(),
   match: matchSchema.nullable().optional(),
@@ -139,7 +176,14 @@ export const ruleSchema = strict({
   bodies: z.enum(BODY_READINGS, { error: `expected ${BODY_READINGS.join(' or ')}` }).optional(),
   constraints: constraintsSchema.optional(),
   defaults: defaultsSchema.optional(),
+  owner: ownerSchema.optional(),
+  shared: z.array(z.enum(SHARED_KINDS, { error: `expected one of: ${SHARED_KINDS.join(', ')}` })).optional(),
 }).superRefine((rule, ctx) => {
+  const owner = rule.owner === undefined ? undefined : readOwnerSource(rule.owner);
+  if (owner !== undefined && 'problem' in owner) ctx.addIssue({ code: 'custom', path: owner.path, message: owner.problem });
+  if (rule.shared !== undefined && rule.owner === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['shared'], message: 'shared names what clients with an owner may use across owners; this rule gives its clients no owner: add owner:' });
+  }
   if (rule.profile === undefined && rule.preset === undefined && rule.operations === undefined) {
     ctx.addIssue({ code: 'custom', message: 'a rule needs operations, or a profile or preset to take them from (baseline, restricted, read-only, audit; or an application preset)' });
   }

@@ -12,10 +12,15 @@ import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { describeNormalisation } from '../route/normalisation.js';
-import { judgesReach } from '../route/operations.js';
+import { judgesReach, type Operation } from '../route/operations.js';
+import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
+import { onceEach } from '../judge/owner/owned-lookups.js';
+import { foreignCreateReferences } from '../judge/owner/create-references.js';
+import { OWNER_LABEL } from '../judge/owner/owner-label.js';
+import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
 
 export interface TraceStep {
-  step: 'identity' | 'rule' | 'operation' | 'check' | 'change' | 'decision';
+  step: 'identity' | 'rule' | 'operation' | 'owner' | 'check' | 'change' | 'decision';
   outcome: 'match' | 'skip' | 'pass' | 'fail' | 'info';
   detail: string;
 }
@@ -43,12 +48,29 @@ function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
 }
 
+/**
+ * The decision with the owner's label stamped into the body a create forwards (recorded as a change), when
+ * the client has an owner and the operation creates a labelled object.
+ */
+function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: TraceStep[]): Decision {
+  if (owner === undefined) return decision;
+  const body = stampOwner(operation, decision.body !== undefined ? decision.body : judgedBody, owner);
+  if (body === undefined) return decision;
+  trace.push({ step: 'change', outcome: 'info', detail: `${OWNER_LABEL_FIELD} = ${JSON.stringify(owner)}` });
+  return { ...decision, body, changes: [...(decision.changes ?? []), { field: OWNER_LABEL_FIELD, value: owner }] };
+}
+
 export class RulePolicy implements Policy {
+  /** Whether any rule gives owners: then only dockgate sets the owner label, for every client. */
+  private readonly usesOwners: boolean;
+
   constructor(
     readonly name: string,
     readonly rules: readonly PolicyRule[],
     readonly options: RulePolicyOptions,
-  ) {}
+  ) {
+    this.usesOwners = rules.some((rule) => rule.owner !== undefined);
+  }
 
   judge(input: JudgeInput): Decision | Promise<Decision> {
     const evaluation = this.evaluate(input);
@@ -81,13 +103,115 @@ export class RulePolicy implements Policy {
         ...mode,
       });
     }
+    let owner: string | undefined;
+    if (rule.owner !== undefined) {
+      const resolved = resolveOwner(rule.owner, input.identity);
+      const source = describeOwnerSource(rule.owner);
+      if ('missing' in resolved) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: `${source}: ${resolved.missing}` });
+        return this.finish(trace, {
+          verdict: 'deny',
+          rule: rule.rule,
+          reason: `${rule.label} takes its clients' owner from ${source}, and ${resolved.missing}`,
+          fix: `Connect with an identity that carries it, or have another rule select this client`,
+          ...mode,
+        });
+      }
+      owner = resolved.owner;
+      trace.push({
+        step: 'owner',
+        outcome: 'info',
+        detail: `${JSON.stringify(owner)}, from ${source}${rule.shared !== undefined ? `; shared across owners: ${rule.shared.join(', ')}` : ''}`,
+      });
+    }
+    const owned = owner !== undefined ? { owner } : {};
+    if (owner !== undefined && !ownersCover(operation, input.route.target)) {
+      trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
+      return this.finish(trace, {
+        verdict: 'deny',
+        rule: rule.rule,
+        reason: `${operation} would reach objects of other owners: dockgate does not keep it to the owner's own yet, so clients of ${rule.label}, which gives them an owner, cannot use it`,
+        fix: 'Use it through a rule without owner:, or wait for owners to cover it (docs/owners-design.md)',
+        ...mode,
+        ...owned,
+      });
+    }
+    if (this.usesOwners && setsOwner(operation, input.body)) {
+      trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
+      return this.finish(trace, {
+        verdict: 'deny',
+        rule: rule.rule,
+        reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
+        fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
+        ...mode,
+        ...owned,
+      });
+    }
+    // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
+    const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
+    const target = input.route.target;
+    if (owner !== undefined && operation === 'container.create') {
+      const ownerOf = owner;
+      return foreignCreateReferences(input.body, ownerOf, engine).then((refused) => {
+        if (refused.length === 0) return this.judged(input, rule, mode, trace, engine, ownerOf, undefined);
+        trace.push({ step: 'owner', outcome: 'fail', detail: refused.map((r) => `${r.field} ${r.why}`).join('; ') });
+        return this.finish(trace, {
+          verdict: 'deny',
+          rule: rule.rule,
+          reason: refused.map((r) => `${r.field}: ${r.why}`).join('; '),
+          fix: `Name only containers and volumes created by this owner, the owner ${rule.label} gives this client`,
+          ...mode,
+          ...owned,
+        });
+      });
+    }
+    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, mode, trace, engine, owner, undefined);
+    const ownerOf = owner;
+    return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
+      if (!checked.own) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: `${checked.why}: answered as the engine answers for a missing one` });
+        return this.finish(trace, {
+          verdict: 'deny',
+          rule: rule.rule,
+          reason: `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(ownerOf)}`,
+          fix: `Name a ${target.kind} created by this owner`,
+          notFound: checked.message,
+          ...mode,
+          ...owned,
+        });
+      }
+      trace.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
+      return this.judged(input, rule, mode, trace, engine, ownerOf, checked.id);
+    });
+  }
+
+  /**
+   * The reach judge's part (when the rule and operation call for it) and the owner's stamp on what is
+   * created. `pinned`: the full id the owner check looked at, forwarded in place of the client's reference.
+   */
+  private judged(
+    input: JudgeInput,
+    rule: PolicyRule,
+    mode: { mode?: 'warn' },
+    trace: TraceStep[],
+    engine: JudgeInput['engine'],
+    owner: string | undefined,
+    pinned: string | undefined,
+  ): Evaluation | Promise<Evaluation> {
+    const operation = input.route.operation;
+    const owned = owner !== undefined ? { owner } : {};
+    const ownerPin = pinned !== undefined ? { pinnedTarget: pinned } : {};
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
       trace.push({
         step: 'check',
         outcome: 'skip',
         detail: rule.constraints === 'unrestricted' ? `${rule.label} does not judge container reach` : `${operation} does not decide a container's reach`,
       });
-      return this.finish(trace, { verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...mode });
+      if (pinned !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
+      return this.finish(
+        trace,
+        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...mode, ...owned, ...ownerPin }, input.body, owner, operation, trace),
+      );
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
       trace.push({ step: 'check', outcome: 'info', detail: `${operation} has no body to judge` });
@@ -100,23 +224,23 @@ export class RulePolicy implements Policy {
       body: input.body,
       constraints,
       ...(rule.defaults !== undefined && { defaults: rule.defaults }),
-      engine: input.engine,
+      engine,
       options: { protectedPaths: this.options.protectedPaths ?? [] },
     }).then((reach) => {
       for (const check of reach.checks) trace.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });
       for (const change of reach.changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
       const changed = reach.changes.length > 0 ? { changes: reach.changes, ...(reach.body !== undefined && { body: reach.body }) } : {};
       const target = input.route.target;
-      const pinnedTarget = target?.segments === undefined ? undefined : reach.resolved.get(referenceKey(target.kind, target.ref));
+      const pinnedTarget = target?.segments === undefined ? undefined : (reach.resolved.get(referenceKey(target.kind, target.ref)) ?? pinned);
       if (pinnedTarget !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${target!.kind} ${target!.ref} is forwarded as ${pinnedTarget}` });
-      const pinned = {
+      const pins = {
         ...(pinnedTarget !== undefined && { pinnedTarget }),
         ...(reach.createdFromImage !== undefined && { createdFromImage: reach.createdFromImage }),
       };
       if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =
         reach.violations.length === 0
-          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...mode, ...changed, ...pinned }
+          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...mode, ...changed, ...pins, ...owned }
           : {
               verdict: 'deny',
               rule: rule.rule,
@@ -124,9 +248,10 @@ export class RulePolicy implements Policy {
               fix: joinFixes([...reach.violations.map((v) => v.fix), rule.widen ?? '']),
               ...mode,
               ...changed,
-              ...pinned,
+              ...pins,
+              ...owned,
             };
-      return { ...this.finish(trace, decision), reach };
+      return { ...this.finish(trace, stamped(decision, input.body, owner, operation, trace)), reach };
     });
   }
 

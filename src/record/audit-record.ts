@@ -2,7 +2,7 @@
 // Serialised here, field by field, so that nothing but these fields can ever reach the log.
 
 import type { ConnectionRefusalCause } from '../errors/catalogue.js';
-import type { Identity } from '../identify/identity.js';
+import type { ContainerIdentity, Identity } from '../identify/identity.js';
 import type { NormalisationLog } from '../route/normalisation.js';
 import type { ObjectKind } from '../route/route.js';
 import type { AppliedDefault } from '../judge/decision.js';
@@ -266,7 +266,19 @@ function pathWithoutQuery(path: string): string {
   return query === -1 ? path : path.slice(0, query);
 }
 
-function identityFields(identity: Identity): Identity {
+/** A container as records name it: id, name, image and Compose project and service; its other labels are not recorded (they may be many, and are the operator's to read from the engine). */
+function recordedContainer(container: ContainerIdentity): Omit<ContainerIdentity, 'labels'> {
+  return {
+    id: container.id,
+    name: container.name,
+    image: container.image,
+    ...(container.composeProject !== undefined && { composeProject: container.composeProject }),
+    ...(container.composeService !== undefined && { composeService: container.composeService }),
+  };
+}
+
+/** The identity as records write it (a plain object: JSON.stringify's key order is this one). */
+function identityFields(identity: Identity): object {
   switch (identity.kind) {
     case 'unix':
       return {
@@ -277,6 +289,8 @@ function identityFields(identity: Identity): Identity {
         pid: identity.pid,
         user: identity.user,
         group: identity.group,
+        ...(identity.container !== undefined && { container: recordedContainer(identity.container) }),
+        ...(identity.noContainer !== undefined && { noContainer: identity.noContainer }),
       };
     case 'tls':
       return {

@@ -4,12 +4,13 @@
 // against what openssl itself reads from that certificate.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readAuditTrail, waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.js';
 import { dockerOk } from '../support/docker-cli.js';
+import { dockerAsUser, type DockerAsUserResult } from '../support/docker-as-user.js';
 import { startEngine } from '../support/engine.js';
 import { startGateway } from '../support/gateway.js';
 import { useTeardown } from '../support/teardown.js';
@@ -34,34 +35,8 @@ function opensslField(certPath: string, args: string[]): string {
 }
 
 /** Runs the docker CLI as uid/gid 65534 with no supplementary groups; resolves with its pid and output. */
-function dockerAsNobody(args: string[], host: string, home: string): Promise<{ pid: number; code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'docker', ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
-        HOME: home,
-        DOCKER_CONFIG: join(home, '.docker'),
-        DOCKER_HOST: host,
-        DOCKER_CLI_HINTS: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      // setpriv execs docker in place, so the pid the kernel reports for the connection is this one.
-      if (child.pid === undefined) reject(new Error('setpriv has no pid'));
-      else resolve({ pid: child.pid, code, stdout, stderr });
-    });
-  });
+function dockerAsNobody(args: string[], host: string, home: string): Promise<DockerAsUserResult> {
+  return dockerAsUser(NOBODY, args, host, home);
 }
 
 /**

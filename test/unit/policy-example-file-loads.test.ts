@@ -16,7 +16,7 @@ test('the example policy loads, in order, with the documented meaning', () => {
   const policy = loadPolicy(text, { name: 'policy-example.yaml' });
   assert.deepEqual(
     policy.rules.map((r) => r.rule),
-    ['policy.operators', 'policy.dashboards', 'policy.ci-runners', 'policy.developers', 'policy.reference'],
+    ['policy.operators', 'policy.dashboards', 'policy.ci-runners', 'policy.proxy', 'policy.developers', 'policy.reference'],
   );
   const ci = policy.rules[2]!;
   assert.ok(ci.constraints !== 'unrestricted');
@@ -26,6 +26,7 @@ test('the example policy loads, in order, with the documented meaning', () => {
   ]);
   assert.deepEqual(ci.constraints.memory, { required: true, max: 4 * 2 ** 30 });
   assert.equal(ci.defaults?.nanoCpus, 2e9);
-  assert.equal(policy.rules[3]!.mode, 'warn');
+  assert.deepEqual(policy.rules[3]!.match, { container: { composeService: ['traefik'], label: { 'com.docker.compose.project': 'edge' } } });
+  assert.equal(policy.rules[4]!.mode, 'warn');
   assert.deepEqual(policy.options.protectedPaths, ['/run/dockgate.sock']);
 });

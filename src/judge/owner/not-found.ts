@@ -1,0 +1,19 @@
+// The engine's own answer for an object that does not exist, which is what a client hears about an object
+// of another owner: any other answer would tell that it exists. moby words it as objNotFoundError
+// (`No such %s: %s`, daemon/errors.go) with the reference exactly as the client gave it; the e2e test
+// compares these texts with the engine's answer for a name that is really missing.
+import type { Operation } from '../../route/operations.js';
+
+/**
+ * The engine's answer when the container `ref` names does not exist. Its router passes the daemon's error
+ * through, except kill, which wraps it (`Cannot kill container: %s`; moby master lowercases the wrapper,
+ * which this does not follow yet: docs/owners-design.md).
+ */
+export function noSuchContainer(operation: Operation, ref: string): string {
+  const missing = `No such container: ${ref}`;
+  return operation === 'container.kill' ? `Cannot kill container: ${ref}: ${missing}` : missing;
+}
+
+export function noSuchExec(id: string): string {
+  return `No such exec instance: ${id}`;
+}

@@ -1,0 +1,28 @@
+// The engine's look-ups of one decision, each asked once: the owner check and the reach judge then read the
+// same answer for a reference, so the full id whose owner was compared is the id the reach judge pins and
+// forwards. Two asks could meet two containers when a name is removed and made again in between.
+import type { ContainerFacts, ExecFacts } from '../engine-lookup.js';
+import type { ReachEngine } from '../reach/reach-context.js';
+
+export function onceEach(engine: ReachEngine): ReachEngine {
+  const containers = new Map<string, Promise<ContainerFacts | undefined>>();
+  const execs = new Map<string, Promise<ExecFacts | undefined>>();
+  const remember = <T>(asked: Map<string, Promise<T>>, ref: string, ask: () => Promise<T>): Promise<T> => {
+    let answer = asked.get(ref);
+    if (answer === undefined) {
+      answer = ask();
+      asked.set(ref, answer);
+    }
+    return answer;
+  };
+  const network = engine.network?.bind(engine);
+  const apiVersion = engine.apiVersion?.bind(engine);
+  return {
+    container: (ref) => remember(containers, ref, () => engine.container(ref)),
+    exec: (id) => remember(execs, id, () => engine.exec(id)),
+    volume: (name) => engine.volume(name),
+    image: (ref) => engine.image(ref),
+    ...(network !== undefined && { network }),
+    ...(apiVersion !== undefined && { apiVersion }),
+  };
+}
