@@ -10,6 +10,7 @@ unit_tests=(
   test/unit/audit-log-survives-sigkill.test.ts
   test/unit/audit-log-unwritable.test.ts
   test/unit/audit-record-no-credentials.test.ts
+  test/unit/json-redactor-rewrites-only-targets-as-it-streams.test.ts
   test/unit/unix-peer-credentials.test.ts
   test/unit/request-target.test.ts
   test/unit/route-semantics.test.ts
