@@ -74,7 +74,10 @@ export class JsonRedactor {
     private readonly labelPatterns: readonly string[],
     /** Gets the answer as rewritten, in order: views into the pushed chunks, and the replacement text. */
     private readonly out: (piece: Buffer) => void,
-  ) {}
+  ) {
+    // Every kind the answer is redacted of is counted, found or not: the audit record says what applied.
+    for (const target of targets) this.counts.set(target.kind, 0);
+  }
 
   push(chunk: Buffer): void {
     /** Where the bytes still to pass on begin; -1 while dropping. */
@@ -144,11 +147,13 @@ export class JsonRedactor {
           else this.fail(c, 'a comma or the end of an object or array');
           continue;
         case State.ArrayStart:
-          if (c === CLOSE_BRACKET) {
-            this.close(true);
-            continue;
+          if (c === CLOSE_BRACKET) this.close(true);
+          else if (!isWhitespace(c)) {
+            // Any other byte begins the first element: read again as a value.
+            this.state = State.Value;
+            i--;
           }
-        // falls through: any other byte begins the first element.
+          continue;
         case State.Value:
           if (isWhitespace(c)) continue;
           if (c === QUOTE) {

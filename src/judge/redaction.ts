@@ -142,10 +142,24 @@ function parsePath(path: string): PathStep[] {
   });
 }
 
+/** Targets worked out once per redaction (a rule's) and operation: every request of a redacting rule asks. */
+const targetsOf = new WeakMap<Redaction, Map<Operation, readonly RedactionTarget[]>>();
+
 /** Where the redaction applies in the answer to the operation; empty when it carries nothing the redaction covers. */
-export function redactionTargets(operation: Operation, redaction: Redaction): RedactionTarget[] {
-  const shapes = ANSWER_SHAPES[operation] ?? [];
-  return shapes.filter(([kind]) => (kind === 'labels' ? redaction.labels.length > 0 : redaction[kind])).map(([kind, path, mode]) => ({ kind, path: parsePath(path), mode }));
+export function redactionTargets(operation: Operation, redaction: Redaction): readonly RedactionTarget[] {
+  let byOperation = targetsOf.get(redaction);
+  if (byOperation === undefined) {
+    byOperation = new Map<Operation, readonly RedactionTarget[]>();
+    targetsOf.set(redaction, byOperation);
+  }
+  let targets = byOperation.get(operation);
+  if (targets === undefined) {
+    targets = (ANSWER_SHAPES[operation] ?? [])
+      .filter(([kind]) => (kind === 'labels' ? redaction.labels.length > 0 : redaction[kind]))
+      .map(([kind, path, mode]) => ({ kind, path: parsePath(path), mode }));
+    byOperation.set(operation, targets);
+  }
+  return targets;
 }
 
 /** Whether a label key is one the patterns name (`*` matches any run of characters). */

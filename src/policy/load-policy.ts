@@ -5,6 +5,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ContainerConstraints, ContainerDefaults } from '../judge/container-constraints.js';
 import { normaliseCapability } from '../judge/reach/capabilities.js';
+import { parseRedaction, redactsAnything } from '../judge/redaction.js';
 import { readTrustedFile, UntrustedFileError } from '../files/trusted-file.js';
 import { presetBase, profileBase } from './builtin-policies.js';
 import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
@@ -105,6 +106,8 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
   const constraints = base.constraints === 'unrestricted' ? 'unrestricted' : mergeConstraints(base.constraints, rule.constraints ?? {});
   const defaults = rule.defaults && compileDefaults(rule.defaults);
   const match = rule.match ?? undefined;
+  // `redact: []` turns the profile's or preset's redaction off.
+  const redact = rule.redact !== undefined ? parseRedaction(rule.redact) : base.redact;
   return {
     rule: `policy.${rule.name ?? `rules[${index}]`}`,
     label: rule.name !== undefined ? `rule ${JSON.stringify(rule.name)}` : `rules[${index}]`,
@@ -115,6 +118,7 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
     mode: rule.mode ?? 'enforce',
     ...(rule.bodies !== undefined && { bodies: rule.bodies }),
     ...(!ownOperations && base.refusal !== undefined && { refusal: base.refusal }),
+    ...(redact !== undefined && redactsAnything(redact) && { redact }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { ContainerConstraints, ContainerDefaults } from '../judge/container
 import type { IdentitySelector } from './identity-selector.js';
 import type { Operation } from '../route/operations.js';
 import type { OperationGrant } from './operation-grant.js';
+import type { Redaction } from '../judge/redaction.js';
 
 export type RuleMode = 'enforce' | 'warn';
 
@@ -34,4 +35,6 @@ export interface PolicyRule {
   readonly refusal?: (operation: Operation, mutates: boolean) => { reason: string; fix: string };
   /** How an operator widens the rule past its constraints (an application preset), added to the fix of a refusal by them. */
   readonly widen?: string;
+  /** What is redacted from the answers to the reads the rule grants; absent: nothing. */
+  readonly redact?: Redaction;
 }

@@ -5,6 +5,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { parseBindRoot } from './bind-roots.js';
+import { redactEntryProblem } from '../judge/redaction.js';
 import { PRESET_NAMES } from '../judge/profiles/application-presets.js';
 import { BUILTIN_PROFILE_NAMES } from './builtin-policies.js';
 import { patternProblem } from './operation-grant.js';
@@ -38,6 +39,11 @@ const text = z.string({ error: 'expected a string' });
 
 const operationPattern = text.superRefine((pattern, ctx) => {
   const problem = patternProblem(pattern);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const redactEntry = text.superRefine((entry, ctx) => {
+  const problem = redactEntryProblem(entry);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
@@ -139,6 +145,7 @@ export const ruleSchema = strict({
   bodies: z.enum(BODY_READINGS, { error: `expected ${BODY_READINGS.join(' or ')}` }).optional(),
   constraints: constraintsSchema.optional(),
   defaults: defaultsSchema.optional(),
+  redact: z.array(redactEntry).optional(),
 }).superRefine((rule, ctx) => {
   if (rule.profile === undefined && rule.preset === undefined && rule.operations === undefined) {
     ctx.addIssue({ code: 'custom', message: 'a rule needs operations, or a profile or preset to take them from (baseline, restricted, read-only, audit; or an application preset)' });

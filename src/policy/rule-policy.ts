@@ -12,7 +12,8 @@ import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { describeNormalisation } from '../route/normalisation.js';
-import { judgesReach } from '../route/operations.js';
+import { judgesReach, type Operation } from '../route/operations.js';
+import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
 
 export interface TraceStep {
   step: 'identity' | 'rule' | 'operation' | 'check' | 'change' | 'decision';
@@ -38,6 +39,13 @@ export interface RulePolicyOptions {
 
 /** How many normalisations a strict refusal names (the audit record lists them all). */
 const STRICT_NAMED = 3;
+
+/** The rule's redaction, when the operation's answer carries something it redacts (told in the trace). */
+function redactionOf(rule: PolicyRule, operation: Operation, trace: TraceStep[]): { redact?: Redaction } {
+  if (rule.redact === undefined || redactionTargets(operation, rule.redact).length === 0) return {};
+  trace.push({ step: 'change', outcome: 'info', detail: `the answer is redacted by ${rule.label}: ${describeRedaction(rule.redact)}` });
+  return { redact: rule.redact };
+}
 
 function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
@@ -68,6 +76,8 @@ export class RulePolicy implements Policy {
     if ('decision' in granted) return granted;
     const { rule, mode } = granted;
     const operation = input.route.operation;
+    // What every decision that forwards the request carries: warn mode, and the redaction of its answer.
+    const carried = { ...mode, ...redactionOf(rule, operation, trace) };
     const normalised = input.normalised;
     if ((rule.bodies ?? this.options.bodies) === 'strict' && normalised !== undefined && normalised.size > 0) {
       const named = normalised.entries.slice(0, STRICT_NAMED).map(describeNormalisation).join('; ');
@@ -78,7 +88,7 @@ export class RulePolicy implements Policy {
         rule: rule.rule,
         reason: `${rule.label} reads requests strictly (bodies: strict), and ${named}${more}`,
         fix: 'Send field names exactly as the Engine API spells them, each key and single-value query parameter once, and only fields the engine reads; or set bodies: canonical for this client',
-        ...mode,
+        ...carried,
       });
     }
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
@@ -87,7 +97,7 @@ export class RulePolicy implements Policy {
         outcome: 'skip',
         detail: rule.constraints === 'unrestricted' ? `${rule.label} does not judge container reach` : `${operation} does not decide a container's reach`,
       });
-      return this.finish(trace, { verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...mode });
+      return this.finish(trace, { verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried });
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
       trace.push({ step: 'check', outcome: 'info', detail: `${operation} has no body to judge` });
@@ -116,13 +126,13 @@ export class RulePolicy implements Policy {
       if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =
         reach.violations.length === 0
-          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...mode, ...changed, ...pinned }
+          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...carried, ...changed, ...pinned }
           : {
               verdict: 'deny',
               rule: rule.rule,
               reason: reach.violations.map((v) => `${v.field}: ${v.why}`).join('; '),
               fix: joinFixes([...reach.violations.map((v) => v.fix), rule.widen ?? '']),
-              ...mode,
+              ...carried,
               ...changed,
               ...pinned,
             };
