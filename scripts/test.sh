@@ -11,6 +11,7 @@ unit_tests=(
   test/unit/audit-log-unwritable.test.ts
   test/unit/audit-record-no-credentials.test.ts
   test/unit/json-redactor-rewrites-only-targets-as-it-streams.test.ts
+  test/unit/redaction-chosen-by-rule-and-recorded.test.ts
   test/unit/unix-peer-credentials.test.ts
   test/unit/request-target.test.ts
   test/unit/route-semantics.test.ts
@@ -101,6 +102,7 @@ unit_tests=(
 # time. Each file bounds itself: a suite timeout for its tests, timeouts of their own for its hooks.
 e2e_tests=(
   test/e2e/cli-basics-match-direct-socket.test.ts
+  test/e2e/read-only-reads-carry-no-secrets.test.ts
   test/e2e/container-lifecycle-match-direct-socket.test.ts
   test/e2e/exec-and-attach-streams.test.ts
   test/e2e/gateway-and-library-judge-decide-alike.test.ts
