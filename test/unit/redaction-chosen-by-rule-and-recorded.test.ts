@@ -12,6 +12,7 @@ import { loadPolicy } from '../../src/policy/load-policy.js';
 import { PolicyFileError } from '../../src/policy/policy-file-error.js';
 import type { RulePolicy, TraceStep } from '../../src/policy/rule-policy.js';
 import { PRESET_NAMES } from '../../src/judge/profiles/application-presets.js';
+import { judge } from '../../src/decide/library-judge.js';
 import { formatAuditRecord } from '../../src/record/audit-record.js';
 import { doneRecord } from '../support/audit-record-fixtures.js';
 import { ALICE, ROOT, input } from '../support/policy-fixtures.js';
@@ -31,6 +32,13 @@ test('the read-only profile redacts env, mounts and secrets of the reads that ca
   assert.equal(decide(policy, 'GET', '/v1.47/images/busybox/json').decision.redact, undefined);
   assert.equal(decide(policy, 'GET', '/_ping').decision.redact, undefined);
   assert.equal(decide(builtinPolicy('baseline'), 'GET', '/v1.47/containers/web/json').decision.redact, undefined);
+});
+
+test('the library judge() tells its caller what to redact, as the gateway would', async () => {
+  const result = await judge(builtinPolicy('read-only'), { method: 'GET', path: '/v1.47/containers/json', identity: ALICE });
+  assert.equal(result.verdict, 'allow');
+  assert.deepEqual(result.redact, { env: true, mounts: true, secrets: true, labels: [] });
+  assert.equal((await judge(builtinPolicy('audit'), { method: 'GET', path: '/v1.47/containers/json', identity: ALICE })).redact, undefined);
 });
 
 test('the dashboard presets redact by default; the others (which recreate or edit what they read) do not', () => {
