@@ -103,6 +103,7 @@ unit_tests=(
 e2e_tests=(
   test/e2e/cli-basics-match-direct-socket.test.ts
   test/e2e/read-only-reads-carry-no-secrets.test.ts
+  test/e2e/redacted-list-of-5000-containers-stays-streamed.test.ts
   test/e2e/container-lifecycle-match-direct-socket.test.ts
   test/e2e/exec-and-attach-streams.test.ts
   test/e2e/gateway-and-library-judge-decide-alike.test.ts
