@@ -12,6 +12,7 @@ unit_tests=(
   test/unit/audit-record-no-credentials.test.ts
   test/unit/json-redactor-rewrites-only-targets-as-it-streams.test.ts
   test/unit/redaction-chosen-by-rule-and-recorded.test.ts
+  test/unit/redacted-answers-reframed-and-cut-when-unreadable.test.ts
   test/unit/unix-peer-credentials.test.ts
   test/unit/request-target.test.ts
   test/unit/route-semantics.test.ts

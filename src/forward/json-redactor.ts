@@ -81,7 +81,7 @@ export class JsonRedactor {
 
   push(chunk: Buffer): void {
     /** Where the bytes still to pass on begin; -1 while dropping. */
-    let from = this.rewrite === Rewrite.Dropping ? -1 : 0;
+    let from = this.rewrite === Rewrite.Dropping || this.rewrite === Rewrite.UntilColon ? -1 : 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
       switch (this.state) {

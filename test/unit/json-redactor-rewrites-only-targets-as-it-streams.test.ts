@@ -105,9 +105,23 @@ test('a container list, an events stream and a config are redacted where each ca
 });
 
 test('cut anywhere into any number of pieces, the answer is redacted alike', () => {
+  // Every single cut, through every way of rewriting (env, binds, whole values, labels).
+  const inspect = Buffer.from(goJson(INSPECT));
+  const redactedInspect = redact('container.inspect', ALL, [inspect]).text;
+  for (let at = 0; at <= inspect.length; at++) {
+    assert.equal(redact('container.inspect', ALL, [inspect.subarray(0, at), inspect.subarray(at)]).text, redactedInspect, `cut at ${at}`);
+  }
+  // One byte at a time: every piece wholly inside a value, a key or an escape.
+  assert.equal(
+    redact(
+      'container.inspect',
+      ALL,
+      [...inspect].map((byte) => Buffer.from([byte])),
+    ).text,
+    redactedInspect,
+  );
   const whole = Buffer.from(goJson([INSPECT, INSPECT]));
   const expected = redact('container.list', ALL, [whole]).text;
-  // Every single cut.
   for (let at = 0; at <= whole.length; at++) {
     assert.equal(redact('container.list', ALL, [whole.subarray(0, at), whole.subarray(at)]).text, expected, `cut at ${at}`);
   }
