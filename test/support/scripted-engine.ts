@@ -5,7 +5,7 @@
 // (forwardPlain for ordinary requests, askEngineToHijack and the joins for upgrades) on a unix socket of its
 // own, answering its refusals as the gateway does, so a test sees what a client of the gateway sees.
 import { mkdtempSync, rmSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,5 +194,29 @@ export function exchangeRaw(
     socket.on('error', (err) => (settled ? undefined : reject(err)));
     socket.write(request);
     afterConnect?.(socket);
+  });
+}
+
+/** An answer as a client of the gateway sees it. */
+export interface SeenByClient {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body, read as latin1 (every byte kept). */
+  body: string;
+  /** Whether the response arrived whole, as its framing said. */
+  complete: boolean;
+}
+
+/** One request through the rig's gateway side, as a client sees it. */
+export function requestThroughRig(rig: ForwardingRig, path: string, method = 'GET'): Promise<SeenByClient> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: rig.gatewayPath, path, method, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString('latin1')));
+      res.on('error', () => undefined);
+      res.on('close', () => resolve({ status: res.statusCode!, headers: res.headers, body, complete: res.complete }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }

@@ -4,12 +4,11 @@
 // outcome counts what was redacted; an error answer is passed on as the engine framed it; a successful
 // answer that is not JSON is cut, never completed with a value unread.
 import assert from 'node:assert/strict';
-import http, { type IncomingHttpHeaders } from 'node:http';
 import { after, before, test } from 'node:test';
 import { isGatewayError } from '../../src/errors/catalogue.js';
 import type { PlainOutcome } from '../../src/forward/forward-plain.js';
 import { parseRedaction, redactionTargets } from '../../src/judge/redaction.js';
-import { startForwardingRig, type ForwardingRig } from '../support/scripted-engine.js';
+import { requestThroughRig, startForwardingRig, type ForwardingRig, type SeenByClient } from '../support/scripted-engine.js';
 
 const REDACTION = parseRedaction(['env', 'mounts']);
 let rig: ForwardingRig;
@@ -20,24 +19,8 @@ before(async () => {
 
 after(() => rig.close());
 
-interface SeenByClient {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  complete: boolean;
-}
-
-function request(method = 'GET'): Promise<SeenByClient> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: rig.gatewayPath, path: '/v1.47/containers/db/json', method, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      res.on('error', () => undefined);
-      res.on('close', () => resolve({ status: res.statusCode!, headers: res.headers, body, complete: res.complete }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+function request(): Promise<SeenByClient> {
+  return requestThroughRig(rig, '/v1.47/containers/db/json');
 }
 
 const DOCUMENT = JSON.stringify({ Id: 'db', Config: { Env: ['PASSWORD=hunter2', 'PATH=/bin'] }, HostConfig: { Binds: ['/home/alice:/data:ro'] } }) + '\n';
