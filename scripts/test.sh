@@ -15,6 +15,9 @@ unit_tests=(
   test/unit/audit-log-survives-sigkill.test.ts
   test/unit/audit-log-unwritable.test.ts
   test/unit/audit-record-no-credentials.test.ts
+  test/unit/json-redactor-rewrites-only-targets-as-it-streams.test.ts
+  test/unit/redaction-chosen-by-rule-and-recorded.test.ts
+  test/unit/redacted-answers-reframed-and-cut-when-unreadable.test.ts
   test/unit/unix-peer-credentials.test.ts
   test/unit/request-target.test.ts
   test/unit/route-semantics.test.ts
@@ -106,6 +109,8 @@ unit_tests=(
 e2e_tests=(
   test/e2e/containers-sharing-a-socket-told-apart-by-compose-service.test.ts
   test/e2e/cli-basics-match-direct-socket.test.ts
+  test/e2e/read-only-reads-carry-no-secrets.test.ts
+  test/e2e/redacted-list-of-5000-containers-stays-streamed.test.ts
   test/e2e/container-lifecycle-match-direct-socket.test.ts
   test/e2e/exec-and-attach-streams.test.ts
   test/e2e/gateway-and-library-judge-decide-alike.test.ts

@@ -25,3 +25,4 @@ export type { EngineLookup, ContainerFacts, VolumeFacts, ImageFacts, ExecFacts }
 export type { NetworkFacts, ReachEngine } from './judge/reach/reach-context.js';
 export type { Identity, UnixPeer, TlsPeer, TcpPeer } from './identify/identity.js';
 export type { AppliedDefault } from './judge/decision.js';
+export type { Redaction } from './judge/redaction.js';

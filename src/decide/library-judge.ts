@@ -8,6 +8,7 @@ import type { Identity } from '../identify/identity.js';
 import type { AppliedDefault } from '../judge/decision.js';
 import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { Policy } from '../judge/policy.js';
+import type { Redaction } from '../judge/redaction.js';
 import type { TraceStep } from '../policy/rule-policy.js';
 import type { Normalisation } from '../route/normalisation.js';
 import type { Operation } from '../route/operations.js';
@@ -40,6 +41,8 @@ export interface JudgeResult {
   body?: Buffer;
   /** Defaults the policy applied to the body. */
   changes: readonly AppliedDefault[];
+  /** What the rule redacts from the engine's answer (the gateway rewrites it as it streams); absent: nothing. */
+  redact?: Redaction;
   /** Where the canonical request differs from the one given (renamed keys, dropped unknown fields, ...). */
   normalised: readonly Normalisation[];
   /** The owner the client's rule gave it (docs/owners-design.md): what the objects it creates are stamped with. */
@@ -117,6 +120,7 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
       ...(body !== undefined && body.length > 0 && { body }),
       changes: decision.changes ?? [],
       ...(decision.owner !== undefined && { owner: decision.owner }),
+      ...(decision.redact !== undefined && { redact: decision.redact }),
       normalised: understood.normalised.entries,
       trace,
     };

@@ -20,6 +20,8 @@ import { downstreamResponseHeaders, upstreamRequestHead } from './forwarded-head
 import type { EngineHeaders } from '../route/engine-headers.js';
 import { PinnedReferenceErrors, type PinnedReference } from './pinned-reference-errors.js';
 import type { Upstream } from './upstream.js';
+import { JsonRedactor } from './json-redactor.js';
+import type { RedactKind, RedactionTarget } from '../judge/redaction.js';
 
 export interface PlainOutcome {
   status: number;
@@ -30,6 +32,14 @@ export interface PlainOutcome {
   aborted: boolean;
   /** performance.now() when the engine's response head arrived (for the metrics); absent if it never did. */
   answeredAt?: number;
+  /** How many values of each kind the answer was redacted of, when the decision redacts it. */
+  redacted?: Partial<Record<RedactKind, number>>;
+}
+
+/** What to redact from a successful answer, and where it sits in it (src/judge/redaction.ts). */
+export interface AnswerRedaction {
+  readonly targets: readonly RedactionTarget[];
+  readonly labelPatterns: readonly string[];
 }
 
 export interface PlainForward {
@@ -48,6 +58,8 @@ export interface PlainForward {
    */
   body?: Buffer | HeldBody;
   collectCreated: boolean;
+  /** Set when the decision redacts the answer (only reads whose answers carry what it redacts). */
+  redact?: AnswerRedaction;
   /**
    * Checks what a create made before the client hears of it (the answer is held meanwhile): called with the
    * id the engine created; a GatewayError is answered instead, once the check has undone the create.
@@ -69,6 +81,13 @@ export function clientBodyLength(req: IncomingMessage): number | 'stream' {
   const cl = req.headers['content-length'];
   if (cl !== undefined) return Number(cl);
   return req.headers['transfer-encoding'] !== undefined ? 'stream' : 0;
+}
+
+/** The engine's headers without its Content-Length, for an answer that is rewritten on its way. */
+function withoutContentLength(headers: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() !== 'content-length') out.push(headers[i]!, headers[i + 1]!);
+  return out;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES']);
@@ -98,6 +117,10 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   private heldError: { head: ResponseHead; body: PinnedReferenceErrors } | undefined;
   /** A create's answer held until verifyCreated has checked what was created. */
   private heldCreate: { head: ResponseHead; chunks: Buffer[] } | undefined;
+  /** Rewrites a redacted answer as it streams; its pieces go to the client. */
+  private redactor: JsonRedactor | undefined;
+  /** Whether the client took the last piece without asking the engine to wait. */
+  private clientFlowing = true;
   private readonly resumeEngine = (): void => void this.connection.socket.resume();
 
   constructor(private readonly f: PlainForward) {
@@ -224,7 +247,18 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       this.heldCreate = { head, chunks: [] };
       return;
     }
-    this.f.res.writeHead(head.status, head.reason, downstreamResponseHeaders(head.rawHeaders));
+    const headers = downstreamResponseHeaders(head.rawHeaders);
+    if (this.f.redact !== undefined && head.status < 300 && this.f.req.method !== 'HEAD') {
+      const { targets, labelPatterns } = this.f.redact;
+      this.redactor = new JsonRedactor(targets, labelPatterns, (piece) => {
+        if (!this.f.res.write(piece)) this.clientFlowing = false;
+      });
+      // The redacted answer is shorter than the engine said: it goes out chunked (every Docker client reads HTTP/1.1 chunked).
+      this.f.res.writeHead(head.status, head.reason, withoutContentLength(headers));
+      this.f.res.flushHeaders();
+      return;
+    }
+    this.f.res.writeHead(head.status, head.reason, headers);
     // A streamed answer (events, logs -f, wait) gets its headers at once: the CLI waits for them.
     if (head.framing.kind === 'chunked' || head.framing.kind === 'until-close') this.f.res.flushHeaders();
   }
@@ -240,7 +274,10 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       this.heldCreate.chunks.push(Buffer.from(data));
       return;
     }
-    if (!this.f.res.write(data)) {
+    if (this.redactor !== undefined) this.redactor.push(data);
+    else if (!this.f.res.write(data)) this.clientFlowing = false;
+    if (!this.clientFlowing) {
+      this.clientFlowing = true;
       this.connection.socket.pause();
       this.f.res.once('drain', this.resumeEngine);
     }
@@ -265,8 +302,27 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       this.answerVerified(this.heldCreate, tail);
       return;
     }
+    if (this.redactor !== undefined) {
+      this.endRedacted(this.redactor, tail);
+      return;
+    }
     if (tail !== undefined) this.f.res.end(tail);
     else this.f.res.end();
+  }
+
+  /** The last of a redacted answer; an answer that ends inside a value is cut, never completed unread. */
+  private endRedacted(redactor: JsonRedactor, tail: Buffer | undefined): void {
+    try {
+      if (tail !== undefined) redactor.push(tail);
+      redactor.end();
+    } catch {
+      // The engine's connection went back to the pool already: its answer ended where its framing said.
+      this.outcome.aborted = true;
+      this.f.res.destroy();
+      this.settle(this.outcome);
+      return;
+    }
+    this.f.res.end();
   }
 
   /** Passes a held create answer on once verifyCreated accepts what was created, or answers its refusal. */
@@ -358,6 +414,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   private settle(result: PlainOutcome | GatewayError): void {
     if (this.settled) return;
     this.settled = true;
+    if (this.redactor !== undefined && !isGatewayError(result)) result.redacted = Object.fromEntries(this.redactor.counts);
     this.f.done(result);
   }
 }

@@ -6,6 +6,7 @@ import type { Decided } from '../decide/decide-request.js';
 import type { UnderstoodRequest } from '../decide/understand-request.js';
 import type { Identity } from '../identify/identity.js';
 import type { Decision } from '../judge/decision.js';
+import type { RedactKind } from '../judge/redaction.js';
 import type { AuditDecision, DoneRecord, ForwardingRecord } from '../record/audit-record.js';
 import { recordTime } from '../record/record-time.js';
 import { judgedForwardTarget } from '../route/request-target.js';
@@ -16,6 +17,8 @@ export interface ExchangeOutcome {
   bytesOut: number;
   created: string[];
   aborted?: boolean;
+  /** How many values of each kind the answer was redacted of, when the decision redacted it. */
+  redacted?: Partial<Record<RedactKind, number>>;
 }
 
 /**
@@ -84,6 +87,7 @@ export function doneRecord(exchange: Exchange, decision: AuditDecision, rule: st
     bytesOut: outcome.bytesOut,
     durationMs: Math.round((performance.now() - exchange.started) * 1000) / 1000,
     created: outcome.created,
+    redacted: outcome.redacted,
     changes: appliedChanges(decided?.decision),
     normalised: understood !== undefined && understood.normalised.size > 0 ? understood.normalised : undefined,
   };

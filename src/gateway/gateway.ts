@@ -20,7 +20,8 @@ import { MEMORY_COST, type BodyBudgets } from '../admit/body-budgets.js';
 import type { BudgetHold } from '../admit/byte-budget.js';
 import { limitBodyIdle, limitUpgradeBodyIdle } from '../admit/body-idle-timeout.js';
 import type { Upstream } from '../forward/upstream.js';
-import { clientBodyLength, forwardPlain, type HeldBody, type PlainOutcome } from '../forward/forward-plain.js';
+import { clientBodyLength, forwardPlain, type AnswerRedaction, type HeldBody, type PlainOutcome } from '../forward/forward-plain.js';
+import { redactionTargets } from '../judge/redaction.js';
 import { PinnedReferenceErrors, type PinnedReference } from '../forward/pinned-reference-errors.js';
 import { askEngineToHijack, joinHijackedStream, relayRawResponse, upgradeProtocolFor, type HijackOutcome, type UpgradeProtocol } from '../forward/forward-hijack.js';
 import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
@@ -119,6 +120,7 @@ export class Gateway implements RequestHandler {
         ...pinnedReference(understood, decided),
         ...(body !== undefined && { body }),
         collectCreated: understood.route.creates !== undefined,
+        ...answerRedaction(understood, decided),
         ...(check !== undefined && { verifyCreated: check }),
         done: (outcome) => this.finishPlain(exchange, decided, res, outcome),
       });
@@ -516,4 +518,12 @@ function pinnedReference(understood: UnderstoodRequest, decided: Decided): { pin
   const id = decided.decision.pinnedTarget;
   const ref = understood.route.target?.ref;
   return id === undefined || ref === undefined || id === ref ? {} : { pinned: { id, ref } };
+}
+
+/** What the decision redacts from the answer, where the operation's answer carries it (src/judge/redaction.ts). */
+function answerRedaction(understood: UnderstoodRequest, decided: Decided): { redact?: AnswerRedaction } {
+  const redaction = decided.decision.redact;
+  if (redaction === undefined) return {};
+  const targets = redactionTargets(understood.route.operation, redaction);
+  return targets.length === 0 ? {} : { redact: { targets, labelPatterns: redaction.labels } };
 }

@@ -1,4 +1,5 @@
 // The outcome of judging one request, with enough words to tell the client what to change.
+import type { Redaction } from './redaction.js';
 
 /** A JSON value a policy can set; it comes from the policy file, never from the request. */
 export type PolicyValue = string | number | boolean | null | ReadonlyArray<string | number | boolean>;
@@ -45,4 +46,6 @@ export interface Decision {
    * any other answer would tell that it exists. The rule and reason still go to the audit record.
    */
   notFound?: string;
+  /** What the forward step redacts from the engine's answer (the rule's `redact:`); absent: nothing. */
+  redact?: Redaction;
 }

@@ -7,6 +7,7 @@ import { applicationPreset, isPresetName, PRESET_NAMES, presetRefusal, type Pres
 import { BASELINE_CONSTRAINTS, BASELINE_EXCEPT, BASELINE_OPERATIONS } from '../judge/profiles/baseline-profile.js';
 import { READ_ONLY_OPERATIONS, readOnlyRefusal } from '../judge/profiles/read-only-profile.js';
 import { RESTRICTED_CONSTRAINTS, RESTRICTED_EXCEPT, RESTRICTED_OPERATIONS } from '../judge/profiles/restricted-profile.js';
+import { READ_REDACTION, type Redaction } from '../judge/redaction.js';
 import { parseBindRoot } from './bind-roots.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
@@ -31,6 +32,8 @@ export interface ProfileBase {
   constraints: ContainerConstraints | 'unrestricted';
   refusal?: PolicyRule['refusal'];
   widen?: string;
+  /** What the answers to its reads are redacted of by default (a policy-file rule's `redact:` replaces it). */
+  redact?: Redaction;
 }
 
 export function profileBase(name: BuiltinProfileName): ProfileBase {
@@ -40,7 +43,7 @@ export function profileBase(name: BuiltinProfileName): ProfileBase {
     case 'restricted':
       return { operations: RESTRICTED_OPERATIONS, except: RESTRICTED_EXCEPT, constraints: RESTRICTED_CONSTRAINTS };
     case 'read-only':
-      return { operations: [...READ_ONLY_OPERATIONS], except: [], constraints: BASELINE_CONSTRAINTS, refusal: readOnlyRefusal };
+      return { operations: [...READ_ONLY_OPERATIONS], except: [], constraints: BASELINE_CONSTRAINTS, refusal: readOnlyRefusal, redact: READ_REDACTION };
     case 'audit':
       return { operations: ['*'], except: [], constraints: 'unrestricted' };
   }
@@ -53,7 +56,14 @@ export function isBuiltinProfileName(name: string): name is BuiltinProfileName {
 /** The parts of an application preset a policy-file rule starts from when it names `preset:`. */
 export function presetBase(name: PresetName): ProfileBase {
   const preset = applicationPreset(name);
-  return { operations: preset.operations, except: [], constraints: preset.constraints, refusal: presetRefusal(name, preset.application), widen: preset.widen };
+  return {
+    operations: preset.operations,
+    except: [],
+    constraints: preset.constraints,
+    refusal: presetRefusal(name, preset.application),
+    widen: preset.widen,
+    ...(preset.redact !== undefined && { redact: preset.redact }),
+  };
 }
 
 /** What `--profile`, `--preset` or a listener's `?profile=` / `?preset=` selects. */
@@ -109,6 +119,7 @@ export function choicePolicy(choice: BuiltinChoice, options: BuiltinOptions = {}
     mode: 'enforce',
     ...(base.refusal !== undefined && { refusal: base.refusal }),
     ...(base.widen !== undefined && { widen: base.widen }),
+    ...(base.redact !== undefined && { redact: base.redact }),
   };
   return new RulePolicy(name, [rule], {
     source: `--${kind} ${name}`,

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ContainerConstraints, ContainerDefaults } from '../judge/container-constraints.js';
 import { normaliseCapability } from '../judge/reach/capabilities.js';
+import { parseRedaction, redactsAnything } from '../judge/redaction.js';
 import { readTrustedFile, UntrustedFileError } from '../files/trusted-file.js';
 import { presetBase, profileBase } from './builtin-policies.js';
 import { PolicyFileError, type PolicyProblem } from './policy-file-error.js';
@@ -107,6 +108,8 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
   const constraints = base.constraints === 'unrestricted' ? 'unrestricted' : mergeConstraints(base.constraints, rule.constraints ?? {});
   const defaults = rule.defaults && compileDefaults(rule.defaults);
   const match = rule.match ? compileMatch(rule.match) : undefined;
+  // `redact: []` turns the profile's or preset's redaction off.
+  const redact = rule.redact !== undefined ? parseRedaction(rule.redact) : base.redact;
   return {
     rule: `policy.${rule.name ?? `rules[${index}]`}`,
     label: rule.name !== undefined ? `rule ${JSON.stringify(rule.name)}` : `rules[${index}]`,
@@ -119,6 +122,7 @@ function compileRule(rule: PolicyFileRule, index: number): PolicyRule {
     ...(!ownOperations && base.refusal !== undefined && { refusal: base.refusal }),
     ...(rule.owner !== undefined && { owner: compileOwner(rule.owner) }),
     ...(rule.shared !== undefined && { shared: rule.shared }),
+    ...(redact !== undefined && redactsAnything(redact) && { redact }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { IdentitySelector } from './identity-selector.js';
 import type { Operation } from '../route/operations.js';
 import type { OperationGrant } from './operation-grant.js';
 import type { OwnerSource, SharedKind } from '../judge/owner/owner-source.js';
+import type { Redaction } from '../judge/redaction.js';
 
 export type RuleMode = 'enforce' | 'warn';
 
@@ -39,4 +40,6 @@ export interface PolicyRule {
   readonly shared?: readonly SharedKind[];
   /** How an operator widens the rule past its constraints (an application preset), added to the fix of a refusal by them. */
   readonly widen?: string;
+  /** What is redacted from the answers to the reads the rule grants; absent: nothing. */
+  readonly redact?: Redaction;
 }

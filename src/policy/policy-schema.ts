@@ -5,6 +5,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { parseBindRoot } from './bind-roots.js';
+import { redactEntryProblem } from '../judge/redaction.js';
 import { PRESET_NAMES } from '../judge/profiles/application-presets.js';
 import { BUILTIN_PROFILE_NAMES } from './builtin-policies.js';
 import { patternProblem } from './operation-grant.js';
@@ -39,6 +40,11 @@ const text = z.string({ error: 'expected a string' });
 
 const operationPattern = text.superRefine((pattern, ctx) => {
   const problem = patternProblem(pattern);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const redactEntry = text.superRefine((entry, ctx) => {
+  const problem = redactEntryProblem(entry);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
@@ -178,6 +184,7 @@ export const ruleSchema = strict({
   defaults: defaultsSchema.optional(),
   owner: ownerSchema.optional(),
   shared: z.array(z.enum(SHARED_KINDS, { error: `expected one of: ${SHARED_KINDS.join(', ')}` })).optional(),
+  redact: z.array(redactEntry).optional(),
 }).superRefine((rule, ctx) => {
   const owner = rule.owner === undefined ? undefined : readOwnerSource(rule.owner);
   if (owner !== undefined && 'problem' in owner) ctx.addIssue({ code: 'custom', path: owner.path, message: owner.problem });

@@ -18,6 +18,7 @@ import { onceEach } from '../judge/owner/owned-lookups.js';
 import { foreignCreateReferences } from '../judge/owner/create-references.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
+import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
 
 export interface TraceStep {
   step: 'identity' | 'rule' | 'operation' | 'owner' | 'check' | 'change' | 'decision';
@@ -43,6 +44,13 @@ export interface RulePolicyOptions {
 
 /** How many normalisations a strict refusal names (the audit record lists them all). */
 const STRICT_NAMED = 3;
+
+/** The rule's redaction, when the operation's answer carries something it redacts (told in the trace). */
+function redactionOf(rule: PolicyRule, operation: Operation, trace: TraceStep[]): { redact?: Redaction } {
+  if (rule.redact === undefined || redactionTargets(operation, rule.redact).length === 0) return {};
+  trace.push({ step: 'change', outcome: 'info', detail: `the answer is redacted by ${rule.label}: ${describeRedaction(rule.redact)}` });
+  return { redact: rule.redact };
+}
 
 function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
@@ -90,6 +98,8 @@ export class RulePolicy implements Policy {
     if ('decision' in granted) return granted;
     const { rule, mode } = granted;
     const operation = input.route.operation;
+    // What every decision that forwards the request carries: warn mode, and the redaction of its answer.
+    const carried = { ...mode, ...redactionOf(rule, operation, trace) };
     const normalised = input.normalised;
     if ((rule.bodies ?? this.options.bodies) === 'strict' && normalised !== undefined && normalised.size > 0) {
       const named = normalised.entries.slice(0, STRICT_NAMED).map(describeNormalisation).join('; ');
@@ -100,7 +110,7 @@ export class RulePolicy implements Policy {
         rule: rule.rule,
         reason: `${rule.label} reads requests strictly (bodies: strict), and ${named}${more}`,
         fix: 'Send field names exactly as the Engine API spells them, each key and single-value query parameter once, and only fields the engine reads; or set bodies: canonical for this client',
-        ...mode,
+        ...carried,
       });
     }
     let owner: string | undefined;
@@ -114,7 +124,7 @@ export class RulePolicy implements Policy {
           rule: rule.rule,
           reason: `${rule.label} takes its clients' owner from ${source}, and ${resolved.missing}`,
           fix: `Connect with an identity that carries it, or have another rule select this client`,
-          ...mode,
+          ...carried,
         });
       }
       owner = resolved.owner;
@@ -132,7 +142,7 @@ export class RulePolicy implements Policy {
         rule: rule.rule,
         reason: `${operation} would reach objects of other owners: dockgate does not keep it to the owner's own yet, so clients of ${rule.label}, which gives them an owner, cannot use it`,
         fix: 'Use it through a rule without owner:, or wait for owners to cover it (docs/owners-design.md)',
-        ...mode,
+        ...carried,
         ...owned,
       });
     }
@@ -143,7 +153,7 @@ export class RulePolicy implements Policy {
         rule: rule.rule,
         reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
         fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
-        ...mode,
+        ...carried,
         ...owned,
       });
     }
@@ -153,19 +163,19 @@ export class RulePolicy implements Policy {
     if (owner !== undefined && operation === 'container.create') {
       const ownerOf = owner;
       return foreignCreateReferences(input.body, ownerOf, engine).then((refused) => {
-        if (refused.length === 0) return this.judged(input, rule, mode, trace, engine, ownerOf, undefined);
+        if (refused.length === 0) return this.judged(input, rule, carried, trace, engine, ownerOf, undefined);
         trace.push({ step: 'owner', outcome: 'fail', detail: refused.map((r) => `${r.field} ${r.why}`).join('; ') });
         return this.finish(trace, {
           verdict: 'deny',
           rule: rule.rule,
           reason: refused.map((r) => `${r.field}: ${r.why}`).join('; '),
           fix: `Name only containers and volumes created by this owner, the owner ${rule.label} gives this client`,
-          ...mode,
+          ...carried,
           ...owned,
         });
       });
     }
-    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, mode, trace, engine, owner, undefined);
+    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, undefined);
     const ownerOf = owner;
     return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
       if (!checked.own) {
@@ -176,12 +186,12 @@ export class RulePolicy implements Policy {
           reason: `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(ownerOf)}`,
           fix: `Name a ${target.kind} created by this owner`,
           notFound: checked.message,
-          ...mode,
+          ...carried,
           ...owned,
         });
       }
       trace.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
-      return this.judged(input, rule, mode, trace, engine, ownerOf, checked.id);
+      return this.judged(input, rule, carried, trace, engine, ownerOf, checked.id);
     });
   }
 
@@ -192,7 +202,7 @@ export class RulePolicy implements Policy {
   private judged(
     input: JudgeInput,
     rule: PolicyRule,
-    mode: { mode?: 'warn' },
+    carried: { mode?: 'warn'; redact?: Redaction },
     trace: TraceStep[],
     engine: JudgeInput['engine'],
     owner: string | undefined,
@@ -210,7 +220,7 @@ export class RulePolicy implements Policy {
       if (pinned !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
       return this.finish(
         trace,
-        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...mode, ...owned, ...ownerPin }, input.body, owner, operation, trace),
+        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace),
       );
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
@@ -240,13 +250,13 @@ export class RulePolicy implements Policy {
       if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =
         reach.violations.length === 0
-          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...mode, ...changed, ...pins, ...owned }
+          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...carried, ...changed, ...pins, ...owned }
           : {
               verdict: 'deny',
               rule: rule.rule,
               reason: reach.violations.map((v) => `${v.field}: ${v.why}`).join('; '),
               fix: joinFixes([...reach.violations.map((v) => v.fix), rule.widen ?? '']),
-              ...mode,
+              ...carried,
               ...changed,
               ...pins,
               ...owned,

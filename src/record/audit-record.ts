@@ -6,6 +6,7 @@ import type { ContainerIdentity, Identity } from '../identify/identity.js';
 import type { NormalisationLog } from '../route/normalisation.js';
 import type { ObjectKind } from '../route/route.js';
 import type { AppliedDefault } from '../judge/decision.js';
+import { REDACT_KINDS, type RedactKind } from '../judge/redaction.js';
 
 /**
  * `deny` and `error` are answered by the gateway itself; `would_deny` is a request that policy refused
@@ -72,6 +73,11 @@ export interface DoneRecord extends RequestFacts {
   durationMs: number;
   /** Ids of the objects the engine created for this request (container, exec, volume, ...). */
   created: readonly string[];
+  /**
+   * What the answer was redacted of (the rule's `redact:`): each kind that applied to this answer, with how
+   * many values were replaced; absent when nothing was redacted. Counts, never the values.
+   */
+  redacted?: Partial<Record<RedactKind, number>>;
 }
 
 /**
@@ -156,6 +162,10 @@ export function formatAuditRecord(record: AuditRecord): string {
   if (record.phase === 'done') {
     line += `,"status":${num(record.status)},"bytesIn":${num(record.bytesIn)},"bytesOut":${num(record.bytesOut)},"durationMs":${num(record.durationMs)}`;
     line += `,"created":${record.created.length === 0 ? '[]' : JSON.stringify(record.created.map(String))}`;
+    if (record.redacted !== undefined)
+      line += `,"redacted":{${REDACT_KINDS.filter((k) => record.redacted![k] !== undefined)
+        .map((k) => `"${k}":${num(record.redacted![k]!)}`)
+        .join(',')}}`;
   }
   if (record.changes !== undefined) {
     const changes = record.changes.map((change) => ({

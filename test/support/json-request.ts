@@ -1,13 +1,13 @@
-// One request with an optional JSON body over an undici Client, answered as status and text: the shape
+// One request with an optional JSON body over an undici Client or Pool, answered as status and text: the shape
 // the load tests send their creates and deletes in.
-import type { Client } from 'undici';
+import type { Dispatcher } from 'undici';
 
 export interface JsonAnswer {
   statusCode: number;
   text: string;
 }
 
-export async function sendJson(client: Client, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<JsonAnswer> {
+export async function sendJson(client: Dispatcher, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<JsonAnswer> {
   const response = await client.request({
     method,
     path,

@@ -5,14 +5,14 @@
 // (forwardPlain for ordinary requests, askEngineToHijack and the joins for upgrades) on a unix socket of its
 // own, answering its refusals as the gateway does, so a test sees what a client of the gateway sees.
 import { mkdtempSync, rmSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { isGatewayError, type GatewayError } from '../../src/errors/catalogue.js';
 import { askEngineToHijack, joinHijackedStream, relayRawResponse, upgradeProtocolFor, type HijackOutcome } from '../../src/forward/forward-hijack.js';
-import { forwardPlain, type PlainOutcome } from '../../src/forward/forward-plain.js';
+import { forwardPlain, type AnswerRedaction, type PlainOutcome } from '../../src/forward/forward-plain.js';
 import { readUpgradeBody } from '../../src/forward/upgrade-body.js';
 import { createUpstream, type Upstream } from '../../src/forward/upstream.js';
 import { sendRefusal, writeRawRefusal } from '../../src/answer/refusal-response.js';
@@ -94,7 +94,7 @@ export interface ForwardingRig {
 }
 
 /** Refusals answered as the gateway answers them, and every outcome kept for the test. */
-function plainForwarder(upstream: Upstream, outcomes: ForwardingRig['outcomes']): (req: IncomingMessage, res: ServerResponse) => void {
+function plainForwarder(upstream: Upstream, outcomes: ForwardingRig['outcomes'], redact: AnswerRedaction | undefined): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) =>
     forwardPlain({
       upstream,
@@ -103,6 +103,7 @@ function plainForwarder(upstream: Upstream, outcomes: ForwardingRig['outcomes'])
       path: req.url!,
       headers: {},
       collectCreated: false,
+      ...(redact !== undefined && { redact }),
       done: (outcome) => {
         outcomes.push(outcome);
         if (isGatewayError(outcome) && !res.headersSent) sendRefusal(res, outcome, true);
@@ -130,7 +131,8 @@ function upgradeForwarder(upstream: Upstream, outcomes: ForwardingRig['outcomes'
   };
 }
 
-export async function startForwardingRig(): Promise<ForwardingRig> {
+/** `redact`: every plain answer is redacted so, as a decision that redacts has the gateway do. */
+export async function startForwardingRig(redact?: AnswerRedaction): Promise<ForwardingRig> {
   const dir = mkdtempSync(join(tmpdir(), 'dg-scripted-'));
   const enginePath = join(dir, 'engine.sock');
   const gatewayPath = join(dir, 'gateway.sock');
@@ -146,7 +148,7 @@ export async function startForwardingRig(): Promise<ForwardingRig> {
   });
   await new Promise<void>((resolve) => engine.listen(enginePath, resolve));
   const upstream = createUpstream(`unix://${enginePath}`);
-  const gateway = http.createServer(plainForwarder(upstream, outcomes));
+  const gateway = http.createServer(plainForwarder(upstream, outcomes, redact));
   gateway.on('upgrade', upgradeForwarder(upstream, outcomes));
   gateway.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
@@ -192,5 +194,29 @@ export function exchangeRaw(
     socket.on('error', (err) => (settled ? undefined : reject(err)));
     socket.write(request);
     afterConnect?.(socket);
+  });
+}
+
+/** An answer as a client of the gateway sees it. */
+export interface SeenByClient {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body, read as latin1 (every byte kept). */
+  body: string;
+  /** Whether the response arrived whole, as its framing said. */
+  complete: boolean;
+}
+
+/** One request through the rig's gateway side, as a client sees it. */
+export function requestThroughRig(rig: ForwardingRig, path: string, method = 'GET'): Promise<SeenByClient> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: rig.gatewayPath, path, method, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString('latin1')));
+      res.on('error', () => undefined);
+      res.on('close', () => resolve({ status: res.statusCode!, headers: res.headers, body, complete: res.complete }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }

@@ -5,10 +5,9 @@
 // when it has; the bytes past the fault never reach the client; and a connection whose framing was in
 // doubt never carries another request.
 import assert from 'node:assert/strict';
-import http, { type IncomingHttpHeaders } from 'node:http';
 import { after, before, test } from 'node:test';
 import { isGatewayError } from '../../src/errors/catalogue.js';
-import { startForwardingRig, type ForwardingRig, type ScriptedAnswer } from '../support/scripted-engine.js';
+import { requestThroughRig, startForwardingRig, type ForwardingRig, type ScriptedAnswer, type SeenByClient } from '../support/scripted-engine.js';
 
 let rig: ForwardingRig;
 
@@ -18,26 +17,9 @@ before(async () => {
 
 after(() => rig.close());
 
-interface SeenByClient {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** Whether the response arrived whole, as its framing said. */
-  complete: boolean;
-}
-
 /** One request through the gateway, as a client sees it. */
 function request(path: string): Promise<SeenByClient> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: rig.gatewayPath, path, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString('latin1')));
-      res.on('error', () => undefined);
-      res.on('close', () => resolve({ status: res.statusCode!, headers: res.headers, body, complete: res.complete }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return requestThroughRig(rig, path);
 }
 
 /** Answers every request with these pieces, each in a read of its own. */

@@ -85,6 +85,12 @@ describe('policy explain', () => {
     assert.match(stdout, /decision\s+pass\s+allow by profile\.baseline/);
   });
 
+  test('a read whose answer the rule redacts: explain says what is redacted', () => {
+    const { status, stdout } = dockgate('policy', 'explain', '--profile', 'read-only', '--identity', 'uid=1000', '--method', 'GET', '--path', '/v1.41/containers/web/json');
+    assert.equal(status, 0);
+    assert.match(stdout, /change\s+the answer is redacted by the read-only profile: env, mounts, secrets/);
+  });
+
   test('a preset: its reads pass, what its application never calls is refused by preset.NAME; check summarises a rule that starts from one', () => {
     const allowed = dockgate('policy', 'explain', '--preset', 'traefik', '--identity', 'uid=1000', '--method', 'GET', '--path', '/v1.41/containers/json?all=1');
     assert.equal(allowed.status, 0, allowed.stderr);

@@ -6,6 +6,7 @@
 import { OPERATION_NAMES, type Operation } from '../../route/operations.js';
 import type { ContainerConstraints } from '../container-constraints.js';
 import { BASELINE_CONSTRAINTS } from './baseline-profile.js';
+import { READ_REDACTION, type Redaction } from '../redaction.js';
 
 export const PRESET_NAMES = ['traefik', 'portainer', 'watchtower', 'homepage', 'dozzle', 'diun', 'autoheal', 'gitlab-runner', 'github-actions-runner'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -17,7 +18,18 @@ export interface ApplicationPreset {
   readonly constraints: ContainerConstraints;
   /** How an operator gets past the constraints when the application legitimately needs more. */
   readonly widen: string;
+  /** What the answers to its reads are redacted of (the dashboards: DASHBOARD_PRESETS). */
+  readonly redact?: Redaction;
 }
+
+/**
+ * The presets of applications that only show containers: they need no container's environment, host paths
+ * or config data, so their answers are redacted of them (READ_REDACTION). Labels stay: Traefik, Homepage
+ * and Diun are configured by them. Not Portainer (it shows and edits environments, and recreates from
+ * what it reads), nor Watchtower (it recreates a container from its inspect: a redacted value would become
+ * the new container's), nor autoheal and the CI runners, which are not dashboards.
+ */
+export const DASHBOARD_PRESETS: ReadonlySet<PresetName> = new Set(['traefik', 'homepage', 'dozzle', 'diun']);
 
 /** Swarm membership and its keys, plugins (they run as root with what they were granted), BuildKit's channels. */
 const PORTAINER_WITHHELD: ReadonlySet<Operation> = new Set<Operation>([
@@ -52,7 +64,13 @@ function widenWith(name: PresetName): string {
 const EVERY_PRESET_GRANTS: readonly Operation[] = ['system.ping'];
 
 function preset(name: PresetName, application: string, operations: readonly Operation[], widen = widenWith(name)): ApplicationPreset {
-  return { application, operations: [...new Set([...EVERY_PRESET_GRANTS, ...operations])], constraints: BASELINE_CONSTRAINTS, widen };
+  return {
+    application,
+    operations: [...new Set([...EVERY_PRESET_GRANTS, ...operations])],
+    constraints: BASELINE_CONSTRAINTS,
+    widen,
+    ...(DASHBOARD_PRESETS.has(name) && { redact: READ_REDACTION }),
+  };
 }
 
 /** Every operation of the route table but the withheld ones, CRIU checkpoints and the engine's debug endpoints. */
