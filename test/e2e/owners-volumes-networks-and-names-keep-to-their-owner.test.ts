@@ -172,7 +172,9 @@ describe('owners: volumes, networks and names keep to their owner', { timeout: 4
     const from = readAuditTrail(auditLog).records.length;
     await asOk(ALICE, 'create', '--name', 'alice-linked', '--link', 'alice-box:db', BUSYBOX_IMAGE);
     assert.equal((await direct('inspect', '--format', '{{json .HostConfig.Links}}', 'alice-linked')).trim(), '["/alice-box:/alice-linked/db"]');
-    const created = readAuditTrail(auditLog).records.slice(from).find((r) => r.operation === 'container.create' && r.phase === 'forwarding') as unknown as { changes?: Array<{ field: string; value: unknown }> };
+    const created = readAuditTrail(auditLog)
+      .records.slice(from)
+      .find((r) => r.operation === 'container.create' && r.phase === 'forwarding') as unknown as { changes?: Array<{ field: string; value: unknown }> };
     assert.deepEqual(
       created.changes?.find((c) => c.field === 'HostConfig.Links'),
       { field: 'HostConfig.Links', value: [`${ids.get('alice-box')}:db`] },
@@ -182,7 +184,7 @@ describe('owners: volumes, networks and names keep to their owner', { timeout: 4
     assert.match(foreign.stderr, /HostConfig\.Links\[0\]: names "alice-box", which is no container of the owner/);
   });
 
-  test("a name another owner holds is a conflict that names none of its ids; a volume or network create of it makes nothing", async () => {
+  test('a name another owner holds is a conflict that names none of its ids; a volume or network create of it makes nothing', async () => {
     const aliceIds = [...ids.entries()].filter(([name]) => name.startsWith('alice')).map(([, id]) => id);
     const noAliceId = (text: string, what: string) => {
       for (const id of aliceIds) assert.ok(!text.includes(id.slice(0, 12)), `${what} names none of alice's ids: ${text}`);
