@@ -7,52 +7,31 @@
 // conflict whose answer carries none of her ids, and a volume or network create of her name makes nothing.
 
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { apiAsUser, type ApiAnswer } from '../support/api-as-user.js';
 import { readAuditTrail } from '../support/audit-log-reader.js';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
-import { dockerOk } from '../support/docker-cli.js';
-import { dockerAsUser } from '../support/docker-as-user.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway } from '../support/gateway.js';
+import { ALICE_UID as ALICE, BOB_UID as BOB, startTwoUsers, type TwoUsers } from '../support/owners-rig.js';
 import { useTeardown } from '../support/teardown.js';
 
-const ALICE = 1000;
-const BOB = 65534;
 const ROOT = 0;
-
-const POLICY = [
-  'rules:',
-  '  # The harness (root) waits for the socket; it has no owner.',
-  '  - name: harness',
-  '    match: { uid: 0 }',
-  '    profile: read-only',
-  '  - name: tenants',
-  `    match: { uid: [${ALICE}, ${BOB}] }`,
-  '    profile: baseline',
-  '    owner: { from: uid }',
-  '',
-].join('\n');
 
 describe('owners: volumes, networks and names keep to their owner', { timeout: 4 * 60_000 }, () => {
   const teardown = useTeardown(60_000);
-  let engine: Engine;
-  let socket: string;
+  let rig: TwoUsers;
   let auditLog: string;
-  const homes = new Map<number, string>();
   const ids = new Map<string, string>();
 
-  const as = (uid: number, ...args: string[]) => dockerAsUser(uid, args, `unix://${socket}`, homes.get(uid)!);
+  const as = (uid: number, ...args: string[]) => rig.as(uid, ...args);
   const asOk = async (uid: number, ...args: string[]) => {
     const result = await as(uid, ...args);
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
     return result.stdout.trim();
   };
-  const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
-  const through = (uid: number, method: string, path: string, body?: unknown) => apiAsUser(uid, socket, method, path, body);
-  const engineSays = (method: string, path: string, body?: unknown) => apiAsUser(ROOT, engine.socketPath, method, path, body);
+  const direct = (...args: string[]) => rig.direct(...args);
+  const through = (uid: number, method: string, path: string, body?: unknown) => apiAsUser(uid, rig.socket, method, path, body);
+  const engineSays = (method: string, path: string, body?: unknown) => apiAsUser(ROOT, rig.engine.socketPath, method, path, body);
   const networksOf = async (container: string) => Object.keys(JSON.parse(await direct('inspect', '--format', '{{json .NetworkSettings.Networks}}', container)) as object).sort();
 
   /** Bob's answer for `ref` is the engine's for a name that does not exist, status and body, with the name put back. */
@@ -63,21 +42,8 @@ describe('owners: volumes, networks and names keep to their owner', { timeout: 4
 
   before(
     async () => {
-      const publicDir = teardown.tempDir('/tmp/dgv-', 0o755);
-      engine = await startEngine();
-      teardown.add(() => engine.stop());
-      for (const uid of [ALICE, BOB]) {
-        const home = join(publicDir, `home-${uid}`);
-        mkdirSync(home);
-        chownSync(home, uid, uid);
-        homes.set(uid, home);
-      }
-      const policy = join(engine.dir, 'owners.yaml');
-      writeFileSync(policy, POLICY);
-      socket = join(publicDir, 'gateway.sock');
-      auditLog = join(engine.dir, 'audit.jsonl');
-      const gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy], auditLog });
-      teardown.add(() => gateway.stopRunning());
+      auditLog = join(teardown.tempDir('/tmp/dgv-'), 'audit.jsonl');
+      rig = await startTwoUsers(teardown, { auditLog });
 
       // Internal networks: nothing leaves them, and the engine runs without NAT or a default bridge.
       await asOk(ALICE, 'volume', 'create', 'alice-data');

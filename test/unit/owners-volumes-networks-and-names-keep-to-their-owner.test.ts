@@ -6,34 +6,18 @@
 // holder's id. Through the library judge(), which the gateway's decisions share.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { judge, loadPolicy } from '../../src/index.js';
+import { judge } from '../../src/index.js';
 import type { UnixPeer } from '../../src/identify/identity.js';
 import type { ContainerFacts, VolumeFacts } from '../../src/judge/engine-lookup.js';
 import type { NetworkFacts } from '../../src/judge/reach/reach-context.js';
 import { fakeEngine, plainContainer } from '../support/fake-engine.js';
+import { tenantsPolicy } from '../support/owners-rig.js';
 import { ALICE as ALICE_ANY, ROOT } from '../support/policy-fixtures.js';
 
 const ALICE = ALICE_ANY as UnixPeer;
 
-function policy(shared: string): ReturnType<typeof loadPolicy> {
-  return loadPolicy(
-    [
-      'rules:',
-      '  - name: admin',
-      '    match: { uid: 0 }',
-      '    profile: baseline',
-      '  - name: tenants',
-      '    match: { gid: [1000, 1001] }',
-      '    profile: baseline',
-      '    owner: { from: user }',
-      ...(shared === '' ? [] : [`    shared: [${shared}]`]),
-      '',
-    ].join('\n'),
-    { name: 'owners.yaml' },
-  );
-}
-const POLICY = policy('');
-const SHARING = policy('networks, volumes');
+const POLICY = tenantsPolicy();
+const SHARING = tenantsPolicy(['networks', 'volumes']);
 
 const labelled = (owner: string | undefined) => (owner === undefined ? null : { 'dockgate.owner': owner });
 
