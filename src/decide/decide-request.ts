@@ -72,12 +72,13 @@ export function decideRequest(request: UnderstoodRequest, body: RequestBody, con
 
 /** The refusal a policy's deny answers with (the library reports it for a warn-mode deny too). */
 export function policyRefusal(request: UnderstoodRequest, decision: Decision): GatewayError {
-  return new GatewayError(decision.notFound === undefined ? 'DG_POLICY_DENIED' : 'DG_NOT_OWNED', {
+  const answer = decision.notFound ?? decision.nameTaken;
+  return new GatewayError(decision.notFound !== undefined ? 'DG_NOT_OWNED' : decision.nameTaken !== undefined ? 'DG_NAME_TAKEN' : 'DG_POLICY_DENIED', {
     what: `${request.route.operation} (${request.method} ${request.target.path})`,
     rule: decision.rule,
     why: decision.reason,
     fix: decision.fix ?? 'Ask for a policy that grants this operation to your identity',
-    ...(decision.notFound !== undefined && { answer: decision.notFound }),
+    ...(answer !== undefined && { answer }),
   });
 }
 

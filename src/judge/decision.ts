@@ -46,6 +46,11 @@ export interface Decision {
    * any other answer would tell that it exists. The rule and reason still go to the audit record.
    */
   notFound?: string;
+  /**
+   * On a deny: the engine-shaped conflict (409) for a name another owner holds, in place of the engine's own,
+   * which would name the holder's id (docs/owners-design.md, section 7).
+   */
+  nameTaken?: string;
   /** What the forward step redacts from the engine's answer (the rule's `redact:`); absent: nothing. */
   redact?: Redaction;
 }

@@ -15,7 +15,11 @@ import { describeNormalisation } from '../route/normalisation.js';
 import { judgesReach, type Operation } from '../route/operations.js';
 import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
 import { onceEach } from '../judge/owner/owned-lookups.js';
-import { foreignCreateReferences } from '../judge/owner/create-references.js';
+import { checkCreateReferences } from '../judge/owner/create-references.js';
+import { pinnedField, withBodyPins, type BodyPin } from '../judge/owner/body-pins.js';
+import type { OwnerScope } from '../judge/owner/owned-volumes-and-networks.js';
+import { takenName } from '../judge/owner/owned-names.js';
+import { isRecord } from '../judge/reach/reach-context.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
@@ -57,15 +61,19 @@ function joinFixes(fixes: readonly string[]): string {
 }
 
 /**
- * The decision with the owner's label stamped into the body a create forwards (recorded as a change), when
- * the client has an owner and the operation creates a labelled object.
+ * The decision with the references the owner check pinned put into the body it forwards, and the owner's
+ * label stamped into the body a create forwards (each recorded as a change), when the client has an owner.
  */
-function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: TraceStep[]): Decision {
+function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: TraceStep[], pins: readonly BodyPin[]): Decision {
   if (owner === undefined) return decision;
-  const body = stampOwner(operation, decision.body !== undefined ? decision.body : judgedBody, owner);
-  if (body === undefined) return decision;
-  trace.push({ step: 'change', outcome: 'info', detail: `${OWNER_LABEL_FIELD} = ${JSON.stringify(owner)}` });
-  return { ...decision, body, changes: [...(decision.changes ?? []), { field: OWNER_LABEL_FIELD, value: owner }] };
+  const judged = decision.body !== undefined ? decision.body : judgedBody;
+  const pinned = pins.length > 0 && isRecord(judged) ? withBodyPins(judged, pins) : undefined;
+  const changes = pinned === undefined ? [] : pins.map((pin) => ({ field: pinnedField(pin), value: pin.value }));
+  const body = stampOwner(operation, pinned ?? judged, owner);
+  if (body !== undefined) changes.push({ field: OWNER_LABEL_FIELD, value: owner });
+  if (changes.length === 0) return decision;
+  for (const change of changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
+  return { ...decision, body: body ?? pinned, changes: [...(decision.changes ?? []), ...changes] };
 }
 
 export class RulePolicy implements Policy {
@@ -159,45 +167,60 @@ export class RulePolicy implements Policy {
     }
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
     const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
+    if (owner === undefined) return this.judged(input, rule, carried, trace, engine, undefined, {});
+    return this.ownersPart(input, rule, carried, trace, engine, { owner, shared: rule.shared ?? [] });
+  }
+
+  /**
+   * What an owner asks of a request before the reach judge: the object its path names is the owner's (or
+   * answered as missing), the name it gives is not another owner's, and what a create names is the owner's.
+   */
+  private async ownersPart(
+    input: JudgeInput,
+    rule: PolicyRule,
+    carried: { mode?: 'warn'; redact?: Redaction },
+    trace: TraceStep[],
+    engine: JudgeInput['engine'],
+    scope: OwnerScope,
+  ): Promise<Evaluation> {
+    const operation = input.route.operation;
     const target = input.route.target;
-    if (owner !== undefined && operation === 'container.create') {
-      const ownerOf = owner;
-      return foreignCreateReferences(input.body, ownerOf, engine).then((refused) => {
-        if (refused.length === 0) return this.judged(input, rule, carried, trace, engine, ownerOf, undefined);
-        trace.push({ step: 'owner', outcome: 'fail', detail: refused.map((r) => `${r.field} ${r.why}`).join('; ') });
-        return this.finish(trace, {
-          verdict: 'deny',
-          rule: rule.rule,
-          reason: refused.map((r) => `${r.field}: ${r.why}`).join('; '),
-          fix: `Name only containers and volumes created by this owner, the owner ${rule.label} gives this client`,
-          ...carried,
-          ...owned,
-        });
-      });
-    }
-    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, undefined);
-    const ownerOf = owner;
-    return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
+    const { owner } = scope;
+    const refused = (reason: string, fix: string, answer: { notFound?: string; nameTaken?: string }): Evaluation =>
+      this.finish(trace, { verdict: 'deny', rule: rule.rule, reason, fix, ...answer, ...carried, owner });
+    let pins: { id?: string; body?: readonly BodyPin[] } = {};
+    if (namesOwnedObject(operation, target)) {
+      const checked = await checkOwnedTarget(operation, target, scope, engine, input.body);
       if (!checked.own) {
-        trace.push({ step: 'owner', outcome: 'fail', detail: `${checked.why}: answered as the engine answers for a missing one` });
-        return this.finish(trace, {
-          verdict: 'deny',
-          rule: rule.rule,
-          reason: `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(ownerOf)}`,
-          fix: `Name a ${target.kind} created by this owner`,
-          notFound: checked.message,
-          ...carried,
-          ...owned,
-        });
+        const visible = 'visible' in checked;
+        trace.push({ step: 'owner', outcome: 'fail', detail: visible ? checked.why : `${checked.why}: answered as the engine answers for a missing one` });
+        const reason = `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(owner)}`;
+        return refused(reason, visible ? `Ask its owner to change it` : `Name a ${target.kind} created by this owner`, visible ? {} : { notFound: checked.message });
       }
       trace.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
-      return this.judged(input, rule, carried, trace, engine, ownerOf, checked.id);
-    });
+      pins = { ...(checked.id !== undefined && { id: checked.id }), ...(checked.pins !== undefined && { body: checked.pins }) };
+    }
+    const taken = await takenName(operation, input.target.query, input.body, owner, engine);
+    if (taken !== undefined) {
+      trace.push({ step: 'owner', outcome: 'fail', detail: `${taken.why}: answered as a conflict without the holder's id` });
+      return refused(`${taken.why}, and clients of ${rule.label} are not told of objects other than their owner's`, 'Choose another name', { nameTaken: taken.message });
+    }
+    if (operation === 'container.create') {
+      const references = await checkCreateReferences(input.body, scope, engine);
+      if (references.refused.length > 0) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: references.refused.map((r) => `${r.field} ${r.why}`).join('; ') });
+        const fix = `Name only containers, volumes and networks created by this owner, the owner ${rule.label} gives this client`;
+        return refused(references.refused.map((r) => `${r.field}: ${r.why}`).join('; '), fix, {});
+      }
+      pins = { body: references.pins };
+    }
+    return this.judged(input, rule, carried, trace, engine, owner, pins);
   }
 
   /**
    * The reach judge's part (when the rule and operation call for it) and the owner's stamp on what is
-   * created. `pinned`: the full id the owner check looked at, forwarded in place of the client's reference.
+   * created. `pins`: the full id the owner check looked at, forwarded in place of the client's reference in
+   * the path, and the references it pinned in the body.
    */
   private judged(
     input: JudgeInput,
@@ -206,10 +229,12 @@ export class RulePolicy implements Policy {
     trace: TraceStep[],
     engine: JudgeInput['engine'],
     owner: string | undefined,
-    pinned: string | undefined,
+    pins: { id?: string; body?: readonly BodyPin[] },
   ): Evaluation | Promise<Evaluation> {
     const operation = input.route.operation;
     const owned = owner !== undefined ? { owner } : {};
+    const pinned = pins.id;
+    const bodyPins = pins.body ?? [];
     const ownerPin = pinned !== undefined ? { pinnedTarget: pinned } : {};
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
       trace.push({
@@ -220,7 +245,7 @@ export class RulePolicy implements Policy {
       if (pinned !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
       return this.finish(
         trace,
-        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace),
+        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace, bodyPins),
       );
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
@@ -261,7 +286,7 @@ export class RulePolicy implements Policy {
               ...pins,
               ...owned,
             };
-      return { ...this.finish(trace, stamped(decision, input.body, owner, operation, trace)), reach };
+      return { ...this.finish(trace, stamped(decision, input.body, owner, operation, trace, bodyPins)), reach };
     });
   }
 

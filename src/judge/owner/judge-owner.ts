@@ -5,7 +5,9 @@ import type { Operation } from '../../route/operations.js';
 import type { ObjectKind } from '../../route/route.js';
 import type { ContainerFacts } from '../engine-lookup.js';
 import { isRecord, type ReachEngine } from '../reach/reach-context.js';
+import type { BodyPin } from './body-pins.js';
 import { noSuchContainer, noSuchExec } from './not-found.js';
+import { checkOwnedNetwork, checkOwnedVolume, ownsVolumeOrNetwork, whose, type OwnerScope } from './owned-volumes-and-networks.js';
 import { OWNER_LABEL, ownerIn, setsOwnerLabel, withOwnerLabel } from './owner-label.js';
 
 /** Creates whose body carries the made object's labels (`Labels`), stamped with the owner. */
@@ -29,10 +31,10 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
 
 /**
  * Operations a client with an owner may make while owners cover only part of the API (docs/owners-design.md,
- * "What is built"): the creates that are stamped, the operations whose path names a container or exec
- * instance (checked by namesOwnedObject), and those that name no engine object or only images, which are
- * used as if shared. Every other one (lists, events, df, prunes, volumes and networks by name, commit,
- * services, secrets, configs...) would reach other owners' objects, so it is refused until it is built.
+ * "What is built"): the creates that are stamped, the operations whose path names a container, exec
+ * instance, volume or network (checked by namesOwnedObject), and those that name no engine object or only
+ * images, which are used as if shared. Every other one (lists, events, df, prunes, commit, services,
+ * secrets, configs...) would reach other owners' objects, so it is refused until it is built.
  */
 const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'container.create',
@@ -48,7 +50,7 @@ const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
 
 /** Whether owners cover this operation yet (see NO_OWNED_OBJECT). */
 export function ownersCover(operation: Operation, target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined): boolean {
-  return NO_OWNED_OBJECT.has(operation) || namesOwnedObject(target);
+  return NO_OWNED_OBJECT.has(operation) || namesOwnedObject(operation, target);
 }
 
 /**
@@ -56,31 +58,41 @@ export function ownersCover(operation: Operation, target: { kind: ObjectKind; re
  * create's target is the name its query gives the new object (no place in the path): nothing to check.
  */
 export function namesOwnedObject<T extends { kind: ObjectKind; ref: string; segments?: readonly [number, number] }>(
+  operation: Operation,
   target: T | undefined,
-): target is T & { kind: 'container' | 'exec'; segments: readonly [number, number] } {
-  return target?.segments !== undefined && (target.kind === 'container' || target.kind === 'exec');
+): target is T & { kind: 'container' | 'exec' | 'volume' | 'network'; segments: readonly [number, number] } {
+  if (target?.segments === undefined) return false;
+  return target.kind === 'container' || target.kind === 'exec' || ((target.kind === 'volume' || target.kind === 'network') && ownsVolumeOrNetwork(operation));
 }
 
 export type OwnedTarget =
-  /** Its owner's: forwarded as `id`, the full id the check looked at. */
-  | { readonly own: true; readonly id: string; readonly detail: string }
+  /** Its owner's (or of a kind shared for this use): forwarded as `id`, the full id the check looked at, with the body's references pinned too. */
+  | { readonly own: true; readonly id?: string; readonly pins?: readonly BodyPin[]; readonly detail: string }
   /** Missing, unowned or another owner's: answered with the engine's `message`, the same for all three; `why` is for the record. */
-  | { readonly own: false; readonly message: string; readonly why: string };
+  | { readonly own: false; readonly message: string; readonly why: string }
+  /** Of a kind the rule shares, so visible anyway, but the operation changes it: refused naming the rule. */
+  | { readonly own: false; readonly visible: true; readonly why: string };
 
 function ownerOfContainer(container: ContainerFacts): string | undefined {
   return isRecord(container.Config) ? ownerIn(container.Config.Labels) : undefined;
 }
 
-function whose(found: string | undefined): string {
-  return found === undefined ? 'has no owner' : `belongs to another owner`;
-}
-
 /**
- * The object the path names, checked to be `owner`'s: a container by its labels, an exec instance by its
- * container's. A missing object is answered here too, as the engine would: forwarding a reference that did
- * not resolve would let the engine resolve it again, to whatever holds the name by then.
+ * The object the path names, checked to be the owner's: a container by its labels, an exec instance by its
+ * container's, a volume or network by its own (owned-volumes-and-networks.ts). A missing object is answered
+ * here too, as the engine would: forwarding a reference that did not resolve would let the engine resolve
+ * it again, to whatever holds the name by then.
  */
-export async function checkOwnedTarget(operation: Operation, target: { kind: 'container' | 'exec'; ref: string }, owner: string, engine: ReachEngine): Promise<OwnedTarget> {
+export async function checkOwnedTarget(
+  operation: Operation,
+  target: { kind: 'container' | 'exec' | 'volume' | 'network'; ref: string },
+  scope: OwnerScope,
+  engine: ReachEngine,
+  body: unknown,
+): Promise<OwnedTarget> {
+  const { owner } = scope;
+  if (target.kind === 'volume') return checkOwnedVolume(operation, target.ref, scope, engine);
+  if (target.kind === 'network') return checkOwnedNetwork(operation, target.ref, body, scope, engine);
   if (target.kind === 'exec') {
     const exec = await engine.exec(target.ref);
     const container = exec === undefined ? undefined : await engine.container(exec.ContainerID);

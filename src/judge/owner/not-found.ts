@@ -17,3 +17,13 @@ export function noSuchContainer(operation: Operation, ref: string): string {
 export function noSuchExec(id: string): string {
   return `No such exec instance: ${id}`;
 }
+
+/** The volume store's not-found, wrapped in the operation it failed (`get`) for inspect and delete alike (volume/service/errors.go). */
+export function noSuchVolume(name: string): string {
+  return `get ${name}: no such volume`;
+}
+
+/** libnetwork's ErrNoSuchNetwork, for inspect, delete and a running container's connect alike. */
+export function noSuchNetwork(ref: string): string {
+  return `network ${ref} not found`;
+}

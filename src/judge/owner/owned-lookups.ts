@@ -1,12 +1,14 @@
 // The engine's look-ups of one decision, each asked once: the owner check and the reach judge then read the
 // same answer for a reference, so the full id whose owner was compared is the id the reach judge pins and
-// forwards. Two asks could meet two containers when a name is removed and made again in between.
-import type { ContainerFacts, ExecFacts } from '../engine-lookup.js';
-import type { ReachEngine } from '../reach/reach-context.js';
+// forwards. Two asks could meet two containers (or networks) when a name is removed and made again in between.
+import type { ContainerFacts, ExecFacts, VolumeFacts } from '../engine-lookup.js';
+import type { NetworkFacts, ReachEngine } from '../reach/reach-context.js';
 
 export function onceEach(engine: ReachEngine): ReachEngine {
   const containers = new Map<string, Promise<ContainerFacts | undefined>>();
   const execs = new Map<string, Promise<ExecFacts | undefined>>();
+  const volumes = new Map<string, Promise<VolumeFacts | undefined>>();
+  const networks = new Map<string, Promise<NetworkFacts | undefined>>();
   const remember = <T>(asked: Map<string, Promise<T>>, ref: string, ask: () => Promise<T>): Promise<T> => {
     let answer = asked.get(ref);
     if (answer === undefined) {
@@ -20,9 +22,9 @@ export function onceEach(engine: ReachEngine): ReachEngine {
   return {
     container: (ref) => remember(containers, ref, () => engine.container(ref)),
     exec: (id) => remember(execs, id, () => engine.exec(id)),
-    volume: (name) => engine.volume(name),
+    volume: (name) => remember(volumes, name, () => engine.volume(name)),
     image: (ref) => engine.image(ref),
-    ...(network !== undefined && { network }),
+    ...(network !== undefined && { network: (ref: string) => remember(networks, ref, () => network(ref)) }),
     ...(apiVersion !== undefined && { apiVersion }),
   };
 }

@@ -11,6 +11,7 @@ export interface NetworkFacts {
   Name: string;
   Driver: string;
   Scope?: string;
+  Labels?: Readonly<Record<string, string>> | null;
 }
 
 /**

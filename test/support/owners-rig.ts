@@ -1,0 +1,89 @@
+// What the owners tests share: the policy of an admin without an owner and tenants owned by their user
+// name (unit tests, through the library judge()), and the real-engine rig of two unix users on one gateway
+// socket, each its own owner by uid (e2e tests).
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPolicy } from '../../src/index.js';
+import { dockerOk } from './docker-cli.js';
+import { dockerAsUser, type DockerAsUserResult } from './docker-as-user.js';
+import { startEngine, type Engine } from './engine.js';
+import { startGateway, type GatewayOptions } from './gateway.js';
+import type { Teardown } from './teardown.js';
+
+/** `admin` (uid 0) has no owner; `tenants` (gid 1000 or 1001) are owned by their user name, sharing `shared` kinds. */
+export function tenantsPolicy(shared: readonly string[] = []): ReturnType<typeof loadPolicy> {
+  return loadPolicy(
+    [
+      'rules:',
+      '  - name: admin',
+      '    match: { uid: 0 }',
+      '    profile: baseline',
+      '  - name: tenants',
+      '    match: { gid: [1000, 1001] }',
+      '    profile: baseline',
+      '    owner: { from: user }',
+      ...(shared.length === 0 ? [] : [`    shared: [${shared.join(', ')}]`]),
+      '',
+    ].join('\n'),
+    { name: 'owners.yaml' },
+  );
+}
+
+export const ALICE_UID = 1000;
+export const BOB_UID = 65534;
+
+const TWO_USERS_POLICY = [
+  'rules:',
+  '  # The harness (root) waits for the socket; it has no owner.',
+  '  - name: harness',
+  '    match: { uid: 0 }',
+  '    profile: read-only',
+  '  - name: tenants',
+  `    match: { uid: [${ALICE_UID}, ${BOB_UID}] }`,
+  '    profile: baseline',
+  '    owner: { from: uid }',
+  '',
+].join('\n');
+
+export interface TwoUsers {
+  engine: Engine;
+  /** The gateway's unix socket, open to every user. */
+  socket: string;
+  /** The docker CLI as `uid`, through the gateway. */
+  as(uid: number, ...args: string[]): Promise<DockerAsUserResult>;
+  /** The docker CLI on the engine's own socket, past the gateway (must succeed). */
+  direct(...args: string[]): Promise<string>;
+}
+
+/** A private engine and a gateway in front of it whose tenants, alice (uid 1000) and bob (uid 65534), are each their own owner. */
+export async function startTwoUsers(teardown: Teardown, gateway: Pick<GatewayOptions, 'auditLog'> = {}): Promise<TwoUsers> {
+  const publicDir = teardown.tempDir('/tmp/dgo-', 0o755);
+  // Networks from a pool of the engine's own: the host may hold bridges that take docker's default pools.
+  const engine = await startEngine({ daemonJson: { 'default-address-pools': [{ base: '10.199.0.0/16', size: 24 }] } });
+  teardown.add(() => engine.stop());
+  // A network's bridge outlives the engine on the host (engine-leftovers does not remove it): the
+  // containers and networks go while the engine runs, after the gateway stops and before the engine does.
+  teardown.add(async () => {
+    const containers = (await dockerOk(['ps', '-aq'], engine.endpoint)).trim();
+    if (containers !== '') await dockerOk(['rm', '-f', ...containers.split('\n')], engine.endpoint);
+    await dockerOk(['network', 'prune', '-f'], engine.endpoint);
+  });
+  const homes = new Map<number, string>();
+  for (const uid of [ALICE_UID, BOB_UID]) {
+    const home = join(publicDir, `home-${uid}`);
+    mkdirSync(home);
+    chownSync(home, uid, uid);
+    homes.set(uid, home);
+  }
+  const policy = join(engine.dir, 'owners.yaml');
+  writeFileSync(policy, TWO_USERS_POLICY);
+  const socket = join(publicDir, 'gateway.sock');
+  const running = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy], ...gateway });
+  teardown.add(() => running.stopRunning());
+  return {
+    engine,
+    socket,
+    as: (uid, ...args) => dockerAsUser(uid, args, `unix://${socket}`, homes.get(uid)!),
+    direct: (...args) => dockerOk(args, engine.endpoint),
+  };
+}
