@@ -17,7 +17,7 @@ import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, set
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { foreignCreateReferences } from '../judge/owner/create-references.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
-import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
+import { requestOwner } from '../judge/owner/request-owner.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
 
 export interface TraceStep {
@@ -114,9 +114,9 @@ export class RulePolicy implements Policy {
       });
     }
     let owner: string | undefined;
-    if (rule.owner !== undefined) {
-      const resolved = resolveOwner(rule.owner, input.identity);
-      const source = describeOwnerSource(rule.owner);
+    const resolved = requestOwner(rule.owner, input.identity, input.callerOwner);
+    if (resolved !== undefined) {
+      const { source } = resolved;
       if ('missing' in resolved) {
         trace.push({ step: 'owner', outcome: 'fail', detail: `${source}: ${resolved.missing}` });
         return this.finish(trace, {
@@ -146,7 +146,7 @@ export class RulePolicy implements Policy {
         ...owned,
       });
     }
-    if (this.usesOwners && setsOwner(operation, input.body)) {
+    if ((this.usesOwners || owner !== undefined) && setsOwner(operation, input.body)) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
       return this.finish(trace, {
         verdict: 'deny',
@@ -158,7 +158,7 @@ export class RulePolicy implements Policy {
       });
     }
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
-    const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
+    const engine = this.usesOwners || owner !== undefined ? onceEach(input.engine) : input.engine;
     const target = input.route.target;
     if (owner !== undefined && operation === 'container.create') {
       const ownerOf = owner;
