@@ -123,7 +123,7 @@ export class RulePolicy implements Policy {
           verdict: 'deny',
           rule: rule.rule,
           reason: `${rule.label} takes its clients' owner from ${source}, and ${resolved.missing}`,
-          fix: `Connect with an identity that carries it, or have another rule select this client`,
+          fix: resolved.fix,
           ...carried,
         });
       }

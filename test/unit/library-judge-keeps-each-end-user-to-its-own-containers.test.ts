@@ -81,6 +81,7 @@ describe('a caller never runs without the owner it meant to give', () => {
     assert.equal(result.verdict, 'deny');
     assert.equal(result.owner, undefined);
     assert.match(result.reason, /takes its clients' owner from the owner judge\(\)'s caller gives with the request, and no owner was given with the request/);
+    assert.match(result.fix!, /^Give the owner with the request \(judge\(policy, \{ \.\.\., owner: NAME \}\)\)/);
   });
 
   test('an owner given as undefined, empty, not a string or with control characters is refused, not ignored', async () => {
