@@ -1,9 +1,10 @@
 // Owners on the real engine with TLS clients (issue 17, acceptance 1; docs/owners-design.md section 9):
 // two client certificates on one gateway listener, each its own owner (`owner: { from: cn }`). Each creates
 // its container (stamped with its CN, as the engine itself reports), then a table of operations × {own,
-// foreign, missing}: its own container it uses fully; the other's, by name or id prefix, answers exactly
-// what the engine answers for a name that does not exist (exit code and every byte the CLI prints), and the
-// engine's state of that container is unchanged afterwards; a missing name answers as the engine does. Then
+// foreign, missing}: its own container it uses fully; the other's, and one made on the engine directly (no
+// owner), by name or id prefix, answers exactly what the engine answers for a name that does not exist (exit
+// code and every byte the CLI prints), and the engine's state of those containers is unchanged afterwards;
+// a missing name answers as the engine does. Then
 // the forging rows: a create that sets the owner label is refused, and an update cannot change labels.
 //
 // The rows are the operations owners keep to the owner on this branch (`ownersCover`, judge-owner.ts); a
@@ -73,7 +74,11 @@ describe('owners: two TLS client certificates keep to their own containers', { t
     { timeout: 120_000 },
   );
 
+  /** A container made on the engine directly: it has no owner, so it is nobody's to an owned client. */
+  let unowned: string;
+
   test('each certificate creates its container, stamped with its CN as the engine reports it', async () => {
+    unowned = (await direct('run', '-d', '--name', 'unowned-web', BUSYBOX_IMAGE, 'sleep', '300')).trim();
     for (const client of [alice, bob]) {
       client.id = (await dockerOk(['run', '-d', '--name', client.name, BUSYBOX_IMAGE, 'sleep', '300'], client.endpoint)).trim();
       assert.equal((await direct('inspect', '--format', '{{index .Config.Labels "dockgate.owner"}}', client.id)).trim(), client.owner);
@@ -108,21 +113,21 @@ describe('owners: two TLS client certificates keep to their own containers', { t
   ];
 
   for (const row of rows) {
-    test(`${row.operation}: own passes; foreign (by name and id prefix) answers as missing and leaves it as it was; missing as the engine answers`, async () => {
+    test(`${row.operation}: own passes; foreign and unowned (by name and id prefix) answer as missing and are left as they were; missing as the engine answers`, async () => {
       const missing = await docker(named(row.args, MISSING), engine.endpoint);
       assert.notEqual(missing.code, 0, `the engine refuses ${row.operation} of a missing container`);
       for (const [client, other] of [
         [alice, bob],
         [bob, alice],
       ] as const) {
-        const before = await state(other.id);
-        for (const ref of [other.name, other.id.slice(0, 12)]) {
+        const before = [await state(other.id), await state(unowned)];
+        for (const ref of [other.name, other.id.slice(0, 12), 'unowned-web', unowned.slice(0, 12)]) {
           const foreign = await docker(named(row.args, ref), client.endpoint);
           assert.equal(foreign.code, missing.code, `${client.owner}'s ${row.operation} ${ref}: ${foreign.stderr}`);
           assert.equal(foreign.stdout, missing.stdout.replaceAll(MISSING, ref), `${client.owner}'s ${row.operation} ${ref}`);
-          assert.equal(foreign.stderr, missing.stderr.replaceAll(MISSING, ref), `${client.owner}'s ${row.operation} of ${other.owner}'s ${ref} reads as a missing container`);
+          assert.equal(foreign.stderr, missing.stderr.replaceAll(MISSING, ref), `${client.owner}'s ${row.operation} of ${ref}, not its own, reads as a missing container`);
         }
-        assert.equal(await state(other.id), before, `${client.owner}'s ${row.operation} left ${other.owner}'s container as it was`);
+        assert.deepEqual([await state(other.id), await state(unowned)], before, `${client.owner}'s ${row.operation} left ${other.owner}'s and the unowned container as they were`);
         const absent = await docker(named(row.args, MISSING), client.endpoint);
         assert.deepEqual(absent, missing, `${client.owner}'s ${row.operation} of a missing name answers as the engine does`);
       }
@@ -161,7 +166,8 @@ describe('owners: two TLS client certificates keep to their own containers', { t
   test('volumes and networks a certificate creates carry its CN', async () => {
     await dockerOk(['volume', 'create', 'alice-data'], alice.endpoint);
     assert.equal((await direct('volume', 'inspect', '--format', '{{index .Labels "dockgate.owner"}}', 'alice-data')).trim(), 'alice');
-    await dockerOk(['network', 'create', 'bob-net'], bob.endpoint);
+    // A subnet of its own: the engines of other tests on this host may hold the default pools.
+    await dockerOk(['network', 'create', '--subnet', '198.18.117.0/24', 'bob-net'], bob.endpoint);
     assert.equal((await direct('network', 'inspect', '--format', '{{index .Labels "dockgate.owner"}}', 'bob-net')).trim(), 'bob');
   });
 });
