@@ -12,8 +12,6 @@ export interface CallerOwner {
   readonly value: unknown;
 }
 
-const GIVEN = `the owner judge()'s caller gives with the request`;
-
 /** The request's owner, or why it has none and how to give it one; `source` says where it was taken from. */
 export type RequestOwner = ({ readonly owner: string } | { readonly missing: string; readonly fix: string }) & { readonly source: string };
 
@@ -34,7 +32,7 @@ function callerOwner(given: CallerOwner, source: string): RequestOwner {
 
 /** The request's owner, or undefined when it has none (its rule gives none and the caller gave none). */
 export function requestOwner(source: OwnerSource | undefined, identity: Identity, given: CallerOwner | undefined): RequestOwner | undefined {
-  if (source === undefined) return given === undefined ? undefined : callerOwner(given, GIVEN);
+  if (source === undefined) return given === undefined ? undefined : callerOwner(given, describeOwnerSource({ kind: CALLER }));
   const described = describeOwnerSource(source);
   if (source.kind === CALLER) {
     if (given !== undefined) return callerOwner(given, described);
