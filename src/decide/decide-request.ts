@@ -12,6 +12,7 @@ import { applyLegacyRoot, readJudgedBody, serializeJudgedBody } from '../inspect
 import { readBuildRequestContext, type ContextBody } from '../inspect/build-context/read-build-context.js';
 import type { Decision } from '../judge/decision.js';
 import type { EngineLookup } from '../judge/engine-lookup.js';
+import type { CallerOwner } from '../judge/owner/request-owner.js';
 import type { JudgeInput, Policy, PreJudgeInput } from '../judge/policy.js';
 import { RulePolicy, type TraceStep } from '../policy/rule-policy.js';
 import { NEWEST_KNOWN_API } from '../route/api-version.js';
@@ -48,6 +49,8 @@ export interface DecideContext {
   readonly hold?: (bytes: number) => void;
   /** When given, every step of the decision is added to it (rule policies), for the library and `policy explain`. */
   readonly trace?: TraceStep[];
+  /** The owner the library's caller gave with the request (request-owner.ts). */
+  readonly callerOwner?: CallerOwner;
 }
 
 export interface Decided {
@@ -150,6 +153,7 @@ function judge(request: UnderstoodRequest, body: unknown, context: DecideContext
     normalised: request.normalised,
     body,
     engine: context.engine,
+    callerOwner: context.callerOwner,
   };
   const { policy, trace } = context;
   if (trace === undefined) return policy.judge(input);

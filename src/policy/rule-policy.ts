@@ -21,7 +21,7 @@ import type { OwnerScope } from '../judge/owner/owned-volumes-and-networks.js';
 import { takenName } from '../judge/owner/owned-names.js';
 import { isRecord } from '../judge/reach/reach-context.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
-import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
+import { requestOwner } from '../judge/owner/request-owner.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
 
 export interface TraceStep {
@@ -122,16 +122,16 @@ export class RulePolicy implements Policy {
       });
     }
     let owner: string | undefined;
-    if (rule.owner !== undefined) {
-      const resolved = resolveOwner(rule.owner, input.identity);
-      const source = describeOwnerSource(rule.owner);
+    const resolved = requestOwner(rule.owner, input.identity, input.callerOwner);
+    if (resolved !== undefined) {
+      const { source } = resolved;
       if ('missing' in resolved) {
         trace.push({ step: 'owner', outcome: 'fail', detail: `${source}: ${resolved.missing}` });
         return this.finish(trace, {
           verdict: 'deny',
           rule: rule.rule,
           reason: `${rule.label} takes its clients' owner from ${source}, and ${resolved.missing}`,
-          fix: `Connect with an identity that carries it, or have another rule select this client`,
+          fix: resolved.fix,
           ...carried,
         });
       }
@@ -154,7 +154,7 @@ export class RulePolicy implements Policy {
         ...owned,
       });
     }
-    if (this.usesOwners && setsOwner(operation, input.body)) {
+    if ((this.usesOwners || owner !== undefined) && setsOwner(operation, input.body)) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
       return this.finish(trace, {
         verdict: 'deny',
@@ -166,7 +166,7 @@ export class RulePolicy implements Policy {
       });
     }
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
-    const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
+    const engine = this.usesOwners || owner !== undefined ? onceEach(input.engine) : input.engine;
     if (owner === undefined) return this.judged(input, rule, carried, trace, engine, undefined, {});
     return this.ownersPart(input, rule, carried, trace, engine, { owner, shared: rule.shared ?? [] });
   }
