@@ -12,8 +12,10 @@ import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { describeNormalisation } from '../route/normalisation.js';
+import type { ReplacedQuery } from '../route/query.js';
 import { judgesReach, type Operation } from '../route/operations.js';
-import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
+import { checkOwnedTarget, FILTERED_BY_OWNER, OWNER_LABEL_FIELD, ownedReference, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
+import { ownerListFilters } from '../judge/owner/list-filters.js';
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { foreignCreateReferences } from '../judge/owner/create-references.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
@@ -135,7 +137,7 @@ export class RulePolicy implements Policy {
       });
     }
     const owned = owner !== undefined ? { owner } : {};
-    if (owner !== undefined && !ownersCover(operation, input.route.target)) {
+    if (owner !== undefined && !ownersCover(operation, input.route.target, { query: input.target.query, body: input.body })) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
       return this.finish(trace, {
         verdict: 'deny',
@@ -163,7 +165,7 @@ export class RulePolicy implements Policy {
     if (owner !== undefined && operation === 'container.create') {
       const ownerOf = owner;
       return foreignCreateReferences(input.body, ownerOf, engine).then((refused) => {
-        if (refused.length === 0) return this.judged(input, rule, carried, trace, engine, ownerOf, undefined);
+        if (refused.length === 0) return this.judged(input, rule, carried, trace, engine, ownerOf, {});
         trace.push({ step: 'owner', outcome: 'fail', detail: refused.map((r) => `${r.field} ${r.why}`).join('; ') });
         return this.finish(trace, {
           verdict: 'deny',
@@ -175,29 +177,38 @@ export class RulePolicy implements Policy {
         });
       });
     }
-    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, undefined);
+    if (owner !== undefined && FILTERED_BY_OWNER.has(operation)) {
+      const filters = ownerListFilters(input.target.query.get('filters'), owner);
+      trace.push({ step: 'change', outcome: 'info', detail: `?filters = ${filters} (the client's filters, kept to the owner's objects)` });
+      return this.judged(input, rule, carried, trace, engine, owner, { replacedQuery: { filters } });
+    }
+    const named = owner === undefined ? undefined : ownedReference(operation, target, input.target.query);
+    if (owner === undefined || named === undefined) return this.judged(input, rule, carried, trace, engine, owner, {});
     const ownerOf = owner;
-    return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
+    return checkOwnedTarget(operation, named, ownerOf, engine).then((checked) => {
       if (!checked.own) {
         trace.push({ step: 'owner', outcome: 'fail', detail: `${checked.why}: answered as the engine answers for a missing one` });
         return this.finish(trace, {
           verdict: 'deny',
           rule: rule.rule,
           reason: `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(ownerOf)}`,
-          fix: `Name a ${target.kind} created by this owner`,
+          fix: `Name a ${named.kind} created by this owner`,
           notFound: checked.message,
           ...carried,
           ...owned,
         });
       }
       trace.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
-      return this.judged(input, rule, carried, trace, engine, ownerOf, checked.id);
+      if (named.inQuery === undefined) return this.judged(input, rule, carried, trace, engine, ownerOf, { pinnedTarget: checked.id });
+      trace.push({ step: 'change', outcome: 'info', detail: `?${named.inQuery} ${named.ref} is forwarded as ${checked.id}` });
+      return this.judged(input, rule, carried, trace, engine, ownerOf, { replacedQuery: { [named.inQuery]: checked.id } });
     });
   }
 
   /**
    * The reach judge's part (when the rule and operation call for it) and the owner's stamp on what is
-   * created. `pinned`: the full id the owner check looked at, forwarded in place of the client's reference.
+   * created. `pins`: what the owner's part forwards in place of what the client sent: the full id the owner
+   * check looked at in place of the reference in the path, query parameters it judged.
    */
   private judged(
     input: JudgeInput,
@@ -206,11 +217,12 @@ export class RulePolicy implements Policy {
     trace: TraceStep[],
     engine: JudgeInput['engine'],
     owner: string | undefined,
-    pinned: string | undefined,
+    pins: { pinnedTarget?: string; replacedQuery?: ReplacedQuery },
   ): Evaluation | Promise<Evaluation> {
     const operation = input.route.operation;
     const owned = owner !== undefined ? { owner } : {};
-    const ownerPin = pinned !== undefined ? { pinnedTarget: pinned } : {};
+    const pinned = pins.pinnedTarget;
+    const replaced = pins.replacedQuery !== undefined ? { replacedQuery: pins.replacedQuery } : {};
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
       trace.push({
         step: 'check',
@@ -220,7 +232,7 @@ export class RulePolicy implements Policy {
       if (pinned !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
       return this.finish(
         trace,
-        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace),
+        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...pins }, input.body, owner, operation, trace),
       );
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
@@ -246,6 +258,7 @@ export class RulePolicy implements Policy {
       const pins = {
         ...(pinnedTarget !== undefined && { pinnedTarget }),
         ...(reach.createdFromImage !== undefined && { createdFromImage: reach.createdFromImage }),
+        ...replaced,
       };
       if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =

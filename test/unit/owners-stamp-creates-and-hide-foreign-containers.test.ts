@@ -164,15 +164,15 @@ describe('owners: a named container must be the owner’s', () => {
 });
 
 describe('owners: what owners do not cover yet is refused to clients with an owner', () => {
-  test('lists, events, df, prunes, volumes by name and commit are refused naming the rule; clients without an owner keep them', async () => {
+  test('events, df, image prune, volumes and networks by name, and commits that tag or relabel are refused naming the rule; clients without an owner keep them', async () => {
     const uncovered: Array<[string, string]> = [
-      ['GET', '/v1.41/containers/json?all=1'],
       ['GET', '/v1.41/events'],
       ['GET', '/v1.41/system/df'],
-      ['POST', '/v1.41/containers/prune'],
+      ['POST', '/v1.41/images/prune'],
       ['GET', '/v1.41/volumes/data'],
       ['DELETE', '/v1.41/networks/net'],
-      ['POST', '/v1.41/commit?container=web'],
+      ['POST', '/v1.41/commit?container=web&repo=busybox&tag=latest'],
+      ['POST', '/v1.41/commit?container=web&changes=LABEL%20dockgate.owner%3Dbob'],
     ];
     for (const [method, path] of uncovered) {
       const refused = await judge(POLICY, { method, path, identity: ALICE }, engine);
