@@ -7,30 +7,19 @@
 // form gets the same filtering as the CLI.
 
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
 import { dockerAsUser, runAsUser } from '../support/docker-as-user.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway } from '../support/gateway.js';
+import type { Engine } from '../support/engine.js';
+import { startOwnersGateway } from '../support/owners-fixtures.js';
 import { useTeardown } from '../support/teardown.js';
 
 const ALICE = 1000;
 const BOB = 65534;
 
-const POLICY = [
-  'rules:',
-  '  - name: harness',
-  '    match: { uid: 0 }',
-  '    profile: read-only',
-  '  - name: tenants',
-  `    match: { uid: [${ALICE}, ${BOB}] }`,
-  '    profile: baseline',
-  '    owner: { from: uid }',
-  '',
-].join('\n');
+/** Subnets given (benchmarking addresses, RFC 2544), not taken from the engine's pools, which other engines on the host may hold. */
+const SUBNETS: Record<string, string> = { alice: '198.19.201.0/24', bob: '198.19.202.0/24', legacy: '198.19.203.0/24' };
 
 /** Each user's objects, named after the user: a running container with a volume in use, a stopped one, an unused volume, a network. */
 interface Objects {
@@ -43,7 +32,7 @@ describe('owners: lists and prunes show only the owner’s own objects', { timeo
   let engine: Engine;
   let host: string;
   let socket: string;
-  const homes = new Map<number, string>();
+  let homes: ReadonlyMap<number, string>;
   const made = new Map<string, Objects>();
 
   const as = (uid: number, ...args: string[]) => dockerAsUser(uid, args, host, homes.get(uid)!);
@@ -67,7 +56,7 @@ describe('owners: lists and prunes show only the owner’s own objects', { timeo
     const web = (await asOk(uid, 'run', '-d', '--name', `${who}-web`, '-v', `${who}-used:/data`, BUSYBOX_IMAGE, 'sleep', '300')).trim();
     const old = (await asOk(uid, 'create', '--name', `${who}-old`, BUSYBOX_IMAGE, 'true')).trim();
     await asOk(uid, 'volume', 'create', `${who}-data`);
-    const net = (await asOk(uid, 'network', 'create', `${who}-net`)).trim();
+    const net = (await asOk(uid, 'network', 'create', '--subnet', SUBNETS[who]!, `${who}-net`)).trim();
     return { names: [`${who}-web`, `${who}-old`, `${who}-used`, `${who}-data`, `${who}-net`], ids: [web, old, net] };
   }
 
@@ -84,27 +73,13 @@ describe('owners: lists and prunes show only the owner’s own objects', { timeo
 
   before(
     async () => {
-      const publicDir = teardown.tempDir('/tmp/dgl-', 0o755);
-      engine = await startEngine();
-      teardown.add(() => engine.stop());
-      for (const uid of [ALICE, BOB]) {
-        const home = join(publicDir, `home-${uid}`);
-        mkdirSync(home);
-        chownSync(home, uid, uid);
-        homes.set(uid, home);
-      }
-      const policy = join(engine.dir, 'owners.yaml');
-      writeFileSync(policy, POLICY);
-      socket = join(publicDir, 'gateway.sock');
-      const gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy] });
-      teardown.add(() => gateway.stopRunning());
-      host = `unix://${socket}`;
+      ({ engine, socket, host, homes } = await startOwnersGateway(teardown, [ALICE, BOB], '/tmp/dgl-'));
       made.set('alice', await makeObjects(ALICE, 'alice'));
       made.set('bob', await makeObjects(BOB, 'bob'));
       // Objects of nobody: made on the engine itself, before owners, by an operator.
       const legacy = (await direct('create', '--name', 'legacy-box', BUSYBOX_IMAGE, 'true')).trim();
       await direct('volume', 'create', 'legacy-data');
-      const legacyNet = (await direct('network', 'create', 'legacy-net')).trim();
+      const legacyNet = (await direct('network', 'create', '--subnet', SUBNETS['legacy']!, 'legacy-net')).trim();
       made.set('legacy', { names: ['legacy-box', 'legacy-data', 'legacy-net'], ids: [legacy, legacyNet] });
     },
     { timeout: 120_000 },

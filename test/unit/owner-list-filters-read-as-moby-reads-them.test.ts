@@ -5,30 +5,17 @@
 // A commit's `?container=` is the owner's or answered as a missing one, and forwarded as the full id.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { judge, loadPolicy } from '../../src/index.js';
+import { judge } from '../../src/index.js';
 import type { UnixPeer } from '../../src/identify/identity.js';
-import type { ContainerFacts } from '../../src/judge/engine-lookup.js';
 import { ownerListFilters, readListFilters } from '../../src/judge/owner/list-filters.js';
 import { GatewayError } from '../../src/errors/catalogue.js';
-import { fakeEngine, plainContainer } from '../support/fake-engine.js';
+import { fakeEngine } from '../support/fake-engine.js';
+import { ownedContainer, TENANTS_POLICY } from '../support/owners-fixtures.js';
 import { ALICE as ALICE_ANY, ROOT } from '../support/policy-fixtures.js';
 
 const ALICE = ALICE_ANY as UnixPeer;
 
-const POLICY = loadPolicy(
-  [
-    'rules:',
-    '  - name: admin',
-    '    match: { uid: 0 }',
-    '    profile: baseline',
-    '  - name: tenants',
-    '    match: { gid: [1000, 1001] }',
-    '    profile: baseline',
-    '    owner: { from: user }',
-    '',
-  ].join('\n'),
-  { name: 'owners.yaml' },
-);
+const POLICY = TENANTS_POLICY;
 
 const OWN = '"dockgate.owner=alice":true';
 
@@ -158,13 +145,9 @@ describe('owner list filters: lists and prunes forward the merged filter', () =>
 });
 
 describe('owner commit: the container committed is the owner’s, forwarded by its full id', () => {
-  function owned(name: string, owner: string | undefined): ContainerFacts {
-    const container = plainContainer(name);
-    return { ...container, Config: { ...container.Config, Labels: owner === undefined ? {} : { 'dockgate.owner': owner } } };
-  }
-  const web = owned('web', 'alice');
-  const db = owned('db', 'bob');
-  const legacy = owned('legacy', undefined);
+  const web = ownedContainer('web', 'alice');
+  const db = ownedContainer('db', 'bob');
+  const legacy = ownedContainer('legacy', undefined);
   const engine = fakeEngine({ containers: [web, db, legacy] });
   const commit = (query: string, body?: string) =>
     judge(POLICY, { method: 'POST', path: `/v1.41/commit?${query}`, headers: { 'content-type': 'application/json' }, ...(body !== undefined && { body }), identity: ALICE }, engine);
