@@ -15,7 +15,8 @@ import { describeNormalisation } from '../route/normalisation.js';
 import type { ReplacedQuery } from '../route/query.js';
 import { judgesReach, type Operation } from '../route/operations.js';
 import { checkOwnedTarget, FILTERED_BY_OWNER, OWNER_LABEL_FIELD, ownedReference, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
-import { ownerListFilters } from '../judge/owner/list-filters.js';
+import { hasListBoundaries, pinListBoundaries } from '../judge/owner/list-boundaries.js';
+import { readListFilters, serialiseListFilters, withOwnerLabel } from '../judge/owner/list-filters.js';
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { foreignCreateReferences } from '../judge/owner/create-references.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
@@ -178,9 +179,26 @@ export class RulePolicy implements Policy {
       });
     }
     if (owner !== undefined && FILTERED_BY_OWNER.has(operation)) {
-      const filters = ownerListFilters(input.target.query.get('filters'), owner);
-      trace.push({ step: 'change', outcome: 'info', detail: `?filters = ${filters} (the client's filters, kept to the owner's objects)` });
-      return this.judged(input, rule, carried, trace, engine, owner, { replacedQuery: { filters } });
+      const filters = withOwnerLabel(readListFilters(input.target.query.get('filters')), owner);
+      const forwarded = (): Evaluation | Promise<Evaluation> => {
+        const replaced = serialiseListFilters(filters);
+        trace.push({ step: 'change', outcome: 'info', detail: `?filters = ${replaced} (the client's filters, kept to the owner's objects)` });
+        return this.judged(input, rule, carried, trace, engine, owner, { replacedQuery: { filters: replaced } });
+      };
+      if (!hasListBoundaries(operation, filters)) return forwarded();
+      const ownerOf = owner;
+      return pinListBoundaries(filters, ownerOf, engine).then((refused) => {
+        if (refused === undefined) return forwarded();
+        trace.push({ step: 'owner', outcome: 'fail', detail: `${refused.field} ${refused.why}` });
+        return this.finish(trace, {
+          verdict: 'deny',
+          rule: rule.rule,
+          reason: `${refused.field}: ${refused.why}`,
+          fix: `Name only containers created by this owner, the owner ${rule.label} gives this client, by full id or name`,
+          ...carried,
+          ...owned,
+        });
+      });
     }
     const named = owner === undefined ? undefined : ownedReference(operation, target, input.target.query);
     if (owner === undefined || named === undefined) return this.judged(input, rule, carried, trace, engine, owner, {});

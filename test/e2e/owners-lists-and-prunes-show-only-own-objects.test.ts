@@ -110,6 +110,18 @@ describe('owners: lists and prunes show only the owner’s own objects', { timeo
     assert.deepEqual(await names(ALICE, 'network', 'ls', '--filter', 'name=net', '--format', '{{.Name}}'), ['alice-net']);
     assert.deepEqual(await names(ALICE, 'ps', '-a', '--filter', `label=dockgate.owner=${BOB}`, '--format', '{{.Names}}'), []);
     assert.deepEqual(await names(ALICE, 'volume', 'ls', '-q', '--filter', `label=dockgate.owner=${BOB}`), []);
+    // before/since name a boundary container: the owner's own, forwarded by full id; another owner's is refused
+    // in the same words as a missing one (it would tell when that one was made, or that it exists).
+    assert.deepEqual(await names(ALICE, 'ps', '-a', '--filter', 'before=alice-old', '--format', '{{.Names}}'), ['alice-web']);
+    assert.deepEqual(await names(ALICE, 'ps', '-a', '--filter', 'since=alice-web', '--format', '{{.Names}}'), ['alice-old']);
+    for (const ref of ['bob-web', 'no-such-container']) {
+      const boundary = await as(ALICE, 'ps', '-a', '--filter', `since=${ref}`);
+      assert.notEqual(boundary.code, 0, ref);
+      assert.equal(
+        boundary.stderr.replaceAll(ref, 'REF'),
+        `Error response from daemon: dockgate: container.list (GET /containers/json) denied by policy.tenants: filters.since: names "REF", which is no container of the owner "${ALICE}". Name only containers created by this owner, the owner rule "tenants" gives this client, by full id or name\n`,
+      );
+    }
   });
 
   test('a client that is not the CLI, sending the legacy filter form over raw HTTP, gets the same filtering', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { judge } from '../../src/index.js';
 import type { UnixPeer } from '../../src/identify/identity.js';
-import { ownerListFilters, readListFilters } from '../../src/judge/owner/list-filters.js';
+import { readListFilters, serialiseListFilters, withOwnerLabel } from '../../src/judge/owner/list-filters.js';
 import { GatewayError } from '../../src/errors/catalogue.js';
 import { fakeEngine } from '../support/fake-engine.js';
 import { ownedContainer, TENANTS_POLICY } from '../support/owners-fixtures.js';
@@ -21,7 +21,7 @@ const OWN = '"dockgate.owner=alice":true';
 
 /** What the engine receives as `filters` for alice's `raw`, parsed. */
 function forwarded(raw: string | undefined): unknown {
-  return JSON.parse(ownerListFilters(raw, 'alice'));
+  return JSON.parse(serialiseListFilters(withOwnerLabel(readListFilters(raw), 'alice')));
 }
 
 function refusal(raw: string): GatewayError {
@@ -144,11 +144,38 @@ describe('owner list filters: lists and prunes forward the merged filter', () =>
   });
 });
 
+describe('owner list filters: before and since name only the owner’s containers, forwarded by full id', () => {
+  const web = ownedContainer('web', 'alice');
+  const db = ownedContainer('db', 'bob');
+  const legacy = ownedContainer('legacy', undefined);
+  const engine = fakeEngine({ containers: [web, db, legacy] });
+  const list = (filters: string) => judge(POLICY, { method: 'GET', path: `/v1.41/containers/json?all=1&filters=${encodeURIComponent(filters)}`, identity: ALICE }, engine);
+
+  test('its own container, by name or full id, as the engine finds a boundary, is forwarded as the full id', async () => {
+    for (const ref of ['web', '/web', web.Id]) {
+      const result = await list(`{"before":{"${ref}":true},"since":{"${ref}":true}}`);
+      assert.equal(result.verdict, 'allow', `${ref}: ${result.reason}`);
+      const forwardedFilters = JSON.parse(new URL(result.target ?? assert.fail('nothing forwarded'), 'http://x').searchParams.get('filters')!) as unknown;
+      assert.deepEqual(forwardedFilters, { before: { [web.Id]: true }, since: { [web.Id]: true }, label: { 'dockgate.owner=alice': true } });
+    }
+  });
+
+  test('another owner’s, an unowned, a missing container and an id prefix (which the engine does not resolve there) are refused in the same words', async () => {
+    for (const ref of ['db', db.Id, 'legacy', 'ghost', web.Id.slice(0, 12)]) {
+      const result = await list(`{"since":["${ref}"]}`);
+      assert.equal(result.verdict, 'deny', ref);
+      assert.equal(result.rule, 'policy.tenants');
+      assert.equal(result.reason, `filters.since: names ${JSON.stringify(ref)}, which is no container of the owner "alice"`);
+    }
+  });
+});
+
 describe('owner commit: the container committed is the owner’s, forwarded by its full id', () => {
   const web = ownedContainer('web', 'alice');
   const db = ownedContainer('db', 'bob');
   const legacy = ownedContainer('legacy', undefined);
   const engine = fakeEngine({ containers: [web, db, legacy] });
+
   const commit = (query: string, body?: string) =>
     judge(POLICY, { method: 'POST', path: `/v1.41/commit?${query}`, headers: { 'content-type': 'application/json' }, ...(body !== undefined && { body }), identity: ALICE }, engine);
 

@@ -80,15 +80,19 @@ function asLegacy(value: JsonValue): ListFilters | undefined {
   return filters;
 }
 
-/**
- * The `filters` to forward: the client's, read as the engine reads them, with the owner's label added to
- * `label`, in the form every engine since API 1.22 reads (`{"label":{"dockgate.owner=alice":true},...}`).
- */
-export function ownerListFilters(raw: string | undefined, owner: string): string {
-  const filters = readListFilters(raw);
+/** The filters with the owner's label among the `label` values, all of which the engine requires. */
+export function withOwnerLabel(filters: ListFilters, owner: string): ListFilters {
   const labels = filters.get(LABEL_KEY) ?? new Map<string, boolean>();
   labels.set(`${OWNER_LABEL}=${owner}`, true);
   filters.set(LABEL_KEY, labels);
+  return filters;
+}
+
+/**
+ * The `filters` to forward, in the form every engine since API 1.22 reads
+ * (`{"label":{"dockgate.owner=alice":true},...}`), each value with its bool.
+ */
+export function serialiseListFilters(filters: ListFilters): string {
   return JSON.stringify(Object.fromEntries([...filters].map(([key, values]) => [key, Object.fromEntries(values)])));
 }
 
