@@ -1,4 +1,5 @@
 // The outcome of judging one request, with enough words to tell the client what to change.
+import type { ReplacedQuery } from '../route/query.js';
 import type { Redaction } from './redaction.js';
 
 /** A JSON value a policy can set; it comes from the policy file, never from the request. */
@@ -32,6 +33,11 @@ export interface Decision {
    * name or id prefix the client sent, which the engine would otherwise resolve again.
    */
   pinnedTarget?: string;
+  /**
+   * Query parameters forwarded with the value the decision judged in place of the client's: a list's
+   * `filters` with the owner's label merged in, the full id of the container a commit names.
+   */
+  replacedQuery?: ReplacedQuery;
   /**
    * The full id of the image a container create was judged on (its user, its configuration). The engine
    * resolves the image's name again when the create reaches it, and a re-tag in between would give the

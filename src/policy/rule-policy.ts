@@ -12,8 +12,11 @@ import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { describeNormalisation } from '../route/normalisation.js';
+import type { ReplacedQuery } from '../route/query.js';
 import { judgesReach, type Operation } from '../route/operations.js';
-import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
+import { checkOwnedTarget, FILTERED_BY_OWNER, OWNER_LABEL_FIELD, ownedReference, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
+import { hasListBoundaries, pinListBoundaries } from '../judge/owner/list-boundaries.js';
+import { readListFilters, serialiseListFilters, withOwnerLabel } from '../judge/owner/list-filters.js';
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { checkCreateReferences } from '../judge/owner/create-references.js';
 import { pinnedField, withBodyPins, type BodyPin } from '../judge/owner/body-pins.js';
@@ -23,6 +26,13 @@ import { isRecord } from '../judge/reach/reach-context.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { requestOwner } from '../judge/owner/request-owner.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
+
+/** What the owner's part forwards in place of what the client sent (see RulePolicy.judged). */
+interface OwnerPins {
+  readonly id?: string;
+  readonly body?: readonly BodyPin[];
+  readonly query?: ReplacedQuery;
+}
 
 export interface TraceStep {
   step: 'identity' | 'rule' | 'operation' | 'owner' | 'check' | 'change' | 'decision';
@@ -143,7 +153,7 @@ export class RulePolicy implements Policy {
       });
     }
     const owned = owner !== undefined ? { owner } : {};
-    if (owner !== undefined && !ownersCover(operation, input.route.target)) {
+    if (owner !== undefined && !ownersCover(operation, input.route.target, { query: input.target.query, body: input.body })) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
       return this.finish(trace, {
         verdict: 'deny',
@@ -188,17 +198,34 @@ export class RulePolicy implements Policy {
     const { owner } = scope;
     const refused = (reason: string, fix: string, answer: { notFound?: string; nameTaken?: string }): Evaluation =>
       this.finish(trace, { verdict: 'deny', rule: rule.rule, reason, fix, ...answer, ...carried, owner });
-    let pins: { id?: string; body?: readonly BodyPin[] } = {};
-    if (namesOwnedObject(operation, target)) {
-      const checked = await checkOwnedTarget(operation, target, scope, engine, input.body);
+    let pins: OwnerPins = {};
+    if (FILTERED_BY_OWNER.has(operation)) {
+      const filters = withOwnerLabel(readListFilters(input.target.query.get('filters')), owner);
+      if (hasListBoundaries(operation, filters)) {
+        const outside = await pinListBoundaries(filters, scope, engine);
+        if (outside !== undefined) {
+          trace.push({ step: 'owner', outcome: 'fail', detail: `${outside.field} ${outside.why}` });
+          return refused(`${outside.field}: ${outside.why}`, `Name only containers created by this owner, the owner ${rule.label} gives this client, by full id or name`, {});
+        }
+      }
+      const replaced = serialiseListFilters(filters);
+      trace.push({ step: 'change', outcome: 'info', detail: `?filters = ${replaced} (the client's filters, kept to the owner's objects)` });
+      pins = { query: { filters: replaced } };
+    }
+    const named = ownedReference(operation, target, input.target.query);
+    if (named !== undefined) {
+      const checked = await checkOwnedTarget(operation, named, scope, engine, input.body);
       if (!checked.own) {
         const visible = 'visible' in checked;
         trace.push({ step: 'owner', outcome: 'fail', detail: visible ? checked.why : `${checked.why}: answered as the engine answers for a missing one` });
         const reason = `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(owner)}`;
-        return refused(reason, visible ? `Ask its owner to change it` : `Name a ${target.kind} created by this owner`, visible ? {} : { notFound: checked.message });
+        return refused(reason, visible ? `Ask its owner to change it` : `Name a ${named.kind} created by this owner`, visible ? {} : { notFound: checked.message });
       }
       trace.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
-      pins = { ...(checked.id !== undefined && { id: checked.id }), ...(checked.pins !== undefined && { body: checked.pins }) };
+      if (named.inQuery !== undefined && checked.id !== undefined) {
+        trace.push({ step: 'change', outcome: 'info', detail: `?${named.inQuery} ${named.ref} is forwarded as ${checked.id}` });
+        pins = { query: { [named.inQuery]: checked.id } };
+      } else pins = { ...(checked.id !== undefined && { id: checked.id }), ...(checked.pins !== undefined && { body: checked.pins }) };
     }
     const taken = await takenName(operation, input.target.query, input.body, owner, engine);
     if (taken !== undefined) {
@@ -219,8 +246,9 @@ export class RulePolicy implements Policy {
 
   /**
    * The reach judge's part (when the rule and operation call for it) and the owner's stamp on what is
-   * created. `pins`: the full id the owner check looked at, forwarded in place of the client's reference in
-   * the path, and the references it pinned in the body.
+   * created. `pins`: what the owner's part forwards in place of what the client sent: the full id the owner
+   * check looked at in place of the reference in the path, the references it pinned in the body, query
+   * parameters it judged.
    */
   private judged(
     input: JudgeInput,
@@ -229,13 +257,14 @@ export class RulePolicy implements Policy {
     trace: TraceStep[],
     engine: JudgeInput['engine'],
     owner: string | undefined,
-    pins: { id?: string; body?: readonly BodyPin[] },
+    pins: OwnerPins,
   ): Evaluation | Promise<Evaluation> {
     const operation = input.route.operation;
     const owned = owner !== undefined ? { owner } : {};
     const pinned = pins.id;
     const bodyPins = pins.body ?? [];
-    const ownerPin = pinned !== undefined ? { pinnedTarget: pinned } : {};
+    const replaced = pins.query !== undefined ? { replacedQuery: pins.query } : {};
+    const ownerPin = { ...(pinned !== undefined && { pinnedTarget: pinned }), ...replaced };
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
       trace.push({
         step: 'check',
@@ -271,6 +300,7 @@ export class RulePolicy implements Policy {
       const pins = {
         ...(pinnedTarget !== undefined && { pinnedTarget }),
         ...(reach.createdFromImage !== undefined && { createdFromImage: reach.createdFromImage }),
+        ...replaced,
       };
       if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =

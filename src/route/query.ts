@@ -7,6 +7,13 @@ import { GatewayError } from '../errors/catalogue.js';
 import { decodePercent, encodeQueryComponent } from './percent-encoding.js';
 import { quote } from './quote.js';
 
+/**
+ * Query parameters a decision forwards with its own value in place of the client's (name → value): each is a
+ * parameter the engine reads as one value, so it is forwarded once, where the client first gave it, or last
+ * when the client did not give it.
+ */
+export type ReplacedQuery = Readonly<Record<string, string>>;
+
 /** Read-only access to the decoded query parameters. Names are case-sensitive, as in Go's url.Values. */
 export interface QueryView {
   /** The first value of a parameter, as the engine's r.Form.Get reads it. */
@@ -16,8 +23,8 @@ export interface QueryView {
   has(name: string): boolean;
   /** Parameter names in order of first appearance (to refuse parameters a policy does not know). */
   names(): readonly string[];
-  /** The serialisation forwarded to the engine, without `?`; empty when there are no parameters. */
-  canonical(): string;
+  /** The serialisation forwarded to the engine, without `?`; empty when there are no parameters. With `replaced`, those parameters' values replaced. */
+  canonical(replaced?: ReplacedQuery): string;
   /** Leaves every value of `name` but the first out of the canonical form (the engine reads only that one). */
   keepFirstOnly(name: string): void;
 }
@@ -71,15 +78,27 @@ class StrictQuery implements QueryView {
     return [...new Set(this.pairNames)];
   }
 
-  canonical(): string {
-    if (this.serialised === undefined) {
-      let text = '';
-      for (let i = 0; i < this.pairNames.length; i++) {
-        text += `${i === 0 ? '' : '&'}${encodeQueryComponent(this.pairNames[i]!)}=${encodeQueryComponent(this.pairValues[i]!)}`;
-      }
-      this.serialised = text;
-    }
+  canonical(replaced?: ReplacedQuery): string {
+    if (replaced !== undefined) return this.serialise(replaced);
+    this.serialised ??= this.serialise(undefined);
     return this.serialised;
+  }
+
+  private serialise(replaced: ReplacedQuery | undefined): string {
+    const pairs: string[] = [];
+    const placed = new Set<string>();
+    for (let i = 0; i < this.pairNames.length; i++) {
+      const name = this.pairNames[i]!;
+      if (replaced === undefined || !Object.hasOwn(replaced, name)) pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(this.pairValues[i]!)}`);
+      else if (!placed.has(name)) {
+        placed.add(name);
+        pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(replaced[name]!)}`);
+      }
+    }
+    for (const name of Object.keys(replaced ?? {})) {
+      if (!placed.has(name)) pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(replaced![name]!)}`);
+    }
+    return pairs.join('&');
   }
 }
 

@@ -1,5 +1,5 @@
-// Runs the real docker CLI as another uid/gid (setpriv, no supplementary groups), so the gateway's unix
-// listener sees that peer: its pid is the CLI's own, since setpriv execs docker in place.
+// Runs the real docker CLI (or another client) as another uid/gid (setpriv, no supplementary groups), so
+// the gateway's unix listener sees that peer: its pid is the client's own, since setpriv execs it in place.
 
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,15 +13,19 @@ export interface DockerAsUserResult {
 
 /** `home` must be writable by `uid` (the CLI keeps its config there). */
 export function dockerAsUser(uid: number, args: readonly string[], host: string, home: string): Promise<DockerAsUserResult> {
+  return runAsUser(uid, ['docker', ...args], {
+    HOME: home,
+    DOCKER_CONFIG: join(home, '.docker'),
+    DOCKER_HOST: host,
+    DOCKER_CLI_HINTS: 'false',
+  });
+}
+
+/** Any command as that uid/gid (e.g. curl, a client that is not the CLI), with PATH and the given environment only. */
+export function runAsUser(uid: number, command: readonly string[], env: Record<string, string> = {}): Promise<DockerAsUserResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', 'docker', ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
-        HOME: home,
-        DOCKER_CONFIG: join(home, '.docker'),
-        DOCKER_HOST: host,
-        DOCKER_CLI_HINTS: 'false',
-      },
+    const child = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', ...command], {
+      env: { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,12 +1,14 @@
 // What the owners tests share: the policy of an admin without an owner and tenants owned by their user
-// name (unit tests, through the library judge()), and the real-engine rig of two unix users on one gateway
-// socket, each its own owner by uid (e2e tests).
+// name and containers labelled with an owner (unit tests, through the library judge()), and the
+// real-engine rig of two unix users on one gateway socket, each its own owner by uid (e2e tests).
 import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPolicy } from '../../src/index.js';
+import type { ContainerFacts } from '../../src/judge/engine-lookup.js';
 import { dockerOk } from './docker-cli.js';
 import { dockerAsUser, type DockerAsUserResult } from './docker-as-user.js';
 import { startEngine, type Engine } from './engine.js';
+import { plainContainer } from './fake-engine.js';
 import { startGateway, type GatewayOptions } from './gateway.js';
 import type { Teardown } from './teardown.js';
 
@@ -29,6 +31,12 @@ export function tenantsPolicy(shared: readonly string[] = []): ReturnType<typeof
   );
 }
 
+/** A container whose labels name `owner`, or carry only another label when it has none. */
+export function ownedContainer(name: string, owner: string | undefined): ContainerFacts {
+  const container = plainContainer(name);
+  return { ...container, Config: { ...container.Config, Labels: owner === undefined ? { other: 'x' } : { 'dockgate.owner': owner } } };
+}
+
 export const ALICE_UID = 1000;
 export const BOB_UID = 65534;
 
@@ -47,8 +55,11 @@ const TWO_USERS_POLICY = [
 
 export interface TwoUsers {
   engine: Engine;
-  /** The gateway's unix socket, open to every user. */
+  /** The gateway's unix socket, open to every user, and the same as a DOCKER_HOST. */
   socket: string;
+  host: string;
+  /** Each user's home, writable by it (the CLI keeps its config there). */
+  homes: ReadonlyMap<number, string>;
   /** The docker CLI as `uid`, through the gateway. */
   as(uid: number, ...args: string[]): Promise<DockerAsUserResult>;
   /** The docker CLI on the engine's own socket, past the gateway (must succeed). */
@@ -83,6 +94,8 @@ export async function startTwoUsers(teardown: Teardown, gateway: Pick<GatewayOpt
   return {
     engine,
     socket,
+    host: `unix://${socket}`,
+    homes,
     as: (uid, ...args) => dockerAsUser(uid, args, `unix://${socket}`, homes.get(uid)!),
     direct: (...args) => dockerOk(args, engine.endpoint),
   };

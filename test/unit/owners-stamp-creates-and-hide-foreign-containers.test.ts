@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { judge } from '../../src/index.js';
 import type { UnixPeer } from '../../src/identify/identity.js';
-import type { ContainerFacts } from '../../src/judge/engine-lookup.js';
-import { fakeEngine, plainContainer } from '../support/fake-engine.js';
-import { tenantsPolicy } from '../support/owners-rig.js';
+import { fakeEngine } from '../support/fake-engine.js';
+import { ownedContainer, tenantsPolicy } from '../support/owners-rig.js';
 import { ALICE as ALICE_ANY, ROOT } from '../support/policy-fixtures.js';
 
 const ALICE = ALICE_ANY as UnixPeer;
@@ -17,10 +16,7 @@ const BOB: UnixPeer = { ...ALICE, uid: 1001, gid: 1001, user: 'bob', group: 'bob
 
 const POLICY = tenantsPolicy();
 
-function owned(name: string, owner: string | undefined): ContainerFacts {
-  const container = plainContainer(name);
-  return { ...container, Config: { ...container.Config, Labels: owner === undefined ? { other: 'x' } : { 'dockgate.owner': owner } } };
-}
+const owned = ownedContainer;
 
 const web = owned('web', 'alice');
 const db = owned('db', 'bob');
@@ -152,15 +148,13 @@ describe('owners: a named container must be the owner’s', () => {
 });
 
 describe('owners: what owners do not cover yet is refused to clients with an owner', () => {
-  test('lists, events, df, prunes and commit are refused naming the rule; clients without an owner keep them', async () => {
+  test('events, df, image prune, and commits that tag or relabel are refused naming the rule; clients without an owner keep them', async () => {
     const uncovered: Array<[string, string]> = [
-      ['GET', '/v1.41/containers/json?all=1'],
       ['GET', '/v1.41/events'],
       ['GET', '/v1.41/system/df'],
-      ['POST', '/v1.41/containers/prune'],
-      ['GET', '/v1.41/volumes'],
-      ['POST', '/v1.41/networks/prune'],
-      ['POST', '/v1.41/commit?container=web'],
+      ['POST', '/v1.41/images/prune'],
+      ['POST', '/v1.41/commit?container=web&repo=busybox&tag=latest'],
+      ['POST', '/v1.41/commit?container=web&changes=LABEL%20dockgate.owner%3Dbob'],
     ];
     for (const [method, path] of uncovered) {
       const refused = await judge(POLICY, { method, path, identity: ALICE }, engine);

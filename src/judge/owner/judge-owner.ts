@@ -2,6 +2,7 @@
 // the object a request names must be its owner's, and what a create makes is stamped with the owner.
 // Sits beside the reach judge and asks the engine through the same once-each look-ups (owned-lookups.ts).
 import type { Operation } from '../../route/operations.js';
+import type { QueryView } from '../../route/query.js';
 import type { ObjectKind } from '../../route/route.js';
 import type { ContainerFacts } from '../engine-lookup.js';
 import { isRecord, type ReachEngine } from '../reach/reach-context.js';
@@ -33,8 +34,9 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
  * Operations a client with an owner may make while owners cover only part of the API (docs/owners-design.md,
  * "What is built"): the creates that are stamped, the operations whose path names a container, exec
  * instance, volume or network (checked by namesOwnedObject), and those that name no engine object or only
- * images, which are used as if shared. Every other one (lists, events, df, prunes, commit, services,
- * secrets, configs...) would reach other owners' objects, so it is refused until it is built.
+ * images, which are used as if shared; with the lists and prunes of FILTERED_BY_OWNER and the commits
+ * ownersCover allows. Every other one (events, df, image prune, services, secrets, configs...) would reach
+ * other owners' objects, so it is refused until it is built.
  */
 const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'container.create',
@@ -48,9 +50,48 @@ const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'image.create',
 ]);
 
-/** Whether owners cover this operation yet (see NO_OWNED_OBJECT). */
-export function ownersCover(operation: Operation, target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined): boolean {
-  return NO_OWNED_OBJECT.has(operation) || namesOwnedObject(operation, target);
+/**
+ * Lists and prunes the engine filters by label: forwarded with the owner's label merged into their `filters`
+ * (list-filters.ts), so they show and remove only the owner's objects.
+ */
+export const FILTERED_BY_OWNER: ReadonlySet<Operation> = new Set<Operation>(['container.list', 'volume.list', 'network.list', 'container.prune', 'volume.prune', 'network.prune']);
+
+/** The query parameter of a commit that names the container committed, checked like a container in the path. */
+const COMMITTED_CONTAINER = 'container';
+
+/**
+ * Whether owners cover this operation yet (see NO_OWNED_OBJECT). A commit is covered while it makes an image
+ * owned by its container's owner and nothing else: without `repo` (a tag could move a name other owners run,
+ * e.g. busybox:latest, to this image), `changes` (a LABEL could set another owner's label) or the owner
+ * label in its body; the committed image keeps the container's labels, its owner's among them. Those are
+ * for the images' part of owners (docs/owners-design.md, "What remains").
+ */
+export function ownersCover(
+  operation: Operation,
+  target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined,
+  request?: { query: QueryView; body: unknown },
+): boolean {
+  if (operation === 'container.commit') return request !== undefined && commitMakesOnlyAnOwnedImage(request.query, request.body);
+  return NO_OWNED_OBJECT.has(operation) || FILTERED_BY_OWNER.has(operation) || namesOwnedObject(operation, target);
+}
+
+function commitMakesOnlyAnOwnedImage(query: QueryView, body: unknown): boolean {
+  return (query.get('repo') ?? '') === '' && query.all('changes').length === 0 && !(isRecord(body) && setsOwnerLabel(body.Labels));
+}
+
+/**
+ * The object a request names whose owner is checked: the one its path names (forwarded with the full id in
+ * the path), or the container a commit names in its query (forwarded with the full id in the query). None for
+ * a commit that names no container: the engine refuses it without resolving anything.
+ */
+export function ownedReference(
+  operation: Operation,
+  target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined,
+  query: QueryView,
+): { kind: 'container' | 'exec' | 'volume' | 'network'; ref: string; inQuery?: string } | undefined {
+  if (namesOwnedObject(operation, target)) return target;
+  const committed = operation === 'container.commit' ? query.get(COMMITTED_CONTAINER) : undefined;
+  return committed === undefined || committed === '' ? undefined : { kind: 'container', ref: committed, inQuery: COMMITTED_CONTAINER };
 }
 
 /**
