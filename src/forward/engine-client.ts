@@ -5,7 +5,7 @@
 import { GatewayError } from '../errors/catalogue.js';
 import { parseApiVersion, type ApiVersion } from '../route/api-version.js';
 import { encodePath } from '../route/percent-encoding.js';
-import type { ContainerFacts, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
+import type { ContainerFacts, ExecFacts, ImageFacts, SwarmKind, SwarmObjectFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { NetworkFacts, ReachEngine } from '../judge/reach/reach-context.js';
 import type { ConnectionUser, EngineConnection } from './engine-connections.js';
 import type { ResponseHead } from './engine-response-head.js';
@@ -185,6 +185,9 @@ function engineApiVersion(upstream: Upstream): () => Promise<ApiVersion> {
   };
 }
 
+/** Where the engine answers the inspect of each swarm object kind. */
+const SWARM_PATHS: Readonly<Record<SwarmKind, string>> = { service: '/services/', task: '/tasks/', secret: '/secrets/', config: '/configs/' };
+
 /** The engine's look-ups, and the same with every answer charged to one request's memory budget. */
 export interface EngineLookups extends ReachEngine {
   chargedTo(charge: AnswerCharge): Required<ReachEngine>;
@@ -200,6 +203,7 @@ export function createEngineLookup(upstream: Upstream): EngineLookups {
     image: async (ref) => inspect<ImageFacts>(upstream, lookupPath('image', ref, true, '/images/', '/json'), charge),
     exec: async (id) => inspect<ExecFacts>(upstream, lookupPath('exec', id, false, '/exec/', '/json'), charge),
     network: async (ref) => inspect<NetworkFacts>(upstream, lookupPath('network', ref, false, '/networks/', ''), charge),
+    swarmObject: async (kind, ref) => inspect<SwarmObjectFacts>(upstream, lookupPath(kind, ref, false, SWARM_PATHS[kind], ''), charge),
   });
   return { ...lookups(), chargedTo: lookups };
 }

@@ -16,6 +16,8 @@ import { judgesReach, type Operation } from '../route/operations.js';
 import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { foreignCreateReferences } from '../judge/owner/create-references.js';
+import { foreignServiceReferences } from '../judge/owner/service-references.js';
+import { SERVICE_WRITES } from '../judge/owner/swarm-objects.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
@@ -159,23 +161,38 @@ export class RulePolicy implements Policy {
     }
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
     const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
-    const target = input.route.target;
-    if (owner !== undefined && operation === 'container.create') {
+    if (owner !== undefined && (operation === 'container.create' || SERVICE_WRITES.has(operation))) {
       const ownerOf = owner;
-      return foreignCreateReferences(input.body, ownerOf, engine).then((refused) => {
-        if (refused.length === 0) return this.judged(input, rule, carried, trace, engine, ownerOf, undefined);
+      const references = operation === 'container.create' ? foreignCreateReferences : foreignServiceReferences;
+      return references(input.body, ownerOf, engine).then((refused) => {
+        if (refused.length === 0) return this.ownedTarget(input, rule, carried, trace, engine, ownerOf);
         trace.push({ step: 'owner', outcome: 'fail', detail: refused.map((r) => `${r.field} ${r.why}`).join('; ') });
         return this.finish(trace, {
           verdict: 'deny',
           rule: rule.rule,
           reason: refused.map((r) => `${r.field}: ${r.why}`).join('; '),
-          fix: `Name only containers and volumes created by this owner, the owner ${rule.label} gives this client`,
+          fix: `Name only objects created by this owner, the owner ${rule.label} gives this client`,
           ...carried,
           ...owned,
         });
       });
     }
+    return this.ownedTarget(input, rule, carried, trace, engine, owner);
+  }
+
+  /** The owner's check of the object the path names (when there is an owner and the path names one), then the rest of the judgement. */
+  private ownedTarget(
+    input: JudgeInput,
+    rule: PolicyRule,
+    carried: { mode?: 'warn'; redact?: Redaction },
+    trace: TraceStep[],
+    engine: JudgeInput['engine'],
+    owner: string | undefined,
+  ): Evaluation | Promise<Evaluation> {
+    const target = input.route.target;
     if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, undefined);
+    const operation = input.route.operation;
+    const owned = { owner };
     const ownerOf = owner;
     return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
       if (!checked.own) {

@@ -3,10 +3,11 @@
 // Sits beside the reach judge and asks the engine through the same once-each look-ups (owned-lookups.ts).
 import type { Operation } from '../../route/operations.js';
 import type { ObjectKind } from '../../route/route.js';
-import type { ContainerFacts } from '../engine-lookup.js';
+import type { ContainerFacts, SwarmKind } from '../engine-lookup.js';
 import { isRecord, type ReachEngine } from '../reach/reach-context.js';
 import { noSuchContainer, noSuchExec } from './not-found.js';
 import { OWNER_LABEL, ownerIn, setsOwnerLabel, withOwnerLabel } from './owner-label.js';
+import { checkOwnedSwarmObject, isSwarmKind, setsSwarmOwner, stampSwarmOwner } from './swarm-objects.js';
 
 /** Creates whose body carries the made object's labels (`Labels`), stamped with the owner. */
 const LABELLED_CREATES: ReadonlySet<Operation> = new Set<Operation>(['container.create', 'volume.create', 'network.create']);
@@ -16,7 +17,7 @@ export const OWNER_LABEL_FIELD = `Labels.${OWNER_LABEL}`;
 
 /** Whether the body of this request sets the owner label, which only dockgate writes where a policy uses owners. */
 export function setsOwner(operation: Operation, body: unknown): boolean {
-  return LABELLED_CREATES.has(operation) && isRecord(body) && setsOwnerLabel(body.Labels);
+  return (LABELLED_CREATES.has(operation) && isRecord(body) && setsOwnerLabel(body.Labels)) || setsSwarmOwner(operation, body);
 }
 
 /**
@@ -24,7 +25,7 @@ export function setsOwner(operation: Operation, body: unknown): boolean {
  * body reader has refused a create whose body is not an object).
  */
 export function stampOwner(operation: Operation, body: unknown, owner: string): Record<string, unknown> | undefined {
-  return LABELLED_CREATES.has(operation) && isRecord(body) ? withOwnerLabel(body, owner) : undefined;
+  return LABELLED_CREATES.has(operation) && isRecord(body) ? withOwnerLabel(body, owner) : stampSwarmOwner(operation, body, owner);
 }
 
 /**
@@ -32,12 +33,15 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
  * "What is built"): the creates that are stamped, the operations whose path names a container or exec
  * instance (checked by namesOwnedObject), and those that name no engine object or only images, which are
  * used as if shared. Every other one (lists, events, df, prunes, volumes and networks by name, commit,
- * services, secrets, configs...) would reach other owners' objects, so it is refused until it is built.
+ * swarm lists...) would reach other owners' objects, so it is refused until it is built.
  */
 const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'container.create',
   'volume.create',
   'network.create',
+  'service.create',
+  'secret.create',
+  'config.create',
   'system.ping',
   'system.version',
   'image.list',
@@ -57,8 +61,8 @@ export function ownersCover(operation: Operation, target: { kind: ObjectKind; re
  */
 export function namesOwnedObject<T extends { kind: ObjectKind; ref: string; segments?: readonly [number, number] }>(
   target: T | undefined,
-): target is T & { kind: 'container' | 'exec'; segments: readonly [number, number] } {
-  return target?.segments !== undefined && (target.kind === 'container' || target.kind === 'exec');
+): target is T & { kind: 'container' | 'exec' | SwarmKind; segments: readonly [number, number] } {
+  return target?.segments !== undefined && (target.kind === 'container' || target.kind === 'exec' || isSwarmKind(target.kind));
 }
 
 export type OwnedTarget =
@@ -77,10 +81,11 @@ function whose(found: string | undefined): string {
 
 /**
  * The object the path names, checked to be `owner`'s: a container by its labels, an exec instance by its
- * container's. A missing object is answered here too, as the engine would: forwarding a reference that did
+ * container's, a service, task, secret or config as swarm-objects.ts reads it. A missing object is answered here too, as the engine would: forwarding a reference that did
  * not resolve would let the engine resolve it again, to whatever holds the name by then.
  */
-export async function checkOwnedTarget(operation: Operation, target: { kind: 'container' | 'exec'; ref: string }, owner: string, engine: ReachEngine): Promise<OwnedTarget> {
+export async function checkOwnedTarget(operation: Operation, target: { kind: 'container' | 'exec' | SwarmKind; ref: string }, owner: string, engine: ReachEngine): Promise<OwnedTarget> {
+  if (isSwarmKind(target.kind)) return checkOwnedSwarmObject({ kind: target.kind, ref: target.ref }, owner, engine);
   if (target.kind === 'exec') {
     const exec = await engine.exec(target.ref);
     const container = exec === undefined ? undefined : await engine.container(exec.ContainerID);

@@ -1,12 +1,13 @@
 // The engine's look-ups of one decision, each asked once: the owner check and the reach judge then read the
 // same answer for a reference, so the full id whose owner was compared is the id the reach judge pins and
 // forwards. Two asks could meet two containers when a name is removed and made again in between.
-import type { ContainerFacts, ExecFacts } from '../engine-lookup.js';
+import type { ContainerFacts, ExecFacts, SwarmObjectFacts } from '../engine-lookup.js';
 import type { ReachEngine } from '../reach/reach-context.js';
 
 export function onceEach(engine: ReachEngine): ReachEngine {
   const containers = new Map<string, Promise<ContainerFacts | undefined>>();
   const execs = new Map<string, Promise<ExecFacts | undefined>>();
+  const swarmObjects = new Map<string, Promise<SwarmObjectFacts | undefined>>();
   const remember = <T>(asked: Map<string, Promise<T>>, ref: string, ask: () => Promise<T>): Promise<T> => {
     let answer = asked.get(ref);
     if (answer === undefined) {
@@ -17,6 +18,7 @@ export function onceEach(engine: ReachEngine): ReachEngine {
   };
   const network = engine.network?.bind(engine);
   const apiVersion = engine.apiVersion?.bind(engine);
+  const swarmObject = engine.swarmObject?.bind(engine);
   return {
     container: (ref) => remember(containers, ref, () => engine.container(ref)),
     exec: (id) => remember(execs, id, () => engine.exec(id)),
@@ -24,5 +26,6 @@ export function onceEach(engine: ReachEngine): ReachEngine {
     image: (ref) => engine.image(ref),
     ...(network !== undefined && { network }),
     ...(apiVersion !== undefined && { apiVersion }),
+    ...(swarmObject !== undefined && { swarmObject: (kind, ref) => remember(swarmObjects, `${kind}:${ref}`, () => swarmObject(kind, ref)) }),
   };
 }
