@@ -122,6 +122,7 @@ e2e_tests=(
   test/e2e/large-transfers-stay-streamed.test.ts
   test/e2e/identity-recorded-for-unix-and-tls-peers.test.ts
   test/e2e/owners-two-unix-users-keep-to-their-own-containers.test.ts
+  test/e2e/swarm-services-keep-to-their-owner-and-redact-secrets.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts
   test/e2e/paths-read-like-the-engine.test.ts

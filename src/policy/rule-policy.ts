@@ -148,7 +148,7 @@ export class RulePolicy implements Policy {
         ...owned,
       });
     }
-    if (this.usesOwners && setsOwner(operation, input.body)) {
+    if (this.usesOwners && setsOwner(operation, input.body, owner)) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
       return this.finish(trace, {
         verdict: 'deny',

@@ -92,6 +92,20 @@ describe('owners: services, secrets and configs are stamped', () => {
   });
 
   test('no client sets the owner label on a service, its task containers, a secret or a config, in any spelling the engine reads', async () => {
+    // An update carries back the spec it read, label included: the client's own owner there passes (and is stamped again).
+    const keeps = { Name: 'web', Labels: { 'dockgate.owner': 'alice' }, TaskTemplate: { ContainerSpec: { Image: 'busybox', Labels: { 'dockgate.owner': 'alice' } } } };
+    const kept = await judge(POLICY, { method: 'POST', path: '/v1.41/services/web/update?version=3', headers: json, body: JSON.stringify(keeps), identity: ALICE }, engine);
+    assert.equal(kept.verdict, 'allow', kept.reason);
+    assert.deepEqual(JSON.parse(kept.body!.toString()), keeps);
+    // A client without an owner cannot tell its own value from a forged one: refused to it, as in a create.
+    const unowned = await judge(POLICY, { method: 'POST', path: '/v1.41/services/web/update?version=3', headers: json, body: JSON.stringify(keeps), identity: ROOT }, engine);
+    assert.equal(unowned.verdict, 'deny');
+    const ownInCreate = await judge(
+      POLICY,
+      { method: 'POST', path: '/v1.41/services/create', headers: json, body: JSON.stringify({ ...SPEC, Labels: { 'dockgate.owner': 'alice' } }), identity: ALICE },
+      engine,
+    );
+    assert.equal(ownInCreate.verdict, 'deny', 'a create never carries the label back: any value is refused');
     const forged: Array<[string, unknown]> = [
       ['/v1.41/services/create', { ...SPEC, Labels: { 'dockgate.owner': 'bob' } }],
       ['/v1.41/services/create', { ...SPEC, labels: { 'dockgate.owner': 'bob' } }],

@@ -15,9 +15,9 @@ const LABELLED_CREATES: ReadonlySet<Operation> = new Set<Operation>(['container.
 /** The field a client may not set, as a refusal names it. */
 export const OWNER_LABEL_FIELD = `Labels.${OWNER_LABEL}`;
 
-/** Whether the body of this request sets the owner label, which only dockgate writes where a policy uses owners. */
-export function setsOwner(operation: Operation, body: unknown): boolean {
-  return (LABELLED_CREATES.has(operation) && isRecord(body) && setsOwnerLabel(body.Labels)) || setsSwarmOwner(operation, body);
+/** Whether the body of this request sets the owner label, which only dockgate writes where a policy uses owners; `owner`: the client's, if any. */
+export function setsOwner(operation: Operation, body: unknown, owner: string | undefined): boolean {
+  return (LABELLED_CREATES.has(operation) && isRecord(body) && setsOwnerLabel(body.Labels)) || setsSwarmOwner(operation, body, owner);
 }
 
 /**

@@ -18,6 +18,8 @@ export function isSwarmKind(kind: ObjectKind): kind is SwarmKind {
 
 /** Writes whose body is a whole spec of the object (create, and update, which replaces it). */
 const SPEC_WRITES: ReadonlySet<Operation> = new Set<Operation>(['service.create', 'service.update', 'secret.create', 'secret.update', 'config.create', 'config.update']);
+/** Of those, the updates: their body is the object's spec as inspected, sent back whole (what `docker service update` does). */
+const SPEC_UPDATES: ReadonlySet<Operation> = new Set<Operation>(['service.update', 'secret.update', 'config.update']);
 /** Of those, the ones whose spec also labels containers: a service's tasks. */
 export const SERVICE_WRITES: ReadonlySet<Operation> = new Set<Operation>(['service.create', 'service.update']);
 
@@ -27,11 +29,17 @@ function containerSpecOf(body: Record<string, unknown>): Record<string, unknown>
   return isRecord(template) && isRecord(template.ContainerSpec) ? template.ContainerSpec : undefined;
 }
 
-/** Whether a swarm spec body sets the owner label, on the object or (services) on its task containers. */
-export function setsSwarmOwner(operation: Operation, body: unknown): boolean {
+/**
+ * Whether a swarm spec body sets the owner label, on the object or (services) on its task containers. An
+ * update carries the spec it read back, label included: the client's own owner there is no forgery (the
+ * path's object was checked to be its owner's, and the stamp writes the same value). A client without an
+ * owner cannot tell its own from a forged one, so any value is refused to it.
+ */
+export function setsSwarmOwner(operation: Operation, body: unknown, owner: string | undefined): boolean {
   if (!SPEC_WRITES.has(operation) || !isRecord(body)) return false;
-  if (setsOwnerLabel(body.Labels)) return true;
-  return SERVICE_WRITES.has(operation) && setsOwnerLabel(containerSpecOf(body)?.Labels);
+  const keepsOwn = SPEC_UPDATES.has(operation) && owner !== undefined;
+  const sets = (labels: unknown): boolean => setsOwnerLabel(labels) && !(keepsOwn && ownerIn(labels) === owner);
+  return sets(body.Labels) || (SERVICE_WRITES.has(operation) && sets(containerSpecOf(body)?.Labels));
 }
 
 /** The swarm spec to forward with the owner stamped on the object and its task containers; undefined when the operation writes no spec. */
