@@ -10,6 +10,7 @@ unit_tests=(
   test/unit/owners-come-from-the-policy-file-and-the-identity.test.ts
   test/unit/owners-stamp-creates-and-hide-foreign-containers.test.ts
   test/unit/owners-keep-services-secrets-and-configs-to-their-owner.test.ts
+  test/unit/redaction-covers-swarm-answers.test.ts
   test/unit/container-selector-matches-compose-labels.test.ts
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts

@@ -80,12 +80,16 @@ const LISTED_CONTAINER: readonly Shape[] = [
   ['mounts', 'Mounts[*].Source', 'whole'],
   ['labels', 'Labels.<label>', 'whole'],
 ];
-/** A swarm task's container spec (under Spec.TaskTemplate of a service, under Spec of a task). */
+/**
+ * A swarm task's container spec (under Spec.TaskTemplate of a service, under Spec of a task), and the
+ * plugin spec a plugin service runs instead (its Go fields are lower-case, and so is its JSON: `env`).
+ */
 function containerSpec(at: string): Shape[] {
   return [
     ['env', `${at}.ContainerSpec.Env[*]`, 'after-equals'],
     ['mounts', `${at}.ContainerSpec.Mounts[*].Source`, 'whole'],
     ['labels', `${at}.ContainerSpec.Labels.<label>`, 'whole'],
+    ['env', `${at}.PluginSpec.env[*]`, 'after-equals'],
   ];
 }
 const SERVICE: readonly Shape[] = [
@@ -99,6 +103,16 @@ const TASK: readonly Shape[] = [...containerSpec('Spec'), ['labels', 'Labels.<la
 const SECRET_OR_CONFIG: readonly Shape[] = [
   ['secrets', 'Spec.Data', 'whole'],
   ['labels', 'Spec.Labels.<label>', 'whole'],
+];
+/** The swarm's join tokens make whoever holds them a worker or a manager (root on every node). */
+const SWARM: readonly Shape[] = [
+  ['secrets', 'JoinTokens.Worker', 'whole'],
+  ['secrets', 'JoinTokens.Manager', 'whole'],
+  ['labels', 'Spec.Labels.<label>', 'whole'],
+];
+const NODE: readonly Shape[] = [
+  ['labels', 'Spec.Labels.<label>', 'whole'],
+  ['labels', 'Description.Engine.Labels.<label>', 'whole'],
 ];
 const PLUGIN: readonly Shape[] = [
   ['env', 'Settings.Env[*]', 'after-equals'],
@@ -127,6 +141,10 @@ const ANSWER_SHAPES: Partial<Record<Operation, readonly Shape[]>> = {
   'secret.list': list(SECRET_OR_CONFIG),
   'config.inspect': SECRET_OR_CONFIG,
   'config.list': list(SECRET_OR_CONFIG),
+  'swarm.inspect': SWARM,
+  'swarm.unlockkey': [['secrets', 'UnlockKey', 'whole']],
+  'node.inspect': NODE,
+  'node.list': list(NODE),
   'plugin.inspect': PLUGIN,
   'plugin.list': list(PLUGIN),
   'system.info': INFO,

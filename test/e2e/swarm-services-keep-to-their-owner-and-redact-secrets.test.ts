@@ -6,31 +6,14 @@
 // client's `service inspect` and task inspect show no environment values while the engine's own answer does.
 
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
-import { dockerAsUser } from '../support/docker-as-user.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway } from '../support/gateway.js';
 import { useTeardown } from '../support/teardown.js';
-
-const ALICE = 1000;
-const BOB = 65534;
-
-const POLICY = [
-  'rules:',
-  '  # root reads through the gateway as a dashboard would: read-only, redacted, no owner.',
-  '  - name: dashboard',
-  '    match: { uid: 0 }',
-  '    profile: read-only',
-  '  - name: tenants',
-  `    match: { uid: [${ALICE}, ${BOB}] }`,
-  '    profile: baseline',
-  '    owner: { from: uid }',
-  '',
-].join('\n');
+import { ALICE, BOB, startTwoOwnersGateway, type TwoOwnersGateway } from '../support/two-unix-owners.js';
 
 /** A service that never pulls (the engine is told to prefer its local image) and asks no registry. */
 const serviceCreate = (name: string, ...more: string[]) => ['service', 'create', '--detach', '--no-resolve-image', '--name', name, ...more, BUSYBOX_IMAGE, 'sleep', '300'];
@@ -38,11 +21,10 @@ const serviceCreate = (name: string, ...more: string[]) => ['service', 'create',
 describe('swarm services, tasks and secrets keep to their owner, and read-only answers are redacted', { timeout: 3 * 60_000 }, () => {
   const teardown = useTeardown(60_000);
   let engine: Engine;
-  let host: string;
+  let gateway: TwoOwnersGateway;
   let secretFile: string;
-  const homes = new Map<number, string>();
 
-  const as = (uid: number, ...args: string[]) => dockerAsUser(uid, args, host, homes.get(uid)!);
+  const as = (uid: number, ...args: string[]) => gateway.as(uid, ...args);
   const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
   /** What the engine itself answers when `ref` names nothing, the placeholder then put back to `ref`. */
   const missing = async (command: readonly string[], ref: string) => {
@@ -64,7 +46,6 @@ describe('swarm services, tasks and secrets keep to their owner, and read-only a
 
   before(
     async () => {
-      const publicDir = teardown.tempDir('/tmp/dgs-', 0o755);
       engine = await startEngine({ env: { DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: '1' } });
       teardown.add(() => engine.stop());
       // Swarm on loopback only. Leaving it and removing the gateway bridge it made on the host comes first at teardown.
@@ -73,21 +54,10 @@ describe('swarm services, tasks and secrets keep to their owner, and read-only a
         await docker(['swarm', 'leave', '--force'], engine.endpoint);
         await docker(['network', 'rm', 'docker_gwbridge'], engine.endpoint);
       });
-      for (const uid of [ALICE, BOB]) {
-        const home = join(publicDir, `home-${uid}`);
-        mkdirSync(home);
-        chownSync(home, uid, uid);
-        homes.set(uid, home);
-      }
-      secretFile = join(publicDir, 'secret.txt');
+      gateway = await startTwoOwnersGateway(engine, teardown, '/tmp/dgs-');
+      secretFile = join(gateway.publicDir, 'secret.txt');
       writeFileSync(secretFile, 'hunter2\n');
       chmodSync(secretFile, 0o644);
-      const policy = join(engine.dir, 'owners.yaml');
-      writeFileSync(policy, POLICY);
-      const socket = join(publicDir, 'gateway.sock');
-      const gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy] });
-      teardown.add(() => gateway.stopRunning());
-      host = `unix://${socket}`;
     },
     { timeout: 120_000 },
   );
@@ -134,7 +104,7 @@ describe('swarm services, tasks and secrets keep to their owner, and read-only a
   });
 
   test('a read-only client’s service and task inspect show no environment values, while the engine’s own answers do', async () => {
-    const root = { host };
+    const root = { host: gateway.host };
     assert.equal((await direct('service', 'inspect', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Env}}', 'alice-web')).trim(), '["PASSWORD=hunter2"]');
     const viaGateway = await dockerOk(['service', 'inspect', 'alice-web'], root);
     const [service] = JSON.parse(viaGateway) as Array<{ Spec: { TaskTemplate: { ContainerSpec: { Env: string[] } } } }>;

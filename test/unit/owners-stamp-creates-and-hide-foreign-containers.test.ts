@@ -5,29 +5,13 @@
 // the gateway's decisions share (docs/owners-design.md).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { judge, loadPolicy } from '../../src/index.js';
-import type { UnixPeer } from '../../src/identify/identity.js';
+import { judge } from '../../src/index.js';
 import type { ContainerFacts } from '../../src/judge/engine-lookup.js';
 import { fakeEngine, plainContainer } from '../support/fake-engine.js';
-import { ALICE as ALICE_ANY, ROOT } from '../support/policy-fixtures.js';
+import { ALICE, BOB, OWNERS_POLICY } from '../support/owners-policy-fixtures.js';
+import { ROOT } from '../support/policy-fixtures.js';
 
-const ALICE = ALICE_ANY as UnixPeer;
-const BOB: UnixPeer = { ...ALICE, uid: 1001, gid: 1001, user: 'bob', group: 'bob' };
-
-const POLICY = loadPolicy(
-  [
-    'rules:',
-    '  - name: admin',
-    '    match: { uid: 0 }',
-    '    profile: baseline',
-    '  - name: tenants',
-    '    match: { gid: [1000, 1001] }',
-    '    profile: baseline',
-    '    owner: { from: user }',
-    '',
-  ].join('\n'),
-  { name: 'owners.yaml' },
-);
+const POLICY = OWNERS_POLICY;
 
 function owned(name: string, owner: string | undefined): ContainerFacts {
   const container = plainContainer(name);
