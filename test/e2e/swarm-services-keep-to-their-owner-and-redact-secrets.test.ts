@@ -117,6 +117,21 @@ describe('swarm services, tasks and secrets keep to their owner, and read-only a
     assert.doesNotMatch(task, /hunter2/);
   });
 
+  test('an id prefix several configs share reads as a missing config, not as the swarm’s "ambiguous" that would tell others exist', async () => {
+    const ids: string[] = [];
+    let shared: string | undefined;
+    for (let i = 0; i < 40 && shared === undefined; i++) {
+      const created = await docker(['config', 'create', `unowned-${i}`, '-'], { ...engine.endpoint, input: 'x' });
+      assert.equal(created.code, 0, created.stderr);
+      const id = created.stdout.trim();
+      shared = ids.some((other) => other[0] === id[0]) ? id[0] : undefined;
+      ids.push(id);
+    }
+    assert.ok(shared !== undefined, 'two configs share a first character');
+    assert.match((await docker(['config', 'inspect', shared], engine.endpoint)).stderr, /is ambiguous/, 'the engine itself answers that the prefix is ambiguous');
+    await assertHiddenFromBob(['config', 'inspect', 'REF'], [shared]);
+  });
+
   test('service update cannot set or move the owner label, and every update is stamped again', async () => {
     const created = await as(BOB, ...serviceCreate('bob-web', '--replicas', '0'));
     assert.equal(created.code, 0, created.stderr);
