@@ -17,7 +17,7 @@ import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, set
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { foreignCreateReferences } from '../judge/owner/create-references.js';
 import { foreignServiceReferences } from '../judge/owner/service-references.js';
-import { SERVICE_WRITES } from '../judge/owner/swarm-objects.js';
+import { keepsSwarmOwner, SERVICE_WRITES } from '../judge/owner/swarm-objects.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
@@ -148,17 +148,7 @@ export class RulePolicy implements Policy {
         ...owned,
       });
     }
-    if (this.usesOwners && setsOwner(operation, input.body, owner)) {
-      trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
-      return this.finish(trace, {
-        verdict: 'deny',
-        rule: rule.rule,
-        reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
-        fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
-        ...carried,
-        ...owned,
-      });
-    }
+    if (this.usesOwners && setsOwner(operation, input.body, owner)) return this.ownerLabelSet(rule, carried, trace, owner);
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
     const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
     if (owner !== undefined && (operation === 'container.create' || SERVICE_WRITES.has(operation))) {
@@ -190,8 +180,14 @@ export class RulePolicy implements Policy {
     owner: string | undefined,
   ): Evaluation | Promise<Evaluation> {
     const target = input.route.target;
-    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, undefined);
     const operation = input.route.operation;
+    if (owner === undefined) {
+      // An operator's update of an owned swarm object carries its owner label back: allowed only unchanged.
+      const keeps = this.usesOwners ? keepsSwarmOwner(operation, input.body, target, engine) : undefined;
+      if (keeps === undefined) return this.judged(input, rule, carried, trace, engine, owner, undefined);
+      return keeps.then((kept) => (kept ? this.judged(input, rule, carried, trace, engine, owner, undefined) : this.ownerLabelSet(rule, carried, trace, owner)));
+    }
+    if (!namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, undefined);
     const owned = { owner };
     const ownerOf = owner;
     return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
@@ -209,6 +205,19 @@ export class RulePolicy implements Policy {
       }
       trace.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
       return this.judged(input, rule, carried, trace, engine, ownerOf, checked.id);
+    });
+  }
+
+  /** The refusal of a body that sets the owner label, which only dockgate writes in a policy that uses owners. */
+  private ownerLabelSet(rule: PolicyRule, carried: { mode?: 'warn'; redact?: Redaction }, trace: TraceStep[], owner: string | undefined): Evaluation {
+    trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
+    return this.finish(trace, {
+      verdict: 'deny',
+      rule: rule.rule,
+      reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
+      fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
+      ...carried,
+      ...(owner !== undefined && { owner }),
     });
   }
 

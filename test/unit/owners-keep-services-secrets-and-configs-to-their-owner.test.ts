@@ -81,9 +81,15 @@ describe('owners: services, secrets and configs are stamped', () => {
     const kept = await judge(POLICY, { method: 'POST', path: '/v1.41/services/web/update?version=3', headers: json, body: JSON.stringify(keeps), identity: ALICE }, engine);
     assert.equal(kept.verdict, 'allow', kept.reason);
     assert.deepEqual(JSON.parse(kept.body!.toString()), keeps);
-    // A client without an owner cannot tell its own value from a forged one: refused to it, as in a create.
-    const unowned = await judge(POLICY, { method: 'POST', path: '/v1.41/services/web/update?version=3', headers: json, body: JSON.stringify(keeps), identity: ROOT }, engine);
-    assert.equal(unowned.verdict, 'deny');
+    // A client without an owner (an operator) may carry back the object's current owner, as the engine's inspect shows it, and no other.
+    const operator = await judge(POLICY, { method: 'POST', path: '/v1.41/services/web/update?version=3', headers: json, body: JSON.stringify(keeps), identity: ROOT }, engine);
+    assert.equal(operator.verdict, 'allow', operator.reason);
+    assert.deepEqual(JSON.parse(operator.body!.toString()), keeps, 'nothing stamped for a client without an owner');
+    const moved = { ...keeps, Labels: { 'dockgate.owner': 'bob' } };
+    const moving = await judge(POLICY, { method: 'POST', path: '/v1.41/services/web/update?version=3', headers: json, body: JSON.stringify(moved), identity: ROOT }, engine);
+    assert.equal(moving.verdict, 'deny');
+    const onUnowned = await judge(POLICY, { method: 'POST', path: '/v1.41/services/legacy/update?version=3', headers: json, body: JSON.stringify(keeps), identity: ROOT }, engine);
+    assert.equal(onUnowned.verdict, 'deny', 'an object without an owner gains none through an update');
     const ownInCreate = await judge(
       POLICY,
       { method: 'POST', path: '/v1.41/services/create', headers: json, body: JSON.stringify({ ...SPEC, Labels: { 'dockgate.owner': 'alice' } }), identity: ALICE },

@@ -29,17 +29,37 @@ function containerSpecOf(body: Record<string, unknown>): Record<string, unknown>
   return isRecord(template) && isRecord(template.ContainerSpec) ? template.ContainerSpec : undefined;
 }
 
+/** Whether a swarm spec body carries an owner label other than `keeps` (undefined: any), on the object or (services) its task containers. */
+function carriesOwnerBut(operation: Operation, body: Record<string, unknown>, keeps: string | undefined): boolean {
+  const sets = (labels: unknown): boolean => setsOwnerLabel(labels) && !(keeps !== undefined && ownerIn(labels) === keeps);
+  return sets(body.Labels) || (SERVICE_WRITES.has(operation) && sets(containerSpecOf(body)?.Labels));
+}
+
 /**
- * Whether a swarm spec body sets the owner label, on the object or (services) on its task containers. An
- * update carries the spec it read back, label included: the client's own owner there is no forgery (the
- * path's object was checked to be its owner's, and the stamp writes the same value). A client without an
- * owner cannot tell its own from a forged one, so any value is refused to it.
+ * Whether a swarm spec body sets the owner label. An update carries the spec it read back, label included:
+ * the client's own owner there is no forgery (the path's object was checked to be its owner's, and the
+ * stamp writes the same value). A client without an owner may carry back the object's current owner, which
+ * only a look-up tells (keepsSwarmOwner): not judged here.
  */
 export function setsSwarmOwner(operation: Operation, body: unknown, owner: string | undefined): boolean {
   if (!SPEC_WRITES.has(operation) || !isRecord(body)) return false;
-  const keepsOwn = SPEC_UPDATES.has(operation) && owner !== undefined;
-  const sets = (labels: unknown): boolean => setsOwnerLabel(labels) && !(keepsOwn && ownerIn(labels) === owner);
-  return sets(body.Labels) || (SERVICE_WRITES.has(operation) && sets(containerSpecOf(body)?.Labels));
+  if (!SPEC_UPDATES.has(operation)) return carriesOwnerBut(operation, body, undefined);
+  return owner !== undefined && carriesOwnerBut(operation, body, owner);
+}
+
+/**
+ * For an update by a client without an owner (an operator's `docker service update` of a tenant's
+ * service): whether the spec it sends carries back no owner label but the one the object has now. Undefined
+ * when there is nothing to ask (not a swarm update, or no label carried).
+ */
+export function keepsSwarmOwner(operation: Operation, body: unknown, target: { kind: ObjectKind; ref: string } | undefined, engine: ReachEngine): Promise<boolean> | undefined {
+  if (!SPEC_UPDATES.has(operation) || !isRecord(body) || target === undefined || !isSwarmKind(target.kind) || !carriesOwnerBut(operation, body, undefined)) return undefined;
+  const kind = target.kind;
+  return (async () => {
+    const found = await engine.swarmObject?.(kind, target.ref);
+    const current = found === undefined ? undefined : ownerOfSwarmObject(found);
+    return current !== undefined && !carriesOwnerBut(operation, body, current);
+  })();
 }
 
 /** The swarm spec to forward with the owner stamped on the object and its task containers; undefined when the operation writes no spec. */
