@@ -12,6 +12,8 @@ unit_tests=(
   test/unit/owners-volumes-networks-and-names-keep-to-their-owner.test.ts
   test/unit/library-judge-keeps-each-end-user-to-its-own-containers.test.ts
   test/unit/owner-list-filters-read-as-moby-reads-them.test.ts
+  test/unit/owners-keep-services-secrets-and-configs-to-their-owner.test.ts
+  test/unit/redaction-covers-swarm-answers.test.ts
   test/unit/container-selector-matches-compose-labels.test.ts
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts
@@ -127,6 +129,7 @@ e2e_tests=(
   test/e2e/owners-volumes-networks-and-names-keep-to-their-owner.test.ts
   test/e2e/owners-matrix-two-certificates.test.ts
   test/e2e/owners-lists-and-prunes-show-only-own-objects.test.ts
+  test/e2e/swarm-services-keep-to-their-owner-and-redact-secrets.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts
   test/e2e/paths-read-like-the-engine.test.ts

@@ -83,12 +83,16 @@ const LISTED_CONTAINER: readonly Shape[] = [
   ['mounts', 'Mounts[*].Source', 'whole'],
   ['labels', 'Labels.<label>', 'whole'],
 ];
-/** A swarm task's container spec (under Spec.TaskTemplate of a service, under Spec of a task). */
+/**
+ * A swarm task's container spec (under Spec.TaskTemplate of a service, under Spec of a task), and the
+ * plugin spec a plugin service runs instead (its Go fields are lower-case, and so is its JSON: `env`).
+ */
 function containerSpec(at: string): Shape[] {
   return [
     ['env', `${at}.ContainerSpec.Env[*]`, 'after-equals'],
     ['mounts', `${at}.ContainerSpec.Mounts[*].Source`, 'whole'],
     ['labels', `${at}.ContainerSpec.Labels.<label>`, 'whole'],
+    ['env', `${at}.PluginSpec.env[*]`, 'after-equals'],
   ];
 }
 const SERVICE: readonly Shape[] = [
@@ -119,6 +123,12 @@ const VOLUME: readonly Shape[] = [
 const NETWORK: readonly Shape[] = [
   ['secrets', 'Options.<any>', 'whole'],
   ['labels', 'Labels.<label>', 'whole'],
+];
+/** The swarm's join tokens make whoever holds them a worker or a manager (root on every node). */
+const SWARM: readonly Shape[] = [
+  ['secrets', 'JoinTokens.Worker', 'whole'],
+  ['secrets', 'JoinTokens.Manager', 'whole'],
+  ['labels', 'Spec.Labels.<label>', 'whole'],
 ];
 const NODE: readonly Shape[] = [
   ['labels', 'Spec.Labels.<label>', 'whole'],
@@ -152,8 +162,6 @@ const ANSWER_SHAPES: Partial<Record<Operation, readonly Shape[]>> = {
   'volume.list': listUnder('Volumes', VOLUME),
   'network.inspect': NETWORK,
   'network.list': list(NETWORK),
-  'node.inspect': NODE,
-  'node.list': list(NODE),
   'system.df': [...listUnder('Containers', LISTED_CONTAINER), ...listUnder('Volumes', VOLUME), ...listUnder('Images', LISTED_IMAGE)],
   'service.inspect': SERVICE,
   'service.list': list(SERVICE),
@@ -163,6 +171,10 @@ const ANSWER_SHAPES: Partial<Record<Operation, readonly Shape[]>> = {
   'secret.list': list(SECRET_OR_CONFIG),
   'config.inspect': SECRET_OR_CONFIG,
   'config.list': list(SECRET_OR_CONFIG),
+  'swarm.inspect': SWARM,
+  'swarm.unlockkey': [['secrets', 'UnlockKey', 'whole']],
+  'node.inspect': NODE,
+  'node.list': list(NODE),
   'plugin.inspect': PLUGIN,
   'plugin.list': list(PLUGIN),
   'system.info': INFO,

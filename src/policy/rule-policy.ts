@@ -23,6 +23,8 @@ import { pinnedField, withBodyPins, type BodyPin } from '../judge/owner/body-pin
 import type { OwnerScope } from '../judge/owner/owned-volumes-and-networks.js';
 import { takenName } from '../judge/owner/owned-names.js';
 import { isRecord } from '../judge/reach/reach-context.js';
+import { foreignServiceReferences } from '../judge/owner/service-references.js';
+import { keepsSwarmOwner, SERVICE_WRITES } from '../judge/owner/swarm-objects.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { requestOwner } from '../judge/owner/request-owner.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
@@ -164,20 +166,15 @@ export class RulePolicy implements Policy {
         ...owned,
       });
     }
-    if ((this.usesOwners || owner !== undefined) && setsOwner(operation, input.body)) {
-      trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
-      return this.finish(trace, {
-        verdict: 'deny',
-        rule: rule.rule,
-        reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
-        fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
-        ...carried,
-        ...owned,
-      });
-    }
+    if ((this.usesOwners || owner !== undefined) && setsOwner(operation, input.body, owner)) return this.ownerLabelSet(rule, carried, trace, owner);
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
     const engine = this.usesOwners || owner !== undefined ? onceEach(input.engine) : input.engine;
-    if (owner === undefined) return this.judged(input, rule, carried, trace, engine, undefined, {});
+    if (owner === undefined) {
+      // An operator's update of an owned swarm object carries its owner label back: allowed only unchanged.
+      const keeps = this.usesOwners ? keepsSwarmOwner(operation, input.body, input.route.target, engine) : undefined;
+      if (keeps === undefined) return this.judged(input, rule, carried, trace, engine, undefined, {});
+      return keeps.then((kept) => (kept ? this.judged(input, rule, carried, trace, engine, undefined, {}) : this.ownerLabelSet(rule, carried, trace, undefined)));
+    }
     return this.ownersPart(input, rule, carried, trace, engine, { owner, shared: rule.shared ?? [] });
   }
 
@@ -241,7 +238,28 @@ export class RulePolicy implements Policy {
       }
       pins = { body: references.pins };
     }
+    if (SERVICE_WRITES.has(operation)) {
+      const references = await foreignServiceReferences(input.body, owner, engine);
+      if (references.length > 0) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: references.map((r) => `${r.field} ${r.why}`).join('; ') });
+        const fix = `Name only secrets, configs, networks and volumes created by this owner, the owner ${rule.label} gives this client`;
+        return refused(references.map((r) => `${r.field}: ${r.why}`).join('; '), fix, {});
+      }
+    }
     return this.judged(input, rule, carried, trace, engine, owner, pins);
+  }
+
+  /** The refusal of a body that sets the owner label, which only dockgate writes in a policy that uses owners. */
+  private ownerLabelSet(rule: PolicyRule, carried: { mode?: 'warn'; redact?: Redaction }, trace: TraceStep[], owner: string | undefined): Evaluation {
+    trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
+    return this.finish(trace, {
+      verdict: 'deny',
+      rule: rule.rule,
+      reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
+      fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
+      ...carried,
+      ...(owner !== undefined && { owner }),
+    });
   }
 
   /**

@@ -7,7 +7,7 @@ import { loadPolicy } from '../../src/index.js';
 import type { ContainerFacts } from '../../src/judge/engine-lookup.js';
 import { dockerOk } from './docker-cli.js';
 import { dockerAsUser, type DockerAsUserResult } from './docker-as-user.js';
-import { startEngine, type Engine } from './engine.js';
+import { startEngine, type Engine, type EngineOptions } from './engine.js';
 import { plainContainer } from './fake-engine.js';
 import { startGateway, type GatewayOptions } from './gateway.js';
 import type { Teardown } from './teardown.js';
@@ -55,6 +55,8 @@ const TWO_USERS_POLICY = [
 
 export interface TwoUsers {
   engine: Engine;
+  /** A directory every user can read (the socket's), removed at teardown. */
+  publicDir: string;
   /** The gateway's unix socket, open to every user, and the same as a DOCKER_HOST. */
   socket: string;
   host: string;
@@ -66,19 +68,22 @@ export interface TwoUsers {
   direct(...args: string[]): Promise<string>;
 }
 
+export interface TwoUsersOptions {
+  /** The gateway's audit log. */
+  auditLog?: GatewayOptions['auditLog'];
+  /** How the private engine is started. */
+  engine?: EngineOptions;
+  /** What is done on the engine before the gateway starts (e.g. a swarm made), and undone at teardown. */
+  prepare?: (engine: Engine) => Promise<void>;
+}
+
 /** A private engine and a gateway in front of it whose tenants, alice (uid 1000) and bob (uid 65534), are each their own owner. */
-export async function startTwoUsers(teardown: Teardown, gateway: Pick<GatewayOptions, 'auditLog'> = {}): Promise<TwoUsers> {
+export async function startTwoUsers(teardown: Teardown, options: TwoUsersOptions = {}): Promise<TwoUsers> {
   const publicDir = teardown.tempDir('/tmp/dgo-', 0o755);
   // Networks from a pool of the engine's own: the host may hold bridges that take docker's default pools.
-  const engine = await startEngine({ daemonJson: { 'default-address-pools': [{ base: '10.199.0.0/16', size: 24 }] } });
+  const engine = await startEngine({ ...options.engine, daemonJson: { 'default-address-pools': [{ base: '10.199.0.0/16', size: 24 }], ...options.engine?.daemonJson } });
   teardown.add(() => engine.stop());
-  // A network's bridge outlives the engine on the host (engine-leftovers does not remove it): the
-  // containers and networks go while the engine runs, after the gateway stops and before the engine does.
-  teardown.add(async () => {
-    const containers = (await dockerOk(['ps', '-aq'], engine.endpoint)).trim();
-    if (containers !== '') await dockerOk(['rm', '-f', ...containers.split('\n')], engine.endpoint);
-    await dockerOk(['network', 'prune', '-f'], engine.endpoint);
-  });
+  await options.prepare?.(engine);
   const homes = new Map<number, string>();
   for (const uid of [ALICE_UID, BOB_UID]) {
     const home = join(publicDir, `home-${uid}`);
@@ -89,10 +94,16 @@ export async function startTwoUsers(teardown: Teardown, gateway: Pick<GatewayOpt
   const policy = join(engine.dir, 'owners.yaml');
   writeFileSync(policy, TWO_USERS_POLICY);
   const socket = join(publicDir, 'gateway.sock');
-  const running = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy], ...gateway });
+  const running = await startGateway({
+    upstream: engine.socketPath,
+    listen: [`unix://${socket}?mode=0666`],
+    args: ['--policy', policy],
+    ...(options.auditLog !== undefined && { auditLog: options.auditLog }),
+  });
   teardown.add(() => running.stopRunning());
   return {
     engine,
+    publicDir,
     socket,
     host: `unix://${socket}`,
     homes,

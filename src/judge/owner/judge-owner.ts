@@ -4,12 +4,13 @@
 import type { Operation } from '../../route/operations.js';
 import type { QueryView } from '../../route/query.js';
 import type { ObjectKind } from '../../route/route.js';
-import type { ContainerFacts } from '../engine-lookup.js';
+import type { ContainerFacts, SwarmKind } from '../engine-lookup.js';
 import { isRecord, type ReachEngine } from '../reach/reach-context.js';
 import type { BodyPin } from './body-pins.js';
 import { noSuchContainer, noSuchExec } from './not-found.js';
 import { checkOwnedNetwork, checkOwnedVolume, ownsVolumeOrNetwork, whose, type OwnerScope } from './owned-volumes-and-networks.js';
 import { OWNER_LABEL, ownerIn, setsOwnerLabel, withOwnerLabel } from './owner-label.js';
+import { checkOwnedSwarmObject, isSwarmKind, setsSwarmOwner, stampSwarmOwner } from './swarm-objects.js';
 
 /** Creates whose body carries the made object's labels (`Labels`), stamped with the owner. */
 const LABELLED_CREATES: ReadonlySet<Operation> = new Set<Operation>(['container.create', 'volume.create', 'network.create']);
@@ -17,9 +18,9 @@ const LABELLED_CREATES: ReadonlySet<Operation> = new Set<Operation>(['container.
 /** The field a client may not set, as a refusal names it. */
 export const OWNER_LABEL_FIELD = `Labels.${OWNER_LABEL}`;
 
-/** Whether the body of this request sets the owner label, which only dockgate writes where a policy uses owners. */
-export function setsOwner(operation: Operation, body: unknown): boolean {
-  return LABELLED_CREATES.has(operation) && isRecord(body) && setsOwnerLabel(body.Labels);
+/** Whether the body of this request sets the owner label, which only dockgate writes where a policy uses owners; `owner`: the client's, if any. */
+export function setsOwner(operation: Operation, body: unknown, owner: string | undefined): boolean {
+  return (LABELLED_CREATES.has(operation) && isRecord(body) && setsOwnerLabel(body.Labels)) || setsSwarmOwner(operation, body, owner);
 }
 
 /**
@@ -27,7 +28,7 @@ export function setsOwner(operation: Operation, body: unknown): boolean {
  * body reader has refused a create whose body is not an object).
  */
 export function stampOwner(operation: Operation, body: unknown, owner: string): Record<string, unknown> | undefined {
-  return LABELLED_CREATES.has(operation) && isRecord(body) ? withOwnerLabel(body, owner) : undefined;
+  return LABELLED_CREATES.has(operation) && isRecord(body) ? withOwnerLabel(body, owner) : stampSwarmOwner(operation, body, owner);
 }
 
 /**
@@ -35,13 +36,16 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
  * "What is built"): the creates that are stamped, the operations whose path names a container, exec
  * instance, volume or network (checked by namesOwnedObject), and those that name no engine object or only
  * images, which are used as if shared; with the lists and prunes of FILTERED_BY_OWNER and the commits
- * ownersCover allows. Every other one (events, df, image prune, services, secrets, configs...) would reach
- * other owners' objects, so it is refused until it is built.
+ * ownersCover allows, and services, tasks, secrets and configs by name (swarm-objects.ts). Every other one
+ * (events, df, image prune, swarm lists...) would reach other owners' objects, so it is refused until it is built.
  */
 const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'container.create',
   'volume.create',
   'network.create',
+  'service.create',
+  'secret.create',
+  'config.create',
   'system.ping',
   'system.version',
   'image.list',
@@ -88,7 +92,7 @@ export function ownedReference(
   operation: Operation,
   target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined,
   query: QueryView,
-): { kind: 'container' | 'exec' | 'volume' | 'network'; ref: string; inQuery?: string } | undefined {
+): { kind: 'container' | 'exec' | 'volume' | 'network' | SwarmKind; ref: string; inQuery?: string } | undefined {
   if (namesOwnedObject(operation, target)) return target;
   const committed = operation === 'container.commit' ? query.get(COMMITTED_CONTAINER) : undefined;
   return committed === undefined || committed === '' ? undefined : { kind: 'container', ref: committed, inQuery: COMMITTED_CONTAINER };
@@ -101,9 +105,10 @@ export function ownedReference(
 export function namesOwnedObject<T extends { kind: ObjectKind; ref: string; segments?: readonly [number, number] }>(
   operation: Operation,
   target: T | undefined,
-): target is T & { kind: 'container' | 'exec' | 'volume' | 'network'; segments: readonly [number, number] } {
+): target is T & { kind: 'container' | 'exec' | 'volume' | 'network' | SwarmKind; segments: readonly [number, number] } {
   if (target?.segments === undefined) return false;
-  return target.kind === 'container' || target.kind === 'exec' || ((target.kind === 'volume' || target.kind === 'network') && ownsVolumeOrNetwork(operation));
+  if (target.kind === 'container' || target.kind === 'exec' || isSwarmKind(target.kind)) return true;
+  return (target.kind === 'volume' || target.kind === 'network') && ownsVolumeOrNetwork(operation);
 }
 
 export type OwnedTarget =
@@ -120,18 +125,20 @@ function ownerOfContainer(container: ContainerFacts): string | undefined {
 
 /**
  * The object the path names, checked to be the owner's: a container by its labels, an exec instance by its
- * container's, a volume or network by its own (owned-volumes-and-networks.ts). A missing object is answered
+ * container's, a volume or network by its own (owned-volumes-and-networks.ts), a service, task, secret or
+ * config as swarm-objects.ts reads it. A missing object is answered
  * here too, as the engine would: forwarding a reference that did not resolve would let the engine resolve
  * it again, to whatever holds the name by then.
  */
 export async function checkOwnedTarget(
   operation: Operation,
-  target: { kind: 'container' | 'exec' | 'volume' | 'network'; ref: string },
+  target: { kind: 'container' | 'exec' | 'volume' | 'network' | SwarmKind; ref: string },
   scope: OwnerScope,
   engine: ReachEngine,
   body: unknown,
 ): Promise<OwnedTarget> {
   const { owner } = scope;
+  if (isSwarmKind(target.kind)) return checkOwnedSwarmObject({ kind: target.kind, ref: target.ref }, owner, engine);
   if (target.kind === 'volume') return checkOwnedVolume(operation, target.ref, scope, engine);
   if (target.kind === 'network') return checkOwnedNetwork(operation, target.ref, body, scope, engine);
   if (target.kind === 'exec') {

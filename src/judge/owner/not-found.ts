@@ -3,6 +3,7 @@
 // (`No such %s: %s`, daemon/errors.go) with the reference exactly as the client gave it; the e2e test
 // compares these texts with the engine's answer for a name that is really missing.
 import type { Operation } from '../../route/operations.js';
+import type { SwarmKind } from '../engine-lookup.js';
 
 /**
  * The engine's answer when the container `ref` names does not exist. Its router passes the daemon's error
@@ -26,4 +27,9 @@ export function noSuchVolume(name: string): string {
 /** libnetwork's ErrNoSuchNetwork, for inspect, delete and a running container's connect alike. */
 export function noSuchNetwork(ref: string): string {
   return `network ${ref} not found`;
+}
+
+/** The swarm's answer for a service, task, secret or config that does not exist (`service web not found`), for every operation on it. */
+export function swarmObjectNotFound(kind: SwarmKind, ref: string): string {
+  return `${kind} ${ref} not found`;
 }

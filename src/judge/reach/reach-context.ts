@@ -11,6 +11,7 @@ export interface NetworkFacts {
   Name: string;
   Driver: string;
   Scope?: string;
+  /** The owner checks read dockgate.owner here (src/judge/owner). */
   Labels?: Readonly<Record<string, string>> | null;
 }
 
