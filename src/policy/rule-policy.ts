@@ -52,6 +52,12 @@ function redactionOf(rule: PolicyRule, operation: Operation, trace: TraceStep[])
   return { redact: rule.redact };
 }
 
+/** What a decision for a client with an owner carries of it: the owner, and the kinds its rule shares. */
+function ownedBy(owner: string | undefined, rule: PolicyRule): Pick<Decision, 'owner' | 'shared'> {
+  if (owner === undefined) return {};
+  return rule.shared !== undefined ? { owner, shared: rule.shared } : { owner };
+}
+
 function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
 }
@@ -134,7 +140,7 @@ export class RulePolicy implements Policy {
         detail: `${JSON.stringify(owner)}, from ${source}${rule.shared !== undefined ? `; shared across owners: ${rule.shared.join(', ')}` : ''}`,
       });
     }
-    const owned = owner !== undefined ? { owner } : {};
+    const owned = ownedBy(owner, rule);
     if (owner !== undefined && !ownersCover(operation, input.route.target)) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
       return this.finish(trace, {
@@ -209,7 +215,7 @@ export class RulePolicy implements Policy {
     pinned: string | undefined,
   ): Evaluation | Promise<Evaluation> {
     const operation = input.route.operation;
-    const owned = owner !== undefined ? { owner } : {};
+    const owned = ownedBy(owner, rule);
     const ownerPin = pinned !== undefined ? { pinnedTarget: pinned } : {};
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
       trace.push({

@@ -30,8 +30,8 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
 /**
  * Operations a client with an owner may make while owners cover only part of the API (docs/owners-design.md,
  * "What is built"): the creates that are stamped, the operations whose path names a container or exec
- * instance (checked by namesOwnedObject), and those that name no engine object or only images, which are
- * used as if shared. Every other one (lists, events, df, prunes, volumes and networks by name, commit,
+ * instance (checked by namesOwnedObject), those that name no engine object or only images, which are
+ * used as if shared, and those whose answers dockgate keeps to the owner (events, df). Every other one (lists, prunes, volumes and networks by name, commit,
  * services, secrets, configs...) would reach other owners' objects, so it is refused until it is built.
  */
 const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
@@ -44,6 +44,9 @@ const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'image.inspect',
   'image.history',
   'image.create',
+  // Kept to the owner's objects in the answer, as it streams (src/forward/owner-answer-filter.ts).
+  'system.events',
+  'system.df',
 ]);
 
 /** Whether owners cover this operation yet (see NO_OWNED_OBJECT). */

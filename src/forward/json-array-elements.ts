@@ -37,6 +37,18 @@ export class JsonArrayElements {
   ) {}
 
   push(chunk: Buffer): void {
+    this.read(chunk, false);
+  }
+
+  /**
+   * For an array inside a larger document: reads up to the array's closing `]` and says how many bytes of
+   * the chunk that took, or -1 when the whole chunk was read and the array goes on.
+   */
+  pushUntilEnd(chunk: Buffer): number {
+    return this.read(chunk, true);
+  }
+
+  private read(chunk: Buffer, stopAtEnd: boolean): number {
     let elementStart = this.state === 'element' ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
@@ -56,6 +68,7 @@ export class JsonArrayElements {
           this.state = c === COMMA ? 'between' : 'after';
           this.elementRequired = c === COMMA;
           elementStart = -1;
+          if (stopAtEnd && this.state === 'after') return this.consumed(i + 1);
         }
         continue;
       }
@@ -64,6 +77,7 @@ export class JsonArrayElements {
         this.state = 'between';
       } else if (this.state === 'between' && c === CLOSE_BRACKET && !this.elementRequired) {
         this.state = 'after';
+        if (stopAtEnd) return this.consumed(i + 1);
       } else if (this.state === 'between' && c !== COMMA && c !== CLOSE_BRACKET && c !== CLOSE_BRACE) {
         this.state = 'element';
         this.depth = c === OPEN_BRACE || c === OPEN_BRACKET ? 1 : 0;
@@ -75,6 +89,12 @@ export class JsonArrayElements {
     }
     if (this.state === 'element') this.take(chunk.subarray(elementStart));
     this.offset += chunk.length;
+    return -1;
+  }
+
+  private consumed(bytes: number): number {
+    this.offset += bytes;
+    return bytes;
   }
 
   /** Throws when the array did not end. */
