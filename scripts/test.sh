@@ -9,6 +9,8 @@ unit_tests=(
   test/unit/container-cgroup-lines-name-the-container.test.ts
   test/unit/owners-come-from-the-policy-file-and-the-identity.test.ts
   test/unit/owners-stamp-creates-and-hide-foreign-containers.test.ts
+  test/unit/owner-event-stream-shows-only-the-owners-objects.test.ts
+  test/unit/owner-df-shows-only-the-owners-objects-as-it-streams.test.ts
   test/unit/container-selector-matches-compose-labels.test.ts
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts
@@ -121,6 +123,7 @@ e2e_tests=(
   test/e2e/large-transfers-stay-streamed.test.ts
   test/e2e/identity-recorded-for-unix-and-tls-peers.test.ts
   test/e2e/owners-two-unix-users-keep-to-their-own-containers.test.ts
+  test/e2e/owners-events-and-df-show-only-own-objects.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts
   test/e2e/paths-read-like-the-engine.test.ts

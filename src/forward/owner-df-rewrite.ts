@@ -139,8 +139,12 @@ export class OwnerDfRewrite {
     }
     this.state = 'after';
     if (this.member === 'LayersSize') this.engineLayersSize = text;
-    // A nil slice is written as null: as empty as an empty one.
-    else if (KEPT.has(this.member) && parseText(text) !== null) throw new OwnerDfError(`the answer's ${JSON.stringify(this.member)} is not an array`);
+    else if (KEPT.has(this.member)) {
+      if (parseText(text) !== null) throw new OwnerDfError(`the answer's ${JSON.stringify(this.member)} is not an array`);
+      // A nil slice is written as null: as empty as an empty one, and written as one.
+      this.out(Buffer.from(`${this.memberWritten ? ',' : ''}${JSON.stringify(this.member)}:[]`));
+      this.memberWritten = true;
+    }
   }
 
   private startArray(): void {

@@ -38,13 +38,13 @@ function scriptedEngine(log: Asked, failing = false) {
     container: (ref: string) => {
       log.asked.push(`container:${ref}`);
       const labels = CONTAINERS[ref];
-      return later(labels === undefined ? undefined : ({ Id: ref, Name: `/${ref}`, Image: 'x', Config: { Labels: labels }, HostConfig: {}, Mounts: [] } as ContainerFacts));
+      return later(labels === undefined ? undefined : { Id: ref, Name: `/${ref}`, Image: 'x', Config: { Labels: labels }, HostConfig: {}, Mounts: [] });
     },
     volume: (name: string) => {
       log.asked.push(`volume:${name}`);
       if (failing) return Promise.reject(new Error('engine gone'));
       const labels = VOLUMES[name];
-      return later(labels === undefined ? undefined : ({ Name: name, Driver: 'local', Options: null, Labels: labels } as VolumeFacts));
+      return later(labels === undefined ? undefined : { Name: name, Driver: 'local', Options: null, Labels: labels });
     },
     network: (id: string) => {
       log.asked.push(`network:${id}`);
@@ -55,7 +55,7 @@ function scriptedEngine(log: Asked, failing = false) {
 }
 
 const STREAM: readonly (readonly [line: string, keptForAlice: boolean])[] = [
-  [event('container', 'create', 'c-alice', { image: 'busybox', name: 'web', ...ALICE, 'note': 'a&b <x>' }), true],
+  [event('container', 'create', 'c-alice', { image: 'busybox', name: 'web', ...ALICE, note: 'a&b <x>' }), true],
   [event('container', 'create', 'c-bob', { image: 'busybox', name: 'bobweb', ...BOB }), false],
   [event('container', 'create', 'c-none', { image: 'busybox', name: 'plain' }), false],
   // An exec is a container event of its container, with its labels.
@@ -175,7 +175,7 @@ test('what the stream remembers of owners is bounded: the oldest is forgotten an
   const log: Asked = { asked: [] };
   const events = new OwnerEvents('alice', [], scriptedEngine(log));
   await events.keeps(JSON.parse(event('network', 'connect', 'net-alice-id', { container: 'c-alice-old' })));
-  for (let i = 0; i < OWNERS_REMEMBERED; i++) events.keeps(JSON.parse(event('container', 'start', `c${i}`, ALICE)));
+  for (let i = 0; i < OWNERS_REMEMBERED; i++) void events.keeps(JSON.parse(event('container', 'start', `c${i}`, ALICE)));
   log.asked = [];
   assert.equal(await events.keeps(JSON.parse(event('network', 'connect', 'net-alice-id', { container: 'c-alice-old' }))), true);
   assert.deepEqual(log.asked.sort(), ['container:c-alice-old', 'network:net-alice-id']);
