@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { OwnerEvents, OWNERS_REMEMBERED } from '../../src/judge/owner/owner-events.js';
 import { OwnerEventLineError, OwnerEventLines } from '../../src/forward/owner-event-lines.js';
 import type { SharedKind } from '../../src/judge/owner/owner-source.js';
-import type { ContainerFacts, VolumeFacts } from '../../src/judge/engine-lookup.js';
-import type { NetworkFacts } from '../../src/judge/reach/reach-context.js';
+import type { NetworkFacts, ReachEngine } from '../../src/judge/reach/reach-context.js';
 
 const ALICE = { 'dockgate.owner': 'alice' };
 const BOB = { 'dockgate.owner': 'bob' };
@@ -32,7 +31,7 @@ interface Asked {
   asked: string[];
 }
 
-function scriptedEngine(log: Asked, failing = false) {
+function scriptedEngine(log: Asked, failing = false): Pick<ReachEngine, 'container' | 'volume' | 'network'> {
   const later = <T>(value: T): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(value)));
   return {
     container: (ref: string) => {
