@@ -9,24 +9,14 @@
 import type { SharedKind } from '../judge/owner/owner-source.js';
 import { ownerIn } from '../judge/owner/owner-label.js';
 import { isRecord } from '../judge/reach/reach-context.js';
-import { JsonArrayElements, type ArrayElement } from './json-array-elements.js';
+import { BACKSLASH, CLOSE_BRACE, COMMA, isWhitespace, JsonArrayElements, OPEN_BRACE, OPEN_BRACKET, QUOTE, type ArrayElement } from './json-array-elements.js';
 
 /** An image, container or volume entry is a few kilobytes; a larger one is not one the rewrite can judge. */
 export const DF_ELEMENT_LIMIT = 4 * 1024 * 1024;
 /** Member names and scalar values of the document are short. */
 const SCALAR_LIMIT = 256;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_BRACKET = 0x5b;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
 
 export class OwnerDfError extends Error {}
 

@@ -6,35 +6,20 @@
 // client with an owner name it, and say when the answer was kept to it.
 
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk } from '../support/docker-cli.js';
 import { dockerAsUser, httpGetAsUser, spawnAsUser } from '../support/docker-as-user.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway } from '../support/gateway.js';
+import type { Engine } from '../support/engine.js';
+import { ALICE, BOB, startOwnerUsers } from '../support/owner-users.js';
 import { useTeardown } from '../support/teardown.js';
 
-const ALICE = 1000;
-const BOB = 65534;
 const USERS = [
   { uid: ALICE, prefix: 'alice' },
   { uid: BOB, prefix: 'bob' },
 ] as const;
-
-const POLICY = [
-  'rules:',
-  '  - name: harness',
-  '    match: { uid: 0 }',
-  '    profile: read-only',
-  '  - name: tenants',
-  `    match: { uid: [${ALICE}, ${BOB}] }`,
-  '    profile: baseline',
-  '    owner: { from: uid }',
-  '',
-].join('\n');
 
 /** What each user made: the names it chose and the ids the engine gave, all of which must stay out of the other's view. */
 interface Made {
@@ -61,7 +46,7 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
   let host: string;
   let socket: string;
   let auditLog: string;
-  const homes = new Map<number, string>();
+  let homes: ReadonlyMap<number, string>;
   const made = new Map<number, Made>();
   let since = 0;
   let until = 0;
@@ -74,31 +59,16 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
   };
   const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
 
-  /** Asserts that `output` names every one of `own`'s kept objects and nothing of `other`'s. */
-  function onlyOwn(output: string, own: Made, other: Made, what: string, expected: readonly string[]): void {
+  /** Asserts that `output` names nothing of `other`'s (names, ids, short ids) and every one of `expected`. */
+  function onlyOwn(output: string, other: Made, what: string, expected: readonly string[]): void {
     for (const leak of [...other.names, ...other.ids, ...other.ids.map((id) => id.slice(0, 12))]) assert.ok(!output.includes(leak), `${what} shows ${leak}:\n${output}`);
     for (const shown of expected) assert.ok(output.includes(shown), `${what} does not show ${shown}:\n${output}`);
-    void own;
   }
 
   before(
     async () => {
-      const publicDir = teardown.tempDir('/tmp/dgo-', 0o755);
-      engine = await startEngine();
-      teardown.add(() => engine.stop());
-      for (const { uid } of USERS) {
-        const home = join(publicDir, `home-${uid}`);
-        mkdirSync(home);
-        chownSync(home, uid, uid);
-        homes.set(uid, home);
-      }
-      const policy = join(engine.dir, 'owners.yaml');
-      writeFileSync(policy, POLICY);
-      socket = join(publicDir, 'gateway.sock');
-      auditLog = join(engine.dir, 'audit.jsonl');
-      const gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy], auditLog });
-      teardown.add(() => gateway.stopRunning());
-      host = `unix://${socket}`;
+      const users = await startOwnerUsers(teardown);
+      ({ engine, host, socket, homes, auditLog } = users);
 
       since = Math.floor(Date.now() / 1000) - 1;
       // Alice's live stream, open while both users work.
@@ -138,7 +108,7 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
   );
 
   test("a replay (--since, --until) holds the user's own container, exec, volume and network events and nothing of the other's", async () => {
-    const { direct: engineSide } = { direct: await direct('events', '--since', String(since), '--until', String(until), '--format', '{{json .}}') };
+    const engineSide = await direct('events', '--since', String(since), '--until', String(until), '--format', '{{json .}}');
     for (const name of ['bob-c', 'bob-keep-vol', 'bob-keep-net']) assert.ok(engineSide.includes(name), `the engine's own stream has ${name}`);
     for (const [uid, other] of [
       [ALICE, BOB],
@@ -147,21 +117,14 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
       const own = made.get(uid)!;
       const output = await as(uid, 'events', '--since', String(since), '--until', String(until), '--format', '{{json .}}');
       // Volumes and networks still there are shown; the removed ones cannot be told apart from another owner's any more, so are not.
-      onlyOwn(output, own, made.get(other)!, `uid ${uid}'s replay`, [own.kept.containerId, own.gone.containerId, own.gone.container, own.kept.volume, own.kept.networkId, 'exec_start']);
+      onlyOwn(output, made.get(other)!, `uid ${uid}'s replay`, [own.kept.containerId, own.gone.containerId, own.gone.container, own.kept.volume, own.kept.networkId, 'exec_start']);
       assert.ok(output.includes(`"Type":"network","Action":"connect"`), `uid ${uid}'s replay shows its container joining its network`);
     }
   });
 
   test('a live stream holds every event of the owner’s objects, the removed volume and network too, and nothing of the other’s', () => {
     const alice = made.get(ALICE)!;
-    onlyOwn(live, alice, made.get(BOB)!, "alice's live stream", [
-      alice.gone.container,
-      alice.gone.containerId,
-      alice.gone.volume,
-      alice.gone.network,
-      alice.kept.volume,
-      alice.kept.networkId,
-    ]);
+    onlyOwn(live, made.get(BOB)!, "alice's live stream", [alice.gone.container, alice.gone.containerId, alice.gone.volume, alice.gone.network, alice.kept.volume, alice.kept.networkId]);
     assert.match(live, /"Type":"volume","Action":"destroy","Actor":\{"ID":"alice-vol"/);
   });
 
@@ -175,7 +138,7 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
     ] as const) {
       const own = made.get(uid)!;
       const output = await as(uid, 'system', 'df', '-v');
-      onlyOwn(output, own, made.get(other)!, `uid ${uid}'s df -v`, [own.kept.container, own.kept.volume]);
+      onlyOwn(output, made.get(other)!, `uid ${uid}'s df -v`, [own.kept.container, own.kept.volume]);
       assert.deepEqual(imageRows(output), [], 'the unowned image is not shown (images are not shared by the rule)');
     }
   });
@@ -185,12 +148,12 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
     const bob = made.get(BOB)!;
     const events = await httpGetAsUser(ALICE, socket, `/v1.41/events?since=${since}&until=${until}`, homes.get(ALICE)!);
     assert.equal(events.status, 200);
-    onlyOwn(events.body, alice, bob, 'the raw event stream', [alice.kept.containerId, alice.gone.containerId, alice.kept.volume]);
+    onlyOwn(events.body, bob, 'the raw event stream', [alice.kept.containerId, alice.gone.containerId, alice.kept.volume]);
     const lines = events.body.split('\n').filter((l) => l !== '');
     assert.ok(lines.length > 5 && lines.every((l) => JSON.parse(l) !== null), 'one JSON event per line');
     const df = await httpGetAsUser(ALICE, socket, '/v1.41/system/df', homes.get(ALICE)!);
     assert.equal(df.status, 200);
-    onlyOwn(df.body, alice, bob, 'the raw df answer', [alice.kept.containerId, alice.kept.volume]);
+    onlyOwn(df.body, bob, 'the raw df answer', [alice.kept.containerId, alice.kept.volume]);
     const doc = JSON.parse(df.body) as { Containers: { Labels: Record<string, string> }[]; Volumes: { Name: string }[]; Images: unknown[]; BuildCache: unknown[]; LayersSize: number };
     assert.deepEqual(
       doc.Containers.map((c) => c.Labels['dockgate.owner']),
