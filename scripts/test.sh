@@ -11,6 +11,7 @@ unit_tests=(
   test/unit/owners-stamp-creates-and-hide-foreign-containers.test.ts
   test/unit/owner-event-stream-shows-only-the-owners-objects.test.ts
   test/unit/owner-df-shows-only-the-owners-objects-as-it-streams.test.ts
+  test/unit/owner-filtered-answers-compose-with-redaction-on-the-forward-path.test.ts
   test/unit/container-selector-matches-compose-labels.test.ts
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts

@@ -334,14 +334,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
 
   /** The last of a redacted answer; an answer that ends inside a value is cut, never completed unread. */
   private endRedacted(redactor: JsonRedactor, tail: Buffer | undefined): void {
-    try {
-      if (tail !== undefined) redactor.push(tail);
-      redactor.end();
-    } catch {
-      this.cut();
-      return;
-    }
-    this.f.res.end();
+    if (this.readLast(redactor, tail)) this.f.res.end();
   }
 
   /** An owner-filtered answer's judgements may still wait on the engine: the engine waits with them. */
@@ -354,17 +347,23 @@ class PlainExchange implements ConnectionUser, ResponseSink {
 
   /** The last of an owner-filtered answer, once every judgement is made; cut like a redacted one when it ends inside something. */
   private endOwnerFiltered(filter: OwnerAnswerFilter, tail: Buffer | undefined): void {
-    try {
-      if (tail !== undefined) filter.push(tail);
-      filter.end();
-    } catch {
-      this.cut();
-      return;
-    }
+    if (!this.readLast(filter, tail)) return;
     filter.whenIdle(() => {
       if (this.redactor !== undefined) this.endRedacted(this.redactor, undefined);
       else this.f.res.end();
     });
+  }
+
+  /** Gives a rewriter the last of the answer; false, and the client's connection cut, when the answer ended inside something. */
+  private readLast(rewriter: { push(chunk: Buffer): void; end(): void }, tail: Buffer | undefined): boolean {
+    try {
+      if (tail !== undefined) rewriter.push(tail);
+      rewriter.end();
+      return true;
+    } catch {
+      this.cut();
+      return false;
+    }
   }
 
   /** A rewritten answer that cannot be finished: the client's connection is cut (the engine's went back to the pool already, its answer ended where its framing said). */
