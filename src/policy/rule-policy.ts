@@ -58,6 +58,16 @@ function ownedBy(owner: string | undefined, rule: PolicyRule): Pick<Decision, 'o
   return rule.shared !== undefined ? { owner, shared: rule.shared } : { owner };
 }
 
+/**
+ * The owner a refusal made before the owner step still carries, for the audit record: the rule's owner for
+ * this identity when it has one that resolves (an unresolvable one is the owner step's own refusal).
+ */
+function ownerIfKnown(rule: PolicyRule, identity: Identity): Pick<Decision, 'owner' | 'shared'> {
+  if (rule.owner === undefined) return {};
+  const resolved = resolveOwner(rule.owner, identity);
+  return 'owner' in resolved ? ownedBy(resolved.owner, rule) : {};
+}
+
 function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
 }
@@ -117,6 +127,7 @@ export class RulePolicy implements Policy {
         reason: `${rule.label} reads requests strictly (bodies: strict), and ${named}${more}`,
         fix: 'Send field names exactly as the Engine API spells them, each key and single-value query parameter once, and only fields the engine reads; or set bodies: canonical for this client',
         ...carried,
+        ...ownerIfKnown(rule, input.identity),
       });
     }
     let owner: string | undefined;
@@ -296,7 +307,7 @@ export class RulePolicy implements Policy {
         reason: `${rule.label} does not grant ${operation}${grant.by ? ` (${grant.by})` : ''}`,
         fix: `Add ${operation} to the operations of ${rule.label}, or run this client under a rule that grants it`,
       };
-      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode });
+      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode, ...ownerIfKnown(rule, input.identity) });
     }
     trace.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
     return { rule, mode };

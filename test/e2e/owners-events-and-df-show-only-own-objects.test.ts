@@ -99,6 +99,8 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
           gone: { container: n('c'), containerId: goneId, volume: n('vol'), network: n('net') },
         });
       }
+      // Refused before the owner step (baseline grants no swarm operation): its record names the owner too.
+      assert.notEqual((await dockerAsUser(BOB, ['swarm', 'init'], host, homes.get(BOB)!)).code, 0);
       until = Math.floor(Date.now() / 1000) + 1;
       // The live stream has caught up once alice's last event (her network's removal) is in it.
       for (let i = 0; i < 100 && !live.includes('"Action":"destroy","Actor":{"ID":"' + made.get(ALICE)!.ids[0]); i++) await sleep(100);
@@ -178,6 +180,10 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
     assert.ok(filtered.length >= 6);
     for (const r of filtered) assert.equal(r.ownerFiltered, true, `${r.operation}`);
     assert.ok(tenants.filter((r) => r.operation === 'container.stop').every((r) => r.ownerFiltered === undefined));
+    assert.ok(
+      tenants.some((r) => r.operation === 'swarm.init' && r.decision === 'deny' && r.owner === String(BOB)),
+      'a refused grant names the owner',
+    );
     assert.ok(
       records.filter((r) => r.identity.uid === 0).every((r) => r.owner === undefined),
       'the harness has no owner',
