@@ -341,7 +341,14 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   private waitForOwnerFilter(filter: OwnerAnswerFilter): void {
     this.connection.socket.pause();
     filter.whenIdle(() => {
-      if (!this.finished && this.clientFlowing) this.connection.socket.resume();
+      if (this.finished) return;
+      if (this.clientFlowing) {
+        this.connection.socket.resume();
+        return;
+      }
+      // What the judgements let through filled the client's buffer: the engine goes on once the client has read it.
+      this.clientFlowing = true;
+      this.f.res.once('drain', this.resumeEngine);
     });
   }
 
