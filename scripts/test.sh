@@ -14,6 +14,9 @@ unit_tests=(
   test/unit/owner-list-filters-read-as-moby-reads-them.test.ts
   test/unit/owners-keep-services-secrets-and-configs-to-their-owner.test.ts
   test/unit/redaction-covers-swarm-answers.test.ts
+  test/unit/owner-event-stream-shows-only-the-owners-objects.test.ts
+  test/unit/owner-df-shows-only-the-owners-objects-as-it-streams.test.ts
+  test/unit/owner-filtered-answers-compose-with-redaction-on-the-forward-path.test.ts
   test/unit/container-selector-matches-compose-labels.test.ts
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts
@@ -130,6 +133,7 @@ e2e_tests=(
   test/e2e/owners-matrix-two-certificates.test.ts
   test/e2e/owners-lists-and-prunes-show-only-own-objects.test.ts
   test/e2e/swarm-services-keep-to-their-owner-and-redact-secrets.test.ts
+  test/e2e/owners-events-and-df-show-only-own-objects.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts
   test/e2e/paths-read-like-the-engine.test.ts

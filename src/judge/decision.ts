@@ -1,6 +1,7 @@
 // The outcome of judging one request, with enough words to tell the client what to change.
 import type { ReplacedQuery } from '../route/query.js';
 import type { Redaction } from './redaction.js';
+import type { SharedKind } from './owner/owner-source.js';
 
 /** A JSON value a policy can set; it comes from the policy file, never from the request. */
 export type PolicyValue = string | number | boolean | null | ReadonlyArray<string | number | boolean>;
@@ -46,6 +47,8 @@ export interface Decision {
   createdFromImage?: string;
   /** The owner the client's rule gave it for this request (docs/owners-design.md), for the record and `policy explain`. */
   owner?: string;
+  /** The kinds the owner's rule shares across owners (with `owner`): the owner-filtered answers show them all. */
+  shared?: readonly SharedKind[];
   /**
    * On a deny: the engine's own answer for a missing object (`No such container: web`), which is what the
    * client receives instead of the refusal's wording, because the object it named is another owner's and

@@ -68,6 +68,21 @@ function redactionOf(rule: PolicyRule, operation: Operation, trace: TraceStep[])
   return { redact: rule.redact };
 }
 
+/** What a decision for a client with an owner carries of it: the owner, and the kinds its rule shares. */
+function ownedBy(owner: string | undefined, rule: PolicyRule): Pick<Decision, 'owner' | 'shared'> {
+  if (owner === undefined) return {};
+  return rule.shared !== undefined ? { owner, shared: rule.shared } : { owner };
+}
+
+/**
+ * The owner a refusal made before the owner step still carries, for the audit record: the rule's owner for
+ * this identity when it has one that resolves (an unresolvable one is the owner step's own refusal).
+ */
+function ownerIfKnown(rule: PolicyRule, input: PreJudgeInput): Pick<Decision, 'owner' | 'shared'> {
+  const resolved = requestOwner(rule.owner, input.identity, input.callerOwner);
+  return resolved !== undefined && 'owner' in resolved ? ownedBy(resolved.owner, rule) : {};
+}
+
 function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
 }
@@ -131,6 +146,7 @@ export class RulePolicy implements Policy {
         reason: `${rule.label} reads requests strictly (bodies: strict), and ${named}${more}`,
         fix: 'Send field names exactly as the Engine API spells them, each key and single-value query parameter once, and only fields the engine reads; or set bodies: canonical for this client',
         ...carried,
+        ...ownerIfKnown(rule, input),
       });
     }
     let owner: string | undefined;
@@ -154,7 +170,7 @@ export class RulePolicy implements Policy {
         detail: `${JSON.stringify(owner)}, from ${source}${rule.shared !== undefined ? `; shared across owners: ${rule.shared.join(', ')}` : ''}`,
       });
     }
-    const owned = owner !== undefined ? { owner } : {};
+    const owned = ownedBy(owner, rule);
     if (owner !== undefined && !ownersCover(operation, input.route.target, { query: input.target.query, body: input.body })) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
       return this.finish(trace, {
@@ -194,7 +210,7 @@ export class RulePolicy implements Policy {
     const target = input.route.target;
     const { owner } = scope;
     const refused = (reason: string, fix: string, answer: { notFound?: string; nameTaken?: string }): Evaluation =>
-      this.finish(trace, { verdict: 'deny', rule: rule.rule, reason, fix, ...answer, ...carried, owner });
+      this.finish(trace, { verdict: 'deny', rule: rule.rule, reason, fix, ...answer, ...carried, ...ownedBy(owner, rule) });
     let pins: OwnerPins = {};
     if (FILTERED_BY_OWNER.has(operation)) {
       const filters = withOwnerLabel(readListFilters(input.target.query.get('filters')), owner);
@@ -258,7 +274,7 @@ export class RulePolicy implements Policy {
       reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
       fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
       ...carried,
-      ...(owner !== undefined && { owner }),
+      ...ownedBy(owner, rule),
     });
   }
 
@@ -278,7 +294,7 @@ export class RulePolicy implements Policy {
     pins: OwnerPins,
   ): Evaluation | Promise<Evaluation> {
     const operation = input.route.operation;
-    const owned = owner !== undefined ? { owner } : {};
+    const owned = ownedBy(owner, rule);
     const pinned = pins.id;
     const bodyPins = pins.body ?? [];
     const replaced = pins.query !== undefined ? { replacedQuery: pins.query } : {};
@@ -363,7 +379,7 @@ export class RulePolicy implements Policy {
         reason: `${rule.label} does not grant ${operation}${grant.by ? ` (${grant.by})` : ''}`,
         fix: `Add ${operation} to the operations of ${rule.label}, or run this client under a rule that grants it`,
       };
-      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode });
+      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode, ...ownerIfKnown(rule, input) });
     }
     trace.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
     return { rule, mode };

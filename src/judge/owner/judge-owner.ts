@@ -36,8 +36,9 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
  * "What is built"): the creates that are stamped, the operations whose path names a container, exec
  * instance, volume or network (checked by namesOwnedObject), and those that name no engine object or only
  * images, which are used as if shared; with the lists and prunes of FILTERED_BY_OWNER and the commits
- * ownersCover allows, and services, tasks, secrets and configs by name (swarm-objects.ts). Every other one
- * (events, df, image prune, swarm lists...) would reach other owners' objects, so it is refused until it is built.
+ * ownersCover allows, services, tasks, secrets and configs by name (swarm-objects.ts), and the answers
+ * dockgate keeps to the owner (events, df). Every other one (image prune, swarm lists...) would reach other
+ * owners' objects, so it is refused until it is built.
  */
 const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'container.create',
@@ -52,6 +53,9 @@ const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'image.inspect',
   'image.history',
   'image.create',
+  // Kept to the owner's objects in the answer, as it streams (src/forward/owner-answer-filter.ts).
+  'system.events',
+  'system.df',
 ]);
 
 /**
