@@ -1,12 +1,10 @@
 // Defaults a policy sets instead of refusing reach the engine in the forwarded body, and each one is
 // named in the request's audit records.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { dockerOk } from '../support/docker-cli.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway, type Gateway } from '../support/gateway.js';
+import { type Gateway, startGatewayInFront } from '../support/gateway.js';
 import { waitForAuditTrail } from '../support/audit-log-reader.js';
 import { useTeardown } from '../support/teardown.js';
 
@@ -30,14 +28,7 @@ describe('policy defaults are applied to the forwarded body and recorded', { tim
   before(async () => {
     engine = await startEngine();
     teardown.add(() => engine.stop());
-    const dir = teardown.tempDir('/tmp/dockgate-defaults-');
-    writeFileSync(join(dir, 'policy.yaml'), POLICY);
-    gateway = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${join(dir, 'gw.sock')}`],
-      auditLog: join(dir, 'audit.jsonl'),
-      args: ['--policy', join(dir, 'policy.yaml')],
-    });
+    gateway = await startGatewayInFront(engine, { policy: POLICY });
     teardown.add(() => gateway.stopRunning());
   });
 

@@ -5,7 +5,7 @@
 // sources, while everything else reads as the engine wrote it. A policy-file rule's `redact:` adds labels
 // by pattern, which `docker events` attributes carry too; the audit record counts what was redacted.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import Docker from 'dockerode';
@@ -13,7 +13,7 @@ import { waitForAuditTrail } from '../support/audit-log-reader.js';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { dockerOk } from '../support/docker-cli.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway, startGatewayInFront, type Gateway, type GatewayInFront } from '../support/gateway.js';
+import { startGatewayInFront, type Gateway, type GatewayInFront } from '../support/gateway.js';
 import { useTeardown } from '../support/teardown.js';
 
 const SECRET = 'hunter2-do-not-leak';
@@ -72,14 +72,7 @@ describe('read-only clients read no environment values, host paths or named labe
     await dockerOk(['volume', 'create', '--driver', 'local', '--opt', 'type=cifs', '--opt', 'device=//files/share', '--opt', `o=username=u,password=${SECRET}`, VOLUME], engine.endpoint);
     readOnly = await startGatewayInFront(engine, { profile: 'read-only' });
     teardown.add(() => readOnly.stopRunning());
-    const dir = teardown.tempDir('/tmp/dockgate-redact-');
-    writeFileSync(join(dir, 'policy.yaml'), POLICY);
-    withLabels = await startGateway({
-      upstream: engine.socketPath,
-      listen: [`unix://${join(dir, 'gw.sock')}`],
-      auditLog: join(dir, 'audit.jsonl'),
-      args: ['--policy', join(dir, 'policy.yaml')],
-    });
+    withLabels = await startGatewayInFront(engine, { policy: POLICY });
     teardown.add(() => withLabels.stopRunning());
   });
 

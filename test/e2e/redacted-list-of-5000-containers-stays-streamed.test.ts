@@ -4,12 +4,11 @@
 // take the listing at least once).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Client, Pool } from 'undici';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway, type Gateway } from '../support/gateway.js';
+import { type Gateway, startGatewayInFront } from '../support/gateway.js';
 import { sendJson } from '../support/json-request.js';
 import { useTeardown } from '../support/teardown.js';
 
@@ -79,14 +78,7 @@ describe('a redacted listing of 5,000 containers stays streamed', { timeout: 10 
       } finally {
         await client.close();
       }
-      const dir = teardown.tempDir('/tmp/dockgate-redact-list-');
-      writeFileSync(join(dir, 'policy.yaml'), POLICY);
-      gateway = await startGateway({
-        upstream: engine.socketPath,
-        listen: [`unix://${join(dir, 'gw.sock')}`],
-        auditLog: join(dir, 'audit.jsonl'),
-        args: ['--policy', join(dir, 'policy.yaml')],
-      });
+      gateway = await startGatewayInFront(engine, { policy: POLICY });
       teardown.add(() => gateway.stopRunning());
     },
     { timeout: 8 * 60_000 },

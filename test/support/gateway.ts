@@ -12,7 +12,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onProcessExit } from './cleanup-on-exit.js';
@@ -253,10 +253,20 @@ export interface GatewayInFront extends Gateway {
  * The usual gateway in front of a private engine: a unix listener and an audit log in a directory of their
  * own below the engine's (which goes away with the engine), plus whatever else the options ask for.
  */
-export async function startGatewayInFront(engine: Engine, options: Omit<GatewayOptions, 'upstream' | 'listen' | 'auditLog'>): Promise<GatewayInFront> {
+export async function startGatewayInFront(
+  engine: Engine,
+  options: Omit<GatewayOptions, 'upstream' | 'listen' | 'auditLog'> & { /** A policy file's text, written beside the socket and given as `--policy`. */ policy?: string },
+): Promise<GatewayInFront> {
   const dir = mkdtempSync(join(engine.dir, 'gw-'));
   const auditLog = join(dir, 'audit.jsonl');
-  const gateway = await startGateway({ ...options, upstream: engine.socketPath, listen: [`unix://${join(dir, 'gateway.sock')}`], auditLog });
+  const { policy, ...rest } = options;
+  const policyArgs: string[] = [];
+  if (policy !== undefined) {
+    writeFileSync(join(dir, 'policy.yaml'), policy);
+    policyArgs.push('--policy', join(dir, 'policy.yaml'));
+  }
+  const args = [...policyArgs, ...(rest.args ?? [])];
+  const gateway = await startGateway({ ...rest, args, upstream: engine.socketPath, listen: [`unix://${join(dir, 'gateway.sock')}`], auditLog });
   return { ...gateway, unix: gateway.unix!, auditLog };
 }
 
