@@ -169,5 +169,5 @@ function judge(request: UnderstoodRequest, body: unknown, context: DecideContext
 }
 
 function decided(request: UnderstoodRequest, decision: Decision, body?: Buffer): Decided {
-  return { decision, forwardTarget: judgedForwardTarget(request.target, request.route, decision.pinnedTarget), ...(body !== undefined && { body }) };
+  return { decision, forwardTarget: judgedForwardTarget(request.target, request.route, decision.pinnedTarget, decision.queryValues), ...(body !== undefined && { body }) };
 }

@@ -1,4 +1,5 @@
 // The outcome of judging one request, with enough words to tell the client what to change.
+import type { QueryValues } from '../route/query.js';
 import type { Redaction } from './redaction.js';
 
 /** A JSON value a policy can set; it comes from the policy file, never from the request. */
@@ -32,6 +33,11 @@ export interface Decision {
    * name or id prefix the client sent, which the engine would otherwise resolve again.
    */
   pinnedTarget?: string;
+  /**
+   * Query parameters forwarded with these values in place of the client's (the owner stamped into a build's
+   * `labels`, appended to a commit's `changes`); absent: the judged query as read.
+   */
+  queryValues?: QueryValues;
   /**
    * The full id of the image a container create was judged on (its user, its configuration). The engine
    * resolves the image's name again when the create reaches it, and a re-tag in between would give the

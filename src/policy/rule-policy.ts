@@ -17,6 +17,8 @@ import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, set
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { foreignCreateReferences } from '../judge/owner/create-references.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
+import { judgeOwnedImages, namesImages } from '../judge/owner/image-ownership.js';
+import { ownerQueryValues, queryOwnerLabelField } from '../judge/owner/query-label-stamps.js';
 import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
 
@@ -52,6 +54,10 @@ function redactionOf(rule: PolicyRule, operation: Operation, trace: TraceStep[])
   return { redact: rule.redact };
 }
 
+function sharesImages(rule: PolicyRule): boolean {
+  return rule.shared?.includes('images') ?? false;
+}
+
 function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
 }
@@ -60,12 +66,21 @@ function joinFixes(fixes: readonly string[]): string {
  * The decision with the owner's label stamped into the body a create forwards (recorded as a change), when
  * the client has an owner and the operation creates a labelled object.
  */
-function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: TraceStep[]): Decision {
+function stamped(decision: Decision, input: JudgeInput, owner: string | undefined, trace: TraceStep[]): Decision {
   if (owner === undefined) return decision;
-  const body = stampOwner(operation, decision.body !== undefined ? decision.body : judgedBody, owner);
-  if (body === undefined) return decision;
-  trace.push({ step: 'change', outcome: 'info', detail: `${OWNER_LABEL_FIELD} = ${JSON.stringify(owner)}` });
-  return { ...decision, body, changes: [...(decision.changes ?? []), { field: OWNER_LABEL_FIELD, value: owner }] };
+  const operation = input.route.operation;
+  const body = stampOwner(operation, decision.body !== undefined ? decision.body : input.body, owner);
+  // A query that cannot be stamped was refused before (evaluate).
+  const query = ownerQueryValues(operation, input.target.query, owner);
+  const inQuery = typeof query === 'object' ? query : undefined;
+  const fields = [...(body !== undefined ? [OWNER_LABEL_FIELD] : []), ...(inQuery !== undefined ? [inQuery.field] : [])];
+  for (const field of fields) trace.push({ step: 'change', outcome: 'info', detail: `${field} = ${JSON.stringify(owner)}` });
+  return {
+    ...decision,
+    ...(body !== undefined && { body }),
+    ...(inQuery !== undefined && { queryValues: inQuery.values }),
+    ...(fields.length > 0 && { changes: [...(decision.changes ?? []), ...fields.map((field) => ({ field, value: owner }))] }),
+  };
 }
 
 export class RulePolicy implements Policy {
@@ -135,7 +150,7 @@ export class RulePolicy implements Policy {
       });
     }
     const owned = owner !== undefined ? { owner } : {};
-    if (owner !== undefined && !ownersCover(operation, input.route.target)) {
+    if (owner !== undefined && !ownersCover(operation, input.route.target, sharesImages(rule))) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
       return this.finish(trace, {
         verdict: 'deny',
@@ -146,19 +161,57 @@ export class RulePolicy implements Policy {
         ...owned,
       });
     }
-    if (this.usesOwners && setsOwner(operation, input.body)) {
-      trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
+    const forged = this.usesOwners ? (setsOwner(operation, input.body) ? OWNER_LABEL_FIELD : queryOwnerLabelField(operation, input.target.query)) : undefined;
+    if (forged !== undefined) {
+      trace.push({ step: 'owner', outcome: 'fail', detail: `the request sets ${forged}` });
       return this.finish(trace, {
         verdict: 'deny',
         rule: rule.rule,
-        reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
+        reason: `${forged}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
         fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
         ...carried,
         ...owned,
       });
     }
+    const unstampable = owner !== undefined ? ownerQueryValues(operation, input.target.query, owner) : undefined;
+    if (typeof unstampable === 'string') {
+      trace.push({ step: 'owner', outcome: 'fail', detail: unstampable });
+      return this.finish(trace, { verdict: 'deny', rule: rule.rule, reason: unstampable, fix: 'Send each change as one complete instruction', ...carried, ...owned });
+    }
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
     const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
+    if (owner === undefined || !namesImages(operation)) return this.ownedObjects(input, rule, carried, trace, engine, owner);
+    const ownerOf = owner;
+    return judgeOwnedImages({ operation, target: input.route.target, query: input.target.query, body: input.body, owner, shared: sharesImages(rule), engine }).then((images) => {
+      if ('refused' in images) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: images.refused.why });
+        return this.finish(trace, {
+          verdict: 'deny',
+          rule: rule.rule,
+          reason: `${images.refused.why}, and clients of ${rule.label} keep to the images of their owner ${JSON.stringify(ownerOf)}`,
+          fix: images.refused.fix,
+          ...(images.refused.notFound !== undefined && { notFound: images.refused.notFound }),
+          ...carried,
+          ...owned,
+        });
+      }
+      for (const detail of images.details) trace.push({ step: 'owner', outcome: 'pass', detail });
+      return this.ownedObjects(input, rule, carried, trace, engine, ownerOf, images.pinned);
+    });
+  }
+
+  /** The owner's part for the containers and volumes a request names (its path, a create's references), then judged. */
+  private ownedObjects(
+    input: JudgeInput,
+    rule: PolicyRule,
+    carried: { mode?: 'warn'; redact?: Redaction },
+    trace: TraceStep[],
+    engine: JudgeInput['engine'],
+    owner: string | undefined,
+    imagePin?: string,
+  ): Evaluation | Promise<Evaluation> {
+    const operation = input.route.operation;
+    const owned = owner !== undefined ? { owner } : {};
     const target = input.route.target;
     if (owner !== undefined && operation === 'container.create') {
       const ownerOf = owner;
@@ -175,7 +228,7 @@ export class RulePolicy implements Policy {
         });
       });
     }
-    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, undefined);
+    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, imagePin);
     const ownerOf = owner;
     return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
       if (!checked.own) {
@@ -218,10 +271,7 @@ export class RulePolicy implements Policy {
         detail: rule.constraints === 'unrestricted' ? `${rule.label} does not judge container reach` : `${operation} does not decide a container's reach`,
       });
       if (pinned !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
-      return this.finish(
-        trace,
-        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace),
-      );
+      return this.finish(trace, stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input, owner, trace));
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
       trace.push({ step: 'check', outcome: 'info', detail: `${operation} has no body to judge` });
@@ -261,7 +311,7 @@ export class RulePolicy implements Policy {
               ...pins,
               ...owned,
             };
-      return { ...this.finish(trace, stamped(decision, input.body, owner, operation, trace)), reach };
+      return { ...this.finish(trace, stamped(decision, input, owner, trace)), reach };
     });
   }
 

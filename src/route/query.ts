@@ -20,7 +20,15 @@ export interface QueryView {
   canonical(): string;
   /** Leaves every value of `name` but the first out of the canonical form (the engine reads only that one). */
   keepFirstOnly(name: string): void;
+  /**
+   * The canonical form with the values a decision gives in place of the client's: each named parameter's
+   * values where it first appeared (its later repeats dropped), or at the end when the client sent none.
+   */
+  canonicalWith(values: QueryValues): string;
 }
+
+/** Query parameters a decision forwards with other values than the client's (a stamp, a pinned id). */
+export type QueryValues = Readonly<Record<string, readonly string[]>>;
 
 const FIRST_PRINTABLE = 0x21;
 const LAST_PRINTABLE = 0x7e;
@@ -72,15 +80,29 @@ class StrictQuery implements QueryView {
   }
 
   canonical(): string {
-    if (this.serialised === undefined) {
-      let text = '';
-      for (let i = 0; i < this.pairNames.length; i++) {
-        text += `${i === 0 ? '' : '&'}${encodeQueryComponent(this.pairNames[i]!)}=${encodeQueryComponent(this.pairValues[i]!)}`;
-      }
-      this.serialised = text;
-    }
+    this.serialised ??= serialise(this.pairNames.map((name, i) => [name, this.pairValues[i]!]));
     return this.serialised;
   }
+
+  canonicalWith(values: QueryValues): string {
+    const pairs: Array<[string, string]> = [];
+    const placed = new Set<string>();
+    const place = (name: string, replacing: readonly string[]): void => {
+      placed.add(name);
+      for (const value of replacing) pairs.push([name, value]);
+    };
+    this.pairNames.forEach((name, i) => {
+      const replacing = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (replacing === undefined) pairs.push([name, this.pairValues[i]!]);
+      else if (!placed.has(name)) place(name, replacing);
+    });
+    for (const [name, replacing] of Object.entries(values)) if (!placed.has(name)) place(name, replacing);
+    return serialise(pairs);
+  }
+}
+
+function serialise(pairs: ReadonlyArray<readonly [string, string]>): string {
+  return pairs.map(([name, value]) => `${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`).join('&');
 }
 
 const EMPTY_QUERY: QueryView = new StrictQuery();

@@ -4,7 +4,7 @@
 import { GatewayError } from '../errors/catalogue.js';
 import { parseApiVersion, requireKnownVersion, requireMinimumVersion } from './api-version.js';
 import { asciiSet, decodePercent, encodePath } from './percent-encoding.js';
-import { parseQuery, type QueryView } from './query.js';
+import { parseQuery, type QueryValues, type QueryView } from './query.js';
 import { quote } from './quote.js';
 import type { Route } from './route.js';
 
@@ -27,12 +27,16 @@ export interface RequestTarget {
    * The same, with the path segments `[start, end)` (the object a route names) replaced by `ref`: the full
    * id the decision looked up, which the engine cannot resolve to anything else later.
    */
-  forwardTargetWith(segments: readonly [number, number], ref: string): string;
+  forwardTargetWith(segments: readonly [number, number] | undefined, ref: string, queryValues?: QueryValues): string;
 }
 
-/** The target to forward for a route: with the judged full id in place of the object's reference, when there is one. */
-export function judgedForwardTarget(target: RequestTarget, route: Route | undefined, pinnedTarget: string | undefined): string {
+/**
+ * The target to forward for a route: with the judged full id in place of the object's reference, when there
+ * is one, and the query parameters the decision rewrote (`Decision.queryValues`) in place of the client's.
+ */
+export function judgedForwardTarget(target: RequestTarget, route: Route | undefined, pinnedTarget: string | undefined, queryValues?: QueryValues): string {
   const at = route?.target?.segments;
+  if (queryValues !== undefined) return target.forwardTargetWith(pinnedTarget === undefined ? undefined : at, pinnedTarget ?? '', queryValues);
   return at === undefined || pinnedTarget === undefined ? target.forwardTarget() : target.forwardTargetWith(at, pinnedTarget);
 }
 
@@ -66,13 +70,14 @@ class ParsedTarget implements RequestTarget {
     return this.forwarded;
   }
 
-  forwardTargetWith([start, end]: readonly [number, number], ref: string): string {
-    return this.assemble(`/${[...this.segments.slice(0, start), ref, ...this.segments.slice(end)].join('/')}`);
+  forwardTargetWith(segments: readonly [number, number] | undefined, ref: string, queryValues?: QueryValues): string {
+    const path = segments === undefined ? this.path : `/${[...this.segments.slice(0, segments[0]), ref, ...this.segments.slice(segments[1])].join('/')}`;
+    return this.assemble(path, queryValues);
   }
 
-  private assemble(path: string): string {
+  private assemble(path: string, queryValues?: QueryValues): string {
     const target = (this.version === undefined ? '' : `/v${this.version}`) + encodePath(path);
-    const query = this.query.canonical();
+    const query = queryValues === undefined ? this.query.canonical() : this.query.canonicalWith(queryValues);
     return query.length === 0 ? target : `${target}?${query}`;
   }
 }

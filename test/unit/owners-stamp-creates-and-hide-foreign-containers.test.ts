@@ -24,6 +24,7 @@ const POLICY = loadPolicy(
     '    match: { gid: [1000, 1001] }',
     '    profile: baseline',
     '    owner: { from: user }',
+    '    shared: [images]',
     '',
   ].join('\n'),
   { name: 'owners.yaml' },

@@ -5,11 +5,12 @@ import type { Operation } from '../../route/operations.js';
 import type { ObjectKind } from '../../route/route.js';
 import type { ContainerFacts } from '../engine-lookup.js';
 import { isRecord, type ReachEngine } from '../reach/reach-context.js';
+import { OWNED_IMAGE_OPERATIONS } from './image-ownership.js';
 import { noSuchContainer, noSuchExec } from './not-found.js';
 import { OWNER_LABEL, ownerIn, setsOwnerLabel, withOwnerLabel } from './owner-label.js';
 
-/** Creates whose body carries the made object's labels (`Labels`), stamped with the owner. */
-const LABELLED_CREATES: ReadonlySet<Operation> = new Set<Operation>(['container.create', 'volume.create', 'network.create']);
+/** Creates whose body carries the made object's labels (`Labels`; a commit's body is the image's configuration), stamped with the owner. */
+const LABELLED_CREATES: ReadonlySet<Operation> = new Set<Operation>(['container.create', 'volume.create', 'network.create', 'container.commit']);
 
 /** The field a client may not set, as a refusal names it. */
 export const OWNER_LABEL_FIELD = `Labels.${OWNER_LABEL}`;
@@ -30,25 +31,19 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
 /**
  * Operations a client with an owner may make while owners cover only part of the API (docs/owners-design.md,
  * "What is built"): the creates that are stamped, the operations whose path names a container or exec
- * instance (checked by namesOwnedObject), and those that name no engine object or only images, which are
- * used as if shared. Every other one (lists, events, df, prunes, volumes and networks by name, commit,
- * services, secrets, configs...) would reach other owners' objects, so it is refused until it is built.
+ * instance (checked by namesOwnedObject), those that name no engine object, and the image operations kept
+ * to the owner's images (image-ownership.ts). Every other one (lists, events, df, prunes, volumes and
+ * networks by name, commit, load, services, secrets, configs...) would reach other owners' objects, so it
+ * is refused until it is built.
  */
-const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
-  'container.create',
-  'volume.create',
-  'network.create',
-  'system.ping',
-  'system.version',
-  'image.list',
-  'image.inspect',
-  'image.history',
-  'image.create',
-]);
+const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>(['container.create', 'volume.create', 'network.create', 'system.ping', 'system.version', ...OWNED_IMAGE_OPERATIONS]);
 
-/** Whether owners cover this operation yet (see NO_OWNED_OBJECT). */
-export function ownersCover(operation: Operation, target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined): boolean {
-  return NO_OWNED_OBJECT.has(operation) || namesOwnedObject(target);
+/**
+ * Whether owners cover this operation yet (see NO_OWNED_OBJECT). The image list is not filtered by owner
+ * yet: it is open only to clients whose rule shares images.
+ */
+export function ownersCover(operation: Operation, target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined, sharesImages: boolean): boolean {
+  return NO_OWNED_OBJECT.has(operation) || namesOwnedObject(target) || (operation === 'image.list' && sharesImages);
 }
 
 /**
