@@ -9,6 +9,7 @@ unit_tests=(
   test/unit/container-cgroup-lines-name-the-container.test.ts
   test/unit/owners-come-from-the-policy-file-and-the-identity.test.ts
   test/unit/owners-stamp-creates-and-hide-foreign-containers.test.ts
+  test/unit/owners-keep-images-to-their-owner.test.ts
   test/unit/container-selector-matches-compose-labels.test.ts
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts
@@ -121,6 +122,7 @@ e2e_tests=(
   test/e2e/large-transfers-stay-streamed.test.ts
   test/e2e/identity-recorded-for-unix-and-tls-peers.test.ts
   test/e2e/owners-two-unix-users-keep-to-their-own-containers.test.ts
+  test/e2e/owners-images-tags-and-labels.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts
   test/e2e/paths-read-like-the-engine.test.ts
