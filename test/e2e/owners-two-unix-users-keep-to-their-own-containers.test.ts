@@ -28,6 +28,8 @@ const POLICY = [
   `    match: { uid: [${ALICE}, ${BOB}] }`,
   '    profile: baseline',
   '    owner: { from: uid }',
+  '    # busybox:test has no owner: usable only where images are shared.',
+  '    shared: [images]',
   '',
 ].join('\n');
 

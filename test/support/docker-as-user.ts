@@ -21,6 +21,8 @@ export function dockerAsUser(uid: number, args: readonly string[], host: string,
         DOCKER_CONFIG: join(home, '.docker'),
         DOCKER_HOST: host,
         DOCKER_CLI_HINTS: 'false',
+        // There is no buildx here: ask for the classic builder explicitly rather than rely on a fallback.
+        DOCKER_BUILDKIT: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

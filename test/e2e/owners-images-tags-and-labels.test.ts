@@ -1,0 +1,149 @@
+// Owners and images on the real engine (docs/owners-design.md, sections 3 and 4): two unix users on one
+// gateway, images not shared. What alice imports and builds carries her label as the engine itself reports
+// it, a Dockerfile's own LABEL dockgate.owner included (the build's labels win over it); no client sets the
+// label through a build's --label, an import's or a commit's --change; and bob neither moves alice's
+// reference nor tags, inspects, saves, removes or runs her image: each answered exactly as the engine
+// answers for an image that does not exist, or refused, and her image left as it was.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { makeBusyboxRootfs } from '../support/busybox-image.js';
+import { docker, dockerOk } from '../support/docker-cli.js';
+import { dockerAsUser } from '../support/docker-as-user.js';
+import { startEngine, type Engine } from '../support/engine.js';
+import { startGateway } from '../support/gateway.js';
+import { useTeardown } from '../support/teardown.js';
+
+const ALICE = 1000;
+const BOB = 65534;
+
+const POLICY = [
+  'rules:',
+  '  # The harness (root) has no owner: it commits as an operator would.',
+  '  - name: harness',
+  '    match: { uid: 0 }',
+  '    profile: baseline',
+  '  - name: tenants',
+  `    match: { uid: [${ALICE}, ${BOB}] }`,
+  '    profile: baseline',
+  '    owner: { from: uid }',
+  '',
+].join('\n');
+
+describe('owners: images keep to their owner, their tags and their labels', { timeout: 3 * 60_000 }, () => {
+  const teardown = useTeardown(60_000);
+  let engine: Engine;
+  let host: string;
+  let rootfsTar: string;
+  let context: string;
+  const homes = new Map<number, string>();
+
+  const as = (uid: number, ...args: string[]) => dockerAsUser(uid, args, host, homes.get(uid)!);
+  const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
+  const ownerOf = async (image: string) => (await direct('image', 'inspect', '--format', '{{index .Config.Labels "dockgate.owner"}}', image)).trim();
+
+  before(
+    async () => {
+      const publicDir = teardown.tempDir('/tmp/dgi-', 0o755);
+      engine = await startEngine();
+      teardown.add(() => engine.stop());
+      for (const uid of [ALICE, BOB]) {
+        const home = join(publicDir, `home-${uid}`);
+        mkdirSync(home);
+        chownSync(home, uid, uid);
+        homes.set(uid, home);
+      }
+      // A root filesystem each user imports as its own base image, and a build context readable by all.
+      const rootfs = join(publicDir, 'rootfs');
+      makeBusyboxRootfs(rootfs);
+      rootfsTar = join(publicDir, 'rootfs.tar');
+      execFileSync('tar', ['-C', rootfs, '-cf', rootfsTar, '.']);
+      chmodSync(rootfsTar, 0o644);
+      context = join(publicDir, 'context');
+      mkdirSync(context, { mode: 0o755 });
+      writeFileSync(join(context, 'Dockerfile'), `FROM alice-base\nLABEL dockgate.owner=${BOB} other=kept\n`, { mode: 0o644 });
+      const policy = join(engine.dir, 'owners.yaml');
+      writeFileSync(policy, POLICY);
+      const socket = join(publicDir, 'gateway.sock');
+      const gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy] });
+      teardown.add(() => gateway.stopRunning());
+      host = `unix://${socket}`;
+    },
+    { timeout: 120_000 },
+  );
+
+  test('what an owner imports and builds carries its label, a Dockerfile LABEL of it overridden, and no client sets it', async () => {
+    const imported = await as(ALICE, 'import', '--change', 'CMD ["/bin/sh"]', rootfsTar, 'alice-base');
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.equal(await ownerOf('alice-base'), String(ALICE));
+
+    const forgedImport = await as(BOB, 'import', '--change', `LABEL "dockgate.owner"=${ALICE}`, rootfsTar, 'planted');
+    assert.notEqual(forgedImport.code, 0);
+    assert.match(forgedImport.stderr, /denied by policy\.tenants: \?changes \(LABEL dockgate\.owner\): the label says which owner an object belongs to/);
+    const forgedBuild = await as(ALICE, 'build', '--label', `dockgate.owner=${BOB}`, '-t', 'planted', context);
+    assert.notEqual(forgedBuild.code, 0);
+    assert.match(forgedBuild.stderr, /denied by policy\.tenants: \?labels\.dockgate\.owner: the label says which owner/);
+    assert.equal((await docker(['image', 'inspect', 'planted'], engine.endpoint)).code, 1, 'neither forged image was made');
+
+    const built = await as(ALICE, 'build', '-q', '-t', 'alice-app', context);
+    assert.equal(built.code, 0, built.stderr);
+    assert.equal(
+      (await direct('image', 'inspect', '--format', '{{json .Config.Labels}}', 'alice-app')).trim(),
+      JSON.stringify({ 'dockgate.owner': String(ALICE), other: 'kept' }),
+      "the build's stamp wins over the Dockerfile's LABEL dockgate.owner",
+    );
+
+    // A client without an owner commits as before, but does not set the label either.
+    const box = (await direct('create', 'alice-app', 'true')).trim();
+    const gateway = { host };
+    const forgedCommit = await docker(['commit', '--change', `LABEL dockgate.owner=${ALICE}`, box, 'planted'], gateway);
+    assert.notEqual(forgedCommit.code, 0);
+    assert.match(forgedCommit.stderr, /denied by policy\.harness: \?changes \(LABEL dockgate\.owner\): /);
+    await direct('rm', box);
+  });
+
+  test("another owner's image reads as missing, its reference is not moved, and it is neither tagged, removed nor run", async () => {
+    const aliceApp = (await direct('image', 'inspect', '--format', '{{.Id}}', 'alice-app')).trim();
+    assert.equal((await as(BOB, 'import', rootfsTar, 'bob-base')).code, 0);
+    assert.equal(await ownerOf('bob-base'), String(BOB));
+
+    const commands: string[][] = [
+      ['image', 'inspect', 'NAME'],
+      ['history', 'NAME'],
+      ['tag', 'NAME', 'bob-copy'],
+      ['rmi', 'NAME'],
+      ['save', '-o', join(homes.get(BOB)!, 'saved.tar'), 'NAME'],
+    ];
+    for (const command of commands) {
+      const missing = await docker(
+        command.map((a) => (a === 'NAME' ? 'no-such-image' : a)),
+        engine.endpoint,
+      );
+      assert.notEqual(missing.code, 0, `the engine answers ${command.join(' ')} for a missing image with an error`);
+      for (const ref of ['alice-app', 'alice-base:latest']) {
+        const foreign = await as(BOB, ...command.map((a) => (a === 'NAME' ? ref : a)));
+        assert.equal(foreign.code, missing.code, `${command.join(' ')} ${ref}: ${foreign.stderr}`);
+        const asMissing = missing.stderr.replaceAll('no-such-image:latest', ref.includes(':') ? ref : `${ref}:latest`).replaceAll('no-such-image', ref);
+        assert.equal(foreign.stderr, asMissing, `bob's ${command.join(' ')} ${ref} reads as a missing image`);
+      }
+    }
+
+    const moved = await as(BOB, 'tag', 'bob-base', 'alice-app');
+    assert.notEqual(moved.code, 0);
+    assert.match(moved.stderr, /denied by policy\.tenants: \?repo "docker\.io\/library\/alice-app:latest" points at an image that belongs to another owner/);
+    const run = await as(BOB, 'run', '--rm', 'alice-app', 'true');
+    assert.notEqual(run.code, 0, 'bob cannot run alice’s image by name');
+    assert.doesNotMatch(run.stderr, new RegExp(aliceApp.slice('sha256:'.length, 19)));
+    assert.equal((await direct('ps', '-aq')).trim(), '', 'no container was created');
+    assert.equal((await direct('image', 'inspect', '--format', '{{.Id}}', 'alice-app')).trim(), aliceApp, "alice's reference still points at her image");
+
+    // Alice herself tags, runs and removes it.
+    assert.equal((await as(ALICE, 'tag', 'alice-app', 'alice-app:v2')).code, 0);
+    const own = await as(ALICE, 'run', '--rm', 'alice-app:v2', 'echo', 'mine');
+    assert.equal(own.stdout.trim(), 'mine', own.stderr);
+    assert.equal((await as(ALICE, 'rmi', 'alice-app:v2')).code, 0);
+  });
+});
