@@ -17,7 +17,7 @@ import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, set
 import { onceEach } from '../judge/owner/owned-lookups.js';
 import { foreignCreateReferences } from '../judge/owner/create-references.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
-import { judgeOwnedImages, namesImages } from '../judge/owner/image-ownership.js';
+import { judgeOwnedImages, namesImages, unusableBaseImage } from '../judge/owner/image-ownership.js';
 import { ownerQueryValues, queryOwnerLabelField } from '../judge/owner/query-label-stamps.js';
 import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
@@ -286,7 +286,12 @@ export class RulePolicy implements Policy {
       ...(rule.defaults !== undefined && { defaults: rule.defaults }),
       engine,
       options: { protectedPaths: this.options.protectedPaths ?? [] },
-    }).then((reach) => {
+    }).then(async (reach) => {
+      const base = owner !== undefined && reach.baseImages.length > 0 ? await unusableBaseImage(reach.baseImages, owner, sharesImages(rule), engine) : undefined;
+      if (base !== undefined) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: base.why });
+        return { ...this.finish(trace, { verdict: 'deny', rule: rule.rule, reason: base.why, fix: base.fix, ...carried, ...owned }), reach };
+      }
       for (const check of reach.checks) trace.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });
       for (const change of reach.changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
       const changed = reach.changes.length > 0 ? { changes: reach.changes, ...(reach.body !== undefined && { body: reach.body }) } : {};

@@ -2,7 +2,7 @@
 // gateway, images not shared. What alice imports and builds carries her label as the engine itself reports
 // it, a Dockerfile's own LABEL dockgate.owner included (the build's labels win over it); no client sets the
 // label through a build's --label, an import's or a commit's --change; and bob neither moves alice's
-// reference nor tags, inspects, saves, removes or runs her image: each answered exactly as the engine
+// reference nor tags, inspects, saves, removes, builds from or runs her image: each answered exactly as the engine
 // answers for an image that does not exist, or refused, and her image left as it was.
 
 import assert from 'node:assert/strict';
@@ -39,6 +39,7 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
   let host: string;
   let rootfsTar: string;
   let context: string;
+  let foreignContext: string;
   const homes = new Map<number, string>();
 
   const as = (uid: number, ...args: string[]) => dockerAsUser(uid, args, host, homes.get(uid)!);
@@ -65,6 +66,9 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
       context = join(publicDir, 'context');
       mkdirSync(context, { mode: 0o755 });
       writeFileSync(join(context, 'Dockerfile'), `FROM alice-base\nLABEL dockgate.owner=${BOB} other=kept\n`, { mode: 0o644 });
+      foreignContext = join(publicDir, 'foreign-context');
+      mkdirSync(foreignContext, { mode: 0o755 });
+      writeFileSync(join(foreignContext, 'Dockerfile'), 'FROM alice-app\n', { mode: 0o644 });
       const policy = join(engine.dir, 'owners.yaml');
       writeFileSync(policy, POLICY);
       const socket = join(publicDir, 'gateway.sock');
@@ -134,6 +138,9 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
     const moved = await as(BOB, 'tag', 'bob-base', 'alice-app');
     assert.notEqual(moved.code, 0);
     assert.match(moved.stderr, /denied by policy\.tenants: \?repo "docker\.io\/library\/alice-app:latest" points at an image that belongs to another owner/);
+    const fromForeign = await as(BOB, 'build', '-t', 'bob-app', foreignContext);
+    assert.notEqual(fromForeign.code, 0);
+    assert.match(fromForeign.stderr, /denied by policy\.tenants: Dockerfile:1 FROM names "alice-app", which is not an image of this owner/);
     const run = await as(BOB, 'run', '--rm', 'alice-app', 'true');
     assert.notEqual(run.code, 0, 'bob cannot run alice’s image by name');
     assert.doesNotMatch(run.stderr, new RegExp(aliceApp.slice('sha256:'.length, 19)));

@@ -46,11 +46,12 @@ const pulled = image('c', undefined, 'busybox', 'busybox:latest', 'docker.io/lib
 const engine = fakeEngine({ images: [mine, bobs, pulled] });
 const json = { 'content-type': 'application/json' };
 
-const context = tarArchive([{ name: 'Dockerfile', data: 'FROM busybox\n' }]);
+const dockerfile = (text: string) => tarArchive([{ name: 'Dockerfile', data: text }]);
+const context = dockerfile('FROM app\n');
 
 /** A POST as the client sends it: a build carries its context. */
-function post(rules: typeof PRIVATE, path: string, identity: Identity) {
-  return judge(rules, { method: 'POST', path, identity, ...(path.startsWith('/v1.41/build') && { body: context }) }, engine);
+function post(rules: typeof PRIVATE, path: string, identity: Identity, body = context) {
+  return judge(rules, { method: 'POST', path, identity, ...(path.startsWith('/v1.41/build') && { body }) }, engine);
 }
 
 const query = (path: string) => new URLSearchParams(path.slice(path.indexOf('?') + 1));
@@ -176,7 +177,27 @@ describe('owner-tags-only-its-own-images', () => {
     const create = (ref: string) => judge(SHARED, { method: 'POST', path: '/v1.41/containers/create', headers: json, body: JSON.stringify({ Image: ref }), identity: ALICE }, engine);
     const byName = await create('tool');
     assert.equal(byName.verdict, 'deny');
-    assert.match(byName.reason, /an image of another owner, by a name that owner can move/);
+    assert.match(byName.reason, /names an image of another owner by a name that owner can move/);
     for (const ref of [bobs.Id, 'busybox', 'app', 'not-pulled-yet']) assert.equal((await create(ref)).verdict, 'allow', ref);
+  });
+
+  test('a build starts only from images the owner may use: its own, or shared ones (another owner’s by id or digest only)', async () => {
+    const build = async (rules: typeof PRIVATE, text: string) => post(rules, '/v1.41/build?t=fresh', ALICE, dockerfile(text));
+    for (const [text, privately, shared] of [
+      ['FROM app\nCOPY --from=app /bin /bin\n', 'allow', 'allow'],
+      ['FROM busybox\n', 'deny', 'allow'],
+      ['FROM app\nCOPY --from=busybox /bin /bin\n', 'deny', 'allow'],
+      ['FROM ghost\n', 'deny', 'allow'],
+      ['FROM tool\n', 'deny', 'deny'],
+      [`FROM ${bobs.Id}\n`, 'deny', 'allow'],
+      ['ARG BASE=tool\nFROM $BASE\n', 'deny', 'deny'],
+      ['FROM app AS one\nFROM one\n', 'allow', 'allow'],
+    ] as const) {
+      const alone = await build(PRIVATE, text);
+      assert.equal(alone.verdict, privately, `${text}: ${alone.reason}`);
+      if (alone.verdict === 'deny')
+        assert.match(alone.reason, /^Dockerfile:\d+ (FROM|COPY --from) (names "[^"]+", which is not an image of this owner|"tool" names an image of another owner)/, text);
+      assert.equal((await build(SHARED, text)).verdict, shared, text);
+    }
   });
 });

@@ -139,26 +139,51 @@ export async function judgeOwnedImages(request: ImageRequest): Promise<ImageVerd
   }
   const created = operation === 'container.create' && isRecord(request.body) && typeof request.body.Image === 'string' ? request.body.Image : undefined;
   if (created !== undefined && created !== '') {
-    const image = await engine.image(created);
-    const found = image === undefined ? undefined : ownerOfImage(image);
-    // Where images are shared, a missing one is the engine's to answer (it may be pulled next): nothing of another owner's is told.
-    if (image === undefined && shared) details.push(`Image ${created} is not on the engine`);
-    else if (image === undefined || found !== owner) {
-      const foreignByName = image !== undefined && found !== undefined && !byIdOrDigest(created);
-      if (image !== undefined && shared && !foreignByName) {
-        details.push(`Image ${created} (${image.Id}) ${whose(found)}, usable as images are shared`);
-      } else if (image !== undefined && shared) {
-        return {
-          refused: {
-            why: `Image names ${JSON.stringify(created)}, an image of another owner, by a name that owner can move`,
-            fix: 'Name that image by its id or digest, or use one of this owner’s images',
-          },
-        };
-      } else {
-        const why = image === undefined ? `Image: no image ${JSON.stringify(created)} exists` : `Image: image ${JSON.stringify(created)} ${whose(found)}`;
-        return { refused: { why, fix: 'Create containers from images this owner built or committed', notFound: noSuchImage(operation, created) } };
-      }
-    } else details.push(`Image ${created} (${image.Id}) is owned by ${JSON.stringify(owner)}`);
+    const use = await imageToUse(created, owner, shared, engine);
+    if ('refused' in use) {
+      const notFound = use.refused === 'foreign by name' ? {} : { notFound: noSuchImage(operation, created) };
+      return { refused: { why: `Image: ${use.why}`, fix: 'Create containers from images this owner built or committed, or name a shared one by id or digest', ...notFound } };
+    }
+    details.push(`Image: ${use.usable}`);
   }
   return { ...(pinned !== undefined && { pinned }), details };
+}
+
+type ImageUse = { readonly usable: string } | { readonly refused: 'not usable' | 'foreign by name'; readonly why: string };
+
+/**
+ * Whether an image a create or a build starts from may be used by `owner`: its own; where images are
+ * shared, one of no owner, one not on the engine (the engine's to pull or refuse) and another owner's by id
+ * or digest (not by a name that owner may move).
+ */
+async function imageToUse(ref: string, owner: string, shared: boolean, engine: ReachEngine): Promise<ImageUse> {
+  const image = await engine.image(ref);
+  if (image === undefined) return shared ? { usable: `${ref} is not on the engine` } : { refused: 'not usable', why: `no image ${JSON.stringify(ref)} exists` };
+  const found = ownerOfImage(image);
+  if (found === owner) return { usable: `${ref} (${image.Id}) is owned by ${JSON.stringify(owner)}` };
+  if (shared && found !== undefined && !byIdOrDigest(ref)) {
+    return { refused: 'foreign by name', why: `${JSON.stringify(ref)} names an image of another owner by a name that owner can move` };
+  }
+  if (shared) return { usable: `${ref} (${image.Id}) ${whose(found)}, usable as images are shared` };
+  return { refused: 'not usable', why: `image ${JSON.stringify(ref)} ${whose(found)}` };
+}
+
+/**
+ * The first base image of a build (FROM, COPY --from, as the reach judge expanded them) the owner may not
+ * build from, as a refusal in the same words for a missing, an unowned and another owner's image (the
+ * build's own answer is a stream, not the engine's 404); undefined when all may be used.
+ */
+export async function unusableBaseImage(
+  bases: ReadonlyArray<{ field: string; ref: string | undefined }>,
+  owner: string,
+  shared: boolean,
+  engine: ReachEngine,
+): Promise<{ why: string; fix: string } | undefined> {
+  const fix = shared ? 'Build from images this owner built or committed, or name a shared one by id or digest' : 'Build from images this owner built, committed or imported';
+  for (const { field, ref } of bases) {
+    if (ref === undefined) return { why: `${field} names its image through variables dockgate cannot expand, so whose image it is cannot be told`, fix: 'Name the image literally' };
+    const use = await imageToUse(ref, owner, shared, engine);
+    if ('refused' in use) return { why: `${field} ${use.refused === 'foreign by name' ? use.why : `names ${JSON.stringify(ref)}, which is not an image of this owner`}`, fix };
+  }
+  return undefined;
 }
