@@ -7,14 +7,13 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { makeBusyboxRootfs } from '../support/busybox-image.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
-import { dockerAsUser } from '../support/docker-as-user.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway } from '../support/gateway.js';
+import type { Engine } from '../support/engine.js';
+import { startOwnersGateway, type OwnersGateway } from '../support/owners-gateway.js';
 import { useTeardown } from '../support/teardown.js';
 
 const ALICE = 1000;
@@ -35,46 +34,32 @@ const POLICY = [
 
 describe('owners: images keep to their owner, their tags and their labels', { timeout: 3 * 60_000 }, () => {
   const teardown = useTeardown(60_000);
+  let gateway: OwnersGateway;
   let engine: Engine;
-  let host: string;
   let rootfsTar: string;
   let context: string;
   let foreignContext: string;
-  const homes = new Map<number, string>();
 
-  const as = (uid: number, ...args: string[]) => dockerAsUser(uid, args, host, homes.get(uid)!);
+  const as = (uid: number, ...args: string[]) => gateway.as(uid, ...args);
   const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
   const ownerOf = async (image: string) => (await direct('image', 'inspect', '--format', '{{index .Config.Labels "dockgate.owner"}}', image)).trim();
 
   before(
     async () => {
-      const publicDir = teardown.tempDir('/tmp/dgi-', 0o755);
-      engine = await startEngine();
-      teardown.add(() => engine.stop());
-      for (const uid of [ALICE, BOB]) {
-        const home = join(publicDir, `home-${uid}`);
-        mkdirSync(home);
-        chownSync(home, uid, uid);
-        homes.set(uid, home);
-      }
-      // A root filesystem each user imports as its own base image, and a build context readable by all.
-      const rootfs = join(publicDir, 'rootfs');
+      gateway = await startOwnersGateway(teardown, POLICY, [ALICE, BOB]);
+      engine = gateway.engine;
+      // A root filesystem each user imports as its own base image, and build contexts readable by all.
+      const rootfs = join(gateway.publicDir, 'rootfs');
       makeBusyboxRootfs(rootfs);
-      rootfsTar = join(publicDir, 'rootfs.tar');
+      rootfsTar = join(gateway.publicDir, 'rootfs.tar');
       execFileSync('tar', ['-C', rootfs, '-cf', rootfsTar, '.']);
       chmodSync(rootfsTar, 0o644);
-      context = join(publicDir, 'context');
+      context = join(gateway.publicDir, 'context');
       mkdirSync(context, { mode: 0o755 });
       writeFileSync(join(context, 'Dockerfile'), `FROM alice-base\nLABEL dockgate.owner=${BOB} other=kept\n`, { mode: 0o644 });
-      foreignContext = join(publicDir, 'foreign-context');
+      foreignContext = join(gateway.publicDir, 'foreign-context');
       mkdirSync(foreignContext, { mode: 0o755 });
       writeFileSync(join(foreignContext, 'Dockerfile'), 'FROM alice-app\n', { mode: 0o644 });
-      const policy = join(engine.dir, 'owners.yaml');
-      writeFileSync(policy, POLICY);
-      const socket = join(publicDir, 'gateway.sock');
-      const gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy] });
-      teardown.add(() => gateway.stopRunning());
-      host = `unix://${socket}`;
     },
     { timeout: 120_000 },
   );
@@ -102,8 +87,7 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
 
     // A client without an owner commits as before, but does not set the label either.
     const box = (await direct('create', 'alice-app', 'true')).trim();
-    const gateway = { host };
-    const forgedCommit = await docker(['commit', '--change', `LABEL dockgate.owner=${ALICE}`, box, 'planted'], gateway);
+    const forgedCommit = await docker(['commit', '--change', `LABEL dockgate.owner=${ALICE}`, box, 'planted'], { host: gateway.host });
     assert.notEqual(forgedCommit.code, 0);
     assert.match(forgedCommit.stderr, /denied by policy\.harness: \?changes \(LABEL dockgate\.owner\): /);
     await direct('rm', box);
@@ -119,7 +103,7 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
       ['history', 'NAME'],
       ['tag', 'NAME', 'bob-copy'],
       ['rmi', 'NAME'],
-      ['save', '-o', join(homes.get(BOB)!, 'saved.tar'), 'NAME'],
+      ['save', '-o', join(gateway.home(BOB), 'saved.tar'), 'NAME'],
     ];
     for (const command of commands) {
       const missing = await docker(

@@ -5,14 +5,11 @@
 // owner itself runs, execs into and removes it; and neither can set the label itself.
 
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
-import { dockerAsUser } from '../support/docker-as-user.js';
-import { startEngine, type Engine } from '../support/engine.js';
-import { startGateway } from '../support/gateway.js';
+import type { Engine } from '../support/engine.js';
+import { startOwnersGateway, type OwnersGateway } from '../support/owners-gateway.js';
 import { useTeardown } from '../support/teardown.js';
 
 const ALICE = 1000;
@@ -35,30 +32,16 @@ const POLICY = [
 
 describe('owners: two unix users keep to their own containers', { timeout: 4 * 60_000 }, () => {
   const teardown = useTeardown(60_000);
+  let gateway: OwnersGateway;
   let engine: Engine;
-  let host: string;
-  const homes = new Map<number, string>();
 
-  const as = (uid: number, ...args: string[]) => dockerAsUser(uid, args, host, homes.get(uid)!);
+  const as = (uid: number, ...args: string[]) => gateway.as(uid, ...args);
   const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
 
   before(
     async () => {
-      const publicDir = teardown.tempDir('/tmp/dgo-', 0o755);
-      engine = await startEngine();
-      teardown.add(() => engine.stop());
-      for (const uid of [ALICE, BOB]) {
-        const home = join(publicDir, `home-${uid}`);
-        mkdirSync(home);
-        chownSync(home, uid, uid);
-        homes.set(uid, home);
-      }
-      const policy = join(engine.dir, 'owners.yaml');
-      writeFileSync(policy, POLICY);
-      const socket = join(publicDir, 'gateway.sock');
-      const gateway = await startGateway({ upstream: engine.socketPath, listen: [`unix://${socket}?mode=0666`], args: ['--policy', policy] });
-      teardown.add(() => gateway.stopRunning());
-      host = `unix://${socket}`;
+      gateway = await startOwnersGateway(teardown, POLICY, [ALICE, BOB]);
+      engine = gateway.engine;
     },
     { timeout: 120_000 },
   );
