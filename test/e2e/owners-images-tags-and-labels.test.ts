@@ -10,7 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { makeBusyboxRootfs } from '../support/busybox-image.js';
+import Docker from 'dockerode';
+import { BUSYBOX_IMAGE, makeBusyboxRootfs } from '../support/busybox-image.js';
+import { followProgress } from '../support/dockerode-sides.js';
 import { docker, dockerOk } from '../support/docker-cli.js';
 import type { Engine } from '../support/engine.js';
 import { startOwnersGateway, type OwnersGateway } from '../support/owners-gateway.js';
@@ -63,6 +65,17 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
     },
     { timeout: 120_000 },
   );
+
+  test("both of the engine's builders apply a build's labels over the Dockerfile's LABEL, which the stamp relies on", async () => {
+    const sdk = new Docker({ socketPath: engine.socketPath });
+    writeFileSync(join(gateway.publicDir, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nLABEL dockgate.owner=from-the-dockerfile\n`);
+    for (const version of ['1', '2'] as const) {
+      const options = { t: `builder-${version}`, version, labels: { 'dockgate.owner': 'from-the-query' } };
+      await followProgress(sdk, await sdk.buildImage({ context: gateway.publicDir, src: ['Dockerfile'] }, options));
+      assert.equal(await ownerOf(`builder-${version}`), 'from-the-query', `builder version ${version}`);
+      await direct('rmi', `builder-${version}`);
+    }
+  });
 
   test('what an owner imports and builds carries its label, a Dockerfile LABEL of it overridden, and no client sets it', async () => {
     const imported = await as(ALICE, 'import', '--change', 'CMD ["/bin/sh"]', rootfsTar, 'alice-base');

@@ -85,6 +85,10 @@ describe('owners-cannot-forge-the-label-through-build-commit-or-import', () => {
     assert.equal(build.verdict, 'allow', build.reason);
     assert.deepEqual(JSON.parse(query(build.target!).get('labels')!), { a: '2', 'dockgate.owner': 'alice' });
     assert.deepEqual(build.changes.at(-1), { field: '?labels.dockgate.owner', value: 'alice' });
+    for (const labels of ['not json', '{"x":1}', '[]']) {
+      const unread = await post(PRIVATE, `/v1.41/build?labels=${encodeURIComponent(labels)}`, ALICE);
+      assert.match(unread.message!, /query parameter labels denied by query\.canonical: .*, which the engine refuses/, labels);
+    }
     const imported = await judge(PRIVATE, { method: 'POST', path: `/v1.41/images/create?fromSrc=-&repo=fresh&changes=${encodeURIComponent('CMD ["sh"]')}`, identity: ALICE }, engine);
     assert.equal(imported.verdict, 'allow', imported.reason);
     assert.deepEqual(query(imported.target!).getAll('changes'), ['CMD ["sh"]', 'LABEL "dockgate.owner"="alice"']);
