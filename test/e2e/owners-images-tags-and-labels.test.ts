@@ -118,17 +118,26 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
       ['rmi', 'NAME'],
       ['save', '-o', join(gateway.home(BOB), 'saved.tar'), 'NAME'],
     ];
+    // Each of alice's references beside one the engine does not hold, spelled alike (name, name:tag, full id, id prefix).
+    const hex = aliceApp.slice('sha256:'.length);
+    const pairs = [
+      ['alice-app', 'no-such-image'],
+      ['alice-base:latest', 'no-such-image:latest'],
+      [hex, '0'.repeat(64)],
+      [hex.slice(0, 12), '0'.repeat(12)],
+    ] as const;
     for (const command of commands) {
-      const missing = await docker(
-        command.map((a) => (a === 'NAME' ? 'no-such-image' : a)),
-        engine.endpoint,
-      );
-      assert.notEqual(missing.code, 0, `the engine answers ${command.join(' ')} for a missing image with an error`);
-      for (const ref of ['alice-app', 'alice-base:latest']) {
+      for (const [ref, absent] of pairs) {
+        // The engine's save of a missing full id names the file it did not find under its data root: not told.
+        if (command[0] === 'save' && ref === hex) continue;
+        const missing = await docker(
+          command.map((a) => (a === 'NAME' ? absent : a)),
+          engine.endpoint,
+        );
+        assert.notEqual(missing.code, 0, `the engine answers ${command.join(' ')} ${absent} with an error`);
         const foreign = await as(BOB, ...command.map((a) => (a === 'NAME' ? ref : a)));
         assert.equal(foreign.code, missing.code, `${command.join(' ')} ${ref}: ${foreign.stderr}`);
-        const asMissing = missing.stderr.replaceAll('no-such-image:latest', ref.includes(':') ? ref : `${ref}:latest`).replaceAll('no-such-image', ref);
-        assert.equal(foreign.stderr, asMissing, `bob's ${command.join(' ')} ${ref} reads as a missing image`);
+        assert.equal(foreign.stderr, missing.stderr.replaceAll(absent, ref), `bob's ${command.join(' ')} ${ref} reads as a missing image`);
       }
     }
 

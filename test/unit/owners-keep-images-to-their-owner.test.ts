@@ -128,6 +128,7 @@ describe('owner-tags-only-its-own-images', () => {
       ['POST', '/v1.41/images/tool:1/tag?repo=mine', 'No such image: tool:1'],
       ['DELETE', '/v1.41/images/docker.io/library/tool', 'No such image: tool:latest'],
       ['GET', '/v1.41/images/get?names=app&names=tool', 'No such image: tool'],
+      ['GET', '/v1.41/images/get?names=tool:1', 'reference does not exist'],
       ['GET', `/v1.41/images/${bobs.Id}/json`, `no such image: ${bobs.Id}: No such image: ${bobs.Id}`],
       ['GET', '/v1.41/images/ghost/json', 'no such image: ghost: No such image: ghost:latest'],
     ] as const) {

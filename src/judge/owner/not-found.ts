@@ -34,14 +34,16 @@ function familiarImage(ref: string): string {
 
 /**
  * The engine's answer when the image `ref` names does not exist: inspect wraps it with the reference as
- * given, save names the reference as given, push streams its own words; the others print it normalised.
+ * given, save names the reference as given (or, for a tag or digest, says the reference store's words),
+ * push streams its own words; the others print it normalised.
  */
 export function noSuchImage(operation: Operation, ref: string): string {
   switch (operation) {
     case 'image.inspect':
       return `no such image: ${ref}: No such image: ${familiarImage(ref)}`;
     case 'image.get':
-      return `No such image: ${ref}`;
+      // The exporter looks a tagged or digested name up in the reference store, whose error is its own.
+      return /^[^@]*:[^/]*$|^[^@]+@/.test(ref) && !/^sha(256|384|512):/.test(ref) ? 'reference does not exist' : `No such image: ${ref}`;
     case 'image.push':
       return `An image does not exist locally with the tag: ${ref}`;
     default:
