@@ -9,6 +9,14 @@ unit_tests=(
   test/unit/container-cgroup-lines-name-the-container.test.ts
   test/unit/owners-come-from-the-policy-file-and-the-identity.test.ts
   test/unit/owners-stamp-creates-and-hide-foreign-containers.test.ts
+  test/unit/owners-volumes-networks-and-names-keep-to-their-owner.test.ts
+  test/unit/library-judge-keeps-each-end-user-to-its-own-containers.test.ts
+  test/unit/owner-list-filters-read-as-moby-reads-them.test.ts
+  test/unit/owners-keep-services-secrets-and-configs-to-their-owner.test.ts
+  test/unit/redaction-covers-swarm-answers.test.ts
+  test/unit/owner-event-stream-shows-only-the-owners-objects.test.ts
+  test/unit/owner-df-shows-only-the-owners-objects-as-it-streams.test.ts
+  test/unit/owner-filtered-answers-compose-with-redaction-on-the-forward-path.test.ts
   test/unit/owners-keep-images-to-their-owner.test.ts
   test/unit/container-selector-matches-compose-labels.test.ts
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
@@ -122,6 +130,11 @@ e2e_tests=(
   test/e2e/large-transfers-stay-streamed.test.ts
   test/e2e/identity-recorded-for-unix-and-tls-peers.test.ts
   test/e2e/owners-two-unix-users-keep-to-their-own-containers.test.ts
+  test/e2e/owners-volumes-networks-and-names-keep-to-their-owner.test.ts
+  test/e2e/owners-matrix-two-certificates.test.ts
+  test/e2e/owners-lists-and-prunes-show-only-own-objects.test.ts
+  test/e2e/swarm-services-keep-to-their-owner-and-redact-secrets.test.ts
+  test/e2e/owners-events-and-df-show-only-own-objects.test.ts
   test/e2e/owners-images-tags-and-labels.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts

@@ -8,7 +8,7 @@ import type { ContainerSkips } from './container-skips.js';
 import { PARALLEL_CALLS, type EngineApi } from './engine-api.js';
 import { containerName, fetchDocument, type FetchedDocument, readContainer, readListingId, type ContainerInspect } from './engine-documents.js';
 import type { Collector } from './finding.js';
-import { JsonArrayElements } from './json-array-elements.js';
+import { JsonArrayElements } from '../forward/json-array-elements.js';
 import { AnswerProblems } from './read-answer.js';
 
 /** The listing may be this large: about a quarter of a million containers at a kilobyte each. */

@@ -19,6 +19,7 @@ import { inertText } from '../log/inert-text.js';
 import { loadPolicy } from '../policy/load-policy.js';
 import { PolicyFileError } from '../policy/policy-file-error.js';
 import type { PolicyRule } from '../policy/policy-rule.js';
+import { describeOwnerSource } from '../judge/owner/owner-source.js';
 import type { RulePolicy, TraceStep } from '../policy/rule-policy.js';
 
 interface ExplainOptions {
@@ -32,6 +33,7 @@ interface ExplainOptions {
   body?: string;
   contentType: string;
   upstream?: string;
+  owner?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -129,10 +131,17 @@ function describeRule(rule: PolicyRule): string {
   return `${rule.label} [${rule.mode}] for ${match}: ${ops}; ${reach}`;
 }
 
+/** Whose objects a rule's clients reach, in a policy where some rule gives owners (docs/owners-design.md). */
+function describeOwner(rule: PolicyRule): string {
+  if (rule.owner === undefined) return "no owner: reaches every owner's objects, sets no owner label";
+  return `owner: ${describeOwnerSource(rule.owner)}${rule.shared !== undefined ? `; shared across owners: ${rule.shared.join(', ')}` : ''}`;
+}
+
 /** The summary `policy check` prints, a line per entry (rule names and paths as the file has them). */
 export function summarisePolicy(policy: RulePolicy): string[] {
   const lines = [`${policy.options.source}: ${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}, first match wins`];
-  policy.rules.forEach((rule, i) => lines.push(`  ${i + 1}. ${describeRule(rule)}`));
+  const usesOwners = policy.rules.some((rule) => rule.owner !== undefined);
+  policy.rules.forEach((rule, i) => lines.push(`  ${i + 1}. ${describeRule(rule)}${usesOwners ? `; ${describeOwner(rule)}` : ''}`));
   if ((policy.options.protectedPaths ?? []).length > 0) lines.push(`  protected paths: ${policy.options.protectedPaths!.join(', ')}`);
   return lines;
 }
@@ -179,6 +188,7 @@ export function registerPolicy(program: Command): void {
     .option('--body <file>', 'the request body (JSON); - reads stdin')
     .option('--content-type <type>', 'the Content-Type header', 'application/json')
     .option('--upstream <url>', 'ask this engine about containers, volumes and images the request names (default: facts unknown)')
+    .option('--owner <name>', "the owner a library caller gives with the request (judge()'s owner), for rules with owner: { from: caller }")
     .action(async (opts: ExplainOptions) => {
       const given = [opts.policy, opts.profile, opts.preset].filter((v) => v !== undefined).length;
       if (given !== 1) throw new ConfigError('give exactly one of --policy FILE, --profile NAME or --preset NAME');
@@ -206,6 +216,7 @@ export function registerPolicy(program: Command): void {
             headers: { 'content-type': opts.contentType },
             ...(body !== undefined && { body }),
             identity: parseIdentity(opts.identity),
+            ...(opts.owner !== undefined && { owner: opts.owner }),
           },
           upstream ? createEngineLookup(upstream) : NO_ENGINE,
         );

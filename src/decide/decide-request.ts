@@ -12,6 +12,7 @@ import { applyLegacyRoot, readJudgedBody, serializeJudgedBody } from '../inspect
 import { readBuildRequestContext, type ContextBody } from '../inspect/build-context/read-build-context.js';
 import type { Decision } from '../judge/decision.js';
 import type { EngineLookup } from '../judge/engine-lookup.js';
+import type { CallerOwner } from '../judge/owner/request-owner.js';
 import type { JudgeInput, Policy, PreJudgeInput } from '../judge/policy.js';
 import { RulePolicy, type TraceStep } from '../policy/rule-policy.js';
 import { NEWEST_KNOWN_API } from '../route/api-version.js';
@@ -48,6 +49,8 @@ export interface DecideContext {
   readonly hold?: (bytes: number) => void;
   /** When given, every step of the decision is added to it (rule policies), for the library and `policy explain`. */
   readonly trace?: TraceStep[];
+  /** The owner the library's caller gave with the request (request-owner.ts). */
+  readonly callerOwner?: CallerOwner;
 }
 
 export interface Decided {
@@ -72,12 +75,13 @@ export function decideRequest(request: UnderstoodRequest, body: RequestBody, con
 
 /** The refusal a policy's deny answers with (the library reports it for a warn-mode deny too). */
 export function policyRefusal(request: UnderstoodRequest, decision: Decision): GatewayError {
-  return new GatewayError(decision.notFound === undefined ? 'DG_POLICY_DENIED' : 'DG_NOT_OWNED', {
+  const answer = decision.notFound ?? decision.nameTaken;
+  return new GatewayError(decision.notFound !== undefined ? 'DG_NOT_OWNED' : decision.nameTaken !== undefined ? 'DG_NAME_TAKEN' : 'DG_POLICY_DENIED', {
     what: `${request.route.operation} (${request.method} ${request.target.path})`,
     rule: decision.rule,
     why: decision.reason,
     fix: decision.fix ?? 'Ask for a policy that grants this operation to your identity',
-    ...(decision.notFound !== undefined && { answer: decision.notFound }),
+    ...(answer !== undefined && { answer }),
   });
 }
 
@@ -149,6 +153,7 @@ function judge(request: UnderstoodRequest, body: unknown, context: DecideContext
     normalised: request.normalised,
     body,
     engine: context.engine,
+    callerOwner: context.callerOwner,
   };
   const { policy, trace } = context;
   if (trace === undefined) return policy.judge(input);
@@ -169,5 +174,5 @@ function judge(request: UnderstoodRequest, body: unknown, context: DecideContext
 }
 
 function decided(request: UnderstoodRequest, decision: Decision, body?: Buffer): Decided {
-  return { decision, forwardTarget: judgedForwardTarget(request.target, request.route, decision.pinnedTarget, decision.queryValues), ...(body !== undefined && { body }) };
+  return { decision, forwardTarget: judgedForwardTarget(request.target, request.route, decision.pinnedTarget, decision.replacedQuery), ...(body !== undefined && { body }) };
 }

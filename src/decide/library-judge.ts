@@ -5,14 +5,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Identity } from '../identify/identity.js';
-import type { AppliedDefault } from '../judge/decision.js';
+import type { AppliedDefault, Decision } from '../judge/decision.js';
 import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { Policy } from '../judge/policy.js';
 import type { Redaction } from '../judge/redaction.js';
 import type { TraceStep } from '../policy/rule-policy.js';
 import type { Normalisation } from '../route/normalisation.js';
 import type { Operation } from '../route/operations.js';
-import { decideRequest, policyRefusal, type RequestBody } from './decide-request.js';
+import { decideRequest, policyRefusal, refuses, type RequestBody } from './decide-request.js';
 import { understandRequest } from './understand-request.js';
 
 export interface JudgeRequest {
@@ -23,6 +23,14 @@ export interface JudgeRequest {
   /** The raw body (a Buffer or a string), or an already parsed JSON value (it is re-read like raw JSON). */
   body?: unknown;
   identity: Identity;
+  /**
+   * The owner this request acts for (docs/owners-design.md), e.g. the name of the service's own user: what
+   * it creates is stamped with it, and the objects it names must carry it. It is the owner where the
+   * client's rule says `owner: { from: caller }` or gives no owner; a rule that takes the owner from the
+   * identity must agree. Given (the key present) as anything but a usable name, `undefined` included, the
+   * request is refused: it never runs without the owner it was meant to have.
+   */
+  owner?: string;
 }
 
 export interface JudgeResult {
@@ -32,12 +40,18 @@ export interface JudgeResult {
   fix?: string;
   /** `warn`: a deny the caller should record and forward anyway. */
   mode?: 'enforce' | 'warn';
-  /** The refusal as the engine-style error message the gateway would send (deny only). */
+  /**
+   * The refusal as the engine-style error message the gateway would send (deny only). For an object of
+   * another owner (or of none, or none at all) it is the engine's own words for a missing one (`No such
+   * container: web`), so that the answer tells nothing of other owners' objects.
+   */
   message?: string;
+  /** The HTTP status the gateway answers the refusal with (deny only): 403 for a policy's, 404 for an object of another owner. */
+  status?: number;
   operation?: Operation;
-  /** The canonical request target to send to the engine. */
+  /** The canonical request target to send to the engine: an object the decision looked up is named by the full id it checked. */
   target?: string;
-  /** The canonical body to send to the engine (the judged document re-serialised, defaults applied); absent when the request is refused. */
+  /** The canonical body to send to the engine (the judged document re-serialised, defaults and the owner's label applied); absent when the request is refused. */
   body?: Buffer;
   /** Defaults the policy applied to the body. */
   changes: readonly AppliedDefault[];
@@ -66,7 +80,7 @@ export const NO_ENGINE: EngineLookup = {
 
 function refusedBy(error: GatewayError, trace: TraceStep[]): JudgeResult {
   trace.push({ step: 'decision', outcome: 'fail', detail: `deny by ${error.rule}: ${error.detail.why}` });
-  return { verdict: 'deny', rule: error.rule, reason: error.detail.why, fix: error.detail.fix, message: error.message, changes: [], normalised: [], trace };
+  return { verdict: 'deny', rule: error.rule, reason: error.detail.why, fix: error.detail.fix, message: error.message, status: error.status, changes: [], normalised: [], trace };
 }
 
 function rawBody(body: unknown): Buffer {
@@ -90,31 +104,53 @@ function bodyOf(raw: Buffer, chunked: boolean): RequestBody {
   return { chunked, whole: async () => raw, context: async () => ({ body: { live: chunks, again: chunks }, arrived: Promise.resolve() }) };
 }
 
+function refusalOf(error: GatewayError): { message: string; status: number } {
+  return { message: error.message, status: error.status };
+}
+
+/**
+ * A request given an owner is never forwarded without it: a warn-mode rule's refusal (an owner it could not
+ * take) is enforced, and a policy that judged it without the owner (a Policy not made of rules, which knows
+ * nothing of owners) is refused.
+ */
+function keptToOwner(decision: Decision, policy: Policy, trace: TraceStep[]): Decision {
+  if (decision.owner !== undefined || refuses(decision)) return decision;
+  if (decision.verdict === 'deny') return { ...decision, mode: 'enforce' };
+  const refused: Decision = {
+    verdict: 'deny',
+    rule: decision.rule,
+    reason: `the request was given an owner, and ${policy.name} judges without owners, so nothing would keep it to the owner's objects`,
+    fix: 'Judge it with a policy of rules (loadPolicy, builtinPolicy, presetPolicy), which keep a request to the owner it is given',
+  };
+  trace.push({ step: 'decision', outcome: 'fail', detail: `deny by ${refused.rule}: ${refused.reason}` });
+  return refused;
+}
+
 export async function judge(policy: Policy, request: JudgeRequest, engine: EngineLookup = NO_ENGINE, options: LibraryJudgeOptions = {}): Promise<JudgeResult> {
   const trace: TraceStep[] = [];
   const headers = request.headers ?? {};
   try {
     const understood = understandRequest({ method: request.method, target: request.path, rawHeaders: rawHeaders(headers) }, options.minApiVersion ?? [1, 24]);
     const raw = rawBody(request.body);
-    const {
-      decision,
-      forwardTarget,
-      body: judgedBody,
-    } = await decideRequest(understood, bodyOf(raw, headers['transfer-encoding'] !== undefined), {
+    const callerOwner = 'owner' in request ? { value: request.owner } : undefined;
+    const decided = await decideRequest(understood, bodyOf(raw, headers['transfer-encoding'] !== undefined), {
       policy,
       identity: request.identity,
       engine,
       trace,
+      ...(callerOwner !== undefined && { callerOwner }),
     });
-    // A judged JSON body is forwarded in its canonical form (none when refused unread); any other as given.
-    const body = understood.body === 'json' ? judgedBody : raw;
+    const { forwardTarget, body: judgedBody } = decided;
+    const decision = callerOwner === undefined ? decided.decision : keptToOwner(decided.decision, policy, trace);
+    // A judged JSON body is forwarded in its canonical form; any other as given; none when refused.
+    const body = refuses(decision) ? undefined : understood.body === 'json' ? judgedBody : raw;
     return {
       verdict: decision.verdict,
       rule: decision.rule,
       reason: decision.reason,
       ...(decision.fix !== undefined && { fix: decision.fix }),
       ...(decision.mode !== undefined && { mode: decision.mode }),
-      ...(decision.verdict === 'deny' && { message: policyRefusal(understood, decision).message }),
+      ...(decision.verdict === 'deny' && refusalOf(policyRefusal(understood, decision))),
       operation: understood.route.operation,
       target: forwardTarget,
       ...(body !== undefined && body.length > 0 && { body }),

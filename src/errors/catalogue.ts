@@ -40,6 +40,13 @@ export const CATALOGUE = {
     means:
       "The request names an object of another owner, one with no owner, or none: the answer is the engine's own for a missing object, word for word, so that it tells nothing about other owners' objects. The audit record names the owner rule.",
   },
+  DG_NAME_TAKEN: {
+    status: 409,
+    rule: 'owner',
+    decision: 'deny',
+    means:
+      "A create or rename gives a name that an object of another owner (or of none) holds: answered in the engine's words for the conflict, without the holder's id, which the engine's own answer would tell. The audit record names the owner rule.",
+  },
   DG_CREATE_IMAGE_CHANGED: {
     status: 409,
     rule: 'create.image',
@@ -118,7 +125,7 @@ export interface RefusalDetail {
   rule?: string;
   /**
    * The message the client receives in place of dockgate's wording: the engine's own, where dockgate's
-   * would tell what must not be told (DG_NOT_OWNED). `what`, `why` and `fix` still go to the record.
+   * would tell what must not be told (DG_NOT_OWNED, DG_NAME_TAKEN). `what`, `why` and `fix` still go to the record.
    */
   answer?: string;
 }

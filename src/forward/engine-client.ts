@@ -5,7 +5,7 @@
 import { GatewayError } from '../errors/catalogue.js';
 import { parseApiVersion, type ApiVersion } from '../route/api-version.js';
 import { encodePath } from '../route/percent-encoding.js';
-import type { ContainerFacts, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
+import type { ContainerFacts, ExecFacts, ImageFacts, SwarmKind, SwarmObjectFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { NetworkFacts, ReachEngine } from '../judge/reach/reach-context.js';
 import type { ConnectionUser, EngineConnection } from './engine-connections.js';
 import type { ResponseHead } from './engine-response-head.js';
@@ -23,10 +23,11 @@ const LIMIT = 4 * 1024 * 1024;
 export type AnswerCharge = (bytes: number) => void;
 
 /**
- * What a look-up asks: an object's inspect document (`GET`, parsed as JSON), the `DELETE` that undoes a
- * create, or the engine's ping for the admin listener's /ready (only its status is read).
+ * What a look-up asks: an object's inspect document (`GET`, parsed as JSON), a swarm object's (the same,
+ * but see onComplete), the `DELETE` that undoes a create, or the engine's ping for the admin listener's
+ * /ready (only its status is read).
  */
-type LookupKind = 'inspect' | 'remove' | 'ping';
+type LookupKind = 'inspect' | 'swarm-inspect' | 'remove' | 'ping';
 
 /** One look-up: the whole answer collected, then read as its kind says. */
 class Lookup<T> implements ConnectionUser, ResponseSink {
@@ -92,6 +93,9 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
     if (this.response.head!.reusable && !excess) this.connection.release();
     else this.connection.discard();
     if (this.status === 404 && this.kind !== 'ping') return this.settle(() => this.resolve(undefined));
+    // The swarm answers an id prefix several objects share with 400 (`config l is ambiguous (2 matches
+    // found)`): no single object, and to an owner check saying more would tell that other owners' exist.
+    if (this.status === 400 && this.kind === 'swarm-inspect') return this.settle(() => this.resolve(undefined));
     if (this.kind === 'remove' && this.status === 204) return this.settle(() => this.resolve(undefined));
     if (this.status !== 200) return this.fail(`the engine answered ${this.status}`);
     if (this.kind === 'ping') return this.settle(() => this.resolve(undefined));
@@ -132,8 +136,8 @@ class Lookup<T> implements ConnectionUser, ResponseSink {
   }
 }
 
-function inspect<T>(upstream: Upstream, path: string, charge?: AnswerCharge): Promise<T | undefined> {
-  return new Promise((resolve, reject) => void new Lookup<T>(upstream, path, resolve, reject, charge));
+function inspect<T>(upstream: Upstream, path: string, charge?: AnswerCharge, kind: 'inspect' | 'swarm-inspect' = 'inspect'): Promise<T | undefined> {
+  return new Promise((resolve, reject) => void new Lookup<T>(upstream, path, resolve, reject, charge, kind));
 }
 
 /** Removes a container the gateway must undo (one created from another image than the one judged), with its anonymous volumes. */
@@ -185,6 +189,9 @@ function engineApiVersion(upstream: Upstream): () => Promise<ApiVersion> {
   };
 }
 
+/** Where the engine answers the inspect of each swarm object kind. */
+const SWARM_PATHS: Readonly<Record<SwarmKind, string>> = { service: '/services/', task: '/tasks/', secret: '/secrets/', config: '/configs/' };
+
 /** The engine's look-ups, and the same with every answer charged to one request's memory budget. */
 export interface EngineLookups extends ReachEngine {
   chargedTo(charge: AnswerCharge): Required<ReachEngine>;
@@ -200,6 +207,7 @@ export function createEngineLookup(upstream: Upstream): EngineLookups {
     image: async (ref) => inspect<ImageFacts>(upstream, lookupPath('image', ref, true, '/images/', '/json'), charge),
     exec: async (id) => inspect<ExecFacts>(upstream, lookupPath('exec', id, false, '/exec/', '/json'), charge),
     network: async (ref) => inspect<NetworkFacts>(upstream, lookupPath('network', ref, false, '/networks/', ''), charge),
+    swarmObject: async (kind, ref) => inspect<SwarmObjectFacts>(upstream, lookupPath(kind, ref, false, SWARM_PATHS[kind], ''), charge, 'swarm-inspect'),
   });
   return { ...lookups(), chargedTo: lookups };
 }

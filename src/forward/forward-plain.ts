@@ -22,6 +22,7 @@ import { PinnedReferenceErrors, type PinnedReference } from './pinned-reference-
 import type { Upstream } from './upstream.js';
 import { JsonRedactor } from './json-redactor.js';
 import type { RedactKind, RedactionTarget } from '../judge/redaction.js';
+import { ownerAnswerFilter, type OwnerAnswer, type OwnerAnswerFilter } from './owner-answer-filter.js';
 
 export interface PlainOutcome {
   status: number;
@@ -34,6 +35,8 @@ export interface PlainOutcome {
   answeredAt?: number;
   /** How many values of each kind the answer was redacted of, when the decision redacts it. */
   redacted?: Partial<Record<RedactKind, number>>;
+  /** Set when the answer was kept to the client's owner by dockgate (events, df). */
+  ownerFiltered?: true;
 }
 
 /** What to redact from a successful answer, and where it sits in it (src/judge/redaction.ts). */
@@ -60,6 +63,8 @@ export interface PlainForward {
   collectCreated: boolean;
   /** Set when the decision redacts the answer (only reads whose answers carry what it redacts). */
   redact?: AnswerRedaction;
+  /** Set when the answer is kept to the client's owner as it streams (what the engine cannot filter by owner). */
+  ownerAnswer?: OwnerAnswer;
   /**
    * Checks what a create made before the client hears of it (the answer is held meanwhile): called with the
    * id the engine created; a GatewayError is answered instead, once the check has undone the create.
@@ -119,6 +124,8 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   private heldCreate: { head: ResponseHead; chunks: Buffer[] } | undefined;
   /** Rewrites a redacted answer as it streams; its pieces go to the client. */
   private redactor: JsonRedactor | undefined;
+  /** Keeps the answer to the client's owner; what it keeps goes on to the redactor, or to the client. */
+  private ownerFilter: OwnerAnswerFilter | undefined;
   /** Whether the client took the last piece without asking the engine to wait. */
   private clientFlowing = true;
   private readonly resumeEngine = (): void => void this.connection.socket.resume();
@@ -248,12 +255,20 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       return;
     }
     const headers = downstreamResponseHeaders(head.rawHeaders);
-    if (this.f.redact !== undefined && head.status < 300 && this.f.req.method !== 'HEAD') {
-      const { targets, labelPatterns } = this.f.redact;
-      this.redactor = new JsonRedactor(targets, labelPatterns, (piece) => {
-        if (!this.f.res.write(piece)) this.clientFlowing = false;
-      });
-      // The redacted answer is shorter than the engine said: it goes out chunked (every Docker client reads HTTP/1.1 chunked).
+    if ((this.f.redact !== undefined || this.f.ownerAnswer !== undefined) && head.status < 300 && this.f.req.method !== 'HEAD') {
+      const write = (piece: Buffer): void => {
+        if (!this.f.res.destroyed && !this.f.res.write(piece)) this.clientFlowing = false;
+      };
+      if (this.f.redact !== undefined) this.redactor = new JsonRedactor(this.f.redact.targets, this.f.redact.labelPatterns, write);
+      const redactor = this.redactor;
+      if (this.f.ownerAnswer !== undefined) {
+        this.ownerFilter = ownerAnswerFilter(this.f.ownerAnswer, redactor === undefined ? write : (piece) => redactor.push(piece), () => {
+          if (this.finished) this.cut();
+          else this.abort();
+        });
+        this.outcome.ownerFiltered = true;
+      }
+      // The rewritten answer is shorter than the engine said: it goes out chunked (every Docker client reads HTTP/1.1 chunked).
       this.f.res.writeHead(head.status, head.reason, withoutContentLength(headers));
       this.f.res.flushHeaders();
       return;
@@ -274,7 +289,10 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       this.heldCreate.chunks.push(Buffer.from(data));
       return;
     }
-    if (this.redactor !== undefined) this.redactor.push(data);
+    if (this.ownerFilter !== undefined) {
+      this.ownerFilter.push(data);
+      if (!this.ownerFilter.idle) this.waitForOwnerFilter(this.ownerFilter);
+    } else if (this.redactor !== undefined) this.redactor.push(data);
     else if (!this.f.res.write(data)) this.clientFlowing = false;
     if (!this.clientFlowing) {
       this.clientFlowing = true;
@@ -302,6 +320,10 @@ class PlainExchange implements ConnectionUser, ResponseSink {
       this.answerVerified(this.heldCreate, tail);
       return;
     }
+    if (this.ownerFilter !== undefined) {
+      this.endOwnerFiltered(this.ownerFilter, tail);
+      return;
+    }
     if (this.redactor !== undefined) {
       this.endRedacted(this.redactor, tail);
       return;
@@ -312,17 +334,50 @@ class PlainExchange implements ConnectionUser, ResponseSink {
 
   /** The last of a redacted answer; an answer that ends inside a value is cut, never completed unread. */
   private endRedacted(redactor: JsonRedactor, tail: Buffer | undefined): void {
+    if (this.readLast(redactor, tail)) this.f.res.end();
+  }
+
+  /** An owner-filtered answer's judgements may still wait on the engine: the engine waits with them. */
+  private waitForOwnerFilter(filter: OwnerAnswerFilter): void {
+    this.connection.socket.pause();
+    filter.whenIdle(() => {
+      if (this.finished) return;
+      if (this.clientFlowing) {
+        this.connection.socket.resume();
+        return;
+      }
+      // What the judgements let through filled the client's buffer: the engine goes on once the client has read it.
+      this.clientFlowing = true;
+      this.f.res.once('drain', this.resumeEngine);
+    });
+  }
+
+  /** The last of an owner-filtered answer, once every judgement is made; cut like a redacted one when it ends inside something. */
+  private endOwnerFiltered(filter: OwnerAnswerFilter, tail: Buffer | undefined): void {
+    if (!this.readLast(filter, tail)) return;
+    filter.whenIdle(() => {
+      if (this.redactor !== undefined) this.endRedacted(this.redactor, undefined);
+      else this.f.res.end();
+    });
+  }
+
+  /** Gives a rewriter the last of the answer; false, and the client's connection cut, when the answer ended inside something. */
+  private readLast(rewriter: { push(chunk: Buffer): void; end(): void }, tail: Buffer | undefined): boolean {
     try {
-      if (tail !== undefined) redactor.push(tail);
-      redactor.end();
+      if (tail !== undefined) rewriter.push(tail);
+      rewriter.end();
+      return true;
     } catch {
-      // The engine's connection went back to the pool already: its answer ended where its framing said.
-      this.outcome.aborted = true;
-      this.f.res.destroy();
-      this.settle(this.outcome);
-      return;
+      this.cut();
+      return false;
     }
-    this.f.res.end();
+  }
+
+  /** A rewritten answer that cannot be finished: the client's connection is cut (the engine's went back to the pool already, its answer ended where its framing said). */
+  private cut(): void {
+    this.outcome.aborted = true;
+    this.f.res.destroy();
+    this.settle(this.outcome);
   }
 
   /** Passes a held create answer on once verifyCreated accepts what was created, or answers its refusal. */

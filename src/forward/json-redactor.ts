@@ -5,7 +5,7 @@
 // escapes, int64 numbers) but for the redacted values. The engine writes well-formed JSON; what is not
 // (a stray byte, a broken nesting) fails the answer rather than passing a value unread. An answer may be
 // several top-level values one after another (the events stream).
-import { ANY_ELEMENT, LABEL_KEY, labelMatches, type RedactKind, type RedactionTarget, type RewriteMode } from '../judge/redaction.js';
+import { ANY_ELEMENT, ANY_KEY, LABEL_KEY, labelMatches, type RedactKind, type RedactionTarget, type RewriteMode } from '../judge/redaction.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -234,7 +234,7 @@ export class JsonRedactor {
         const key = this.keys[at];
         if (step === LABEL_KEY) {
           if (key !== undefined && !labelMatches(this.labelPatterns, key)) break;
-        } else if (step !== key) break;
+        } else if (step !== ANY_KEY && step !== key) break;
       }
       if (at === depth) return target;
     }

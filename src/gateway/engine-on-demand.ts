@@ -2,7 +2,7 @@
 // requests never do, and the look-ups of a request (answers charged to its memory budget, containers still
 // being checked refused) are a handful of closures. A class, not an object literal with a getter: the
 // judge reads its input field by field, and V8 builds a literal with an accessor on a slow path.
-import type { ContainerFacts, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
+import type { ContainerFacts, ExecFacts, ImageFacts, SwarmKind, SwarmObjectFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { NetworkFacts, ReachEngine } from '../judge/reach/reach-context.js';
 import type { ApiVersion } from '../route/api-version.js';
 
@@ -29,6 +29,10 @@ export class EngineOnDemand implements Required<ReachEngine> {
 
   network(ref: string): Promise<NetworkFacts | undefined> {
     return this.engine().network(ref);
+  }
+
+  swarmObject(kind: SwarmKind, ref: string): Promise<SwarmObjectFacts | undefined> {
+    return this.engine().swarmObject(kind, ref);
   }
 
   apiVersion(): Promise<ApiVersion> {

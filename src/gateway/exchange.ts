@@ -19,6 +19,8 @@ export interface ExchangeOutcome {
   aborted?: boolean;
   /** How many values of each kind the answer was redacted of, when the decision redacted it. */
   redacted?: Partial<Record<RedactKind, number>>;
+  /** Set when the answer was kept to the client's owner by dockgate. */
+  ownerFiltered?: true;
 }
 
 /**
@@ -60,6 +62,7 @@ export function forwardingRecord(exchange: Exchange, { target, route, normalised
     decision: forwardedDecision(decision),
     rule: decision.rule,
     reason: decision.reason,
+    owner: decision.owner,
     changes: appliedChanges(decision),
     normalised: normalised.size > 0 ? normalised : undefined,
   };
@@ -82,12 +85,14 @@ export function doneRecord(exchange: Exchange, decision: AuditDecision, rule: st
     decision,
     rule,
     reason,
+    owner: decided?.decision.owner,
     status: outcome.status,
     bytesIn: outcome.bytesIn,
     bytesOut: outcome.bytesOut,
     durationMs: Math.round((performance.now() - exchange.started) * 1000) / 1000,
     created: outcome.created,
     redacted: outcome.redacted,
+    ownerFiltered: outcome.ownerFiltered,
     changes: appliedChanges(decided?.decision),
     normalised: understood !== undefined && understood.normalised.size > 0 ? understood.normalised : undefined,
   };

@@ -28,6 +28,7 @@ import { downstreamResponseHeaders } from '../forward/forwarded-headers.js';
 import { readUpgradeBody, type UpgradeBodyFraming } from '../forward/upgrade-body.js';
 import { takeOverSocket } from '../forward/socket-takeover.js';
 import type { EngineLookups } from '../forward/engine-client.js';
+import { OWNER_FILTERED_ANSWERS, type OwnerAnswer } from '../forward/owner-answer-filter.js';
 import type { RequestGuard } from '../listen/browser-request-guard.js';
 import type { RequestHandler } from '../listen/request-handler.js';
 import { understandRequest, type UnderstoodRequest } from '../decide/understand-request.js';
@@ -121,6 +122,7 @@ export class Gateway implements RequestHandler {
         ...(body !== undefined && { body }),
         collectCreated: understood.route.creates !== undefined,
         ...answerRedaction(understood, decided),
+        ...this.ownerAnswer(understood, decided),
         ...(check !== undefined && { verifyCreated: check }),
         done: (outcome) => this.finishPlain(exchange, decided, res, outcome),
       });
@@ -435,6 +437,13 @@ export class Gateway implements RequestHandler {
       this.hijacked.delete(socket);
       this.finish(exchange, decided, { ...outcome, bytesIn: outcome.bytesIn + sent.length, created: [] });
     });
+  }
+
+  /** Whose objects the answer is kept to, when the client has an owner and the engine cannot filter the answer by it. */
+  private ownerAnswer(understood: UnderstoodRequest, { decision }: Decided): { ownerAnswer?: OwnerAnswer } {
+    const operation = understood.route.operation;
+    if (decision.owner === undefined || !OWNER_FILTERED_ANSWERS.has(operation)) return {};
+    return { ownerAnswer: { operation, owner: decision.owner, shared: decision.shared ?? [], engine: this.options.engine } };
   }
 
   /**

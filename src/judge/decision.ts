@@ -1,6 +1,7 @@
 // The outcome of judging one request, with enough words to tell the client what to change.
-import type { QueryValues } from '../route/query.js';
+import type { ReplacedQuery } from '../route/query.js';
 import type { Redaction } from './redaction.js';
+import type { SharedKind } from './owner/owner-source.js';
 
 /** A JSON value a policy can set; it comes from the policy file, never from the request. */
 export type PolicyValue = string | number | boolean | null | ReadonlyArray<string | number | boolean>;
@@ -34,10 +35,11 @@ export interface Decision {
    */
   pinnedTarget?: string;
   /**
-   * Query parameters forwarded with these values in place of the client's (the owner stamped into a build's
-   * `labels`, appended to a commit's `changes`); absent: the judged query as read.
+   * Query parameters forwarded with the value the decision judged in place of the client's: a list's
+   * `filters` with the owner's label merged in, the full id of the container a commit names, the owner
+   * stamped into a build's `labels` or appended to a commit's or import's `changes`.
    */
-  queryValues?: QueryValues;
+  replacedQuery?: ReplacedQuery;
   /**
    * The full id of the image a container create was judged on (its user, its configuration). The engine
    * resolves the image's name again when the create reaches it, and a re-tag in between would give the
@@ -46,12 +48,19 @@ export interface Decision {
   createdFromImage?: string;
   /** The owner the client's rule gave it for this request (docs/owners-design.md), for the record and `policy explain`. */
   owner?: string;
+  /** The kinds the owner's rule shares across owners (with `owner`): the owner-filtered answers show them all. */
+  shared?: readonly SharedKind[];
   /**
    * On a deny: the engine's own answer for a missing object (`No such container: web`), which is what the
    * client receives instead of the refusal's wording, because the object it named is another owner's and
    * any other answer would tell that it exists. The rule and reason still go to the audit record.
    */
   notFound?: string;
+  /**
+   * On a deny: the engine-shaped conflict (409) for a name another owner holds, in place of the engine's own,
+   * which would name the holder's id (docs/owners-design.md, section 7).
+   */
+  nameTaken?: string;
   /** What the forward step redacts from the engine's answer (the rule's `redact:`); absent: nothing. */
   redact?: Redaction;
 }

@@ -29,6 +29,17 @@ export interface ExecFacts {
   ContainerID: string;
 }
 
+/** The swarm objects a request names by path: services, tasks, secrets and configs. */
+export type SwarmKind = 'service' | 'task' | 'secret' | 'config';
+
+/** A swarm object's inspect document, as far as owners read it: its id, its labels, and a task's service. */
+export interface SwarmObjectFacts {
+  ID: string;
+  Spec?: { Labels?: Readonly<Record<string, string>> | null } & Record<string, unknown>;
+  /** Tasks only: the service whose task it is. */
+  ServiceID?: string;
+}
+
 import type { ApiVersion } from '../route/api-version.js';
 
 export interface EngineLookup {
@@ -37,6 +48,11 @@ export interface EngineLookup {
   volume(name: string): Promise<VolumeFacts | undefined>;
   image(ref: string): Promise<ImageFacts | undefined>;
   exec(id: string): Promise<ExecFacts | undefined>;
+  /**
+   * A service, task, secret or config by full id, name or unique id prefix, as the swarm resolves it. Absent:
+   * every swarm object is "not found" to the owner checks (the safe answer).
+   */
+  swarmObject?(kind: SwarmKind, ref: string): Promise<SwarmObjectFacts | undefined>;
   /**
    * The engine's own (newest) API version, where how a body is read depends on the engine behind the
    * gateway (root-level HostConfig fields of a container create). Absent: the newest dockgate knows.

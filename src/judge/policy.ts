@@ -5,6 +5,7 @@ import type { Route } from '../route/route.js';
 import type { RequestTarget } from '../route/request-target.js';
 import type { Decision } from './decision.js';
 import type { EngineLookup } from './engine-lookup.js';
+import type { CallerOwner } from './owner/request-owner.js';
 
 export interface JudgeInput {
   identity: Identity;
@@ -17,6 +18,8 @@ export interface JudgeInput {
   engine: EngineLookup;
   /** Where the canonical request differs from the one sent; a rule with `bodies: strict` refuses any. */
   normalised?: NormalisationLog;
+  /** The owner the library's caller gave with the request (judge()'s `owner`); the gateway's requests have none. */
+  callerOwner?: CallerOwner | undefined;
 }
 
 /** What is known of a request before its body is read: enough to pick the rule and check the grant. */

@@ -48,9 +48,10 @@ export function redactsAnything(redaction: Redaction): boolean {
   return redaction.env || redaction.mounts || redaction.secrets || redaction.labels.length > 0;
 }
 
-/** One step of a path into the answer: an object key, any array element, or a label key the rule's patterns match. */
-export type PathStep = string | typeof ANY_ELEMENT | typeof LABEL_KEY;
+/** One step of a path into the answer: an object key, any array element, any key, or a label key the rule's patterns match. */
+export type PathStep = string | typeof ANY_ELEMENT | typeof ANY_KEY | typeof LABEL_KEY;
 export const ANY_ELEMENT = Symbol('[*]');
+export const ANY_KEY = Symbol('<any>');
 export const LABEL_KEY = Symbol('label');
 
 /**
@@ -74,18 +75,24 @@ const CONTAINER: readonly Shape[] = [
   ['mounts', 'HostConfig.Mounts[*].Source', 'whole'],
   ['mounts', 'Mounts[*].Source', 'whole'],
   ['labels', 'Config.Labels.<label>', 'whole'],
+  // Log drivers' options carry their credentials (splunk-token, the address of a syslog or fluentd server).
+  ['secrets', 'HostConfig.LogConfig.Config.<any>', 'whole'],
 ];
 /** A container as `ps` lists it. */
 const LISTED_CONTAINER: readonly Shape[] = [
   ['mounts', 'Mounts[*].Source', 'whole'],
   ['labels', 'Labels.<label>', 'whole'],
 ];
-/** A swarm task's container spec (under Spec.TaskTemplate of a service, under Spec of a task). */
+/**
+ * A swarm task's container spec (under Spec.TaskTemplate of a service, under Spec of a task), and the
+ * plugin spec a plugin service runs instead (its Go fields are lower-case, and so is its JSON: `env`).
+ */
 function containerSpec(at: string): Shape[] {
   return [
     ['env', `${at}.ContainerSpec.Env[*]`, 'after-equals'],
     ['mounts', `${at}.ContainerSpec.Mounts[*].Source`, 'whole'],
     ['labels', `${at}.ContainerSpec.Labels.<label>`, 'whole'],
+    ['env', `${at}.PluginSpec.env[*]`, 'after-equals'],
   ];
 }
 const SERVICE: readonly Shape[] = [
@@ -100,6 +107,33 @@ const SECRET_OR_CONFIG: readonly Shape[] = [
   ['secrets', 'Spec.Data', 'whole'],
   ['labels', 'Spec.Labels.<label>', 'whole'],
 ];
+/** An image's configuration: an `ENV` baked in by its Dockerfile or a commit is as secret as a container's. */
+const IMAGE: readonly Shape[] = [
+  ['env', 'Config.Env[*]', 'after-equals'],
+  ['env', 'ContainerConfig.Env[*]', 'after-equals'],
+  ['labels', 'Config.Labels.<label>', 'whole'],
+  ['labels', 'ContainerConfig.Labels.<label>', 'whole'],
+];
+const LISTED_IMAGE: readonly Shape[] = [['labels', 'Labels.<label>', 'whole']];
+/** A volume's driver options carry mount credentials (`o=username=...,password=...` of a CIFS volume). */
+const VOLUME: readonly Shape[] = [
+  ['secrets', 'Options.<any>', 'whole'],
+  ['labels', 'Labels.<label>', 'whole'],
+];
+const NETWORK: readonly Shape[] = [
+  ['secrets', 'Options.<any>', 'whole'],
+  ['labels', 'Labels.<label>', 'whole'],
+];
+/** The swarm's join tokens make whoever holds them a worker or a manager (root on every node). */
+const SWARM: readonly Shape[] = [
+  ['secrets', 'JoinTokens.Worker', 'whole'],
+  ['secrets', 'JoinTokens.Manager', 'whole'],
+  ['labels', 'Spec.Labels.<label>', 'whole'],
+];
+const NODE: readonly Shape[] = [
+  ['labels', 'Spec.Labels.<label>', 'whole'],
+  ['labels', 'Description.Engine.Labels.<label>', 'whole'],
+];
 const PLUGIN: readonly Shape[] = [
   ['env', 'Settings.Env[*]', 'after-equals'],
   ['env', 'Config.Env[*].Value', 'whole'],
@@ -113,12 +147,22 @@ const INFO: readonly Shape[] = [
 /** An event's actor attributes are the container's (or service's, volume's...) labels, with its name and image. */
 const EVENT: readonly Shape[] = [['labels', 'Actor.Attributes.<label>', 'whole']];
 
-const list = (shapes: readonly Shape[]): Shape[] => shapes.map(([kind, path, mode]) => [kind, `[*].${path}`, mode]);
+const listUnder = (at: string, shapes: readonly Shape[]): Shape[] => shapes.map(([kind, path, mode]) => [kind, `${at}[*].${path}`, mode]);
+const list = (shapes: readonly Shape[]): Shape[] => listUnder('', shapes);
 
 /** The operations whose answers carry what a rule may redact, and where. */
 const ANSWER_SHAPES: Partial<Record<Operation, readonly Shape[]>> = {
   'container.inspect': CONTAINER,
   'container.list': list(LISTED_CONTAINER),
+  'image.inspect': IMAGE,
+  'image.list': list(LISTED_IMAGE),
+  // A history's CreatedBy is the instruction that made each layer: `ENV TOKEN=...` and `RUN` lines with their values.
+  'image.history': [['env', '[*].CreatedBy', 'whole']],
+  'volume.inspect': VOLUME,
+  'volume.list': listUnder('Volumes', VOLUME),
+  'network.inspect': NETWORK,
+  'network.list': list(NETWORK),
+  'system.df': [...listUnder('Containers', LISTED_CONTAINER), ...listUnder('Volumes', VOLUME), ...listUnder('Images', LISTED_IMAGE)],
   'service.inspect': SERVICE,
   'service.list': list(SERVICE),
   'task.inspect': TASK,
@@ -127,6 +171,10 @@ const ANSWER_SHAPES: Partial<Record<Operation, readonly Shape[]>> = {
   'secret.list': list(SECRET_OR_CONFIG),
   'config.inspect': SECRET_OR_CONFIG,
   'config.list': list(SECRET_OR_CONFIG),
+  'swarm.inspect': SWARM,
+  'swarm.unlockkey': [['secrets', 'UnlockKey', 'whole']],
+  'node.inspect': NODE,
+  'node.list': list(NODE),
   'plugin.inspect': PLUGIN,
   'plugin.list': list(PLUGIN),
   'system.info': INFO,
@@ -137,6 +185,7 @@ const ANSWER_SHAPES: Partial<Record<Operation, readonly Shape[]>> = {
 function parsePath(path: string): PathStep[] {
   return path.split('.').flatMap((part): PathStep[] => {
     if (part === '<label>') return [LABEL_KEY];
+    if (part === '<any>') return [ANY_KEY];
     if (part === '[*]') return [ANY_ELEMENT];
     return part.endsWith('[*]') ? [part.slice(0, -3), ANY_ELEMENT] : [part];
   });

@@ -12,7 +12,7 @@ import { patternProblem } from './operation-grant.js';
 import { BODY_READINGS } from './policy-rule.js';
 import { parseCpus, parseSize } from './policy-units.js';
 import { editDistance } from './edit-distance.js';
-import { OWNER_FIELDS, ownerProblem, SHARED_KINDS, type OwnerSource } from '../judge/owner/owner-source.js';
+import { CALLER, OWNER_FIELDS, ownerProblem, SHARED_KINDS, type OwnerSource } from '../judge/owner/owner-source.js';
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
   const near = allowed
@@ -152,7 +152,7 @@ export const defaultsSchema = strict({
 });
 
 const CONTAINER_LABEL = 'container-label:';
-const OWNER_FROM = [...OWNER_FIELDS, `${CONTAINER_LABEL}KEY`].join(' | ');
+const OWNER_FROM = [...OWNER_FIELDS, `${CONTAINER_LABEL}KEY`, CALLER].join(' | ');
 
 /** `owner: NAME` or `owner: { from: ... }`; what each says is checked with the rule (ownerSourceProblem), where its position is known. */
 const ownerSchema = z.union([text, strict({ from: text })], { error: `expected an owner name, or { from: ${OWNER_FROM} }` });
@@ -165,6 +165,7 @@ export function readOwnerSource(owner: string | { from: string }): OwnerSource |
   }
   const field = OWNER_FIELDS.find((f) => f === owner.from);
   if (field !== undefined) return { kind: 'from', field };
+  if (owner.from === CALLER) return { kind: CALLER };
   if (!owner.from.startsWith(CONTAINER_LABEL)) return { problem: `expected one of: ${OWNER_FROM}`, path: ['owner', 'from'] };
   const key = owner.from.slice(CONTAINER_LABEL.length);
   if (/^\S+$/.test(key)) return { kind: 'container-label', key };

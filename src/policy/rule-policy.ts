@@ -12,15 +12,33 @@ import { matchIdentity, suggestedMatch } from './identity-selector.js';
 import { grants } from './operation-grant.js';
 import type { BodyReading, PolicyRule } from './policy-rule.js';
 import { describeNormalisation } from '../route/normalisation.js';
+import type { ReplacedQuery } from '../route/query.js';
 import { judgesReach, type Operation } from '../route/operations.js';
-import { checkOwnedTarget, namesOwnedObject, OWNER_LABEL_FIELD, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
+import { checkOwnedTarget, FILTERED_BY_OWNER, OWNER_LABEL_FIELD, ownedReference, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
+import { hasListBoundaries, pinListBoundaries } from '../judge/owner/list-boundaries.js';
+import { readListFilters, serialiseListFilters, withOwnerLabel } from '../judge/owner/list-filters.js';
 import { onceEach } from '../judge/owner/owned-lookups.js';
-import { foreignCreateReferences } from '../judge/owner/create-references.js';
+import { checkCreateReferences } from '../judge/owner/create-references.js';
+import { pinnedField, withBodyPins, type BodyPin } from '../judge/owner/body-pins.js';
+import type { OwnerScope } from '../judge/owner/owned-volumes-and-networks.js';
+import { takenName } from '../judge/owner/owned-names.js';
+import { isRecord } from '../judge/reach/reach-context.js';
+import { foreignServiceReferences } from '../judge/owner/service-references.js';
+import { keepsSwarmOwner, SERVICE_WRITES } from '../judge/owner/swarm-objects.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
 import { judgeOwnedImages, namesImages, unusableBaseImage } from '../judge/owner/image-ownership.js';
 import { ownerQueryValues, queryOwnerLabelField } from '../judge/owner/query-label-stamps.js';
-import { describeOwnerSource, resolveOwner } from '../judge/owner/owner-source.js';
+import { requestOwner } from '../judge/owner/request-owner.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
+
+/** What the owner's part forwards in place of what the client sent (see RulePolicy.judged). */
+interface OwnerPins {
+  readonly id?: string;
+  readonly body?: readonly BodyPin[];
+  readonly query?: ReplacedQuery;
+  /** The query parameter the owner's label was stamped into (a build's `labels`, a commit's or import's `changes`), recorded as a change. */
+  readonly queryStamp?: string;
+}
 
 export interface TraceStep {
   step: 'identity' | 'rule' | 'operation' | 'owner' | 'check' | 'change' | 'decision';
@@ -54,33 +72,48 @@ function redactionOf(rule: PolicyRule, operation: Operation, trace: TraceStep[])
   return { redact: rule.redact };
 }
 
-function sharesImages(rule: PolicyRule): boolean {
-  return rule.shared?.includes('images') ?? false;
+/** What a decision for a client with an owner carries of it: the owner, and the kinds its rule shares. */
+function ownedBy(owner: string | undefined, rule: PolicyRule): Pick<Decision, 'owner' | 'shared'> {
+  if (owner === undefined) return {};
+  return rule.shared !== undefined ? { owner, shared: rule.shared } : { owner };
+}
+
+/**
+ * The owner a refusal made before the owner step still carries, for the audit record: the rule's owner for
+ * this identity when it has one that resolves (an unresolvable one is the owner step's own refusal).
+ */
+function ownerIfKnown(rule: PolicyRule, input: PreJudgeInput): Pick<Decision, 'owner' | 'shared'> {
+  const resolved = requestOwner(rule.owner, input.identity, input.callerOwner);
+  return resolved !== undefined && 'owner' in resolved ? ownedBy(resolved.owner, rule) : {};
 }
 
 function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
 }
 
+/** Whether the rule lets its clients read (and use) images of other owners. */
+function sharesImages(rule: PolicyRule): boolean {
+  return rule.shared?.includes('images') ?? false;
+}
+
 /**
- * The decision with the owner's label stamped into the body a create forwards (recorded as a change), when
- * the client has an owner and the operation creates a labelled object.
+ * The decision with the references the owner check pinned put into the body it forwards, and the owner's
+ * label stamped into the body a create forwards (each recorded as a change, with the owner's label the owner
+ * part stamped into the query), when the client has an owner.
  */
-function stamped(decision: Decision, input: JudgeInput, owner: string | undefined, trace: TraceStep[]): Decision {
+function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: TraceStep[], pins: OwnerPins): Decision {
   if (owner === undefined) return decision;
-  const operation = input.route.operation;
-  const body = stampOwner(operation, decision.body !== undefined ? decision.body : input.body, owner);
-  // A query that cannot be stamped was refused before (evaluate).
-  const query = ownerQueryValues(operation, input.target.query, owner);
-  const inQuery = typeof query === 'object' ? query : undefined;
-  const fields = [...(body !== undefined ? [OWNER_LABEL_FIELD] : []), ...(inQuery !== undefined ? [inQuery.field] : [])];
-  for (const field of fields) trace.push({ step: 'change', outcome: 'info', detail: `${field} = ${JSON.stringify(owner)}` });
-  return {
-    ...decision,
-    ...(body !== undefined && { body }),
-    ...(inQuery !== undefined && { queryValues: inQuery.values }),
-    ...(fields.length > 0 && { changes: [...(decision.changes ?? []), ...fields.map((field) => ({ field, value: owner }))] }),
-  };
+  const judged = decision.body !== undefined ? decision.body : judgedBody;
+  const bodyPins = pins.body ?? [];
+  const pinned = bodyPins.length > 0 && isRecord(judged) ? withBodyPins(judged, bodyPins) : undefined;
+  const changes = pinned === undefined ? [] : bodyPins.map((pin) => ({ field: pinnedField(pin), value: pin.value }));
+  const body = stampOwner(operation, pinned ?? judged, owner);
+  if (body !== undefined) changes.push({ field: OWNER_LABEL_FIELD, value: owner });
+  if (pins.queryStamp !== undefined) changes.push({ field: pins.queryStamp, value: owner });
+  if (changes.length === 0) return decision;
+  for (const change of changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
+  const forwarded = body ?? pinned;
+  return { ...decision, ...(forwarded !== undefined && { body: forwarded }), changes: [...(decision.changes ?? []), ...changes] };
 }
 
 export class RulePolicy implements Policy {
@@ -126,19 +159,20 @@ export class RulePolicy implements Policy {
         reason: `${rule.label} reads requests strictly (bodies: strict), and ${named}${more}`,
         fix: 'Send field names exactly as the Engine API spells them, each key and single-value query parameter once, and only fields the engine reads; or set bodies: canonical for this client',
         ...carried,
+        ...ownerIfKnown(rule, input),
       });
     }
     let owner: string | undefined;
-    if (rule.owner !== undefined) {
-      const resolved = resolveOwner(rule.owner, input.identity);
-      const source = describeOwnerSource(rule.owner);
+    const resolved = requestOwner(rule.owner, input.identity, input.callerOwner);
+    if (resolved !== undefined) {
+      const { source } = resolved;
       if ('missing' in resolved) {
         trace.push({ step: 'owner', outcome: 'fail', detail: `${source}: ${resolved.missing}` });
         return this.finish(trace, {
           verdict: 'deny',
           rule: rule.rule,
           reason: `${rule.label} takes its clients' owner from ${source}, and ${resolved.missing}`,
-          fix: `Connect with an identity that carries it, or have another rule select this client`,
+          fix: resolved.fix,
           ...carried,
         });
       }
@@ -149,8 +183,8 @@ export class RulePolicy implements Policy {
         detail: `${JSON.stringify(owner)}, from ${source}${rule.shared !== undefined ? `; shared across owners: ${rule.shared.join(', ')}` : ''}`,
       });
     }
-    const owned = owner !== undefined ? { owner } : {};
-    if (owner !== undefined && !ownersCover(operation, input.route.target, sharesImages(rule))) {
+    const owned = ownedBy(owner, rule);
+    if (owner !== undefined && !ownersCover(operation, input.route.target, { shared: rule.shared ?? [] })) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
       return this.finish(trace, {
         verdict: 'deny',
@@ -161,96 +195,131 @@ export class RulePolicy implements Policy {
         ...owned,
       });
     }
-    const forged = this.usesOwners ? (setsOwner(operation, input.body) ? OWNER_LABEL_FIELD : queryOwnerLabelField(operation, input.target.query)) : undefined;
-    if (forged !== undefined) {
-      trace.push({ step: 'owner', outcome: 'fail', detail: `the request sets ${forged}` });
-      return this.finish(trace, {
-        verdict: 'deny',
-        rule: rule.rule,
-        reason: `${forged}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
-        fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
-        ...carried,
-        ...owned,
-      });
-    }
-    const unstampable = owner !== undefined ? ownerQueryValues(operation, input.target.query, owner) : undefined;
-    if (typeof unstampable === 'string') {
-      trace.push({ step: 'owner', outcome: 'fail', detail: unstampable });
-      return this.finish(trace, { verdict: 'deny', rule: rule.rule, reason: unstampable, fix: 'Send each change as one complete instruction', ...carried, ...owned });
+    if (this.usesOwners || owner !== undefined) {
+      const forged = setsOwner(operation, input.body, owner) ? OWNER_LABEL_FIELD : queryOwnerLabelField(operation, input.target.query);
+      if (forged !== undefined) return this.ownerLabelSet(rule, carried, trace, owner, forged);
     }
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
-    const engine = this.usesOwners ? onceEach(input.engine) : input.engine;
-    if (owner === undefined || !namesImages(operation)) return this.ownedObjects(input, rule, carried, trace, engine, owner);
-    const ownerOf = owner;
-    return judgeOwnedImages({ operation, target: input.route.target, query: input.target.query, body: input.body, owner, shared: sharesImages(rule), engine }).then((images) => {
-      if ('refused' in images) {
-        trace.push({ step: 'owner', outcome: 'fail', detail: images.refused.why });
-        return this.finish(trace, {
-          verdict: 'deny',
-          rule: rule.rule,
-          reason: `${images.refused.why}, and clients of ${rule.label} keep to the images of their owner ${JSON.stringify(ownerOf)}`,
-          fix: images.refused.fix,
-          ...(images.refused.notFound !== undefined && { notFound: images.refused.notFound }),
-          ...carried,
-          ...owned,
-        });
-      }
-      for (const detail of images.details) trace.push({ step: 'owner', outcome: 'pass', detail });
-      return this.ownedObjects(input, rule, carried, trace, engine, ownerOf, images.pinned);
-    });
+    const engine = this.usesOwners || owner !== undefined ? onceEach(input.engine) : input.engine;
+    if (owner === undefined) {
+      // An operator's update of an owned swarm object carries its owner label back: allowed only unchanged.
+      const keeps = this.usesOwners ? keepsSwarmOwner(operation, input.body, input.route.target, engine) : undefined;
+      if (keeps === undefined) return this.judged(input, rule, carried, trace, engine, undefined, {});
+      return keeps.then((kept) => (kept ? this.judged(input, rule, carried, trace, engine, undefined, {}) : this.ownerLabelSet(rule, carried, trace, undefined)));
+    }
+    return this.ownersPart(input, rule, carried, trace, engine, { owner, shared: rule.shared ?? [] });
   }
 
-  /** The owner's part for the containers and volumes a request names (its path, a create's references), then judged. */
-  private ownedObjects(
+  /**
+   * What an owner asks of a request before the reach judge: the object its path names is the owner's (or
+   * answered as missing), the name it gives is not another owner's, what a create names is the owner's, the
+   * images it names and the references it moves are the owner's (image-ownership.ts), and the owner's label
+   * goes into the query of what makes an image from one (query-label-stamps.ts).
+   */
+  private async ownersPart(
     input: JudgeInput,
     rule: PolicyRule,
     carried: { mode?: 'warn'; redact?: Redaction },
     trace: TraceStep[],
     engine: JudgeInput['engine'],
-    owner: string | undefined,
-    imagePin?: string,
-  ): Evaluation | Promise<Evaluation> {
+    scope: OwnerScope,
+  ): Promise<Evaluation> {
     const operation = input.route.operation;
-    const owned = owner !== undefined ? { owner } : {};
     const target = input.route.target;
-    if (owner !== undefined && operation === 'container.create') {
-      const ownerOf = owner;
-      return foreignCreateReferences(input.body, ownerOf, engine).then((refused) => {
-        if (refused.length === 0) return this.judged(input, rule, carried, trace, engine, ownerOf, undefined);
-        trace.push({ step: 'owner', outcome: 'fail', detail: refused.map((r) => `${r.field} ${r.why}`).join('; ') });
-        return this.finish(trace, {
-          verdict: 'deny',
-          rule: rule.rule,
-          reason: refused.map((r) => `${r.field}: ${r.why}`).join('; '),
-          fix: `Name only containers and volumes created by this owner, the owner ${rule.label} gives this client`,
-          ...carried,
-          ...owned,
-        });
-      });
+    const { owner } = scope;
+    const refused = (reason: string, fix: string, answer: { notFound?: string; nameTaken?: string }): Evaluation =>
+      this.finish(trace, { verdict: 'deny', rule: rule.rule, reason, fix, ...answer, ...carried, ...ownedBy(owner, rule) });
+    let pins: OwnerPins = {};
+    if (FILTERED_BY_OWNER.has(operation)) {
+      const filters = withOwnerLabel(readListFilters(input.target.query.get('filters')), owner);
+      if (hasListBoundaries(operation, filters)) {
+        const outside = await pinListBoundaries(filters, scope, engine);
+        if (outside !== undefined) {
+          trace.push({ step: 'owner', outcome: 'fail', detail: `${outside.field} ${outside.why}` });
+          return refused(`${outside.field}: ${outside.why}`, `Name only containers created by this owner, the owner ${rule.label} gives this client, by full id or name`, {});
+        }
+      }
+      const replaced = serialiseListFilters(filters);
+      trace.push({ step: 'change', outcome: 'info', detail: `?filters = ${replaced} (the client's filters, kept to the owner's objects)` });
+      pins = { query: { filters: replaced } };
     }
-    if (owner === undefined || !namesOwnedObject(target)) return this.judged(input, rule, carried, trace, engine, owner, imagePin);
-    const ownerOf = owner;
-    return checkOwnedTarget(operation, target, ownerOf, engine).then((checked) => {
+    const named = ownedReference(operation, target, input.target.query);
+    if (named !== undefined) {
+      const checked = await checkOwnedTarget(operation, named, scope, engine, input.body);
       if (!checked.own) {
-        trace.push({ step: 'owner', outcome: 'fail', detail: `${checked.why}: answered as the engine answers for a missing one` });
-        return this.finish(trace, {
-          verdict: 'deny',
-          rule: rule.rule,
-          reason: `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(ownerOf)}`,
-          fix: `Name a ${target.kind} created by this owner`,
-          notFound: checked.message,
-          ...carried,
-          ...owned,
-        });
+        const visible = 'visible' in checked;
+        trace.push({ step: 'owner', outcome: 'fail', detail: visible ? checked.why : `${checked.why}: answered as the engine answers for a missing one` });
+        const reason = `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(owner)}`;
+        return refused(reason, visible ? `Ask its owner to change it` : `Name a ${named.kind} created by this owner`, visible ? {} : { notFound: checked.message });
       }
       trace.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
-      return this.judged(input, rule, carried, trace, engine, ownerOf, checked.id);
+      if (named.inQuery !== undefined && checked.id !== undefined) {
+        trace.push({ step: 'change', outcome: 'info', detail: `?${named.inQuery} ${named.ref} is forwarded as ${checked.id}` });
+        pins = { query: { [named.inQuery]: checked.id } };
+      } else pins = { ...(checked.id !== undefined && { id: checked.id }), ...(checked.pins !== undefined && { body: checked.pins }) };
+    }
+    const taken = await takenName(operation, input.target.query, input.body, owner, engine);
+    if (taken !== undefined) {
+      trace.push({ step: 'owner', outcome: 'fail', detail: `${taken.why}: answered as a conflict without the holder's id` });
+      return refused(`${taken.why}, and clients of ${rule.label} are not told of objects other than their owner's`, 'Choose another name', { nameTaken: taken.message });
+    }
+    if (namesImages(operation)) {
+      const images = await judgeOwnedImages({ operation, target, query: input.target.query, body: input.body, owner, shared: sharesImages(rule), engine });
+      if ('refused' in images) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: images.refused.why });
+        const reason = `${images.refused.why}, and clients of ${rule.label} keep to the images of their owner ${JSON.stringify(owner)}`;
+        return refused(reason, images.refused.fix, images.refused.notFound !== undefined ? { notFound: images.refused.notFound } : {});
+      }
+      for (const detail of images.details) trace.push({ step: 'owner', outcome: 'pass', detail });
+      if (images.pinned !== undefined) pins = { ...pins, id: images.pinned };
+    }
+    const stamp = ownerQueryValues(operation, input.target.query, owner);
+    if (typeof stamp === 'string') {
+      trace.push({ step: 'owner', outcome: 'fail', detail: stamp });
+      return refused(stamp, 'Send each change as one complete instruction', {});
+    }
+    if (operation === 'container.create') {
+      const references = await checkCreateReferences(input.body, scope, engine);
+      if (references.refused.length > 0) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: references.refused.map((r) => `${r.field} ${r.why}`).join('; ') });
+        const fix = `Name only containers, volumes and networks created by this owner, the owner ${rule.label} gives this client`;
+        return refused(references.refused.map((r) => `${r.field}: ${r.why}`).join('; '), fix, {});
+      }
+      pins = { ...pins, body: references.pins };
+    }
+    if (SERVICE_WRITES.has(operation)) {
+      const references = await foreignServiceReferences(input.body, owner, engine);
+      if (references.length > 0) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: references.map((r) => `${r.field} ${r.why}`).join('; ') });
+        const fix = `Name only secrets, configs, networks and volumes created by this owner, the owner ${rule.label} gives this client`;
+        return refused(references.map((r) => `${r.field}: ${r.why}`).join('; '), fix, {});
+      }
+    }
+    if (stamp !== undefined) pins = { ...pins, query: { ...pins.query, ...stamp.values }, queryStamp: stamp.field };
+    return this.judged(input, rule, carried, trace, engine, owner, pins);
+  }
+
+  /**
+   * The refusal of a request that sets the owner label (`field`: in its body, a build's `labels`, a commit's
+   * or import's `changes`), which only dockgate writes in a policy that uses owners.
+   */
+  private ownerLabelSet(rule: PolicyRule, carried: { mode?: 'warn'; redact?: Redaction }, trace: TraceStep[], owner: string | undefined, field = OWNER_LABEL_FIELD): Evaluation {
+    trace.push({ step: 'owner', outcome: 'fail', detail: `the request sets ${field}` });
+    return this.finish(trace, {
+      verdict: 'deny',
+      rule: rule.rule,
+      reason: `${field}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
+      fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
+      ...carried,
+      ...ownedBy(owner, rule),
     });
   }
 
   /**
    * The reach judge's part (when the rule and operation call for it) and the owner's stamp on what is
-   * created. `pinned`: the full id the owner check looked at, forwarded in place of the client's reference.
+   * created. `pins`: what the owner's part forwards in place of what the client sent: the full id the owner
+   * check looked at in place of the reference in the path, the references it pinned in the body, query
+   * parameters it judged.
    */
   private judged(
     input: JudgeInput,
@@ -259,11 +328,13 @@ export class RulePolicy implements Policy {
     trace: TraceStep[],
     engine: JudgeInput['engine'],
     owner: string | undefined,
-    pinned: string | undefined,
+    pins: OwnerPins,
   ): Evaluation | Promise<Evaluation> {
     const operation = input.route.operation;
-    const owned = owner !== undefined ? { owner } : {};
-    const ownerPin = pinned !== undefined ? { pinnedTarget: pinned } : {};
+    const owned = ownedBy(owner, rule);
+    const pinned = pins.id;
+    const replaced = pins.query !== undefined ? { replacedQuery: pins.query } : {};
+    const ownerPin = { ...(pinned !== undefined && { pinnedTarget: pinned }), ...replaced };
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
       trace.push({
         step: 'check',
@@ -271,7 +342,10 @@ export class RulePolicy implements Policy {
         detail: rule.constraints === 'unrestricted' ? `${rule.label} does not judge container reach` : `${operation} does not decide a container's reach`,
       });
       if (pinned !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
-      return this.finish(trace, stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input, owner, trace));
+      return this.finish(
+        trace,
+        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace, pins),
+      );
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
       trace.push({ step: 'check', outcome: 'info', detail: `${operation} has no body to judge` });
@@ -298,14 +372,15 @@ export class RulePolicy implements Policy {
       const target = input.route.target;
       const pinnedTarget = target?.segments === undefined ? undefined : (reach.resolved.get(referenceKey(target.kind, target.ref)) ?? pinned);
       if (pinnedTarget !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${target!.kind} ${target!.ref} is forwarded as ${pinnedTarget}` });
-      const pins = {
+      const forwarded = {
         ...(pinnedTarget !== undefined && { pinnedTarget }),
         ...(reach.createdFromImage !== undefined && { createdFromImage: reach.createdFromImage }),
+        ...replaced,
       };
       if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =
         reach.violations.length === 0
-          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...carried, ...changed, ...pins, ...owned }
+          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...carried, ...changed, ...forwarded, ...owned }
           : {
               verdict: 'deny',
               rule: rule.rule,
@@ -313,10 +388,10 @@ export class RulePolicy implements Policy {
               fix: joinFixes([...reach.violations.map((v) => v.fix), rule.widen ?? '']),
               ...carried,
               ...changed,
-              ...pins,
+              ...forwarded,
               ...owned,
             };
-      return { ...this.finish(trace, stamped(decision, input, owner, trace)), reach };
+      return { ...this.finish(trace, stamped(decision, input.body, owner, operation, trace, pins)), reach };
     });
   }
 
@@ -345,7 +420,7 @@ export class RulePolicy implements Policy {
         reason: `${rule.label} does not grant ${operation}${grant.by ? ` (${grant.by})` : ''}`,
         fix: `Add ${operation} to the operations of ${rule.label}, or run this client under a rule that grants it`,
       };
-      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode });
+      return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode, ...ownerIfKnown(rule, input) });
     }
     trace.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
     return { rule, mode };

@@ -39,6 +39,8 @@ interface RequestFacts {
   rule: string;
   /** Why, in one clause written by the gateway; never a copy of request content. */
   reason: string;
+  /** The owner the client's rule gave it (docs/owners-design.md); absent for a client without one, or refused before its owner was known. */
+  owner?: string;
   /** Defaults the policy applied to the forwarded request; absent when it applied none. */
   changes?: readonly AppliedDefault[];
   /**
@@ -78,6 +80,8 @@ export interface DoneRecord extends RequestFacts {
    * many values were replaced; absent when nothing was redacted. Counts, never the values.
    */
   redacted?: Partial<Record<RedactKind, number>>;
+  /** Set when dockgate kept the answer to the client's owner (events, df: answers the engine cannot filter by owner). */
+  ownerFiltered?: true;
 }
 
 /**
@@ -159,6 +163,7 @@ export function formatAuditRecord(record: AuditRecord): string {
   if (record.operation !== undefined) line += `,"operation":${known(record.operation)}`;
   if (record.target !== undefined) line += `,"target":{"kind":${known(record.target.kind)},"ref":${str(record.target.ref)}}`;
   line += `,"decision":${known(record.decision)},"rule":${known(record.rule)},"reason":${known(record.reason)}`;
+  if (record.owner !== undefined) line += `,"owner":${str(record.owner)}`;
   if (record.phase === 'done') {
     line += `,"status":${num(record.status)},"bytesIn":${num(record.bytesIn)},"bytesOut":${num(record.bytesOut)},"durationMs":${num(record.durationMs)}`;
     line += `,"created":${record.created.length === 0 ? '[]' : JSON.stringify(record.created.map(String))}`;
@@ -166,6 +171,7 @@ export function formatAuditRecord(record: AuditRecord): string {
       line += `,"redacted":{${REDACT_KINDS.filter((k) => record.redacted![k] !== undefined)
         .map((k) => `"${k}":${num(record.redacted![k]!)}`)
         .join(',')}}`;
+    if (record.ownerFiltered === true) line += `,"ownerFiltered":true`;
   }
   if (record.changes !== undefined) {
     const changes = record.changes.map((change) => ({

@@ -7,6 +7,14 @@ import { GatewayError } from '../errors/catalogue.js';
 import { decodePercent, encodeQueryComponent } from './percent-encoding.js';
 import { quote } from './quote.js';
 
+/**
+ * Query parameters a decision forwards with its own values in place of the client's (name → value): a string
+ * for a parameter the engine reads as one value, a list for one it reads whole (a commit's `changes`), which
+ * replaces every value the client gave. Each is forwarded where the client first gave it, or last when the
+ * client did not give it.
+ */
+export type ReplacedQuery = Readonly<Record<string, string | readonly string[]>>;
+
 /** Read-only access to the decoded query parameters. Names are case-sensitive, as in Go's url.Values. */
 export interface QueryView {
   /** The first value of a parameter, as the engine's r.Form.Get reads it. */
@@ -16,19 +24,11 @@ export interface QueryView {
   has(name: string): boolean;
   /** Parameter names in order of first appearance (to refuse parameters a policy does not know). */
   names(): readonly string[];
-  /** The serialisation forwarded to the engine, without `?`; empty when there are no parameters. */
-  canonical(): string;
+  /** The serialisation forwarded to the engine, without `?`; empty when there are no parameters. With `replaced`, those parameters' values replaced. */
+  canonical(replaced?: ReplacedQuery): string;
   /** Leaves every value of `name` but the first out of the canonical form (the engine reads only that one). */
   keepFirstOnly(name: string): void;
-  /**
-   * The canonical form with the values a decision gives in place of the client's: each named parameter's
-   * values where it first appeared (its later repeats dropped), or at the end when the client sent none.
-   */
-  canonicalWith(values: QueryValues): string;
 }
-
-/** Query parameters a decision forwards with other values than the client's (a stamp, a pinned id). */
-export type QueryValues = Readonly<Record<string, readonly string[]>>;
 
 const FIRST_PRINTABLE = 0x21;
 const LAST_PRINTABLE = 0x7e;
@@ -79,30 +79,28 @@ class StrictQuery implements QueryView {
     return [...new Set(this.pairNames)];
   }
 
-  canonical(): string {
-    this.serialised ??= serialise(this.pairNames.map((name, i) => [name, this.pairValues[i]!]));
+  canonical(replaced?: ReplacedQuery): string {
+    if (replaced !== undefined) return this.serialise(replaced);
+    this.serialised ??= this.serialise(undefined);
     return this.serialised;
   }
 
-  canonicalWith(values: QueryValues): string {
-    const pairs: Array<[string, string]> = [];
+  private serialise(replaced: ReplacedQuery | undefined): string {
+    const pairs: string[] = [];
     const placed = new Set<string>();
-    const place = (name: string, replacing: readonly string[]): void => {
+    const place = (name: string): void => {
       placed.add(name);
-      for (const value of replacing) pairs.push([name, value]);
+      const values = replaced![name]!;
+      for (const value of typeof values === 'string' ? [values] : values) pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`);
     };
-    this.pairNames.forEach((name, i) => {
-      const replacing = Object.hasOwn(values, name) ? values[name] : undefined;
-      if (replacing === undefined) pairs.push([name, this.pairValues[i]!]);
-      else if (!placed.has(name)) place(name, replacing);
-    });
-    for (const [name, replacing] of Object.entries(values)) if (!placed.has(name)) place(name, replacing);
-    return serialise(pairs);
+    for (let i = 0; i < this.pairNames.length; i++) {
+      const name = this.pairNames[i]!;
+      if (replaced === undefined || !Object.hasOwn(replaced, name)) pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(this.pairValues[i]!)}`);
+      else if (!placed.has(name)) place(name);
+    }
+    for (const name of Object.keys(replaced ?? {})) if (!placed.has(name)) place(name);
+    return pairs.join('&');
   }
-}
-
-function serialise(pairs: ReadonlyArray<readonly [string, string]>): string {
-  return pairs.map(([name, value]) => `${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`).join('&');
 }
 
 const EMPTY_QUERY: QueryView = new StrictQuery();

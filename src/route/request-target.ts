@@ -4,11 +4,11 @@
 import { GatewayError } from '../errors/catalogue.js';
 import { parseApiVersion, requireKnownVersion, requireMinimumVersion } from './api-version.js';
 import { asciiSet, decodePercent, encodePath } from './percent-encoding.js';
-import { parseQuery, type QueryValues, type QueryView } from './query.js';
+import { parseQuery, type QueryView, type ReplacedQuery } from './query.js';
 import { quote } from './quote.js';
 import type { Route } from './route.js';
 
-export type { QueryView } from './query.js';
+export type { QueryView, ReplacedQuery } from './query.js';
 
 export interface RequestTarget {
   /** The API version the client asked for, canonical (`1.41`); absent when it asked for the engine's own. */
@@ -24,20 +24,28 @@ export interface RequestTarget {
    */
   forwardTarget(): string;
   /**
-   * The same, with the path segments `[start, end)` (the object a route names) replaced by `ref`: the full
-   * id the decision looked up, which the engine cannot resolve to anything else later.
+   * The same, with what the decision judged in place of what the client sent: the path segments `[start,
+   * end)` (the object a route names) replaced by `ref`, the full id the decision looked up, which the engine
+   * cannot resolve to anything else later; and query parameters given the values the decision judged.
    */
-  forwardTargetWith(segments: readonly [number, number] | undefined, ref: string, queryValues?: QueryValues): string;
+  forwardTargetWith(pins: ForwardPins): string;
+}
+
+/** What a decision forwards in place of parts of the client's target. */
+export interface ForwardPins {
+  readonly path?: { readonly segments: readonly [number, number]; readonly ref: string };
+  readonly query?: ReplacedQuery;
 }
 
 /**
  * The target to forward for a route: with the judged full id in place of the object's reference, when there
- * is one, and the query parameters the decision rewrote (`Decision.queryValues`) in place of the client's.
+ * is one, and the query parameters the decision replaced (`replacedQuery`), when there are.
  */
-export function judgedForwardTarget(target: RequestTarget, route: Route | undefined, pinnedTarget: string | undefined, queryValues?: QueryValues): string {
+export function judgedForwardTarget(target: RequestTarget, route: Route | undefined, pinnedTarget: string | undefined, replacedQuery?: ReplacedQuery): string {
   const at = route?.target?.segments;
-  if (queryValues !== undefined) return target.forwardTargetWith(pinnedTarget === undefined ? undefined : at, pinnedTarget ?? '', queryValues);
-  return at === undefined || pinnedTarget === undefined ? target.forwardTarget() : target.forwardTargetWith(at, pinnedTarget);
+  const path = at === undefined || pinnedTarget === undefined ? undefined : { segments: at, ref: pinnedTarget };
+  if (path === undefined && replacedQuery === undefined) return target.forwardTarget();
+  return target.forwardTargetWith({ ...(path !== undefined && { path }), ...(replacedQuery !== undefined && { query: replacedQuery }) });
 }
 
 /**
@@ -70,14 +78,15 @@ class ParsedTarget implements RequestTarget {
     return this.forwarded;
   }
 
-  forwardTargetWith(segments: readonly [number, number] | undefined, ref: string, queryValues?: QueryValues): string {
-    const path = segments === undefined ? this.path : `/${[...this.segments.slice(0, segments[0]), ref, ...this.segments.slice(segments[1])].join('/')}`;
-    return this.assemble(path, queryValues);
+  forwardTargetWith({ path, query }: ForwardPins): string {
+    if (path === undefined) return this.assemble(this.path, query);
+    const [start, end] = path.segments;
+    return this.assemble(`/${[...this.segments.slice(0, start), path.ref, ...this.segments.slice(end)].join('/')}`, query);
   }
 
-  private assemble(path: string, queryValues?: QueryValues): string {
+  private assemble(path: string, replaced?: ReplacedQuery): string {
     const target = (this.version === undefined ? '' : `/v${this.version}`) + encodePath(path);
-    const query = queryValues === undefined ? this.query.canonical() : this.query.canonicalWith(queryValues);
+    const query = this.query.canonical(replaced);
     return query.length === 0 ? target : `${target}?${query}`;
   }
 }

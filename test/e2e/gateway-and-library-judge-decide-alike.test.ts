@@ -161,6 +161,7 @@ describe('the gateway and the library judge() decide alike', { timeout: 6 * 60_0
           assert.equal(result.verdict, 'deny', `${what}: the gateway refused (${side.message}), the library allows`);
           assert.equal(result.rule, record.rule, `${what}: rule`);
           assert.equal(result.message, side.message, `${what}: the message the client reads`);
+          assert.equal(result.status, side.status, `${what}: the status the client reads`);
         } else {
           assert.equal(record.decision, result.verdict === 'allow' ? 'allow' : 'would_deny', `${what}: decision (${result.reason})`);
           assert.equal(result.rule, record.rule, `${what}: rule`);

@@ -13,53 +13,41 @@ import { before, describe, test } from 'node:test';
 import Docker from 'dockerode';
 import { BUSYBOX_IMAGE, makeBusyboxRootfs } from '../support/busybox-image.js';
 import { followProgress } from '../support/dockerode-sides.js';
-import { docker, dockerOk } from '../support/docker-cli.js';
+import { cliEnvironment, runAsUser } from '../support/docker-as-user.js';
+import { docker } from '../support/docker-cli.js';
 import type { Engine } from '../support/engine.js';
-import { startOwnersGateway, type OwnersGateway } from '../support/owners-gateway.js';
+import { ALICE_UID as ALICE, BOB_UID as BOB, startTwoUsers, type TwoUsers } from '../support/owners-rig.js';
 import { useTeardown } from '../support/teardown.js';
-
-const ALICE = 1000;
-const BOB = 65534;
-
-const POLICY = [
-  'rules:',
-  '  # The harness (root) has no owner: it commits as an operator would.',
-  '  - name: harness',
-  '    match: { uid: 0 }',
-  '    profile: baseline',
-  '  - name: tenants',
-  `    match: { uid: [${ALICE}, ${BOB}] }`,
-  '    profile: baseline',
-  '    owner: { from: uid }',
-  '',
-].join('\n');
 
 describe('owners: images keep to their owner, their tags and their labels', { timeout: 3 * 60_000 }, () => {
   const teardown = useTeardown(60_000);
-  let gateway: OwnersGateway;
+  let rig: TwoUsers;
   let engine: Engine;
   let rootfsTar: string;
   let context: string;
   let foreignContext: string;
 
-  const as = (uid: number, ...args: string[]) => gateway.as(uid, ...args);
-  const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
+  const as = (uid: number, ...args: string[]) => rig.as(uid, ...args);
+  const direct = (...args: string[]) => rig.direct(...args);
+  // There is no buildx here: a build asks for the classic builder explicitly rather than rely on the CLI's fallback.
+  const build = (uid: number, ...args: string[]) => runAsUser(uid, ['docker', 'build', ...args], { ...cliEnvironment(rig.host, rig.homes.get(uid)!), DOCKER_BUILDKIT: '0' });
   const ownerOf = async (image: string) => (await direct('image', 'inspect', '--format', '{{index .Config.Labels "dockgate.owner"}}', image)).trim();
 
   before(
     async () => {
-      gateway = await startOwnersGateway(teardown, POLICY, [ALICE, BOB]);
-      engine = gateway.engine;
+      // The harness (root) has no owner: it commits as an operator would.
+      rig = await startTwoUsers(teardown, { harnessProfile: 'baseline' });
+      engine = rig.engine;
       // A root filesystem each user imports as its own base image, and build contexts readable by all.
-      const rootfs = join(gateway.publicDir, 'rootfs');
+      const rootfs = join(rig.publicDir, 'rootfs');
       makeBusyboxRootfs(rootfs);
-      rootfsTar = join(gateway.publicDir, 'rootfs.tar');
+      rootfsTar = join(rig.publicDir, 'rootfs.tar');
       execFileSync('tar', ['-C', rootfs, '-cf', rootfsTar, '.']);
       chmodSync(rootfsTar, 0o644);
-      context = join(gateway.publicDir, 'context');
+      context = join(rig.publicDir, 'context');
       mkdirSync(context, { mode: 0o755 });
       writeFileSync(join(context, 'Dockerfile'), `FROM alice-base\nLABEL dockgate.owner=${BOB} other=kept\n`, { mode: 0o644 });
-      foreignContext = join(gateway.publicDir, 'foreign-context');
+      foreignContext = join(rig.publicDir, 'foreign-context');
       mkdirSync(foreignContext, { mode: 0o755 });
       writeFileSync(join(foreignContext, 'Dockerfile'), 'FROM alice-app\n', { mode: 0o644 });
     },
@@ -68,10 +56,10 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
 
   test("both of the engine's builders apply a build's labels over the Dockerfile's LABEL, which the stamp relies on", async () => {
     const sdk = new Docker({ socketPath: engine.socketPath });
-    writeFileSync(join(gateway.publicDir, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nLABEL dockgate.owner=from-the-dockerfile\n`);
+    writeFileSync(join(rig.publicDir, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nLABEL dockgate.owner=from-the-dockerfile\n`);
     for (const version of ['1', '2'] as const) {
       const options = { t: `builder-${version}`, version, labels: { 'dockgate.owner': 'from-the-query' } };
-      await followProgress(sdk, await sdk.buildImage({ context: gateway.publicDir, src: ['Dockerfile'] }, options));
+      await followProgress(sdk, await sdk.buildImage({ context: rig.publicDir, src: ['Dockerfile'] }, options));
       assert.equal(await ownerOf(`builder-${version}`), 'from-the-query', `builder version ${version}`);
       await direct('rmi', `builder-${version}`);
     }
@@ -85,12 +73,12 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
     const forgedImport = await as(BOB, 'import', '--change', `LABEL "dockgate.owner"=${ALICE}`, rootfsTar, 'planted');
     assert.notEqual(forgedImport.code, 0);
     assert.match(forgedImport.stderr, /denied by policy\.tenants: \?changes \(LABEL dockgate\.owner\): the label says which owner an object belongs to/);
-    const forgedBuild = await as(ALICE, 'build', '--label', `dockgate.owner=${BOB}`, '-t', 'planted', context);
+    const forgedBuild = await build(ALICE, '--label', `dockgate.owner=${BOB}`, '-t', 'planted', context);
     assert.notEqual(forgedBuild.code, 0);
     assert.match(forgedBuild.stderr, /denied by policy\.tenants: \?labels\.dockgate\.owner: the label says which owner/);
     assert.equal((await docker(['image', 'inspect', 'planted'], engine.endpoint)).code, 1, 'neither forged image was made');
 
-    const built = await as(ALICE, 'build', '-q', '-t', 'alice-app', context);
+    const built = await build(ALICE, '-q', '-t', 'alice-app', context);
     assert.equal(built.code, 0, built.stderr);
     assert.equal(
       (await direct('image', 'inspect', '--format', '{{json .Config.Labels}}', 'alice-app')).trim(),
@@ -100,7 +88,7 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
 
     // A client without an owner commits as before, but does not set the label either.
     const box = (await direct('create', 'alice-app', 'true')).trim();
-    const forgedCommit = await docker(['commit', '--change', `LABEL dockgate.owner=${ALICE}`, box, 'planted'], { host: gateway.host });
+    const forgedCommit = await docker(['commit', '--change', `LABEL dockgate.owner=${ALICE}`, box, 'planted'], { host: rig.host });
     assert.notEqual(forgedCommit.code, 0);
     assert.match(forgedCommit.stderr, /denied by policy\.harness: \?changes \(LABEL dockgate\.owner\): /);
     await direct('rm', box);
@@ -116,7 +104,7 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
       ['history', 'NAME'],
       ['tag', 'NAME', 'bob-copy'],
       ['rmi', 'NAME'],
-      ['save', '-o', join(gateway.home(BOB), 'saved.tar'), 'NAME'],
+      ['save', '-o', join(rig.homes.get(BOB)!, 'saved.tar'), 'NAME'],
     ];
     // Each of alice's references beside one the engine does not hold, spelled alike (name, name:tag, full id, id prefix).
     const hex = aliceApp.slice('sha256:'.length);
@@ -144,7 +132,7 @@ describe('owners: images keep to their owner, their tags and their labels', { ti
     const moved = await as(BOB, 'tag', 'bob-base', 'alice-app');
     assert.notEqual(moved.code, 0);
     assert.match(moved.stderr, /denied by policy\.tenants: \?repo "docker\.io\/library\/alice-app:latest" points at an image that belongs to another owner/);
-    const fromForeign = await as(BOB, 'build', '-t', 'bob-app', foreignContext);
+    const fromForeign = await build(BOB, '-t', 'bob-app', foreignContext);
     assert.notEqual(fromForeign.code, 0);
     assert.match(fromForeign.stderr, /denied by policy\.tenants: Dockerfile:1 FROM names "alice-app", which is not an image of this owner/);
     const run = await as(BOB, 'run', '--rm', 'alice-app', 'true');

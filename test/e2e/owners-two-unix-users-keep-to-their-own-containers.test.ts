@@ -7,41 +7,24 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
-import { docker, dockerOk } from '../support/docker-cli.js';
+import { docker } from '../support/docker-cli.js';
 import type { Engine } from '../support/engine.js';
-import { startOwnersGateway, type OwnersGateway } from '../support/owners-gateway.js';
+import { ALICE_UID as ALICE, BOB_UID as BOB, startTwoUsers, type TwoUsers } from '../support/owners-rig.js';
 import { useTeardown } from '../support/teardown.js';
-
-const ALICE = 1000;
-const BOB = 65534;
-
-const POLICY = [
-  'rules:',
-  '  # The harness (root) waits for the socket; it has no owner.',
-  '  - name: harness',
-  '    match: { uid: 0 }',
-  '    profile: read-only',
-  '  - name: tenants',
-  `    match: { uid: [${ALICE}, ${BOB}] }`,
-  '    profile: baseline',
-  '    owner: { from: uid }',
-  '    # busybox:test has no owner: usable only where images are shared.',
-  '    shared: [images]',
-  '',
-].join('\n');
 
 describe('owners: two unix users keep to their own containers', { timeout: 4 * 60_000 }, () => {
   const teardown = useTeardown(60_000);
-  let gateway: OwnersGateway;
   let engine: Engine;
+  let rig: TwoUsers;
 
-  const as = (uid: number, ...args: string[]) => gateway.as(uid, ...args);
-  const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
+  const as = (uid: number, ...args: string[]) => rig.as(uid, ...args);
+  const direct = (...args: string[]) => rig.direct(...args);
 
   before(
     async () => {
-      gateway = await startOwnersGateway(teardown, POLICY, [ALICE, BOB]);
-      engine = gateway.engine;
+      // busybox:test has no owner: usable only where images are shared.
+      rig = await startTwoUsers(teardown, { shared: ['images'] });
+      engine = rig.engine;
     },
     { timeout: 120_000 },
   );

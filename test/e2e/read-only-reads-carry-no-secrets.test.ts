@@ -18,6 +18,8 @@ import { useTeardown } from '../support/teardown.js';
 
 const SECRET = 'hunter2-do-not-leak';
 const NAME = 'redact-me';
+const IMAGE_WITH_ENV = 'redact-me-image:1';
+const VOLUME = 'redact-me-share';
 
 const POLICY = `version: 1
 rules:
@@ -66,6 +68,8 @@ describe('read-only clients read no environment values, host paths or named labe
       ],
       engine.endpoint,
     );
+    await dockerOk(['commit', '--change', `ENV API_TOKEN=${SECRET}`, NAME, IMAGE_WITH_ENV], engine.endpoint);
+    await dockerOk(['volume', 'create', '--driver', 'local', '--opt', 'type=cifs', '--opt', 'device=//files/share', '--opt', `o=username=u,password=${SECRET}`, VOLUME], engine.endpoint);
     readOnly = await startGatewayInFront(engine, { profile: 'read-only' });
     teardown.add(() => readOnly.stopRunning());
     const dir = teardown.tempDir('/tmp/dockgate-redact-');
@@ -107,7 +111,7 @@ describe('read-only clients read no environment values, host paths or named labe
     const { trail, complete } = await waitForAuditTrail(readOnly.auditLog, 0, (records) => records.some((r) => r.operation === 'container.inspect' && r.phase === 'done'));
     assert.ok(complete, 'the inspect has its done record');
     const record = trail.records.find((r) => r.operation === 'container.inspect' && r.phase === 'done') as unknown as { redacted?: Record<string, number> };
-    assert.deepEqual(record.redacted, { env: Config.Env.filter((e) => e.includes('=')).length, mounts: 2 });
+    assert.deepEqual(record.redacted, { env: Config.Env.filter((e) => e.includes('=')).length, mounts: 2, secrets: 0 });
   });
 
   test('docker ps --no-trunc --format json: mounts listed as <redacted> through the gateway, as the host path directly', async () => {
@@ -152,5 +156,24 @@ describe('read-only clients read no environment values, host paths or named labe
     assert.equal(created?.Actor.Attributes['db.password'], '<redacted>');
     assert.equal(created?.Actor.Attributes.app, 'web');
     assert.equal(created?.Actor.Attributes.name, NAME);
+  });
+
+  test("image env, image history and a volume's mount credentials: shown by the engine, <redacted> through the read-only gateway", async () => {
+    for (const args of [
+      ['image', 'inspect', IMAGE_WITH_ENV],
+      ['history', '--no-trunc', IMAGE_WITH_ENV],
+      ['volume', 'inspect', VOLUME],
+      ['volume', 'ls', '--format', '{{json .}}'],
+    ]) {
+      const direct = await dockerOk(args, engine.endpoint);
+      const viaGateway = await dockerOk(args, readOnly.unix);
+      if (args[1] === 'inspect') assert.ok(direct.includes(SECRET), `the engine shows it: docker ${args.join(' ')}`);
+      assert.ok(!viaGateway.includes(SECRET), `docker ${args.join(' ')} through the gateway`);
+    }
+    const image = (JSON.parse(await dockerOk(['image', 'inspect', IMAGE_WITH_ENV], readOnly.unix)) as { Config: { Env: string[] } }[])[0]!;
+    assert.ok(image.Config.Env.includes('API_TOKEN=<redacted>'), image.Config.Env.join(' '));
+    const volume = (JSON.parse(await dockerOk(['volume', 'inspect', VOLUME], readOnly.unix)) as { Name: string; Options: Record<string, string> }[])[0]!;
+    assert.deepEqual(volume.Options, { type: '<redacted>', device: '<redacted>', o: '<redacted>' });
+    assert.equal(volume.Name, VOLUME);
   });
 });

@@ -1,8 +1,9 @@
-// Runs the real docker CLI as another uid/gid (setpriv, no supplementary groups), so the gateway's unix
-// listener sees that peer: its pid is the CLI's own, since setpriv execs docker in place.
+// Runs the real docker CLI (or another client) as another uid/gid (setpriv, no supplementary groups), so
+// the gateway's unix listener sees that peer: its pid is the client's own, since setpriv execs it in place.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 
 export interface DockerAsUserResult {
   pid: number;
@@ -11,21 +12,28 @@ export interface DockerAsUserResult {
   stderr: string;
 }
 
+/** The docker CLI's environment for `host`; `home` must be writable by the uid it runs as (the CLI keeps its config there). */
+export function cliEnvironment(host: string, home: string): Record<string, string> {
+  return { HOME: home, DOCKER_CONFIG: join(home, '.docker'), DOCKER_HOST: host, DOCKER_CLI_HINTS: 'false' };
+}
+
 /** `home` must be writable by `uid` (the CLI keeps its config there). */
 export function dockerAsUser(uid: number, args: readonly string[], host: string, home: string): Promise<DockerAsUserResult> {
+  return runAsUser(uid, ['docker', ...args], cliEnvironment(host, home));
+}
+
+/** Starts any command as that uid/gid (e.g. curl, a client that is not the CLI), with PATH and the given environment only. */
+export function spawnAsUser(uid: number, command: readonly string[], env: Record<string, string> = {}): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', ...command], {
+    env: { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs any command as that uid/gid to its end (killed after a minute), collecting what it wrote. */
+export function runAsUser(uid: number, command: readonly string[], env: Record<string, string> = {}): Promise<DockerAsUserResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', 'docker', ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
-        HOME: home,
-        DOCKER_CONFIG: join(home, '.docker'),
-        DOCKER_HOST: host,
-        DOCKER_CLI_HINTS: 'false',
-        // There is no buildx here: ask for the classic builder explicitly rather than rely on a fallback.
-        DOCKER_BUILDKIT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnAsUser(uid, command, env);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

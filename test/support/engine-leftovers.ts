@@ -1,5 +1,6 @@
 // Removes everything a private test engine can leave on the host: processes (dockerd, its containerd,
-// shims, container processes), mounts under its directory, its cgroups, and the directory itself.
+// shims, container processes), its networks' bridges, mounts under its directory, its cgroups, and the
+// directory itself.
 // Synchronous so that it can also run from a process 'exit' handler.
 
 import { spawnSync } from 'node:child_process';
@@ -132,9 +133,29 @@ function removeShimSockets(footprint: EngineFootprint): void {
   }
 }
 
-/** Kills what is left of the engine (dockerd, containerd, shims, containers), then removes its mounts, cgroups and directory. */
+/**
+ * The bridges of the engine's user-defined networks (`br-` and the network id's first 12 digits) outlive
+ * dockerd in the host's namespace, each holding one of the engine's default address pools: about thirty
+ * left behind and the next engine cannot create a network. The ids are read from the network store's
+ * keys (`docker/network/v1.0/network/ID` in its bolt file), which needs no running engine.
+ */
+function removeNetworkBridges(footprint: EngineFootprint): void {
+  let store: string;
+  try {
+    store = readFileSync(join(footprint.dataRoot, 'network', 'files', 'local-kv.db')).toString('latin1');
+  } catch {
+    return; // no network was ever stored
+  }
+  const ids = new Set([...store.matchAll(/network\/v1\.0\/network\/([0-9a-f]{64})/g)].map((m) => m[1]!.slice(0, 12)));
+  for (const id of ids) {
+    if (existsSync(`/sys/class/net/br-${id}`)) spawnSync('ip', ['link', 'delete', `br-${id}`], { stdio: 'ignore' });
+  }
+}
+
+/** Kills what is left of the engine (dockerd, containerd, shims, containers), then removes its bridges, mounts, cgroups and directory. */
 export function removeEngineLeftovers(footprint: EngineFootprint): void {
   killAll((pid) => inEngineCgroup(pid, footprint) || namesEngineDir(pid, footprint));
+  removeNetworkBridges(footprint);
   removeShimSockets(footprint);
   unmountAll(footprint.dir);
   for (const root of cgroupRoots()) removeCgroupTree(join(root, footprint.cgroupParent));

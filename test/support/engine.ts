@@ -30,6 +30,8 @@ export interface EngineOptions {
   hostsInConfig?: readonly string[];
   /** Import busybox:test (needed to create containers); true unless set to false. */
   image?: boolean;
+  /** Further environment for dockerd (DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 keeps swarm tasks from pulling). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface Engine {
@@ -133,7 +135,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Restarta
         ...(configFile !== undefined ? ['--config-file', configFile] : []),
         ...(options.args ?? []),
       ],
-      { stdio: ['ignore', logFd, logFd], env: { ...process.env, PATH: pathWithSbin(process.env['PATH']) } },
+      { stdio: ['ignore', logFd, logFd], env: { ...process.env, ...options.env, PATH: pathWithSbin(process.env['PATH']) } },
     );
     closeSync(logFd);
     spawnError = undefined;

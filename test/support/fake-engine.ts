@@ -1,6 +1,6 @@
 // An in-memory EngineLookup for unit tests of the reach judge: containers by name, full id or unique
-// id prefix (as the engine resolves them), volumes, images and execs given by the test.
-import type { ContainerFacts, ExecFacts, ImageFacts, VolumeFacts } from '../../src/judge/engine-lookup.js';
+// id prefix (as the engine resolves them), volumes, images, execs and swarm objects given by the test.
+import type { ContainerFacts, ExecFacts, ImageFacts, SwarmKind, SwarmObjectFacts, VolumeFacts } from '../../src/judge/engine-lookup.js';
 import type { NetworkFacts, ReachEngine } from '../../src/judge/reach/reach-context.js';
 
 export interface FakeEngineContents {
@@ -9,6 +9,8 @@ export interface FakeEngineContents {
   images?: Array<ImageFacts & { names: string[] }>;
   execs?: ExecFacts[];
   networks?: NetworkFacts[];
+  /** Services, tasks, secrets and configs: found by full id, `Spec.Name` or unique id prefix, as the swarm resolves them. */
+  swarm?: Array<SwarmObjectFacts & { kind: SwarmKind }>;
 }
 
 export function fakeEngine(contents: FakeEngineContents = {}, withNetworks = true): ReachEngine & { asked: string[] } {
@@ -35,6 +37,14 @@ export function fakeEngine(contents: FakeEngineContents = {}, withNetworks = tru
       asked.push(`exec ${id}`);
       return (contents.execs ?? []).find((e) => e.ID === id);
     },
+  };
+  engine.swarmObject = async (kind, ref) => {
+    asked.push(`${kind} ${ref}`);
+    const all = (contents.swarm ?? []).filter((o) => o.kind === kind);
+    const exact = all.find((o) => o.ID === ref) ?? all.find((o) => o.Spec?.['Name'] === ref);
+    if (exact) return exact;
+    const prefixed = all.filter((o) => o.ID.startsWith(ref));
+    return prefixed.length === 1 ? prefixed[0] : undefined;
   };
   if (withNetworks) {
     engine.network = async (ref) => {

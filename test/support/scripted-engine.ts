@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { isGatewayError, type GatewayError } from '../../src/errors/catalogue.js';
 import { askEngineToHijack, joinHijackedStream, relayRawResponse, upgradeProtocolFor, type HijackOutcome } from '../../src/forward/forward-hijack.js';
 import { forwardPlain, type AnswerRedaction, type PlainOutcome } from '../../src/forward/forward-plain.js';
+import type { OwnerAnswer } from '../../src/forward/owner-answer-filter.js';
 import { readUpgradeBody } from '../../src/forward/upgrade-body.js';
 import { createUpstream, type Upstream } from '../../src/forward/upstream.js';
 import { sendRefusal, writeRawRefusal } from '../../src/answer/refusal-response.js';
@@ -94,7 +95,12 @@ export interface ForwardingRig {
 }
 
 /** Refusals answered as the gateway answers them, and every outcome kept for the test. */
-function plainForwarder(upstream: Upstream, outcomes: ForwardingRig['outcomes'], redact: AnswerRedaction | undefined): (req: IncomingMessage, res: ServerResponse) => void {
+function plainForwarder(
+  upstream: Upstream,
+  outcomes: ForwardingRig['outcomes'],
+  redact: AnswerRedaction | undefined,
+  ownerAnswer: OwnerAnswer | undefined,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) =>
     forwardPlain({
       upstream,
@@ -104,6 +110,7 @@ function plainForwarder(upstream: Upstream, outcomes: ForwardingRig['outcomes'],
       headers: {},
       collectCreated: false,
       ...(redact !== undefined && { redact }),
+      ...(ownerAnswer !== undefined && { ownerAnswer }),
       done: (outcome) => {
         outcomes.push(outcome);
         if (isGatewayError(outcome) && !res.headersSent) sendRefusal(res, outcome, true);
@@ -131,8 +138,11 @@ function upgradeForwarder(upstream: Upstream, outcomes: ForwardingRig['outcomes'
   };
 }
 
-/** `redact`: every plain answer is redacted so, as a decision that redacts has the gateway do. */
-export async function startForwardingRig(redact?: AnswerRedaction): Promise<ForwardingRig> {
+/**
+ * `redact`: every plain answer is redacted so, as a decision that redacts has the gateway do; `ownerAnswer`:
+ * every plain answer is kept to that owner, as the gateway does for events and df of a client with an owner.
+ */
+export async function startForwardingRig(redact?: AnswerRedaction, ownerAnswer?: OwnerAnswer): Promise<ForwardingRig> {
   const dir = mkdtempSync(join(tmpdir(), 'dg-scripted-'));
   const enginePath = join(dir, 'engine.sock');
   const gatewayPath = join(dir, 'gateway.sock');
@@ -148,7 +158,7 @@ export async function startForwardingRig(redact?: AnswerRedaction): Promise<Forw
   });
   await new Promise<void>((resolve) => engine.listen(enginePath, resolve));
   const upstream = createUpstream(`unix://${enginePath}`);
-  const gateway = http.createServer(plainForwarder(upstream, outcomes, redact));
+  const gateway = http.createServer(plainForwarder(upstream, outcomes, redact, ownerAnswer));
   gateway.on('upgrade', upgradeForwarder(upstream, outcomes));
   gateway.on('connection', (socket: net.Socket) => {
     sockets.add(socket);

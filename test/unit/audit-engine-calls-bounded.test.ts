@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { EngineApi, parseEngineAddress, rawGet } from '../../src/audit/engine-api.js';
-import { JsonArrayElements, type ArrayElement } from '../../src/audit/json-array-elements.js';
+import { JsonArrayElements, type ArrayElement } from '../../src/forward/json-array-elements.js';
 
 describe('engine calls are bounded in time and size', () => {
   let server: Server;

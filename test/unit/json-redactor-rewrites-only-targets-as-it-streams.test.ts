@@ -61,7 +61,7 @@ test('container inspect: env values (names kept), bind and mount sources and mat
   assert.equal(text, goJson(INSPECT_REDACTED).replace('9007199254740992', '9007199254740993').replaceAll('\\u003credacted\\u003e', '<redacted>'));
   assert.ok(text.includes('"Memory":9007199254740993'));
   assert.ok(text.includes('\\u003cx\\u003e') === false, 'the env value with escapes is gone');
-  assert.deepEqual(Object.fromEntries(counts), { env: 4, mounts: 5, labels: 2 });
+  assert.deepEqual(Object.fromEntries(counts), { env: 4, mounts: 5, secrets: 0, labels: 2 });
 });
 
 test('what the rule does not redact is passed on unchanged', () => {
@@ -71,7 +71,48 @@ test('what the rule does not redact is passed on unchanged', () => {
   assert.deepEqual(envOnly.HostConfig, JSON.parse(JSON.stringify(INSPECT.HostConfig)));
   assert.deepEqual(envOnly.Config.Labels, INSPECT.Config.Labels);
   // An operation whose answer carries none of it: nothing is touched.
-  assert.equal(redact('image.inspect', ALL, [Buffer.from(input)]).text, input);
+  assert.equal(redact('system.version', ALL, [Buffer.from(input)]).text, input);
+});
+
+test('the other places secrets sit: log driver options, image env and history, volume options, labels of every kind, df', () => {
+  const logged = { Id: 'c', HostConfig: { LogConfig: { Type: 'splunk', Config: { 'splunk-token': 'tok', 'splunk-url': 'https://u:p@splunk' } } } };
+  assert.deepEqual(JSON.parse(redact('container.inspect', ALL, [Buffer.from(goJson(logged))]).text), {
+    Id: 'c',
+    HostConfig: { LogConfig: { Type: 'splunk', Config: { 'splunk-token': '<redacted>', 'splunk-url': '<redacted>' } } },
+  });
+  const image = { Id: 'sha256:i', Config: { Env: ['API_TOKEN=t'], Labels: { 'a.secret': 's' } }, ContainerConfig: { Env: ['API_TOKEN=t'] } };
+  assert.deepEqual(JSON.parse(redact('image.inspect', ALL, [Buffer.from(goJson(image))]).text), {
+    Id: 'sha256:i',
+    Config: { Env: ['API_TOKEN=<redacted>'], Labels: { 'a.secret': '<redacted>' } },
+    ContainerConfig: { Env: ['API_TOKEN=<redacted>'] },
+  });
+  const history = [{ Id: 'sha256:i', CreatedBy: '/bin/sh -c #(nop)  ENV API_TOKEN=t', Size: 0 }];
+  assert.deepEqual(JSON.parse(redact('image.history', ALL, [Buffer.from(goJson(history))]).text), [{ Id: 'sha256:i', CreatedBy: '<redacted>', Size: 0 }]);
+  const volumes = { Volumes: [{ Name: 'share', Options: { type: 'cifs', o: 'username=u,password=p' }, Labels: { keep: 'k' } }], Warnings: null };
+  assert.deepEqual(JSON.parse(redact('volume.list', ALL, [Buffer.from(goJson(volumes))]).text), {
+    Volumes: [{ Name: 'share', Options: { type: '<redacted>', o: '<redacted>' }, Labels: { keep: 'k' } }],
+    Warnings: null,
+  });
+  const df = {
+    LayersSize: 1,
+    Images: [{ Id: 'i', Labels: { 'x.secret': 's' } }],
+    Containers: [{ Id: 'c', Labels: {}, Mounts: [{ Source: '/host' }] }],
+    Volumes: [{ Name: 'v', Options: { o: 'password=p' }, Labels: null }],
+    BuildCache: [],
+  };
+  assert.deepEqual(JSON.parse(redact('system.df', ALL, [Buffer.from(goJson(df))]).text), {
+    LayersSize: 1,
+    Images: [{ Id: 'i', Labels: { 'x.secret': '<redacted>' } }],
+    Containers: [{ Id: 'c', Labels: {}, Mounts: [{ Source: '<redacted>' }] }],
+    Volumes: [{ Name: 'v', Options: { o: '<redacted>' }, Labels: null }],
+    BuildCache: [],
+  });
+  const node = { ID: 'n', Spec: { Labels: { 'db.secret': 's' } }, Description: { Engine: { Labels: { 'db.secret': 's', plain: 'p' } } } };
+  assert.deepEqual(JSON.parse(redact('node.inspect', parseRedaction(['labels:db.*']), [Buffer.from(goJson(node))]).text), {
+    ID: 'n',
+    Spec: { Labels: { 'db.secret': '<redacted>' } },
+    Description: { Engine: { Labels: { 'db.secret': '<redacted>', plain: 'p' } } },
+  });
 });
 
 test('a container list, an events stream and a config are redacted where each carries the data', () => {

@@ -27,12 +27,12 @@ async function ownerOf(owner: string, identity: Identity): Promise<{ owner?: str
 
 describe('owner in a policy file', () => {
   test('mistakes are reported at their line and column', () => {
-    assert.deepEqual(policyProblems(rule('    owner: { from: name }')), [[3, 20, 'rules[0].owner.from: expected one of: cn | ou | user | uid | container-label:KEY']]);
+    assert.deepEqual(policyProblems(rule('    owner: { from: name }')), [[3, 20, 'rules[0].owner.from: expected one of: cn | ou | user | uid | container-label:KEY | caller']]);
     assert.deepEqual(policyProblems(rule('    owner: { from: "container-label:" }')), [
       [3, 20, 'rules[0].owner.from: container-label: needs the label key after it, with no spaces (container-label:com.example.tenant)'],
     ]);
     assert.deepEqual(policyProblems(rule('    owner: ""')), [[3, 12, 'rules[0].owner: an owner is not empty']]);
-    assert.deepEqual(policyProblems(rule('    owner: { form: cn }')), [[3, 12, 'rules[0].owner: expected an owner name, or { from: cn | ou | user | uid | container-label:KEY }']]);
+    assert.deepEqual(policyProblems(rule('    owner: { form: cn }')), [[3, 12, 'rules[0].owner: expected an owner name, or { from: cn | ou | user | uid | container-label:KEY | caller }']]);
     assert.deepEqual(policyProblems(rule('    owner: ci\n    shared: [images, secrets]')), [[4, 22, 'rules[0].shared[1]: expected one of: images, networks, volumes']]);
     assert.deepEqual(policyProblems(rule('    shared: [images]')), [
       [3, 13, 'rules[0].shared: shared names what clients with an owner may use across owners; this rule gives its clients no owner: add owner:'],

@@ -37,6 +37,41 @@ describe('policy check', () => {
     assert.match(stdout, new RegExp(`2\\. rule "developers" \\[enforce\\] for gid=1000\\|1001: \\* except container\\.checkpoint\\.\\*, debug\\.\\*; bind roots: ${tmp}:ro`));
   });
 
+  test("a file that gives owners: each rule's owner and shared kinds, and what a rule without one reaches", () => {
+    writeFileSync(
+      join(tmp, 'owners.yaml'),
+      [
+        'rules:',
+        '  - name: admins',
+        '    match: { uid: 0 }',
+        '    profile: audit',
+        '  - name: tenants',
+        '    match: { ou: tenants }',
+        '    profile: baseline',
+        '    owner: { from: cn }',
+        '    shared: [images, volumes]',
+        '  - name: ci',
+        '    match: { ou: ci }',
+        '    profile: baseline',
+        '    owner: ci',
+        '  - name: service',
+        '    match: { user: app }',
+        '    profile: baseline',
+        '    owner: { from: caller }',
+        '',
+      ].join('\n'),
+    );
+    const { status, stdout, stderr } = dockgate('policy', 'check', join(tmp, 'owners.yaml'));
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /^ {2}1\. rule "admins" .*; no owner: reaches every owner's objects, sets no owner label$/m);
+    assert.match(stdout, /^ {2}2\. rule "tenants" .*; owner: the client's cn; shared across owners: images, volumes$/m);
+    assert.match(stdout, /^ {2}3\. rule "ci" .*; owner: the fixed owner "ci"$/m);
+    assert.match(stdout, /^ {2}4\. rule "service" .*; owner: the owner judge\(\)'s caller gives with the request$/m);
+    // A file without owners says nothing of them.
+    writeFileSync(join(tmp, 'good.yaml'), GOOD);
+    assert.doesNotMatch(dockgate('policy', 'check', join(tmp, 'good.yaml')).stdout, /owner/);
+  });
+
   test('a typo: exit 1 and file:line:column on stderr', () => {
     writeFileSync(join(tmp, 'typo.yaml'), 'rules:\n  - profile: baseline\n    constraints:\n      privilegd: true\n');
     const { status, stderr } = dockgate('policy', 'check', join(tmp, 'typo.yaml'));
@@ -83,6 +118,18 @@ describe('policy explain', () => {
     assert.match(stdout, /identity\s+cn=runner-1 o=Example on tcp:\/\/0\.0\.0\.0:2376/);
     assert.match(stdout, /check\s+skip\s+container\.list does not decide a container's reach/);
     assert.match(stdout, /decision\s+pass\s+allow by profile\.baseline/);
+  });
+
+  test('--owner: the owner a library caller gives, which a rule with owner: { from: caller } takes; without it the request is refused', () => {
+    writeFileSync(join(tmp, 'caller.yaml'), 'rules:\n  - name: service\n    profile: baseline\n    owner: { from: caller }\n');
+    const args = ['policy', 'explain', '--policy', join(tmp, 'caller.yaml'), '--identity', 'uid=1000', '--method', 'POST', '--path', '/v1.41/volumes/create', '--body', '-'];
+    const given = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/policy-cli.ts', ...args, '--owner', 'ann'], { encoding: 'utf8', input: '{}', timeout: 30_000 });
+    assert.equal(given.status, 0, given.stderr);
+    assert.match(given.stdout, /^owner {12}"ann", from the owner judge\(\)'s caller gives with the request$/m);
+    assert.match(given.stdout, /^forwarded body {3}\{"Labels":\{"dockgate\.owner":"ann"\}\}$/m);
+    const none = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/policy-cli.ts', ...args], { encoding: 'utf8', input: '{}', timeout: 30_000 });
+    assert.equal(none.status, 1);
+    assert.match(none.stdout, /^owner {5}fail {3}the owner judge\(\)'s caller gives with the request: no owner was given with the request/m);
   });
 
   test('a read whose answer the rule redacts: explain says what is redacted', () => {

@@ -13,6 +13,7 @@ import type { ImageFacts } from '../engine-lookup.js';
 import { normaliseImageReference } from '../reach/image-refs.js';
 import { isRecord, type ReachEngine } from '../reach/reach-context.js';
 import { noSuchImage } from './not-found.js';
+import { whose } from './owned-volumes-and-networks.js';
 import { ownerIn } from './owner-label.js';
 import { isImageImport } from './query-label-stamps.js';
 
@@ -50,10 +51,6 @@ export interface ImageRequest {
 
 function ownerOfImage(image: ImageFacts): string | undefined {
   return isRecord(image.Config) ? ownerIn(image.Config.Labels) : undefined;
-}
-
-function whose(found: string | undefined): string {
-  return found === undefined ? 'has no owner' : 'belongs to another owner';
 }
 
 /** A reference no one can move: a full id or a digest. Anything else (a name, an id prefix the engine may read as a name) is by name. */

@@ -4,6 +4,7 @@
 // compares these texts with the engine's answer for a name that is really missing.
 import type { Operation } from '../../route/operations.js';
 import { normaliseImageReference } from '../reach/image-refs.js';
+import type { SwarmKind } from '../engine-lookup.js';
 
 /**
  * The engine's answer when the container `ref` names does not exist. Its router passes the daemon's error
@@ -49,4 +50,19 @@ export function noSuchImage(operation: Operation, ref: string): string {
     default:
       return `No such image: ${familiarImage(ref)}`;
   }
+}
+
+/** The volume store's not-found, wrapped in the operation it failed (`get`) for inspect and delete alike (volume/service/errors.go). */
+export function noSuchVolume(name: string): string {
+  return `get ${name}: no such volume`;
+}
+
+/** libnetwork's ErrNoSuchNetwork, for inspect, delete and a running container's connect alike. */
+export function noSuchNetwork(ref: string): string {
+  return `network ${ref} not found`;
+}
+
+/** The swarm's answer for a service, task, secret or config that does not exist (`service web not found`), for every operation on it. */
+export function swarmObjectNotFound(kind: SwarmKind, ref: string): string {
+  return `${kind} ${ref} not found`;
 }

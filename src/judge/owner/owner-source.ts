@@ -6,8 +6,14 @@ import type { Identity } from '../../identify/identity.js';
 
 export const OWNER_FIELDS = ['cn', 'ou', 'user', 'uid'] as const;
 
+/** `owner: { from: caller }`: the owner the library's caller gives with each request (request-owner.ts). */
+export const CALLER = 'caller';
+
 export type OwnerSource =
-  { readonly kind: 'fixed'; readonly name: string } | { readonly kind: 'from'; readonly field: (typeof OWNER_FIELDS)[number] } | { readonly kind: 'container-label'; readonly key: string };
+  | { readonly kind: 'fixed'; readonly name: string }
+  | { readonly kind: 'from'; readonly field: (typeof OWNER_FIELDS)[number] }
+  | { readonly kind: 'container-label'; readonly key: string }
+  | { readonly kind: typeof CALLER };
 
 /** Kinds of object a rule can share across owners: readable and usable by every owner, changed by their own. */
 export const SHARED_KINDS = ['images', 'networks', 'volumes'] as const;
@@ -29,6 +35,8 @@ export function describeOwnerSource(source: OwnerSource): string {
       return `the client's ${source.field}`;
     case 'container-label':
       return `the label ${JSON.stringify(source.key)} of the client's container`;
+    case CALLER:
+      return `the owner judge()'s caller gives with the request`;
   }
 }
 
@@ -41,7 +49,8 @@ function derived(value: string | undefined, what: string): ResolvedOwner {
   return problem === undefined ? { owner: value } : { missing: `${what} ${JSON.stringify(value)} cannot be an owner (${problem})` };
 }
 
-export function resolveOwner(source: OwnerSource, identity: Identity): ResolvedOwner {
+/** The owner the identity gives under `source`; the caller's owner (`from: caller`) is request-owner.ts's. */
+export function resolveOwner(source: Exclude<OwnerSource, { kind: typeof CALLER }>, identity: Identity): ResolvedOwner {
   if (source.kind === 'fixed') return { owner: source.name };
   if (source.kind === 'container-label') {
     if (identity.kind !== 'unix') return { missing: 'the client is not a unix peer, so it runs in no container dockgate can tell' };

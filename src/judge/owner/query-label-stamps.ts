@@ -7,7 +7,7 @@ import { readBuildLabels } from '../../inspect/build-context/build-labels.js';
 import { DockerfileSyntaxError, parseDockerfile, type DockerfileInstruction } from '../../inspect/dockerfile/dockerfile-parser.js';
 import { processWord } from '../../inspect/dockerfile/shell-word.js';
 import type { Operation } from '../../route/operations.js';
-import type { QueryValues, QueryView } from '../../route/query.js';
+import type { QueryView, ReplacedQuery } from '../../route/query.js';
 import { OWNER_LABEL } from './owner-label.js';
 
 /** An image create that imports (moby's postImagesCreate imports whenever `fromImage` is empty) rather than pulls. */
@@ -82,11 +82,11 @@ function quoted(text: string, escape: string): string {
  * that: changes that end in a continuation or change the escape character would otherwise swallow it.
  * Undefined: nothing to stamp; a string: why the changes cannot be stamped (the request is refused).
  */
-export function ownerQueryValues(operation: Operation, query: QueryView, owner: string): { field: string; values: QueryValues } | string | undefined {
+export function ownerQueryValues(operation: Operation, query: QueryView, owner: string): { field: string; values: ReplacedQuery } | string | undefined {
   if (operation === 'image.build') {
     const labels = readBuildLabels(query.get('labels'));
     labels.set(OWNER_LABEL, owner);
-    return { field: `?labels.${OWNER_LABEL}`, values: { labels: [JSON.stringify(Object.fromEntries(labels))] } };
+    return { field: `?labels.${OWNER_LABEL}`, values: { labels: JSON.stringify(Object.fromEntries(labels)) } };
   }
   if (!takesChanges(operation, query)) return undefined;
   const changes = query.all('changes');

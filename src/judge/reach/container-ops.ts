@@ -146,10 +146,11 @@ export async function judgeContainerName(ctx: ReachContext, name: string | undef
     ctx.findings.pass('names', `the name ${show(name)} is no other container's id prefix`);
     return;
   }
+  // The other container is not named: it may be another owner's, whose id a client must not learn.
   ctx.deny(
     'names',
     field,
-    `${show(name)} is the id prefix of container ${other.Id.slice(0, 12)}: references to it would reach this container instead`,
+    `${show(name)} is the id prefix of another container: references to it would reach this container instead`,
     "Choose a name that is not the start of another container's id",
   );
 }

@@ -11,6 +11,8 @@ export interface NetworkFacts {
   Name: string;
   Driver: string;
   Scope?: string;
+  /** The owner checks read dockgate.owner here (src/judge/owner). */
+  Labels?: Readonly<Record<string, string>> | null;
 }
 
 /**

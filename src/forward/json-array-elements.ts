@@ -4,15 +4,16 @@
 // escapes and nesting followed); each is parsed on its own by whoever receives it. An element larger than
 // the limit is not held at all: it is reported as such and skipped.
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
+// The bytes of JSON's structure (also read by owner-df-rewrite.ts, which walks the object around such arrays).
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const OPEN_BRACKET = 0x5b;
+export const CLOSE_BRACKET = 0x5d;
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACE = 0x7d;
 
-function isWhitespace(c: number): boolean {
+export function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
@@ -37,6 +38,18 @@ export class JsonArrayElements {
   ) {}
 
   push(chunk: Buffer): void {
+    this.read(chunk, false);
+  }
+
+  /**
+   * For an array inside a larger document: reads up to the array's closing `]` and says how many bytes of
+   * the chunk that took, or -1 when the whole chunk was read and the array goes on.
+   */
+  pushUntilEnd(chunk: Buffer): number {
+    return this.read(chunk, true);
+  }
+
+  private read(chunk: Buffer, stopAtEnd: boolean): number {
     let elementStart = this.state === 'element' ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
@@ -56,6 +69,7 @@ export class JsonArrayElements {
           this.state = c === COMMA ? 'between' : 'after';
           this.elementRequired = c === COMMA;
           elementStart = -1;
+          if (stopAtEnd && this.state === 'after') return this.consumed(i + 1);
         }
         continue;
       }
@@ -64,6 +78,7 @@ export class JsonArrayElements {
         this.state = 'between';
       } else if (this.state === 'between' && c === CLOSE_BRACKET && !this.elementRequired) {
         this.state = 'after';
+        if (stopAtEnd) return this.consumed(i + 1);
       } else if (this.state === 'between' && c !== COMMA && c !== CLOSE_BRACKET && c !== CLOSE_BRACE) {
         this.state = 'element';
         this.depth = c === OPEN_BRACE || c === OPEN_BRACKET ? 1 : 0;
@@ -75,6 +90,12 @@ export class JsonArrayElements {
     }
     if (this.state === 'element') this.take(chunk.subarray(elementStart));
     this.offset += chunk.length;
+    return -1;
+  }
+
+  private consumed(bytes: number): number {
+    this.offset += bytes;
+    return bytes;
   }
 
   /** Throws when the array did not end. */
