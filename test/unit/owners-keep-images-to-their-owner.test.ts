@@ -6,36 +6,20 @@
 // moved only where it is free or already the owner's. Through the library judge(), as the gateway decides.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { judge, loadPolicy } from '../../src/index.js';
+import { judge } from '../../src/index.js';
 import type { Identity, UnixPeer } from '../../src/identify/identity.js';
 import type { ImageFacts } from '../../src/judge/engine-lookup.js';
 import { ownerQueryValues } from '../../src/judge/owner/query-label-stamps.js';
 import { parseQuery } from '../../src/route/query.js';
 import { fakeEngine } from '../support/fake-engine.js';
+import { tenantsPolicy } from '../support/owners-rig.js';
 import { tarArchive } from '../support/tar-builder.js';
 import { ALICE as ALICE_ANY, ROOT } from '../support/policy-fixtures.js';
 
 const ALICE = ALICE_ANY as UnixPeer;
 
-function policy(shared: boolean) {
-  return loadPolicy(
-    [
-      'rules:',
-      '  - name: admin',
-      '    match: { uid: 0 }',
-      '    profile: baseline',
-      '  - name: tenants',
-      '    match: { gid: [1000, 1001] }',
-      '    profile: baseline',
-      '    owner: { from: user }',
-      ...(shared ? ['    shared: [images]'] : []),
-      '',
-    ].join('\n'),
-    { name: 'owners.yaml' },
-  );
-}
-const PRIVATE = policy(false);
-const SHARED = policy(true);
+const PRIVATE = tenantsPolicy();
+const SHARED = tenantsPolicy(['images']);
 
 function image(id: string, owner: string | undefined, ...names: string[]): ImageFacts & { names: string[] } {
   return { Id: `sha256:${id.repeat(64)}`, Config: { Labels: owner === undefined ? null : { 'dockgate.owner': owner } }, names };
