@@ -106,6 +106,32 @@ describe('swarm services, tasks and secrets keep to their owner, and read-only a
     assert.equal((await direct('secret', 'inspect', '--format', '{{.Spec.Name}}', secretId)).trim(), 'alice-secret');
   });
 
+  test('service, task and secret lists of each owner show only its own, filtered by the engine', async () => {
+    assert.equal((await as(BOB, ...serviceCreate('bob-listed', '--replicas', '0'))).code, 0);
+    const direct_ = await direct('service', 'ls', '--format', '{{.Name}}');
+    assert.match(direct_, /alice-web/);
+    assert.match(direct_, /bob-listed/);
+    for (const [uid, own, other] of [
+      [ALICE, 'alice-web', 'bob-listed'],
+      [BOB, 'bob-listed', 'alice-web'],
+    ] as const) {
+      const services = await as(uid, 'service', 'ls', '--format', '{{.Name}} {{.Replicas}}');
+      assert.equal(services.code, 0, services.stderr);
+      assert.match(services.stdout, new RegExp(own));
+      assert.ok(!services.stdout.includes(other), `${uid} lists ${other}: ${services.stdout}`);
+      const tasks = await as(uid, 'service', 'ps', '--format', '{{.Name}}', own);
+      assert.equal(tasks.code, 0, tasks.stderr);
+      assert.ok(!tasks.stdout.includes(other), tasks.stdout);
+    }
+    const secrets = await as(BOB, 'secret', 'ls', '--format', '{{.Name}}');
+    assert.equal(secrets.code, 0, secrets.stderr);
+    assert.ok(!secrets.stdout.includes('alice-secret'), secrets.stdout);
+    assert.match(await direct('secret', 'ls', '--format', '{{.Name}}'), /alice-secret/);
+    // A task list naming alice's service by name reads as empty to bob (the service filter is ANDed with his label).
+    const named = await as(BOB, 'service', 'ps', '-q', 'alice-web');
+    assert.ok(!named.stdout.trim().match(/^[a-z0-9]{12,}$/m), named.stdout);
+  });
+
   test('a read-only client’s service and task inspect show no environment values, while the engine’s own answers do', async () => {
     const root = { host: gateway.host };
     assert.equal((await direct('service', 'inspect', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Env}}', 'alice-web')).trim(), '["PASSWORD=hunter2"]');

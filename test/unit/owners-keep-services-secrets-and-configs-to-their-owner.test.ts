@@ -168,11 +168,14 @@ describe('owners: a named service, task, secret or config must be the owner’s'
     assert.equal((await judge(POLICY, { method: 'GET', path: '/v1.41/services/legacy', identity: ROOT }, engine)).verdict, 'allow');
   });
 
-  test('swarm lists stay refused to clients with an owner until they are filtered to the owner', async () => {
-    for (const path of ['/v1.41/services', '/v1.41/tasks', '/v1.41/secrets', '/v1.41/configs']) {
-      const refused = await judge(POLICY, { method: 'GET', path, identity: ALICE }, engine);
-      assert.equal(refused.verdict, 'deny', path);
-      assert.match(refused.reason, /would reach objects of other owners/, path);
+  test('swarm lists go to the engine with the owner’s label merged into their filters (a task list’s matches its service’s labels)', async () => {
+    for (const path of ['/v1.41/services', '/v1.41/tasks?filters={"service":{"web":true}}', '/v1.41/secrets', '/v1.41/configs']) {
+      const listed = await judge(POLICY, { method: 'GET', path, identity: ALICE }, engine);
+      assert.equal(listed.verdict, 'allow', path);
+      const filters = new URL(listed.target ?? assert.fail('nothing forwarded'), 'http://x').searchParams.get('filters');
+      assert.deepEqual(JSON.parse(filters ?? 'null').label, { 'dockgate.owner=alice': true }, path);
+      // The admin, without an owner, lists everything as it asked.
+      assert.equal((await judge(POLICY, { method: 'GET', path, identity: ROOT }, engine)).target?.includes('dockgate.owner'), false, path);
     }
   });
 });

@@ -38,7 +38,7 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
  * instance, volume or network (checked by namesOwnedObject), those that name no engine object, and the image
  * operations kept to the owner's images (image-ownership.ts); with the lists and prunes of FILTERED_BY_OWNER,
  * commits, services, tasks, secrets and configs by name (swarm-objects.ts), and the answers dockgate keeps
- * to the owner (events, df). Every other one (image prune, image load, swarm lists...) would reach other
+ * to the owner (events, df). Every other one (image prune, image load, info, plugins...) would reach other
  * owners' objects, so it is refused until it is built.
  */
 const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
@@ -51,6 +51,9 @@ const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'system.ping',
   'system.version',
   ...OWNED_IMAGE_OPERATIONS,
+  // Nodes are nobody's: the swarm's machines, read by `docker service ls` to count replicas; changing them is refused.
+  'node.list',
+  'node.inspect',
   // Kept to the owner's objects in the answer, as it streams (src/forward/owner-answer-filter.ts).
   'system.events',
   'system.df',
@@ -60,7 +63,20 @@ const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
  * Lists and prunes the engine filters by label: forwarded with the owner's label merged into their `filters`
  * (list-filters.ts), so they show and remove only the owner's objects.
  */
-export const FILTERED_BY_OWNER: ReadonlySet<Operation> = new Set<Operation>(['container.list', 'volume.list', 'network.list', 'container.prune', 'volume.prune', 'network.prune']);
+export const FILTERED_BY_OWNER: ReadonlySet<Operation> = new Set<Operation>([
+  'container.list',
+  'volume.list',
+  'network.list',
+  'container.prune',
+  'volume.prune',
+  'network.prune',
+  'service.list',
+  'secret.list',
+  'config.list',
+  // The swarm matches a task list's `label` filter against its service's labels (swarmkit's ListTasks reads
+  // ServiceAnnotations), which dockgate stamps: the owner's services' tasks.
+  'task.list',
+]);
 
 /** The query parameter of a commit that names the container committed, checked like a container in the path. */
 const COMMITTED_CONTAINER = 'container';
