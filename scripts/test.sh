@@ -17,6 +17,7 @@ unit_tests=(
   test/unit/owner-event-stream-shows-only-the-owners-objects.test.ts
   test/unit/owner-df-shows-only-the-owners-objects-as-it-streams.test.ts
   test/unit/owner-filtered-answers-compose-with-redaction-on-the-forward-path.test.ts
+  test/unit/owners-keep-images-to-their-owner.test.ts
   test/unit/container-selector-matches-compose-labels.test.ts
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts
@@ -134,6 +135,7 @@ e2e_tests=(
   test/e2e/owners-lists-and-prunes-show-only-own-objects.test.ts
   test/e2e/swarm-services-keep-to-their-owner-and-redact-secrets.test.ts
   test/e2e/owners-events-and-df-show-only-own-objects.test.ts
+  test/e2e/owners-images-tags-and-labels.test.ts
   test/e2e/read-only-profile-refuses-writes-and-exports.test.ts
   test/e2e/audit-records-survive-sigkill-under-load.test.ts
   test/e2e/paths-read-like-the-engine.test.ts

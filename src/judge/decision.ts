@@ -36,7 +36,8 @@ export interface Decision {
   pinnedTarget?: string;
   /**
    * Query parameters forwarded with the value the decision judged in place of the client's: a list's
-   * `filters` with the owner's label merged in, the full id of the container a commit names.
+   * `filters` with the owner's label merged in, the full id of the container a commit names, the owner
+   * stamped into a build's `labels` or appended to a commit's or import's `changes`.
    */
   replacedQuery?: ReplacedQuery;
   /**

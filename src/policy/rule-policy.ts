@@ -26,6 +26,8 @@ import { isRecord } from '../judge/reach/reach-context.js';
 import { foreignServiceReferences } from '../judge/owner/service-references.js';
 import { keepsSwarmOwner, SERVICE_WRITES } from '../judge/owner/swarm-objects.js';
 import { OWNER_LABEL } from '../judge/owner/owner-label.js';
+import { judgeOwnedImages, namesImages, unusableBaseImage } from '../judge/owner/image-ownership.js';
+import { ownerQueryValues, queryOwnerLabelField } from '../judge/owner/query-label-stamps.js';
 import { requestOwner } from '../judge/owner/request-owner.js';
 import { describeRedaction, redactionTargets, type Redaction } from '../judge/redaction.js';
 
@@ -34,6 +36,8 @@ interface OwnerPins {
   readonly id?: string;
   readonly body?: readonly BodyPin[];
   readonly query?: ReplacedQuery;
+  /** The query parameter the owner's label was stamped into (a build's `labels`, a commit's or import's `changes`), recorded as a change. */
+  readonly queryStamp?: string;
 }
 
 export interface TraceStep {
@@ -87,20 +91,29 @@ function joinFixes(fixes: readonly string[]): string {
   return [...new Set(fixes.filter((f) => f !== ''))].join('; ');
 }
 
+/** Whether the rule lets its clients read (and use) images of other owners. */
+function sharesImages(rule: PolicyRule): boolean {
+  return rule.shared?.includes('images') ?? false;
+}
+
 /**
  * The decision with the references the owner check pinned put into the body it forwards, and the owner's
- * label stamped into the body a create forwards (each recorded as a change), when the client has an owner.
+ * label stamped into the body a create forwards (each recorded as a change, with the owner's label the owner
+ * part stamped into the query), when the client has an owner.
  */
-function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: TraceStep[], pins: readonly BodyPin[]): Decision {
+function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: TraceStep[], pins: OwnerPins): Decision {
   if (owner === undefined) return decision;
   const judged = decision.body !== undefined ? decision.body : judgedBody;
-  const pinned = pins.length > 0 && isRecord(judged) ? withBodyPins(judged, pins) : undefined;
-  const changes = pinned === undefined ? [] : pins.map((pin) => ({ field: pinnedField(pin), value: pin.value }));
+  const bodyPins = pins.body ?? [];
+  const pinned = bodyPins.length > 0 && isRecord(judged) ? withBodyPins(judged, bodyPins) : undefined;
+  const changes = pinned === undefined ? [] : bodyPins.map((pin) => ({ field: pinnedField(pin), value: pin.value }));
   const body = stampOwner(operation, pinned ?? judged, owner);
   if (body !== undefined) changes.push({ field: OWNER_LABEL_FIELD, value: owner });
+  if (pins.queryStamp !== undefined) changes.push({ field: pins.queryStamp, value: owner });
   if (changes.length === 0) return decision;
   for (const change of changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
-  return { ...decision, body: body ?? pinned, changes: [...(decision.changes ?? []), ...changes] };
+  const forwarded = body ?? pinned;
+  return { ...decision, ...(forwarded !== undefined && { body: forwarded }), changes: [...(decision.changes ?? []), ...changes] };
 }
 
 export class RulePolicy implements Policy {
@@ -171,7 +184,7 @@ export class RulePolicy implements Policy {
       });
     }
     const owned = ownedBy(owner, rule);
-    if (owner !== undefined && !ownersCover(operation, input.route.target, { query: input.target.query, body: input.body })) {
+    if (owner !== undefined && !ownersCover(operation, input.route.target, { shared: rule.shared ?? [] })) {
       trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
       return this.finish(trace, {
         verdict: 'deny',
@@ -182,7 +195,10 @@ export class RulePolicy implements Policy {
         ...owned,
       });
     }
-    if ((this.usesOwners || owner !== undefined) && setsOwner(operation, input.body, owner)) return this.ownerLabelSet(rule, carried, trace, owner);
+    if (this.usesOwners || owner !== undefined) {
+      const forged = setsOwner(operation, input.body, owner) ? OWNER_LABEL_FIELD : queryOwnerLabelField(operation, input.target.query);
+      if (forged !== undefined) return this.ownerLabelSet(rule, carried, trace, owner, forged);
+    }
     // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
     const engine = this.usesOwners || owner !== undefined ? onceEach(input.engine) : input.engine;
     if (owner === undefined) {
@@ -196,7 +212,9 @@ export class RulePolicy implements Policy {
 
   /**
    * What an owner asks of a request before the reach judge: the object its path names is the owner's (or
-   * answered as missing), the name it gives is not another owner's, and what a create names is the owner's.
+   * answered as missing), the name it gives is not another owner's, what a create names is the owner's, the
+   * images it names and the references it moves are the owner's (image-ownership.ts), and the owner's label
+   * goes into the query of what makes an image from one (query-label-stamps.ts).
    */
   private async ownersPart(
     input: JudgeInput,
@@ -245,6 +263,21 @@ export class RulePolicy implements Policy {
       trace.push({ step: 'owner', outcome: 'fail', detail: `${taken.why}: answered as a conflict without the holder's id` });
       return refused(`${taken.why}, and clients of ${rule.label} are not told of objects other than their owner's`, 'Choose another name', { nameTaken: taken.message });
     }
+    if (namesImages(operation)) {
+      const images = await judgeOwnedImages({ operation, target, query: input.target.query, body: input.body, owner, shared: sharesImages(rule), engine });
+      if ('refused' in images) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: images.refused.why });
+        const reason = `${images.refused.why}, and clients of ${rule.label} keep to the images of their owner ${JSON.stringify(owner)}`;
+        return refused(reason, images.refused.fix, images.refused.notFound !== undefined ? { notFound: images.refused.notFound } : {});
+      }
+      for (const detail of images.details) trace.push({ step: 'owner', outcome: 'pass', detail });
+      if (images.pinned !== undefined) pins = { ...pins, id: images.pinned };
+    }
+    const stamp = ownerQueryValues(operation, input.target.query, owner);
+    if (typeof stamp === 'string') {
+      trace.push({ step: 'owner', outcome: 'fail', detail: stamp });
+      return refused(stamp, 'Send each change as one complete instruction', {});
+    }
     if (operation === 'container.create') {
       const references = await checkCreateReferences(input.body, scope, engine);
       if (references.refused.length > 0) {
@@ -252,7 +285,7 @@ export class RulePolicy implements Policy {
         const fix = `Name only containers, volumes and networks created by this owner, the owner ${rule.label} gives this client`;
         return refused(references.refused.map((r) => `${r.field}: ${r.why}`).join('; '), fix, {});
       }
-      pins = { body: references.pins };
+      pins = { ...pins, body: references.pins };
     }
     if (SERVICE_WRITES.has(operation)) {
       const references = await foreignServiceReferences(input.body, owner, engine);
@@ -262,16 +295,20 @@ export class RulePolicy implements Policy {
         return refused(references.map((r) => `${r.field}: ${r.why}`).join('; '), fix, {});
       }
     }
+    if (stamp !== undefined) pins = { ...pins, query: { ...pins.query, ...stamp.values }, queryStamp: stamp.field };
     return this.judged(input, rule, carried, trace, engine, owner, pins);
   }
 
-  /** The refusal of a body that sets the owner label, which only dockgate writes in a policy that uses owners. */
-  private ownerLabelSet(rule: PolicyRule, carried: { mode?: 'warn'; redact?: Redaction }, trace: TraceStep[], owner: string | undefined): Evaluation {
-    trace.push({ step: 'owner', outcome: 'fail', detail: `the body sets ${OWNER_LABEL_FIELD}` });
+  /**
+   * The refusal of a request that sets the owner label (`field`: in its body, a build's `labels`, a commit's
+   * or import's `changes`), which only dockgate writes in a policy that uses owners.
+   */
+  private ownerLabelSet(rule: PolicyRule, carried: { mode?: 'warn'; redact?: Redaction }, trace: TraceStep[], owner: string | undefined, field = OWNER_LABEL_FIELD): Evaluation {
+    trace.push({ step: 'owner', outcome: 'fail', detail: `the request sets ${field}` });
     return this.finish(trace, {
       verdict: 'deny',
       rule: rule.rule,
-      reason: `${OWNER_LABEL_FIELD}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
+      reason: `${field}: the label says which owner an object belongs to, and under ${this.options.source} only dockgate sets it`,
       fix: `Leave the label ${OWNER_LABEL} out${owner !== undefined ? `; dockgate sets it to ${JSON.stringify(owner)}` : ''}`,
       ...carried,
       ...ownedBy(owner, rule),
@@ -296,7 +333,6 @@ export class RulePolicy implements Policy {
     const operation = input.route.operation;
     const owned = ownedBy(owner, rule);
     const pinned = pins.id;
-    const bodyPins = pins.body ?? [];
     const replaced = pins.query !== undefined ? { replacedQuery: pins.query } : {};
     const ownerPin = { ...(pinned !== undefined && { pinnedTarget: pinned }), ...replaced };
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
@@ -308,7 +344,7 @@ export class RulePolicy implements Policy {
       if (pinned !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
       return this.finish(
         trace,
-        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace, bodyPins),
+        stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace, pins),
       );
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
@@ -324,14 +360,19 @@ export class RulePolicy implements Policy {
       ...(rule.defaults !== undefined && { defaults: rule.defaults }),
       engine,
       options: { protectedPaths: this.options.protectedPaths ?? [] },
-    }).then((reach) => {
+    }).then(async (reach) => {
+      const base = owner !== undefined && reach.baseImages.length > 0 ? await unusableBaseImage(reach.baseImages, owner, sharesImages(rule), engine) : undefined;
+      if (base !== undefined) {
+        trace.push({ step: 'owner', outcome: 'fail', detail: base.why });
+        return { ...this.finish(trace, { verdict: 'deny', rule: rule.rule, reason: base.why, fix: base.fix, ...carried, ...owned }), reach };
+      }
       for (const check of reach.checks) trace.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });
       for (const change of reach.changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
       const changed = reach.changes.length > 0 ? { changes: reach.changes, ...(reach.body !== undefined && { body: reach.body }) } : {};
       const target = input.route.target;
       const pinnedTarget = target?.segments === undefined ? undefined : (reach.resolved.get(referenceKey(target.kind, target.ref)) ?? pinned);
       if (pinnedTarget !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${target!.kind} ${target!.ref} is forwarded as ${pinnedTarget}` });
-      const pins = {
+      const forwarded = {
         ...(pinnedTarget !== undefined && { pinnedTarget }),
         ...(reach.createdFromImage !== undefined && { createdFromImage: reach.createdFromImage }),
         ...replaced,
@@ -339,7 +380,7 @@ export class RulePolicy implements Policy {
       if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =
         reach.violations.length === 0
-          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...carried, ...changed, ...pins, ...owned }
+          ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...carried, ...changed, ...forwarded, ...owned }
           : {
               verdict: 'deny',
               rule: rule.rule,
@@ -347,10 +388,10 @@ export class RulePolicy implements Policy {
               fix: joinFixes([...reach.violations.map((v) => v.fix), rule.widen ?? '']),
               ...carried,
               ...changed,
-              ...pins,
+              ...forwarded,
               ...owned,
             };
-      return { ...this.finish(trace, stamped(decision, input.body, owner, operation, trace, bodyPins)), reach };
+      return { ...this.finish(trace, stamped(decision, input.body, owner, operation, trace, pins)), reach };
     });
   }
 

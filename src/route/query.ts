@@ -8,11 +8,12 @@ import { decodePercent, encodeQueryComponent } from './percent-encoding.js';
 import { quote } from './quote.js';
 
 /**
- * Query parameters a decision forwards with its own value in place of the client's (name → value): each is a
- * parameter the engine reads as one value, so it is forwarded once, where the client first gave it, or last
- * when the client did not give it.
+ * Query parameters a decision forwards with its own values in place of the client's (name → value): a string
+ * for a parameter the engine reads as one value, a list for one it reads whole (a commit's `changes`), which
+ * replaces every value the client gave. Each is forwarded where the client first gave it, or last when the
+ * client did not give it.
  */
-export type ReplacedQuery = Readonly<Record<string, string>>;
+export type ReplacedQuery = Readonly<Record<string, string | readonly string[]>>;
 
 /** Read-only access to the decoded query parameters. Names are case-sensitive, as in Go's url.Values. */
 export interface QueryView {
@@ -87,17 +88,17 @@ class StrictQuery implements QueryView {
   private serialise(replaced: ReplacedQuery | undefined): string {
     const pairs: string[] = [];
     const placed = new Set<string>();
+    const place = (name: string): void => {
+      placed.add(name);
+      const values = replaced![name]!;
+      for (const value of typeof values === 'string' ? [values] : values) pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`);
+    };
     for (let i = 0; i < this.pairNames.length; i++) {
       const name = this.pairNames[i]!;
       if (replaced === undefined || !Object.hasOwn(replaced, name)) pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(this.pairValues[i]!)}`);
-      else if (!placed.has(name)) {
-        placed.add(name);
-        pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(replaced[name]!)}`);
-      }
+      else if (!placed.has(name)) place(name);
     }
-    for (const name of Object.keys(replaced ?? {})) {
-      if (!placed.has(name)) pairs.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(replaced![name]!)}`);
-    }
+    for (const name of Object.keys(replaced ?? {})) if (!placed.has(name)) place(name);
     return pairs.join('&');
   }
 }

@@ -71,6 +71,12 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
     async () => {
       auditLog = join(teardown.tempDir('/tmp/dgd-'), 'audit.jsonl');
       ({ engine, host, socket, homes } = await startTwoUsers(teardown, { auditLog }));
+      // Images are not shared: each user runs its own copy of busybox, labelled on the engine directly.
+      for (const { uid, prefix } of USERS) {
+        const box = (await direct('create', BUSYBOX_IMAGE)).trim();
+        await direct('commit', '--change', `LABEL dockgate.owner=${uid}`, box, `${prefix}-busybox`);
+        await direct('rm', box);
+      }
 
       since = Math.floor(Date.now() / 1000) - 1;
       // Alice's live stream, open while both users work.
@@ -85,9 +91,9 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
         await as(uid, 'volume', 'create', n('keep-vol'));
         const networkId = (await as(uid, 'network', 'create', n('net'))).trim();
         const keptNetworkId = (await as(uid, 'network', 'create', n('keep-net'))).trim();
-        const goneId = (await as(uid, 'run', '-d', '--name', n('c'), '--network', n('net'), '-v', `${n('vol')}:/d`, BUSYBOX_IMAGE, 'sleep', '300')).trim();
+        const goneId = (await as(uid, 'run', '-d', '--name', n('c'), '--network', n('net'), '-v', `${n('vol')}:/d`, n('busybox'), 'sleep', '300')).trim();
         await as(uid, 'exec', n('c'), 'true');
-        const keptId = (await as(uid, 'run', '-d', '--name', n('keep-c'), '--network', n('keep-net'), '-v', `${n('keep-vol')}:/d`, BUSYBOX_IMAGE, 'sleep', '300')).trim();
+        const keptId = (await as(uid, 'run', '-d', '--name', n('keep-c'), '--network', n('keep-net'), '-v', `${n('keep-vol')}:/d`, n('busybox'), 'sleep', '300')).trim();
         await as(uid, 'stop', '-t', '0', n('c'));
         await as(uid, 'rm', n('c'));
         // Owners do not cover volume and network removal yet (docs/owners-design.md, "What remains" 4): the
@@ -95,7 +101,7 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
         await direct('volume', 'rm', n('vol'));
         await direct('network', 'rm', n('net'));
         made.set(uid, {
-          names: [n('vol'), n('keep-vol'), n('net'), n('keep-net'), n('c'), n('keep-c')],
+          names: [n('vol'), n('keep-vol'), n('net'), n('keep-net'), n('c'), n('keep-c'), n('busybox')],
           ids: [networkId, keptNetworkId, goneId, keptId],
           kept: { container: n('keep-c'), containerId: keptId, volume: n('keep-vol'), network: n('keep-net'), networkId: keptNetworkId },
           gone: { container: n('c'), containerId: goneId, volume: n('vol'), network: n('net') },
@@ -132,10 +138,10 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
     assert.match(live, /"Type":"volume","Action":"destroy","Actor":\{"ID":"alice-vol"/);
   });
 
-  test('system df -v shows the owner’s containers and volumes only, no images it does not own, no build cache', async () => {
+  test('system df -v shows the owner’s containers, volumes and images only, no build cache', async () => {
     const engineSide = await direct('system', 'df', '-v');
     assert.ok(engineSide.includes('bob-keep-c') && engineSide.includes('alice-keep-c'));
-    assert.equal(imageRows(engineSide).length, 1, 'the engine itself lists the busybox image');
+    assert.equal(imageRows(engineSide).length, 3, 'the engine itself lists the busybox image and each owner’s copy');
     for (const [uid, other] of [
       [ALICE, BOB],
       [BOB, ALICE],
@@ -143,7 +149,9 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
       const own = made.get(uid)!;
       const output = await as(uid, 'system', 'df', '-v');
       onlyOwn(output, made.get(other)!, `uid ${uid}'s df -v`, [own.kept.container, own.kept.volume]);
-      assert.deepEqual(imageRows(output), [], 'the unowned image is not shown (images are not shared by the rule)');
+      const images = imageRows(output);
+      assert.equal(images.length, 1, `only the owner's own image is shown, not the unowned busybox (images are not shared by the rule):\n${output}`);
+      assert.ok(images[0]!.startsWith(own.names.at(-1)!), images[0]);
     }
   });
 
@@ -158,7 +166,13 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
     const df = await apiAsUser(ALICE, socket, 'GET', '/v1.41/system/df');
     assert.equal(df.status, 200);
     onlyOwn(df.body, bob, 'the raw df answer', [alice.kept.containerId, alice.kept.volume]);
-    const doc = JSON.parse(df.body) as { Containers: { Labels: Record<string, string> }[]; Volumes: { Name: string }[]; Images: unknown[]; BuildCache: unknown[]; LayersSize: number };
+    const doc = JSON.parse(df.body) as {
+      Containers: { Labels: Record<string, string> }[];
+      Volumes: { Name: string }[];
+      Images: { Labels: Record<string, string> | null; Size: number }[];
+      BuildCache: unknown[];
+      LayersSize: number;
+    };
     assert.deepEqual(
       doc.Containers.map((c) => c.Labels['dockgate.owner']),
       [String(ALICE)],
@@ -167,7 +181,11 @@ describe('owners: events and df show only the owner’s objects', { timeout: 4 *
       doc.Volumes.map((v) => v.Name),
       [alice.kept.volume],
     );
-    assert.deepEqual([doc.Images, doc.BuildCache, doc.LayersSize], [[], [], 0]);
+    assert.deepEqual(
+      doc.Images.map((i) => i.Labels?.['dockgate.owner']),
+      [String(ALICE)],
+    );
+    assert.deepEqual([doc.BuildCache, doc.LayersSize], [[], doc.Images[0]!.Size]);
   });
 
   test('every audit record of a client with an owner names it; events and df say they were kept to it', () => {

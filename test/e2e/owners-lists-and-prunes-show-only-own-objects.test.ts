@@ -3,7 +3,7 @@
 // the engine directly (no owner). `docker ps -a`, `volume ls` and `network ls` of one never show the other's
 // names or ids, nor the unowned ones; the client's own filters still apply; a prune removes only the
 // owner's objects (the engine, asked directly, still has the rest); a commit of the other's container is
-// answered as the engine answers for a missing one and changes nothing; raw HTTP with the legacy filter
+// answered as the engine answers for a missing one and changes nothing, and one of its own tags only a free reference; raw HTTP with the legacy filter
 // form gets the same filtering as the CLI.
 
 import assert from 'node:assert/strict';
@@ -73,7 +73,8 @@ describe('owners: lists and prunes show only the owner’s own objects', { timeo
 
   before(
     async () => {
-      ({ engine, socket, host, homes } = await startTwoUsers(teardown));
+      // busybox:test has no owner: usable only where images are shared.
+      ({ engine, socket, host, homes } = await startTwoUsers(teardown, { shared: ['images'] }));
       made.set('alice', await makeObjects(ALICE, 'alice'));
       made.set('bob', await makeObjects(BOB, 'bob'));
       // Objects of nobody: made on the engine itself, before owners, by an operator.
@@ -160,9 +161,13 @@ describe('owners: lists and prunes show only the owner’s own objects', { timeo
 
     const committed = (await asOk(ALICE, 'commit', 'alice-web')).trim();
     assert.equal((await direct('image', 'inspect', '--format', '{{index .Config.Labels "dockgate.owner"}}', committed)).trim(), String(ALICE), 'the image keeps its container’s owner');
-    const tagged = await as(ALICE, 'commit', 'alice-web', 'busybox:latest');
-    assert.notEqual(tagged.code, 0, 'a commit that makes a tag is not covered yet');
-    assert.match(tagged.stderr, /denied by policy\.tenants: container\.commit would reach objects of other owners/);
+    // A commit's tag is owned like any tag (docs/owners-design.md, "What remains" 5): a free one is made, with the owner's label.
+    const tagged = await as(ALICE, 'commit', 'alice-web', 'alice-snapshot:1');
+    assert.equal(tagged.code, 0, tagged.stderr);
+    assert.equal((await direct('image', 'inspect', '--format', '{{index .Config.Labels "dockgate.owner"}}', 'alice-snapshot:1')).trim(), String(ALICE));
+    const moved = await as(ALICE, 'commit', 'alice-web', BUSYBOX_IMAGE);
+    assert.notEqual(moved.code, 0, 'a commit does not move a reference to an image of no owner');
+    assert.match(moved.stderr, /denied by policy\.tenants: \?repo "[^"]*busybox:test" points at an image that has no owner/);
   });
 
   test('prunes remove only the owner’s objects: the engine, asked directly, still has the other’s and nobody’s', async () => {

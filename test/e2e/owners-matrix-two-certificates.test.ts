@@ -23,7 +23,8 @@ import { apiRequest } from '../support/raw-http.js';
 import { useTeardown } from '../support/teardown.js';
 import { createTestPki } from '../support/test-certs.js';
 
-const POLICY = ['rules:', '  - name: tenants', '    match: { cn: [alice, bob] }', '    profile: baseline', '    owner: { from: cn }', ''].join('\n');
+// busybox:test has no owner: usable only where images are shared.
+const POLICY = ['rules:', '  - name: tenants', '    match: { cn: [alice, bob] }', '    profile: baseline', '    owner: { from: cn }', '    shared: [images]', ''].join('\n');
 
 /** A name no object has: what the engine answers for it is what a foreign object must answer. */
 const MISSING = 'no-such-container';

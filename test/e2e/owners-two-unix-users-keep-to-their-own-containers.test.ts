@@ -22,7 +22,8 @@ describe('owners: two unix users keep to their own containers', { timeout: 4 * 6
 
   before(
     async () => {
-      rig = await startTwoUsers(teardown);
+      // busybox:test has no owner: usable only where images are shared.
+      rig = await startTwoUsers(teardown, { shared: ['images'] });
       engine = rig.engine;
     },
     { timeout: 120_000 },

@@ -43,7 +43,8 @@ describe('owners: volumes, networks and names keep to their owner', { timeout: 4
   before(
     async () => {
       auditLog = join(teardown.tempDir('/tmp/dgv-'), 'audit.jsonl');
-      rig = await startTwoUsers(teardown, { auditLog });
+      // busybox:test has no owner: usable only where images are shared.
+      rig = await startTwoUsers(teardown, { auditLog, shared: ['images'] });
 
       // Internal networks: nothing leaves them, and the engine runs without NAT or a default bridge.
       await asOk(ALICE, 'volume', 'create', 'alice-data');

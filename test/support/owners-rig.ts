@@ -40,18 +40,23 @@ export function ownedContainer(name: string, owner: string | undefined): Contain
 export const ALICE_UID = 1000;
 export const BOB_UID = 65534;
 
-const TWO_USERS_POLICY = [
-  'rules:',
-  '  # The harness (root) waits for the socket; it has no owner.',
-  '  - name: harness',
-  '    match: { uid: 0 }',
-  '    profile: read-only',
-  '  - name: tenants',
-  `    match: { uid: [${ALICE_UID}, ${BOB_UID}] }`,
-  '    profile: baseline',
-  '    owner: { from: uid }',
-  '',
-].join('\n');
+/** The rig's policy: the harness (root) without an owner, and alice and bob each their own owner by uid. */
+function twoUsersPolicy(options: TwoUsersOptions): string {
+  const shared = options.shared ?? [];
+  return [
+    'rules:',
+    '  # The harness (root) waits for the socket; it has no owner.',
+    '  - name: harness',
+    '    match: { uid: 0 }',
+    `    profile: ${options.harnessProfile ?? 'read-only'}`,
+    '  - name: tenants',
+    `    match: { uid: [${ALICE_UID}, ${BOB_UID}] }`,
+    '    profile: baseline',
+    '    owner: { from: uid }',
+    ...(shared.length === 0 ? [] : [`    shared: [${shared.join(', ')}]`]),
+    '',
+  ].join('\n');
+}
 
 export interface TwoUsers {
   engine: Engine;
@@ -75,6 +80,10 @@ export interface TwoUsersOptions {
   engine?: EngineOptions;
   /** What is done on the engine before the gateway starts (e.g. a swarm made), and undone at teardown. */
   prepare?: (engine: Engine) => Promise<void>;
+  /** The kinds the tenants share (e.g. images, for busybox:test, which has no owner); none by default. */
+  shared?: readonly string[];
+  /** The harness's profile; read-only by default. */
+  harnessProfile?: 'read-only' | 'baseline';
 }
 
 /** A private engine and a gateway in front of it whose tenants, alice (uid 1000) and bob (uid 65534), are each their own owner. */
@@ -92,7 +101,7 @@ export async function startTwoUsers(teardown: Teardown, options: TwoUsersOptions
     homes.set(uid, home);
   }
   const policy = join(engine.dir, 'owners.yaml');
-  writeFileSync(policy, TWO_USERS_POLICY);
+  writeFileSync(policy, twoUsersPolicy(options));
   const socket = join(publicDir, 'gateway.sock');
   const running = await startGateway({
     upstream: engine.socketPath,

@@ -24,7 +24,9 @@ function ownedBy(name: string, owner: string): ContainerFacts {
 
 const annWeb = ownedBy('ann-web', 'ann');
 const benWeb = ownedBy('ben-web', 'ben');
-const engine = fakeEngine({ containers: [annWeb, benWeb] });
+/** Each end user's own image (images are not shared: a built-in profile cannot share them). */
+const ownImage = (owner: string) => ({ Id: `sha256:${owner[0]!.repeat(64)}`, Config: { Labels: { 'dockgate.owner': owner } }, names: [`${owner}-app`] });
+const engine = fakeEngine({ containers: [annWeb, benWeb], images: [ownImage('ann'), ownImage('ben')] });
 
 const json = { 'content-type': 'application/json' };
 const create = (body: string): Omit<JudgeRequest, 'identity'> => ({ method: 'POST', path: '/v1.41/containers/create?name=app', headers: json, body });
@@ -37,7 +39,7 @@ for (const [policy, under] of [
   describe(`two end users of one service, under ${under}`, () => {
     test('each user’s create is stamped with its own name in the body to forward, and the result says whose it is', async () => {
       for (const owner of ['ann', 'ben']) {
-        const result = await judge(policy, { ...create('{"Image":"busybox","Labels":{"app":"x"}}'), identity: SERVICE, owner }, engine);
+        const result = await judge(policy, { ...create(`{"Image":"${owner}-app","Labels":{"app":"x"}}`), identity: SERVICE, owner }, engine);
         assert.equal(result.verdict, 'allow', result.reason);
         assert.equal(result.owner, owner);
         assert.equal(result.target, '/v1.41/containers/create?name=app');
@@ -104,7 +106,7 @@ describe('a caller never runs without the owner it meant to give', () => {
   });
 
   test('a rule that takes the owner from the identity must agree with the caller’s', async () => {
-    const policy = loadPolicy(['rules:', '  - name: tenants', '    profile: baseline', '    owner: { from: cn }', ''].join('\n'), { name: 'cn.yaml' });
+    const policy = loadPolicy(['rules:', '  - name: tenants', '    profile: baseline', '    owner: { from: cn }', '    shared: [images]', ''].join('\n'), { name: 'cn.yaml' });
     const agreeing = await judge(policy, { ...create('{"Image":"busybox"}'), identity: CI_CERT, owner: 'runner-1' }, engine);
     assert.equal(agreeing.verdict, 'allow', agreeing.reason);
     assert.equal(agreeing.owner, 'runner-1');

@@ -2,7 +2,8 @@
 // filters.FromJSON reads it (modern map of bools, else the legacy map of arrays; duplicates, nulls and
 // false values as Go decodes them), the owner's label is merged into `label`, which the engine ANDs, and the
 // canonical modern form is what the engine receives. What the engine cannot read is refused as it would be.
-// A commit's `?container=` is the owner's or answered as a missing one, and forwarded as the full id.
+// A commit's `?container=` is the owner's or answered as a missing one, and forwarded as the full id, beside
+// the owner's LABEL appended to its `changes` (both rewrites of the query reach the engine).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { judge } from '../../src/index.js';
@@ -174,17 +175,22 @@ describe('owner commit: the container committed is the owner’s, forwarded by i
   const web = ownedContainer('web', 'alice');
   const db = ownedContainer('db', 'bob');
   const legacy = ownedContainer('legacy', undefined);
-  const engine = fakeEngine({ containers: [web, db, legacy] });
+  const bobs = { Id: `sha256:${'b'.repeat(64)}`, Config: { Labels: { 'dockgate.owner': 'bob' } }, names: ['tool', 'tool:latest', 'docker.io/library/tool:latest'] };
+  const engine = fakeEngine({ containers: [web, db, legacy], images: [bobs] });
+  const stamp = `changes=${encodeURIComponent('LABEL "dockgate.owner"="alice"').replaceAll('%20', '+')}`;
 
   const commit = (query: string, body?: string) =>
     judge(POLICY, { method: 'POST', path: `/v1.41/commit?${query}`, headers: { 'content-type': 'application/json' }, ...(body !== undefined && { body }), identity: ALICE }, engine);
 
-  test('its own container, by name or id prefix, is forwarded as the full id, the rest of the query kept', async () => {
+  test('its own container, by name or id prefix, is forwarded as the full id, the rest of the query kept and the owner appended to its changes', async () => {
     for (const ref of ['web', web.Id.slice(0, 12)]) {
       const result = await commit(`comment=x&container=${ref}&pause=0`, '{"Labels":{"team":"a"}}');
       assert.equal(result.verdict, 'allow', result.reason);
-      assert.equal(result.target, `/v1.41/commit?comment=x&container=${web.Id}&pause=0`);
+      assert.equal(result.target, `/v1.41/commit?comment=x&container=${web.Id}&pause=0&${stamp}`);
     }
+    const changed = await commit(`changes=CMD%20true&container=web&changes=ENV%20A%3D1&repo=mine`);
+    assert.equal(changed.verdict, 'allow', changed.reason);
+    assert.equal(changed.target, `/v1.41/commit?changes=CMD+true&changes=ENV+A%3D1&${stamp}&container=${web.Id}&repo=mine`);
   });
 
   test('another owner’s, an unowned and a missing container answer the engine’s own 404 text', async () => {
@@ -197,15 +203,16 @@ describe('owner commit: the container committed is the owner’s, forwarded by i
     assert.equal((await commit('container=')).verdict, 'allow', 'no container: the engine refuses it, resolving nothing');
   });
 
-  test('a commit that would tag, apply changes or set the owner label in its body is not covered yet: refused naming the rule', async () => {
-    for (const [query, body] of [
-      ['container=web&repo=busybox', undefined],
-      ['container=web&changes=CMD%20true', undefined],
-      ['container=web', '{"Labels":{"dockgate.owner":"bob"}}'],
+  test('a commit that would move another owner’s tag, or set the owner label in its changes or body, is refused naming the rule', async () => {
+    for (const [query, body, reason] of [
+      ['container=web&repo=tool', undefined, /^\?repo "tool" points at an image that belongs to another owner/],
+      ['container=web&changes=LABEL%20dockgate.owner%3Dbob', undefined, /^\?changes \(LABEL dockgate\.owner\): the label says which owner/],
+      ['container=web', '{"Labels":{"dockgate.owner":"bob"}}', /^Labels\.dockgate\.owner: the label says which owner/],
     ] as const) {
       const result = await commit(query, body);
       assert.equal(result.verdict, 'deny', query);
-      assert.match(result.reason, /would reach objects of other owners/, query);
+      assert.equal(result.rule, 'policy.tenants', query);
+      assert.match(result.reason, reason, query);
     }
   });
 });

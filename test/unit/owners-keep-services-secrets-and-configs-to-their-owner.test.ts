@@ -172,7 +172,7 @@ describe('owners: a named service, task, secret or config must be the owner’s'
     for (const path of ['/v1.41/services', '/v1.41/tasks?filters={"service":{"web":true}}', '/v1.41/secrets', '/v1.41/configs']) {
       const listed = await judge(POLICY, { method: 'GET', path, identity: ALICE }, engine);
       assert.equal(listed.verdict, 'allow', path);
-      const filters = new URL(listed.target ?? '', 'http://x').searchParams.get('filters');
+      const filters = new URL(listed.target ?? assert.fail('nothing forwarded'), 'http://x').searchParams.get('filters');
       assert.deepEqual(JSON.parse(filters ?? 'null').label, { 'dockgate.owner=alice': true }, path);
       // The admin, without an owner, lists everything as it asked.
       assert.equal((await judge(POLICY, { method: 'GET', path, identity: ROOT }, engine)).target?.includes('dockgate.owner'), false, path);

@@ -16,8 +16,9 @@ import { ALICE as ALICE_ANY, ROOT } from '../support/policy-fixtures.js';
 
 const ALICE = ALICE_ANY as UnixPeer;
 
-const POLICY = tenantsPolicy();
-const SHARING = tenantsPolicy(['networks', 'volumes']);
+// busybox has no owner: usable only where images are shared.
+const POLICY = tenantsPolicy(['images']);
+const SHARING = tenantsPolicy(['images', 'networks', 'volumes']);
 
 const labelled = (owner: string | undefined) => (owner === undefined ? null : { 'dockgate.owner': owner });
 

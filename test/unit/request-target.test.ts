@@ -310,3 +310,13 @@ test('refusal messages quote the target escaped and bounded', () => {
   assert.ok(error.message.length < 500, 'message is bounded');
   assert.match(assertRefused('/x%0Ay/..', 'DG_PATH_MALFORMED').message, /"\/x%0Ay\/\.\."/);
 });
+
+test('a decision replaces query values where the client first gave them: a string one value, a list every value, new ones last', () => {
+  const target = parse('/v1.41/commit?changes=CMD%20true&container=web&changes=ENV%20A%3D1&repo=mine');
+  assert.equal(
+    target.forwardTargetWith({ query: { container: 'f'.repeat(64), changes: ['CMD true', 'ENV A=1', 'LABEL x=y'], comment: 'new' } }),
+    `/v1.41/commit?changes=CMD+true&changes=ENV+A%3D1&changes=LABEL+x%3Dy&container=${'f'.repeat(64)}&repo=mine&comment=new`,
+  );
+  assert.equal(target.forwardTargetWith({ query: { changes: [] } }), '/v1.41/commit?container=web&repo=mine', 'an empty list forwards no value');
+  assert.equal(target.forwardTarget(), '/v1.41/commit?changes=CMD+true&container=web&changes=ENV+A%3D1&repo=mine', 'the client’s query unchanged otherwise');
+});

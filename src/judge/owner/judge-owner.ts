@@ -7,13 +7,14 @@ import type { ObjectKind } from '../../route/route.js';
 import type { ContainerFacts, SwarmKind } from '../engine-lookup.js';
 import { isRecord, type ReachEngine } from '../reach/reach-context.js';
 import type { BodyPin } from './body-pins.js';
+import { OWNED_IMAGE_OPERATIONS } from './image-ownership.js';
 import { noSuchContainer, noSuchExec } from './not-found.js';
 import { checkOwnedNetwork, checkOwnedVolume, ownsVolumeOrNetwork, whose, type OwnerScope } from './owned-volumes-and-networks.js';
 import { OWNER_LABEL, ownerIn, setsOwnerLabel, withOwnerLabel } from './owner-label.js';
 import { checkOwnedSwarmObject, isSwarmKind, setsSwarmOwner, stampSwarmOwner } from './swarm-objects.js';
 
-/** Creates whose body carries the made object's labels (`Labels`), stamped with the owner. */
-const LABELLED_CREATES: ReadonlySet<Operation> = new Set<Operation>(['container.create', 'volume.create', 'network.create']);
+/** Creates whose body carries the made object's labels (`Labels`; a commit's body is the image's configuration), stamped with the owner. */
+const LABELLED_CREATES: ReadonlySet<Operation> = new Set<Operation>(['container.create', 'volume.create', 'network.create', 'container.commit']);
 
 /** The field a client may not set, as a refusal names it. */
 export const OWNER_LABEL_FIELD = `Labels.${OWNER_LABEL}`;
@@ -34,10 +35,10 @@ export function stampOwner(operation: Operation, body: unknown, owner: string): 
 /**
  * Operations a client with an owner may make while owners cover only part of the API (docs/owners-design.md,
  * "What is built"): the creates that are stamped, the operations whose path names a container, exec
- * instance, volume or network (checked by namesOwnedObject), and those that name no engine object or only
- * images, which are used as if shared; with the lists and prunes of FILTERED_BY_OWNER and the commits
- * ownersCover allows, services, tasks, secrets and configs by name (swarm-objects.ts), and the answers
- * dockgate keeps to the owner (events, df). Every other one (image prune, info, plugins...) would reach other
+ * instance, volume or network (checked by namesOwnedObject), those that name no engine object, and the image
+ * operations kept to the owner's images (image-ownership.ts); with the lists and prunes of FILTERED_BY_OWNER,
+ * commits, services, tasks, secrets and configs by name (swarm-objects.ts), and the answers dockgate keeps
+ * to the owner (events, df). Every other one (image prune, image load, info, plugins...) would reach other
  * owners' objects, so it is refused until it is built.
  */
 const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
@@ -49,10 +50,7 @@ const NO_OWNED_OBJECT: ReadonlySet<Operation> = new Set<Operation>([
   'config.create',
   'system.ping',
   'system.version',
-  'image.list',
-  'image.inspect',
-  'image.history',
-  'image.create',
+  ...OWNED_IMAGE_OPERATIONS,
   // Nodes are nobody's: the swarm's machines, read by `docker service ls` to count replicas; changing them is refused.
   'node.list',
   'node.inspect',
@@ -84,23 +82,14 @@ export const FILTERED_BY_OWNER: ReadonlySet<Operation> = new Set<Operation>([
 const COMMITTED_CONTAINER = 'container';
 
 /**
- * Whether owners cover this operation yet (see NO_OWNED_OBJECT). A commit is covered while it makes an image
- * owned by its container's owner and nothing else: without `repo` (a tag could move a name other owners run,
- * e.g. busybox:latest, to this image), `changes` (a LABEL could set another owner's label) or the owner
- * label in its body; the committed image keeps the container's labels, its owner's among them. Those are
- * for the images' part of owners (docs/owners-design.md, "What remains").
+ * Whether owners cover this operation yet (see NO_OWNED_OBJECT). A commit is covered: its container is
+ * checked (ownedReference), the references it moves (`repo`) are checked and its image stamped through its
+ * body and `changes` (image-ownership.ts, query-label-stamps.ts). The image list is not filtered by owner
+ * yet: it is covered only where the owner's rule shares images (`scope`).
  */
-export function ownersCover(
-  operation: Operation,
-  target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined,
-  request?: { query: QueryView; body: unknown },
-): boolean {
-  if (operation === 'container.commit') return request !== undefined && commitMakesOnlyAnOwnedImage(request.query, request.body);
-  return NO_OWNED_OBJECT.has(operation) || FILTERED_BY_OWNER.has(operation) || namesOwnedObject(operation, target);
-}
-
-function commitMakesOnlyAnOwnedImage(query: QueryView, body: unknown): boolean {
-  return (query.get('repo') ?? '') === '' && query.all('changes').length === 0 && !(isRecord(body) && setsOwnerLabel(body.Labels));
+export function ownersCover(operation: Operation, target: { kind: ObjectKind; ref: string; segments?: readonly [number, number] } | undefined, scope?: Pick<OwnerScope, 'shared'>): boolean {
+  if (operation === 'image.list') return scope?.shared.includes('images') ?? false;
+  return operation === 'container.commit' || NO_OWNED_OBJECT.has(operation) || FILTERED_BY_OWNER.has(operation) || namesOwnedObject(operation, target);
 }
 
 /**

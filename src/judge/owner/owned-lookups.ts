@@ -1,12 +1,13 @@
 // The engine's look-ups of one decision, each asked once: the owner check and the reach judge then read the
 // same answer for a reference, so the full id whose owner was compared is the id the reach judge pins and
 // forwards. Two asks could meet two containers (or networks, services...) when a name is removed and made again in between.
-import type { ContainerFacts, ExecFacts, SwarmObjectFacts, VolumeFacts } from '../engine-lookup.js';
+import type { ContainerFacts, ExecFacts, ImageFacts, SwarmObjectFacts, VolumeFacts } from '../engine-lookup.js';
 import type { NetworkFacts, ReachEngine } from '../reach/reach-context.js';
 
 export function onceEach(engine: ReachEngine): ReachEngine {
   const containers = new Map<string, Promise<ContainerFacts | undefined>>();
   const execs = new Map<string, Promise<ExecFacts | undefined>>();
+  const images = new Map<string, Promise<ImageFacts | undefined>>();
   const volumes = new Map<string, Promise<VolumeFacts | undefined>>();
   const networks = new Map<string, Promise<NetworkFacts | undefined>>();
   const swarmObjects = new Map<string, Promise<SwarmObjectFacts | undefined>>();
@@ -25,7 +26,8 @@ export function onceEach(engine: ReachEngine): ReachEngine {
     container: (ref) => remember(containers, ref, () => engine.container(ref)),
     exec: (id) => remember(execs, id, () => engine.exec(id)),
     volume: (name) => remember(volumes, name, () => engine.volume(name)),
-    image: (ref) => engine.image(ref),
+    // The image a create's owner check looked at is the one the reach judge pins (createdFromImage).
+    image: (ref) => remember(images, ref, () => engine.image(ref)),
     ...(network !== undefined && { network: (ref: string) => remember(networks, ref, () => network(ref)) }),
     ...(apiVersion !== undefined && { apiVersion }),
     ...(swarmObject !== undefined && { swarmObject: (kind, ref) => remember(swarmObjects, `${kind}:${ref}`, () => swarmObject(kind, ref)) }),

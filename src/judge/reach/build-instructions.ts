@@ -267,10 +267,12 @@ async function judgeBaseImage(
   const image = expand(word, place.escape, place.scope);
   if (image === undefined) {
     if (ctx.constraints.images.length > 0) ctx.deny('build', field, `the image ${show(word)} is built from variables dockgate cannot resolve as the engine will`, 'Name the image literally');
+    ctx.baseImages.push({ field, ref: undefined });
     return { env: undefined };
   }
   if (place.scope.isStage(image)) return { stage: image };
   if (image === 'scratch' || /^[0-9]+$/.test(image)) return { env: new Map() };
+  ctx.baseImages.push({ field, ref: image });
   judgeImageReference(ctx, field, image);
   const facts = await ctx.engine.image(image);
   if (facts === undefined) return { env: undefined };

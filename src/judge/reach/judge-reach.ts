@@ -40,6 +40,8 @@ export interface ReachOutcome {
   resolved: ReadonlyMap<string, string>;
   /** For a container create that looked its image up: the image's full id (Decision.createdFromImage). */
   createdFromImage?: string;
+  /** The base images a build names, as ReachContext.baseImages (the owner's check of them). */
+  baseImages: ReadonlyArray<{ field: string; ref: string | undefined }>;
 }
 
 /**
@@ -152,6 +154,7 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
     checks,
     changes,
     resolved: ctx.resolved,
+    baseImages: ctx.baseImages,
     ...(changes.length > 0 && forwarded !== undefined && { body: forwarded }),
     ...(image !== undefined && { createdFromImage: image }),
   };

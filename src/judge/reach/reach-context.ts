@@ -78,6 +78,8 @@ export class ReachContext {
   readonly resolved = new Map<string, string>();
   /** Fields of the host paths the request mounts (binds, bind mounts, volume devices), as judged. */
   readonly hostPaths: string[] = [];
+  /** The base images a build names (FROM, COPY --from, by field), as expanded; undefined: words dockgate could not expand. */
+  readonly baseImages: Array<{ field: string; ref: string | undefined }> = [];
   readonly engine: ReachEngine;
 
   constructor(
