@@ -7,11 +7,15 @@
 // a missing name answers as the engine does. Then
 // the forging rows: a create that sets the owner label is refused, and an update cannot change labels.
 //
-// The rows are the operations owners keep to the owner on this branch (`ownersCover`, judge-owner.ts); a
-// family that is made to keep to the owner later (lists, volumes and networks by name...) adds its rows here.
+// The rows are the container family, every operation whose path names a container that the docker CLI
+// sends (inspect, logs, exec, top, diff, stats, cp, export, pause, unpause, update, rename, stop, start,
+// restart, kill, wait, rm); the other families have tables of their own, with two unix users:
+// owners-lists-and-prunes-show-only-own-objects, owners-volumes-networks-and-names-keep-to-their-owner,
+// owners-events-and-df-show-only-own-objects, owners-images-tags-and-labels and
+// swarm-services-keep-to-their-owner-and-redact-secrets.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { BUSYBOX_IMAGE } from '../support/busybox-image.js';
@@ -57,7 +61,8 @@ describe('owners: two TLS client certificates keep to their own containers', { t
   const direct = (...args: string[]) => dockerOk(args, engine.endpoint);
   /** The engine's own view of a container: whether it runs, and its name. */
   const state = async (id: string) => (await direct('container', 'inspect', '--format', '{{.State.Status}} {{.Name}}', id)).trim();
-  const named = (args: readonly string[], ref: string) => args.map((a) => (a === 'REF' ? ref : a));
+  // REF alone, or before a path (`REF:/tmp/mine` of docker cp).
+  const named = (args: readonly string[], ref: string) => args.map((a) => (a === 'EXPORT' ? join(engine.dir, 'export.tar') : a.replace(/^REF(?=$|:)/, ref)));
 
   before(
     async () => {
@@ -93,7 +98,25 @@ describe('owners: two TLS client certificates keep to their own containers', { t
       own: (r, c) => assert.equal(r.stdout.trim(), `/${c.name} ${c.owner}`),
     },
     { operation: 'logs', args: ['logs', 'REF'], own: (r) => assert.equal(r.stdout, '') },
-    { operation: 'exec', args: ['exec', 'REF', 'echo', 'mine'], own: (r) => assert.equal(r.stdout.trim(), 'mine') },
+    { operation: 'exec', args: ['exec', 'REF', 'sh', '-c', 'echo mine > /tmp/mine && cat /tmp/mine'], own: (r) => assert.equal(r.stdout.trim(), 'mine') },
+    { operation: 'top', args: ['top', 'REF'], own: (r) => assert.match(r.stdout, /sleep 300/) },
+    { operation: 'diff', args: ['diff', 'REF'], own: (r) => assert.match(r.stdout, /^A \/tmp\/mine$/m) },
+    { operation: 'stats', args: ['stats', '--no-stream', '--format', '{{.Name}}', 'REF'], own: (r, c) => assert.equal(r.stdout.trim(), c.name) },
+    // docker cp out of the container (the archive GET, after its HEAD): a tar of the file the exec row wrote.
+    { operation: 'cp', args: ['cp', 'REF:/tmp/mine', '-'], own: (r) => assert.match(r.stdout, /mine\n/) },
+    {
+      // Into a file below the engine's directory (EXPORT): the CLI will not write an archive to a terminal or a device.
+      operation: 'export',
+      args: ['export', '-o', 'EXPORT', 'REF'],
+      own: () => assert.ok(statSync(join(engine.dir, 'export.tar')).size > 10_000, 'the root filesystem was exported'),
+    },
+    { operation: 'pause', args: ['pause', 'REF'], own: async (_r, c) => assert.equal(await state(c.id), `paused /${c.name}`) },
+    { operation: 'unpause', args: ['unpause', 'REF'], own: async (_r, c) => assert.equal(await state(c.id), `running /${c.name}`) },
+    {
+      operation: 'update',
+      args: ['update', '--cpu-shares', '512', 'REF'],
+      own: async (_r, c) => assert.equal((await direct('inspect', '--format', '{{.HostConfig.CpuShares}}', c.id)).trim(), '512'),
+    },
     {
       operation: 'rename',
       args: ['rename', 'REF', 'taken'],
@@ -104,7 +127,10 @@ describe('owners: two TLS client certificates keep to their own containers', { t
     },
     { operation: 'stop', args: ['stop', '-t', '0', 'REF'], own: async (_r, c) => assert.equal(await state(c.id), `exited /${c.name}`) },
     { operation: 'start', args: ['start', 'REF'], own: async (_r, c) => assert.equal(await state(c.id), `running /${c.name}`) },
+    { operation: 'restart', args: ['restart', '-t', '0', 'REF'], own: async (_r, c) => assert.equal(await state(c.id), `running /${c.name}`) },
     { operation: 'kill', args: ['kill', 'REF'], own: async (_r, c) => assert.match(await state(c.id), new RegExp(`^(exited|removing) /${c.name}$`)) },
+    // After kill: the container has exited, so the owner's wait answers at once with its exit code.
+    { operation: 'wait', args: ['wait', 'REF'], own: (r) => assert.equal(r.stdout.trim(), '137') },
     {
       // Not -f: the CLI's rm -f reports a missing container as removed.
       operation: 'rm',
