@@ -51,9 +51,13 @@ describe('swarm services, tasks and secrets keep to their owner, and read-only a
         engine: { env: { DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: '1' } },
         prepare: async (made) => {
           await dockerOk(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '127.0.0.1:0'], made.endpoint);
+          // The host's docker_gwbridge interface outlives the engine unless its network is removed, which the
+          // engine refuses while the tasks' containers still hold endpoints on it: they go first.
           teardown.add(async () => {
-            await docker(['swarm', 'leave', '--force'], made.endpoint);
-            await docker(['network', 'rm', 'docker_gwbridge'], made.endpoint);
+            await dockerOk(['swarm', 'leave', '--force'], made.endpoint);
+            const containers = (await dockerOk(['ps', '-aq'], made.endpoint)).trim();
+            if (containers !== '') await dockerOk(['rm', '-f', ...containers.split('\n')], made.endpoint);
+            await dockerOk(['network', 'rm', 'docker_gwbridge'], made.endpoint);
           });
         },
       });
