@@ -3,16 +3,14 @@
 // their API, and prints a terminal report, JSON (docs/audit-report.schema.json) or SARIF 2.1.0.
 // Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad arguments, 3 an engine
 // could not be reached at all.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../errors/config-error.js';
 import { AddressError, DEFAULT_ENGINE_TIME } from '../audit/engine-api.js';
 import { renderSarif } from '../audit/format/sarif.js';
 import { renderText } from '../audit/format/text.js';
 import type { FailOn } from '../audit/report.js';
 import { DEFAULT_MAX_CONTAINERS, runAudit } from '../audit/run-audit.js';
+import { failOnOption, formatOption, packageVersion, terminalWidth, writeReport } from './report-output.js';
 
 interface AuditCommandOptions {
   host: string[];
@@ -41,26 +39,6 @@ function positiveWhole(what: string): (text: string) => number {
   };
 }
 
-/**
- * The width of the terminal the report is read on: standard output's, else standard error's (a report
- * piped to a pager is still read on the terminal); undefined without one (CI logs, cron mail).
- */
-function terminalWidth(): number | undefined {
-  if (process.stdout.isTTY === true) return process.stdout.columns;
-  if (process.stderr.isTTY === true) return process.stderr.columns;
-  return undefined;
-}
-
-function packageVersion(): string {
-  // src/cli and dist/cli are both two levels below the package root.
-  try {
-    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 export function registerAudit(program: Command): void {
   program
     .command('audit')
@@ -71,13 +49,9 @@ export function registerAudit(program: Command): void {
       collect,
       [],
     )
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(formatOption())
     .option('--output <file>', 'write the report to a file instead of standard output')
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (none: only unreachable engines fail, with 3)')
-        .choices(['none', 'info', 'low', 'medium', 'high', 'critical'])
-        .default('high'),
-    )
+    .addOption(failOnOption('none: only unreachable engines fail, with 3'))
     .option('--config-file <path>', 'the daemon.json to read instead of the one the local daemon uses (its --config-file, else /etc/docker/daemon.json)')
     .option('--daemon-pid <pid>', 'the local dockerd process, instead of the one found holding the socket', positiveWhole('a process id'))
     .option('--remote', 'audit unix:// hosts through their API only, as remote engines (e.g. a socket forwarded over SSH)')
@@ -133,8 +107,7 @@ export function registerAudit(program: Command): void {
           : opts.format === 'sarif'
             ? renderSarif(report)
             : renderText(report, { colour, ...(width !== undefined && { width }) });
-      if (opts.output !== undefined) writeFileSync(opts.output, text);
-      else process.stdout.write(text);
+      writeReport(text, opts.output);
       process.exitCode = report.exitCode;
     });
 }

@@ -13,6 +13,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./serve-command.js')).registerServe,
   policy: async () => (await import('./policy-command.js')).registerPolicy,
   audit: async () => (await import('./audit-command.js')).registerAudit,
+  check: async () => (await import('./check-command.js')).registerCheck,
   certs: async () => (await import('./certs-command.js')).registerCerts,
   health: async () => (await import('./health-command.js')).registerHealth,
 };

@@ -9,6 +9,7 @@ import type { AppliedDefault, Decision } from '../judge/decision.js';
 import type { ContainerFacts, EngineLookup, ExecFacts, ImageFacts, VolumeFacts } from '../judge/engine-lookup.js';
 import type { Policy } from '../judge/policy.js';
 import type { Redaction } from '../judge/redaction.js';
+import type { Violation } from '../judge/reach/findings.js';
 import type { TraceStep } from '../policy/rule-policy.js';
 import type { Normalisation } from '../route/normalisation.js';
 import type { Operation } from '../route/operations.js';
@@ -38,6 +39,8 @@ export interface JudgeResult {
   rule: string;
   reason: string;
   fix?: string;
+  /** On a deny by the reach judge: each field refused, with its own why and fix (what `reason` and `fix` join). */
+  violations?: readonly Violation[];
   /** `warn`: a deny the caller should record and forward anyway. */
   mode?: 'enforce' | 'warn';
   /**
@@ -149,6 +152,7 @@ export async function judge(policy: Policy, request: JudgeRequest, engine: Engin
       rule: decision.rule,
       reason: decision.reason,
       ...(decision.fix !== undefined && { fix: decision.fix }),
+      ...(decision.violations !== undefined && { violations: decision.violations }),
       ...(decision.mode !== undefined && { mode: decision.mode }),
       ...(decision.verdict === 'deny' && refusalOf(policyRefusal(understood, decision))),
       operation: understood.route.operation,

@@ -16,3 +16,18 @@ export function formatJsonPath(path: JsonPath): string {
   }
   return text;
 }
+
+/** The path `formatJsonPath` wrote (`HostConfig.Binds[2]`, `Labels["a.b"]`), read back; undefined when it is not one. */
+export function parseJsonPath(text: string): JsonPath | undefined {
+  const path: (string | number)[] = [];
+  const segment = /\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  let at = 0;
+  while (at < text.length) {
+    segment.lastIndex = at;
+    const match = segment.exec(text);
+    if (match === null || (match[0].startsWith('.') && at === 0)) return undefined;
+    path.push(match[1] ?? (match[2] !== undefined ? Number(match[2]) : (JSON.parse(match[3]!) as string)));
+    at = segment.lastIndex;
+  }
+  return path;
+}

@@ -2,6 +2,7 @@
 import type { ReplacedQuery } from '../route/query.js';
 import type { Redaction } from './redaction.js';
 import type { SharedKind } from './owner/owner-source.js';
+import type { Violation } from './reach/findings.js';
 
 /** A JSON value a policy can set; it comes from the policy file, never from the request. */
 export type PolicyValue = string | number | boolean | null | ReadonlyArray<string | number | boolean>;
@@ -20,6 +21,11 @@ export interface Decision {
   reason: string;
   /** How to get the request allowed, one sentence (deny only). */
   fix?: string;
+  /**
+   * On a deny by the reach judge: each field refused, with its own why and fix (the reason and fix above join
+   * them), so that `dockgate check` can point at the line and column that set each one.
+   */
+  violations?: readonly Violation[];
   /**
    * `warn`: the rule runs in learning mode; a `deny` verdict is recorded as `would_deny` and the
    * request is forwarded anyway. Absent means `enforce`.

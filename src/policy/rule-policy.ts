@@ -386,6 +386,7 @@ export class RulePolicy implements Policy {
               rule: rule.rule,
               reason: reach.violations.map((v) => `${v.field}: ${v.why}`).join('; '),
               fix: joinFixes([...reach.violations.map((v) => v.fix), rule.widen ?? '']),
+              violations: reach.violations,
               ...carried,
               ...changed,
               ...forwarded,
