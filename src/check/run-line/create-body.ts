@@ -92,7 +92,28 @@ function baseBody(image: string): JsonObject {
       MaskedPaths: null,
       ReadonlyPaths: null,
     },
-    NetworkingConfig: { EndpointsConfig: {} },
+    NetworkingConfig: { EndpointsConfig: { default: endpointSettings() } },
+  };
+}
+
+/** The endpoint the CLI sends for the network a container joins (`default`, or the one --network names). */
+export function endpointSettings(): JsonObject {
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: '',
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: '',
+    EndpointID: '',
+    Gateway: '',
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: null,
   };
 }
 
@@ -110,7 +131,10 @@ export class CreateBody {
   private parentOf(field: string): { parent: JsonObject; key: string } {
     const path = field.split('.');
     let parent = this.body;
-    for (const segment of path.slice(0, -1)) parent = parent[segment] as JsonObject;
+    for (const segment of path.slice(0, -1)) {
+      const child = parent[segment];
+      parent = child !== null && typeof child === 'object' && !Array.isArray(child) ? child : (parent[segment] = {});
+    }
     return { parent, key: path[path.length - 1]! };
   }
 
@@ -124,7 +148,7 @@ export class CreateBody {
   /** One more item of a list field (`HostConfig.Binds`), located at its own flag. */
   push(field: string, value: Json, at: SourceLocation): void {
     const { parent, key } = this.parentOf(field);
-    const list = Array.isArray(parent[key]) ? (parent[key]) : [];
+    const list = Array.isArray(parent[key]) ? parent[key] : [];
     parent[key] = list;
     this.places.set(`${field}[${list.length}]`, at);
     if (!this.places.has(field)) this.places.set(field, at);
@@ -134,7 +158,7 @@ export class CreateBody {
   /** One key of a map field (`HostConfig.Sysctls`), located at its own flag (`HostConfig.Sysctls["net.core.x"]`, as the judge names it). */
   put(field: string, key: string, value: Json, at: SourceLocation): void {
     const { parent, key: last } = this.parentOf(field);
-    const map = parent[last] !== null && typeof parent[last] === 'object' && !Array.isArray(parent[last]) ? (parent[last]) : {};
+    const map = parent[last] !== null && typeof parent[last] === 'object' && !Array.isArray(parent[last]) ? parent[last] : {};
     parent[last] = map;
     map[key] = value;
     this.places.set(formatJsonPath([...field.split('.'), key]), at);

@@ -27,8 +27,15 @@ export interface RunLine {
   location: SourceLocation;
 }
 
-const BY_LONG = new Map(RUN_FLAGS.map((f) => [f.name, f]));
-const BY_SHORT = new Map(RUN_FLAGS.filter((f) => f.short !== undefined).map((f) => [f.short!, f]));
+/** The flags each command knows, by long name and by shorthand. */
+const FLAGS = {
+  run: flagIndex(RUN_FLAGS),
+  create: flagIndex(RUN_FLAGS.filter((f) => f.runOnly !== true)),
+};
+
+function flagIndex(flags: readonly RunFlag[]): { long: ReadonlyMap<string, RunFlag>; short: ReadonlyMap<string, RunFlag> } {
+  return { long: new Map(flags.map((f) => [f.name, f])), short: new Map(flags.filter((f) => f.short !== undefined).map((f) => [f.short!, f])) };
+}
 
 /** Go's strconv.ParseBool, which pflag's boolean flags use. */
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
@@ -47,6 +54,7 @@ function booleanValue(text: string, name: string, where: SourceLocation, command
 /** The words after `docker run` (or `docker container create`, ...), read as the CLI reads them. */
 export function readRunLine(command: 'run' | 'create', words: readonly ShellWord[], location: SourceLocation): RunLine {
   const uses: FlagUse[] = [];
+  const known = FLAGS[command];
   let i = 0;
   const next = (): ShellWord | undefined => words[++i];
   for (; i < words.length; i++) {
@@ -60,7 +68,7 @@ export function readRunLine(command: 'run' | 'create', words: readonly ShellWord
     if (text.startsWith('--')) {
       const eq = text.indexOf('=');
       const name = eq === -1 ? text.slice(2) : text.slice(2, eq);
-      const flag = BY_LONG.get(name);
+      const flag = known.long.get(name);
       if (flag === undefined) throw cliError(word.location, command, `unknown flag: --${name}`);
       if (flag.kind === 'bool') {
         uses.push({ flag, value: eq === -1 ? 'true' : booleanValue(text.slice(eq + 1), name, word.location, command), location: word.location });
@@ -77,7 +85,7 @@ export function readRunLine(command: 'run' | 'create', words: readonly ShellWord
     // an optional `=`) or the next word.
     for (let at = 1; at < text.length; at++) {
       const letter = text[at]!;
-      const flag = BY_SHORT.get(letter);
+      const flag = known.short.get(letter);
       if (flag === undefined) throw cliError(word.location, command, `unknown shorthand flag: '${letter}' in ${text}`);
       const rest = text.slice(at + 1);
       if (flag.kind === 'bool') {
@@ -98,9 +106,9 @@ export function readRunLine(command: 'run' | 'create', words: readonly ShellWord
       break;
     }
   }
+  const help = uses.find((u) => u.flag.name === 'help');
+  if (help !== undefined) throw new ConfigError(`${help.location.file}:${help.location.line}:${help.location.column}: docker ${command} --help prints the usage and sends nothing to check`);
   const image = words[i];
   if (image === undefined) throw cliError(location, command, `"docker ${command}" requires at least 1 argument`);
-  const help = uses.find((u) => u.flag.name === 'help');
-  if (help !== undefined) throw cliError(help.location, command, '--help prints the usage and sends nothing');
   return { command, uses, image, args: words.slice(i + 1), location };
 }

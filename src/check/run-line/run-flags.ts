@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors/config-error.js';
 import { parseCpus, parseSize } from '../../policy/policy-units.js';
 import type { SourceLocation } from '../checked-request.js';
-import type { CreateBody, JsonObject } from './create-body.js';
+import { endpointSettings, type CreateBody, type JsonObject } from './create-body.js';
 
 export interface RunFlag {
   name: string;
@@ -18,6 +18,8 @@ export interface RunFlag {
   apply?: (body: CreateBody, value: string, at: SourceLocation) => void;
   /** Read by the CLI alone; nothing of it reaches the create body. */
   client?: true;
+  /** A flag of `docker run` only (detaching and attaching); `docker create` does not know it. */
+  runOnly?: true;
 }
 
 function invalid(at: SourceLocation, flag: string, value: string, why: string): ConfigError {
@@ -157,7 +159,7 @@ function securityOpt(body: CreateBody, value: string, at: SourceLocation): void 
 
 function network(body: CreateBody, value: string, at: SourceLocation): void {
   body.set('HostConfig.NetworkMode', value, at);
-  const endpoints: JsonObject = value === 'host' || value === 'none' || value.startsWith('container:') ? {} : { [value]: {} };
+  const endpoints: JsonObject = value === 'host' || value === 'none' || value.startsWith('container:') ? {} : { [value]: endpointSettings() };
   body.set('NetworkingConfig.EndpointsConfig', endpoints, at);
 }
 
@@ -198,14 +200,34 @@ function tmpfs(body: CreateBody, value: string, at: SourceLocation): void {
   body.put('HostConfig.Tmpfs', cut === -1 ? value : value.slice(0, cut), cut === -1 ? '' : value.slice(cut + 1), at);
 }
 
+const GO_DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** A Go duration (`30s`, `1m30s`, `1.5h`) in nanoseconds, as the health flags take it. */
+function duration(field: string, flag: string): RunFlag['apply'] {
+  return (body, value, at) => {
+    if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value) && value !== '0') throw invalid(at, flag, value, 'not a duration such as 30s or 1m30s');
+    let nanos = 0;
+    for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) nanos += Number(amount) * GO_DURATION_UNITS[unit!]!;
+    body.set(field, Math.round(nanos), at);
+  };
+}
+
+function healthCommand(body: CreateBody, value: string, at: SourceLocation): void {
+  body.set('Healthcheck.Test', ['CMD-SHELL', value], at);
+}
+
+function noHealthcheck(body: CreateBody, value: string, at: SourceLocation): void {
+  if (value === 'true') body.set('Healthcheck.Test', ['NONE'], at);
+}
+
 const CLIENT = { client: true } as const;
 
 export const RUN_FLAGS: readonly RunFlag[] = [
   // run.go and create.go
-  { name: 'detach', short: 'd', kind: 'bool', ...CLIENT },
-  { name: 'sig-proxy', kind: 'bool', ...CLIENT },
+  { name: 'detach', short: 'd', kind: 'bool', ...CLIENT, runOnly: true },
+  { name: 'sig-proxy', kind: 'bool', ...CLIENT, runOnly: true },
   { name: 'name', kind: 'value', ...CLIENT },
-  { name: 'detach-keys', kind: 'value', ...CLIENT },
+  { name: 'detach-keys', kind: 'value', ...CLIENT, runOnly: true },
   { name: 'pull', kind: 'value', ...CLIENT },
   { name: 'quiet', short: 'q', kind: 'bool', ...CLIENT },
   { name: 'use-api-socket', kind: 'bool' },
@@ -271,13 +293,13 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'volume', short: 'v', kind: 'value', apply: volume },
   { name: 'mount', kind: 'value', apply: mountFlag },
   // health checks
-  { name: 'health-cmd', kind: 'value' },
-  { name: 'health-interval', kind: 'value' },
-  { name: 'health-retries', kind: 'value' },
-  { name: 'health-timeout', kind: 'value' },
-  { name: 'health-start-period', kind: 'value' },
-  { name: 'health-start-interval', kind: 'value' },
-  { name: 'no-healthcheck', kind: 'bool' },
+  { name: 'health-cmd', kind: 'value', apply: healthCommand },
+  { name: 'health-interval', kind: 'value', apply: duration('Healthcheck.Interval', 'health-interval') },
+  { name: 'health-retries', kind: 'value', apply: integer('Healthcheck.Retries', 'health-retries') },
+  { name: 'health-timeout', kind: 'value', apply: duration('Healthcheck.Timeout', 'health-timeout') },
+  { name: 'health-start-period', kind: 'value', apply: duration('Healthcheck.StartPeriod', 'health-start-period') },
+  { name: 'health-start-interval', kind: 'value', apply: duration('Healthcheck.StartInterval', 'health-start-interval') },
+  { name: 'no-healthcheck', kind: 'bool', apply: noHealthcheck },
   // resources
   { name: 'blkio-weight', kind: 'value', apply: integer('HostConfig.BlkioWeight', 'blkio-weight') },
   { name: 'blkio-weight-device', kind: 'value' },
