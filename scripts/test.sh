@@ -58,6 +58,8 @@ unit_tests=(
   test/unit/builtin-profiles-meaning-table.test.ts
   test/unit/library-judge-returns-canonical-body.test.ts
   test/unit/imports-flow-down-the-layers.test.ts
+  test/unit/check-run-lines-read-as-the-docker-cli-reads-them.test.ts
+  test/unit/check-report-text-json-sarif-and-exit-codes.test.ts
   test/unit/architecture-doc-names-what-exists.test.ts
   test/unit/policy-reload-keeps-old-on-broken-file.test.ts
   test/unit/policy-cli-check-and-explain.test.ts

@@ -1,7 +1,7 @@
 // A raw Engine API body in a JSON file, checked as the container create it is (`POST /containers/create`):
 // the file's bytes are judged as they are, read by the gateway's own reader, and a field the judge names
-// (`HostConfig.Binds[0]`) is found in the file as the engine would take it: the key spelt exactly so, else
-// one Go's case folding matches, the last of repeated keys (the one the engine keeps).
+// (`HostConfig.Binds[0]`) is found in the file as the engine takes a struct field: the last key that is
+// the field's name under Go's case folding (each such key sets the field again; the last one stays).
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { ConfigError } from '../errors/config-error.js';
 import { goFieldFold } from '../inspect/go-field-fold.js';
@@ -12,11 +12,7 @@ import { CLI_API_VERSION } from './run-line/run-requests.js';
 function keyNode(map: Node, key: string): { key: Node; value: Node | null } | undefined {
   if (!isMap(map)) return undefined;
   const pairs = map.items.filter((p) => isScalar(p.key));
-  const same = (p: (typeof pairs)[number], fold: boolean): boolean => {
-    const name = String((p.key as { value: unknown }).value);
-    return fold ? goFieldFold(name) === goFieldFold(key) : name === key;
-  };
-  const found = pairs.filter((p) => same(p, false)).at(-1) ?? pairs.filter((p) => same(p, true)).at(-1);
+  const found = pairs.filter((p) => goFieldFold(String((p.key as { value: unknown }).value)) === goFieldFold(key)).at(-1);
   return found === undefined ? undefined : { key: found.key as Node, value: (found.value as Node | null) ?? null };
 }
 
