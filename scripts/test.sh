@@ -155,6 +155,7 @@ e2e_tests=(
   test/e2e/side-doors-refused.test.ts
   test/e2e/json-tricks-refused-through-gateway.test.ts
   test/e2e/benign-neighbours-pass-baseline.test.ts
+  test/e2e/check-verdicts-match-the-gateway.test.ts
   test/e2e/policy-defaults-applied-and-recorded.test.ts
   test/e2e/certs-issued-client-runs-docker-over-tls.test.ts
   test/e2e/tls-handshake-refusals-recorded.test.ts

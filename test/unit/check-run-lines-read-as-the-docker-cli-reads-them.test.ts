@@ -73,13 +73,25 @@ test('repeated list flags keep their order; each item is located at its own flag
   const { body, request } = line('run', '-v', '/etc:/x:ro', '--volume=vol:/data', '-v', '/anon', '--cap-add', 'sys_admin', '--cap-add', 'CAP_NET_ADMIN', '--cap-drop=all', 'busybox');
   assert.deepEqual(body.HostConfig['Binds'], ['/etc:/x:ro', 'vol:/data']);
   assert.deepEqual(body['Volumes'], { '/anon': {} });
-  assert.deepEqual(body.HostConfig['CapAdd'], ['CAP_SYS_ADMIN', 'CAP_NET_ADMIN']);
+  assert.deepEqual(body.HostConfig['CapAdd'], ['CAP_NET_ADMIN', 'CAP_SYS_ADMIN'], 'sorted, as the CLI sends them');
   assert.deepEqual(body.HostConfig['CapDrop'], ['ALL']);
   assert.equal(request.locate('HostConfig.Binds[0]').column, 12);
   assert.equal(request.locate('HostConfig.Binds[1]').column, 26);
-  assert.equal(request.locate('HostConfig.CapAdd[1]').column, 74);
+  assert.equal(request.locate('HostConfig.CapAdd[0]').column, 74, 'each capability at the flag that named it');
   assert.equal(request.locate('HostConfig.Binds[0].Source').column, 12, 'a field inside an item is at the item');
   assert.equal(request.locate('HostConfig.Memory').column, 1, 'a field no flag set is at the command');
+});
+
+test('capabilities as the CLI settles them: each once, ALL for all, added beats dropped, RESET left out, sorted', () => {
+  const caps = (...args: string[]): [unknown, unknown] => {
+    const { body } = line('run', ...args, 'busybox');
+    return [body.HostConfig['CapAdd'], body.HostConfig['CapDrop']];
+  };
+  assert.deepEqual(caps('--cap-add', 'chown', '--cap-add', 'CAP_CHOWN', '--cap-add', ' kill '), [['CAP_CHOWN', 'CAP_KILL'], null]);
+  assert.deepEqual(caps('--cap-add', 'ALL', '--cap-add', 'sys_admin', '--cap-drop', 'net_raw'), [['ALL'], ['CAP_NET_RAW']]);
+  assert.deepEqual(caps('--cap-drop', 'NET_RAW', '--cap-add', 'net_raw', '--cap-drop', 'reset'), [['CAP_NET_RAW'], null]);
+  const { request } = line('run', '--cap-add', 'SYS_ADMIN', '--cap-add', 'CHOWN', 'busybox');
+  assert.deepEqual([request.locate('HostConfig.CapAdd[0]').column, request.locate('HostConfig.CapAdd[1]').column], [32, 12]);
 });
 
 test('volumes, mounts, devices and a relative bind as the CLI sends them', () => {

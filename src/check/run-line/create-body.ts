@@ -165,6 +165,20 @@ export class CreateBody {
     if (!this.places.has(field)) this.places.set(field, at);
   }
 
+  /** The items of a list field with where each was written, in order. */
+  items(field: string): Array<{ value: Json; at: SourceLocation }> {
+    const list = this.get(field);
+    return Array.isArray(list) ? list.map((value, i) => ({ value, at: this.places.get(`${field}[${i}]`)! })) : [];
+  }
+
+  /** A list field given anew (null when empty, as Go sends a nil slice), each item at its own place. */
+  replaceList(field: string, items: ReadonlyArray<{ value: Json; at: SourceLocation }>): void {
+    for (const key of [...this.places.keys()]) if (key === field || key.startsWith(`${field}[`)) this.places.delete(key);
+    this.set(field, null, items[0]?.at ?? this.places.get('Image')!);
+    if (items.length === 0) this.places.delete(field);
+    for (const item of items) this.push(field, item.value, item.at);
+  }
+
   get(field: string): Json | undefined {
     const { parent, key } = this.parentOf(field);
     return parent[key];

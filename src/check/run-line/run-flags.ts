@@ -66,9 +66,39 @@ function keyValue(field: string, flag: string, separator = '='): RunFlag['apply'
 /** Linux capabilities as the CLI sends them: upper case, `CAP_` prefixed, `ALL` as it is. */
 function capability(field: string): RunFlag['apply'] {
   return (body, value, at) => {
-    const upper = value.toUpperCase();
-    body.push(field, upper === 'ALL' || upper.startsWith('CAP_') ? upper : `CAP_${upper}`, at);
+    const upper = value.trim().toUpperCase();
+    body.push(field, upper === 'ALL' || upper === 'RESET' || upper.startsWith('CAP_') ? upper : `CAP_${upper}`, at);
   };
+}
+
+/**
+ * The capabilities the CLI sends once every --cap-add and --cap-drop is read (docker/cli opts
+ * EffectiveCapAddCapDrop): each once, ALL standing for every other, one both added and dropped only added,
+ * RESET left out, each list sorted. Each stays located at the first flag that named it.
+ */
+export function settleCapabilities(body: CreateBody): void {
+  const firstOf = (field: string): Map<string, SourceLocation> => {
+    const seen = new Map<string, SourceLocation>();
+    for (const { value, at } of body.items(field)) if (typeof value === 'string' && !seen.has(value)) seen.set(value, at);
+    return seen;
+  };
+  let add = firstOf('HostConfig.CapAdd');
+  let drop = firstOf('HostConfig.CapDrop');
+  if (add.has('ALL')) add = new Map([['ALL', add.get('ALL')!]]);
+  if (drop.has('ALL')) drop = new Map([['ALL', drop.get('ALL')!]]);
+  const sorted = (caps: Map<string, SourceLocation>, keep: (cap: string) => boolean): Array<{ value: string; at: SourceLocation }> =>
+    [...caps]
+      .filter(([cap]) => cap !== 'RESET' && keep(cap))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([value, at]) => ({ value, at }));
+  body.replaceList(
+    'HostConfig.CapDrop',
+    sorted(drop, (cap) => !add.has(cap)),
+  );
+  body.replaceList(
+    'HostConfig.CapAdd',
+    sorted(add, () => true),
+  );
 }
 
 /** `-v`: a spec with a source (bind or named volume) is a bind, a lone container path an anonymous volume; `./x` made absolute. */

@@ -6,6 +6,7 @@ import { ConfigError } from '../../errors/config-error.js';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
 import { CreateBody } from './create-body.js';
 import { readRunLine, type FlagUse, type RunLine } from './read-run-line.js';
+import { settleCapabilities } from './run-flags.js';
 import { shellCommands, type ShellEnvironment, type ShellWord } from './shell-words.js';
 
 /** The API version the docker CLI speaks to an engine that offers it (the e2e engines' 1.41). */
@@ -34,6 +35,7 @@ function runLineRequest(line: RunLine): CheckedRequest {
       );
     }
   }
+  settleCapabilities(body);
   if (line.args.length > 0) line.args.forEach((arg) => body.push('Cmd', arg.value, arg.location));
   if (interactive) {
     body.set('OpenStdin', true, line.location);
