@@ -112,7 +112,8 @@ export function containerCreateRequest(project: ComposeProject, service: Project
     env.push(resolved === null ? name : `${name}=${pythonText(resolved)}`);
     where.set(`Env[${env.length - 1}]`, node.at);
   }
-  body['Env'] = env;
+  // docker-py sends no Env at all for an empty one.
+  if (env.length > 0) body['Env'] = env;
   set('Env', 'environment');
 
   for (const [key, field] of [
