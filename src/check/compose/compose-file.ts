@@ -75,19 +75,19 @@ function readSection(file: string, entry: LocatedEntry | undefined, section: str
 }
 
 /** Substitutes variables in every value below `node` and converts the values Compose converts; `path` as Compose spells it (`service/web/privileged`). */
-function interpolateNode(node: LocatedNode, variables: Variables, path: string, describe: () => string): LocatedNode {
+function interpolateNode(node: LocatedNode, variables: Variables, path: string, describe: () => string, withDefaults: boolean): LocatedNode {
   if (node.kind === 'map') {
-    for (const [key, entry] of node.entries) entry.value = interpolateNode(entry.value, variables, `${path}/${key}`, describe);
+    for (const [key, entry] of node.entries) entry.value = interpolateNode(entry.value, variables, `${path}/${key}`, describe, withDefaults);
     return node;
   }
   if (node.kind === 'seq') {
-    node.items = node.items.map((item) => interpolateNode(item, variables, path, describe));
+    node.items = node.items.map((item) => interpolateNode(item, variables, path, describe, withDefaults));
     return node;
   }
   let value = node.value;
   if (typeof value === 'string') {
     try {
-      value = interpolate(value, variables);
+      value = interpolate(value, variables, withDefaults);
     } catch (err) {
       if (!(err instanceof InterpolationError)) throw err;
       throw new ComposeFileError(
@@ -103,11 +103,11 @@ function interpolateNode(node: LocatedNode, variables: Variables, path: string, 
   return scalar(converted.value, node.at);
 }
 
-function interpolateSection(section: LocatedMap, kind: string, variables: Variables): void {
+function interpolateSection(section: LocatedMap, kind: string, variables: Variables, withDefaults = true): void {
   for (const [name, item] of section.entries) {
     if (item.value.kind !== 'map') continue;
     for (const [key, option] of item.value.entries) {
-      option.value = interpolateNode(option.value, variables, `${kind}/${name}/${key}`, () => `"${key}" option in ${kind} "${name}"`);
+      option.value = interpolateNode(option.value, variables, `${kind}/${name}/${key}`, () => `"${key}" option in ${kind} "${name}"`, withDefaults);
     }
   }
 }
@@ -142,7 +142,7 @@ export function loadComposeFile(path: string, variables: Variables): ComposeFile
   }
   if (format === 1) {
     const services = readSection(path, { key: start, value: root }, 'service', V1_SERVICE_KEYS, start);
-    interpolateSection(services, 'service', variables);
+    interpolateSection(services, 'service', variables, false);
     return { path, format, services, volumes: emptyMap(start), networks: emptyMap(start) };
   }
   for (const [key, entry] of root.entries) {

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { CheckedRequest } from '../checked-request.js';
 import { ComposeFileError } from './compose-file-error.js';
 import { loadComposeFile, type ComposeFile } from './compose-file.js';
-import { projectName, type ComposeProject, type ProjectResource, type ProjectService } from './compose-project.js';
+import { projectName, resourceNaming, type ComposeProject, type ProjectResource, type ProjectService } from './compose-project.js';
 import { projectVariables } from './dot-env.js';
 import type { Variables } from './interpolation.js';
 import type { LocatedEntry, LocatedMap } from './located-yaml.js';
@@ -76,7 +76,13 @@ export function loadComposeProject(options: ComposeRequestsOptions): ComposeProj
   }));
   const resources = (section: 'volumes' | 'networks'): Map<string, ProjectResource> => {
     const out = new Map<string, ProjectResource>();
-    for (const file of files) for (const [name, entry] of file[section].entries) out.set(name, { name, key: entry.key, config: entry.value as LocatedMap });
+    for (const file of files) {
+      for (const [name, entry] of file[section].entries) {
+        const resource = { name, key: entry.key, config: entry.value as LocatedMap };
+        refuseExternalWithAttributes(resource, section === 'volumes' ? 'Volume' : 'Network');
+        out.set(name, resource);
+      }
+    }
     return out;
   };
   const project: ComposeProject = {
@@ -90,6 +96,16 @@ export function loadComposeProject(options: ComposeRequestsOptions): ComposeProj
   };
   project.services = sortServices(project);
   return project;
+}
+
+/** An external volume or network may give only its name (a network its driver too), as Compose requires. */
+function refuseExternalWithAttributes(resource: ProjectResource, kind: 'Volume' | 'Network'): void {
+  if (!resourceNaming(resource, kind.toLowerCase()).external) return;
+  const extra = [...resource.config.entries.keys()].filter((k) => k !== 'external' && k !== 'name' && !(kind === 'Network' && k === 'driver'));
+  if (extra.length > 0) {
+    const others = [...resource.config.entries.keys()].filter((k) => k !== 'external');
+    throw new ComposeFileError(resource.config.entries.get(extra[0]!)!.key, `${kind} ${resource.name} declared as external but specifies additional attributes (${others.join(', ')}).`);
+  }
 }
 
 /** The services `up` starts under the active profiles: those with no `profiles:` and those naming an active one; a dependency left out is refused. */

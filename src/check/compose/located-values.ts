@@ -99,6 +99,13 @@ export class LocatedReader {
     return out;
   }
 
+  /** Refuses a key of `node` (an item of the list at `key`) that the schema does not allow there, as Compose refuses it. */
+  onlyKeys(key: string, node: LocatedMap, allowed: readonly string[]): void {
+    for (const [name, entry] of node.entries) {
+      if (!allowed.includes(name) && !name.startsWith('x-')) throw new ComposeFileError(entry.key, `${this.where}.${key} contains unsupported option: '${name}'`);
+    }
+  }
+
   /** A nested mapping, read with the same rules. */
   mapping(key: string): LocatedReader | undefined {
     const entry = this.entry(key);

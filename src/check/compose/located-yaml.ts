@@ -62,12 +62,26 @@ export function readLocatedYaml(file: string, text: string): LocatedNode {
   return toLocated(doc, doc.contents, locate, locate(0));
 }
 
+// PyYAML's YAML 1.1 resolver is narrower than the yaml library's: `y` and `n` stay text, and a number
+// must match its patterns (`1e3` and `012345678` are text to PyYAML).
+const PYYAML_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/u;
+const PYYAML_FLOAT =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/u;
+
+/** A plain scalar's value as PyYAML resolves it, where the yaml library resolves it otherwise. */
+function pyyamlValue(value: unknown, plain: string | undefined): unknown {
+  if (plain === undefined) return value;
+  if (typeof value === 'boolean' && /^[yYnN]$/u.test(plain)) return plain;
+  if ((typeof value === 'number' || typeof value === 'bigint') && !PYYAML_INT.test(plain) && !PYYAML_FLOAT.test(plain)) return plain;
+  return value;
+}
+
 function toLocated(doc: Document, raw: unknown, locate: (offset: number | undefined) => SourceLocation, fallback: SourceLocation): LocatedNode {
   const node = isAlias(raw) ? (raw.resolve(doc) as unknown) : raw;
   if (node === null || node === undefined) return scalar(null, fallback);
   const at = locate((node as Node).range?.[0]);
   if (isScalar(node)) {
-    const value = node.value;
+    const value = pyyamlValue(node.value, node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : undefined);
     if (value === null || value === undefined) return scalar(null, at);
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return scalar(value, at);
     if (typeof value === 'bigint') return scalar(Number(value), at);

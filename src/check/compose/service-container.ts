@@ -433,6 +433,7 @@ export function serviceNetworks(r: LocatedReader): ServiceNetwork[] {
   if (entry.value.kind === 'seq') return (r.list('networks') ?? []).map((n) => ({ name: String(n.value), at: n.node.at, aliases: [] }));
   const networks = r.mapping('networks')!;
   return [...networks.map.entries].map(([name, e]) => {
+    if (e.value.kind === 'map') networks.onlyKeys(name, e.value, ['aliases', 'ipv4_address', 'ipv6_address', 'link_local_ips', 'priority']);
     const config = e.value.kind === 'map' ? new LocatedReader(`${networks.where}.${name}`, e.value) : undefined;
     const priority = config?.number('priority');
     const ipv4 = config?.string('ipv4_address');

@@ -54,10 +54,11 @@ export function servicePorts(r: LocatedReader, where: FieldLocations): { exposed
     if (entry.value.kind !== 'seq') r.invalid('ports', entry.value, 'an array');
     for (const item of entry.value.items) {
       if (item.kind === 'map') {
+        r.onlyKeys('ports', item, ['mode', 'target', 'published', 'protocol']);
         const long = new LocatedReader(`${r.where}.ports`, item);
         const target = long.number('target');
         const published = long.entry('published');
-        const value = published && long.scalarOf('published', published.value, ['string', 'number'], 'a string or number').value;
+        const value = published && long.scalarOf('published', published.value, ['number'], 'an integer').value;
         ports.push({ key: `${target ?? ''}/${long.string('protocol') ?? 'tcp'}`, hostIp: '', hostPort: value === undefined ? '' : String(value), published: true, node: item });
       } else if (item.kind === 'scalar' && (typeof item.value === 'string' || typeof item.value === 'number')) {
         ports.push(...parsePortSpec(String(item.value), item));

@@ -92,6 +92,7 @@ export function serviceVolumes(project: ComposeProject, service: string, reader:
       continue;
     }
     if (item.kind !== 'map') reader.invalid('volumes', item, 'a string or an object');
+    reader.onlyKeys('volumes', item, ['type', 'source', 'target', 'read_only', 'consistency', 'bind', 'volume', 'tmpfs']);
     const mount = new LocatedReader(`${reader.where}.volumes`, item);
     const type = mount.string('type');
     if (type === undefined) throw new ComposeFileError(item.at, `${reader.where}.volumes contains an invalid type: 'type' is a required property`);
