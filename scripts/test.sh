@@ -118,6 +118,7 @@ unit_tests=(
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
 # time. Each file bounds itself: a suite timeout for its tests, timeouts of their own for its hooks.
 e2e_tests=(
+  test/e2e/compose-requests-are-what-docker-compose-sends.test.ts
   test/e2e/containers-sharing-a-socket-told-apart-by-compose-service.test.ts
   test/e2e/cli-basics-match-direct-socket.test.ts
   test/e2e/read-only-reads-carry-no-secrets.test.ts

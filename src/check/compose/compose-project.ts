@@ -1,0 +1,82 @@
+// A project as Compose 1.29 holds it once its files are loaded, merged and extended: its name, working
+// directory, variables, services in order, and the volumes and networks it declares, with the names they
+// have on the engine (`<project>_<name>`, or the `name:` given, or the external name).
+import type { SourceLocation } from '../checked-request.js';
+import type { Variables } from './interpolation.js';
+import type { LocatedMap } from './located-yaml.js';
+import { LocatedReader } from './located-values.js';
+
+export interface ProjectService {
+  name: string;
+  /** Where the service's key was written (in the first file that names it). */
+  key: SourceLocation;
+  /** The service as merged and extended, its values interpolated. */
+  config: LocatedMap;
+}
+
+export interface ProjectResource {
+  name: string;
+  key: SourceLocation;
+  config: LocatedMap;
+}
+
+export interface ComposeProject {
+  name: string;
+  /** The directory relative paths are taken from: the first file's. */
+  workingDir: string;
+  /** 1: the legacy format (no networks, no named volumes); 2: every later one. */
+  format: 1 | 2;
+  variables: Variables;
+  services: ProjectService[];
+  volumes: Map<string, ProjectResource>;
+  networks: Map<string, ProjectResource>;
+}
+
+/** Compose's project name: `-p`, else COMPOSE_PROJECT_NAME, else the working directory's name; lower case, only `-_a-z0-9` kept. */
+export function projectName(given: string | undefined, variables: Variables, workingDir: string): string {
+  const normalise = (name: string): string => name.toLowerCase().replace(/[^-_a-z0-9]/gu, '');
+  const name = given !== undefined && given !== '' ? given : variables['COMPOSE_PROJECT_NAME'];
+  if (name !== undefined && name !== '') return normalise(name);
+  const base = normalise(
+    workingDir
+      .split('/')
+      .filter((part) => part !== '')
+      .at(-1) ?? '',
+  );
+  return base === '' ? 'default' : base;
+}
+
+/** Whether the resource is external, and the name it is given (`name:`, `external.name`, or its own for an external one). */
+export function resourceNaming(resource: ProjectResource, kind: string): { external: boolean; customName?: string } {
+  const reader = new LocatedReader(`${kind}s.${resource.name}`, resource.config);
+  const external = reader.entry('external');
+  let customName = reader.string('name');
+  let isExternal = false;
+  if (external !== undefined) {
+    if (external.value.kind === 'map') {
+      isExternal = true;
+      customName = new LocatedReader(`${kind}s.${resource.name}.external`, external.value).string('name') ?? customName ?? resource.name;
+    } else {
+      isExternal = reader.boolean('external') === true;
+      if (isExternal) customName ??= resource.name;
+    }
+  }
+  return { external: isExternal, ...(customName !== undefined && { customName }) };
+}
+
+/** The engine's name of a declared volume: `name:` or the external name, else `<project>_<name>` (the project's leading `-` and `_` dropped). */
+export function volumeEngineName(project: ComposeProject, volume: ProjectResource): string {
+  return resourceNaming(volume, 'volume').customName ?? `${project.name.replace(/^[-_]+/u, '')}_${volume.name}`;
+}
+
+/** The engine's name of a declared network: `name:` or the external name, else `<project>_<name>`. */
+export function networkEngineName(project: ComposeProject, network: string): string {
+  const declared = project.networks.get(network);
+  const custom = declared && resourceNaming(declared, 'network').customName;
+  return custom ?? `${project.name}_${network}`;
+}
+
+/** The container Compose 1.29 creates first for a service: `<project>_<service>_1`, or `container_name`. */
+export function containerName(project: ComposeProject, service: string): string {
+  return `${project.name.replace(/^[-_]+/u, '')}_${service}_1`;
+}
