@@ -30,6 +30,9 @@ interface CheckOptions {
   format: 'text' | 'json' | 'sarif';
   output?: string;
   failOn: FailOn;
+  file: string[];
+  projectName?: string;
+  composeProfile: string[];
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -66,6 +69,14 @@ export function registerCheck(program: Command): void {
     .option('--preset <name>', `an application preset: ${PRESET_NAMES.join(', ')}`)
     .option('--policy <file>', 'a YAML policy file')
     .option('--allow-bind <path[:ro]>', 'a bind root on top of the profile or preset; repeatable', collect, [])
+    .option(
+      '-f, --file <compose-file>',
+      'a compose file of one project merged as docker compose -f merges them (repeatable, in order); a .yml given as an argument is a project of its own',
+      collect,
+      [],
+    )
+    .option('-p, --project-name <name>', "the compose project's name (docker compose -p); default: COMPOSE_PROJECT_NAME, else the first file's directory")
+    .option('--compose-profile <name>', 'a compose profile to enable (docker compose --profile); repeatable; default: COMPOSE_PROFILES', collect, [])
     .option('--identity <pairs>', 'who would send the requests, for a policy file whose rules select clients (as policy explain takes it); default: this user, uid=UID,gid=GID')
     .option(
       '--upstream <url>',
@@ -77,10 +88,11 @@ export function registerCheck(program: Command): void {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (operands: string[], opts: CheckOptions) => {
       const { files, line } = splitOperands(operands);
-      if (files.length === 0 && line === undefined) throw new ConfigError('give the files to check, or -- docker run ARGS...');
+      if (files.length === 0 && opts.file.length === 0 && line === undefined) throw new ConfigError('give the files to check, or -- docker run ARGS...');
       const { policy, name } = chosenPolicy(opts);
       const identity = parseIdentity(opts.identity ?? `uid=${process.getuid?.() ?? 0},gid=${process.getgid?.() ?? 0}`);
-      const sources: CheckSources = fileRequests(files, process.env);
+      const compose = { ...(opts.projectName !== undefined && { projectName: opts.projectName }), profiles: opts.composeProfile };
+      const sources: CheckSources = fileRequests(files, process.env, compose, opts.file);
       if (line !== undefined) sources.requests.push(argumentRequests(line));
       const upstream = opts.upstream !== undefined ? readingConfig(createUpstream)(opts.upstream) : undefined;
       try {

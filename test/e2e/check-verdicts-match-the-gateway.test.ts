@@ -16,11 +16,34 @@ import { describe, it } from 'node:test';
 import { waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.js';
 import { validateSarif } from '../support/audit-cli.js';
 import { runCheckCli } from '../support/check-cli.js';
+import { compose } from '../support/compose.js';
 import { API, IMAGE, send, useGuardedEngine } from '../support/host-escape.js';
 
 const CORPUS = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'check'));
 const SCRIPT = join(CORPUS, 'run-lines.sh');
 const BODIES = ['create-benign.json', 'create-privileged.json'].map((name) => join(CORPUS, name));
+/** Each compose file is its own project; each refused service stands alone, since Compose stops a project at its first refusal. */
+const COMPOSE_FILES = ['benign.yml', 'privileged.yml', 'host-namespaces.yml', 'socket.yml', 'devices-and-capabilities.yml', 'host-bind.yml'];
+/** Where each compose refusal must point: the file, then each refused field at its line and column. */
+const EXPECTED_COMPOSE_REFUSALS: Array<[string, Array<[string, number, number]>]> = [
+  ['privileged.yml', [['HostConfig.Privileged', 6, 5]]],
+  [
+    'host-namespaces.yml',
+    [
+      ['HostConfig.NetworkMode', 6, 5],
+      ['HostConfig.PidMode', 7, 5],
+    ],
+  ],
+  ['socket.yml', [['HostConfig.Mounts[0].Source', 7, 9]]],
+  [
+    'devices-and-capabilities.yml',
+    [
+      ['HostConfig.CapAdd[0]', 7, 9],
+      ['HostConfig.Devices', 8, 5],
+    ],
+  ],
+  ['host-bind.yml', [['HostConfig.Binds[0]', 7, 9]]],
+];
 
 interface Finding {
   id: string;
@@ -29,6 +52,8 @@ interface Finding {
 }
 interface Verdict {
   subject: string;
+  method: string;
+  path: string;
   verdict: 'allow' | 'deny';
   message?: string;
   findings: Finding[];
@@ -136,15 +161,49 @@ describe('dockgate check decides as the gateway does on the same containers', { 
     assert.deepEqual(refusals, EXPECTED_REFUSALS);
   });
 
-  it('SARIF 2.1.0 output of the corpus validates against the published schema, one result per refused field', async () => {
-    const checked = await runCheckCli([...checkArgs(), '--format', 'sarif', SCRIPT, ...BODIES], env());
+  it('compose files: docker-compose through the gateway makes the same creates with the same decisions and messages; each refusal at its key', async () => {
+    const gateway = suite().gateway('baseline');
+    const refusals: Array<[string, Array<[string, number, number]>]> = [];
+    for (const [index, name] of COMPOSE_FILES.entries()) {
+      const file = join(CORPUS, 'compose', name);
+      const project = `check${index}`;
+      const checked = await runCheckCli([...checkArgs(), '--format', 'json', '-p', project, file], env());
+      assert.ok(checked.code === 0 || checked.code === 1, `${name}: ${checked.stderr}`);
+      const report = JSON.parse(checked.stdout) as Report;
+      const from = statSync(gateway.auditLog).size;
+      let output = '';
+      try {
+        output = await compose(gateway.endpoint, { name: project, files: [file], env: env() }, ['up', '--no-start']);
+      } catch (error) {
+        output = (error as Error).message;
+      }
+      const judged = (r: AuditLine): boolean => r.phase === 'done' && ['container.create', 'volume.create', 'network.create'].includes(r.operation ?? '');
+      const { trail } = await waitForAuditTrail(gateway.auditLog, from, (records) => records.filter(judged).length >= report.requests.length);
+      const sent = trail.records
+        .filter(judged)
+        .map((r) => `${r.method} ${r.path} ${r.decision}`)
+        .sort();
+      // The audit record's path carries no query (the container's name).
+      const checkedCreates = report.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')} ${r.verdict}`).sort();
+      assert.deepEqual(sent, checkedCreates, `${name}: the same creates, decided alike\n${output}`);
+      for (const denied of report.requests.filter((r) => r.verdict === 'deny')) {
+        assert.ok(output.includes(denied.message!), `${name}: docker-compose shows the message check reports\n${denied.message!}\n${output}`);
+        refusals.push([name, denied.findings.map((f) => [f.field!, f.location.line, f.location.column])]);
+      }
+    }
+    assert.deepEqual(refusals, EXPECTED_COMPOSE_REFUSALS);
+  });
+
+  it('SARIF 2.1.0 output of the whole corpus validates against the published schema, one result per refused field at its place', async () => {
+    const composeFiles = COMPOSE_FILES.map((name) => join(CORPUS, 'compose', name));
+    const checked = await runCheckCli([...checkArgs(), '--format', 'sarif', SCRIPT, ...BODIES, ...composeFiles], env());
     assert.equal(checked.code, 1, checked.stderr);
     const sarif = JSON.parse(checked.stdout) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { region: { startLine: number; startColumn: number } } }> }> }> };
     assert.deepEqual(validateSarif(sarif), []);
     const regions = sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.region);
     assert.deepEqual(
       regions.map((r) => [r.startLine, r.startColumn]),
-      EXPECTED_REFUSALS.flatMap(([, , fields]) => fields.map(([, line, column]) => [line, column])),
+      [...EXPECTED_REFUSALS.flatMap(([, , fields]) => fields), ...EXPECTED_COMPOSE_REFUSALS.flatMap(([, fields]) => fields)].map(([, line, column]) => [line, column]),
     );
   });
 
