@@ -17,6 +17,7 @@ import { waitForAuditTrail, type AuditLine } from '../support/audit-log-reader.j
 import { validateSarif } from '../support/audit-cli.js';
 import { runCheckCli } from '../support/check-cli.js';
 import { compose } from '../support/compose.js';
+import { docker } from '../support/docker-cli.js';
 import { API, IMAGE, send, useGuardedEngine } from '../support/host-escape.js';
 
 const CORPUS = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'check'));
@@ -101,7 +102,12 @@ const EXPECTED_REFUSALS: Array<[string, number, Array<[string, number, number]>]
 ];
 
 describe('dockgate check decides as the gateway does on the same containers', { timeout: 4 * 60_000 }, () => {
-  const suite = useGuardedEngine({ gateways: (_, host) => [{ name: 'baseline', profile: 'baseline', allowBind: [host.root] }] });
+  const suite = useGuardedEngine({
+    gateways: (_, host) => [
+      { name: 'baseline', profile: 'baseline', allowBind: [host.root] },
+      { name: 'restricted', profile: 'restricted' },
+    ],
+  });
   const env = (): Record<string, string> => ({ IMAGE, DATA: join(suite().host.root, 'x') });
   const checkArgs = (): string[] => ['--profile', 'baseline', '--allow-bind', suite().host.root];
 
@@ -205,6 +211,21 @@ describe('dockgate check decides as the gateway does on the same containers', { 
       regions.map((r) => [r.startLine, r.startColumn]),
       [...EXPECTED_REFUSALS.flatMap(([, , fields]) => fields), ...EXPECTED_COMPOSE_REFUSALS.flatMap(([, fields]) => fields)].map(([, line, column]) => [line, column]),
     );
+  });
+
+  it('a verdict that rests on the engine: without one check names the look-up; with --upstream it gives the gateway’s verdict and message', async () => {
+    // restricted requires a non-root user; left empty, the user is the image's, which only the engine knows.
+    const line = ['docker', 'run', '--rm', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '-m', '64m', '--pids-limit', '10', '--cpus', '1', IMAGE, 'true'];
+    const through = await docker(line.slice(1), suite().gateway('restricted').endpoint);
+    const refusal = /Error response from daemon: (dockgate: .*)$/m.exec(through.stderr)?.[1];
+    assert.ok(refusal !== undefined, `the gateway refuses the image's root user\n${through.stderr}`);
+    const offline = JSON.parse((await runCheckCli(['--profile', 'restricted', '--format', 'json', '--', ...line])).stdout) as Report & { requests: Array<{ engineAsked: string[] }> };
+    assert.deepEqual(offline.requests[0]!.engineAsked, [`image ${IMAGE}`]);
+    assert.equal(offline.requests[0]!.verdict, 'deny');
+    const online = JSON.parse((await runCheckCli(['--profile', 'restricted', '--upstream', `unix://${suite().engine.socketPath}`, '--format', 'json', '--', ...line])).stdout) as Report;
+    assert.equal(online.requests[0]!.message, refusal);
+    assert.match(refusal, /busybox:test/, 'the refusal names the image whose user it read');
+    assert.notEqual(offline.requests[0]!.message, refusal, 'without the engine the reason is the look-up it could not make');
   });
 
   it('--fail-on sets the exit code as the audit’s does; a line the CLI refuses is exit 2 at its place', async () => {

@@ -79,7 +79,7 @@ function partValue(file: string, part: ShNode, env: ShellEnvironment, quoted: bo
   }
 }
 
-export function wordValue(file: string, word: ShWord, env: ShellEnvironment): string {
+function wordValue(file: string, word: ShWord, env: ShellEnvironment): string {
   return word.Parts.map((part, i) => partValue(file, part, env, false, i === 0)).join('');
 }
 
