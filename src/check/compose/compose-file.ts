@@ -75,13 +75,13 @@ function readSection(file: string, entry: LocatedEntry | undefined, section: str
 }
 
 /** Substitutes variables in every value below `node` and converts the values Compose converts; `path` as Compose spells it (`service/web/privileged`). */
-function interpolateNode(node: LocatedNode, variables: Variables, path: string, describe: () => string, withDefaults: boolean): LocatedNode {
+function interpolateNode(node: LocatedNode, variables: Variables, path: string, option: { key: string; section: string; name: string }, withDefaults: boolean): LocatedNode {
   if (node.kind === 'map') {
-    for (const [key, entry] of node.entries) entry.value = interpolateNode(entry.value, variables, `${path}/${key}`, describe, withDefaults);
+    for (const [key, entry] of node.entries) entry.value = interpolateNode(entry.value, variables, `${path}/${key}`, option, withDefaults);
     return node;
   }
   if (node.kind === 'seq') {
-    node.items = node.items.map((item) => interpolateNode(item, variables, path, describe, withDefaults));
+    node.items = node.items.map((item) => interpolateNode(item, variables, path, option, withDefaults));
     return node;
   }
   let value = node.value;
@@ -93,8 +93,8 @@ function interpolateNode(node: LocatedNode, variables: Variables, path: string, 
       throw new ComposeFileError(
         node.at,
         err.kind === 'invalid'
-          ? `Invalid interpolation format for ${describe()}: ${err.message}`
-          : `Missing mandatory value for ${describe()} interpolating ${JSON.stringify(node.value)}: ${err.message}`,
+          ? `Invalid interpolation format for "${option.key}" option in ${option.section} "${option.name}": ${err.message}`
+          : `Missing mandatory value for "${option.key}" option interpolating ${String(node.value)} in ${option.section} "${option.name}": ${err.message}`,
       );
     }
   }
@@ -107,7 +107,7 @@ function interpolateSection(section: LocatedMap, kind: string, variables: Variab
   for (const [name, item] of section.entries) {
     if (item.value.kind !== 'map') continue;
     for (const [key, option] of item.value.entries) {
-      option.value = interpolateNode(option.value, variables, `${kind}/${name}/${key}`, () => `"${key}" option in ${kind} "${name}"`, withDefaults);
+      option.value = interpolateNode(option.value, variables, `${kind}/${name}/${key}`, { key, section: kind, name }, withDefaults);
     }
   }
 }
