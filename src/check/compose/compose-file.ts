@@ -16,6 +16,7 @@ export interface ComposeFile {
   services: LocatedMap;
   volumes: LocatedMap;
   networks: LocatedMap;
+  secrets: LocatedMap;
 }
 
 const TOP_LEVEL_KEYS = new Set(['version', 'services', 'networks', 'volumes', 'secrets', 'configs']);
@@ -41,6 +42,7 @@ const V1_SERVICE_KEYS = new Set([
 
 const VOLUME_KEYS = new Set(['driver', 'driver_opts', 'external', 'labels', 'name']);
 const NETWORK_KEYS = new Set(['attachable', 'driver', 'driver_opts', 'enable_ipv6', 'external', 'internal', 'ipam', 'labels', 'name']);
+const SECRET_KEYS = new Set(['driver', 'driver_opts', 'external', 'file', 'labels', 'name', 'template_driver']);
 
 function emptyMap(at: SourceLocation): LocatedMap {
   return { kind: 'map', entries: new Map(), at };
@@ -143,7 +145,7 @@ export function loadComposeFile(path: string, variables: Variables): ComposeFile
   if (format === 1) {
     const services = readSection(path, { key: start, value: root }, 'service', V1_SERVICE_KEYS, start);
     interpolateSection(services, 'service', variables, false);
-    return { path, format, services, volumes: emptyMap(start), networks: emptyMap(start) };
+    return { path, format, services, volumes: emptyMap(start), networks: emptyMap(start), secrets: emptyMap(start) };
   }
   for (const [key, entry] of root.entries) {
     if (!TOP_LEVEL_KEYS.has(key) && !isExtension(key)) throw new ComposeFileError(entry.key, `Additional properties are not allowed ('${key}' was unexpected)`);
@@ -151,8 +153,10 @@ export function loadComposeFile(path: string, variables: Variables): ComposeFile
   const services = readSection(path, root.entries.get('services'), 'service', SERVICE_KEYS, start);
   const volumes = readSection(path, root.entries.get('volumes'), 'volume', VOLUME_KEYS, start);
   const networks = readSection(path, root.entries.get('networks'), 'network', NETWORK_KEYS, start);
+  const secrets = readSection(path, root.entries.get('secrets'), 'secret', SECRET_KEYS, start);
   interpolateSection(services, 'service', variables);
   interpolateSection(volumes, 'volume', variables);
   interpolateSection(networks, 'network', variables);
-  return { path, format, services, volumes, networks };
+  interpolateSection(secrets, 'secret', variables);
+  return { path, format, services, volumes, networks, secrets };
 }
