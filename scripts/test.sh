@@ -113,6 +113,9 @@ unit_tests=(
   test/unit/metrics-text-has-every-family.test.ts
   test/unit/gateway-counts-into-its-admin-listener.test.ts
   test/unit/limits-and-refusals-counted-in-metrics.test.ts
+  test/unit/compose-interpolation-and-env-files-as-compose-reads-them.test.ts
+  test/unit/compose-files-merged-extended-and-profiled-as-compose-does.test.ts
+  test/unit/compose-keys-mapped-to-create-bodies-and-located.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a

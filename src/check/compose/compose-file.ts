@@ -16,6 +16,7 @@ export interface ComposeFile {
   services: LocatedMap;
   volumes: LocatedMap;
   networks: LocatedMap;
+  secrets: LocatedMap;
 }
 
 const TOP_LEVEL_KEYS = new Set(['version', 'services', 'networks', 'volumes', 'secrets', 'configs']);
@@ -41,6 +42,7 @@ const V1_SERVICE_KEYS = new Set([
 
 const VOLUME_KEYS = new Set(['driver', 'driver_opts', 'external', 'labels', 'name']);
 const NETWORK_KEYS = new Set(['attachable', 'driver', 'driver_opts', 'enable_ipv6', 'external', 'internal', 'ipam', 'labels', 'name']);
+const SECRET_KEYS = new Set(['driver', 'driver_opts', 'external', 'file', 'labels', 'name', 'template_driver']);
 
 function emptyMap(at: SourceLocation): LocatedMap {
   return { kind: 'map', entries: new Map(), at };
@@ -75,13 +77,13 @@ function readSection(file: string, entry: LocatedEntry | undefined, section: str
 }
 
 /** Substitutes variables in every value below `node` and converts the values Compose converts; `path` as Compose spells it (`service/web/privileged`). */
-function interpolateNode(node: LocatedNode, variables: Variables, path: string, describe: () => string, withDefaults: boolean): LocatedNode {
+function interpolateNode(node: LocatedNode, variables: Variables, path: string, option: { key: string; section: string; name: string }, withDefaults: boolean): LocatedNode {
   if (node.kind === 'map') {
-    for (const [key, entry] of node.entries) entry.value = interpolateNode(entry.value, variables, `${path}/${key}`, describe, withDefaults);
+    for (const [key, entry] of node.entries) entry.value = interpolateNode(entry.value, variables, `${path}/${key}`, option, withDefaults);
     return node;
   }
   if (node.kind === 'seq') {
-    node.items = node.items.map((item) => interpolateNode(item, variables, path, describe, withDefaults));
+    node.items = node.items.map((item) => interpolateNode(item, variables, path, option, withDefaults));
     return node;
   }
   let value = node.value;
@@ -93,8 +95,8 @@ function interpolateNode(node: LocatedNode, variables: Variables, path: string, 
       throw new ComposeFileError(
         node.at,
         err.kind === 'invalid'
-          ? `Invalid interpolation format for ${describe()}: ${err.message}`
-          : `Missing mandatory value for ${describe()} interpolating ${JSON.stringify(node.value)}: ${err.message}`,
+          ? `Invalid interpolation format for "${option.key}" option in ${option.section} "${option.name}": ${err.message}`
+          : `Missing mandatory value for "${option.key}" option interpolating ${String(node.value)} in ${option.section} "${option.name}": ${err.message}`,
       );
     }
   }
@@ -107,7 +109,7 @@ function interpolateSection(section: LocatedMap, kind: string, variables: Variab
   for (const [name, item] of section.entries) {
     if (item.value.kind !== 'map') continue;
     for (const [key, option] of item.value.entries) {
-      option.value = interpolateNode(option.value, variables, `${kind}/${name}/${key}`, () => `"${key}" option in ${kind} "${name}"`, withDefaults);
+      option.value = interpolateNode(option.value, variables, `${kind}/${name}/${key}`, { key, section: kind, name }, withDefaults);
     }
   }
 }
@@ -143,7 +145,7 @@ export function loadComposeFile(path: string, variables: Variables): ComposeFile
   if (format === 1) {
     const services = readSection(path, { key: start, value: root }, 'service', V1_SERVICE_KEYS, start);
     interpolateSection(services, 'service', variables, false);
-    return { path, format, services, volumes: emptyMap(start), networks: emptyMap(start) };
+    return { path, format, services, volumes: emptyMap(start), networks: emptyMap(start), secrets: emptyMap(start) };
   }
   for (const [key, entry] of root.entries) {
     if (!TOP_LEVEL_KEYS.has(key) && !isExtension(key)) throw new ComposeFileError(entry.key, `Additional properties are not allowed ('${key}' was unexpected)`);
@@ -151,8 +153,10 @@ export function loadComposeFile(path: string, variables: Variables): ComposeFile
   const services = readSection(path, root.entries.get('services'), 'service', SERVICE_KEYS, start);
   const volumes = readSection(path, root.entries.get('volumes'), 'volume', VOLUME_KEYS, start);
   const networks = readSection(path, root.entries.get('networks'), 'network', NETWORK_KEYS, start);
+  const secrets = readSection(path, root.entries.get('secrets'), 'secret', SECRET_KEYS, start);
   interpolateSection(services, 'service', variables);
   interpolateSection(volumes, 'volume', variables);
   interpolateSection(networks, 'network', variables);
-  return { path, format, services, volumes, networks };
+  interpolateSection(secrets, 'secret', variables);
+  return { path, format, services, volumes, networks, secrets };
 }

@@ -30,6 +30,7 @@ export interface ComposeProject {
   services: ProjectService[];
   volumes: Map<string, ProjectResource>;
   networks: Map<string, ProjectResource>;
+  secrets: Map<string, ProjectResource>;
 }
 
 /** Compose's project name: `-p`, else COMPOSE_PROJECT_NAME, else the working directory's name; lower case, only `-_a-z0-9` kept. */

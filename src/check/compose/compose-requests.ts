@@ -74,12 +74,12 @@ export function loadComposeProject(options: ComposeRequestsOptions): ComposeProj
     key: keys.get(name)!,
     config: resolveExtends({ mainFile: main, variables, home }, main.path, workingDir, name, config),
   }));
-  const resources = (section: 'volumes' | 'networks'): Map<string, ProjectResource> => {
+  const resources = (section: 'volumes' | 'networks' | 'secrets'): Map<string, ProjectResource> => {
     const out = new Map<string, ProjectResource>();
     for (const file of files) {
       for (const [name, entry] of file[section].entries) {
         const resource = { name, key: entry.key, config: entry.value as LocatedMap };
-        refuseExternalWithAttributes(resource, section === 'volumes' ? 'Volume' : 'Network');
+        if (section !== 'secrets') refuseExternalWithAttributes(resource, section === 'volumes' ? 'Volume' : 'Network');
         out.set(name, resource);
       }
     }
@@ -93,6 +93,7 @@ export function loadComposeProject(options: ComposeRequestsOptions): ComposeProj
     services,
     volumes: resources('volumes'),
     networks: resources('networks'),
+    secrets: resources('secrets'),
   };
   project.services = sortServices(project);
   return project;

@@ -51,7 +51,12 @@ export function volumeCreateRequests(project: ComposeProject, apiVersion: string
     const options = stringMap(r, 'driver_opts', 'DriverOpts', where);
     if (options !== undefined) body['DriverOpts'] = options;
     const labels = stringMap(r, 'labels', 'Labels', where) ?? {};
-    body['Labels'] = { ...labels, 'com.docker.compose.project': project.name, 'com.docker.compose.volume': volume.name, 'com.docker.compose.version': COMPOSE_VERSION };
+    body['Labels'] = {
+      ...labels,
+      'com.docker.compose.project': project.name,
+      'com.docker.compose.volume': resourceNaming(volume, 'volume').customName ?? volume.name,
+      'com.docker.compose.version': COMPOSE_VERSION,
+    };
     out.push(create('volume', apiVersion, volume, body, where));
   }
   return out;
@@ -87,16 +92,18 @@ export function networkCreateRequests(project: ComposeProject, apiVersion: strin
         const pool = item.kind === 'map' ? new LocatedReader(`${ipam.where}.config`, item) : undefined;
         return { Subnet: pool?.string('subnet') ?? null, IPRange: pool?.string('ip_range') ?? null, Gateway: pool?.string('gateway') ?? null, AuxiliaryAddresses: null };
       });
-      body['IPAM'] = {
-        Driver: ipam.string('driver') || 'default',
-        Config: config,
-        Options: ipam.mapping('options') === undefined ? null : stringMap(ipam, 'options', 'IPAM.Options', where),
-      };
+      const options = stringMap(ipam, 'options', 'IPAM.Options', where);
+      body['IPAM'] = { Driver: ipam.string('driver') || 'default', Config: config, ...(options !== undefined && { Options: options }) };
       where.set('IPAM', r.entry('ipam')!.key);
     }
     body['CheckDuplicate'] = true;
     const labels = stringMap(r, 'labels', 'Labels', where) ?? {};
-    body['Labels'] = { ...labels, 'com.docker.compose.project': project.name, 'com.docker.compose.network': network.name, 'com.docker.compose.version': COMPOSE_VERSION };
+    body['Labels'] = {
+      ...labels,
+      'com.docker.compose.project': project.name,
+      'com.docker.compose.network': resourceNaming(network, 'network').customName ?? network.name,
+      'com.docker.compose.version': COMPOSE_VERSION,
+    };
     if (r.boolean('enable_ipv6') === true) {
       body['EnableIPv6'] = true;
       where.set('EnableIPv6', r.entry('enable_ipv6')!.key);

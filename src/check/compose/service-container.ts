@@ -5,10 +5,10 @@
 // LogConfig, NetworkMode, Env, Volumes), and where each field was written. Keys Compose reads but never
 // sends (build, depends_on, healthcheck timing, deploy's swarm-only parts, profiles, scale) set nothing.
 import { readFileSync } from 'node:fs';
-import type { CheckedRequest } from '../checked-request.js';
+import type { CheckedRequest, SourceLocation } from '../checked-request.js';
 import { parseBytes } from './byte-sizes.js';
 import { ComposeFileError } from './compose-file-error.js';
-import { containerName, networkEngineName, type ComposeProject, type ProjectService } from './compose-project.js';
+import { containerName, networkEngineName, resourceNaming, type ComposeProject, type ProjectService } from './compose-project.js';
 import { parseDotEnv } from './dot-env.js';
 import { FieldLocations } from './field-locations.js';
 import type { LocatedNode, ScalarValue } from './located-yaml.js';
@@ -38,11 +38,6 @@ export function serviceContainerName(project: ComposeProject, service: string): 
   return custom?.kind === 'scalar' && typeof custom.value === 'string' && custom.value !== '' ? custom.value : containerName(project, service);
 }
 
-function recordList(where: FieldLocations, field: string, key: LocatedNode['at'], items: readonly { node: LocatedNode }[]): void {
-  where.set(field, key);
-  items.forEach((item, i) => where.set(`${field}[${i}]`, item.node.at));
-}
-
 function envFileVariables(project: ComposeProject, reader: LocatedReader): Map<string, Located<ScalarValue>> {
   const out = new Map<string, Located<ScalarValue>>();
   for (const file of reader.stringOrList('env_file') ?? []) {
@@ -58,224 +53,199 @@ function envFileVariables(project: ComposeProject, reader: LocatedReader): Map<s
   return out;
 }
 
+type ScalarType = 'string' | 'text' | 'number' | 'boolean';
+
+/**
+ * Keys sent as they are, as [service key, body field, type, when docker-py sends it]: `set` whenever the
+ * key is given, `truthy` only for a value Python takes as true (docker-py's `if value:`).
+ */
+const BODY_SCALARS: readonly (readonly [string, string, ScalarType, 'set' | 'truthy'])[] = [
+  ['hostname', 'Hostname', 'string', 'set'],
+  ['domainname', 'Domainname', 'string', 'set'],
+  ['user', 'User', 'text', 'set'],
+  ['working_dir', 'WorkingDir', 'string', 'set'],
+  ['mac_address', 'MacAddress', 'string', 'set'],
+  ['stop_signal', 'StopSignal', 'string', 'set'],
+];
+
+const HOST_SCALARS: readonly (readonly [string, string, ScalarType, 'set' | 'truthy'])[] = [
+  ['mem_swappiness', 'MemorySwappiness', 'number', 'set'],
+  ['privileged', 'Privileged', 'boolean', 'truthy'],
+  ['oom_kill_disable', 'OomKillDisable', 'boolean', 'truthy'],
+  ['oom_score_adj', 'OomScoreAdj', 'number', 'truthy'],
+  ['read_only', 'ReadonlyRootfs', 'boolean', 'set'],
+  ['cgroup_parent', 'CgroupParent', 'string', 'set'],
+  ['cpu_quota', 'CpuQuota', 'number', 'truthy'],
+  ['cpu_period', 'CpuPeriod', 'number', 'truthy'],
+  ['cpu_shares', 'CpuShares', 'number', 'truthy'],
+  ['cpuset', 'CpusetCpus', 'string', 'truthy'],
+  ['userns_mode', 'UsernsMode', 'string', 'truthy'],
+  ['pids_limit', 'PidsLimit', 'number', 'truthy'],
+  ['isolation', 'Isolation', 'string', 'truthy'],
+  ['volume_driver', 'VolumeDriver', 'string', 'set'],
+  ['cpu_count', 'CpuCount', 'number', 'truthy'],
+  ['cpu_percent', 'CpuPercent', 'number', 'truthy'],
+  ['runtime', 'Runtime', 'string', 'truthy'],
+];
+
+/** Lists sent item for item, as [service key, HostConfig field, when docker-py sends it: `set`, or `nonEmpty`]. */
+const HOST_LISTS: readonly (readonly [string, string, 'set' | 'nonEmpty'])[] = [
+  ['dns_search', 'DnsSearch', 'nonEmpty'],
+  ['cap_add', 'CapAdd', 'nonEmpty'],
+  ['cap_drop', 'CapDrop', 'nonEmpty'],
+  ['group_add', 'GroupAdd', 'nonEmpty'],
+  ['dns', 'Dns', 'set'],
+  ['dns_opt', 'DnsOptions', 'set'],
+  ['device_cgroup_rules', 'DeviceCgroupRules', 'set'],
+];
+
+/** The body of one service's container create, and where each of its fields was written. */
+class CreateBody {
+  readonly body: Record<string, unknown> = {};
+  readonly host: Record<string, unknown> = {};
+
+  constructor(
+    readonly r: LocatedReader,
+    readonly where: FieldLocations,
+  ) {}
+
+  /** Sets `field` (`HostConfig.X` goes into HostConfig) to `value`, located at the key `key` when it is given. */
+  put(field: string, value: unknown, key?: string): void {
+    if (field.startsWith('HostConfig.')) this.host[field.slice('HostConfig.'.length)] = value;
+    else this.body[field] = value;
+    const entry = key === undefined ? undefined : this.r.entry(key);
+    if (entry !== undefined) this.where.set(field, entry.key);
+  }
+
+  scalar(key: string, field: string, type: ScalarType, when: 'set' | 'truthy'): void {
+    const value = type === 'string' ? this.r.string(key) : type === 'text' ? this.r.text(key) : type === 'number' ? this.r.number(key) : this.r.boolean(key);
+    if (value === undefined || (when === 'truthy' && !value)) return;
+    this.put(field, value, key);
+  }
+
+  list(key: string, field: string, when: 'set' | 'nonEmpty'): void {
+    const items = key === 'group_add' ? this.r.list(key, ['string', 'number'], 'an array of strings or numbers') : this.r.stringOrList(key);
+    if (items === undefined || (when === 'nonEmpty' && items.length === 0)) return;
+    this.put(
+      field,
+      items.map((item) => pythonText(item.value)),
+      key,
+    );
+    items.forEach((item, i) => this.where.set(`${field}[${i}]`, item.node.at));
+  }
+
+  /** A size in bytes (`512m`), refused as docker-py refuses one it cannot read. */
+  bytes(value: string | number, key: string, at: SourceLocation): number {
+    const parsed = parseBytes(value);
+    if (parsed === undefined) throw new ComposeFileError(at, `${this.r.where}.${key}: the value ${JSON.stringify(value)} is not a size (digits with an optional unit b, k, m or g)`);
+    return parsed;
+  }
+}
+
 /** The create request of a service's first container. */
 export function containerCreateRequest(project: ComposeProject, service: ProjectService, apiVersion: string): CheckedRequest {
   const where = new FieldLocations(service.key);
   const r = new LocatedReader(`services.${service.name}`, service.config);
-  const at = (key: string): LocatedNode['at'] => r.entry(key)!.key;
-  const set = (field: string, key: string): void => {
-    const entry = r.entry(key);
-    if (entry !== undefined) where.set(field, entry.key);
-  };
-  const body: Record<string, unknown> = {};
-  const host: Record<string, unknown> = {};
+  const out = new CreateBody(r, where);
+  const { body, host } = out;
 
   const image = r.string('image');
-  if (image === undefined && !r.has('build'))
+  if (image === undefined && !r.has('build')) {
     throw new ComposeFileError(service.key, `Service ${service.name} has neither an image nor a build context specified. At least one must be provided.`);
-  const hostname = r.string('hostname');
-  if (hostname !== undefined) {
-    body['Hostname'] = hostname;
-    set('Hostname', 'hostname');
   }
-  const domainname = r.string('domainname');
-  if (domainname !== undefined) {
-    body['Domainname'] = domainname;
-    set('Domainname', 'domainname');
-  }
-
+  for (const [key, field, type, when] of BODY_SCALARS) out.scalar(key, field, type, when);
   const ports = servicePorts(r, where);
   if (ports.exposed !== undefined) body['ExposedPorts'] = ports.exposed;
-  const user = r.text('user');
-  if (user !== undefined) {
-    body['User'] = user;
-    set('User', 'user');
-  }
-  body['Tty'] = r.boolean('tty') ?? false;
-  set('Tty', 'tty');
-  body['OpenStdin'] = r.boolean('stdin_open') ?? false;
-  set('OpenStdin', 'stdin_open');
-  body['StdinOnce'] = false;
-  body['AttachStdin'] = false;
-  body['AttachStdout'] = false;
-  body['AttachStderr'] = false;
-
-  // Environment: env_file entries, then `environment:` over them; a name without a value takes the project's variable, else goes alone.
-  const environment = envFileVariables(project, r);
-  for (const [name, value] of r.dictOrList('environment', splitEnvironment) ?? []) {
-    if (/\s/u.test(name)) throw new ComposeFileError(value.node.at, `environment variable name '${name}' may not contain whitespace.`);
-    environment.set(name, value);
-  }
-  const env: string[] = [];
-  for (const [name, { value, node }] of environment) {
-    const resolved = value ?? project.variables[name] ?? null;
-    env.push(resolved === null ? name : `${name}=${pythonText(resolved)}`);
-    where.set(`Env[${env.length - 1}]`, node.at);
-  }
+  // Compose sends detached containers: no terminal or stdin unless asked for, nothing attached.
+  out.put('Tty', r.boolean('tty') ?? false, 'tty');
+  out.put('OpenStdin', r.boolean('stdin_open') ?? false, 'stdin_open');
+  for (const field of ['StdinOnce', 'AttachStdin', 'AttachStdout', 'AttachStderr']) body[field] = false;
+  const env = environment(project, r, where);
   // docker-py sends no Env at all for an empty one.
-  if (env.length > 0) body['Env'] = env;
-  set('Env', 'environment');
-
+  if (env.length > 0) out.put('Env', env, 'environment');
   for (const [key, field] of [
     ['command', 'Cmd'],
     ['entrypoint', 'Entrypoint'],
   ] as const) {
     const entry = r.entry(key);
     if (entry === undefined) continue;
-    if (entry.value.kind === 'scalar') body[field] = splitCommand(String(r.scalarOf(key, entry.value, ['string'], 'a string or an array').value), entry.value.at);
-    else body[field] = (r.list(key, ['string', 'number'], 'a string or an array') ?? []).map((item) => item.value);
-    where.set(field, entry.key);
+    if (entry.value.kind === 'scalar') out.put(field, splitCommand(String(r.scalarOf(key, entry.value, ['string'], 'a string or an array').value), entry.value.at), key);
+    else
+      out.put(
+        field,
+        (r.list(key, ['string', 'number'], 'a string or an array') ?? []).map((item) => item.value),
+        key,
+      );
   }
-  body['Image'] = image ?? `${project.name.replace(/^[-_]+/u, '')}_${service.name}`;
-  set('Image', 'image');
-
+  out.put('Image', image ?? `${project.name.replace(/^[-_]+/u, '')}_${service.name}`, 'image');
   const volumes = serviceVolumes(project, service.name, r, where, apiVersion);
   body['Volumes'] = volumes.volumes;
   body['NetworkDisabled'] = false;
-  for (const [key, field] of [
-    ['working_dir', 'WorkingDir'],
-    ['mac_address', 'MacAddress'],
-    ['stop_signal', 'StopSignal'],
+  out.put('Labels', labels(project, service, r, where), 'labels');
+
+  // Memory: deploy.resources.limits replaces mem_limit (and its reservations mem_reservation) whenever it is given.
+  const resources = r.mapping('deploy')?.mapping('resources');
+  for (const [key, field, section] of [
+    ['mem_limit', 'Memory', 'limits'],
+    ['mem_reservation', 'MemoryReservation', 'reservations'],
   ] as const) {
-    const value = r.string(key);
-    if (value !== undefined) {
-      body[field] = value;
-      set(field, key);
-    }
+    const from = resources?.mapping(section) ?? r;
+    const entry = from === r ? r.entry(key) : from.entry('memory');
+    const value = from === r ? r.size(key) : from.size('memory');
+    if (entry === undefined || value === undefined || (field === 'MemoryReservation' && !value)) continue;
+    host[field] = out.bytes(value, key, entry.key);
+    where.set(`HostConfig.${field}`, entry.key);
   }
-
-  // Labels: the service's, then Compose's own.
-  const labels: Record<string, string> = {};
-  for (const [name, { value, node }] of r.dictOrList('labels', splitKeyValue) ?? []) {
-    labels[name] = value === null ? '' : pythonText(value);
-    where.set(`Labels.${name}`, node.at);
-  }
-  set('Labels', 'labels');
-  Object.assign(labels, {
-    'com.docker.compose.project': project.name,
-    'com.docker.compose.service': service.name,
-    'com.docker.compose.oneoff': 'False',
-    'com.docker.compose.container-number': '1',
-    'com.docker.compose.version': COMPOSE_VERSION,
-  });
-  body['Labels'] = labels;
-
-  // HostConfig, in the order docker-py's HostConfig sets its fields.
-  const limits = r.mapping('deploy')?.mapping('resources')?.mapping('limits');
-  const memLimit = limits !== undefined ? limits.size('memory') : r.size('mem_limit');
-  const memoryKey = limits !== undefined ? limits.entry('memory') : r.entry('mem_limit');
-  const bytes = (value: string | number, key: string, node: LocatedNode['at']): number => {
-    const parsed = parseBytes(value);
-    if (parsed === undefined) throw new ComposeFileError(node, `${r.where}.${key}: the value ${JSON.stringify(value)} is not a size (digits with an optional unit b, k, m or g)`);
-    return parsed;
-  };
-  if (memLimit !== undefined && memoryKey !== undefined) {
-    host['Memory'] = bytes(memLimit, 'mem_limit', memoryKey.key);
-    where.set('HostConfig.Memory', memoryKey.key);
-  }
-  const memswap = r.size('memswap_limit');
-  if (memswap !== undefined) {
-    host['MemorySwap'] = bytes(memswap, 'memswap_limit', at('memswap_limit'));
-    set('HostConfig.MemorySwap', 'memswap_limit');
-  }
-  const reservation = r.mapping('deploy')?.mapping('resources')?.mapping('reservations');
-  const memReservation = reservation !== undefined ? reservation.size('memory') : r.size('mem_reservation');
-  if (memReservation) {
-    const key = (reservation !== undefined ? reservation.entry('memory') : r.entry('mem_reservation'))!.key;
-    host['MemoryReservation'] = bytes(memReservation, 'mem_reservation', key);
-    where.set('HostConfig.MemoryReservation', key);
-  }
-  const swappiness = r.number('mem_swappiness');
-  if (swappiness !== undefined) {
-    host['MemorySwappiness'] = swappiness;
-    set('HostConfig.MemorySwappiness', 'mem_swappiness');
-  }
-  const shm = r.size('shm_size');
-  if (shm !== undefined) {
-    host['ShmSize'] = bytes(shm, 'shm_size', at('shm_size'));
-    set('HostConfig.ShmSize', 'shm_size');
+  for (const [key, field] of [
+    ['memswap_limit', 'MemorySwap'],
+    ['shm_size', 'ShmSize'],
+  ] as const) {
+    const value = r.size(key);
+    if (value !== undefined) out.put(`HostConfig.${field}`, out.bytes(value, key, r.entry(key)!.key), key);
   }
   for (const [key, field] of NAMESPACE_KEYS) {
     const value = r.string(key);
-    if (value) {
-      host[field] = joinedMode(project, value);
-      set(`HostConfig.${field}`, key);
-    }
+    if (value) out.put(`HostConfig.${field}`, joinedMode(project, value), key);
   }
-  if (r.boolean('privileged') === true) {
-    host['Privileged'] = true;
-    set('HostConfig.Privileged', 'privileged');
-  }
-  if (r.boolean('oom_kill_disable') === true) {
-    host['OomKillDisable'] = true;
-    set('HostConfig.OomKillDisable', 'oom_kill_disable');
-  }
-  const oomScore = r.number('oom_score_adj');
-  if (oomScore) {
-    host['OomScoreAdj'] = oomScore;
-    set('HostConfig.OomScoreAdj', 'oom_score_adj');
-  }
-  const readOnly = r.boolean('read_only');
-  if (readOnly !== undefined) {
-    host['ReadonlyRootfs'] = readOnly;
-    set('HostConfig.ReadonlyRootfs', 'read_only');
-  }
-  const dnsSearch = r.stringOrList('dns_search');
-  if (dnsSearch !== undefined && dnsSearch.length > 0) {
-    host['DnsSearch'] = dnsSearch.map((d) => d.value);
-    recordList(where, 'HostConfig.DnsSearch', at('dns_search'), dnsSearch);
-  }
-
+  for (const [key, field, type, when] of HOST_SCALARS) out.scalar(key, `HostConfig.${field}`, type, when);
+  for (const [key, field, when] of HOST_LISTS) out.list(key, `HostConfig.${field}`, when);
   const network = networkMode(project, service, r, where);
   host['NetworkMode'] = network.mode;
   const restart = restartPolicy(r, where);
   if (restart !== undefined) host['RestartPolicy'] = restart;
-  for (const [key, field] of [
-    ['cap_add', 'CapAdd'],
-    ['cap_drop', 'CapDrop'],
-  ] as const) {
-    const list = r.list(key);
-    if (list !== undefined && list.length > 0) {
-      host[field] = list.map((c) => c.value);
-      recordList(where, `HostConfig.${field}`, at(key), list);
-    }
-  }
   const devices = r.list('devices');
   if (devices !== undefined && devices.length > 0) {
-    host['Devices'] = devices.map(({ value }) => {
-      const [onHost = '', inContainer, permissions] = String(value).split(':');
-      return { PathOnHost: onHost, PathInContainer: inContainer ?? onHost, CgroupPermissions: permissions ?? 'rwm' };
-    });
-    recordList(where, 'HostConfig.Devices', at('devices'), devices);
-  }
-  const groupAdd = r.list('group_add', ['string', 'number'], 'an array of strings or numbers');
-  if (groupAdd !== undefined && groupAdd.length > 0) {
-    host['GroupAdd'] = groupAdd.map((g) => pythonText(g.value));
-    recordList(where, 'HostConfig.GroupAdd', at('group_add'), groupAdd);
-  }
-  const dns = r.stringOrList('dns');
-  if (dns !== undefined) {
-    host['Dns'] = dns.map((d) => d.value);
-    recordList(where, 'HostConfig.Dns', at('dns'), dns);
-  }
-  const dnsOpt = r.list('dns_opt');
-  if (dnsOpt !== undefined) {
-    host['DnsOptions'] = dnsOpt.map((d) => d.value);
-    recordList(where, 'HostConfig.DnsOptions', at('dns_opt'), dnsOpt);
+    out.put(
+      'HostConfig.Devices',
+      devices.map(({ value }) => {
+        const [onHost = '', inContainer, permissions] = String(value).split(':');
+        return { PathOnHost: onHost, PathInContainer: inContainer ?? onHost, CgroupPermissions: permissions ?? 'rwm' };
+      }),
+      'devices',
+    );
+    devices.forEach((device, i) => where.set(`HostConfig.Devices[${i}]`, device.node.at));
   }
   const securityOpt = r.list('security_opt');
   if (securityOpt !== undefined && securityOpt.length > 0) {
-    host['SecurityOpt'] = securityOpt.map((o) => securityOption(project, String(o.value), o.node));
-    recordList(where, 'HostConfig.SecurityOpt', at('security_opt'), securityOpt);
+    out.put(
+      'HostConfig.SecurityOpt',
+      securityOpt.map((o) => securityOption(project, String(o.value), o.node)),
+      'security_opt',
+    );
+    securityOpt.forEach((option, i) => where.set(`HostConfig.SecurityOpt[${i}]`, option.node.at));
   }
   const sysctls = r.dictOrList('sysctls', splitKeyValue);
   if (sysctls !== undefined && sysctls.size > 0) {
-    host['Sysctls'] = Object.fromEntries([...sysctls].map(([name, { value }]) => [name, pythonText(value ?? '')]));
-    where.set('HostConfig.Sysctls', at('sysctls'));
+    out.put('HostConfig.Sysctls', Object.fromEntries([...sysctls].map(([name, { value }]) => [name, pythonText(value ?? '')])), 'sysctls');
     for (const [name, { node }] of sysctls) where.set(`HostConfig.Sysctls.${name}`, node.at);
   }
-  host['VolumesFrom'] = (r.list('volumes_from') ?? []).map((v) => volumesFrom(project, String(v.value)));
-  recordList(where, 'HostConfig.VolumesFrom', r.entry('volumes_from')?.key ?? service.key, r.list('volumes_from') ?? []);
+  const from = r.list('volumes_from') ?? [];
+  out.put(
+    'HostConfig.VolumesFrom',
+    from.map((v) => volumesFrom(project, String(v.value))),
+    'volumes_from',
+  );
+  from.forEach((v, i) => where.set(`HostConfig.VolumesFrom[${i}]`, v.node.at));
   host['Binds'] = volumes.binds;
   host['PortBindings'] = ports.bindings;
   const extraHosts = r.dictOrList('extra_hosts', (item) => {
@@ -283,102 +253,56 @@ export function containerCreateRequest(project: ComposeProject, service: Project
     return [item.slice(0, colon < 0 ? item.length : colon).trim(), colon < 0 ? '' : item.slice(colon + 1).trim()];
   });
   if (extraHosts !== undefined) {
-    host['ExtraHosts'] = [...extraHosts].map(([name, { value }]) => `${name}:${pythonText(value ?? '')}`);
-    recordList(where, 'HostConfig.ExtraHosts', at('extra_hosts'), [...extraHosts.values()]);
+    out.put(
+      'HostConfig.ExtraHosts',
+      [...extraHosts].map(([name, { value }]) => `${name}:${pythonText(value ?? '')}`),
+      'extra_hosts',
+    );
+    [...extraHosts.values()].forEach((h, i) => where.set(`HostConfig.ExtraHosts[${i}]`, h.node.at));
   }
   host['Links'] = links(project, r, where);
-  const cgroupParent = r.string('cgroup_parent');
-  if (cgroupParent !== undefined) {
-    host['CgroupParent'] = cgroupParent;
-    set('HostConfig.CgroupParent', 'cgroup_parent');
-  }
   const ulimits = r.mapping('ulimits');
   if (ulimits !== undefined) {
-    host['Ulimits'] = [...ulimits.map.entries].map(([name, entry]) => {
-      if (entry.value.kind === 'map') {
-        const limit = new LocatedReader(`${ulimits.where}.${name}`, entry.value);
-        return { Name: name, Soft: limit.number('soft'), Hard: limit.number('hard') };
+    const limits = [...ulimits.map.entries].map(([name, entry]) => {
+      if (entry.value.kind !== 'map') {
+        const value = ulimits.scalarOf(name, entry.value, ['number'], 'a number or an object').value;
+        return { Name: name, Soft: value, Hard: value };
       }
-      const value = ulimits.scalarOf(name, entry.value, ['number'], 'a number or an object').value;
-      return { Name: name, Soft: value, Hard: value };
+      const limit = new LocatedReader(`${ulimits.where}.${name}`, entry.value);
+      return { Name: name, Soft: limit.number('soft'), Hard: limit.number('hard') };
     });
-    set('HostConfig.Ulimits', 'ulimits');
+    out.put('HostConfig.Ulimits', limits, 'ulimits');
   }
   host['LogConfig'] = logConfig(r, where);
-  for (const [key, field] of [
-    ['cpu_quota', 'CpuQuota'],
-    ['cpu_period', 'CpuPeriod'],
-    ['cpu_shares', 'CpuShares'],
-    ['cpu_count', 'CpuCount'],
-    ['cpu_percent', 'CpuPercent'],
-    ['pids_limit', 'PidsLimit'],
-  ] as const) {
-    const value = r.number(key);
-    if (value) {
-      host[field] = value;
-      set(`HostConfig.${field}`, key);
-    }
-  }
-  const cpuset = r.string('cpuset');
-  if (cpuset) {
-    host['CpusetCpus'] = cpuset;
-    set('HostConfig.CpusetCpus', 'cpuset');
-  }
   const tmpfs = tmpfsMounts(r, where);
   if (tmpfs !== undefined) host['Tmpfs'] = tmpfs;
-  const userns = r.string('userns_mode');
-  if (userns) {
-    host['UsernsMode'] = userns;
-    set('HostConfig.UsernsMode', 'userns_mode');
-  }
-  const isolation = r.string('isolation');
-  if (isolation) {
-    host['Isolation'] = isolation;
-    set('HostConfig.Isolation', 'isolation');
-  }
   const storageOpt = r.mapping('storage_opt');
   if (storageOpt !== undefined) {
-    host['StorageOpt'] = Object.fromEntries([...storageOpt.map.entries].map(([k, e]) => [k, e.value.kind === 'scalar' ? e.value.value : null]));
-    set('HostConfig.StorageOpt', 'storage_opt');
+    out.put('HostConfig.StorageOpt', Object.fromEntries([...storageOpt.map.entries].map(([k, e]) => [k, e.value.kind === 'scalar' ? e.value.value : null])), 'storage_opt');
   }
   const init = r.entry('init');
   if (init !== undefined) {
+    // `init: PATH` is an init binary of the host's: Init true with that InitPath.
     const value = r.scalarOf('init', init.value, ['boolean', 'string'], 'a boolean or a string').value;
-    host['Init'] = typeof value === 'string' ? true : value;
-    if (typeof value === 'string') host['InitPath'] = value;
-    where.set('HostConfig.Init', init.key);
-    where.set('HostConfig.InitPath', init.key);
+    out.put('HostConfig.Init', typeof value === 'string' ? true : value, 'init');
+    if (typeof value === 'string') out.put('HostConfig.InitPath', value, 'init');
   }
-  const volumeDriver = r.string('volume_driver');
-  if (volumeDriver !== undefined) {
-    host['VolumeDriver'] = volumeDriver;
-    set('HostConfig.VolumeDriver', 'volume_driver');
-  }
-  const cpus = limits?.entry('cpus') ?? r.entry('cpus');
+  const limits = resources?.mapping('limits');
+  const cpus = limits !== undefined ? limits.entry('cpus') : r.entry('cpus');
   if (cpus !== undefined) {
-    const value = (limits?.entry('cpus') !== undefined ? limits : r).scalarOf('cpus', cpus.value, ['number'], 'a number').value as number;
-    const nano = Math.trunc(value * 1e9);
+    const nano = Math.trunc(((limits ?? r).scalarOf('cpus', cpus.value, ['number'], 'a number').value as number) * 1e9);
     if (nano) {
       host['NanoCpus'] = nano;
       where.set('HostConfig.NanoCpus', cpus.key);
     }
   }
-  const runtime = r.string('runtime');
-  if (runtime) {
-    host['Runtime'] = runtime;
-    set('HostConfig.Runtime', 'runtime');
-  }
-  if (volumes.mounts.length > 0) host['Mounts'] = volumes.mounts;
-  const cgroupRules = r.list('device_cgroup_rules');
-  if (cgroupRules !== undefined) {
-    host['DeviceCgroupRules'] = cgroupRules.map((c) => c.value);
-    recordList(where, 'HostConfig.DeviceCgroupRules', at('device_cgroup_rules'), cgroupRules);
-  }
+  const mounts = [...volumes.mounts, ...secretMounts(project, service, r, where, volumes.mounts.length)];
+  if (mounts.length > 0) host['Mounts'] = mounts;
   body['HostConfig'] = host;
   if (network.endpoints !== undefined) body['NetworkingConfig'] = network.endpoints;
-
   const name = serviceContainerName(project, service.name);
-  set('?name', 'container_name');
+  out.put('?name', name, 'container_name');
+  delete body['?name'];
   return {
     subject: `service ${service.name}`,
     method: 'POST',
@@ -386,6 +310,39 @@ export function containerCreateRequest(project: ComposeProject, service: Project
     body,
     location: service.key,
     locate: (field) => where.locate(field),
+  };
+}
+
+/** The Env list: env_file entries, then `environment:` over them; a name without a value takes the project's variable, else goes alone. */
+function environment(project: ComposeProject, r: LocatedReader, where: FieldLocations): string[] {
+  const variables = envFileVariables(project, r);
+  for (const [name, value] of r.dictOrList('environment', splitEnvironment) ?? []) {
+    if (/\s/u.test(name)) throw new ComposeFileError(value.node.at, `environment variable name '${name}' may not contain whitespace.`);
+    variables.set(name, value);
+  }
+  const env: string[] = [];
+  for (const [name, { value, node }] of variables) {
+    const resolved = value ?? project.variables[name] ?? null;
+    env.push(resolved === null ? name : `${name}=${pythonText(resolved)}`);
+    where.set(`Env[${env.length - 1}]`, node.at);
+  }
+  return env;
+}
+
+/** The service's labels, then Compose's own. */
+function labels(project: ComposeProject, service: ProjectService, r: LocatedReader, where: FieldLocations): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, { value, node }] of r.dictOrList('labels', splitKeyValue) ?? []) {
+    out[name] = value === null ? '' : pythonText(value);
+    where.set(`Labels.${name}`, node.at);
+  }
+  return {
+    ...out,
+    'com.docker.compose.project': project.name,
+    'com.docker.compose.service': service.name,
+    'com.docker.compose.oneoff': 'False',
+    'com.docker.compose.container-number': '1',
+    'com.docker.compose.version': COMPOSE_VERSION,
   };
 }
 
@@ -547,4 +504,40 @@ function securityOption(project: ComposeProject, value: string, node: LocatedNod
     }
   }
   return value;
+}
+
+/**
+ * The service's `secrets:` whose definition names a `file:`: bind mounts of that host file, read-only, at
+ * `/run/secrets/NAME` (or the `target` given, taken under /run/secrets when relative), after the long-syntax
+ * mounts. External secrets are swarm's and Compose skips them.
+ */
+function secretMounts(project: ComposeProject, service: ProjectService, r: LocatedReader, where: FieldLocations, first: number): Record<string, unknown>[] {
+  const entry = r.entry('secrets');
+  if (entry === undefined) return [];
+  if (entry.value.kind !== 'seq') r.invalid('secrets', entry.value, 'an array');
+  const out: Record<string, unknown>[] = [];
+  for (const item of entry.value.items) {
+    let source: string;
+    let target: string | undefined;
+    if (item.kind === 'map') {
+      r.onlyKeys('secrets', item, ['source', 'target', 'uid', 'gid', 'mode']);
+      const long = new LocatedReader(`${r.where}.secrets`, item);
+      source = long.string('source') ?? '';
+      target = long.string('target');
+    } else {
+      source = String(r.scalarOf('secrets', item, ['string'], 'a string or an object').value);
+    }
+    const definition = project.secrets.get(source);
+    if (definition === undefined) throw new ComposeFileError(item.at, `Service "${service.name}" uses an undefined secret "${source}" `);
+    const secret = new LocatedReader(`secrets.${source}`, definition.config);
+    if (resourceNaming(definition, 'secret').external) continue;
+    const file = secret.string('file');
+    const path = target === undefined ? `/run/secrets/${source}` : target.startsWith('/') ? target : `/run/secrets/${target}`;
+    out.push({ Target: path, Source: file === undefined ? null : expandPath(project.workingDir, file, project.variables['HOME'] ?? ''), Type: 'bind', ReadOnly: true });
+    const at = `HostConfig.Mounts[${first + out.length - 1}]`;
+    where.set(at, item.at);
+    const fileKey = secret.entry('file');
+    if (fileKey !== undefined) where.set(`${at}.Source`, fileKey.key);
+  }
+  return out;
 }

@@ -4,7 +4,7 @@
 // devices keyed by their container path, sorted by it; cap_add, cap_drop, expose, external_links,
 // volumes_from, device_cgroup_rules and profiles as sorted sets; dns, dns_search, env_file and tmpfs
 // concatenated; ports keyed by what they publish, sorted by container port; security_opt and links keyed,
-// sorted; logging's options kept only while the driver stays; networks and deploy merged key by key.
+// sorted, as are secrets and configs by their source; logging's options kept only while the driver stays; networks and deploy merged key by key.
 // Every merged value keeps the place it was written, so a field still points at the file that set it.
 import type { SourceLocation } from '../checked-request.js';
 import { scalar, type LocatedEntry, type LocatedMap, type LocatedNode, type ScalarValue } from './located-yaml.js';
@@ -16,6 +16,18 @@ const MAPPINGS = new Set(['environment', 'labels', 'ulimits', 'sysctls', 'depend
 const SORTED_SETS = new Set(['cap_add', 'cap_drop', 'expose', 'external_links', 'volumes_from', 'device_cgroup_rules', 'profiles']);
 const CONCATENATED = new Set(['dns', 'dns_search', 'env_file', 'tmpfs']);
 const PATH_MAPPINGS = new Set(['volumes', 'devices']);
+
+const KEYED_SEQUENCES = new Set(['security_opt', 'links', 'secrets', 'configs']);
+
+/** What Compose keys a links, security_opt, secrets or configs item by (its merge_field), which also orders them. */
+function sequenceKey(field: string, item: LocatedNode): string {
+  if (item.kind === 'map') {
+    const source = item.entries.get('source')?.value;
+    return source?.kind === 'scalar' ? String(source.value) : '';
+  }
+  const text = item.kind === 'scalar' ? String(item.value) : '';
+  return field === 'links' ? (text.split(':')[1] ?? text) : text;
+}
 
 const isNull = (node: LocatedNode | undefined): boolean => node === undefined || (node.kind === 'scalar' && node.value === null);
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -211,15 +223,11 @@ export function mergeServices(base: LocatedMap, override: LocatedMap, format: 1 
         [...byKey.values()].sort((x, y) => x.target - y.target).map((p) => p.node),
         key,
       );
-    } else if (field === 'security_opt' || field === 'links') {
+    } else if (KEYED_SEQUENCES.has(field)) {
       const byKey = new Map<string, LocatedNode>();
-      for (const item of [...items(vb), ...items(vo)]) {
-        const text = item.kind === 'scalar' ? String(item.value) : '';
-        byKey.set(field === 'links' ? (text.split(':')[1] ?? text) : text, item);
-      }
-      const text = (n: LocatedNode): string => (n.kind === 'scalar' ? String(n.value) : '');
+      for (const item of [...items(vb), ...items(vo)]) byKey.set(sequenceKey(field, item), item);
       value = seq(
-        [...byKey.values()].sort((x, y) => compare(text(x), text(y))),
+        [...byKey.values()].sort((x, y) => compare(sequenceKey(field, x), sequenceKey(field, y))),
         key,
       );
     } else if (field === 'networks') {
