@@ -228,3 +228,22 @@ test('the bodies the docker CLI 28.2.2 was captured sending (test/fixtures/cli-b
     assert.equal(built.path, captured.target, captured.command);
   }
 });
+
+test('--env-file and --label-file are read as the CLI reads them, before the -e and -l values', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'check-kvfile-'));
+  const env = join(dir, 'app.env');
+  writeFileSync(env, '\uFEFF# settings\n\n  MODE=prod \nCHECK_KVFILE_SET\nCHECK_KVFILE_UNSET\n');
+  const labels = join(dir, 'labels');
+  writeFileSync(labels, 'team=a\nlonely\n');
+  process.env['CHECK_KVFILE_SET'] = 'from-env';
+  try {
+    const { body, request } = line('run', '-e', 'LAST=1', '--env-file', env, '-l', 'team=b', '--label-file', labels, 'busybox');
+    assert.deepEqual(body['Env'], ['MODE=prod ', 'CHECK_KVFILE_SET=from-env', 'LAST=1']);
+    assert.deepEqual(body['Labels'], { team: 'b' });
+    assert.equal(request.locate('Env[0]').column, 22, 'a line from the file is at the --env-file flag');
+  } finally {
+    delete process.env['CHECK_KVFILE_SET'];
+  }
+  writeFileSync(join(dir, 'bad.env'), 'MY VAR=1\n');
+  refused(['run', '--env-file', join(dir, 'bad.env'), 'busybox'], /variable 'MY VAR' contains whitespaces/);
+});

@@ -210,6 +210,44 @@ function environment(body: CreateBody, value: string, at: SourceLocation): void 
   body.push('Env', value.includes('=') || process.env[value] === undefined ? value : `${value}=${process.env[value]}`, at);
 }
 
+/**
+ * The lines of an --env-file or --label-file as docker/cli's kvfile reads them: leading blanks dropped, empty
+ * lines and `#` comments skipped, `KEY=VALUE` as it is, a lone `KEY` taken from the environment when
+ * `lookup` is given and the variable is set (else left out).
+ */
+function keyValueFile(flag: string, path: string, at: SourceLocation, lookup?: (key: string) => string | undefined): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  } catch (err) {
+    throw invalid(at, flag, path, (err as Error).message);
+  }
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '').trimStart();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const key = eq === -1 ? line : line.slice(0, eq);
+    if (key === '') throw invalid(at, flag, path, `no variable name on line '${line}'`);
+    if (/\s/.test(key)) throw invalid(at, flag, path, `variable '${key}' contains whitespaces`);
+    if (eq !== -1) out.push(line);
+    else if (lookup?.(key) !== undefined) out.push(`${key}=${lookup(key)!}`);
+  }
+  return out;
+}
+
+function envFile(body: CreateBody, value: string, at: SourceLocation): void {
+  for (const line of keyValueFile('env-file', value, at, (key) => process.env[key])) body.push('Env', line, at);
+}
+
+function labelFile(body: CreateBody, value: string, at: SourceLocation): void {
+  const label = keyValue('Labels', 'label-file')!;
+  for (const line of keyValueFile('label-file', value, at)) label(body, line, at);
+}
+
+/** Flags whose files the CLI reads before the values given on the line (ReadKVEnvStrings, ReadKVStrings): applied first. */
+export const READ_FIRST: ReadonlySet<string> = new Set(['env-file', 'label-file']);
+
 function entrypoint(body: CreateBody, value: string, at: SourceLocation): void {
   body.set('Entrypoint', [value], at);
 }
@@ -270,14 +308,14 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'device', kind: 'value', apply: device },
   { name: 'gpus', kind: 'value' },
   { name: 'env', short: 'e', kind: 'value', apply: environment },
-  { name: 'env-file', kind: 'value' },
+  { name: 'env-file', kind: 'value', apply: envFile },
   { name: 'entrypoint', kind: 'value', apply: entrypoint },
   { name: 'group-add', kind: 'value', apply: list('HostConfig.GroupAdd') },
   { name: 'hostname', short: 'h', kind: 'value', apply: text('Hostname') },
   { name: 'domainname', kind: 'value', apply: text('Domainname') },
   { name: 'interactive', short: 'i', kind: 'bool' },
   { name: 'label', short: 'l', kind: 'value', apply: keyValue('Labels', 'label') },
-  { name: 'label-file', kind: 'value' },
+  { name: 'label-file', kind: 'value', apply: labelFile },
   { name: 'read-only', kind: 'bool', apply: bool('HostConfig.ReadonlyRootfs') },
   { name: 'restart', kind: 'value', apply: restart },
   { name: 'stop-signal', kind: 'value', apply: text('StopSignal') },

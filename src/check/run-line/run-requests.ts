@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors/config-error.js';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
 import { CreateBody } from './create-body.js';
 import { readRunLine, type FlagUse, type RunLine } from './read-run-line.js';
-import { settleCapabilities } from './run-flags.js';
+import { READ_FIRST, settleCapabilities } from './run-flags.js';
 import { shellCommands, type ShellEnvironment, type ShellWord } from './shell-words.js';
 
 /** The API version the docker CLI speaks to an engine that offers it (the e2e engines' 1.41). */
@@ -23,7 +23,8 @@ function runLineRequest(line: RunLine): CheckedRequest {
   let name: FlagUse | undefined;
   let detached = false;
   let interactive = false;
-  for (const use of line.uses) {
+  const uses = [...line.uses.filter((u) => READ_FIRST.has(u.flag.name)), ...line.uses.filter((u) => !READ_FIRST.has(u.flag.name))];
+  for (const use of uses) {
     const { flag } = use;
     if (flag.name === 'name') name = use;
     else if (flag.name === 'detach') detached = use.value === 'true';
