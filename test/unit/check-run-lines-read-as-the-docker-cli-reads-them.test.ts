@@ -247,3 +247,28 @@ test('--env-file and --label-file are read as the CLI reads them, before the -e 
   writeFileSync(join(dir, 'bad.env'), 'MY VAR=1\n');
   refused(['run', '--env-file', join(dir, 'bad.env'), 'busybox'], /variable 'MY VAR' contains whitespaces/);
 });
+
+test('-a names the attached streams, --platform goes in the query, --expose adds exposed ports (as the CLI 28 sent them)', () => {
+  const streams = (...args: string[]): unknown[] => {
+    const { body } = line('create', ...args, 'busybox');
+    return [body['AttachStdin'], body['AttachStdout'], body['AttachStderr'], body['OpenStdin'], body['StdinOnce']];
+  };
+  assert.deepEqual(streams('-a', 'stdout'), [false, true, false, false, false]);
+  assert.deepEqual(streams('-a', 'STDIN', '-a', 'stderr'), [true, false, true, false, false]);
+  assert.deepEqual(streams('-it', '-a', 'stdout'), [true, true, false, true, true]);
+  refused(['create', '-a', 'stdlog', 'busybox'], /valid streams are STDIN, STDOUT and STDERR/);
+  assert.equal(line('create', '--platform', 'linux/amd64', '--name', 'my x', 'busybox').request.path, '/v1.41/containers/create?name=my+x&platform=linux%2Famd64');
+  assert.deepEqual(line('create', '--expose', '80', '--expose', '90/udp', 'busybox').body['ExposedPorts'], { '80/tcp': {}, '90/udp': {} });
+});
+
+test('docker run is found behind sudo, exec and a path, and in any command position of a script', () => {
+  const { requests } = scriptRequests('sudo docker run --privileged busybox\nexec /usr/bin/docker create busybox\nDOCKER_HOST=unix:///x docker run busybox', 's.sh', {});
+  assert.deepEqual(
+    requests.map((r) => [r.location.line, r.location.column, (r.body as Body).HostConfig['Privileged']]),
+    [
+      [1, 6, true],
+      [2, 6, false],
+      [3, 23, false],
+    ],
+  );
+});

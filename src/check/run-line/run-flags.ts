@@ -159,6 +159,13 @@ function publish(body: CreateBody, value: string, at: SourceLocation): void {
   body.put('HostConfig.PortBindings', port, [...(Array.isArray(bindings) ? bindings : []), binding], at);
 }
 
+/** `--expose 80[/proto]`: an exposed port (ranges are not read yet). */
+function expose(body: CreateBody, value: string, at: SourceLocation): void {
+  const match = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(value);
+  if (match === null) throw invalid(at, 'expose', value, 'only a single port[/proto] is read by dockgate check');
+  body.put('ExposedPorts', `${match[1]!}/${match[2] ?? 'tcp'}`, {}, at);
+}
+
 function restart(body: CreateBody, value: string, at: SourceLocation): void {
   const [name, count] = value.split(':');
   if (count !== undefined && !/^\d+$/.test(count)) throw invalid(at, 'restart', value, 'the maximum retry count is not a whole number');
@@ -300,10 +307,12 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'quiet', short: 'q', kind: 'bool', ...CLIENT },
   { name: 'use-api-socket', kind: 'bool' },
   { name: 'help', kind: 'bool', ...CLIENT },
-  { name: 'platform', kind: 'value' },
+  // The platform goes in the query (`?platform=`), read by run-requests.ts.
+  { name: 'platform', kind: 'value', ...CLIENT },
   { name: 'disable-content-trust', kind: 'bool', ...CLIENT },
   // opts.go addFlags: general
-  { name: 'attach', short: 'a', kind: 'value' },
+  // Which streams are attached, read by run-requests.ts with -i and -d.
+  { name: 'attach', short: 'a', kind: 'value', ...CLIENT },
   { name: 'device-cgroup-rule', kind: 'value', apply: list('HostConfig.DeviceCgroupRules') },
   { name: 'device', kind: 'value', apply: device },
   { name: 'gpus', kind: 'value' },
@@ -339,7 +348,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'dns-opt', kind: 'value', apply: list('HostConfig.DnsOptions') },
   { name: 'dns-option', kind: 'value', apply: list('HostConfig.DnsOptions') },
   { name: 'dns-search', kind: 'value', apply: list('HostConfig.DnsSearch') },
-  { name: 'expose', kind: 'value' },
+  { name: 'expose', kind: 'value', apply: expose },
   { name: 'ip', kind: 'value' },
   { name: 'ip6', kind: 'value' },
   { name: 'link', kind: 'value', apply: list('HostConfig.Links') },

@@ -18,19 +18,33 @@ export interface ScriptRequests {
   notChecked: Array<{ location: SourceLocation; command: string }>;
 }
 
+/** The streams `-a` names (stdin, stdout, stderr), as the CLI checks them. */
+function attached(uses: readonly FlagUse[]): Set<string> {
+  const streams = new Set<string>();
+  for (const use of uses) {
+    const stream = use.value.toLowerCase();
+    if (!['stdin', 'stdout', 'stderr'].includes(stream))
+      throw new ConfigError(
+        `${use.location.file}:${use.location.line}:${use.location.column}: invalid argument "${use.value}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`,
+      );
+    streams.add(stream);
+  }
+  return streams;
+}
+
 function runLineRequest(line: RunLine): CheckedRequest {
   const body = new CreateBody(line.image.value, line.image.location);
-  let name: FlagUse | undefined;
-  let detached = false;
-  let interactive = false;
+  const last = (name: string): FlagUse | undefined => line.uses.filter((u) => u.flag.name === name).at(-1);
+  const name = last('name');
+  const platform = last('platform');
+  const detached = last('detach')?.value === 'true';
+  const interactive = last('interactive')?.value === 'true';
+  const attach = attached(line.uses.filter((u) => u.flag.name === 'attach'));
   const uses = [...line.uses.filter((u) => READ_FIRST.has(u.flag.name)), ...line.uses.filter((u) => !READ_FIRST.has(u.flag.name))];
   for (const use of uses) {
     const { flag } = use;
-    if (flag.name === 'name') name = use;
-    else if (flag.name === 'detach') detached = use.value === 'true';
-    else if (flag.name === 'interactive') interactive = use.value === 'true';
-    else if (flag.apply !== undefined) flag.apply(body, use.value, use.location);
-    else if (flag.client !== true) {
+    if (flag.apply !== undefined) flag.apply(body, use.value, use.location);
+    else if (flag.client !== true && flag.name !== 'interactive') {
       throw new ConfigError(
         `${use.location.file}:${use.location.line}:${use.location.column}: --${flag.name} is not read by dockgate check yet, so this line cannot be judged as the CLI would send it`,
       );
@@ -38,26 +52,24 @@ function runLineRequest(line: RunLine): CheckedRequest {
   }
   settleCapabilities(body);
   if (line.args.length > 0) line.args.forEach((arg) => body.push('Cmd', arg.value, arg.location));
-  if (interactive) {
-    body.set('OpenStdin', true, line.location);
-    if (!detached) {
-      body.set('AttachStdin', true, line.location);
-      body.set('StdinOnce', true, line.location);
-    }
-  }
-  if (detached) {
-    body.set('AttachStdout', false, line.location);
-    body.set('AttachStderr', false, line.location);
-  }
-  const query = name !== undefined ? `?name=${encodeURIComponent(name.value)}` : '';
+  // Attached streams as the CLI's parse() and run.go set them: -a names them (stdout and stderr when none),
+  // -i attaches stdin and keeps it open, -d attaches nothing.
+  const streamsAt = line.uses.find((u) => u.flag.name === 'attach' || u.flag.name === 'interactive' || u.flag.name === 'detach')?.location ?? line.location;
+  const stdin = !detached && (interactive || attach.has('stdin'));
+  body.set('AttachStdin', stdin, streamsAt);
+  body.set('AttachStdout', !detached && (attach.size === 0 || attach.has('stdout')), streamsAt);
+  body.set('AttachStderr', !detached && (attach.size === 0 || attach.has('stderr')), streamsAt);
+  body.set('OpenStdin', interactive, streamsAt);
+  body.set('StdinOnce', stdin && interactive, streamsAt);
+  const query = new URLSearchParams([...(name !== undefined ? [['name', name.value]] : []), ...(platform !== undefined ? [['platform', platform.value]] : [])]).toString();
   const where = line.location;
   return {
     subject: `docker ${line.command} (line ${where.line})`,
     method: 'POST',
-    path: `/v${CLI_API_VERSION}/containers/create${query}`,
+    path: `/v${CLI_API_VERSION}/containers/create${query === '' ? '' : `?${query}`}`,
     body: body.body,
     location: where,
-    locate: (field) => (field === '?name' && name !== undefined ? name.location : (body.placeOf(field) ?? where)),
+    locate: (field) => (field === '?name' && name !== undefined ? name.location : field === '?platform' && platform !== undefined ? platform.location : (body.placeOf(field) ?? where)),
   };
 }
 

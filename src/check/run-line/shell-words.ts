@@ -14,10 +14,10 @@ export interface ShellWord {
 }
 
 export interface ShellCommand {
-  /** The program the command runs when its first word is a plain literal (`docker`), else undefined. */
+  /** The program the command runs when it is a plain literal (`docker`, `/usr/bin/docker` as `docker`, after `sudo` or `exec`), else undefined. */
   program: string | undefined;
   location: SourceLocation;
-  /** The command's words as the shell would pass them (read only for the commands asked for: a script's other commands may use any shell). */
+  /** The words from the program on, as the shell would pass them (read only for the commands asked for: a script's other commands may use any shell). */
   words(): ShellWord[];
 }
 
@@ -83,6 +83,21 @@ function wordValue(file: string, word: ShWord, env: ShellEnvironment): string {
   return word.Parts.map((part, i) => partValue(file, part, env, false, i === 0)).join('');
 }
 
+/** A word that is one plain literal (`docker`, `/usr/bin/docker`), else undefined. */
+function literalOf(word: ShWord): string | undefined {
+  const [part, ...more] = word.Parts;
+  return part !== undefined && more.length === 0 && syntax.NodeType(part) === 'Lit' ? unquotedLiteral((part as ShLit).Value) : undefined;
+}
+
+/** Commands that run the next word as the program (`sudo docker run ...`), when given no options of their own. */
+const RUNS_THE_NEXT_WORD = new Set(['sudo', 'exec', 'command', 'nohup', 'time']);
+
+function programIndex(args: readonly ShWord[]): number {
+  let index = 0;
+  while (index + 1 < args.length && RUNS_THE_NEXT_WORD.has(literalOf(args[index]!) ?? '')) index++;
+  return index;
+}
+
 /**
  * Every simple command of `source` (a script, or one command line), wherever it sits: top level, pipelines,
  * lists, `if` and loops. A script the shell could not parse is an error at the place the shell names.
@@ -100,11 +115,13 @@ export function shellCommands(source: string, file: string, env: ShellEnvironmen
   syntax.Walk(tree, (node) => {
     if (node !== null && syntax.NodeType(node) === 'CallExpr') {
       const call = node as ShCallExpr;
-      const first = call.Args[0];
+      const start = programIndex(call.Args);
+      const first = call.Args[start];
       if (first !== undefined) {
-        const parts = first.Parts;
-        const program = parts.length === 1 && syntax.NodeType(parts[0]!) === 'Lit' ? unquotedLiteral((parts[0] as ShLit).Value) : undefined;
-        commands.push({ program, location: at(file, first), words: () => call.Args.map((word) => ({ value: wordValue(file, word, env), location: at(file, word) })) });
+        const literal = literalOf(first);
+        const program = literal === undefined ? undefined : literal.slice(literal.lastIndexOf('/') + 1);
+        const args = call.Args.slice(start);
+        commands.push({ program, location: at(file, first), words: () => args.map((word) => ({ value: wordValue(file, word, env), location: at(file, word) })) });
       }
     }
     return true;
