@@ -39,7 +39,7 @@ export interface JudgeResult {
   rule: string;
   reason: string;
   fix?: string;
-  /** On a deny by the reach judge: each field refused, with its own why and fix (what `reason` and `fix` join). */
+  /** On a deny by the reach judge, or of a body field that has no single reading: each field refused, with its own why and fix (what `reason` and `fix` join). */
   violations?: readonly Violation[];
   /** `warn`: a deny the caller should record and forward anyway. */
   mode?: 'enforce' | 'warn';
@@ -83,7 +83,19 @@ export const NO_ENGINE: EngineLookup = {
 
 function refusedBy(error: GatewayError, trace: TraceStep[]): JudgeResult {
   trace.push({ step: 'decision', outcome: 'fail', detail: `deny by ${error.rule}: ${error.detail.why}` });
-  return { verdict: 'deny', rule: error.rule, reason: error.detail.why, fix: error.detail.fix, message: error.message, status: error.status, changes: [], normalised: [], trace };
+  const { field, why, fix } = error.detail;
+  return {
+    verdict: 'deny',
+    rule: error.rule,
+    reason: why,
+    fix,
+    ...(field !== undefined && { violations: [{ field, why, fix, check: 'body' as const }] }),
+    message: error.message,
+    status: error.status,
+    changes: [],
+    normalised: [],
+    trace,
+  };
 }
 
 function rawBody(body: unknown): Buffer {

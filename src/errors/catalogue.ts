@@ -128,6 +128,8 @@ export interface RefusalDetail {
    * would tell what must not be told (DG_NOT_OWNED, DG_NAME_TAKEN). `what`, `why` and `fix` still go to the record.
    */
   answer?: string;
+  /** The body field refused, as `formatJsonPath` writes it (`HostConfig.Binds[0]`), where the refusal names one: `dockgate check` points at where it was written. */
+  field?: string;
 }
 
 /**

@@ -9,5 +9,6 @@ export function bodyRefusal(path: JsonPath, why: string, fix: string): GatewayEr
     what: path.length === 0 ? 'the request body' : `body field ${formatJsonPath(path)}`,
     why,
     fix,
+    ...(path.length > 0 && { field: formatJsonPath(path) }),
   });
 }

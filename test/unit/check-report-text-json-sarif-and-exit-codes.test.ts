@@ -109,3 +109,15 @@ test('SARIF 2.1.0: validates against the published schema; one result per findin
   assert.equal(run!.invocations[0]!.exitCode, 1);
   assert.equal(run!.invocations[0]!.toolExecutionNotifications.length, 1);
 });
+
+test('a body field with no single reading is refused at its place in the file, with the gateway’s message', async () => {
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, '{\n  "Image": "busybox",\n  "HostConfig": { "Binds": ["vol:/data", 7] }\n}\n');
+  const [request] = (await check('high', builtinPolicy('baseline'), [broken])).requests;
+  assert.equal(request!.verdict, 'deny');
+  assert.deepEqual(
+    request!.findings.map((f) => [f.id, f.field, f.location.line, f.location.column]),
+    [['reach.body', 'HostConfig.Binds[1]', 3, 42]],
+  );
+  assert.match(request!.message!, /^dockgate: body field HostConfig\.Binds\[1\] denied by body\.canonical: /);
+});
