@@ -238,6 +238,22 @@ describe('formats, names and order', () => {
     assert.equal((composeRequests({ files: [file], env: { COMPOSE_PROJECT_NAME: 'fromenv' } })[0]!.body as { Name: string }).Name, 'fromenv_default');
   });
 
+  test('scale and deploy.replicas ask for more containers, numbered; both at once are refused', () => {
+    const dir = composeProject({
+      'scaled.yml': 'version: "3.8"\nservices:\n  web:\n    image: busybox\n    scale: 2\n  none:\n    image: busybox\n    deploy: { replicas: 0 }\n',
+      'both.yml': 'version: "3.8"\nservices:\n  web:\n    image: busybox\n    scale: 2\n    deploy: { replicas: 3 }\n',
+    });
+    const requests = composeRequests({ files: [join(dir, 'scaled.yml')], env: {} }).filter((r) => r.subject.startsWith('service'));
+    assert.deepEqual(
+      requests.map((r) => [r.subject, r.path, (r.body as Body).Labels['com.docker.compose.container-number']]),
+      [
+        ['service web', '/v1.41/containers/create?name=app_web_1', '1'],
+        ['service web (container 2)', '/v1.41/containers/create?name=app_web_2', '2'],
+      ],
+    );
+    assert.throws(() => composeRequests({ files: [join(dir, 'both.yml')], env: {} }), /both\.yml:5:5: Both service\.scale and service\.deploy\.replicas are set/);
+  });
+
   test('services come after those they depend on', () => {
     const dir = composeProject({
       'docker-compose.yml':

@@ -31,11 +31,11 @@ function joinedMode(project: ComposeProject, value: string): string {
   return value;
 }
 
-/** The name of a service's first container: its container_name, else `<project>_<service>_1`. */
-export function serviceContainerName(project: ComposeProject, service: string): string {
+/** The name of a service's container `number` (its first, which other services refer to, by default): its container_name, else `<project>_<service>_<number>`. */
+export function serviceContainerName(project: ComposeProject, service: string, number = 1): string {
   const config = project.services.find((s) => s.name === service)?.config;
   const custom = config?.entries.get('container_name')?.value;
-  return custom?.kind === 'scalar' && typeof custom.value === 'string' && custom.value !== '' ? custom.value : containerName(project, service);
+  return custom?.kind === 'scalar' && typeof custom.value === 'string' && custom.value !== '' ? custom.value : containerName(project, service, number);
 }
 
 function envFileVariables(project: ComposeProject, reader: LocatedReader): Map<string, Located<ScalarValue>> {
@@ -142,8 +142,8 @@ class CreateBody {
   }
 }
 
-/** The create request of a service's first container. */
-export function containerCreateRequest(project: ComposeProject, service: ProjectService, apiVersion: string): CheckedRequest {
+/** The create request of a service's container `number` (1 for the first; `scale` and `deploy.replicas` ask for more). */
+export function containerCreateRequest(project: ComposeProject, service: ProjectService, apiVersion: string, number = 1): CheckedRequest {
   const where = new FieldLocations(service.key);
   const r = new LocatedReader(`services.${service.name}`, service.config);
   const out = new CreateBody(r, where);
@@ -181,7 +181,7 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   const volumes = serviceVolumes(project, service.name, r, where, apiVersion);
   body['Volumes'] = volumes.volumes;
   body['NetworkDisabled'] = false;
-  out.put('Labels', labels(project, service, r, where), 'labels');
+  out.put('Labels', labels(project, service, r, where, number), 'labels');
 
   // Memory: deploy.resources.limits replaces mem_limit (and its reservations mem_reservation) whenever it is given.
   const resources = r.mapping('deploy')?.mapping('resources');
@@ -300,11 +300,11 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   if (mounts.length > 0) host['Mounts'] = mounts;
   body['HostConfig'] = host;
   if (network.endpoints !== undefined) body['NetworkingConfig'] = network.endpoints;
-  const name = serviceContainerName(project, service.name);
+  const name = serviceContainerName(project, service.name, number);
   out.put('?name', name, 'container_name');
   delete body['?name'];
   return {
-    subject: `service ${service.name}`,
+    subject: number === 1 ? `service ${service.name}` : `service ${service.name} (container ${number})`,
     method: 'POST',
     path: `/v${apiVersion}/containers/create?name=${encodeURIComponent(name)}`,
     body,
@@ -330,7 +330,7 @@ function environment(project: ComposeProject, r: LocatedReader, where: FieldLoca
 }
 
 /** The service's labels, then Compose's own. */
-function labels(project: ComposeProject, service: ProjectService, r: LocatedReader, where: FieldLocations): Record<string, string> {
+function labels(project: ComposeProject, service: ProjectService, r: LocatedReader, where: FieldLocations, number: number): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, { value, node }] of r.dictOrList('labels', splitKeyValue) ?? []) {
     out[name] = value === null ? '' : pythonText(value);
@@ -341,7 +341,7 @@ function labels(project: ComposeProject, service: ProjectService, r: LocatedRead
     'com.docker.compose.project': project.name,
     'com.docker.compose.service': service.name,
     'com.docker.compose.oneoff': 'False',
-    'com.docker.compose.container-number': '1',
+    'com.docker.compose.container-number': String(number),
     'com.docker.compose.version': COMPOSE_VERSION,
   };
 }
