@@ -44,7 +44,7 @@ services:
   web:
     user: "2000"
     cap_add: [AUDIT_WRITE, CHOWN]
-    volumes: ["/etc:/data:ro"]
+    volumes: ["/etc:/data:ro", "/srv/cache:/cache"]
     ports: ["127.0.0.1:9090:90"]
     environment: [B=override]
     logging: { options: { max-file: "3" } }
@@ -71,9 +71,9 @@ services:
   });
 
   test('volumes are keyed by their container path: the later file’s /data replaces the earlier, sorted by path', () => {
-    assert.deepEqual(web.body.HostConfig.Binds, ['/etc:/data:ro', '/srv/logs:/logs:ro']);
-    assert.deepEqual(web.locate('HostConfig.Binds[0]'), spot(override, '"/etc:/data:ro"'));
-    assert.deepEqual(web.locate('HostConfig.Binds[1]'), spot(base, '"/srv/logs:/logs:ro"'));
+    assert.deepEqual(web.body.HostConfig.Binds, ['/srv/cache:/cache:rw', '/etc:/data:ro', '/srv/logs:/logs:ro']);
+    assert.deepEqual(web.locate('HostConfig.Binds[1]'), spot(override, '"/etc:/data:ro"'));
+    assert.deepEqual(web.locate('HostConfig.Binds[2]'), spot(base, '"/srv/logs:/logs:ro"'));
   });
 
   test('ports are kept from both files, each located in its file', () => {
