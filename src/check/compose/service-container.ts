@@ -358,7 +358,7 @@ function networkMode(project: ComposeProject, service: ProjectService, r: Locate
   const networks = serviceNetworks(r);
   if (networks.length === 0) return { mode: 'none' };
   for (const n of networks) {
-    if (!project.networks.has(n.name) && n.name !== 'default') throw new ComposeFileError(n.at, `Service "${service.name}" uses an undefined network "${n.name}"`);
+    if (!project.networks.has(n.name) && n.name !== 'default') throw new ComposeFileError(n.at ?? service.key, `Service "${service.name}" uses an undefined network "${n.name}"`);
   }
   const named = networks.map((n) => ({ ...n, engine: networkEngineName(project, n.name) }));
   const prioritised = named.some((n) => n.priority)
@@ -368,14 +368,18 @@ function networkMode(project: ComposeProject, service: ProjectService, r: Locate
   const ipam: Record<string, string> = {};
   if (primary.ipv4) ipam['IPv4Address'] = primary.ipv4;
   if (primary.ipv6) ipam['IPv6Address'] = primary.ipv6;
-  where.set('HostConfig.NetworkMode', primary.at);
-  where.set(`NetworkingConfig.EndpointsConfig.${primary.engine}`, primary.at);
+  // The project's default network is no key's: its fields stay located at the service.
+  if (primary.at !== undefined) {
+    where.set('HostConfig.NetworkMode', primary.at);
+    where.set(`NetworkingConfig.EndpointsConfig.${primary.engine}`, primary.at);
+  }
   return { mode: primary.engine, endpoints: { EndpointsConfig: { [primary.engine]: { Aliases: [service.name, ...primary.aliases], IPAMConfig: ipam } } } };
 }
 
 interface ServiceNetwork {
   name: string;
-  at: LocatedNode['at'];
+  /** Where the service names the network; none for the default network it joins by naming none. */
+  at?: LocatedNode['at'];
   aliases: string[];
   priority?: number;
   ipv4?: string;
@@ -386,7 +390,7 @@ interface ServiceNetwork {
 export function serviceNetworks(r: LocatedReader): ServiceNetwork[] {
   if (r.has('network_mode') || r.has('net')) return [];
   const entry = r.entry('networks');
-  if (entry === undefined) return [{ name: 'default', at: r.map.at, aliases: [] }];
+  if (entry === undefined) return [{ name: 'default', aliases: [] }];
   if (entry.value.kind === 'seq') return (r.list('networks') ?? []).map((n) => ({ name: String(n.value), at: n.node.at, aliases: [] }));
   const networks = r.mapping('networks')!;
   return [...networks.map.entries].map(([name, e]) => {
