@@ -1,9 +1,11 @@
-// The container create `docker-compose up` (Compose 1.29, through the Docker SDK for Python) sends for a
-// service's first container: each service key mapped to the body field Compose maps it to, with the
+// The container create `docker-compose up` (Compose 1.29, through the Docker SDK for Python) sends for each
+// of a service's containers: each service key mapped to the body field Compose maps it to, with the
 // conversions it makes (sizes to bytes, `cpus` to NanoCpus, `restart` to a policy, devices, ports and
-// tmpfs to the engine's shapes), the fields it always sends (Binds, Links, PortBindings, VolumesFrom,
-// LogConfig, NetworkMode, Env, Volumes), and where each field was written. Keys Compose reads but never
-// sends (build, depends_on, healthcheck timing, deploy's swarm-only parts, profiles, scale) set nothing.
+// tmpfs to the engine's shapes, secrets to read-only binds of their files), the fields it always sends
+// (Binds, Links, PortBindings, VolumesFrom, LogConfig, NetworkMode, Volumes), and where each field was
+// written. Keys that decide nothing the judge looks at and that Compose sends only in its own shapes
+// (healthcheck, stop_grace_period, blkio_config, GPU device requests) are not sent here; keys Compose
+// never sends (build, depends_on, profiles, deploy's swarm-only parts) set nothing.
 import { readFileSync } from 'node:fs';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
 import { parseBytes } from './byte-sizes.js';
@@ -32,7 +34,7 @@ function joinedMode(project: ComposeProject, value: string): string {
 }
 
 /** The name of a service's container `number` (its first, which other services refer to, by default): its container_name, else `<project>_<service>_<number>`. */
-export function serviceContainerName(project: ComposeProject, service: string, number = 1): string {
+function serviceContainerName(project: ComposeProject, service: string, number = 1): string {
   const config = project.services.find((s) => s.name === service)?.config;
   const custom = config?.entries.get('container_name')?.value;
   return custom?.kind === 'scalar' && typeof custom.value === 'string' && custom.value !== '' ? custom.value : containerName(project, service, number);
@@ -301,8 +303,8 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   body['HostConfig'] = host;
   if (network.endpoints !== undefined) body['NetworkingConfig'] = network.endpoints;
   const name = serviceContainerName(project, service.name, number);
-  out.put('?name', name, 'container_name');
-  delete body['?name'];
+  const customName = r.entry('container_name');
+  if (customName !== undefined) where.set('?name', customName.key);
   return {
     subject: number === 1 ? `service ${service.name}` : `service ${service.name} (container ${number})`,
     method: 'POST',
