@@ -89,7 +89,7 @@ describe('the creates composeRequests expects are the ones docker-compose 1.29 s
   });
 
   test('the 2.x format with links, volumes_from, other services’ namespaces and networks of its own', async () => {
-    assert.equal(await upAndCompare('mesh', ['docker-compose.yml'], {}), 6, 'two networks, one volume, three containers');
+    assert.equal(await upAndCompare('mesh', ['docker-compose.yml'], {}), 7, 'two networks, one volume, four containers (sidecar twice)');
   });
 
   test('the legacy format', async () => {

@@ -44,7 +44,7 @@ services:
   web:
     user: "2000"
     cap_add: [AUDIT_WRITE, CHOWN]
-    volumes: ["/etc:/data:ro"]
+    volumes: ["/etc:/data:ro", "/srv/cache:/cache"]
     ports: ["127.0.0.1:9090:90"]
     environment: [B=override]
     logging: { options: { max-file: "3" } }
@@ -71,9 +71,9 @@ services:
   });
 
   test('volumes are keyed by their container path: the later file’s /data replaces the earlier, sorted by path', () => {
-    assert.deepEqual(web.body.HostConfig.Binds, ['/etc:/data:ro', '/srv/logs:/logs:ro']);
-    assert.deepEqual(web.locate('HostConfig.Binds[0]'), spot(override, '"/etc:/data:ro"'));
-    assert.deepEqual(web.locate('HostConfig.Binds[1]'), spot(base, '"/srv/logs:/logs:ro"'));
+    assert.deepEqual(web.body.HostConfig.Binds, ['/srv/cache:/cache:rw', '/etc:/data:ro', '/srv/logs:/logs:ro']);
+    assert.deepEqual(web.locate('HostConfig.Binds[1]'), spot(override, '"/etc:/data:ro"'));
+    assert.deepEqual(web.locate('HostConfig.Binds[2]'), spot(base, '"/srv/logs:/logs:ro"'));
   });
 
   test('ports are kept from both files, each located in its file', () => {
@@ -236,6 +236,22 @@ describe('formats, names and order', () => {
     assert.deepEqual(container(requests, 'db').locate('?name'), spot(file, 'container_name:'));
     assert.equal(composeRequests({ files: [file], projectName: 'Other', env: {}, apiVersion: '1.43' })[0]!.path, '/v1.43/networks/create');
     assert.equal((composeRequests({ files: [file], env: { COMPOSE_PROJECT_NAME: 'fromenv' } })[0]!.body as { Name: string }).Name, 'fromenv_default');
+  });
+
+  test('scale and deploy.replicas ask for more containers, numbered; both at once are refused', () => {
+    const dir = composeProject({
+      'scaled.yml': 'version: "3.8"\nservices:\n  web:\n    image: busybox\n    scale: 2\n  none:\n    image: busybox\n    deploy: { replicas: 0 }\n',
+      'both.yml': 'version: "3.8"\nservices:\n  web:\n    image: busybox\n    scale: 2\n    deploy: { replicas: 3 }\n',
+    });
+    const requests = composeRequests({ files: [join(dir, 'scaled.yml')], env: {} }).filter((r) => r.subject.startsWith('service'));
+    assert.deepEqual(
+      requests.map((r) => [r.subject, r.path, (r.body as Body).Labels['com.docker.compose.container-number']]),
+      [
+        ['service web', '/v1.41/containers/create?name=app_web_1', '1'],
+        ['service web (container 2)', '/v1.41/containers/create?name=app_web_2', '2'],
+      ],
+    );
+    assert.throws(() => composeRequests({ files: [join(dir, 'both.yml')], env: {} }), /both\.yml:5:5: Both service\.scale and service\.deploy\.replicas are set/);
   });
 
   test('services come after those they depend on', () => {

@@ -32,7 +32,7 @@ services:
     memswap_limit: 2g
     pids_limit: 200
     cpus: 1.5
-    ports: ["8080:80", "127.0.0.1:5353:53/udp", "9000-9001:90-91"]
+    ports: ["8080:80", "127.0.0.1:5353:53/udp", "9000-9001:90-91", 3000]
     tmpfs: ["/run:size=64m", /tmp]
     read_only: true
     logging: { driver: syslog, options: { tag: web } }
@@ -127,15 +127,16 @@ describe('service keys mapped to the container create body', () => {
     ['memswap_limit', host['MemorySwap'], 2 * 1024 ** 3],
     ['pids_limit', host['PidsLimit'], 200],
     ['cpus', host['NanoCpus'], 1_500_000_000],
-    ['ports: exposed', web.body['ExposedPorts'], { '80/tcp': {}, '53/udp': {}, '90/tcp': {}, '91/tcp': {} }],
+    ['ports: exposed', web.body['ExposedPorts'], { '80/tcp': {}, '53/udp': {}, '90/tcp': {}, '91/tcp': {}, '3000/tcp': {} }],
     [
-      'ports: bindings (a range port by port)',
+      'ports: bindings (a range port by port; a port without a host port still bound, to a random one)',
       host['PortBindings'],
       {
         '80/tcp': [{ HostIp: '', HostPort: '8080' }],
         '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }],
         '90/tcp': [{ HostIp: '', HostPort: '9000' }],
         '91/tcp': [{ HostIp: '', HostPort: '9001' }],
+        '3000/tcp': [{ HostIp: '', HostPort: '' }],
       },
     ],
     ['tmpfs', host['Tmpfs'], { '/run': 'size=64m', '/tmp': '' }],
@@ -158,6 +159,7 @@ describe('service keys mapped to the container create body', () => {
     ],
     ['the project network', host['NetworkMode'], 'shop_default'],
     ['network_mode', hostnet.body.HostConfig['NetworkMode'], 'host'],
+    ['no environment: no Env at all (docker-py leaves an empty one out)', hostnet.body['Env'], undefined],
     ['deploy.resources.limits.memory', hostnet.body.HostConfig['Memory'], 256 * 1024 ** 2],
     ['deploy.resources.limits.cpus', hostnet.body.HostConfig['NanoCpus'], 250_000_000],
     ['deploy.restart_policy', hostnet.body.HostConfig['RestartPolicy'], { Name: 'on-failure', MaximumRetryCount: 3 }],

@@ -77,7 +77,7 @@ export function networkEngineName(project: ComposeProject, network: string): str
   return custom ?? `${project.name}_${network}`;
 }
 
-/** The container Compose 1.29 creates first for a service: `<project>_<service>_1`, or `container_name`. */
-export function containerName(project: ComposeProject, service: string): string {
-  return `${project.name.replace(/^[-_]+/u, '')}_${service}_1`;
+/** The name Compose 1.29 gives a service's container number `number`: `<project>_<service>_<number>`. */
+export function containerName(project: ComposeProject, service: string, number = 1): string {
+  return `${project.name.replace(/^[-_]+/u, '')}_${service}_${number}`;
 }

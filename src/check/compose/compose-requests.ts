@@ -130,12 +130,28 @@ function enabledServices(project: ComposeProject, active: readonly string[]): Pr
   return chosen;
 }
 
+/** How many containers `up` creates for a service: `scale`, or `deploy.replicas` (replicated mode, at most `max_replicas_per_node`), else one. */
+function serviceScale(service: ProjectService): number {
+  const r = new LocatedReader(`services.${service.name}`, service.config);
+  const scale = r.number('scale');
+  const deploy = r.mapping('deploy');
+  if (deploy === undefined || (deploy.string('mode') ?? 'replicated') !== 'replicated') return scale ?? 1;
+  const replicas = deploy.number('replicas');
+  if (scale !== undefined && replicas !== undefined)
+    throw new ComposeFileError(r.entry('scale')!.key, 'Both service.scale and service.deploy.replicas are set. Only one of them must be set.');
+  const wanted = replicas ?? scale;
+  if (wanted === undefined) return 1;
+  return Math.min(wanted, deploy.mapping('placement')?.number('max_replicas_per_node') ?? wanted);
+}
+
 /** The requests `docker-compose up` would send for the project, in order: networks, volumes, containers. */
 export function composeRequests(options: ComposeRequestsOptions): CheckedRequest[] {
   const project = loadComposeProject(options);
   const apiVersion = options.apiVersion ?? '1.41';
   const fromEnvironment = project.variables['COMPOSE_PROFILES'];
   const active = options.profiles !== undefined && options.profiles.length > 0 ? options.profiles : fromEnvironment ? fromEnvironment.split(',') : [];
-  const containers = enabledServices(project, active).map((service) => containerCreateRequest(project, service, apiVersion));
+  const containers = enabledServices(project, active).flatMap((service) =>
+    Array.from({ length: serviceScale(service) }, (_, i) => containerCreateRequest(project, service, apiVersion, i + 1)),
+  );
   return [...networkCreateRequests(project, apiVersion), ...volumeCreateRequests(project, apiVersion), ...containers];
 }

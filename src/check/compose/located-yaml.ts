@@ -34,14 +34,6 @@ export interface LocatedSeq {
 
 export type LocatedNode = LocatedScalar | LocatedMap | LocatedSeq;
 
-/** The plain value of a located node, as PyYAML would have given it. */
-export function plainValue(node: LocatedNode | undefined): unknown {
-  if (node === undefined) return undefined;
-  if (node.kind === 'scalar') return node.value;
-  if (node.kind === 'seq') return node.items.map(plainValue);
-  return Object.fromEntries([...node.entries].map(([k, e]) => [k, plainValue(e.value)]));
-}
-
 export function scalar(value: ScalarValue, at: SourceLocation): LocatedScalar {
   return { kind: 'scalar', value, at };
 }

@@ -1,9 +1,11 @@
-// The container create `docker-compose up` (Compose 1.29, through the Docker SDK for Python) sends for a
-// service's first container: each service key mapped to the body field Compose maps it to, with the
+// The container create `docker-compose up` (Compose 1.29, through the Docker SDK for Python) sends for each
+// of a service's containers: each service key mapped to the body field Compose maps it to, with the
 // conversions it makes (sizes to bytes, `cpus` to NanoCpus, `restart` to a policy, devices, ports and
-// tmpfs to the engine's shapes), the fields it always sends (Binds, Links, PortBindings, VolumesFrom,
-// LogConfig, NetworkMode, Env, Volumes), and where each field was written. Keys Compose reads but never
-// sends (build, depends_on, healthcheck timing, deploy's swarm-only parts, profiles, scale) set nothing.
+// tmpfs to the engine's shapes, secrets to read-only binds of their files), the fields it always sends
+// (Binds, Links, PortBindings, VolumesFrom, LogConfig, NetworkMode, Volumes), and where each field was
+// written. Keys that decide nothing the judge looks at and that Compose sends only in its own shapes
+// (healthcheck, stop_grace_period, blkio_config, GPU device requests) are not sent here; keys Compose
+// never sends (build, depends_on, profiles, deploy's swarm-only parts) set nothing.
 import { readFileSync } from 'node:fs';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
 import { parseBytes } from './byte-sizes.js';
@@ -31,11 +33,11 @@ function joinedMode(project: ComposeProject, value: string): string {
   return value;
 }
 
-/** The name of a service's first container: its container_name, else `<project>_<service>_1`. */
-export function serviceContainerName(project: ComposeProject, service: string): string {
+/** The name of a service's container `number` (its first, which other services refer to, by default): its container_name, else `<project>_<service>_<number>`. */
+function serviceContainerName(project: ComposeProject, service: string, number = 1): string {
   const config = project.services.find((s) => s.name === service)?.config;
   const custom = config?.entries.get('container_name')?.value;
-  return custom?.kind === 'scalar' && typeof custom.value === 'string' && custom.value !== '' ? custom.value : containerName(project, service);
+  return custom?.kind === 'scalar' && typeof custom.value === 'string' && custom.value !== '' ? custom.value : containerName(project, service, number);
 }
 
 function envFileVariables(project: ComposeProject, reader: LocatedReader): Map<string, Located<ScalarValue>> {
@@ -142,8 +144,8 @@ class CreateBody {
   }
 }
 
-/** The create request of a service's first container. */
-export function containerCreateRequest(project: ComposeProject, service: ProjectService, apiVersion: string): CheckedRequest {
+/** The create request of a service's container `number` (1 for the first; `scale` and `deploy.replicas` ask for more). */
+export function containerCreateRequest(project: ComposeProject, service: ProjectService, apiVersion: string, number = 1): CheckedRequest {
   const where = new FieldLocations(service.key);
   const r = new LocatedReader(`services.${service.name}`, service.config);
   const out = new CreateBody(r, where);
@@ -181,7 +183,7 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   const volumes = serviceVolumes(project, service.name, r, where, apiVersion);
   body['Volumes'] = volumes.volumes;
   body['NetworkDisabled'] = false;
-  out.put('Labels', labels(project, service, r, where), 'labels');
+  out.put('Labels', labels(project, service, r, where, number), 'labels');
 
   // Memory: deploy.resources.limits replaces mem_limit (and its reservations mem_reservation) whenever it is given.
   const resources = r.mapping('deploy')?.mapping('resources');
@@ -300,11 +302,11 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   if (mounts.length > 0) host['Mounts'] = mounts;
   body['HostConfig'] = host;
   if (network.endpoints !== undefined) body['NetworkingConfig'] = network.endpoints;
-  const name = serviceContainerName(project, service.name);
-  out.put('?name', name, 'container_name');
-  delete body['?name'];
+  const name = serviceContainerName(project, service.name, number);
+  const customName = r.entry('container_name');
+  if (customName !== undefined) where.set('?name', customName.key);
   return {
-    subject: `service ${service.name}`,
+    subject: number === 1 ? `service ${service.name}` : `service ${service.name} (container ${number})`,
     method: 'POST',
     path: `/v${apiVersion}/containers/create?name=${encodeURIComponent(name)}`,
     body,
@@ -330,7 +332,7 @@ function environment(project: ComposeProject, r: LocatedReader, where: FieldLoca
 }
 
 /** The service's labels, then Compose's own. */
-function labels(project: ComposeProject, service: ProjectService, r: LocatedReader, where: FieldLocations): Record<string, string> {
+function labels(project: ComposeProject, service: ProjectService, r: LocatedReader, where: FieldLocations, number: number): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, { value, node }] of r.dictOrList('labels', splitKeyValue) ?? []) {
     out[name] = value === null ? '' : pythonText(value);
@@ -341,7 +343,7 @@ function labels(project: ComposeProject, service: ProjectService, r: LocatedRead
     'com.docker.compose.project': project.name,
     'com.docker.compose.service': service.name,
     'com.docker.compose.oneoff': 'False',
-    'com.docker.compose.container-number': '1',
+    'com.docker.compose.container-number': String(number),
     'com.docker.compose.version': COMPOSE_VERSION,
   };
 }
@@ -358,7 +360,7 @@ function networkMode(project: ComposeProject, service: ProjectService, r: Locate
   const networks = serviceNetworks(r);
   if (networks.length === 0) return { mode: 'none' };
   for (const n of networks) {
-    if (!project.networks.has(n.name) && n.name !== 'default') throw new ComposeFileError(n.at, `Service "${service.name}" uses an undefined network "${n.name}"`);
+    if (!project.networks.has(n.name) && n.name !== 'default') throw new ComposeFileError(n.at ?? service.key, `Service "${service.name}" uses an undefined network "${n.name}"`);
   }
   const named = networks.map((n) => ({ ...n, engine: networkEngineName(project, n.name) }));
   const prioritised = named.some((n) => n.priority)
@@ -368,14 +370,18 @@ function networkMode(project: ComposeProject, service: ProjectService, r: Locate
   const ipam: Record<string, string> = {};
   if (primary.ipv4) ipam['IPv4Address'] = primary.ipv4;
   if (primary.ipv6) ipam['IPv6Address'] = primary.ipv6;
-  where.set('HostConfig.NetworkMode', primary.at);
-  where.set(`NetworkingConfig.EndpointsConfig.${primary.engine}`, primary.at);
+  // The project's default network is no key's: its fields stay located at the service.
+  if (primary.at !== undefined) {
+    where.set('HostConfig.NetworkMode', primary.at);
+    where.set(`NetworkingConfig.EndpointsConfig.${primary.engine}`, primary.at);
+  }
   return { mode: primary.engine, endpoints: { EndpointsConfig: { [primary.engine]: { Aliases: [service.name, ...primary.aliases], IPAMConfig: ipam } } } };
 }
 
 interface ServiceNetwork {
   name: string;
-  at: LocatedNode['at'];
+  /** Where the service names the network; none for the default network it joins by naming none. */
+  at?: LocatedNode['at'];
   aliases: string[];
   priority?: number;
   ipv4?: string;
@@ -386,7 +392,7 @@ interface ServiceNetwork {
 export function serviceNetworks(r: LocatedReader): ServiceNetwork[] {
   if (r.has('network_mode') || r.has('net')) return [];
   const entry = r.entry('networks');
-  if (entry === undefined) return [{ name: 'default', at: r.map.at, aliases: [] }];
+  if (entry === undefined) return [{ name: 'default', aliases: [] }];
   if (entry.value.kind === 'seq') return (r.list('networks') ?? []).map((n) => ({ name: String(n.value), at: n.node.at, aliases: [] }));
   const networks = r.mapping('networks')!;
   return [...networks.map.entries].map(([name, e]) => {

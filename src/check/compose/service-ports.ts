@@ -1,7 +1,8 @@
 // A service's `ports:` and `expose:` as Compose 1.29 sends them: each port spec read as docker-py reads it
 // (`[[HOST_IP:]HOST_PORT[-END]:]PORT[-END][/PROTOCOL]`, ranges expanded port by port, a host range for one
 // container port kept whole), or the long syntax (`target`, `published`, `protocol`); `ExposedPorts` for
-// every container port, `HostConfig.PortBindings` keyed `PORT/PROTOCOL` with a binding per published port.
+// every container port, `HostConfig.PortBindings` keyed `PORT/PROTOCOL` with a binding for every port: one
+// given without a host port still is, with an empty HostPort, which the engine publishes on a random port.
 import { ComposeFileError } from './compose-file-error.js';
 import type { FieldLocations } from './field-locations.js';
 import type { LocatedNode } from './located-yaml.js';
@@ -14,8 +15,6 @@ export interface ServicePort {
   key: string;
   hostIp: string;
   hostPort: string;
-  /** Whether the port is published (a binding), or only exposed. */
-  published: boolean;
   node: LocatedNode;
 }
 
@@ -41,7 +40,6 @@ export function parsePortSpec(spec: string, node: LocatedNode): ServicePort[] {
     key: `${port}/${protocol}`,
     hostIp: host ?? '',
     hostPort: external?.[i] ?? '',
-    published: external !== undefined,
     node,
   }));
 }
@@ -59,7 +57,7 @@ export function servicePorts(r: LocatedReader, where: FieldLocations): { exposed
         const target = long.number('target');
         const published = long.entry('published');
         const value = published && long.scalarOf('published', published.value, ['number'], 'an integer').value;
-        ports.push({ key: `${target ?? ''}/${long.string('protocol') ?? 'tcp'}`, hostIp: '', hostPort: value === undefined ? '' : String(value), published: true, node: item });
+        ports.push({ key: `${target ?? ''}/${long.string('protocol') ?? 'tcp'}`, hostIp: '', hostPort: value === undefined ? '' : String(value), node: item });
       } else if (item.kind === 'scalar' && (typeof item.value === 'string' || typeof item.value === 'number')) {
         ports.push(...parsePortSpec(String(item.value), item));
       } else {
@@ -73,7 +71,6 @@ export function servicePorts(r: LocatedReader, where: FieldLocations): { exposed
     for (const port of parsePortSpec(String(item.value), item.node)) exposed[port.key] = {};
   }
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  // Every port is a binding in Compose's PortBindings, published or not (an unpublished one takes no host port).
   for (const port of ports) {
     const list = (bindings[port.key] ??= []);
     list.push({ HostIp: port.hostIp, HostPort: port.hostPort });
