@@ -156,7 +156,7 @@ test('namespaces, security options, resources and the rest of the host-reaching 
   assert.deepEqual(host['Sysctls'], { 'net.ipv4.ip_forward': '1' });
   assert.deepEqual(host['ExtraHosts'], ['a:1.2.3.4']);
   assert.deepEqual(host['LogConfig'], { Type: '', Config: { 'max-size': '1m' } });
-  assert.deepEqual(Object.keys((line('run', '--network', 'mynet', 'busybox').body['NetworkingConfig'] as { EndpointsConfig: object }).EndpointsConfig), ['mynet']);
+  assert.deepEqual(line('run', '--network', 'mynet', 'busybox').body['NetworkingConfig'], { EndpointsConfig: {} }, 'a network given by flag has no endpoint sent');
 });
 
 test('a seccomp profile file is sent inline, as the CLI reads it', () => {
@@ -271,4 +271,29 @@ test('docker run is found behind sudo, exec and a path, and in any command posit
       [3, 23, false],
     ],
   );
+});
+
+test('endpoint options (aliases, addresses) on the network the container joins, as the CLI 28 sent them', () => {
+  const { body, request } = line(
+    'create',
+    '--network-alias',
+    'a',
+    '--network',
+    'mynet',
+    '--ip',
+    '10.0.0.5',
+    '--ip6',
+    '2001:db8::1',
+    '--link-local-ip',
+    '169.254.1.1',
+    '--net-alias',
+    'b',
+    'busybox',
+  );
+  const endpoint = (body['NetworkingConfig'] as { EndpointsConfig: Record<string, Record<string, unknown>> }).EndpointsConfig['mynet']!;
+  assert.deepEqual(endpoint['Aliases'], ['a', 'b']);
+  assert.deepEqual(endpoint['IPAMConfig'], { IPv4Address: '10.0.0.5', IPv6Address: '2001:db8::1', LinkLocalIPs: ['169.254.1.1'] });
+  assert.equal(request.locate('NetworkingConfig.EndpointsConfig.mynet.Aliases[1]').column, 109);
+  assert.equal(request.locate('NetworkingConfig.EndpointsConfig.mynet.IPAMConfig.IPv4Address').column, 49);
+  refused(['create', '--network', 'host', '--network-alias', 'a', 'busybox'], /network-scoped aliases are only supported for user-defined networks/);
 });

@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors/config-error.js';
+import { formatJsonPath } from '../../inspect/json-path.js';
 import { parseCpus, parseSize } from '../../policy/policy-units.js';
 import type { SourceLocation } from '../checked-request.js';
 import { endpointSettings, type CreateBody, type JsonObject } from './create-body.js';
@@ -18,6 +19,8 @@ export interface RunFlag {
   apply?: (body: CreateBody, value: string, at: SourceLocation) => void;
   /** Read by the CLI alone; nothing of it reaches the create body. */
   client?: true;
+  /** Sets the endpoint of the network the container joins (applyEndpointOptions). */
+  endpoint?: true;
   /** A flag of `docker run` only (detaching and attaching); `docker create` does not know it. */
   runOnly?: true;
 }
@@ -196,8 +199,8 @@ function securityOpt(body: CreateBody, value: string, at: SourceLocation): void 
 
 function network(body: CreateBody, value: string, at: SourceLocation): void {
   body.set('HostConfig.NetworkMode', value, at);
-  const endpoints: JsonObject = value === 'host' || value === 'none' || value.startsWith('container:') ? {} : { [value]: endpointSettings() };
-  body.set('NetworkingConfig.EndpointsConfig', endpoints, at);
+  // The CLI names no endpoint for a network given by flag, unless an endpoint option asks for one (applyEndpointOptions).
+  body.set('NetworkingConfig.EndpointsConfig', {}, at);
 }
 
 function logOpt(body: CreateBody, value: string, at: SourceLocation): void {
@@ -252,6 +255,51 @@ function labelFile(body: CreateBody, value: string, at: SourceLocation): void {
   for (const line of keyValueFile('label-file', value, at)) label(body, line, at);
 }
 
+/** Flags that set the endpoint of the network --network names (aliases, addresses): read once the network is known, by run-requests.ts. */
+export const ENDPOINT_FLAGS: ReadonlySet<string> = new Set(['network-alias', 'net-alias', 'ip', 'ip6', 'link-local-ip']);
+
+/**
+ * The endpoint options put on the network the container joins, as the CLI's parse() does (an endpoint of
+ * that network sent only then): aliases only on a user-defined network (the CLI's own refusal otherwise),
+ * each option located at its flag.
+ */
+export function applyEndpointOptions(body: CreateBody, uses: ReadonlyArray<{ flag: RunFlag; value: string; location: SourceLocation }>): void {
+  const given = uses.filter((u) => ENDPOINT_FLAGS.has(u.flag.name));
+  if (given.length === 0) return;
+  const mode = body.get('HostConfig.NetworkMode') as string;
+  const userDefined = !['default', 'bridge', 'host', 'none'].includes(mode) && !mode.startsWith('container:');
+  const alias = given.find((u) => u.flag.name === 'network-alias' || u.flag.name === 'net-alias');
+  if (alias !== undefined && !userDefined) throw invalid(alias.location, alias.flag.name, alias.value, 'network-scoped aliases are only supported for user-defined networks');
+  const network = mode;
+  const endpoints = body.get('NetworkingConfig.EndpointsConfig') as JsonObject;
+  const endpoint = (endpoints[network] as JsonObject | undefined) ?? endpointSettings();
+  endpoints[network] = endpoint;
+  const ipam: JsonObject = {};
+  const place = (path: Array<string | number>, at: SourceLocation): void => void body.places.set(formatJsonPath(['NetworkingConfig', 'EndpointsConfig', network, ...path]), at);
+  for (const use of given) {
+    const name = use.flag.name;
+    if (name === 'network-alias' || name === 'net-alias') {
+      const aliases = Array.isArray(endpoint['Aliases']) ? endpoint['Aliases'] : [];
+      place(['Aliases', aliases.length], use.location);
+      endpoint['Aliases'] = [...aliases, use.value];
+    } else if (name === 'link-local-ip') {
+      const ips = Array.isArray(ipam['LinkLocalIPs']) ? ipam['LinkLocalIPs'] : [];
+      place(['IPAMConfig', 'LinkLocalIPs', ips.length], use.location);
+      ipam['LinkLocalIPs'] = [...ips, use.value];
+    } else {
+      const key = name === 'ip' ? 'IPv4Address' : 'IPv6Address';
+      place(['IPAMConfig', key], use.location);
+      ipam[key] = use.value;
+    }
+  }
+  if (Object.keys(ipam).length > 0)
+    endpoint['IPAMConfig'] = {
+      ...(ipam['IPv4Address'] !== undefined && { IPv4Address: ipam['IPv4Address'] }),
+      ...(ipam['IPv6Address'] !== undefined && { IPv6Address: ipam['IPv6Address'] }),
+      ...(ipam['LinkLocalIPs'] !== undefined && { LinkLocalIPs: ipam['LinkLocalIPs'] }),
+    };
+}
+
 /** Flags whose files the CLI reads before the values given on the line (ReadKVEnvStrings, ReadKVStrings): applied first. */
 export const READ_FIRST: ReadonlySet<string> = new Set(['env-file', 'label-file']);
 
@@ -296,6 +344,8 @@ function noHealthcheck(body: CreateBody, value: string, at: SourceLocation): voi
 }
 
 const CLIENT = { client: true } as const;
+/** Read once the network is known (applyEndpointOptions). */
+const ENDPOINT = { endpoint: true } as const;
 
 export const RUN_FLAGS: readonly RunFlag[] = [
   // run.go and create.go
@@ -349,17 +399,17 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'dns-option', kind: 'value', apply: list('HostConfig.DnsOptions') },
   { name: 'dns-search', kind: 'value', apply: list('HostConfig.DnsSearch') },
   { name: 'expose', kind: 'value', apply: expose },
-  { name: 'ip', kind: 'value' },
-  { name: 'ip6', kind: 'value' },
+  { name: 'ip', kind: 'value', ...ENDPOINT },
+  { name: 'ip6', kind: 'value', ...ENDPOINT },
   { name: 'link', kind: 'value', apply: list('HostConfig.Links') },
-  { name: 'link-local-ip', kind: 'value' },
+  { name: 'link-local-ip', kind: 'value', ...ENDPOINT },
   { name: 'mac-address', kind: 'value' },
   { name: 'publish', short: 'p', kind: 'value', apply: publish },
   { name: 'publish-all', short: 'P', kind: 'bool', apply: bool('HostConfig.PublishAllPorts') },
   { name: 'net', kind: 'value', apply: network },
   { name: 'network', kind: 'value', apply: network },
-  { name: 'net-alias', kind: 'value' },
-  { name: 'network-alias', kind: 'value' },
+  { name: 'net-alias', kind: 'value', ...ENDPOINT },
+  { name: 'network-alias', kind: 'value', ...ENDPOINT },
   // logging and storage
   { name: 'log-driver', kind: 'value', apply: text('HostConfig.LogConfig.Type') },
   { name: 'volume-driver', kind: 'value', apply: text('HostConfig.VolumeDriver') },

@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors/config-error.js';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
 import { CreateBody } from './create-body.js';
 import { readRunLine, type FlagUse, type RunLine } from './read-run-line.js';
-import { READ_FIRST, settleCapabilities } from './run-flags.js';
+import { applyEndpointOptions, READ_FIRST, settleCapabilities } from './run-flags.js';
 import { shellCommands, type ShellEnvironment, type ShellWord } from './shell-words.js';
 
 /** The API version the docker CLI speaks to an engine that offers it (the e2e engines' 1.41). */
@@ -44,13 +44,14 @@ function runLineRequest(line: RunLine): CheckedRequest {
   for (const use of uses) {
     const { flag } = use;
     if (flag.apply !== undefined) flag.apply(body, use.value, use.location);
-    else if (flag.client !== true && flag.name !== 'interactive') {
+    else if (flag.client !== true && flag.endpoint !== true && flag.name !== 'interactive') {
       throw new ConfigError(
         `${use.location.file}:${use.location.line}:${use.location.column}: --${flag.name} is not read by dockgate check yet, so this line cannot be judged as the CLI would send it`,
       );
     }
   }
   settleCapabilities(body);
+  applyEndpointOptions(body, line.uses);
   if (line.args.length > 0) line.args.forEach((arg) => body.push('Cmd', arg.value, arg.location));
   // Attached streams as the CLI's parse() and run.go set them: -a names them (stdout and stderr when none),
   // -i attaches stdin and keeps it open, -d attaches nothing.
