@@ -60,7 +60,9 @@ services:
     image: busybox:1.36
     network_mode: host
     deploy:
-      resources: { limits: { memory: 256m, cpus: "0.25" } }
+      resources:
+        limits: { memory: 256m, cpus: "0.25" }
+        reservations: { devices: [{ driver: nvidia, count: all, capabilities: [gpu] }] }
       restart_policy: { condition: on-failure, max_attempts: 3 }
 volumes:
   cache:
@@ -163,6 +165,7 @@ describe('service keys mapped to the container create body', () => {
     ['deploy.resources.limits.memory', hostnet.body.HostConfig['Memory'], 256 * 1024 ** 2],
     ['deploy.resources.limits.cpus', hostnet.body.HostConfig['NanoCpus'], 250_000_000],
     ['deploy.restart_policy', hostnet.body.HostConfig['RestartPolicy'], { Name: 'on-failure', MaximumRetryCount: 3 }],
+    ['deploy.resources.reservations.devices', hostnet.body.HostConfig['DeviceRequests'], [{ Driver: 'nvidia', Count: -1, DeviceIDs: [], Capabilities: [['gpu']], Options: {} }]],
   ];
   for (const [what, actual, expected] of cases) test(what, () => assert.deepEqual(actual, expected));
 
@@ -246,8 +249,9 @@ describe('the fields the judge names in its refusals are located in the file', (
     for (const field of fields) assert.notDeepEqual(web.locate(field), web.location, `${field} is located at a key of its own, not at the service`);
   });
 
-  test('hostnet: the host network', async () => {
-    assert.deepEqual(await refusedFields(hostnet), ['HostConfig.NetworkMode']);
+  test('hostnet: the host network and a GPU', async () => {
+    assert.deepEqual(await refusedFields(hostnet), ['HostConfig.DeviceRequests', 'HostConfig.NetworkMode']);
+    assert.deepEqual(hostnet.locate('HostConfig.DeviceRequests'), spot(file, 'devices: [{ driver: nvidia'));
     assert.deepEqual(hostnet.locate('HostConfig.NetworkMode'), spot(file, 'network_mode:'));
   });
 

@@ -1,10 +1,11 @@
 // The container create `docker-compose up` (Compose 1.29, through the Docker SDK for Python) sends for each
 // of a service's containers: each service key mapped to the body field Compose maps it to, with the
 // conversions it makes (sizes to bytes, `cpus` to NanoCpus, `restart` to a policy, devices, ports and
-// tmpfs to the engine's shapes, secrets to read-only binds of their files), the fields it always sends
+// tmpfs to the engine's shapes, secrets to read-only binds of their files, reserved devices (GPUs) to device
+// requests), the fields it always sends
 // (Binds, Links, PortBindings, VolumesFrom, LogConfig, NetworkMode, Volumes), and where each field was
 // written. Keys that decide nothing the judge looks at and that Compose sends only in its own shapes
-// (healthcheck, stop_grace_period, blkio_config, GPU device requests) are not sent here; keys Compose
+// (healthcheck, stop_grace_period, blkio_config) are not sent here; keys Compose
 // never sends (build, depends_on, profiles, deploy's swarm-only parts) set nothing.
 import { readFileSync } from 'node:fs';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
@@ -298,6 +299,8 @@ export function containerCreateRequest(project: ComposeProject, service: Project
       where.set('HostConfig.NanoCpus', cpus.key);
     }
   }
+  const deviceRequests = reservedDevices(resources?.mapping('reservations'), where);
+  if (deviceRequests !== undefined) host['DeviceRequests'] = deviceRequests;
   const mounts = [...volumes.mounts, ...secretMounts(project, service, r, where, volumes.mounts.length)];
   if (mounts.length > 0) host['Mounts'] = mounts;
   body['HostConfig'] = host;
@@ -546,4 +549,39 @@ function secretMounts(project: ComposeProject, service: ProjectService, r: Locat
     if (fileKey !== undefined) where.set(`${at}.Source`, fileKey.key);
   }
   return out;
+}
+
+/**
+ * `deploy.resources.reservations.devices` (GPUs and the like): HostConfig.DeviceRequests as docker-py
+ * writes them; `count: all` is -1, no count 0, `capabilities` one set of them.
+ */
+function reservedDevices(reservations: LocatedReader | undefined, where: FieldLocations): Record<string, unknown>[] | undefined {
+  if (reservations === undefined) return undefined;
+  const r: LocatedReader = reservations;
+  const entry = r.entry('devices');
+  if (entry === undefined) return undefined;
+  if (entry.value.kind !== 'seq') r.invalid('devices', entry.value, 'an array');
+  if (entry.value.items.length === 0) return undefined;
+  where.set('HostConfig.DeviceRequests', entry.key);
+  return entry.value.items.map((item, i) => {
+    if (item.kind !== 'map') r.invalid('devices', item, 'an object');
+    r.onlyKeys('devices', item, ['capabilities', 'count', 'device_ids', 'driver', 'options']);
+    const device = new LocatedReader(`${r.where}.devices`, item);
+    const count = device.entry('count');
+    let requested = 0;
+    if (count !== undefined) {
+      const value = device.scalarOf('count', count.value, ['number', 'string'], 'an integer or "all"').value;
+      if (value !== 'all' && typeof value !== 'number') throw new ComposeFileError(count.value.at, `Invalid value "${String(value)}" for devices count (expected integer or "all")`);
+      requested = value === 'all' ? -1 : value;
+    }
+    const options = device.mapping('options');
+    where.set(`HostConfig.DeviceRequests[${i}]`, item.at);
+    return {
+      Driver: device.string('driver') ?? '',
+      Count: requested,
+      DeviceIDs: (device.list('device_ids') ?? []).map((d) => d.value),
+      Capabilities: device.has('capabilities') ? [(device.list('capabilities') ?? []).map((c) => c.value)] : [],
+      Options: options === undefined ? {} : Object.fromEntries([...options.map.entries].map(([k, e]) => [k, e.value.kind === 'scalar' ? e.value.value : null])),
+    };
+  });
 }
