@@ -4,8 +4,7 @@
 // tmpfs to the engine's shapes, secrets to read-only binds of their files, reserved devices (GPUs) to device
 // requests), the fields it always sends
 // (Binds, Links, PortBindings, VolumesFrom, LogConfig, NetworkMode, Volumes), and where each field was
-// written. Keys that decide nothing the judge looks at and that Compose sends only in its own shapes
-// (healthcheck, stop_grace_period, blkio_config) are not sent here; keys Compose
+// written. blkio_config, which decides nothing the judge looks at, is not sent here; keys Compose
 // never sends (build, depends_on, profiles, deploy's swarm-only parts) set nothing.
 import { readFileSync } from 'node:fs';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
@@ -17,7 +16,8 @@ import { FieldLocations } from './field-locations.js';
 import type { LocatedNode, ScalarValue } from './located-yaml.js';
 import { LocatedReader, pythonText, splitEnvironment, splitKeyValue, type Located } from './located-values.js';
 import { servicePorts } from './service-ports.js';
-import { expandPath, serviceVolumes } from './service-volumes.js';
+import { compareVersions, expandPath, serviceVolumes } from './service-volumes.js';
+import { durationNanoseconds, durationSeconds } from './durations.js';
 import { splitCommand } from './shell-split.js';
 
 /** The version Compose 1.29 stamps into its labels. */
@@ -185,6 +185,14 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   body['Volumes'] = volumes.volumes;
   body['NetworkDisabled'] = false;
   out.put('Labels', labels(project, service, r, where, number), 'labels');
+  const check = healthcheck(r);
+  if (check !== undefined) out.put('Healthcheck', check, 'healthcheck');
+  const grace = r.entry('stop_grace_period');
+  if (grace !== undefined && compareVersions(apiVersion, '1.25') >= 0) {
+    // Compose sends the grace period in seconds; one it cannot read falls back to its default of 10.
+    const text = r.scalarOf('stop_grace_period', grace.value, ['string'], 'a string').value as string;
+    out.put('StopTimeout', durationSeconds(text) ?? 10, 'stop_grace_period');
+  }
 
   // Memory: deploy.resources.limits replaces mem_limit (and its reservations mem_reservation) whenever it is given.
   const resources = r.mapping('deploy')?.mapping('resources');
@@ -584,4 +592,27 @@ function reservedDevices(reservations: LocatedReader | undefined, where: FieldLo
       Options: options === undefined ? {} : Object.fromEntries([...options.map.entries].map(([k, e]) => [k, e.value.kind === 'scalar' ? e.value.value : null])),
     };
   });
+}
+
+/**
+ * `healthcheck:` as Compose and docker-py send it: `disable` (whatever its value) is the test NONE, a test
+ * given as text runs in the shell, durations in nanoseconds (a number is taken as nanoseconds already), every
+ * field present; an empty mapping is sent empty.
+ */
+function healthcheck(r: LocatedReader): Record<string, unknown> | undefined {
+  const check = r.mapping('healthcheck');
+  if (check === undefined) return undefined;
+  if (check.map.entries.size === 0) return {};
+  const test = check.entry('test');
+  let command: unknown = null;
+  if (check.has('disable')) command = ['NONE'];
+  else if (test?.value.kind === 'scalar' && typeof test.value.value === 'string') command = ['CMD-SHELL', test.value.value];
+  else if (test !== undefined) command = (check.list('test') ?? []).map((t) => t.value);
+  const duration = (key: string): number | null => {
+    const entry = check.entry(key);
+    if (entry === undefined) return null;
+    const value = check.scalarOf(key, entry.value, ['string', 'number'], 'a string or number').value;
+    return typeof value === 'number' ? value : (durationNanoseconds(String(value)) ?? null);
+  };
+  return { Test: command, Interval: duration('interval'), Timeout: duration('timeout'), Retries: check.number('retries') ?? null, StartPeriod: duration('start_period') };
 }
