@@ -59,6 +59,8 @@ services:
   hostnet:
     image: busybox:1.36
     network_mode: host
+    healthcheck: { test: [CMD, /bin/true], interval: 1m30s, start_period: 1.5s }
+    stop_grace_period: 1m5s
     deploy:
       resources:
         limits: { memory: 256m, cpus: "0.25" }
@@ -162,6 +164,12 @@ describe('service keys mapped to the container create body', () => {
     ['the project network', host['NetworkMode'], 'shop_default'],
     ['network_mode', hostnet.body.HostConfig['NetworkMode'], 'host'],
     ['no environment: no Env at all (docker-py leaves an empty one out)', hostnet.body['Env'], undefined],
+    [
+      'healthcheck (durations in nanoseconds, every field sent)',
+      hostnet.body['Healthcheck'],
+      { Test: ['CMD', '/bin/true'], Interval: 90_000_000_000, Timeout: null, Retries: null, StartPeriod: 1_500_000_000 },
+    ],
+    ['stop_grace_period (seconds)', hostnet.body['StopTimeout'], 65],
     ['deploy.resources.limits.memory', hostnet.body.HostConfig['Memory'], 256 * 1024 ** 2],
     ['deploy.resources.limits.cpus', hostnet.body.HostConfig['NanoCpus'], 250_000_000],
     ['deploy.restart_policy', hostnet.body.HostConfig['RestartPolicy'], { Name: 'on-failure', MaximumRetryCount: 3 }],
