@@ -259,17 +259,18 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   from.forEach((v, i) => where.set(`HostConfig.VolumesFrom[${i}]`, v.node.at));
   host['Binds'] = volumes.binds;
   host['PortBindings'] = ports.bindings;
-  const extraHosts = r.dictOrList('extra_hosts', (item) => {
-    const colon = item.indexOf(':');
-    return [item.slice(0, colon < 0 ? item.length : colon).trim(), colon < 0 ? '' : item.slice(colon + 1).trim()];
-  });
+  // extra_hosts: a list is sent as written; a mapping (as merged files make it) as `HOST:IP` items.
+  const extraHosts = r.entry('extra_hosts')?.value.kind === 'seq' ? r.list('extra_hosts') : r.dictOrList('extra_hosts', splitKeyValue);
   if (extraHosts !== undefined) {
+    const hosts = Array.isArray(extraHosts)
+      ? extraHosts.map((h) => ({ text: String(h.value), node: h.node }))
+      : [...extraHosts].map(([name, { value, node }]) => ({ text: `${name}:${pythonText(value ?? '')}`, node }));
     out.put(
       'HostConfig.ExtraHosts',
-      [...extraHosts].map(([name, { value }]) => `${name}:${pythonText(value ?? '')}`),
+      hosts.map((h) => h.text),
       'extra_hosts',
     );
-    [...extraHosts.values()].forEach((h, i) => where.set(`HostConfig.ExtraHosts[${i}]`, h.node.at));
+    hosts.forEach((h, i) => where.set(`HostConfig.ExtraHosts[${i}]`, h.node.at));
   }
   host['Links'] = links(project, r, where);
   const ulimits = r.mapping('ulimits');
