@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { CheckedRequest } from '../../src/check/checked-request.js';
 import { composeRequests } from '../../src/check/compose/compose-requests.js';
+import { ConfigError } from '../../src/errors/config-error.js';
 import { composeProject, spot } from '../support/compose-files.js';
 
 interface Body {
@@ -98,6 +99,13 @@ services:
     });
     const merged = container(composeRequests({ files: [join(d, 'a.yml'), join(d, 'b.yml')], env: {} }), 'web');
     assert.deepEqual(merged.body.HostConfig.LogConfig, { Type: 'syslog', Config: { tag: 'web' } });
+  });
+
+  test('a file that cannot be read is an error naming it, one line, no stack', () => {
+    assert.throws(
+      () => composeRequests({ files: [join(dir, 'missing.yml')], env: {} }),
+      (err: unknown) => err instanceof ConfigError && /missing\.yml:1:1: cannot read the compose file: ENOENT/.test(err.message) && !err.message.includes('\n'),
+    );
   });
 
   test('files of different formats are refused', () => {

@@ -59,8 +59,12 @@ services:
   hostnet:
     image: busybox:1.36
     network_mode: host
+    healthcheck: { test: [CMD, /bin/true], interval: 1m30s, start_period: 1.5s }
+    stop_grace_period: 1m5s
     deploy:
-      resources: { limits: { memory: 256m, cpus: "0.25" } }
+      resources:
+        limits: { memory: 256m, cpus: "0.25" }
+        reservations: { devices: [{ driver: nvidia, count: all, capabilities: [gpu] }] }
       restart_policy: { condition: on-failure, max_attempts: 3 }
 volumes:
   cache:
@@ -160,9 +164,16 @@ describe('service keys mapped to the container create body', () => {
     ['the project network', host['NetworkMode'], 'shop_default'],
     ['network_mode', hostnet.body.HostConfig['NetworkMode'], 'host'],
     ['no environment: no Env at all (docker-py leaves an empty one out)', hostnet.body['Env'], undefined],
+    [
+      'healthcheck (durations in nanoseconds, every field sent)',
+      hostnet.body['Healthcheck'],
+      { Test: ['CMD', '/bin/true'], Interval: 90_000_000_000, Timeout: null, Retries: null, StartPeriod: 1_500_000_000 },
+    ],
+    ['stop_grace_period (seconds)', hostnet.body['StopTimeout'], 65],
     ['deploy.resources.limits.memory', hostnet.body.HostConfig['Memory'], 256 * 1024 ** 2],
     ['deploy.resources.limits.cpus', hostnet.body.HostConfig['NanoCpus'], 250_000_000],
     ['deploy.restart_policy', hostnet.body.HostConfig['RestartPolicy'], { Name: 'on-failure', MaximumRetryCount: 3 }],
+    ['deploy.resources.reservations.devices', hostnet.body.HostConfig['DeviceRequests'], [{ Driver: 'nvidia', Count: -1, DeviceIDs: [], Capabilities: [['gpu']], Options: {} }]],
   ];
   for (const [what, actual, expected] of cases) test(what, () => assert.deepEqual(actual, expected));
 
@@ -246,8 +257,9 @@ describe('the fields the judge names in its refusals are located in the file', (
     for (const field of fields) assert.notDeepEqual(web.locate(field), web.location, `${field} is located at a key of its own, not at the service`);
   });
 
-  test('hostnet: the host network', async () => {
-    assert.deepEqual(await refusedFields(hostnet), ['HostConfig.NetworkMode']);
+  test('hostnet: the host network and a GPU', async () => {
+    assert.deepEqual(await refusedFields(hostnet), ['HostConfig.DeviceRequests', 'HostConfig.NetworkMode']);
+    assert.deepEqual(hostnet.locate('HostConfig.DeviceRequests'), spot(file, 'devices: [{ driver: nvidia'));
     assert.deepEqual(hostnet.locate('HostConfig.NetworkMode'), spot(file, 'network_mode:'));
   });
 

@@ -23,6 +23,30 @@ function stringMap(reader: LocatedReader, key: string, field: string, where: Fie
   return out;
 }
 
+/** The body's Name (the engine's name of the resource) and Driver, as both creates begin. */
+function namedBody(r: LocatedReader, name: string, where: FieldLocations): Record<string, unknown> {
+  const body: Record<string, unknown> = { Name: name };
+  const custom = r.entry('name');
+  if (custom !== undefined) where.set('Name', custom.key);
+  const driver = r.string('driver');
+  if (driver !== undefined) {
+    body['Driver'] = driver;
+    where.set('Driver', r.entry('driver')!.key);
+  }
+  return body;
+}
+
+/** A network's `ipam:` as docker-py's IPAMConfig writes it: the driver (`default` when none), a pool per `config` item, options when given. */
+function ipamConfig(ipam: LocatedReader, where: FieldLocations): Record<string, unknown> {
+  const pools = ipam.entry('config')?.value;
+  const config = (pools?.kind === 'seq' ? pools.items : []).map((item) => {
+    const pool = item.kind === 'map' ? new LocatedReader(`${ipam.where}.config`, item) : undefined;
+    return { Subnet: pool?.string('subnet') ?? null, IPRange: pool?.string('ip_range') ?? null, Gateway: pool?.string('gateway') ?? null, AuxiliaryAddresses: null };
+  });
+  const options = stringMap(ipam, 'options', 'IPAM.Options', where);
+  return { Driver: ipam.string('driver') || 'default', Config: config, ...(options !== undefined && { Options: options }) };
+}
+
 function create(kind: 'volume' | 'network', apiVersion: string, resource: ProjectResource, body: Record<string, unknown>, where: FieldLocations): CheckedRequest {
   return {
     subject: `${kind} ${resource.name}`,
@@ -41,13 +65,7 @@ export function volumeCreateRequests(project: ComposeProject, apiVersion: string
     if (resourceNaming(volume, 'volume').external) continue;
     const where = new FieldLocations(volume.key);
     const r = new LocatedReader(`volumes.${volume.name}`, volume.config);
-    const body: Record<string, unknown> = { Name: volumeEngineName(project, volume) };
-    if (r.has('name')) where.set('Name', r.entry('name')!.key);
-    const driver = r.string('driver');
-    if (driver !== undefined) {
-      body['Driver'] = driver;
-      where.set('Driver', r.entry('driver')!.key);
-    }
+    const body = namedBody(r, volumeEngineName(project, volume), where);
     const options = stringMap(r, 'driver_opts', 'DriverOpts', where);
     if (options !== undefined) body['DriverOpts'] = options;
     const labels = stringMap(r, 'labels', 'Labels', where) ?? {};
@@ -77,23 +95,12 @@ export function networkCreateRequests(project: ComposeProject, apiVersion: strin
     if (resourceNaming(network, 'network').external) continue;
     const where = new FieldLocations(network.key);
     const r = new LocatedReader(`networks.${network.name}`, network.config);
-    const body: Record<string, unknown> = { Name: networkEngineName(project, network.name) };
-    if (r.has('name')) where.set('Name', r.entry('name')!.key);
-    const driver = r.string('driver');
-    if (driver !== undefined) {
-      body['Driver'] = driver;
-      where.set('Driver', r.entry('driver')!.key);
-    }
+    const body = namedBody(r, networkEngineName(project, network.name), where);
     const options = stringMap(r, 'driver_opts', 'Options', where);
     if (options !== undefined) body['Options'] = options;
     const ipam = r.mapping('ipam');
     if (ipam !== undefined) {
-      const config = (ipam.entry('config')?.value.kind === 'seq' ? (ipam.entry('config')!.value as { items: import('./located-yaml.js').LocatedNode[] }).items : []).map((item) => {
-        const pool = item.kind === 'map' ? new LocatedReader(`${ipam.where}.config`, item) : undefined;
-        return { Subnet: pool?.string('subnet') ?? null, IPRange: pool?.string('ip_range') ?? null, Gateway: pool?.string('gateway') ?? null, AuxiliaryAddresses: null };
-      });
-      const options = stringMap(ipam, 'options', 'IPAM.Options', where);
-      body['IPAM'] = { Driver: ipam.string('driver') || 'default', Config: config, ...(options !== undefined && { Options: options }) };
+      body['IPAM'] = ipamConfig(ipam, where);
       where.set('IPAM', r.entry('ipam')!.key);
     }
     body['CheckDuplicate'] = true;

@@ -1,10 +1,10 @@
 // The container create `docker-compose up` (Compose 1.29, through the Docker SDK for Python) sends for each
 // of a service's containers: each service key mapped to the body field Compose maps it to, with the
 // conversions it makes (sizes to bytes, `cpus` to NanoCpus, `restart` to a policy, devices, ports and
-// tmpfs to the engine's shapes, secrets to read-only binds of their files), the fields it always sends
+// tmpfs to the engine's shapes, secrets to read-only binds of their files, reserved devices (GPUs) to device
+// requests), the fields it always sends
 // (Binds, Links, PortBindings, VolumesFrom, LogConfig, NetworkMode, Volumes), and where each field was
-// written. Keys that decide nothing the judge looks at and that Compose sends only in its own shapes
-// (healthcheck, stop_grace_period, blkio_config, GPU device requests) are not sent here; keys Compose
+// written. blkio_config, which decides nothing the judge looks at, is not sent here; keys Compose
 // never sends (build, depends_on, profiles, deploy's swarm-only parts) set nothing.
 import { readFileSync } from 'node:fs';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
@@ -16,7 +16,8 @@ import { FieldLocations } from './field-locations.js';
 import type { LocatedNode, ScalarValue } from './located-yaml.js';
 import { LocatedReader, pythonText, splitEnvironment, splitKeyValue, type Located } from './located-values.js';
 import { servicePorts } from './service-ports.js';
-import { expandPath, serviceVolumes } from './service-volumes.js';
+import { compareVersions, expandPath, serviceVolumes } from './service-volumes.js';
+import { durationNanoseconds, durationSeconds } from './durations.js';
 import { splitCommand } from './shell-split.js';
 
 /** The version Compose 1.29 stamps into its labels. */
@@ -184,6 +185,14 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   body['Volumes'] = volumes.volumes;
   body['NetworkDisabled'] = false;
   out.put('Labels', labels(project, service, r, where, number), 'labels');
+  const check = healthcheck(r);
+  if (check !== undefined) out.put('Healthcheck', check, 'healthcheck');
+  const grace = r.entry('stop_grace_period');
+  if (grace !== undefined && compareVersions(apiVersion, '1.25') >= 0) {
+    // Compose sends the grace period in seconds; one it cannot read falls back to its default of 10.
+    const text = r.scalarOf('stop_grace_period', grace.value, ['string'], 'a string').value as string;
+    out.put('StopTimeout', durationSeconds(text) ?? 10, 'stop_grace_period');
+  }
 
   // Memory: deploy.resources.limits replaces mem_limit (and its reservations mem_reservation) whenever it is given.
   const resources = r.mapping('deploy')?.mapping('resources');
@@ -250,17 +259,18 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   from.forEach((v, i) => where.set(`HostConfig.VolumesFrom[${i}]`, v.node.at));
   host['Binds'] = volumes.binds;
   host['PortBindings'] = ports.bindings;
-  const extraHosts = r.dictOrList('extra_hosts', (item) => {
-    const colon = item.indexOf(':');
-    return [item.slice(0, colon < 0 ? item.length : colon).trim(), colon < 0 ? '' : item.slice(colon + 1).trim()];
-  });
+  // extra_hosts: a list is sent as written; a mapping (as merged files make it) as `HOST:IP` items.
+  const extraHosts = r.entry('extra_hosts')?.value.kind === 'seq' ? r.list('extra_hosts') : r.dictOrList('extra_hosts', splitKeyValue);
   if (extraHosts !== undefined) {
+    const hosts = Array.isArray(extraHosts)
+      ? extraHosts.map((h) => ({ text: String(h.value), node: h.node }))
+      : [...extraHosts].map(([name, { value, node }]) => ({ text: `${name}:${pythonText(value ?? '')}`, node }));
     out.put(
       'HostConfig.ExtraHosts',
-      [...extraHosts].map(([name, { value }]) => `${name}:${pythonText(value ?? '')}`),
+      hosts.map((h) => h.text),
       'extra_hosts',
     );
-    [...extraHosts.values()].forEach((h, i) => where.set(`HostConfig.ExtraHosts[${i}]`, h.node.at));
+    hosts.forEach((h, i) => where.set(`HostConfig.ExtraHosts[${i}]`, h.node.at));
   }
   host['Links'] = links(project, r, where);
   const ulimits = r.mapping('ulimits');
@@ -298,6 +308,8 @@ export function containerCreateRequest(project: ComposeProject, service: Project
       where.set('HostConfig.NanoCpus', cpus.key);
     }
   }
+  const deviceRequests = reservedDevices(resources?.mapping('reservations'), where);
+  if (deviceRequests !== undefined) host['DeviceRequests'] = deviceRequests;
   const mounts = [...volumes.mounts, ...secretMounts(project, service, r, where, volumes.mounts.length)];
   if (mounts.length > 0) host['Mounts'] = mounts;
   body['HostConfig'] = host;
@@ -546,4 +558,62 @@ function secretMounts(project: ComposeProject, service: ProjectService, r: Locat
     if (fileKey !== undefined) where.set(`${at}.Source`, fileKey.key);
   }
   return out;
+}
+
+/**
+ * `deploy.resources.reservations.devices` (GPUs and the like): HostConfig.DeviceRequests as docker-py
+ * writes them; `count: all` is -1, no count 0, `capabilities` one set of them.
+ */
+function reservedDevices(reservations: LocatedReader | undefined, where: FieldLocations): Record<string, unknown>[] | undefined {
+  if (reservations === undefined) return undefined;
+  const r: LocatedReader = reservations;
+  const entry = r.entry('devices');
+  if (entry === undefined) return undefined;
+  if (entry.value.kind !== 'seq') r.invalid('devices', entry.value, 'an array');
+  if (entry.value.items.length === 0) return undefined;
+  where.set('HostConfig.DeviceRequests', entry.key);
+  return entry.value.items.map((item, i) => {
+    if (item.kind !== 'map') r.invalid('devices', item, 'an object');
+    r.onlyKeys('devices', item, ['capabilities', 'count', 'device_ids', 'driver', 'options']);
+    const device = new LocatedReader(`${r.where}.devices`, item);
+    const count = device.entry('count');
+    let requested = 0;
+    if (count !== undefined) {
+      const value = device.scalarOf('count', count.value, ['number', 'string'], 'an integer or "all"').value;
+      if (value !== 'all' && typeof value !== 'number') throw new ComposeFileError(count.value.at, `Invalid value "${String(value)}" for devices count (expected integer or "all")`);
+      requested = value === 'all' ? -1 : value;
+    }
+    const options = device.mapping('options');
+    where.set(`HostConfig.DeviceRequests[${i}]`, item.at);
+    return {
+      Driver: device.string('driver') ?? '',
+      Count: requested,
+      DeviceIDs: (device.list('device_ids') ?? []).map((d) => d.value),
+      Capabilities: device.has('capabilities') ? [(device.list('capabilities') ?? []).map((c) => c.value)] : [],
+      Options: options === undefined ? {} : Object.fromEntries([...options.map.entries].map(([k, e]) => [k, e.value.kind === 'scalar' ? e.value.value : null])),
+    };
+  });
+}
+
+/**
+ * `healthcheck:` as Compose and docker-py send it: `disable` (whatever its value) is the test NONE, a test
+ * given as text runs in the shell, durations in nanoseconds (a number is taken as nanoseconds already), every
+ * field present; an empty mapping is sent empty.
+ */
+function healthcheck(r: LocatedReader): Record<string, unknown> | undefined {
+  const check = r.mapping('healthcheck');
+  if (check === undefined) return undefined;
+  if (check.map.entries.size === 0) return {};
+  const test = check.entry('test');
+  let command: unknown = null;
+  if (check.has('disable')) command = ['NONE'];
+  else if (test?.value.kind === 'scalar' && typeof test.value.value === 'string') command = ['CMD-SHELL', test.value.value];
+  else if (test !== undefined) command = (check.list('test') ?? []).map((t) => t.value);
+  const duration = (key: string): number | null => {
+    const entry = check.entry(key);
+    if (entry === undefined) return null;
+    const value = check.scalarOf(key, entry.value, ['string', 'number'], 'a string or number').value;
+    return typeof value === 'number' ? value : (durationNanoseconds(String(value)) ?? null);
+  };
+  return { Test: command, Interval: duration('interval'), Timeout: duration('timeout'), Retries: check.number('retries') ?? null, StartPeriod: duration('start_period') };
 }

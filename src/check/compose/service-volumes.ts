@@ -150,7 +150,7 @@ export function serviceVolumes(project: ComposeProject, service: string, reader:
 }
 
 /** Compares two API versions (`1.30` and `1.41`) as numbers, part by part. */
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
