@@ -192,6 +192,7 @@ e2e_tests=(
   test/e2e/audit-shows-engine-and-container-text-inert.test.ts
   test/e2e/audit-bounded-against-hostile-engines.test.ts
   test/e2e/admin-listener-health-ready-metrics.test.ts
+  test/e2e/live-view-shows-decisions-in-a-real-browser.test.ts
   test/e2e/container-image-and-compose-recipes-run-on-the-engine.test.ts
 )
 

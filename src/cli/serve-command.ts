@@ -22,6 +22,12 @@ import { containerNetworkListeners } from '../listen/container-network-listeners
 import { socketProxyPolicy } from '../policy/socket-proxy-policy.js';
 import type { SocketProxyEnvironment } from '../policy/socket-proxy-environment.js';
 import { checkCompatAlone, compatUpstream, logCompat, parseCompat, readCompatEnvironment } from './compat-mode.js';
+import { AuditFeed } from '../record/audit-feed.js';
+import { fedAuditSink } from '../record/fed-audit-sink.js';
+import { loopbackHostNames } from '../listen/host-names.js';
+import { runAudit } from '../audit/run-audit.js';
+import { LiveView } from '../view/live-view.js';
+import { packageVersion } from './audit-command.js';
 
 interface ServeOptions extends LimitOptions {
   upstream: string;
@@ -143,14 +149,28 @@ export function registerServe(program: Command): void {
     const protectedPaths = [upstreamPath, ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
     if (opts.adminListen !== undefined) checkAdminApart(opts.adminListen, listeners, upstreamPath);
     // One registry per gateway, made only when something will read it: without an admin listener nothing is counted.
-    const admin = opts.adminListen && { listen: opts.adminListen, metrics: new Metrics({ processMetrics: true }) };
-    const metrics = admin?.metrics;
+    const metrics = opts.adminListen && new Metrics({ processMetrics: true });
     // What fails from here to serving is the host or the configuration: a policy file that does not load,
     // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
     const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', listeners, protectedPaths, logger, metrics, compat));
     // Said once the configuration is known to be usable (a refusal at start-up stays one line).
     if (compat !== undefined) logCompat(logger, compat);
-    const audit = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
+    const sink = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
+    // The admin listener's live view (src/view/) sees the records through an in-process feed.
+    const feed = opts.adminListen && new AuditFeed();
+    const audit = feed ? fedAuditSink(sink, feed) : sink;
+    const admin = opts.adminListen &&
+      feed &&
+      metrics && {
+        listen: opts.adminListen,
+        metrics,
+        pages: new LiveView({
+          feed,
+          hosts: loopbackHostNames(opts.adminListen.kind === 'unix' ? undefined : opts.adminListen.port),
+          runAudit: () => runAudit({ hosts: [`unix://${upstreamPath}`], failOn: 'none', version: packageVersion() }),
+          onError: (err) => logger.error({ err }, 'live view: internal error'),
+        }),
+      };
     const running = await loadingConfig(() =>
       startGateway({
         upstream: opts.upstream,

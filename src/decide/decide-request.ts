@@ -80,9 +80,14 @@ export function policyRefusal(request: UnderstoodRequest, decision: Decision): G
     what: `${request.route.operation} (${request.method} ${request.target.path})`,
     rule: decision.rule,
     why: decision.reason,
-    fix: decision.fix ?? 'Ask for a policy that grants this operation to your identity',
+    fix: refusalFix(decision),
     ...(answer !== undefined && { answer }),
   });
+}
+
+/** How to fix what a policy decision refuses: the rule's own words, else the general one. */
+export function refusalFix(decision: Decision): string {
+  return decision.fix ?? 'Ask for a policy that grants this operation to your identity';
 }
 
 /** Whether the decision refuses the request (a deny of a rule in warn mode is forwarded, recorded as would_deny). */

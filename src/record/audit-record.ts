@@ -67,6 +67,11 @@ export interface ForwardingRecord extends RequestFacts {
 export interface DoneRecord extends RequestFacts {
   phase: 'done';
   decision: AuditDecision;
+  /**
+   * How to fix a refusal, one sentence written by the gateway (the `fix` of the refusal the client was sent,
+   * or for `would_deny` the one it would have been sent); absent on allowed requests.
+   */
+  fix?: string;
   /** The HTTP status sent to the client (101 for a hijacked stream); 0 when none was sent. */
   status: number;
   /** Body bytes received from the client and sent back to it (both directions of a hijacked stream). */
@@ -165,6 +170,7 @@ export function formatAuditRecord(record: AuditRecord): string {
   line += `,"decision":${known(record.decision)},"rule":${known(record.rule)},"reason":${known(record.reason)}`;
   if (record.owner !== undefined) line += `,"owner":${str(record.owner)}`;
   if (record.phase === 'done') {
+    if (record.fix !== undefined) line += `,"fix":${known(record.fix)}`;
     line += `,"status":${num(record.status)},"bytesIn":${num(record.bytesIn)},"bytesOut":${num(record.bytesOut)},"durationMs":${num(record.durationMs)}`;
     line += `,"created":${record.created.length === 0 ? '[]' : JSON.stringify(record.created.map(String))}`;
     if (record.redacted !== undefined)
