@@ -27,6 +27,7 @@ import { fedAuditSink } from '../record/fed-audit-sink.js';
 import { loopbackHostNames } from '../listen/host-names.js';
 import { runAudit } from '../audit/run-audit.js';
 import { LiveView } from '../view/live-view.js';
+import { ruleChangeFor } from '../learn/rule-change.js';
 import { packageVersion } from './audit-command.js';
 
 interface ServeOptions extends LimitOptions {
@@ -168,6 +169,7 @@ export function registerServe(program: Command): void {
           feed,
           hosts: loopbackHostNames(opts.adminListen.kind === 'unix' ? undefined : opts.adminListen.port),
           runAudit: () => runAudit({ hosts: [`unix://${upstreamPath}`], failOn: 'none', version: packageVersion() }),
+          ruleChange: ruleChangeFor,
           onError: (err) => logger.error({ err }, 'live view: internal error'),
         }),
       };

@@ -1,7 +1,8 @@
 // The latest `dockgate audit` findings for the live view: the audit run in-process on the engine the gateway
 // serves (src/audit/run-audit.ts), its result kept and shown to every page. A page view never runs it: the
-// first page to ask starts the first run, then it runs again on the refresh button or every interval, and
-// never more than one at a time nor more often than MIN_GAP_MS.
+// first page to ask starts the first run, then it runs again on the refresh button or every interval, never
+// more than one at a time, and not again within MIN_GAP_MS of the last one's end (a page that keeps asking
+// cannot keep the host busy with audits).
 import type { AuditReport } from '../audit/report.js';
 
 /** What a page is shown: the last report's summary and findings, or why there is none yet. */
@@ -17,12 +18,13 @@ export interface AuditFindingsState {
 }
 
 export const AUDIT_INTERVAL_MS = 15 * 60_000;
-const MIN_GAP_MS = 10_000;
+/** How soon after a run ends another may start. */
+export const MIN_GAP_MS = 3_000;
 
 export class AuditFindings {
   private shown: AuditFindingsState = { state: 'not-run' };
   private running = false;
-  private lastStart = 0;
+  private lastEnd = 0;
   private interval: NodeJS.Timeout | undefined;
 
   constructor(
@@ -37,17 +39,21 @@ export class AuditFindings {
     return this.running ? { ...this.shown, state: 'running' } : this.shown;
   }
 
-  /** Starts a run unless one is running or one started less than MIN_GAP_MS ago; from the first, runs every interval too. */
-  refresh(): void {
-    if (this.running || Date.now() - this.lastStart < MIN_GAP_MS) return;
+  /**
+   * Starts a run unless one is running or one ended less than MIN_GAP_MS ago (false then); from the first,
+   * runs every interval too.
+   */
+  refresh(): boolean {
+    if (this.running) return true;
+    if (Date.now() - this.lastEnd < MIN_GAP_MS) return false;
     this.interval ??= setInterval(() => this.refresh(), this.intervalMs).unref();
     this.running = true;
-    this.lastStart = Date.now();
     this.onChange(this.state);
     this.run().then(
       (report) => this.settle(shownReport(report)),
       (err: unknown) => this.settle({ ...this.shown, state: 'failed', error: err instanceof Error ? err.message : String(err) }),
     );
+    return true;
   }
 
   stop(): void {
@@ -56,6 +62,7 @@ export class AuditFindings {
 
   private settle(next: AuditFindingsState): void {
     this.running = false;
+    this.lastEnd = Date.now();
     this.shown = next;
     this.onChange(this.state);
   }

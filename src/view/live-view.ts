@@ -15,7 +15,7 @@ import type { HostNames } from '../listen/host-names.js';
 import type { AdminPages } from '../observe/admin-server.js';
 import type { AuditFeed, FedRecord } from '../record/audit-feed.js';
 import { formatAuditRecord, type DoneRecord } from '../record/audit-record.js';
-import { AuditFindings, type AuditFindingsState } from './audit-findings.js';
+import { AuditFindings, MIN_GAP_MS, type AuditFindingsState } from './audit-findings.js';
 import { ClientCounters } from './client-counters.js';
 import { clientLabel } from './client-label.js';
 import { DEFAULT_EVENT_STREAM_LIMITS, EventStreams, serverSentEvent, type EventStreamLimits } from './event-stream.js';
@@ -27,8 +27,8 @@ export interface LiveViewOptions {
   hosts: HostNames;
   /** One run of `dockgate audit` on the engine the gateway serves. */
   runAudit: () => Promise<AuditReport>;
-  /** The policy change (YAML) that would allow what a refused or would_deny record describes. */
-  ruleChange?: (record: DoneRecord) => string;
+  /** The policy change (YAML) that would allow what a refused or would_deny record describes (learn/rule-change.ts `ruleChangeFor`). */
+  ruleChange: (record: DoneRecord) => string;
   /** Told of a failure that must not stop the feed (a rule change that could not be made). */
   onError: (err: unknown) => void;
   limits?: EventStreamLimits;
@@ -92,8 +92,8 @@ export class LiveView implements AdminPages {
     const method = req.method ?? 'GET';
     if (path === '/audit/refresh') {
       if (method !== 'POST') return this.methodNotAllowed(res, 'POST');
-      this.audit.refresh();
-      this.json(res, 202, this.audit.state);
+      if (this.audit.refresh()) this.json(res, 202, this.audit.state);
+      else this.json(res, 429, { message: `dockgate admin: the audit ran less than ${MIN_GAP_MS / 1000} s ago; ask again in a moment` }, { 'Retry-After': String(MIN_GAP_MS / 1000) });
       return true;
     }
     if (method !== 'GET' && method !== 'HEAD') return this.methodNotAllowed(res, 'GET, HEAD');
@@ -150,10 +150,9 @@ export class LiveView implements AdminPages {
    */
   private recordEvent({ seq, record }: FedRecord): string {
     let change: string | undefined;
-    const ruleChange = this.options.ruleChange;
-    if (ruleChange !== undefined && (record.decision === 'would_deny' || record.decision === 'deny') && record.operation !== undefined) {
+    if ((record.decision === 'would_deny' || record.decision === 'deny') && record.operation !== undefined) {
       try {
-        change = ruleChange(record);
+        change = this.options.ruleChange(record);
       } catch (err) {
         this.options.onError(err);
       }
@@ -162,9 +161,9 @@ export class LiveView implements AdminPages {
     return serverSentEvent('record', data, seq);
   }
 
-  private json(res: ServerResponse, status: number, body: object): void {
+  private json(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
     const text = `${JSON.stringify(body)}\n`;
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
 

@@ -240,8 +240,11 @@ byId('filters').addEventListener('reset', () => setTimeout(showDecisions));
 byId('filters').addEventListener('submit', (event) => event.preventDefault());
 byId('audit-refresh').addEventListener('click', () => {
   fetch('/audit/refresh', { method: 'POST' })
-    .then((answer) => answer.json())
-    .then(showAudit)
+    .then(async (answer) => {
+      const body = await answer.json();
+      if (answer.ok) showAudit(body);
+      else byId('audit-state').textContent = body.message;
+    })
     .catch(() => (byId('audit-state').textContent = 'the refresh could not be asked for'));
 });
 fetch('/audit')
