@@ -24,6 +24,10 @@ unit_tests=(
   test/unit/audit-log-survives-sigkill.test.ts
   test/unit/audit-log-unwritable.test.ts
   test/unit/audit-record-no-credentials.test.ts
+  test/unit/live-view-feed-keeps-a-bounded-ring.test.ts
+  test/unit/live-view-drops-event-streams-that-fall-behind.test.ts
+  test/unit/live-view-counts-requests-per-client.test.ts
+  test/unit/live-view-refuses-other-origins-and-rebinding.test.ts
   test/unit/json-redactor-rewrites-only-targets-as-it-streams.test.ts
   test/unit/redaction-chosen-by-rule-and-recorded.test.ts
   test/unit/redacted-answers-reframed-and-cut-when-unreadable.test.ts
