@@ -1,6 +1,7 @@
 // The live view of the admin listener (issue 18) in a real browser: Debian's chromium, headless, driven by
 // playwright-core, in front of a real gateway on a private engine.
 // - a refusal shows on the page, with its reason and fix, within a second of the request (measured);
+// - text a client chose (a bind path written as HTML) shows as text, and nothing of it runs;
 // - the filters by identity, operation, decision and rule narrow the list;
 // - a would_deny entry (a rule in warn mode) shows the policy change that would allow it;
 // - the per-client counters and the audit findings are shown;
@@ -129,6 +130,17 @@ describe('live view: decisions as they happen, in a real browser', { timeout: 8 
     assert.match(await row.locator('.reason').innerText(), /denied by policy\.enforced: .*Privileged/);
     assert.notEqual((await row.locator('.fix').innerText()).trim(), '', 'the fix is shown');
     assert.match(await row.locator('.rule').innerText(), /^policy\.enforced$/);
+  });
+
+  test('client-chosen text in a record shows as text, never as markup', async () => {
+    const markup = '/<img src=x onerror=window.pwned=1>';
+    const refused = await apiRequest(enforced, 'POST', '/v1.41/containers/create', { Image: BUSYBOX_IMAGE, HostConfig: { Binds: [`${markup}:/mnt`] } });
+    assert.equal(refused.status, 403, refused.body);
+    const row = page.locator('#decisions li.decision-deny', { hasText: markup }).first();
+    await row.waitFor({ timeout: 5_000 });
+    assert.ok((await row.locator('.reason').innerText()).includes(markup), 'the path is shown as written');
+    assert.equal(await page.locator('img').count(), 0, 'no element was made of it');
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
   });
 
   test('filters by identity, operation, decision and rule narrow the list', async () => {
