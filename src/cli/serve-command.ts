@@ -108,7 +108,7 @@ export function registerServe(program: Command): void {
     .option('--group <name|gid>', "with --user: the groups kept (the first is the primary one; default: the user's primary group alone); repeatable", collect(String), [])
     .option(
       '--admin-listen <url>',
-      'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://127.0.0.1:PORT (loopback only): serves /health, /ready and /metrics (Prometheus), never the Engine API',
+      'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://127.0.0.1:PORT (loopback only): serves /health, /ready, /metrics (Prometheus) and the live view at /, never the Engine API',
       readingConfig((url: string) => parseAdminListenSpec(url)),
     );
   addLimitOptions(serve);
