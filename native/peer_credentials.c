@@ -46,6 +46,17 @@ static bool get_uint32_arg(napi_env env, napi_value *argv, size_t argc, size_t i
   return true;
 }
 
+// Reads a function's one argument as a uint32 (see get_uint32_arg); false with an exception pending.
+static bool one_uint32_arg(napi_env env, napi_callback_info info, const char *name, uint32_t *out) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, "Node-API call failed: napi_get_cb_info");
+    return false;
+  }
+  return get_uint32_arg(env, argv, argc, 0, name, out);
+}
+
 static napi_value set_uint32(napi_env env, napi_value object, const char *key, uint32_t value) {
   napi_value js_value;
   NAPI_CALL(env, napi_create_uint32(env, value, &js_value));
@@ -55,11 +66,8 @@ static napi_value set_uint32(napi_env env, napi_value object, const char *key, u
 
 // peerCredentials(fd) -> { uid, gid, pid }
 static napi_value peer_credentials(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint32_t fd;
-  if (!get_uint32_arg(env, argv, argc, 0, "fd", &fd)) return NULL;
+  if (!one_uint32_arg(env, info, "fd", &fd)) return NULL;
 
   // SO_PEERCRED on a TCP socket does not fail: it returns made-up credentials (pid 0, uid and gid -1).
   // Refuse anything that is not a unix socket so such values can never become an identity.
@@ -95,11 +103,8 @@ static napi_value peer_credentials(napi_env env, napi_callback_info info) {
 // peerPidfd(fd) -> a pidfd of the peer process as the kernel recorded it at connect() (SO_PEERPIDFD), which
 // the caller closes; -1 when that process is gone; null when the kernel (or this build) has no SO_PEERPIDFD.
 static napi_value peer_pidfd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint32_t fd;
-  if (!get_uint32_arg(env, argv, argc, 0, "fd", &fd)) return NULL;
+  if (!one_uint32_arg(env, info, "fd", &fd)) return NULL;
   napi_value result;
 #ifdef SO_PEERPIDFD
   int pidfd = -1;
@@ -130,11 +135,8 @@ static napi_value peer_pidfd(napi_env env, napi_callback_info info) {
 // signal 0 through the pidfd checks existence only. EPERM (a gateway that dropped root, a peer of another
 // user) means the process exists.
 static napi_value pidfd_alive(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint32_t pidfd;
-  if (!get_uint32_arg(env, argv, argc, 0, "pidfd", &pidfd)) return NULL;
+  if (!one_uint32_arg(env, info, "pidfd", &pidfd)) return NULL;
   int error = syscall(SYS_pidfd_send_signal, (int)pidfd, 0, NULL, 0) == 0 ? 0 : errno;
   bool alive = error == 0 || error == EPERM;
   if (!alive && error != ESRCH) return throw_errno(env, error, "pidfd_send_signal", "pidfd_send_signal failed");
