@@ -221,7 +221,7 @@ export function registerPolicy(program: Command): void {
         widen: parseWidening(opts.widen),
         by: parseGrouping(opts.by),
       }).catch((err: unknown) => {
-        if (err instanceof PolicyFileError) throw new ConfigError(`--merge: ${err.describeAll()}`);
+        if (err instanceof PolicyFileError) throw new ConfigError(`--merge: ${err.message} (dockgate policy check ${err.file} lists every problem)`);
         throw err;
       });
       if (opts.out === undefined) process.stdout.write(text);

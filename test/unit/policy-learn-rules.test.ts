@@ -4,10 +4,11 @@
 // that the learned file loads and allows what was learned while refusing more, that it is the same whatever
 // the order of the records, merging into an existing policy, and the one-record change the live view shows.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { judge } from '../../src/decide/library-judge.js';
 import type { Identity } from '../../src/identify/identity.js';
 import { learnFromRecords, learnPolicy, parseSince } from '../../src/learn/learn-policy.js';
@@ -21,6 +22,7 @@ import { needsOf, type RequestNeeds } from '../../src/record/request-needs.js';
 import { parseQuery } from '../../src/route/query.js';
 
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'dockgate-learn-')));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 const data = join(tmp, 'data');
 const config = join(tmp, 'config');
 const other = join(tmp, 'other');
@@ -254,4 +256,29 @@ test('ruleChangeFor: the rule that would allow a refused request, which loads an
   const result = await judge(policy, { method: 'POST', path: '/v1.41/containers/create', body: { Image: 'busybox:test', HostConfig: { Privileged: true } }, identity: alice });
   assert.equal(result.verdict, 'allow', result.reason);
   assert.match(ruleChangeFor(record({ operation: undefined, path: '/v9/nothing', reason: 'no route' })), /^# No policy change allows POST \/v9\/nothing/);
+});
+
+/** `dockgate policy ...` (test/support/policy-cli.ts): exit code and output. */
+function dockgatePolicy(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/policy-cli.ts', 'policy', ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('policy learn on the command line: --widen, --out, and one line for a bad flag or an unusable --merge file', () => {
+  const log = join(tmp, 'cli-audit.jsonl');
+  writeFileSync(log, workloadRecords().map(formatAuditRecord).join(''));
+  const out = join(tmp, 'cli-learned.yaml');
+  const learned = dockgatePolicy('learn', '--audit-log', log, '--widen', 'container', '--out', out);
+  assert.equal(learned.status, 0, learned.stderr);
+  assert.equal(learned.stdout, '');
+  assert.match(readFileSync(out, 'utf8'), /- container\.\*\n(.|\n)*except:\n\s+- container\.checkpoint\.\*/);
+  const badFamily = dockgatePolicy('learn', '--audit-log', log, '--widen', 'contaner');
+  assert.equal(badFamily.status, 2);
+  assert.match(badFamily.stderr, /^dockgate: --widen contaner: not an operation family \(known: .*container/);
+  assert.match(dockgatePolicy('learn', '--audit-log', log, '--by', 'team').stderr, /^dockgate: --by team: expected one of identity, ou, listener/);
+  const broken = join(tmp, 'broken.yaml');
+  writeFileSync(broken, 'rules:\n  - name: x\n    profle: baseline\n');
+  const merge = dockgatePolicy('learn', '--audit-log', log, '--merge', broken);
+  assert.equal(merge.status, 2);
+  assert.match(merge.stderr, new RegExp(`--merge: ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:5: .*\\(and 1 more problem\\) \\(dockgate policy check .* lists every problem\\)\\n$`));
 });
