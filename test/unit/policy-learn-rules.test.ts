@@ -79,6 +79,11 @@ test('only operations that carry reach have needs, and a body asking nothing has
   assert.equal(needsOf('container.update', { RestartPolicy: { Name: 'no' } }, NO_QUERY), undefined);
   assert.deepEqual(needsOf('container.exec.create', { Privileged: true, Cmd: ['x'] }, NO_QUERY), { privileged: true });
   assert.deepEqual(needsOf('network.create', { Name: 'n' }, NO_QUERY), { networkDriver: 'bridge' });
+  const security = (SecurityOpt: string[]) => needsOf('container.create', { HostConfig: { SecurityOpt } }, NO_QUERY);
+  assert.equal(security(['label=level:s0:c100,c200', 'label:type:container_t', 'no-new-privileges', 'apparmor=docker-default']), undefined);
+  assert.deepEqual(security(['label=type:spc_t']), { unconfined: true });
+  assert.deepEqual(security(['systempaths=unconfined']), { unconfined: true });
+  assert.deepEqual(security(['apparmor:my-profile']), { apparmorProfiles: ['my-profile'] });
   assert.deepEqual(needsOf('volume.create', { Name: 'v', DriverOpts: { o: 'bind,ro', device: config, type: 'none' } }, NO_QUERY), { binds: [{ source: config, readOnly: true }] });
   assert.deepEqual(needsOf('image.build', undefined, parseQuery('version=2&remote=https://example.invalid/x.tar')), { remoteFetch: true, buildkit: true });
 });
