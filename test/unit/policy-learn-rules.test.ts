@@ -261,6 +261,10 @@ test('ruleChangeFor: the rule that would allow a refused request, which loads an
   const result = await judge(policy, { method: 'POST', path: '/v1.41/containers/create', body: { Image: 'busybox:test', HostConfig: { Privileged: true } }, identity: alice });
   assert.equal(result.verdict, 'allow', result.reason);
   assert.match(ruleChangeFor(record({ operation: undefined, path: '/v9/nothing', reason: 'no route' })), /^# No policy change allows POST \/v9\/nothing/);
+  // Refused before its body was read: baseline's constraints, said so, rather than refusing all the body might ask.
+  const unread = ruleChangeFor(record({ decision: 'deny', rule: 'policy.ci', reason: 'rule "ci" does not grant container.create', operation: 'container.create' }));
+  assert.doesNotMatch(unread, /constraints:/);
+  assert.match(unread, /# Its body was not read/);
 });
 
 /** `dockgate policy ...` (test/support/policy-cli.ts): exit code and output. */
