@@ -90,7 +90,9 @@ function widenRule(rule: FileRule, learned: FileRule): FileRule {
     const probe = op.endsWith('.*') ? op.slice(0, -2) : op;
     if (op.endsWith('.*') ? patterns.includes(op) || patterns.includes('*') : grants({ patterns, except }, probe as Operation).granted) continue;
     patterns = [...patterns, op];
-    except = except.filter((ex) => !patternMatches(ex, probe) && !(op.endsWith('.*') && ex.startsWith(op.slice(0, -1))));
+    // A widened family brings what the learned rule keeps out of it (CRIU checkpoints), whatever the rule kept out there before.
+    const keptOut = ((learned['except'] as string[] | undefined) ?? []).filter((ex) => op.endsWith('.*') && ex.startsWith(op.slice(0, -1)));
+    except = [...except.filter((ex) => !patternMatches(ex, probe) && !(op.endsWith('.*') && ex.startsWith(op.slice(0, -1)))), ...keptOut];
     opsChanged = true;
   }
   const constraints =
@@ -100,7 +102,8 @@ function widenRule(rule: FileRule, learned: FileRule): FileRule {
   if (!opsChanged && constraints === undefined) return rule;
   const widened: FileRule = { ...rule };
   if (opsChanged) {
-    widened['operations'] = [...new Set(patterns)].sort();
+    // A name a family pattern (or `*`) now covers adds nothing.
+    widened['operations'] = [...new Set(patterns)].filter((p) => !patterns.some((q) => q !== p && (q === '*' || q.endsWith('.*')) && patternMatches(q, p))).sort();
     if (except.length > 0) widened['except'] = except;
     else delete widened['except'];
   }

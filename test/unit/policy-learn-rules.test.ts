@@ -235,6 +235,10 @@ test('merged into an existing policy: the rule with the same match widened, a ne
   assert.deepEqual((merged[0]!.body['constraints'] as Record<string, unknown>)['allow-bind'], [`${config}:ro`, data]);
   const policy = parsePolicyText(policyYaml(['merged'], merged, existing.rest), 'merged.yaml');
   assert.equal(policy.rules.length, 4);
+  // Widened by family: the family granted whole, without what baseline keeps out of it.
+  const widened = mergeRules(existing, learnFromRecords(workloadRecords(), 0, { ...OPTIONS, widen: 'all' }).rules);
+  assert.deepEqual(widened[0]!.body['operations'], ['container.*']);
+  assert.deepEqual(widened[0]!.body['except'], ['container.checkpoint.*']);
 });
 
 test('learnPolicy reads a log, skips torn lines and writes a file policy check accepts', async () => {
