@@ -93,6 +93,7 @@ export function doneRecord(exchange: Exchange, decision: AuditDecision, rule: st
     created: outcome.created,
     redacted: outcome.redacted,
     ownerFiltered: outcome.ownerFiltered,
+    needs: decided?.needs,
     changes: appliedChanges(decided?.decision),
     normalised: understood !== undefined && understood.normalised.size > 0 ? understood.normalised : undefined,
   };

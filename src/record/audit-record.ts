@@ -7,6 +7,7 @@ import type { NormalisationLog } from '../route/normalisation.js';
 import type { ObjectKind } from '../route/route.js';
 import type { AppliedDefault } from '../judge/decision.js';
 import { REDACT_KINDS, type RedactKind } from '../judge/redaction.js';
+import { needsJson, type RequestNeeds } from './request-needs.js';
 
 /**
  * `deny` and `error` are answered by the gateway itself; `would_deny` is a request that policy refused
@@ -82,6 +83,12 @@ export interface DoneRecord extends RequestFacts {
   redacted?: Partial<Record<RedactKind, number>>;
   /** Set when dockgate kept the answer to the client's owner (events, df: answers the engine cannot filter by owner). */
   ownerFiltered?: true;
+  /**
+   * What the request asked of the host (bind sources, capabilities, namespaces, limits, ports, image, drivers),
+   * read from the judged body whatever the rule judged, for `dockgate policy learn`; absent when it asked
+   * nothing beyond the engine's defaults. Facts, never the body: no environment, labels or credentials.
+   */
+  needs?: RequestNeeds;
 }
 
 /**
@@ -172,6 +179,7 @@ export function formatAuditRecord(record: AuditRecord): string {
         .map((k) => `"${k}":${num(record.redacted![k]!)}`)
         .join(',')}}`;
     if (record.ownerFiltered === true) line += `,"ownerFiltered":true`;
+    if (record.needs !== undefined) line += `,"needs":${needsJson(record.needs)}`;
   }
   if (record.changes !== undefined) {
     const changes = record.changes.map((change) => ({
