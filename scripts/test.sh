@@ -65,6 +65,7 @@ unit_tests=(
   test/unit/architecture-doc-names-what-exists.test.ts
   test/unit/policy-reload-keeps-old-on-broken-file.test.ts
   test/unit/policy-cli-check-and-explain.test.ts
+  test/unit/policy-learn-rules.test.ts
   test/unit/policy-example-file-loads.test.ts
   test/unit/certs-init-issue-revoke.test.ts
   test/unit/certs-revocations-never-dropped.test.ts
@@ -150,6 +151,7 @@ e2e_tests=(
   test/e2e/presets-judge-each-application-on-its-own-socket.test.ts
   test/e2e/json-bodies-read-like-the-engine.test.ts
   test/e2e/policy-file-warn-mode-and-reload.test.ts
+  test/e2e/policy-learned-from-audit-allows-the-workload-and-refuses-the-rest.test.ts
   test/e2e/host-mounts-refused-on-real-engine.test.ts
   test/e2e/privileges-refused-on-real-engine.test.ts
   test/e2e/namespaces-refused-on-real-engine.test.ts

@@ -2,8 +2,8 @@
 // written in the policy file's vocabulary (policy/policy-schema.ts) as narrowly as what was seen. A learned rule
 // starts from baseline, like every rule without `profile:`; where baseline would allow more than the client used
 // (capabilities, sysctls, namespaces, ports, runtimes, log and network drivers, images) the list is written out
-// with only what was used, so the rule refuses more than the client did. Limits become maximums (and required
-// when every create set them). Booleans are written only when something needed them (baseline's false stands).
+// with only what was used, so the rule refuses more than the client did. Limits become maximums (only
+// when every create set one, since a maximum makes a limit required). Booleans are written only when something needed them (baseline's false stands).
 import { statSync } from 'node:fs';
 import { dirname, posix } from 'node:path';
 import { isUnder } from '../judge/reach/host-paths.js';
@@ -63,11 +63,14 @@ export function learnedRoots(needs: readonly RequestNeeds[]): LearnedRoot[] {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** A limit: the largest asked, required when every create asked one. */
-function limit(values: readonly (number | undefined)[], creates: readonly (number | undefined)[], write: (n: number) => string | number): FileConstraints | undefined {
+/**
+ * A limit: the largest asked, when every create asked one. A maximum makes the limit required (the judge
+ * refuses a create without it), so a client that created a container without the limit gets none.
+ */
+function limit(values: readonly (number | undefined)[], creates: readonly (number | undefined)[], write: (n: number) => number): FileConstraints | undefined {
   const seen = values.filter((v): v is number => v !== undefined);
-  if (seen.length === 0) return undefined;
-  return { required: creates.length > 0 && creates.every((v) => v !== undefined), max: write(Math.max(...seen)) };
+  if (seen.length === 0 || creates.some((v) => v === undefined)) return undefined;
+  return { max: write(Math.max(...seen)) };
 }
 
 /** Ports as published: the host addresses used (empty meaning every interface) and the range of the host ports named. */

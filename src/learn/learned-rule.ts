@@ -73,9 +73,9 @@ function withComments(items: readonly Node[], rules: readonly LearnedRule[]): vo
   });
 }
 
-/** A whole policy file: the header's comment lines, then `version: 1` and the rules. */
-export function policyYaml(header: readonly string[], rules: readonly LearnedRule[]): string {
-  const doc = new Document({ version: 1, rules: rules.map((r) => r.body) });
+/** A whole policy file: the header's comment lines, then `version: 1` (or the merged file's other keys) and the rules. */
+export function policyYaml(header: readonly string[], rules: readonly LearnedRule[], rest: Record<string, unknown> = { version: 1 }): string {
+  const doc = new Document({ ...rest, rules: rules.map((r) => r.body) });
   doc.commentBefore = header.map((line) => ` ${commentText(line)}`).join('\n');
   const seq = doc.get('rules', true);
   if (isSeq(seq)) withComments(seq.items as Node[], rules);

@@ -3,6 +3,8 @@
 // asked of the host (record/request-needs.ts), as text to copy into the policy's `rules:`. The same learning
 // as `dockgate policy learn`, for one record; the live view shows it beside a refusal.
 import type { DoneRecord } from '../record/audit-record.js';
+import { carriesNeeds } from '../record/request-needs.js';
+import { isOperation } from '../route/operations.js';
 import { learnedIdentity } from './learned-identity.js';
 import { learnedRule, rulesYaml } from './learned-rule.js';
 
@@ -16,5 +18,11 @@ export function ruleChangeFor(record: DoneRecord): string {
     `Place it before the rule that selects this client now, or merge it into that rule.`,
   ];
   const rule = learnedRule(identity, [{ operation: record.operation, ...(record.needs !== undefined && { needs: record.needs }) }], new Set(), comments);
+  if (record.needs === undefined && isOperation(record.operation) && carriesNeeds(record.operation) && rule.body['constraints'] !== undefined) {
+    // Refused before its body was read (the operation was not granted): what it would reach is unknown, so
+    // the rule keeps baseline's constraints rather than refusing everything the body might ask.
+    delete rule.body['constraints'];
+    comments.push("Its body was not read (refused before it): the rule keeps baseline's constraints; learn from a warn-mode run to narrow them.");
+  }
   return rulesYaml([rule]);
 }

@@ -12,6 +12,8 @@ import type { QueryView } from '../route/query.js';
 import { parseBindSpec } from '../judge/reach/bind-spec.js';
 import { normaliseCapability } from '../judge/reach/capabilities.js';
 import { isRecord } from '../judge/reach/reach-context.js';
+import { ALLOWED_SELINUX_TYPES } from '../judge/reach/security-options.js';
+import { parseGoBool } from '../judge/reach/go-strings.js';
 
 /** One host path a container mounts. */
 export interface BindNeed {
@@ -211,10 +213,15 @@ function createNeeds(needs: NeedsBuilder, body: Record<string, unknown>): void {
   if (logDriver !== '') needs.set('logDriver', logDriver);
 }
 
-/** seccomp/AppArmor/SELinux options as dockerd splits them (at the first `=`, else the first `:`). */
+/**
+ * seccomp/AppArmor/SELinux options as dockerd splits them (at the first `=`, else the first `:`), read as
+ * security-options.ts judges them: what it refuses unless a rule grants `unconfined` is recorded as that, an
+ * AppArmor profile by name. An inline seccomp profile is not read here (judging it costs a parse of the
+ * profile): one that allows more than Docker's default is refused under a learned rule.
+ */
 function securityNeeds(needs: NeedsBuilder, options: readonly string[]): void {
   for (const option of options) {
-    if (option === 'writable-cgroups' || option === 'disable') {
+    if (option === 'disable' || option === 'writable-cgroups') {
       needs.set('unconfined', true);
       continue;
     }
@@ -222,9 +229,13 @@ function securityNeeds(needs: NeedsBuilder, options: readonly string[]): void {
     if (at === -1) continue;
     const key = option.slice(0, at);
     const value = option.slice(at + 1);
-    if ((key === 'seccomp' || key === 'apparmor' || key === 'systempaths') && value === 'unconfined') needs.set('unconfined', true);
-    else if (key === 'label' && value === 'disable') needs.set('unconfined', true);
-    else if (key === 'apparmor' && value !== 'docker-default') needs.add('apparmorProfiles', value);
+    const unconfined =
+      (key === 'label' && (value.startsWith('type:') ? !ALLOWED_SELINUX_TYPES.includes(value.slice(5)) : !value.startsWith('level:'))) ||
+      ((key === 'seccomp' || key === 'apparmor') && value === 'unconfined') ||
+      (key === 'writable-cgroups' && parseGoBool(value) === true) ||
+      key === 'systempaths';
+    if (unconfined) needs.set('unconfined', true);
+    else if (key === 'apparmor' && value !== '' && value !== 'docker-default') needs.add('apparmorProfiles', value);
   }
 }
 
