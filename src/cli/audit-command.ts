@@ -51,7 +51,8 @@ function terminalWidth(): number | undefined {
   return undefined;
 }
 
-function packageVersion(): string {
+/** The package's version, as reports name it. */
+export function packageVersion(): string {
   // src/cli and dist/cli are both two levels below the package root.
   try {
     const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version?: string };
