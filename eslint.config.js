@@ -53,4 +53,11 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The live view's page script runs in the browser (src/view/live-view.ts serves it).
+    files: ['src/view/page/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', navigator: 'readonly', fetch: 'readonly', EventSource: 'readonly', Option: 'readonly', requestAnimationFrame: 'readonly', setTimeout: 'readonly' },
+    },
+  },
 );

@@ -46,6 +46,17 @@ static bool get_uint32_arg(napi_env env, napi_value *argv, size_t argc, size_t i
   return true;
 }
 
+// Reads a function's one argument as a uint32 (see get_uint32_arg); false with an exception pending.
+static bool one_uint32_arg(napi_env env, napi_callback_info info, const char *name, uint32_t *out) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, "Node-API call failed: napi_get_cb_info");
+    return false;
+  }
+  return get_uint32_arg(env, argv, argc, 0, name, out);
+}
+
 static napi_value set_uint32(napi_env env, napi_value object, const char *key, uint32_t value) {
   napi_value js_value;
   NAPI_CALL(env, napi_create_uint32(env, value, &js_value));
@@ -55,11 +66,8 @@ static napi_value set_uint32(napi_env env, napi_value object, const char *key, u
 
 // peerCredentials(fd) -> { uid, gid, pid }
 static napi_value peer_credentials(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint32_t fd;
-  if (!get_uint32_arg(env, argv, argc, 0, "fd", &fd)) return NULL;
+  if (!one_uint32_arg(env, info, "fd", &fd)) return NULL;
 
   // SO_PEERCRED on a TCP socket does not fail: it returns made-up credentials (pid 0, uid and gid -1).
   // Refuse anything that is not a unix socket so such values can never become an identity.
@@ -95,11 +103,8 @@ static napi_value peer_credentials(napi_env env, napi_callback_info info) {
 // peerPidfd(fd) -> a pidfd of the peer process as the kernel recorded it at connect() (SO_PEERPIDFD), which
 // the caller closes; -1 when that process is gone; null when the kernel (or this build) has no SO_PEERPIDFD.
 static napi_value peer_pidfd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint32_t fd;
-  if (!get_uint32_arg(env, argv, argc, 0, "fd", &fd)) return NULL;
+  if (!one_uint32_arg(env, info, "fd", &fd)) return NULL;
   napi_value result;
 #ifdef SO_PEERPIDFD
   int pidfd = -1;
@@ -130,11 +135,8 @@ static napi_value peer_pidfd(napi_env env, napi_callback_info info) {
 // signal 0 through the pidfd checks existence only. EPERM (a gateway that dropped root, a peer of another
 // user) means the process exists.
 static napi_value pidfd_alive(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint32_t pidfd;
-  if (!get_uint32_arg(env, argv, argc, 0, "pidfd", &pidfd)) return NULL;
+  if (!one_uint32_arg(env, info, "pidfd", &pidfd)) return NULL;
   int error = syscall(SYS_pidfd_send_signal, (int)pidfd, 0, NULL, 0) == 0 ? 0 : errno;
   bool alive = error == 0 || error == EPERM;
   if (!alive && error != ESRCH) return throw_errno(env, error, "pidfd_send_signal", "pidfd_send_signal failed");
@@ -149,48 +151,35 @@ static size_t initial_buffer_size(int sysconf_name) {
   return suggested > 0 ? (size_t)suggested : 1024;
 }
 
+// The account database a name is looked up in: users (getpwuid_r) or groups (getgrgid_r).
+enum account_database { USERS, GROUPS };
+
 // The reentrant lookups never touch static storage, so concurrent callers (worker threads) are safe.
 // Returns 0 and sets *found; or returns the errno of a real failure. "No such id" is not a failure:
 // glibc reports it as 0 with a NULL result, some NSS modules as ENOENT.
-static int lookup_user_name(uid_t uid, char **name, bool *found) {
-  size_t size = initial_buffer_size(_SC_GETPW_R_SIZE_MAX);
+static int lookup_name(enum account_database database, uint32_t id, char **name, bool *found) {
+  size_t size = initial_buffer_size(database == USERS ? _SC_GETPW_R_SIZE_MAX : _SC_GETGR_R_SIZE_MAX);
   for (;;) {
     char *buffer = malloc(size);
     if (buffer == NULL) return ENOMEM;
-    struct passwd entry, *result = NULL;
-    int error = getpwuid_r(uid, &entry, buffer, size, &result);
+    const char *entry_name = NULL;
+    int error;
+    if (database == USERS) {
+      struct passwd entry, *result = NULL;
+      error = getpwuid_r((uid_t)id, &entry, buffer, size, &result);
+      if (result != NULL) entry_name = result->pw_name;
+    } else {
+      struct group entry, *result = NULL;
+      error = getgrgid_r((gid_t)id, &entry, buffer, size, &result);
+      if (result != NULL) entry_name = result->gr_name;
+    }
     if (error == ERANGE && size < (1u << 24)) {
       free(buffer);
       size *= 2;
       continue;
     }
-    if (error == 0 && result != NULL) {
-      *name = strdup(result->pw_name);
-      free(buffer);
-      if (*name == NULL) return ENOMEM;
-      *found = true;
-      return 0;
-    }
-    free(buffer);
-    *found = false;
-    return error == ENOENT ? 0 : error;
-  }
-}
-
-static int lookup_group_name(gid_t gid, char **name, bool *found) {
-  size_t size = initial_buffer_size(_SC_GETGR_R_SIZE_MAX);
-  for (;;) {
-    char *buffer = malloc(size);
-    if (buffer == NULL) return ENOMEM;
-    struct group entry, *result = NULL;
-    int error = getgrgid_r(gid, &entry, buffer, size, &result);
-    if (error == ERANGE && size < (1u << 24)) {
-      free(buffer);
-      size *= 2;
-      continue;
-    }
-    if (error == 0 && result != NULL) {
-      *name = strdup(result->gr_name);
+    if (error == 0 && entry_name != NULL) {
+      *name = strdup(entry_name);
       free(buffer);
       if (*name == NULL) return ENOMEM;
       *found = true;
@@ -208,6 +197,24 @@ static bool set_string(napi_env env, napi_value object, const char *key, const c
          napi_set_named_property(env, object, key, js_value) == napi_ok;
 }
 
+// Sets result[key] to the name of the id in the database; leaves it absent when the id has no entry.
+static bool set_account_name(napi_env env, napi_value result, const char *key, enum account_database database, uint32_t id) {
+  char *name = NULL;
+  bool found = false;
+  int error = lookup_name(database, id, &name, &found);
+  if (error != 0) {
+    const char *call = database == USERS ? "getpwuid_r" : "getgrgid_r";
+    char what[32];
+    snprintf(what, sizeof what, "%s failed", call);
+    throw_errno(env, error, call, what);
+    return false;
+  }
+  if (!found) return true;
+  bool ok = set_string(env, result, key, name);
+  free(name);
+  return ok;
+}
+
 // accountNames(uid, gid) -> { user?, group? }; a key is absent when the id has no entry.
 static napi_value account_names(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -220,23 +227,8 @@ static napi_value account_names(napi_env env, napi_callback_info info) {
   napi_value result;
   NAPI_CALL(env, napi_create_object(env, &result));
 
-  char *name = NULL;
-  bool found = false;
-  int error = lookup_user_name((uid_t)uid, &name, &found);
-  if (error != 0) return throw_errno(env, error, "getpwuid_r", "getpwuid_r failed");
-  if (found) {
-    bool ok = set_string(env, result, "user", name);
-    free(name);
-    if (!ok) return NULL;
-  }
-
-  error = lookup_group_name((gid_t)gid, &name, &found);
-  if (error != 0) return throw_errno(env, error, "getgrgid_r", "getgrgid_r failed");
-  if (found) {
-    bool ok = set_string(env, result, "group", name);
-    free(name);
-    if (!ok) return NULL;
-  }
+  if (!set_account_name(env, result, "user", USERS, uid)) return NULL;
+  if (!set_account_name(env, result, "group", GROUPS, gid)) return NULL;
   return result;
 }
 

@@ -43,6 +43,8 @@ needs libc6-dev installed libc6-dev
 needs debootstrap has debootstrap
 # The compose recipes in deploy/compose/ run in a test with Compose v1.29 (the docker CLI here has no compose plugin).
 needs docker-compose has docker-compose
+# The admin listener's live view is tested in a real browser, headless, driven by playwright-core (no browser download).
+needs chromium has chromium
 
 install_missing install-test-deps
 

@@ -24,6 +24,10 @@ unit_tests=(
   test/unit/audit-log-survives-sigkill.test.ts
   test/unit/audit-log-unwritable.test.ts
   test/unit/audit-record-no-credentials.test.ts
+  test/unit/live-view-feed-keeps-a-bounded-ring.test.ts
+  test/unit/live-view-drops-event-streams-that-fall-behind.test.ts
+  test/unit/live-view-counts-requests-per-client.test.ts
+  test/unit/live-view-refuses-other-origins-and-rebinding.test.ts
   test/unit/json-redactor-rewrites-only-targets-as-it-streams.test.ts
   test/unit/redaction-chosen-by-rule-and-recorded.test.ts
   test/unit/redacted-answers-reframed-and-cut-when-unreadable.test.ts
@@ -63,6 +67,7 @@ unit_tests=(
   test/unit/architecture-doc-names-what-exists.test.ts
   test/unit/policy-reload-keeps-old-on-broken-file.test.ts
   test/unit/policy-cli-check-and-explain.test.ts
+  test/unit/policy-learn-rules.test.ts
   test/unit/policy-example-file-loads.test.ts
   test/unit/certs-init-issue-revoke.test.ts
   test/unit/certs-revocations-never-dropped.test.ts
@@ -152,6 +157,7 @@ e2e_tests=(
   test/e2e/presets-judge-each-application-on-its-own-socket.test.ts
   test/e2e/json-bodies-read-like-the-engine.test.ts
   test/e2e/policy-file-warn-mode-and-reload.test.ts
+  test/e2e/policy-learned-from-audit-allows-the-workload-and-refuses-the-rest.test.ts
   test/e2e/host-mounts-refused-on-real-engine.test.ts
   test/e2e/privileges-refused-on-real-engine.test.ts
   test/e2e/namespaces-refused-on-real-engine.test.ts
@@ -199,6 +205,7 @@ e2e_tests=(
   test/e2e/audit-shows-engine-and-container-text-inert.test.ts
   test/e2e/audit-bounded-against-hostile-engines.test.ts
   test/e2e/admin-listener-health-ready-metrics.test.ts
+  test/e2e/live-view-shows-decisions-in-a-real-browser.test.ts
   test/e2e/container-image-and-compose-recipes-run-on-the-engine.test.ts
 )
 

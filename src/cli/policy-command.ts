@@ -4,7 +4,8 @@
 // applies and the decision (exit 0 allow, 1 deny). What they print quotes others' text (the request's
 // paths and names, the engine's answers with --upstream, the policy file's names): every line is shown
 // inert (src/log/inert-text.ts), so none of it can act on the terminal or start a line of its own.
-import { readFileSync } from 'node:fs';
+// `dockgate policy learn` writes a policy from an audit log (src/learn/).
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, readingConfig } from '../errors/config-error.js';
 import { createEngineLookup } from '../forward/engine-client.js';
@@ -21,6 +22,10 @@ import { PolicyFileError } from '../policy/policy-file-error.js';
 import type { PolicyRule } from '../policy/policy-rule.js';
 import { describeOwnerSource } from '../judge/owner/owner-source.js';
 import type { RulePolicy, TraceStep } from '../policy/rule-policy.js';
+import { OPERATION_NAMES } from '../route/operations.js';
+import { learnPolicy, parseSince } from '../learn/learn-policy.js';
+import { GROUPINGS, type Grouping } from '../learn/learned-identity.js';
+import type { Widening } from '../learn/learned-rule.js';
 
 interface ExplainOptions {
   policy?: string;
@@ -37,6 +42,33 @@ interface ExplainOptions {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+interface LearnCommandOptions {
+  auditLog: string;
+  since?: string;
+  merge?: string;
+  out?: string;
+  widen: string[];
+  by: string;
+}
+
+/** `--widen container,image` (repeatable) or `--widen all`: families are the first word of operation names that have more than one. */
+function parseWidening(values: readonly string[]): Widening {
+  const families = values
+    .flatMap((v) => v.split(','))
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  if (families.includes('all')) return 'all';
+  const known = [...new Set(OPERATION_NAMES.filter((op) => op.includes('.')).map((op) => op.slice(0, op.indexOf('.'))))].sort();
+  for (const family of families) if (!known.includes(family)) throw new ConfigError(`--widen ${family}: not an operation family (known: ${known.join(', ')}, or all)`);
+  return new Set(families);
+}
+
+function parseGrouping(value: string): Grouping {
+  const grouping = GROUPINGS.find((g) => g === value);
+  if (grouping === undefined) throw new ConfigError(`--by ${value}: expected one of ${GROUPINGS.join(', ')}`);
+  return grouping;
+}
 
 /** `uid=1000,gid=1000,user=alice` (unix) or `cn=alice,o=Example,san=DNS:a.example` (TLS); `listener=` for either. */
 export function parseIdentity(text: string): Identity {
@@ -156,7 +188,7 @@ function inertLines(lines: readonly string[]): string {
 }
 
 export function registerPolicy(program: Command): void {
-  const policy = program.command('policy').description('check policy files and explain decisions');
+  const policy = program.command('policy').description('check policy files, explain decisions and learn policies from audit logs');
 
   policy
     .command('check')
@@ -169,6 +201,36 @@ export function registerPolicy(program: Command): void {
         if (!(err instanceof PolicyFileError)) throw err;
         process.stderr.write(`${err.describeAll()}\n`);
         process.exitCode = 1;
+      }
+    });
+
+  policy
+    .command('learn')
+    .description('write the smallest policy that allows what the clients of an audit log did (run them under --profile audit, or rules in mode: warn)')
+    .requiredOption('--audit-log <file>', 'the audit log (serve --audit-log) to learn from')
+    .option('--since <time>', 'learn only from records from this time on: 2026-05-01T12:00:00Z, a date, or a duration back from now (30m, 12h, 7d)')
+    .option('--merge <policy>', 'merge the learned rules into this policy file (same match: its rule widened just enough; new clients: rules of their own)')
+    .option('--out <file>', 'write the policy here (default: stdout)')
+    .option('--widen <families>', `grant whole operation families where one of their operations was used (container,image; all: every family); repeatable`, collect, [])
+    .option('--by <grouping>', `one rule per: ${GROUPINGS.join(', ')} (identity: uid, certificate CN, container; ou: TLS clients by certificate OU; listener)`, 'identity')
+    .action(async (opts: LearnCommandOptions) => {
+      const text = await learnPolicy({
+        auditLog: opts.auditLog,
+        ...(opts.since !== undefined && { since: parseSince(opts.since, Date.now()) }),
+        ...(opts.merge !== undefined && { merge: opts.merge }),
+        widen: parseWidening(opts.widen),
+        by: parseGrouping(opts.by),
+      }).catch((err: unknown) => {
+        if (err instanceof PolicyFileError) throw new ConfigError(`--merge: ${err.message} (dockgate policy check ${err.file} lists every problem)`);
+        throw err;
+      });
+      if (opts.out === undefined) process.stdout.write(text);
+      else {
+        try {
+          writeFileSync(opts.out, text, { mode: 0o644 });
+        } catch (err) {
+          throw new ConfigError(`--out ${opts.out}: cannot write it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        }
       }
     });
 

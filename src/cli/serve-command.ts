@@ -22,6 +22,13 @@ import { containerNetworkListeners } from '../listen/container-network-listeners
 import { socketProxyPolicy } from '../policy/socket-proxy-policy.js';
 import type { SocketProxyEnvironment } from '../policy/socket-proxy-environment.js';
 import { checkCompatAlone, compatUpstream, logCompat, parseCompat, readCompatEnvironment } from './compat-mode.js';
+import { AuditFeed } from '../record/audit-feed.js';
+import { fedAuditSink } from '../record/fed-audit-sink.js';
+import { loopbackHostNames } from '../listen/host-names.js';
+import { runAudit } from '../audit/run-audit.js';
+import { LiveView } from '../view/live-view.js';
+import { ruleChangeFor } from '../learn/rule-change.js';
+import { packageVersion } from './report-output.js';
 
 interface ServeOptions extends LimitOptions {
   upstream: string;
@@ -101,7 +108,7 @@ export function registerServe(program: Command): void {
     .option('--group <name|gid>', "with --user: the groups kept (the first is the primary one; default: the user's primary group alone); repeatable", collect(String), [])
     .option(
       '--admin-listen <url>',
-      'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://127.0.0.1:PORT (loopback only): serves /health, /ready and /metrics (Prometheus), never the Engine API',
+      'unix:///path.sock[?mode=0660&owner=U&group=G] or tcp://127.0.0.1:PORT (loopback only): serves /health, /ready, /metrics (Prometheus) and the live view at /, never the Engine API',
       readingConfig((url: string) => parseAdminListenSpec(url)),
     );
   addLimitOptions(serve);
@@ -143,14 +150,29 @@ export function registerServe(program: Command): void {
     const protectedPaths = [upstreamPath, ...listeners.flatMap((l) => (l.kind === 'unix' ? [l.path] : []))];
     if (opts.adminListen !== undefined) checkAdminApart(opts.adminListen, listeners, upstreamPath);
     // One registry per gateway, made only when something will read it: without an admin listener nothing is counted.
-    const admin = opts.adminListen && { listen: opts.adminListen, metrics: new Metrics({ processMetrics: true }) };
-    const metrics = admin?.metrics;
+    const metrics = opts.adminListen && new Metrics({ processMetrics: true });
     // What fails from here to serving is the host or the configuration: a policy file that does not load,
     // files that cannot be read, a listener that cannot be bound, a user that cannot reach the engine.
     const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', listeners, protectedPaths, logger, metrics, compat));
     // Said once the configuration is known to be usable (a refusal at start-up stays one line).
     if (compat !== undefined) logCompat(logger, compat);
-    const audit = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
+    const sink = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
+    // The admin listener's live view (src/view/) sees the records through an in-process feed.
+    const feed = opts.adminListen && new AuditFeed();
+    const audit = feed ? fedAuditSink(sink, feed) : sink;
+    const admin = opts.adminListen &&
+      feed &&
+      metrics && {
+        listen: opts.adminListen,
+        metrics,
+        pages: new LiveView({
+          feed,
+          hosts: loopbackHostNames(opts.adminListen.kind === 'unix' ? undefined : opts.adminListen.port),
+          runAudit: () => runAudit({ hosts: [`unix://${upstreamPath}`], failOn: 'none', version: packageVersion() }),
+          ruleChange: ruleChangeFor,
+          onError: (err) => logger.error({ err }, 'live view: internal error'),
+        }),
+      };
     const running = await loadingConfig(() =>
       startGateway({
         upstream: opts.upstream,

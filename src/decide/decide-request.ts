@@ -18,6 +18,7 @@ import { RulePolicy, type TraceStep } from '../policy/rule-policy.js';
 import { NEWEST_KNOWN_API } from '../route/api-version.js';
 import { judgedForwardTarget } from '../route/request-target.js';
 import { MEMORY_COST } from '../admit/body-budgets.js';
+import { carriesNeeds, needsOf, type RequestNeeds } from '../record/request-needs.js';
 import type { UnderstoodRequest } from './understand-request.js';
 
 /** Where the body of a request that holds one comes from. */
@@ -63,6 +64,8 @@ export interface Decided {
    * forwarded), or for a build context (forwarded from where it is held).
    */
   readonly body?: Buffer;
+  /** What the request asked of the host, for the audit record (record/request-needs.ts); absent when it asked nothing. */
+  readonly needs?: RequestNeeds;
 }
 
 export function decideRequest(request: UnderstoodRequest, body: RequestBody, context: DecideContext): Decided | Promise<Decided> {
@@ -80,9 +83,14 @@ export function policyRefusal(request: UnderstoodRequest, decision: Decision): G
     what: `${request.route.operation} (${request.method} ${request.target.path})`,
     rule: decision.rule,
     why: decision.reason,
-    fix: decision.fix ?? 'Ask for a policy that grants this operation to your identity',
+    fix: refusalFix(decision),
     ...(answer !== undefined && { answer }),
   });
+}
+
+/** How to fix what a policy decision refuses: the rule's own words, else the general one. */
+export function refusalFix(decision: Decision): string {
+  return decision.fix ?? 'Ask for a policy that grants this operation to your identity';
 }
 
 /** Whether the decision refuses the request (a deny of a rule in warn mode is forwarded, recorded as would_deny). */
@@ -112,10 +120,10 @@ async function decideWithBody(request: UnderstoodRequest, body: RequestBody, con
       context.hold?.(values * MEMORY_COST.parsedValue);
       const decision = await judge(request, value, context);
       // A refused request is forwarded nowhere: its canonical form is never made.
-      if (refuses(decision)) return decided(request, decision);
+      if (refuses(decision)) return decided(request, decision, undefined, value);
       const canonical = serializeJudgedBody(decision.body !== undefined ? decision.body : value);
       context.hold?.(canonical.length);
-      return decided(request, decision, canonical);
+      return decided(request, decision, canonical, value);
     }
     case 'build-context': {
       const { hold } = context;
@@ -173,6 +181,14 @@ function judge(request: UnderstoodRequest, body: unknown, context: DecideContext
   return decision instanceof Promise ? decision.then(step) : step(decision);
 }
 
-function decided(request: UnderstoodRequest, decision: Decision, body?: Buffer): Decided {
-  return { decision, forwardTarget: judgedForwardTarget(request.target, request.route, decision.pinnedTarget, decision.replacedQuery), ...(body !== undefined && { body }) };
+/** `judged` is the body as read (a JSON body's value), for the request's needs. */
+function decided(request: UnderstoodRequest, decision: Decision, body?: Buffer, judged?: unknown): Decided {
+  const operation = request.route.operation;
+  const needs = carriesNeeds(operation) ? needsOf(operation, judged, request.target.query) : undefined;
+  return {
+    decision,
+    forwardTarget: judgedForwardTarget(request.target, request.route, decision.pinnedTarget, decision.replacedQuery),
+    ...(body !== undefined && { body }),
+    ...(needs !== undefined && { needs }),
+  };
 }

@@ -69,14 +69,25 @@ export const CATALOGUE = {
   DG_UPSTREAM_FAILED: { status: 502, rule: 'upstream.response', decision: 'error', means: "The engine's answer could not be read (malformed, or the connection ended mid-answer)." },
   // Requests that look like a web browser's, on the insecure loopback listener (src/listen/browser-request-guard.ts):
   // any page the user opens could send them (cross-site requests, DNS rebinding).
-  DG_BROWSER_ORIGIN: { status: 403, rule: 'browser.origin', decision: 'deny', means: "On the insecure loopback listener: the request carries an Origin header, as a web page's does." },
+  DG_BROWSER_ORIGIN: {
+    status: 403,
+    rule: 'browser.origin',
+    decision: 'deny',
+    means: "On the insecure loopback listener: the request carries an Origin header, as a web page's does; on the admin listener's live view, another origin's.",
+  },
   DG_BROWSER_FETCH_SITE: {
     status: 403,
     rule: 'browser.fetch-site',
     decision: 'deny',
-    means: "On the insecure loopback listener: the request carries a Sec-Fetch-Site header other than none, as a web page's does.",
+    means:
+      "On the insecure loopback listener: the request carries a Sec-Fetch-Site header other than none, as a web page's does; on the admin listener's live view, other than none or same-origin.",
   },
-  DG_BROWSER_HOST: { status: 403, rule: 'browser.host', decision: 'deny', means: "On the insecure loopback listener: the Host header names none of the listener's hosts= (DNS rebinding)." },
+  DG_BROWSER_HOST: {
+    status: 403,
+    rule: 'browser.host',
+    decision: 'deny',
+    means: "On the insecure loopback listener: the Host header names none of the listener's hosts= (DNS rebinding); on the admin listener's live view, no loopback name of the listener.",
+  },
   DG_BROWSER_CONTENT_TYPE: {
     status: 403,
     rule: 'browser.content-type',

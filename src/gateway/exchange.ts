@@ -68,7 +68,8 @@ export function forwardingRecord(exchange: Exchange, { target, route, normalised
   };
 }
 
-export function doneRecord(exchange: Exchange, decision: AuditDecision, rule: string, reason: string, outcome: ExchangeOutcome): DoneRecord {
+/** `fix` is how to fix a refusal (deny, error, would_deny); absent for an allowed request. */
+export function doneRecord(exchange: Exchange, decision: AuditDecision, rule: string, reason: string, outcome: ExchangeOutcome, fix?: string): DoneRecord {
   const { understood, decided } = exchange;
   // Absent values stay undefined: the record's formatter leaves them out.
   return {
@@ -86,6 +87,7 @@ export function doneRecord(exchange: Exchange, decision: AuditDecision, rule: st
     rule,
     reason,
     owner: decided?.decision.owner,
+    fix,
     status: outcome.status,
     bytesIn: outcome.bytesIn,
     bytesOut: outcome.bytesOut,
@@ -93,6 +95,7 @@ export function doneRecord(exchange: Exchange, decision: AuditDecision, rule: st
     created: outcome.created,
     redacted: outcome.redacted,
     ownerFiltered: outcome.ownerFiltered,
+    needs: decided?.needs,
     changes: appliedChanges(decided?.decision),
     normalised: understood !== undefined && understood.normalised.size > 0 ? understood.normalised : undefined,
   };

@@ -32,7 +32,7 @@ import { OWNER_FILTERED_ANSWERS, type OwnerAnswer } from '../forward/owner-answe
 import type { RequestGuard } from '../listen/browser-request-guard.js';
 import type { RequestHandler } from '../listen/request-handler.js';
 import { understandRequest, type UnderstoodRequest } from '../decide/understand-request.js';
-import { decideRequest, NO_BODY_READ, policyRefusal, refuses, wholeBody, type Decided, type RequestBody } from '../decide/decide-request.js';
+import { decideRequest, NO_BODY_READ, policyRefusal, refusalFix, refuses, wholeBody, type Decided, type RequestBody } from '../decide/decide-request.js';
 import { CreatedContainerCheck } from './created-container-check.js';
 import { EngineOnDemand } from './engine-on-demand.js';
 import { doneRecord, forwardedDecision, forwardingRecord, type Exchange, type ExchangeOutcome } from './exchange.js';
@@ -475,7 +475,7 @@ export class Gateway implements RequestHandler {
     this.release(exchange);
     const reason = outcome.aborted ? `${decision.reason}; the connection was cut before the exchange completed` : decision.reason;
     const forwarded = forwardedDecision(decision);
-    this.options.audit.write(doneRecord(exchange, forwarded, decision.rule, reason, outcome));
+    this.options.audit.write(doneRecord(exchange, forwarded, decision.rule, reason, outcome, forwarded === 'would_deny' ? refusalFix(decision) : undefined));
     this.options.metrics?.exchange(exchange.understood?.route.operation ?? UNROUTED, forwarded, decision.rule, outcome, exchange);
   }
 
@@ -495,7 +495,7 @@ export class Gateway implements RequestHandler {
     this.release(exchange);
     const outcome = { status: error.status, bytesIn: 0, bytesOut: 0, created: [] };
     const decision: RequestDecision = error.decision === 'deny' ? 'deny' : 'error';
-    this.options.audit.write(doneRecord(exchange, decision, error.rule, error.recorded, outcome));
+    this.options.audit.write(doneRecord(exchange, decision, error.rule, error.recorded, outcome, error.detail.fix));
     this.options.metrics?.exchange(exchange.understood?.route.operation ?? UNROUTED, decision, error.rule, outcome, exchange);
     answer(error);
   }

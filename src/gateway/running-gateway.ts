@@ -3,7 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isGatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import { createAdminServer } from '../observe/admin-server.js';
+import { createAdminServer, type AdminPages } from '../observe/admin-server.js';
 import type { Metrics } from '../observe/metrics.js';
 import { Readiness } from '../observe/readiness.js';
 import type { Policy } from '../judge/policy.js';
@@ -44,9 +44,10 @@ export interface GatewayConfig {
   beforeServing?: () => Promise<void>;
   /**
    * serve --admin-listen: /health, /ready and /metrics on a listener of their own (src/observe/), and the
-   * metrics every part counts into (the audit sink was given them when it was opened).
+   * metrics every part counts into (the audit sink was given them when it was opened); `pages`, the live
+   * view at `/` (src/view/), fed by the audit sink.
    */
-  admin?: { listen: AdminListenerSpec; metrics: Metrics };
+  admin?: { listen: AdminListenerSpec; metrics: Metrics; pages?: AdminPages };
 }
 
 export interface RunningGateway {
@@ -114,7 +115,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   }
   try {
     for (const spec of config.listeners) open.push(await openListener(spec, context));
-    if (config.admin !== undefined) admin = await openAdmin(config.admin.listen, config.admin.metrics, upstream, config, serving);
+    if (config.admin !== undefined) admin = await openAdmin(config.admin, upstream, config, serving);
     tls?.watch();
     await config.beforeServing?.();
     serving.open();
@@ -162,7 +163,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 }
 
 /** The admin listener: its server, /ready's checks (a ping through the engine client, the audit sink's health). */
-function openAdmin(spec: AdminListenerSpec, metrics: Metrics, upstream: Upstream, config: GatewayConfig, serving: ServingLatch): Promise<OpenAdminListener> {
+function openAdmin({ listen, metrics, pages }: NonNullable<GatewayConfig['admin']>, upstream: Upstream, config: GatewayConfig, serving: ServingLatch): Promise<OpenAdminListener> {
   const readiness = new Readiness({
     pingEngine: () =>
       pingEngine(upstream).catch((err: unknown) => {
@@ -170,6 +171,6 @@ function openAdmin(spec: AdminListenerSpec, metrics: Metrics, upstream: Upstream
       }),
     auditHealthy: () => config.audit.healthy,
   });
-  const server = createAdminServer({ metrics, readiness }, (err) => config.logger.error({ err }, 'internal error on the admin listener'));
-  return openAdminListener(spec, server, serving, config.logger);
+  const server = createAdminServer({ metrics, readiness, ...(pages && { pages }) }, (err) => config.logger.error({ err }, 'internal error on the admin listener'));
+  return openAdminListener(listen, server, serving, config.logger, pages);
 }

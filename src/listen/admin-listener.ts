@@ -4,6 +4,7 @@
 // process that is still starting, or still root before --user drops it.
 import type http from 'node:http';
 import type { Logger } from '../log/logger.js';
+import type { AdminPages } from '../observe/admin-server.js';
 import type { AdminListenerSpec } from './listener-spec.js';
 import { gateAccept } from './listeners.js';
 import type { ServingLatch } from './serving-latch.js';
@@ -15,7 +16,7 @@ export interface OpenAdminListener {
   close(): Promise<void>;
 }
 
-export async function openAdminListener(spec: AdminListenerSpec, server: http.Server, serving: ServingLatch, logger: Logger): Promise<OpenAdminListener> {
+export async function openAdminListener(spec: AdminListenerSpec, server: http.Server, serving: ServingLatch, logger: Logger, pages?: AdminPages): Promise<OpenAdminListener> {
   gateAccept(server, serving, () => true);
   let remove: () => Promise<void> = () => Promise.resolve();
   if (spec.kind === 'unix') {
@@ -29,11 +30,12 @@ export async function openAdminListener(spec: AdminListenerSpec, server: http.Se
       });
     });
   }
-  logger.info({ listener: spec.name, ...(spec.kind === 'unix' && { mode: spec.mode.toString(8) }) }, 'admin listener: /health, /ready, /metrics');
+  logger.info({ listener: spec.name, ...(spec.kind === 'unix' && { mode: spec.mode.toString(8) }) }, `admin listener: /health, /ready, /metrics${pages ? ', the live view at /' : ''}`);
   return {
     server,
     close: async () => {
-      // Scrapes are short: nothing to wait for.
+      // Scrapes are short: nothing to wait for; the live view's event streams end with it.
+      pages?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await remove();

@@ -23,7 +23,7 @@ export type RequestGuard = (req: IncomingMessage) => void;
 const SIMPLE_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 
 /** How many times a header appears in the raw request (Node keeps only the first Host). */
-function occurrences(req: IncomingMessage, name: string): number {
+export function occurrences(req: IncomingMessage, name: string): number {
   let count = 0;
   for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === name) count++;
   return count;

@@ -21,6 +21,21 @@ export function exactHostNames(hosts: readonly string[]): HostNames {
   return { accepts: (host) => allowed.has(host), accepted: [...allowed].join(', '), example: [...allowed][0] ?? '127.0.0.1:PORT' };
 }
 
+/**
+ * The Host rule of the admin listener's live view (src/view/): the loopback names, `127.0.0.1`, `[::1]` and
+ * `localhost`, with the listener's port, or with any port on a unix socket (reached through a forwarded port,
+ * `ssh -L`, whose number the gateway cannot know). A rebinding page sends its own, dotted, name: never these.
+ */
+export function loopbackHostNames(port: number | undefined): HostNames {
+  const names = ['127.0.0.1', '[::1]', 'localhost'];
+  if (port !== undefined) return exactHostNames(names.map((name) => `${name}:${port}`));
+  return {
+    accepts: (host) => names.some((name) => host === name || (host.startsWith(`${name}:`) && /^\d{1,5}$/.test(host.slice(name.length + 1)))),
+    accepted: `${names.join(', ')}, with any port`,
+    example: 'localhost:PORT',
+  };
+}
+
 /** A DNS label as compose service and container names are (docker's DNS answers underscores too). */
 const SINGLE_LABEL = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 /** A dotted name as `hosts=` lists it. */

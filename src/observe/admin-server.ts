@@ -1,13 +1,26 @@
-// The admin listener's HTTP server (serve --admin-listen): /health, /ready and /metrics, read-only, and
-// nothing else. It is a server of its own, never one of the Engine API listeners: a client of the engine
+// The admin listener's HTTP server (serve --admin-listen): /health, /ready and /metrics, read-only, and the
+// pages given to it (the live view). It is a server of its own, never one of the Engine API listeners: a client of the engine
 // must not read what other clients do, and a monitor needs no access to the engine.
 import http from 'node:http';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 
+/**
+ * Pages served beside the endpoints (the live view, src/view/live-view.ts, which the layers after this one
+ * build): asked first, they answer their own paths and leave the rest.
+ */
+export interface AdminPages {
+  readonly paths: readonly string[];
+  /** Answers the request and returns true when it is one of its paths; false leaves it to the admin server. */
+  answer(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /** Ends what stays open (event streams, timers) when the listener closes. */
+  close(): void;
+}
+
 export interface AdminEndpoints {
   metrics: Metrics;
   readiness: Readiness;
+  pages?: AdminPages;
 }
 
 /** The paths served, for the 404's message. */
@@ -26,6 +39,7 @@ function sendJson(res: http.ServerResponse, status: number, body: object, header
 
 /** Answers one admin request. Exported for the tests of its routing. */
 export async function answerAdminRequest(req: http.IncomingMessage, res: http.ServerResponse, endpoints: AdminEndpoints): Promise<void> {
+  if (endpoints.pages?.answer(req, res) === true) return;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendJson(res, 405, { message: `dockgate admin: ${req.method} is not served; the admin listener answers GET and HEAD only` }, { Allow: 'GET, HEAD' });
     return;
@@ -48,7 +62,7 @@ export async function answerAdminRequest(req: http.IncomingMessage, res: http.Se
       return;
     }
     default:
-      sendJson(res, 404, { message: `dockgate admin: no such endpoint; the admin listener serves ${PATHS.join(', ')}` });
+      sendJson(res, 404, { message: `dockgate admin: no such endpoint; the admin listener serves ${[...PATHS, ...(endpoints.pages?.paths ?? [])].join(', ')}` });
   }
 }
 

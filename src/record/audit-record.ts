@@ -7,6 +7,7 @@ import type { NormalisationLog } from '../route/normalisation.js';
 import type { ObjectKind } from '../route/route.js';
 import type { AppliedDefault } from '../judge/decision.js';
 import { REDACT_KINDS, type RedactKind } from '../judge/redaction.js';
+import { needsJson, type RequestNeeds } from './request-needs.js';
 
 /**
  * `deny` and `error` are answered by the gateway itself; `would_deny` is a request that policy refused
@@ -67,6 +68,11 @@ export interface ForwardingRecord extends RequestFacts {
 export interface DoneRecord extends RequestFacts {
   phase: 'done';
   decision: AuditDecision;
+  /**
+   * How to fix a refusal, one sentence written by the gateway (the `fix` of the refusal the client was sent,
+   * or for `would_deny` the one it would have been sent); absent on allowed requests.
+   */
+  fix?: string;
   /** The HTTP status sent to the client (101 for a hijacked stream); 0 when none was sent. */
   status: number;
   /** Body bytes received from the client and sent back to it (both directions of a hijacked stream). */
@@ -82,6 +88,12 @@ export interface DoneRecord extends RequestFacts {
   redacted?: Partial<Record<RedactKind, number>>;
   /** Set when dockgate kept the answer to the client's owner (events, df: answers the engine cannot filter by owner). */
   ownerFiltered?: true;
+  /**
+   * What the request asked of the host (bind sources, capabilities, namespaces, limits, ports, image, drivers),
+   * read from the judged body whatever the rule judged, for `dockgate policy learn`; absent when it asked
+   * nothing beyond the engine's defaults. Facts, never the body: no environment, labels or credentials.
+   */
+  needs?: RequestNeeds;
 }
 
 /**
@@ -165,6 +177,7 @@ export function formatAuditRecord(record: AuditRecord): string {
   line += `,"decision":${known(record.decision)},"rule":${known(record.rule)},"reason":${known(record.reason)}`;
   if (record.owner !== undefined) line += `,"owner":${str(record.owner)}`;
   if (record.phase === 'done') {
+    if (record.fix !== undefined) line += `,"fix":${known(record.fix)}`;
     line += `,"status":${num(record.status)},"bytesIn":${num(record.bytesIn)},"bytesOut":${num(record.bytesOut)},"durationMs":${num(record.durationMs)}`;
     line += `,"created":${record.created.length === 0 ? '[]' : JSON.stringify(record.created.map(String))}`;
     if (record.redacted !== undefined)
@@ -172,6 +185,7 @@ export function formatAuditRecord(record: AuditRecord): string {
         .map((k) => `"${k}":${num(record.redacted![k]!)}`)
         .join(',')}}`;
     if (record.ownerFiltered === true) line += `,"ownerFiltered":true`;
+    if (record.needs !== undefined) line += `,"needs":${needsJson(record.needs)}`;
   }
   if (record.changes !== undefined) {
     const changes = record.changes.map((change) => ({

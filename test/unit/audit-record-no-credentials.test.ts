@@ -134,3 +134,11 @@ test('without a file, records go to the writer as JSON lines and durable writes 
   await sink.close();
   assert.deepEqual(lines, [formatAuditRecord(record), formatAuditRecord(record)]);
 });
+
+test("a refusal's done record says how to fix it, after the reason and owner, in the gateway's words", () => {
+  const refused: DoneRecord = { ...recordWithSmuggledFields(), decision: 'deny', status: 403, fix: 'Drop --privileged' };
+  const parsed = JSON.parse(formatAuditRecord(refused)) as Record<string, unknown>;
+  assert.equal(parsed['fix'], 'Drop --privileged');
+  const keys = Object.keys(parsed);
+  assert.deepEqual(keys.slice(keys.indexOf('reason'), keys.indexOf('status') + 1), ['reason', 'owner', 'fix', 'status']);
+});
