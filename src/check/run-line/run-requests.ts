@@ -1,6 +1,7 @@
 // The container creates a shell script's (or one command line's) `docker run` and `docker create` commands
 // would send: each command read as the CLI reads it (read-run-line.ts), its flags put into the create body
-// (run-flags.ts), the name into the query, with where each field was written. `docker container run` and
+// (run-flags.ts), the name and platform into the query, the attached streams as -a, -i and -d ask, with
+// where each field was written. `docker container run` and
 // `docker container create` too; other docker commands send other requests and are listed as not checked.
 import { ConfigError } from '../../errors/config-error.js';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
@@ -44,6 +45,7 @@ function runLineRequest(line: RunLine): CheckedRequest {
   for (const use of uses) {
     const { flag } = use;
     if (flag.apply !== undefined) flag.apply(body, use.value, use.location);
+    // -i is read with -a and -d below; endpoint options once the network is known.
     else if (flag.client !== true && flag.endpoint !== true && flag.name !== 'interactive') {
       throw new ConfigError(
         `${use.location.file}:${use.location.line}:${use.location.column}: --${flag.name} is not read by dockgate check yet, so this line cannot be judged as the CLI would send it`,
