@@ -119,6 +119,14 @@ describe('name: and the names current Compose gives', () => {
     assert.equal(nameOf(composeRequests({ files: [join(unnamed, 'compose.yaml')], env: {} })), 'other_dir-web-1');
   });
 
+  test('-p or COMPOSE_PROJECT_NAME that current Compose would have to normalise is refused, as current Compose refuses it; 1.29 normalises it', () => {
+    const invalid = /invalid project name "My\.Shop": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number/u;
+    assert.throws(() => composeRequests({ files: [file], env: {}, projectName: 'My.Shop' }), invalid);
+    assert.throws(() => composeRequests({ files: [file], env: { COMPOSE_PROJECT_NAME: 'My.Shop' } }), invalid);
+    const old = composeProject({ 'docker-compose.yml': 'version: "3.8"\nservices:\n  web:\n    image: busybox\n' });
+    assert.ok(create(composeRequests({ files: [join(old, 'docker-compose.yml')], env: {}, projectName: 'My.Shop' }), 'service web').path.endsWith('?name=myshop_web_1'));
+  });
+
   test('name: is interpolated and normalised as current Compose normalises it; the last file giving one wins', () => {
     const named = composeProject({
       'compose.yaml': 'name: ${PROJECT:-first}\nservices:\n  web:\n    image: busybox\n',

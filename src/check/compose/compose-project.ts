@@ -3,6 +3,7 @@
 // have on the engine (`<project>_<name>`, or the `name:` given, or the external name). A project whose
 // files use keys only current Compose reads is named as current Compose names it: `name:` among the
 // sources of its name, its containers `<project>-<service>-<number>`.
+import { ConfigError } from '../../errors/config-error.js';
 import type { SourceLocation } from '../checked-request.js';
 import type { ComposeFile } from './compose-file.js';
 import type { Variables } from './interpolation.js';
@@ -43,12 +44,23 @@ export interface ComposeProject {
 /**
  * Compose's project name: `-p`, else COMPOSE_PROJECT_NAME, else (current Compose only) the files' `name:`,
  * else the working directory's name; lower case, only `-_a-z0-9` kept (and, from `name:`, no leading `-` or
- * `_`, as current Compose normalises it; one left empty names nothing).
+ * `_`, as current Compose normalises it; one left empty names nothing). For current Compose, a `-p` or
+ * COMPOSE_PROJECT_NAME it would have to normalise is refused, as current Compose refuses it.
  */
-export function projectName(given: string | undefined, variables: Variables, workingDir: string, fromFiles?: ComposeFile['name']): { name: string; at?: SourceLocation } {
+export function projectName(
+  given: string | undefined,
+  variables: Variables,
+  workingDir: string,
+  current: { compose: boolean; fromFiles?: ComposeFile['name'] },
+): { name: string; at?: SourceLocation } {
   const normalise = (name: string): string => name.toLowerCase().replace(/[^-_a-z0-9]/gu, '');
   const name = [given, variables['COMPOSE_PROJECT_NAME']].find((candidate) => candidate !== undefined && candidate !== '');
+  // Current Compose refuses a name given on the command line or in the environment that it would have to normalise; 1.29 normalises it.
+  if (name !== undefined && current.compose && !/^[a-z0-9][a-z0-9_-]*$/u.test(name)) {
+    throw new ConfigError(`invalid project name "${name}": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`);
+  }
   if (name !== undefined) return { name: normalise(name) };
+  const fromFiles = current.fromFiles;
   const named = normalise(fromFiles?.value ?? '').replace(/^[-_]+/u, '');
   if (named !== '') return { name: named, at: fromFiles!.at };
   const base = normalise(

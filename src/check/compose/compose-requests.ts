@@ -87,7 +87,7 @@ export function loadComposeProject(options: ComposeRequestsOptions): ComposeProj
   };
   const nameInFiles = files.flatMap((file) => (file.name === undefined ? [] : [file.name])).at(-1);
   const currentCompose = nameInFiles !== undefined || services.some((service) => [...CURRENT_SPEC_SERVICE_KEYS].some((key) => service.config.entries.has(key)));
-  const { name, at: nameAt } = projectName(options.projectName, variables, workingDir, nameInFiles);
+  const { name, at: nameAt } = projectName(options.projectName, variables, workingDir, { compose: currentCompose, ...(nameInFiles !== undefined && { fromFiles: nameInFiles }) });
   const project: ComposeProject = {
     name,
     ...(nameAt !== undefined && { nameAt }),
