@@ -2,7 +2,7 @@
 // of a service's containers: each service key mapped to the body field Compose maps it to, with the
 // conversions it makes (sizes to bytes, `cpus` to NanoCpus, `restart` to a policy, devices, ports and
 // tmpfs to the engine's shapes, secrets to read-only binds of their files, reserved devices (GPUs) to device
-// requests), the fields it always sends
+// requests; the current Compose Specification's `uts` and `cgroup` as current Compose sends them), the fields it always sends
 // (Binds, Links, PortBindings, VolumesFrom, LogConfig, NetworkMode, Volumes), and where each field was
 // written. blkio_config, which decides nothing the judge looks at, is not sent here; keys Compose
 // never sends (build, depends_on, profiles, deploy's swarm-only parts) set nothing.
