@@ -219,12 +219,12 @@ describe('formats, names and order', () => {
     assert.deepEqual(web.body.HostConfig.Binds, ['data:/data:rw']);
   });
 
-  test('a key the schema does not know is refused at the key: uts in a v3 file, net in a v2 one', () => {
+  test('a key the schema does not know is refused at the key: a misspelt one in a v3 file, net in a v2 one', () => {
     const dir = composeProject({
-      'uts.yml': 'version: "3.8"\nservices:\n  web:\n    image: busybox\n    uts: host\n',
+      'uts.yml': 'version: "3.8"\nservices:\n  web:\n    image: busybox\n    uts_mode: host\n',
       'net.yml': 'version: "2.4"\nservices:\n  web:\n    image: busybox\n    net: host\n',
     });
-    assert.throws(() => composeRequests({ files: [join(dir, 'uts.yml')], env: {} }), /uts\.yml:5:5: Unsupported config option for services\.web: 'uts'/);
+    assert.throws(() => composeRequests({ files: [join(dir, 'uts.yml')], env: {} }), /uts\.yml:5:5: Unsupported config option for services\.web: 'uts_mode'/);
     assert.throws(() => composeRequests({ files: [join(dir, 'net.yml')], env: {} }), /net\.yml:5:5: Unsupported config option for services\.web: 'net'/);
   });
 

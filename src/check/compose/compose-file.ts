@@ -1,7 +1,10 @@
 // One compose file as Compose 1.29 loads it before merging: its version (the legacy v1 format, services at
 // the top level, or v2/v3 and the Compose Specification, services under `services:`), its sections checked
 // for the shape Compose requires, the keys its schema knows (an unknown one is refused, as Compose refuses
-// it), and its values interpolated and converted to the types Compose converts them to.
+// it), and its values interpolated and converted to the types Compose converts them to. A later format's
+// file may also use the keys of the current Compose Specification that 1.29 predates and that reach the host
+// or name things (`name:`, a service's `uts` and `cgroup`): such a file is one only current Compose (`docker
+// compose`, v2) runs, which reads every file of a later format as the Specification whatever its `version`.
 import { readFileSync } from 'node:fs';
 import type { SourceLocation } from '../checked-request.js';
 import { ComposeFileError } from './compose-file-error.js';
@@ -17,9 +20,14 @@ export interface ComposeFile {
   volumes: LocatedMap;
   networks: LocatedMap;
   secrets: LocatedMap;
+  /** The project name the file gives (`name:`, interpolated), a key of the current Compose Specification. */
+  name?: { value: string; at: SourceLocation };
 }
 
-const TOP_LEVEL_KEYS = new Set(['version', 'services', 'networks', 'volumes', 'secrets', 'configs']);
+const TOP_LEVEL_KEYS = new Set(['version', 'name', 'services', 'networks', 'volumes', 'secrets', 'configs']);
+
+/** The service keys of the current Compose Specification that 1.29's schema predates and `check` reads, as current Compose does. */
+export const CURRENT_SPEC_SERVICE_KEYS = new Set(['uts', 'cgroup']);
 
 /** The service keys of Compose 1.29's schema (compose_spec.json); any other is refused. */
 export const SERVICE_KEYS = new Set([
@@ -132,7 +140,8 @@ export function loadComposeFile(path: string, variables: Variables): ComposeFile
   });
   let format: 1 | 2 = 2;
   if (version === undefined || (version.value.kind === 'scalar' && (version.value.value === null || version.value.value === ''))) {
-    format = sections ? 2 : 1;
+    // A `name:` that is no mapping names the project, which only the Specification does (a legacy service would be a mapping).
+    format = sections || root.entries.get('name')?.value.kind === 'scalar' ? 2 : 1;
   } else if (version.value.kind === 'map') {
     format = 1; // `version` is then taken for a service's name, as Compose does
   } else if (version.value.kind !== 'scalar' || typeof version.value.value !== 'string') {
@@ -150,7 +159,7 @@ export function loadComposeFile(path: string, variables: Variables): ComposeFile
   for (const [key, entry] of root.entries) {
     if (!TOP_LEVEL_KEYS.has(key) && !isExtension(key)) throw new ComposeFileError(entry.key, `Additional properties are not allowed ('${key}' was unexpected)`);
   }
-  const services = readSection(path, root.entries.get('services'), 'service', SERVICE_KEYS, start);
+  const services = readSection(path, root.entries.get('services'), 'service', new Set([...SERVICE_KEYS, ...CURRENT_SPEC_SERVICE_KEYS]), start);
   const volumes = readSection(path, root.entries.get('volumes'), 'volume', VOLUME_KEYS, start);
   const networks = readSection(path, root.entries.get('networks'), 'network', NETWORK_KEYS, start);
   const secrets = readSection(path, root.entries.get('secrets'), 'secret', SECRET_KEYS, start);
@@ -158,5 +167,14 @@ export function loadComposeFile(path: string, variables: Variables): ComposeFile
   interpolateSection(volumes, 'volume', variables);
   interpolateSection(networks, 'network', variables);
   interpolateSection(secrets, 'secret', variables);
-  return { path, format, services, volumes, networks, secrets };
+  const name = projectNameEntry(path, root.entries.get('name'), variables);
+  return { path, format, services, volumes, networks, secrets, ...(name !== undefined && { name }) };
+}
+
+/** `name:` interpolated (one left empty names nothing, as current Compose reads it); current Compose normalises it rather than refusing it. */
+function projectNameEntry(path: string, entry: LocatedEntry | undefined, variables: Variables): ComposeFile['name'] {
+  if (entry === undefined || (entry.value.kind === 'scalar' && (entry.value.value === null || entry.value.value === ''))) return undefined;
+  const node = interpolateNode(entry.value, variables, 'name', { key: 'name', section: 'project', name: path }, true);
+  if (node.kind !== 'scalar' || typeof node.value !== 'string') throw new ComposeFileError(node.at, `In file '${path}', name must be a string, not ${describeType(node)}`);
+  return { value: node.value, at: entry.key };
 }

@@ -1,7 +1,11 @@
 // A project as Compose 1.29 holds it once its files are loaded, merged and extended: its name, working
 // directory, variables, services in order, and the volumes and networks it declares, with the names they
-// have on the engine (`<project>_<name>`, or the `name:` given, or the external name).
+// have on the engine (`<project>_<name>`, or the `name:` given, or the external name). A project whose
+// files use keys only current Compose reads is named as current Compose names it: `name:` among the
+// sources of its name, its containers `<project>-<service>-<number>`.
+import { ConfigError } from '../../errors/config-error.js';
 import type { SourceLocation } from '../checked-request.js';
+import type { ComposeFile } from './compose-file.js';
 import type { Variables } from './interpolation.js';
 import type { LocatedMap } from './located-yaml.js';
 import { LocatedReader } from './located-values.js';
@@ -22,10 +26,14 @@ export interface ProjectResource {
 
 export interface ComposeProject {
   name: string;
+  /** Where the `name:` that named the project was written, when one did (not `-p`, COMPOSE_PROJECT_NAME or the directory). */
+  nameAt?: SourceLocation;
   /** The directory relative paths are taken from: the first file's. */
   workingDir: string;
   /** 1: the legacy format (no networks, no named volumes); 2: every later one. */
   format: 1 | 2;
+  /** Whether the files use keys of the current Compose Specification that 1.29 refuses: only current Compose (v2) runs them, and names them. */
+  currentCompose: boolean;
   variables: Variables;
   services: ProjectService[];
   volumes: Map<string, ProjectResource>;
@@ -33,18 +41,35 @@ export interface ComposeProject {
   secrets: Map<string, ProjectResource>;
 }
 
-/** Compose's project name: `-p`, else COMPOSE_PROJECT_NAME, else the working directory's name; lower case, only `-_a-z0-9` kept. */
-export function projectName(given: string | undefined, variables: Variables, workingDir: string): string {
+/**
+ * Compose's project name: `-p`, else COMPOSE_PROJECT_NAME, else (current Compose only) the files' `name:`,
+ * else the working directory's name; lower case, only `-_a-z0-9` kept (and, from `name:`, no leading `-` or
+ * `_`, as current Compose normalises it; one left empty names nothing). For current Compose, a `-p` or
+ * COMPOSE_PROJECT_NAME it would have to normalise is refused, as current Compose refuses it.
+ */
+export function projectName(
+  given: string | undefined,
+  variables: Variables,
+  workingDir: string,
+  current: { compose: boolean; fromFiles?: ComposeFile['name'] },
+): { name: string; at?: SourceLocation } {
   const normalise = (name: string): string => name.toLowerCase().replace(/[^-_a-z0-9]/gu, '');
-  const name = given !== undefined && given !== '' ? given : variables['COMPOSE_PROJECT_NAME'];
-  if (name !== undefined && name !== '') return normalise(name);
+  const name = [given, variables['COMPOSE_PROJECT_NAME']].find((candidate) => candidate !== undefined && candidate !== '');
+  // Current Compose refuses a name given on the command line or in the environment that it would have to normalise; 1.29 normalises it.
+  if (name !== undefined && current.compose && !/^[a-z0-9][a-z0-9_-]*$/u.test(name)) {
+    throw new ConfigError(`invalid project name "${name}": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`);
+  }
+  if (name !== undefined) return { name: normalise(name) };
+  const fromFiles = current.fromFiles;
+  const named = normalise(fromFiles?.value ?? '').replace(/^[-_]+/u, '');
+  if (named !== '') return { name: named, at: fromFiles!.at };
   const base = normalise(
     workingDir
       .split('/')
       .filter((part) => part !== '')
       .at(-1) ?? '',
   );
-  return base === '' ? 'default' : base;
+  return { name: base === '' ? 'default' : base };
 }
 
 /** Whether the resource is external, and the name it is given (`name:`, `external.name`, or its own for an external one). */
@@ -77,7 +102,12 @@ export function networkEngineName(project: ComposeProject, network: string): str
   return custom ?? `${project.name}_${network}`;
 }
 
-/** The name Compose 1.29 gives a service's container number `number`: `<project>_<service>_<number>`. */
+/** The name Compose gives a service's container number `number`: `<project>_<service>_<number>` (1.29), `<project>-<service>-<number>` (current). */
 export function containerName(project: ComposeProject, service: string, number = 1): string {
-  return `${project.name.replace(/^[-_]+/u, '')}_${service}_${number}`;
+  return project.currentCompose ? `${project.name}-${service}-${number}` : `${project.name.replace(/^[-_]+/u, '')}_${service}_${number}`;
+}
+
+/** The image a service that is only built gets: `<project>_<service>` (1.29), `<project>-<service>` (current). */
+export function builtImageName(project: ComposeProject, service: string): string {
+  return project.currentCompose ? `${project.name}-${service}` : `${project.name.replace(/^[-_]+/u, '')}_${service}`;
 }

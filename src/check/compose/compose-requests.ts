@@ -6,7 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import type { CheckedRequest } from '../checked-request.js';
 import { ComposeFileError } from './compose-file-error.js';
-import { loadComposeFile, type ComposeFile } from './compose-file.js';
+import { CURRENT_SPEC_SERVICE_KEYS, loadComposeFile, type ComposeFile } from './compose-file.js';
 import { projectName, resourceNaming, type ComposeProject, type ProjectResource, type ProjectService } from './compose-project.js';
 import { projectVariables } from './dot-env.js';
 import type { Variables } from './interpolation.js';
@@ -21,7 +21,7 @@ import { sortServices, serviceDependencies } from './service-order.js';
 export interface ComposeRequestsOptions {
   /** The compose files, as `-f` gives them, in order (relative to the current directory). */
   files: readonly string[];
-  /** `-p`; else COMPOSE_PROJECT_NAME; else the first file's directory's name. */
+  /** `-p`; else COMPOSE_PROJECT_NAME; else the files' `name:` (the last one given); else the first file's directory's name. */
   projectName?: string;
   /** `--profile`s; else COMPOSE_PROFILES (comma-separated). */
   profiles?: readonly string[];
@@ -85,10 +85,15 @@ export function loadComposeProject(options: ComposeRequestsOptions): ComposeProj
     }
     return out;
   };
+  const nameInFiles = files.flatMap((file) => (file.name === undefined ? [] : [file.name])).at(-1);
+  const currentCompose = nameInFiles !== undefined || services.some((service) => [...CURRENT_SPEC_SERVICE_KEYS].some((key) => service.config.entries.has(key)));
+  const { name, at: nameAt } = projectName(options.projectName, variables, workingDir, { compose: currentCompose, ...(nameInFiles !== undefined && { fromFiles: nameInFiles }) });
   const project: ComposeProject = {
-    name: projectName(options.projectName, variables, workingDir),
+    name,
+    ...(nameAt !== undefined && { nameAt }),
     workingDir,
     format: main.format,
+    currentCompose,
     variables,
     services,
     volumes: resources('volumes'),

@@ -2,7 +2,7 @@
 // of a service's containers: each service key mapped to the body field Compose maps it to, with the
 // conversions it makes (sizes to bytes, `cpus` to NanoCpus, `restart` to a policy, devices, ports and
 // tmpfs to the engine's shapes, secrets to read-only binds of their files, reserved devices (GPUs) to device
-// requests), the fields it always sends
+// requests; the current Compose Specification's `uts` and `cgroup` as current Compose sends them), the fields it always sends
 // (Binds, Links, PortBindings, VolumesFrom, LogConfig, NetworkMode, Volumes), and where each field was
 // written. blkio_config, which decides nothing the judge looks at, is not sent here; keys Compose
 // never sends (build, depends_on, profiles, deploy's swarm-only parts) set nothing.
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { CheckedRequest, SourceLocation } from '../checked-request.js';
 import { parseBytes } from './byte-sizes.js';
 import { ComposeFileError } from './compose-file-error.js';
-import { containerName, networkEngineName, resourceNaming, type ComposeProject, type ProjectService } from './compose-project.js';
+import { builtImageName, containerName, networkEngineName, resourceNaming, type ComposeProject, type ProjectService } from './compose-project.js';
 import { parseDotEnv } from './dot-env.js';
 import { FieldLocations } from './field-locations.js';
 import type { LocatedNode, ScalarValue } from './located-yaml.js';
@@ -26,6 +26,7 @@ export const COMPOSE_VERSION = '1.29.2';
 const NAMESPACE_KEYS = [
   ['pid', 'PidMode'],
   ['ipc', 'IpcMode'],
+  ['uts', 'UTSMode'], // the current Compose Specification's, sent by current Compose as written
 ] as const;
 
 /** `service:NAME` → the container Compose joins (its first one's name here; the id once it exists). */
@@ -180,7 +181,7 @@ export function containerCreateRequest(project: ComposeProject, service: Project
         key,
       );
   }
-  out.put('Image', image ?? `${project.name.replace(/^[-_]+/u, '')}_${service.name}`, 'image');
+  out.put('Image', image ?? builtImageName(project, service.name), 'image');
   const volumes = serviceVolumes(project, service.name, r, where, apiVersion);
   body['Volumes'] = volumes.volumes;
   body['NetworkDisabled'] = false;
@@ -217,6 +218,12 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   for (const [key, field] of NAMESPACE_KEYS) {
     const value = r.string(key);
     if (value) out.put(`HostConfig.${field}`, joinedMode(project, value), key);
+  }
+  const cgroup = r.string('cgroup');
+  if (cgroup !== undefined) {
+    // The current Compose Specification's `cgroup`: the cgroup namespace, `host` or `private`, sent as CgroupnsMode.
+    if (cgroup !== 'host' && cgroup !== 'private') throw new ComposeFileError(r.entry('cgroup')!.value.at, `${r.where}.cgroup must be one of the following: "host", "private"`);
+    out.put('HostConfig.CgroupnsMode', cgroup, 'cgroup');
   }
   for (const [key, field, type, when] of HOST_SCALARS) out.scalar(key, `HostConfig.${field}`, type, when);
   for (const [key, field, when] of HOST_LISTS) out.list(key, `HostConfig.${field}`, when);
@@ -317,6 +324,7 @@ export function containerCreateRequest(project: ComposeProject, service: Project
   const name = serviceContainerName(project, service.name, number);
   const customName = r.entry('container_name');
   if (customName !== undefined) where.set('?name', customName.key);
+  else if (project.nameAt !== undefined) where.set('?name', project.nameAt);
   return {
     subject: number === 1 ? `service ${service.name}` : `service ${service.name} (container ${number})`,
     method: 'POST',
