@@ -1,10 +1,14 @@
-// ping, containers_json and denied: keep-alive requests from autocannon (in this process) at a fixed number
-// of connections. Per concurrency: a warm-up slice per target, then rounds in which every target gets one
-// slice, starting with a different target each round. Requests/s is the median of a target's slices;
-// p50/p99 are taken over the latencies of all its slices (recorded per response, to the microsecond).
+// ping, containers_json, containers_json_100, denied and denied_bodiless: keep-alive requests from
+// autocannon (in this process) at a fixed number of connections. Per concurrency: a warm-up slice per
+// target, then rounds in which every target gets one slice, starting with a different target each round.
+// Requests/s is the median of a target's slices; p50/p99 are taken over the latencies of all its slices
+// (recorded per response, to the microsecond). For a target given a process to watch (ping: dockgate and
+// HAProxy), cpu_us_per_req is that process's CPU time (utime + stime from /proc) over the target's measured
+// slices of every concurrency, warm-ups left out, divided by the responses of those slices.
 
 import autocannon from 'autocannon';
 import type { Target, TargetName } from '../support/http.js';
+import { cpuSeconds } from '../support/process-stats.js';
 import type { Results } from '../support/results.js';
 import type { Settings } from '../support/settings.js';
 import { median, rotated, Samples } from '../support/stats.js';
@@ -65,16 +69,28 @@ export interface LoadScenario {
   rounds: number;
   sliceSeconds: number;
   warmupSeconds: number;
+  /** The process serving a target, whose CPU per response is measured (cpu_us_per_req); none for the others. */
+  cpuPids?: Partial<Record<TargetName, number>>;
 }
 
 export async function runLoad(spec: LoadScenario, results: Results, log: (line: string) => void): Promise<void> {
+  const watched = spec.targets.flatMap((target) => {
+    const pid = spec.cpuPids?.[target.name];
+    return pid === undefined ? [] : [{ name: target.name, pid, seconds: 0, responses: 0 }];
+  });
   for (const connections of spec.concurrencies) {
     for (const target of spec.targets) if (spec.warmupSeconds > 0) await slice(target, spec.load, connections, spec.warmupSeconds, undefined);
     const rates = new Map<TargetName, number[]>(spec.targets.map((t) => [t.name, []]));
     const samples = new Map<TargetName, Samples>(spec.targets.map((t) => [t.name, new Samples()]));
     for (let round = 0; round < spec.rounds; round++) {
       for (const target of rotated(spec.targets, round)) {
+        const cpu = watched.find((w) => w.name === target.name);
+        const cpuBefore = cpu === undefined ? 0 : cpuSeconds(cpu.pid);
         const measured = await slice(target, spec.load, connections, spec.sliceSeconds, spec.latencies ? samples.get(target.name) : undefined);
+        if (cpu !== undefined) {
+          cpu.seconds += cpuSeconds(cpu.pid) - cpuBefore;
+          cpu.responses += measured.responses;
+        }
         rates.get(target.name)!.push(measured.rps);
       }
     }
@@ -88,6 +104,10 @@ export async function runLoad(spec: LoadScenario, results: Results, log: (line: 
       }
       log(`  ${spec.scenario} c${connections} ${target.name}: slices ${targetRates.map((r) => Math.round(r)).join(', ')} req/s`);
     }
+  }
+  for (const cpu of watched) {
+    results.add(spec.scenario, cpu.name, 'cpu_us_per_req', (cpu.seconds / cpu.responses) * 1e6, 'us');
+    log(`  ${spec.scenario} ${cpu.name} (pid ${cpu.pid}): ${cpu.seconds.toFixed(2)} s of CPU for ${cpu.responses} responses`);
   }
 }
 

@@ -2,9 +2,15 @@
 
 import type { TargetName } from './http.js';
 
+/**
+ * Whom a row measures: one of the three targets, or `disk`, the machine's own (the fdatasync latency
+ * create_delete's target is bounded by), which no request goes through.
+ */
+export type RowTarget = TargetName | 'disk';
+
 export interface Row {
   scenario: string;
-  target: TargetName;
+  target: RowTarget;
   metric: string;
   value: number;
   unit: string;
@@ -17,11 +23,11 @@ export class Results {
   /** Scenarios that failed, with why; the run exits non-zero when there are any. */
   readonly failures: { scenario: string; error: string }[] = [];
 
-  add(scenario: string, target: TargetName, metric: string, value: number, unit: string): void {
+  add(scenario: string, target: RowTarget, metric: string, value: number, unit: string): void {
     this.rows.push({ scenario, target, metric, value: round(value), unit });
   }
 
-  get(scenario: string, target: TargetName, metric: string): number | undefined {
+  get(scenario: string, target: RowTarget, metric: string): number | undefined {
     return this.rows.find((row) => row.scenario === scenario && row.target === target && row.metric === metric)?.value;
   }
 }
