@@ -161,7 +161,9 @@ async function main(): Promise<number> {
         log,
       ),
     );
-    await run('containers_json_100', () => runContainersJson100(direct, apiVersion, { targets: all, concurrencies: [10, 64], latencies: true, ...http }, results, log));
+    await run('containers_json_100', () =>
+      runContainersJson100(direct, apiVersion, { targets: all, concurrencies: [10, 64], latencies: true, ...loadSettings(settings.containersJson100) }, results, log),
+    );
     await run('denied', () =>
       runLoad(
         {

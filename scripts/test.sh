@@ -122,6 +122,7 @@ unit_tests=(
   test/unit/compose-files-merged-extended-and-profiled-as-compose-does.test.ts
   test/unit/compose-keys-mapped-to-create-bodies-and-located.test.ts
   test/unit/compose-specification-keys-read-as-current-compose-sends-them.test.ts
+  test/unit/bench-targets-follow-the-issue.test.ts
 )
 
 # Each end-to-end file starts a private dockerd and the gateway; on 2 cores they run one file at a
