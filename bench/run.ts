@@ -84,7 +84,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; haproxyKeepAlive:
       const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
       if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
       only = new Set(names as Scenario[]);
-      // create_delete's target is bounded by the disk's fdatasync latency: measured with it, at the cost of a few hundred ms.
+      // create_delete's target is bounded by the disk's fdatasync latency: measured with it, at the cost of a fraction of a second.
       if (only.has('create_delete')) only.add('fdatasync');
     } else throw new Error(`unknown argument ${arg} (known: --quick, --haproxy-keepalive, --admin-listen, --only=SCENARIO,...)`);
   }
