@@ -18,6 +18,7 @@ import { ConnectionRefusals } from '../listen/connection-refusals.js';
 import type { AdminListenerSpec, ListenerSpec } from '../listen/listener-spec.js';
 import { openAdminListener, type OpenAdminListener } from '../listen/admin-listener.js';
 import { Gateway } from './gateway.js';
+import { padHeap } from './heap-padding.js';
 import { createEngineLookup, pingEngine } from '../forward/engine-client.js';
 import { Admission } from '../admit/admission.js';
 import { BodyBudgets } from '../admit/body-budgets.js';
@@ -74,6 +75,7 @@ function warnAboutExpiry(files: TlsFiles, logger: Logger, certificateExpiryWarni
 }
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  padHeap(config.logger);
   // Everything that can be checked is checked before the first listener is bound.
   const material = config.tls && loadTlsMaterial(config.tls, (message) => config.logger.warn({}, message));
   checkListenersHaveTls(config.listeners, material);
