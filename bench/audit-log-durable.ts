@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuditLog } from '../src/record/audit-log.js';
-import { forwardingRecord as record } from '../test/support/audit-record-fixtures.js';
+import { forwardingRecord as record, writeToDisk } from '../test/support/audit-record-fixtures.js';
 
 const clientCounts = (process.argv[2] ?? '1,16,64,256,1024').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 3);
@@ -19,7 +19,7 @@ try {
     const started = performance.now();
     await Promise.all(
       Array.from({ length: clients }, async (_, client) => {
-        for (let i = 0; performance.now() < deadline; i += 1) await log.writeDurable(record(`${client}-${i}`));
+        for (let i = 0; performance.now() < deadline; i += 1) await writeToDisk(log, record(`${client}-${i}`));
       }),
     );
     const elapsed = (performance.now() - started) / 1000;

@@ -22,6 +22,7 @@ unit_tests=(
   test/unit/peer-pid-reused-is-not-taken-for-its-container.test.ts
   test/unit/audit-log-group-commit.test.ts
   test/unit/audit-log-survives-sigkill.test.ts
+  test/unit/state-changes-forwarded-once-written-answered-once-synced.test.ts
   test/unit/audit-log-unwritable.test.ts
   test/unit/audit-record-no-credentials.test.ts
   test/unit/live-view-feed-keeps-a-bounded-ring.test.ts

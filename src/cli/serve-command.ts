@@ -13,7 +13,7 @@ import type { RulePolicy } from '../policy/rule-policy.js';
 import { BODY_READINGS } from '../policy/policy-rule.js';
 import type { Policy } from '../judge/policy.js';
 import { openAuditSink } from '../record/open-audit-sink.js';
-import { AUDIT_OUTAGE_MODES, type AuditOutageMode } from '../record/audit-sink.js';
+import { AUDIT_OUTAGE_MODES, AUDIT_SYNC_POINTS, type AuditOutageMode } from '../record/audit-sink.js';
 import { startGateway } from '../gateway/running-gateway.js';
 import { addLimitOptions, limitsFromOptions, type LimitOptions } from './limit-options.js';
 import { dropPrivileges, resolveDropTarget } from '../privilege/drop-privileges.js';
@@ -47,6 +47,7 @@ interface ServeOptions extends LimitOptions {
   allowBind: string[];
   auditLog?: string;
   auditOutage: string;
+  auditSync: string;
   minApiVersion: string;
   gracePeriod: string;
   spoolDir: string;
@@ -101,6 +102,7 @@ export function registerServe(program: Command): void {
     )
     .option('--audit-log <file>', 'durable audit trail (JSON Lines); without it records go to stderr')
     .option('--audit-outage <mode>', `while the audit log cannot be written: ${AUDIT_OUTAGE_MODES.join(' or ')} (state changes are refused either way)`, 'reads-continue')
+    .option('--audit-sync <point>', `a state change's record is in the audit log before it is forwarded, and on disk (fdatasync) ${AUDIT_SYNC_POINTS.join(' or ')}`, 'before-answer')
     .option('--min-api-version <version>', 'refuse requests for older Engine API versions', '1.24')
     .option('--grace-period <seconds>', 'on SIGTERM, how long running requests and streams may finish', '10')
     .option('--spool-dir <dir>', 'where build contexts wait, on disk, while their Dockerfile is judged (writable by --user)', '/var/tmp')
@@ -142,6 +144,7 @@ export function registerServe(program: Command): void {
     const minApiVersion = minimumVersion(opts.minApiVersion);
     const limits = limitsFromOptions(opts);
     const auditOutage = auditOutageMode(opts.auditOutage, opts.auditLog !== undefined);
+    const auditSync = oneOf('--audit-sync', opts.auditSync, AUDIT_SYNC_POINTS);
     if (opts.group.length > 0 && opts.user === undefined) throw new ConfigError('--group goes with --user (the groups kept when dropping to that user)');
     // Resolved before anything is bound, so a mistyped name costs nothing.
     const dropTo = opts.user === undefined ? undefined : resolveDropTarget(opts.user, opts.group);
@@ -156,7 +159,7 @@ export function registerServe(program: Command): void {
     const policy = await loadingConfig(() => choosePolicy(opts, serve.getOptionValueSource('profile') === 'cli', listeners, protectedPaths, logger, metrics, compat));
     // Said once the configuration is known to be usable (a refusal at start-up stays one line).
     if (compat !== undefined) logCompat(logger, compat);
-    const sink = await openAuditSink(opts.auditLog, logger, auditOutage, metrics);
+    const sink = await openAuditSink(opts.auditLog, logger, { outage: auditOutage, sync: auditSync, metrics });
     // The admin listener's live view (src/view/) sees the records through an in-process feed.
     const feed = opts.adminListen && new AuditFeed();
     const audit = feed ? fedAuditSink(sink, feed) : sink;
@@ -229,8 +232,7 @@ async function choosePolicy(
   metrics: Metrics | undefined,
   compat: SocketProxyEnvironment | undefined,
 ): Promise<ChosenPolicy> {
-  const bodies = BODY_READINGS.find((reading) => reading === opts.bodies);
-  if (bodies === undefined) throw new ConfigError(`--bodies ${opts.bodies}: expected ${BODY_READINGS.join(' or ')}`);
+  const bodies = oneOf('--bodies', opts.bodies, BODY_READINGS);
   const perListener = (current: () => Policy): (() => Policy) => ListenerPolicies.over(current, listeners, { protectedPaths, bodies });
   if (compat !== undefined) {
     const policy = socketProxyPolicy(compat, { protectedPaths, bodies });
@@ -289,14 +291,20 @@ function checkAdminApart(admin: AdminListenerSpec, listeners: readonly ListenerS
   if (admin.kind === 'unix' && admin.path === upstreamPath) throw new ConfigError(`--admin-listen ${admin.name}: is the engine's socket (--upstream)`);
 }
 
+/** A flag's value, one of a few words. */
+function oneOf<T extends string>(flag: string, text: string, words: readonly T[]): T {
+  const word = words.find((w) => w === text);
+  if (word === undefined) throw new ConfigError(`${flag} ${text}: expected ${words.join(' or ')}`);
+  return word;
+}
+
 /** An address that binds every interface, loopback included. */
 function isUnspecified(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '';
 }
 
 function auditOutageMode(text: string, auditLogGiven: boolean): AuditOutageMode {
-  const mode = AUDIT_OUTAGE_MODES.find((m) => m === text);
-  if (mode === undefined) throw new ConfigError(`--audit-outage ${text}: expected ${AUDIT_OUTAGE_MODES.join(' or ')}`);
+  const mode = oneOf('--audit-outage', text, AUDIT_OUTAGE_MODES);
   // Records on stderr never fail: refuse-all without a file would never refuse, which is not what was asked.
   if (mode === 'refuse-all' && !auditLogGiven) throw new ConfigError('--audit-outage refuse-all goes with --audit-log (records on stderr never fail)');
   return mode;

@@ -70,6 +70,12 @@ export interface PlainForward {
    * id the engine created; a GatewayError is answered instead, once the check has undone the create.
    */
   verifyCreated?: (id: string) => Promise<GatewayError | undefined>;
+  /**
+   * What the client's answer waits for once the request has gone to the engine: its record on disk
+   * (src/record/audit-sink.ts, --audit-sync). Whichever way it settles, the answer then goes: what the engine
+   * did is done.
+   */
+  answerAfter?: Promise<void>;
   /** Called once, with the outcome, or with a GatewayError when nothing was sent to the client yet. */
   done(outcome: PlainOutcome | GatewayError): void;
 }
@@ -129,10 +135,40 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   /** Whether the client took the last piece without asking the engine to wait. */
   private clientFlowing = true;
   private readonly resumeEngine = (): void => void this.connection.socket.resume();
+  /**
+   * While answerAfter is pending: what the engine's answer asked of this exchange so far (its head, copies of
+   * its bytes, its end), replayed in order once it settles; the engine's connection waits meanwhile.
+   */
+  private held: (() => void)[] | undefined;
+  /** The engine's answer ended while held: its connection's close is no longer a cut. */
+  private endedWhileHeld = false;
 
   constructor(private readonly f: PlainForward) {
     this.response = new EngineResponseReader(f.req.method === 'HEAD', this);
     this.connection = f.upstream.connections.acquire(this);
+    if (f.answerAfter !== undefined) {
+      this.held = [];
+      const release = (): void => this.releaseAnswer();
+      f.answerAfter.then(release, release);
+    }
+  }
+
+  /** answerAfter settled: the held answer goes on (unless the exchange is over already: the client went, or the engine cut it). */
+  private releaseAnswer(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held === undefined || held.length === 0 || this.settled) return;
+    // Resumed first: data only arrives on a later turn, after the replay, which may pause it again.
+    this.connection.socket.resume();
+    for (const step of held) step();
+  }
+
+  /** Holds a step of the answer while answerAfter is pending; false when it may happen now. */
+  private hold(step: () => void): boolean {
+    if (this.held === undefined) return false;
+    if (this.held.length === 0) this.connection.socket.pause();
+    this.held.push(step);
+    return true;
   }
 
   start(): void {
@@ -243,6 +279,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   }
 
   onHead(head: ResponseHead): void {
+    if (this.hold(() => this.onHead(head))) return;
     this.outcome.status = head.status;
     this.outcome.answeredAt = performance.now();
     if (this.f.pinned !== undefined && PinnedReferenceErrors.applies(head)) {
@@ -280,6 +317,11 @@ class PlainExchange implements ConnectionUser, ResponseSink {
 
   /** Passes body bytes on; when the client reads slower than the engine writes, the engine waits. */
   onData(data: Buffer): void {
+    if (this.held !== undefined) {
+      const copy = Buffer.from(data);
+      this.hold(() => this.onData(copy));
+      return;
+    }
     this.count(data);
     if (this.heldError !== undefined) {
       this.heldError.body.add(data);
@@ -302,6 +344,12 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   }
 
   onComplete(tail: Buffer | undefined, excess: boolean): void {
+    if (this.held !== undefined) {
+      const copy = tail === undefined ? undefined : Buffer.from(tail);
+      this.endedWhileHeld = true;
+      this.hold(() => this.onComplete(copy, excess));
+      return;
+    }
     this.finished = true;
     if (tail !== undefined) this.count(tail);
     if (this.collector !== undefined) this.outcome.created = this.collector.ids();
@@ -411,7 +459,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
   }
 
   onClose(error: NodeJS.ErrnoException | undefined): void {
-    if (this.finished) return;
+    if (this.finished || this.endedWhileHeld) return;
     if (error === undefined && this.response.endsWithClose()) return;
     if (this.response.head !== undefined) {
       this.abort();

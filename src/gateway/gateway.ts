@@ -13,7 +13,7 @@ import { UNROUTED, type Metrics, type RequestDecision } from '../observe/metrics
 import type { Policy } from '../judge/policy.js';
 import type { Route } from '../route/route.js';
 import { INSPECTED_BODY_LIMIT } from '../inspect/inspect-body.js';
-import type { AuditOutageMode, AuditSink } from '../record/audit-sink.js';
+import type { AuditOutageMode, AuditSink, DurableRecord } from '../record/audit-sink.js';
 import { RequestIds } from '../record/request-ids.js';
 import type { Admission } from '../admit/admission.js';
 import { MEMORY_COST, type BodyBudgets } from '../admit/body-budgets.js';
@@ -109,7 +109,7 @@ export class Gateway implements RequestHandler {
       refuse(err);
       return;
     }
-    const forward = (decided: Decided, body?: Buffer | HeldBody): void => {
+    const forward = (decided: Decided, recorded: DurableRecord | undefined, body?: Buffer | HeldBody): void => {
       const check = this.createdContainerCheck(understood, decided, res);
       exchange.forwardedAt = performance.now();
       forwardPlain({
@@ -124,6 +124,7 @@ export class Gateway implements RequestHandler {
         ...answerRedaction(understood, decided),
         ...this.ownerAnswer(understood, decided),
         ...(check !== undefined && { verifyCreated: check }),
+        ...(recorded !== undefined && { answerAfter: recorded.synced }),
         done: (outcome) => this.finishPlain(exchange, decided, res, outcome),
       });
     };
@@ -134,10 +135,7 @@ export class Gateway implements RequestHandler {
         return;
       case 'build-context':
         this.decideBuildContext(exchange, understood, req, res)
-          .then(async ({ decided, context }) => {
-            await this.recordBeforeForwarding(exchange, understood, decided);
-            forward(decided, context);
-          })
+          .then(async ({ decided, context }) => forward(decided, await this.recordBeforeForwarding(exchange, understood, decided), context))
           .catch(refuse);
         return;
       case 'json':
@@ -152,10 +150,7 @@ export class Gateway implements RequestHandler {
             wholeBody(isChunked(req), () => readBody(req, INSPECTED_BODY_LIMIT, what, this.memoryHold(exchange))),
           ),
         )
-          .then(async (decided) => {
-            await this.recordBeforeForwarding(exchange, understood, decided);
-            forward(decided, decided.body);
-          })
+          .then(async (decided) => forward(decided, await this.recordBeforeForwarding(exchange, understood, decided), decided.body))
           .catch(refuse);
         return;
       case 'streamed': {
@@ -168,14 +163,11 @@ export class Gateway implements RequestHandler {
           return;
         }
         if (!(decided instanceof Promise) && !this.recordsFirst(understood.route)) {
-          forward(decided);
+          forward(decided, undefined);
           return;
         }
         Promise.resolve(decided)
-          .then(async (d) => {
-            await this.recordBeforeForwarding(exchange, understood, d);
-            forward(d);
-          })
+          .then(async (d) => forward(d, await this.recordBeforeForwarding(exchange, understood, d)))
           .catch(refuse);
       }
     }
@@ -225,11 +217,12 @@ export class Gateway implements RequestHandler {
     });
     Promise.resolve(this.decide(exchange, understood, body))
       .then(async (decided) => {
-        await this.recordBeforeForwarding(exchange, understood, decided);
+        const recorded = await this.recordBeforeForwarding(exchange, understood, decided);
         const sent = decided.body ?? Buffer.alloc(0);
         exchange.forwardedAt = performance.now();
         const answer = await askEngineToHijack(this.options.upstream, req, hijackTarget(understood, decided), sent);
         exchange.answeredAt = performance.now();
+        await answeredOnceSynced(recorded);
         const done = (outcome: HijackOutcome): void => {
           this.hijacked.delete(socket);
           this.finish(exchange, decided, { ...outcome, bytesIn: outcome.bytesIn + sent.length, created: [] });
@@ -400,10 +393,11 @@ export class Gateway implements RequestHandler {
       }),
     );
     const sent = decided.body ?? Buffer.alloc(0);
-    await this.recordBeforeForwarding(exchange, understood, decided);
+    const recorded = await this.recordBeforeForwarding(exchange, understood, decided);
     exchange.forwardedAt = performance.now();
     const answer = await askEngineToHijack(this.options.upstream, req, hijackTarget(understood, decided), sent);
     exchange.answeredAt = performance.now();
+    await answeredOnceSynced(recorded);
     if (!answer.upgraded) {
       const response = answer.response;
       const status = response.statusCode ?? 502;
@@ -455,9 +449,14 @@ export class Gateway implements RequestHandler {
     return route.mutates || (this.refuseAllInAuditOutage && !this.options.audit.healthy);
   }
 
-  private async recordBeforeForwarding(exchange: Exchange, understood: UnderstoodRequest, decided: Decided): Promise<void> {
-    if (!this.recordsFirst(understood.route)) return;
-    await this.options.audit.writeDurable(forwardingRecord(exchange, understood, decided));
+  /**
+   * Writes the `forwarding` record of a request that records first, before a byte of it is forwarded
+   * (rejects, and nothing is forwarded, when it cannot be written). Returns what its answer waits for:
+   * the record on disk (AuditSink.writeDurable; --audit-sync).
+   */
+  private recordBeforeForwarding(exchange: Exchange, understood: UnderstoodRequest, decided: Decided): Promise<DurableRecord | undefined> {
+    if (!this.recordsFirst(understood.route)) return Promise.resolve(undefined);
+    return this.options.audit.writeDurable(forwardingRecord(exchange, understood, decided));
   }
 
   private finishPlain(exchange: Exchange, decided: Decided, res: ServerResponse, outcome: PlainOutcome | GatewayError): void {
@@ -513,6 +512,15 @@ export class Gateway implements RequestHandler {
 }
 
 /** Whether the client sends its body chunked. */
+/**
+ * A hijacked exchange's answer (the 101, or the engine's refusal) waits for its record to be on disk, as a
+ * plain answer does (PlainForward.answerAfter); a sync that failed does not undo what the engine did: the
+ * answer goes, the log is reported failing.
+ */
+async function answeredOnceSynced(recorded: DurableRecord | undefined): Promise<void> {
+  await recorded?.synced.catch(() => undefined);
+}
+
 function isChunked(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }

@@ -1,5 +1,6 @@
-// The durable audit trail: an append-only JSON Lines file whose `forwarding` records are on disk
-// before the gateway forwards the request they describe.
+// The durable audit trail: an append-only JSON Lines file whose `forwarding` records are in the file
+// before the gateway forwards the request they describe, and on disk before its client hears the answer
+// (or, under --audit-sync before-forward, before it is forwarded: AUDIT_SYNC_POINTS in audit-sink.ts).
 //
 // Group commit: at most one write+fdatasync is in flight. Records that arrive meanwhile wait in memory
 // and go out together in the next single write+fdatasync, so the cost of a sync is shared by everything
@@ -17,7 +18,7 @@ import { openTrustedAppend, UntrustedFileError } from '../files/trusted-file.js'
 import path from 'node:path';
 import { GatewayError } from '../errors/catalogue.js';
 import { formatAuditRecord, recordRequestLine, type AuditRecord } from './audit-record.js';
-import type { AuditSink } from './audit-sink.js';
+import type { AuditSink, AuditSyncPoint, DurableRecord } from './audit-sink.js';
 
 export interface AuditLogStatus {
   /** False from a failed batch until the next batch succeeds. */
@@ -43,6 +44,8 @@ export interface AuditLogOptions {
   warn?: (message: string) => void;
   /** Characters of records that may wait for the write in flight (default MAX_WAITING_CHARS). */
   maxWaitingChars?: number;
+  /** When a durable record lets its request be forwarded (--audit-sync; default `before-answer`). */
+  syncPoint?: AuditSyncPoint;
 }
 
 /**
@@ -58,8 +61,14 @@ const COALESCE_LINES = 256;
 interface Waiter {
   /** `METHOD path`, for the refusal message if the record cannot be written. */
   request: string;
-  resolve: () => void;
-  reject: (error: GatewayError) => void;
+  /** What writeDurable resolves to. */
+  durable: DurableRecord;
+  /** Lets the request be forwarded (writeDurable resolves; again after the sync: a no-op). */
+  forward: (record: DurableRecord) => void;
+  /** Refuses it: nothing was forwarded. */
+  refuse: (error: GatewayError) => void;
+  /** Settles the record's `synced`. */
+  synced: (error?: GatewayError) => void;
 }
 
 export class AuditLog implements AuditSink {
@@ -73,6 +82,7 @@ export class AuditLog implements AuditSink {
   /** Their total length (characters: bytes for the ASCII that records mostly are). */
   private waitingChars = 0;
   private readonly maxWaitingChars: number;
+  private readonly syncPoint: AuditSyncPoint;
   private waiters: Waiter[] = [];
   /** The running drain loop; undefined when idle. At most one write+fdatasync is in flight. */
   private draining: Promise<void> | undefined;
@@ -89,6 +99,7 @@ export class AuditLog implements AuditSink {
     this.handle = handle;
     this.onStatusChange = options.onStatusChange;
     this.maxWaitingChars = options.maxWaitingChars ?? MAX_WAITING_CHARS;
+    this.syncPoint = options.syncPoint ?? 'before-answer';
   }
 
   /**
@@ -133,7 +144,7 @@ export class AuditLog implements AuditSink {
     return { ...this.currentStatus };
   }
 
-  writeDurable(record: AuditRecord): Promise<void> {
+  writeDurable(record: AuditRecord): Promise<DurableRecord> {
     const request = recordRequestLine(record);
     if (this.closing !== undefined) {
       return Promise.reject(this.unavailable(request, 'is closed (the gateway is shutting down)', 'Retry once the gateway has restarted'));
@@ -144,9 +155,14 @@ export class AuditLog implements AuditSink {
         this.unavailable(request, `is behind: ${this.waitingChars} characters of records wait for a write that has not finished`, 'Retry later; the disk of the audit log is not keeping up'),
       );
     }
+    let synced!: Waiter['synced'];
+    const durable: DurableRecord = {
+      synced: new Promise<void>((resolve, reject) => (synced = (error) => (error === undefined ? resolve() : reject(error)))),
+    };
+    durable.synced.catch(() => undefined);
     return new Promise((resolve, reject) => {
       this.lines.push(line);
-      this.waiters.push({ request, resolve, reject });
+      this.waiters.push({ request, durable, forward: resolve, refuse: reject, synced });
       this.startDraining();
     });
   }
@@ -200,17 +216,30 @@ export class AuditLog implements AuditSink {
       this.waitingChars = 0;
       this.waiters = [];
       try {
-        await this.writeBatch(lines, waiters.length > 0);
+        await this.writeBatch(lines, waiters);
       } catch (error) {
         this.currentStatus.failures += 1;
-        this.failed(error as Error, lines.length);
         const why = `cannot be written (${(error as Error).message})`;
         const fix = "Free space on the audit log's filesystem or make the file writable; dockgate retries with every request";
-        for (const waiter of waiters) waiter.reject(this.unavailable(waiter.request, why, fix));
+        if (error instanceof SyncFailure) {
+          // The requests were forwarded on the written records: they stay in the file, their sync failed.
+          this.failed(error.cause as Error, 0);
+          for (const waiter of waiters) waiter.synced(this.unavailable(waiter.request, why, fix));
+          continue;
+        }
+        this.failed(error as Error, lines.length);
+        for (const waiter of waiters) {
+          const refusal = this.unavailable(waiter.request, why, fix);
+          waiter.refuse(refusal);
+          waiter.synced(refusal);
+        }
         continue;
       }
       this.succeeded(lines.length);
-      for (const waiter of waiters) waiter.resolve();
+      for (const waiter of waiters) {
+        waiter.synced();
+        waiter.forward(waiter.durable);
+      }
       // Buffered records that arrived during that write wait for company too: written back to back, each
       // batch carried the two or three records of one write's duration, and the thread-pool hand-offs of
       // those writes cost more than the records. Durable records, a full batch, a failing log or a
@@ -240,10 +269,15 @@ export class AuditLog implements AuditSink {
     return this.waiters.length > 0 || this.lines.length >= COALESCE_LINES || !this.currentStatus.healthy || this.closing !== undefined;
   }
 
-  /** One write of the whole batch, then fdatasync if anyone waits for durability. */
-  private async writeBatch(lines: string[], sync: boolean): Promise<void> {
+  /**
+   * One write of the whole batch, then fdatasync if anyone waits for durability. Under `before-answer` the
+   * waiters' requests are forwarded once the write is done, while the fdatasync runs; a failure from then
+   * on is a SyncFailure, and the batch stays in the file.
+   */
+  private async writeBatch(lines: string[], waiters: readonly Waiter[]): Promise<void> {
     const buffer = Buffer.from((this.lineOpen ? '\n' : '') + lines.join(''), 'utf8');
     let written = 0;
+    let forwarded = false;
     try {
       // A write may be short (a disk filling up mid-buffer): the rest is retried until it fails outright.
       while (written < buffer.length) {
@@ -252,12 +286,16 @@ export class AuditLog implements AuditSink {
       }
       this.lineOpen = false;
       this.unsynced = true;
-      if (sync) {
-        await this.handle.datasync();
-        this.unsynced = false;
-        this.currentStatus.syncs += 1;
+      if (waiters.length === 0) return;
+      if (this.syncPoint === 'before-answer') {
+        forwarded = true;
+        for (const waiter of waiters) waiter.forward(waiter.durable);
       }
+      await this.handle.datasync();
+      this.unsynced = false;
+      this.currentStatus.syncs += 1;
     } catch (error) {
+      if (forwarded) throw new SyncFailure(error as Error);
       if (written > 0) await this.removeFailedBatch(written, buffer[written - 1] !== 0x0a);
       throw error;
     }
@@ -297,6 +335,13 @@ export class AuditLog implements AuditSink {
 
   private unavailable(request: string, why: string, fix: string): GatewayError {
     return new GatewayError('DG_AUDIT_UNAVAILABLE', { what: request, why: `the audit log ${this.file} ${why}`, fix });
+  }
+}
+
+/** The fdatasync of a batch whose requests were already forwarded failed. */
+class SyncFailure extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
   }
 }
 

@@ -52,9 +52,10 @@ interface RequestFacts {
 }
 
 /**
- * Written before a state-changing request (`Route.mutates`) is forwarded, and it must be on disk
- * (`AuditSink.writeDurable` resolved, i.e. fdatasync'ed) before the first byte goes to the engine:
- * a gateway that crashes mid-request still leaves proof of what it let through.
+ * Written before a state-changing request (`Route.mutates`) is forwarded: it is in the file
+ * (`AuditSink.writeDurable` resolved) before the first byte goes to the engine, so a gateway that
+ * crashes mid-request still leaves proof of what it let through, and on disk (fdatasync'ed) before the
+ * client hears the answer, or before the engine hears the request under `--audit-sync before-forward`.
  */
 export interface ForwardingRecord extends RequestFacts {
   phase: 'forwarding';

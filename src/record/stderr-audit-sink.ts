@@ -2,7 +2,7 @@
 // without --audit-log. Nothing is durable, so nothing is waited for.
 
 import { formatAuditRecord, type AuditRecord } from './audit-record.js';
-import type { AuditSink } from './audit-sink.js';
+import { SYNCED, type AuditSink, type DurableRecord } from './audit-sink.js';
 
 export class StderrAuditSink implements AuditSink {
   /** Nothing here is waited for, so nothing ever fails to be recorded in time. */
@@ -14,9 +14,9 @@ export class StderrAuditSink implements AuditSink {
     this.writeLine = writeLine;
   }
 
-  writeDurable(record: AuditRecord): Promise<void> {
+  writeDurable(record: AuditRecord): Promise<DurableRecord> {
     this.write(record);
-    return Promise.resolve();
+    return Promise.resolve(SYNCED);
   }
 
   write(record: AuditRecord): void {

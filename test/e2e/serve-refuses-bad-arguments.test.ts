@@ -102,6 +102,11 @@ const CASES: Case[] = [
     args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'sometimes'],
     mentions: ['--audit-outage', 'sometimes', 'reads-continue', 'refuse-all'],
   },
+  {
+    name: 'an unknown audit sync point',
+    args: ['--listen', 'unix://DIR/gw.sock', '--audit-sync', 'never'],
+    mentions: ['--audit-sync', 'never', 'before-answer', 'before-forward'],
+  },
   { name: 'refuse-all without an audit log (stderr never fails)', args: ['--listen', 'unix://DIR/gw.sock', '--audit-outage', 'refuse-all'], mentions: ['--audit-outage', '--audit-log'] },
   { name: 'an unknown body reading', args: ['--listen', 'unix://DIR/gw.sock', '--bodies', 'lenient'], mentions: ['--bodies', 'lenient', 'canonical', 'strict'] },
   // privilege drop

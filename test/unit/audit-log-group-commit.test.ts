@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditLog } from '../../src/record/audit-log.js';
-import { doneRecord as done, forwardingRecord as forwarding } from '../support/audit-record-fixtures.js';
+import { doneRecord as done, forwardingRecord as forwarding, writeToDisk } from '../support/audit-record-fixtures.js';
 
 let dir: string;
 
@@ -32,7 +32,7 @@ test('10000 concurrent durable records resolve, land once each, and share few fd
   const file = path.join(dir, 'burst.jsonl');
   const log = await AuditLog.open(file);
   const count = 10_000;
-  await Promise.all(Array.from({ length: count }, (_, i) => log.writeDurable(forwarding(`r${i}`))));
+  await Promise.all(Array.from({ length: count }, (_, i) => writeToDisk(log, forwarding(`r${i}`))));
   const { syncs, records, batches } = log.status;
   await log.close();
 
@@ -51,7 +51,7 @@ test('clients that each wait for their record before the next one share syncs to
   const perClient = 50;
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
-      for (let i = 0; i < perClient; i += 1) await log.writeDurable(forwarding(`c${client}-${i}`));
+      for (let i = 0; i < perClient; i += 1) await writeToDisk(log, forwarding(`c${client}-${i}`));
     }),
   );
   const { syncs, records } = log.status;
@@ -67,7 +67,7 @@ test('buffered records go out in the same batches without a sync of their own, a
   const file = path.join(dir, 'buffered.jsonl');
   const log = await AuditLog.open(file);
   for (let i = 0; i < 1000; i += 1) log.write(done(`d${i}`));
-  await log.writeDurable(forwarding('last'));
+  await writeToDisk(log, forwarding('last'));
   for (let i = 1000; i < 1100; i += 1) log.write(done(`d${i}`));
   const { syncs } = log.status;
   await log.close();

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditLog } from '../../src/record/audit-log.js';
+import { AUDIT_SYNC_POINTS } from '../../src/record/audit-sink.js';
 import { forwardingRecord } from '../support/audit-record-fixtures.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -84,32 +85,40 @@ test('every id the child printed after its durable write is in the file after SI
   assert.deepEqual(missing, [], 'every acknowledged record survived the kill');
 });
 
-test('a durable record resolves only after its fdatasync has returned', async (t) => {
-  const file = path.join(dir, 'gated.jsonl');
-  const log = await AuditLog.open(file);
-  // Hold the next fdatasync of any FileHandle until released.
-  const probe = await open(path.join(dir, 'probe'), 'w');
-  const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
-  await probe.close();
-  const realDatasync = prototype.datasync;
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let syncStarted = false;
-  t.mock.method(prototype, 'datasync', async function (this: unknown) {
-    syncStarted = true;
-    await released;
-    return realDatasync.call(this);
-  });
+for (const syncPoint of AUDIT_SYNC_POINTS) {
+  test(`${syncPoint}: a durable record lets its request be forwarded ${syncPoint === 'before-forward' ? 'only after its fdatasync' : 'once written'}, and is synced after the fdatasync`, async (t) => {
+    const file = path.join(dir, `gated-${syncPoint}.jsonl`);
+    const log = await AuditLog.open(file, { syncPoint });
+    // Hold the next fdatasync of any FileHandle until released.
+    const probe = await open(path.join(dir, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const realDatasync = prototype.datasync;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let syncStarted = false;
+    t.mock.method(prototype, 'datasync', async function (this: unknown) {
+      syncStarted = true;
+      await released;
+      return realDatasync.call(this);
+    });
 
-  let resolved = false;
-  const durable = log.writeDurable(forwardingRecord('gated')).then(() => (resolved = true));
-  while (!syncStarted) await new Promise((resolve) => setTimeout(resolve, 1));
-  // The bytes are already written, but the record is not acknowledged while the sync is pending.
-  assert.match(await readFile(file, 'utf8'), /"id":"gated"/);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(resolved, false);
-  release();
-  await durable;
-  assert.equal(resolved, true);
-  await log.close();
-});
+    let forwardable = false;
+    let synced = false;
+    const durable = log.writeDurable(forwardingRecord('gated')).then(async (record) => {
+      forwardable = true;
+      await record.synced;
+      synced = true;
+    });
+    while (!syncStarted) await new Promise((resolve) => setTimeout(resolve, 1));
+    // The bytes are already written; the sync is pending.
+    assert.match(await readFile(file, 'utf8'), /"id":"gated"/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(forwardable, syncPoint === 'before-answer');
+    assert.equal(synced, false);
+    release();
+    await durable;
+    assert.equal(synced, true);
+    await log.close();
+  });
+}

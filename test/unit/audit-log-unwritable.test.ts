@@ -10,16 +10,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isGatewayError } from '../../src/errors/catalogue.js';
 import { AuditLog, type AuditLogStatus } from '../../src/record/audit-log.js';
-import { forwardingRecord } from '../support/audit-record-fixtures.js';
+import { forwardingRecord, writeToDisk } from '../support/audit-record-fixtures.js';
 
 const isRoot = process.getuid?.() === 0;
 
 /** Long enough that a few dozen records need more than one 4 KiB page of the tmpfs. */
 const forwarding = (id: string) => forwardingRecord(id, { reason: 'a reason long enough that a few dozen records need more than one 4 KiB page of the tmpfs' });
 
-/** Writes `count` durable records at once (one batch); returns how each settled. */
+/** Writes `count` durable records at once (one batch), each waited for until on disk; returns how each settled. */
 function burst(log: AuditLog, prefix: string, count: number): Promise<PromiseSettledResult<void>[]> {
-  return Promise.allSettled(Array.from({ length: count }, (_, i) => log.writeDurable(forwarding(`${prefix}${i}`))));
+  return Promise.allSettled(Array.from({ length: count }, (_, i) => writeToDisk(log, forwarding(`${prefix}${i}`))));
 }
 
 async function idsInFile(file: string): Promise<string[]> {

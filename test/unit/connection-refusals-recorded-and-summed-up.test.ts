@@ -7,14 +7,14 @@ import { test } from 'node:test';
 import type { Logger } from '../../src/log/logger.js';
 import { ConnectionRefusals } from '../../src/listen/connection-refusals.js';
 import { formatAuditRecord, recordRequestLine, type AuditRecord, type ConnectionRecord } from '../../src/record/audit-record.js';
-import type { AuditSink } from '../../src/record/audit-sink.js';
+import { SYNCED, type AuditSink, type DurableRecord } from '../../src/record/audit-sink.js';
 
 class MemorySink implements AuditSink {
   readonly healthy = true;
   readonly records: AuditRecord[] = [];
-  writeDurable(record: AuditRecord): Promise<void> {
+  writeDurable(record: AuditRecord): Promise<DurableRecord> {
     this.records.push(record);
-    return Promise.resolve();
+    return Promise.resolve(SYNCED);
   }
   write(record: AuditRecord): void {
     this.records.push(record);

@@ -66,7 +66,7 @@ before(async () => {
     upstream: `unix://${engineSocket}`,
     listeners: [parseListenerSpec(gateway.host)],
     policy: () => builtinPolicy('baseline'),
-    audit: await openAuditSink(join(dir, 'audit.jsonl'), logger, 'reads-continue', metrics),
+    audit: await openAuditSink(join(dir, 'audit.jsonl'), logger, { metrics }),
     minApiVersion: [1, 24],
     logger,
     limits: DEFAULT_LIMITS,
