@@ -23,6 +23,7 @@ unit_tests=(
   test/unit/audit-log-group-commit.test.ts
   test/unit/audit-log-survives-sigkill.test.ts
   test/unit/state-changes-forwarded-once-written-answered-once-synced.test.ts
+  test/unit/create-refused-on-its-own-fields-asks-the-engine-nothing.test.ts
   test/unit/audit-log-unwritable.test.ts
   test/unit/audit-record-no-credentials.test.ts
   test/unit/live-view-feed-keeps-a-bounded-ring.test.ts

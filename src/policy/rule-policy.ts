@@ -17,7 +17,7 @@ import { judgesReach, type Operation } from '../route/operations.js';
 import { checkOwnedTarget, FILTERED_BY_OWNER, OWNER_LABEL_FIELD, ownedReference, ownersCover, setsOwner, stampOwner } from '../judge/owner/judge-owner.js';
 import { hasListBoundaries, pinListBoundaries } from '../judge/owner/list-boundaries.js';
 import { readListFilters, serialiseListFilters, withOwnerLabel } from '../judge/owner/list-filters.js';
-import { onceEach } from '../judge/owner/owned-lookups.js';
+import { onceEach } from '../judge/reach/engine-asked-once.js';
 import { checkCreateReferences } from '../judge/owner/create-references.js';
 import { pinnedField, withBodyPins, type BodyPin } from '../judge/owner/body-pins.js';
 import type { OwnerScope } from '../judge/owner/owned-volumes-and-networks.js';
@@ -199,7 +199,7 @@ export class RulePolicy implements Policy {
       const forged = setsOwner(operation, input.body, owner) ? OWNER_LABEL_FIELD : queryOwnerLabelField(operation, input.target.query);
       if (forged !== undefined) return this.ownerLabelSet(rule, carried, trace, owner, forged);
     }
-    // One answer per reference for the owner check and the reach judge alike (owned-lookups.ts).
+    // One answer per reference for the owner check and the reach judge alike (judge/reach/engine-asked-once.ts).
     const engine = this.usesOwners || owner !== undefined ? onceEach(input.engine) : input.engine;
     if (owner === undefined) {
       // An operator's update of an owned swarm object carries its owner label back: allowed only unchanged.
@@ -367,6 +367,8 @@ export class RulePolicy implements Policy {
         return { ...this.finish(trace, { verdict: 'deny', rule: rule.rule, reason: base.why, fix: base.fix, ...carried, ...owned }), reach };
       }
       for (const check of reach.checks) trace.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });
+      const notLookedUp = reach.notLookedUp?.map(({ field, what }) => `${field} (${what})`).join(', ');
+      if (notLookedUp !== undefined) trace.push({ step: 'check', outcome: 'skip', detail: `not looked up, the request being refused on its own fields: ${notLookedUp}` });
       for (const change of reach.changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
       const changed = reach.changes.length > 0 ? { changes: reach.changes, ...(reach.body !== undefined && { body: reach.body }) } : {};
       const target = input.route.target;
@@ -384,7 +386,7 @@ export class RulePolicy implements Policy {
           : {
               verdict: 'deny',
               rule: rule.rule,
-              reason: reach.violations.map((v) => `${v.field}: ${v.why}`).join('; '),
+              reason: reach.violations.map((v) => `${v.field}: ${v.why}`).join('; ') + (notLookedUp === undefined ? '' : `; judged once the rest is allowed: ${notLookedUp}`),
               fix: joinFixes([...reach.violations.map((v) => v.fix), rule.widen ?? '']),
               violations: reach.violations,
               ...carried,

@@ -1,6 +1,6 @@
 // The owner's part of a decision (docs/owners-design.md): a create may not set the owner label itself,
 // the object a request names must be its owner's, and what a create makes is stamped with the owner.
-// Sits beside the reach judge and asks the engine through the same once-each look-ups (owned-lookups.ts).
+// Sits beside the reach judge and asks the engine through the same once-each look-ups (judge/reach/engine-asked-once.ts).
 import type { Operation } from '../../route/operations.js';
 import type { QueryView } from '../../route/query.js';
 import type { ObjectKind } from '../../route/route.js';

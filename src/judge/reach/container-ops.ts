@@ -130,6 +130,7 @@ export async function judgeContainerName(ctx: ReachContext, name: string | undef
     return;
   }
   const prefix = hex[1]!;
+  if (ctx.defers(field, `the containers whose id starts with ${show(prefix)}`)) return;
   let other: { Id: string } | undefined;
   try {
     other = await ctx.engine.container(prefix);

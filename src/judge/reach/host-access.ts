@@ -59,6 +59,7 @@ export interface ResolvedJoin {
  * Returns the resolved container, or undefined when it was refused.
  */
 export async function judgeJoinedContainer(ctx: ReachContext, field: string, ref: string, what: string): Promise<ContainerFacts | undefined> {
+  if (ctx.defers(field, `the container ${show(ref)}`)) return undefined;
   const target = await ctx.engine.container(ref);
   if (target === undefined) {
     ctx.deny('namespaces', field, `${what} ${show(ref)}, which does not exist, so it cannot be judged`, 'Start the container first, then refer to it');

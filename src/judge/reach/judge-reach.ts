@@ -13,8 +13,9 @@ import { judgeBuildContext } from './build-instructions.js';
 import { judgeContainerCreate } from './container-create.js';
 import { judgeContainerName, judgeContainerRename, judgeContainerStart, judgeContainerUpdate, judgeContainerUse, judgeExecCreate, judgeExecStart } from './container-ops.js';
 import type { CheckResult, Violation } from './findings.js';
-import { isRecord, ReachContext, referenceKey, type ReachEngine, type ReachOptions } from './reach-context.js';
+import { isRecord, ReachContext, referenceKey, type DeferredLookup, type ReachEngine, type ReachOptions } from './reach-context.js';
 import { judgeTopArguments } from './top-arguments.js';
+import { onceEach } from './engine-asked-once.js';
 import { judgeServiceSpec } from './service-spec.js';
 import { judgeBuild, judgeBuildkit, judgeImageCreate, judgeNetworkCreate, judgePluginChange, judgePluginPrivileges, judgeSwarm, judgeVolumeCreate } from './side-doors.js';
 
@@ -42,6 +43,8 @@ export interface ReachOutcome {
   createdFromImage?: string;
   /** The base images a build names, as ReachContext.baseImages (the owner's check of them). */
   baseImages: ReadonlyArray<{ field: string; ref: string | undefined }>;
+  /** A request refused on its own fields: the look-ups that were not made (ReachJudge.engineFreeFirst). */
+  notLookedUp?: readonly DeferredLookup[];
 }
 
 /**
@@ -60,6 +63,12 @@ interface ReachJudge {
   readonly readsBody: boolean;
   /** Collects findings in `ctx`; resolves to the body to forward where the judge completed it (create, update). */
   judge(ctx: ReachContext, request: ReachRequest): Promise<unknown> | void;
+  /**
+   * Judged first without the engine (ReachContext.defers), and refused then and there when its own fields
+   * refuse it: an engine look-up costs a refusal more than the rest of its judgement, and can only add
+   * reasons to it. Only for judges whose every look-up site defers, or a look-up would be made twice.
+   */
+  readonly engineFreeFirst?: true;
 }
 
 /** An operation that hands an existing container's reach to the client (attach, archive, copy, export). */
@@ -86,6 +95,7 @@ const JUDGES: Readonly<Record<ReachOperation, ReachJudge>> = {
   'container.archive.get': containerUse('copies files out of'),
   'container.create': {
     readsBody: true,
+    engineFreeFirst: true,
     judge: async (ctx, { body, query }) => {
       const forwarded = await judgeContainerCreate(ctx, decoded<'container.create'>(body));
       await judgeContainerName(ctx, query.get('name'), '?name');
@@ -140,12 +150,34 @@ const JUDGES: Readonly<Record<ReachOperation, ReachJudge>> = {
 /** Operations whose body the judge reads (the gateway must hand it over, read by src/inspect). */
 export const BODY_OPERATIONS: ReadonlySet<Operation> = new Set(OPERATION_NAMES.filter((operation) => judgesReach(operation) && JUDGES[operation].readsBody));
 
+/**
+ * Judges what the request would let a container reach: in one pass, or for a judge that is engine-free
+ * first (ReachJudge.engineFreeFirst), a first pass on the request's own fields, which is the judgement when
+ * it refuses or left no look-up for later, and else a second, whole one.
+ */
 export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
+  const { operation } = request;
+  if (!judgesReach(operation)) {
+    const ctx = new ReachContext(request.constraints, request.defaults, request.engine, request.options);
+    ctx.findings.skip('operation', `${operation} does not decide a container's reach`);
+    return outcome(request, ctx, undefined);
+  }
+  const judge = JUDGES[operation];
+  if (judge.engineFreeFirst) {
+    // What the first pass looked up all the same (an image's user) is not asked again by the second.
+    request = { ...request, engine: onceEach(request.engine) };
+    const first = new ReachContext(request.constraints, request.defaults, request.engine, request.options, 'engine-free');
+    const forwarded = await judge.judge(first, request);
+    const deferred = first.deferred!;
+    // Complete when nothing was left for later; refused already when its own fields refuse it.
+    if (deferred.length === 0 || first.findings.denied) return outcome(request, first, forwarded, deferred);
+  }
   const ctx = new ReachContext(request.constraints, request.defaults, request.engine, request.options);
+  return outcome(request, ctx, await judge.judge(ctx, request));
+}
+
+function outcome(request: ReachRequest, ctx: ReachContext, forwarded: unknown, deferred: readonly DeferredLookup[] = []): ReachOutcome {
   const { operation, body } = request;
-  let forwarded: unknown;
-  if (judgesReach(operation)) forwarded = await JUDGES[operation].judge(ctx, request);
-  else ctx.findings.skip('operation', `${operation} does not decide a container's reach`);
   const { violations, checks, changes } = ctx.findings;
   const create = operation === 'container.create' ? decoded<'container.create'>(body) : undefined;
   const image = isRecord(create) && typeof create.Image === 'string' ? ctx.resolved.get(referenceKey('image', create.Image)) : undefined;
@@ -157,5 +189,6 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
     baseImages: ctx.baseImages,
     ...(changes.length > 0 && forwarded !== undefined && { body: forwarded }),
     ...(image !== undefined && { createdFromImage: image }),
+    ...(deferred.length > 0 && { notLookedUp: deferred }),
   };
 }

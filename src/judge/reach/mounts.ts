@@ -141,6 +141,7 @@ export async function judgeLocalVolumeOptions(ctx: ReachContext, field: string, 
 
 /** A named volume that already exists is judged by its driver and options; a new one by the driver that will create it. */
 export async function judgeNamedVolume(ctx: ReachContext, field: string, name: string, driverIfNew: string | undefined): Promise<void> {
+  if (ctx.defers(field, `the volume ${show(name)}`)) return;
   const volume = await ctx.engine.volume(name);
   if (volume === undefined) {
     judgeVolumeDriver(ctx, field, driverIfNew);
@@ -216,7 +217,7 @@ export async function judgeMounts(ctx: ReachContext, mounts: readonly MountBody[
         if (driverOptions && (driver === undefined || driver === '' || driver === 'local')) {
           await judgeLocalVolumeOptions(ctx, `${at}.VolumeOptions.DriverConfig.Options`, driverOptions);
         }
-        if (source !== '') {
+        if (source !== '' && !ctx.defers(`${at}.Source`, `the volume ${show(source)}`)) {
           const existing = await ctx.engine.volume(source);
           if (existing) await judgeExistingVolume(ctx, `${at}.Source`, existing);
         }
@@ -264,6 +265,7 @@ export async function judgeVolumesFrom(ctx: ReachContext, entries: readonly stri
       ctx.deny('mounts', at, 'names no container', 'Write it as CONTAINER[:ro]');
       continue;
     }
+    if (ctx.defers(at, `the container ${show(ref)}`)) continue;
     const source = await ctx.engine.container(ref);
     if (source === undefined) {
       ctx.deny('mounts', at, `the container ${show(ref)} does not exist, so its mounts cannot be judged`, 'Create the source container first');

@@ -28,6 +28,13 @@ export interface ReachOptions {
   protectedPaths?: readonly string[];
 }
 
+/** A look-up the engine-free pass left for later (judge-reach.ts): where, and of what. */
+export interface DeferredLookup {
+  field: string;
+  /** `the volume "data"`. */
+  what: string;
+}
+
 /** The key of a reference the judgement resolved: `container:web`. */
 export function referenceKey(kind: string, ref: string): string {
   return `${kind}:${ref}`;
@@ -81,14 +88,29 @@ export class ReachContext {
   /** The base images a build names (FROM, COPY --from, by field), as expanded; undefined: words dockgate could not expand. */
   readonly baseImages: Array<{ field: string; ref: string | undefined }> = [];
   readonly engine: ReachEngine;
+  /** The look-ups this pass left for later; undefined when it makes them (see defers). */
+  readonly deferred: DeferredLookup[] | undefined;
 
   constructor(
     readonly constraints: ContainerConstraints,
     readonly defaults: ContainerDefaults | undefined,
     engine: ReachEngine,
     readonly options: ReachOptions = {},
+    pass: 'engine-free' | 'whole' = 'whole',
   ) {
     this.engine = recordingLookups(engine, this.resolved);
+    this.deferred = pass === 'engine-free' ? [] : undefined;
+  }
+
+  /**
+   * In the engine-free pass (judge-reach.ts), leaves the look-up of `what` at `field` for later and says so:
+   * the caller skips what depends on it. A request refused on its own fields is refused without asking the
+   * engine anything; one that is not is judged again, whole.
+   */
+  defers(field: string, what: string): boolean {
+    if (this.deferred === undefined) return false;
+    this.deferred.push({ field, what });
+    return true;
   }
 
   /** Protected paths, as resolved on this host (host-paths.ts reuses a resolution for a few seconds). */

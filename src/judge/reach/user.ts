@@ -42,6 +42,8 @@ export async function judgeEffectiveUser(ctx: ReachContext, field: string, spec:
   let user = spec ?? '';
   let from = `${field} ${show(user)}`;
   if (user === '') {
+    // Not deferred (ReachContext.defers): an empty User under a policy that requires non-root is refused
+    // for the image's root user more often than not, and the refusal is to say so the first time.
     const inherited = await inherit();
     if (inherited === undefined) {
       ctx.deny('user', field, 'is empty and the user it falls back to cannot be determined', `Set the user explicitly (--user 1000:1000)`);

@@ -1,8 +1,8 @@
-// The engine's look-ups of one decision, each asked once: the owner check and the reach judge then read the
-// same answer for a reference, so the full id whose owner was compared is the id the reach judge pins and
-// forwards. Two asks could meet two containers (or networks, services...) when a name is removed and made again in between.
+// The engine's look-ups of one decision, each asked once: the owner check and the reach judge (both its
+// passes, judge-reach.ts) then read the same answer for a reference, so the full id whose owner was compared
+// is the id the reach judge pins and forwards. Two asks could meet two containers (or networks, services...) when a name is removed and made again in between.
 import type { ContainerFacts, ExecFacts, ImageFacts, SwarmObjectFacts, VolumeFacts } from '../engine-lookup.js';
-import type { NetworkFacts, ReachEngine } from '../reach/reach-context.js';
+import type { NetworkFacts, ReachEngine } from './reach-context.js';
 
 export function onceEach(engine: ReachEngine): ReachEngine {
   const containers = new Map<string, Promise<ContainerFacts | undefined>>();
