@@ -360,6 +360,7 @@ export class RulePolicy implements Policy {
       ...(rule.defaults !== undefined && { defaults: rule.defaults }),
       engine,
       options: { protectedPaths: this.options.protectedPaths ?? [] },
+      forwardsRefusals: carried.mode === 'warn',
     }).then(async (reach) => {
       const base = owner !== undefined && reach.baseImages.length > 0 ? await unusableBaseImage(reach.baseImages, owner, sharesImages(rule), engine) : undefined;
       if (base !== undefined) {

@@ -1,4 +1,5 @@
-// A container create is judged first on its own fields: one they refuse is refused without asking the
+// A container create is judged first on its own fields (not under a rule in warn mode, whose records are to
+// name every reason): one they refuse is refused without asking the
 // engine anything (a look-up costs a refusal more than the rest of its judgement, and can only add reasons),
 // its message saying what is judged once the rest is allowed. Host paths are the request's own and are
 // judged either way. One they allow is judged again, whole, each look-up made once; an existing object
@@ -6,7 +7,7 @@
 // usually root, and the refusal says so the first time).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { builtinPolicy, judge, type JudgeResult } from '../../src/index.js';
+import { builtinPolicy, judge, loadPolicy, type JudgeResult, type Policy } from '../../src/index.js';
 import type { ContainerFacts, EngineLookup, ImageFacts, VolumeFacts } from '../../src/judge/engine-lookup.js';
 import { ALICE } from '../support/policy-fixtures.js';
 
@@ -29,9 +30,9 @@ function countingEngine(): EngineLookup & { asked: string[] } {
   };
 }
 
-function create(engine: EngineLookup, body: object, query = '?name=web', profile: 'baseline' | 'restricted' = 'baseline'): Promise<JudgeResult> {
+function create(engine: EngineLookup, body: object, query = '?name=web', profile: 'baseline' | 'restricted' | Policy = 'baseline'): Promise<JudgeResult> {
   return judge(
-    builtinPolicy(profile),
+    typeof profile === 'string' ? builtinPolicy(profile) : profile,
     { method: 'POST', path: `/v1.41/containers/create${query}`, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)), identity: ALICE },
     engine,
   );
@@ -97,4 +98,18 @@ test('restricted, an empty User and an image that runs as 1000: allowed, the ima
   const result = await create(engine, { Image: 'app', HostConfig }, '', 'restricted');
   assert.equal(result.verdict, 'allow', result.reason);
   assert.deepEqual(engine.asked, ['image app', 'volume data']);
+});
+
+test('a rule in warn mode judges whole at once: its would_deny names every reason', async () => {
+  const engine = countingEngine();
+  const learning = loadPolicy('rules:\n  - name: learning\n    profile: baseline\n    mode: warn\n', { name: 'warn.yaml' });
+  const result = await create(engine, { Image: 'busybox', HostConfig: { Privileged: true, Binds: ['rootfs:/r'] } }, '?name=web', learning);
+  assert.equal(result.verdict, 'deny');
+  assert.equal(result.mode, 'warn');
+  assert.deepEqual(engine.asked, ['volume rootfs']);
+  assert.deepEqual(
+    result.violations?.map((v) => v.field),
+    ['HostConfig.Binds[0]', 'HostConfig.Privileged'],
+  );
+  assert.doesNotMatch(result.reason, /judged once the rest is allowed/);
 });

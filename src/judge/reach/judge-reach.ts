@@ -29,6 +29,11 @@ export interface ReachRequest {
   defaults?: ContainerDefaults;
   engine: ReachEngine;
   options?: ReachOptions;
+  /**
+   * The rule forwards what it refuses (warn mode, learning what would be denied): judged whole at once,
+   * never refused on its own fields first, so that its record names every reason.
+   */
+  forwardsRefusals?: boolean;
 }
 
 export interface ReachOutcome {
@@ -163,7 +168,7 @@ export async function judgeReach(request: ReachRequest): Promise<ReachOutcome> {
     return outcome(request, ctx, undefined);
   }
   const judge = JUDGES[operation];
-  if (judge.engineFreeFirst) {
+  if (judge.engineFreeFirst && request.forwardsRefusals !== true) {
     // What the first pass looked up all the same (an image's user) is not asked again by the second.
     request = { ...request, engine: onceEach(request.engine) };
     const first = new ReachContext(request.constraints, request.defaults, request.engine, request.options, 'engine-free');
