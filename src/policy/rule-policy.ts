@@ -46,8 +46,12 @@ export interface TraceStep {
   detail: string;
 }
 
+/** The steps of a judgement as they are taken, or undefined when nobody reads them (the gateway's judge()). */
+type Trace = TraceStep[] | undefined;
+
 export interface Evaluation {
   decision: Decision;
+  /** Empty when the judgement was not traced (judge()). */
   trace: TraceStep[];
   /** The reach judge's findings, when it was consulted. */
   reach?: ReachOutcome;
@@ -66,9 +70,9 @@ export interface RulePolicyOptions {
 const STRICT_NAMED = 3;
 
 /** The rule's redaction, when the operation's answer carries something it redacts (told in the trace). */
-function redactionOf(rule: PolicyRule, operation: Operation, trace: TraceStep[]): { redact?: Redaction } {
+function redactionOf(rule: PolicyRule, operation: Operation, trace: Trace): { redact?: Redaction } {
   if (rule.redact === undefined || redactionTargets(operation, rule.redact).length === 0) return {};
-  trace.push({ step: 'change', outcome: 'info', detail: `the answer is redacted by ${rule.label}: ${describeRedaction(rule.redact)}` });
+  trace?.push({ step: 'change', outcome: 'info', detail: `the answer is redacted by ${rule.label}: ${describeRedaction(rule.redact)}` });
   return { redact: rule.redact };
 }
 
@@ -101,7 +105,7 @@ function sharesImages(rule: PolicyRule): boolean {
  * label stamped into the body a create forwards (each recorded as a change, with the owner's label the owner
  * part stamped into the query), when the client has an owner.
  */
-function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: TraceStep[], pins: OwnerPins): Decision {
+function stamped(decision: Decision, judgedBody: unknown, owner: string | undefined, operation: Operation, trace: Trace, pins: OwnerPins): Decision {
   if (owner === undefined) return decision;
   const judged = decision.body !== undefined ? decision.body : judgedBody;
   const bodyPins = pins.body ?? [];
@@ -111,7 +115,7 @@ function stamped(decision: Decision, judgedBody: unknown, owner: string | undefi
   if (body !== undefined) changes.push({ field: OWNER_LABEL_FIELD, value: owner });
   if (pins.queryStamp !== undefined) changes.push({ field: pins.queryStamp, value: owner });
   if (changes.length === 0) return decision;
-  for (const change of changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
+  for (const change of changes) trace?.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
   const forwarded = body ?? pinned;
   return { ...decision, ...(forwarded !== undefined && { body: forwarded }), changes: [...(decision.changes ?? []), ...changes] };
 }
@@ -129,19 +133,20 @@ export class RulePolicy implements Policy {
   }
 
   judge(input: JudgeInput): Decision | Promise<Decision> {
-    const evaluation = this.evaluate(input);
+    // Untraced: the trace's texts cost a refused create a few per cent of its CPU, and only explain reads them.
+    const evaluation = this.evaluate(input, false);
     return evaluation instanceof Promise ? evaluation.then((e) => e.decision) : evaluation.decision;
   }
 
   /** Rule selection and the grant alone: they need neither the body nor the engine. */
   preJudge(input: PreJudgeInput): Decision | undefined {
-    const granted = this.grant(input, []);
+    const granted = this.grant(input, undefined);
     return 'decision' in granted ? granted.decision : undefined;
   }
 
   /** Synchronous unless the reach judge runs (it may ask the engine and the host filesystem). */
-  evaluate(input: JudgeInput): Evaluation | Promise<Evaluation> {
-    const trace: TraceStep[] = [{ step: 'identity', outcome: 'info', detail: `${describeIdentity(input.identity)} on ${input.identity.listener}` }];
+  evaluate(input: JudgeInput, traced = true): Evaluation | Promise<Evaluation> {
+    const trace: Trace = traced ? [{ step: 'identity', outcome: 'info', detail: `${describeIdentity(input.identity)} on ${input.identity.listener}` }] : undefined;
     const granted = this.grant(input, trace);
     if ('decision' in granted) return granted;
     const { rule, mode } = granted;
@@ -152,7 +157,7 @@ export class RulePolicy implements Policy {
     if ((rule.bodies ?? this.options.bodies) === 'strict' && normalised !== undefined && normalised.size > 0) {
       const named = normalised.entries.slice(0, STRICT_NAMED).map(describeNormalisation).join('; ');
       const more = normalised.size > STRICT_NAMED ? ` (and ${normalised.size - STRICT_NAMED} more)` : '';
-      trace.push({ step: 'check', outcome: 'fail', detail: `bodies: strict: ${named}${more}` });
+      trace?.push({ step: 'check', outcome: 'fail', detail: `bodies: strict: ${named}${more}` });
       return this.finish(trace, {
         verdict: 'deny',
         rule: rule.rule,
@@ -167,7 +172,7 @@ export class RulePolicy implements Policy {
     if (resolved !== undefined) {
       const { source } = resolved;
       if ('missing' in resolved) {
-        trace.push({ step: 'owner', outcome: 'fail', detail: `${source}: ${resolved.missing}` });
+        trace?.push({ step: 'owner', outcome: 'fail', detail: `${source}: ${resolved.missing}` });
         return this.finish(trace, {
           verdict: 'deny',
           rule: rule.rule,
@@ -177,7 +182,7 @@ export class RulePolicy implements Policy {
         });
       }
       owner = resolved.owner;
-      trace.push({
+      trace?.push({
         step: 'owner',
         outcome: 'info',
         detail: `${JSON.stringify(owner)}, from ${source}${rule.shared !== undefined ? `; shared across owners: ${rule.shared.join(', ')}` : ''}`,
@@ -185,7 +190,7 @@ export class RulePolicy implements Policy {
     }
     const owned = ownedBy(owner, rule);
     if (owner !== undefined && !ownersCover(operation, input.route.target, { shared: rule.shared ?? [] })) {
-      trace.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
+      trace?.push({ step: 'owner', outcome: 'fail', detail: `${operation} is not kept to the owner's objects yet` });
       return this.finish(trace, {
         verdict: 'deny',
         rule: rule.rule,
@@ -220,7 +225,7 @@ export class RulePolicy implements Policy {
     input: JudgeInput,
     rule: PolicyRule,
     carried: { mode?: 'warn'; redact?: Redaction },
-    trace: TraceStep[],
+    trace: Trace,
     engine: JudgeInput['engine'],
     scope: OwnerScope,
   ): Promise<Evaluation> {
@@ -235,12 +240,12 @@ export class RulePolicy implements Policy {
       if (hasListBoundaries(operation, filters)) {
         const outside = await pinListBoundaries(filters, scope, engine);
         if (outside !== undefined) {
-          trace.push({ step: 'owner', outcome: 'fail', detail: `${outside.field} ${outside.why}` });
+          trace?.push({ step: 'owner', outcome: 'fail', detail: `${outside.field} ${outside.why}` });
           return refused(`${outside.field}: ${outside.why}`, `Name only containers created by this owner, the owner ${rule.label} gives this client, by full id or name`, {});
         }
       }
       const replaced = serialiseListFilters(filters);
-      trace.push({ step: 'change', outcome: 'info', detail: `?filters = ${replaced} (the client's filters, kept to the owner's objects)` });
+      trace?.push({ step: 'change', outcome: 'info', detail: `?filters = ${replaced} (the client's filters, kept to the owner's objects)` });
       pins = { query: { filters: replaced } };
     }
     const named = ownedReference(operation, target, input.target.query);
@@ -248,40 +253,40 @@ export class RulePolicy implements Policy {
       const checked = await checkOwnedTarget(operation, named, scope, engine, input.body);
       if (!checked.own) {
         const visible = 'visible' in checked;
-        trace.push({ step: 'owner', outcome: 'fail', detail: visible ? checked.why : `${checked.why}: answered as the engine answers for a missing one` });
+        trace?.push({ step: 'owner', outcome: 'fail', detail: visible ? checked.why : `${checked.why}: answered as the engine answers for a missing one` });
         const reason = `${checked.why}, and clients of ${rule.label} reach only the objects of their owner ${JSON.stringify(owner)}`;
         return refused(reason, visible ? `Ask its owner to change it` : `Name a ${named.kind} created by this owner`, visible ? {} : { notFound: checked.message });
       }
-      trace.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
+      trace?.push({ step: 'owner', outcome: 'pass', detail: checked.detail });
       if (named.inQuery !== undefined && checked.id !== undefined) {
-        trace.push({ step: 'change', outcome: 'info', detail: `?${named.inQuery} ${named.ref} is forwarded as ${checked.id}` });
+        trace?.push({ step: 'change', outcome: 'info', detail: `?${named.inQuery} ${named.ref} is forwarded as ${checked.id}` });
         pins = { query: { [named.inQuery]: checked.id } };
       } else pins = { ...(checked.id !== undefined && { id: checked.id }), ...(checked.pins !== undefined && { body: checked.pins }) };
     }
     const taken = await takenName(operation, input.target.query, input.body, owner, engine);
     if (taken !== undefined) {
-      trace.push({ step: 'owner', outcome: 'fail', detail: `${taken.why}: answered as a conflict without the holder's id` });
+      trace?.push({ step: 'owner', outcome: 'fail', detail: `${taken.why}: answered as a conflict without the holder's id` });
       return refused(`${taken.why}, and clients of ${rule.label} are not told of objects other than their owner's`, 'Choose another name', { nameTaken: taken.message });
     }
     if (namesImages(operation)) {
       const images = await judgeOwnedImages({ operation, target, query: input.target.query, body: input.body, owner, shared: sharesImages(rule), engine });
       if ('refused' in images) {
-        trace.push({ step: 'owner', outcome: 'fail', detail: images.refused.why });
+        trace?.push({ step: 'owner', outcome: 'fail', detail: images.refused.why });
         const reason = `${images.refused.why}, and clients of ${rule.label} keep to the images of their owner ${JSON.stringify(owner)}`;
         return refused(reason, images.refused.fix, images.refused.notFound !== undefined ? { notFound: images.refused.notFound } : {});
       }
-      for (const detail of images.details) trace.push({ step: 'owner', outcome: 'pass', detail });
+      for (const detail of images.details) trace?.push({ step: 'owner', outcome: 'pass', detail });
       if (images.pinned !== undefined) pins = { ...pins, id: images.pinned };
     }
     const stamp = ownerQueryValues(operation, input.target.query, owner);
     if (typeof stamp === 'string') {
-      trace.push({ step: 'owner', outcome: 'fail', detail: stamp });
+      trace?.push({ step: 'owner', outcome: 'fail', detail: stamp });
       return refused(stamp, 'Send each change as one complete instruction', {});
     }
     if (operation === 'container.create') {
       const references = await checkCreateReferences(input.body, scope, engine);
       if (references.refused.length > 0) {
-        trace.push({ step: 'owner', outcome: 'fail', detail: references.refused.map((r) => `${r.field} ${r.why}`).join('; ') });
+        trace?.push({ step: 'owner', outcome: 'fail', detail: references.refused.map((r) => `${r.field} ${r.why}`).join('; ') });
         const fix = `Name only containers, volumes and networks created by this owner, the owner ${rule.label} gives this client`;
         return refused(references.refused.map((r) => `${r.field}: ${r.why}`).join('; '), fix, {});
       }
@@ -290,7 +295,7 @@ export class RulePolicy implements Policy {
     if (SERVICE_WRITES.has(operation)) {
       const references = await foreignServiceReferences(input.body, owner, engine);
       if (references.length > 0) {
-        trace.push({ step: 'owner', outcome: 'fail', detail: references.map((r) => `${r.field} ${r.why}`).join('; ') });
+        trace?.push({ step: 'owner', outcome: 'fail', detail: references.map((r) => `${r.field} ${r.why}`).join('; ') });
         const fix = `Name only secrets, configs, networks and volumes created by this owner, the owner ${rule.label} gives this client`;
         return refused(references.map((r) => `${r.field}: ${r.why}`).join('; '), fix, {});
       }
@@ -303,8 +308,8 @@ export class RulePolicy implements Policy {
    * The refusal of a request that sets the owner label (`field`: in its body, a build's `labels`, a commit's
    * or import's `changes`), which only dockgate writes in a policy that uses owners.
    */
-  private ownerLabelSet(rule: PolicyRule, carried: { mode?: 'warn'; redact?: Redaction }, trace: TraceStep[], owner: string | undefined, field = OWNER_LABEL_FIELD): Evaluation {
-    trace.push({ step: 'owner', outcome: 'fail', detail: `the request sets ${field}` });
+  private ownerLabelSet(rule: PolicyRule, carried: { mode?: 'warn'; redact?: Redaction }, trace: Trace, owner: string | undefined, field = OWNER_LABEL_FIELD): Evaluation {
+    trace?.push({ step: 'owner', outcome: 'fail', detail: `the request sets ${field}` });
     return this.finish(trace, {
       verdict: 'deny',
       rule: rule.rule,
@@ -325,7 +330,7 @@ export class RulePolicy implements Policy {
     input: JudgeInput,
     rule: PolicyRule,
     carried: { mode?: 'warn'; redact?: Redaction },
-    trace: TraceStep[],
+    trace: Trace,
     engine: JudgeInput['engine'],
     owner: string | undefined,
     pins: OwnerPins,
@@ -336,19 +341,19 @@ export class RulePolicy implements Policy {
     const replaced = pins.query !== undefined ? { replacedQuery: pins.query } : {};
     const ownerPin = { ...(pinned !== undefined && { pinnedTarget: pinned }), ...replaced };
     if (rule.constraints === 'unrestricted' || !judgesReach(operation)) {
-      trace.push({
+      trace?.push({
         step: 'check',
         outcome: 'skip',
         detail: rule.constraints === 'unrestricted' ? `${rule.label} does not judge container reach` : `${operation} does not decide a container's reach`,
       });
-      if (pinned !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
+      if (pinned !== undefined) trace?.push({ step: 'change', outcome: 'info', detail: `${input.route.target!.kind} ${input.route.target!.ref} is forwarded as ${pinned}` });
       return this.finish(
         trace,
         stamped({ verdict: 'allow', rule: rule.rule, reason: `${operation} is granted by ${rule.label}`, ...carried, ...owned, ...ownerPin }, input.body, owner, operation, trace, pins),
       );
     }
     if (BODY_OPERATIONS.has(operation) && input.body === undefined && operation !== 'container.start') {
-      trace.push({ step: 'check', outcome: 'info', detail: `${operation} has no body to judge` });
+      trace?.push({ step: 'check', outcome: 'info', detail: `${operation} has no body to judge` });
     }
     const constraints = rule.constraints;
     return judgeReach({
@@ -364,23 +369,23 @@ export class RulePolicy implements Policy {
     }).then(async (reach) => {
       const base = owner !== undefined && reach.baseImages.length > 0 ? await unusableBaseImage(reach.baseImages, owner, sharesImages(rule), engine) : undefined;
       if (base !== undefined) {
-        trace.push({ step: 'owner', outcome: 'fail', detail: base.why });
+        trace?.push({ step: 'owner', outcome: 'fail', detail: base.why });
         return { ...this.finish(trace, { verdict: 'deny', rule: rule.rule, reason: base.why, fix: base.fix, ...carried, ...owned }), reach };
       }
-      for (const check of reach.checks) trace.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });
+      for (const check of reach.checks) trace?.push({ step: 'check', outcome: check.outcome, detail: `${check.check}: ${check.detail}` });
       const notLookedUp = reach.notLookedUp?.map(({ field, what }) => `${field} (${what})`).join(', ');
-      if (notLookedUp !== undefined) trace.push({ step: 'check', outcome: 'skip', detail: `not looked up, the request being refused on its own fields: ${notLookedUp}` });
-      for (const change of reach.changes) trace.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
+      if (notLookedUp !== undefined) trace?.push({ step: 'check', outcome: 'skip', detail: `not looked up, the request being refused on its own fields: ${notLookedUp}` });
+      for (const change of reach.changes) trace?.push({ step: 'change', outcome: 'info', detail: `${change.field} = ${JSON.stringify(change.value)}` });
       const changed = reach.changes.length > 0 ? { changes: reach.changes, ...(reach.body !== undefined && { body: reach.body }) } : {};
       const target = input.route.target;
       const pinnedTarget = target?.segments === undefined ? undefined : (reach.resolved.get(referenceKey(target.kind, target.ref)) ?? pinned);
-      if (pinnedTarget !== undefined) trace.push({ step: 'change', outcome: 'info', detail: `${target!.kind} ${target!.ref} is forwarded as ${pinnedTarget}` });
+      if (pinnedTarget !== undefined) trace?.push({ step: 'change', outcome: 'info', detail: `${target!.kind} ${target!.ref} is forwarded as ${pinnedTarget}` });
       const forwarded = {
         ...(pinnedTarget !== undefined && { pinnedTarget }),
         ...(reach.createdFromImage !== undefined && { createdFromImage: reach.createdFromImage }),
         ...replaced,
       };
-      if (reach.createdFromImage !== undefined) trace.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
+      if (reach.createdFromImage !== undefined) trace?.push({ step: 'check', outcome: 'info', detail: `the created container must come from the image judged, ${reach.createdFromImage}` });
       const decision: Decision =
         reach.violations.length === 0
           ? { verdict: 'allow', rule: rule.rule, reason: `${operation} is within the constraints of ${rule.label}`, ...carried, ...changed, ...forwarded, ...owned }
@@ -403,12 +408,12 @@ export class RulePolicy implements Policy {
    * Picks the rule that selects the client and checks that it grants the operation: the refusal when
    * either fails (an Evaluation), else the rule. The one place both are decided, for preJudge and evaluate.
    */
-  private grant(input: PreJudgeInput, trace: TraceStep[]): Evaluation | { rule: PolicyRule; mode: { mode?: 'warn' } } {
+  private grant(input: PreJudgeInput, trace: Trace): Evaluation | { rule: PolicyRule; mode: { mode?: 'warn' } } {
     const operation = input.route.operation;
     let chosen: PolicyRule | undefined;
     for (const rule of this.rules) {
       const result = matchIdentity(rule.match, input.identity);
-      trace.push({ step: 'rule', outcome: result.matched ? 'match' : 'skip', detail: `${rule.label}: ${result.detail}` });
+      trace?.push({ step: 'rule', outcome: result.matched ? 'match' : 'skip', detail: `${rule.label}: ${result.detail}` });
       if (result.matched) {
         chosen = rule;
         break;
@@ -419,14 +424,14 @@ export class RulePolicy implements Policy {
     const mode = rule.mode === 'warn' ? ({ mode: 'warn' } as const) : {};
     const grant = grants(rule.operations, operation);
     if (!grant.granted) {
-      trace.push({ step: 'operation', outcome: 'fail', detail: `${operation} is not granted by ${rule.label}${grant.by ? ` (${grant.by})` : ''}` });
+      trace?.push({ step: 'operation', outcome: 'fail', detail: `${operation} is not granted by ${rule.label}${grant.by ? ` (${grant.by})` : ''}` });
       const refusal = rule.refusal?.(operation, input.route.mutates) ?? {
         reason: `${rule.label} does not grant ${operation}${grant.by ? ` (${grant.by})` : ''}`,
         fix: `Add ${operation} to the operations of ${rule.label}, or run this client under a rule that grants it`,
       };
       return this.finish(trace, { verdict: 'deny', rule: rule.rule, ...refusal, ...mode, ...ownerIfKnown(rule, input) });
     }
-    trace.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
+    trace?.push({ step: 'operation', outcome: 'pass', detail: `${operation} is granted by ${rule.label} (${grant.by})` });
     return { rule, mode };
   }
 
@@ -439,7 +444,8 @@ export class RulePolicy implements Policy {
     };
   }
 
-  private finish(trace: TraceStep[], decision: Decision): Evaluation {
+  private finish(trace: Trace, decision: Decision): Evaluation {
+    if (trace === undefined) return { decision, trace: [] };
     trace.push({
       step: 'decision',
       outcome: decision.verdict === 'allow' ? 'pass' : 'fail',
