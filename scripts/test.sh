@@ -35,6 +35,7 @@ unit_tests=(
   test/unit/redacted-answers-reframed-and-cut-when-unreadable.test.ts
   test/unit/unix-peer-credentials.test.ts
   test/unit/heap-padding-taken-by-glibc.test.ts
+  test/unit/streamed-bytes-collect-the-young-generation.test.ts
   test/unit/request-target.test.ts
   test/unit/route-semantics.test.ts
   test/unit/route-table-covers-both-specs.test.ts

@@ -16,6 +16,7 @@
 // reads: its new owner reads it with 'data' listeners after the handover.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { noteStreamedBytes } from './streamed-buffers.js';
 
 /** How long a connection may have been idle and still be reused. */
 const REUSE_WITHIN_MS = 30_000;
@@ -35,6 +36,7 @@ export class EngineConnection {
   idleSince = 0;
   private error: NodeJS.ErrnoException | undefined;
   private readonly onData = (chunk: Buffer): void => {
+    noteStreamedBytes(chunk.length);
     if (this.user) this.user.onBytes(chunk);
     else this.socket.destroy();
   };

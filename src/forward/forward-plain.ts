@@ -23,6 +23,7 @@ import type { Upstream } from './upstream.js';
 import { JsonRedactor } from './json-redactor.js';
 import type { RedactKind, RedactionTarget } from '../judge/redaction.js';
 import { ownerAnswerFilter, type OwnerAnswer, type OwnerAnswerFilter } from './owner-answer-filter.js';
+import { noteStreamedBytes } from './streamed-buffers.js';
 
 export interface PlainOutcome {
   status: number;
@@ -204,6 +205,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
     const socket = this.connection.socket;
     const resume = (): void => void stream.resume();
     stream.on('data', (chunk: Buffer) => {
+      noteStreamedBytes(chunk.length);
       if (this.finished) {
         stream.destroy();
         return;
@@ -229,6 +231,7 @@ class PlainExchange implements ConnectionUser, ResponseSink {
     req.on('data', (chunk: Buffer) => {
       // An empty chunk would go out as `0\r\n\r\n`, the end of the body, and what follows as a request.
       if (this.finished || chunk.length === 0) return;
+      noteStreamedBytes(chunk.length);
       this.outcome.bytesIn += chunk.length;
       let flowing: boolean;
       if (chunked) {

@@ -3,6 +3,7 @@
 // container while its output keeps flowing back). Both sockets must allow half-open.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { noteStreamedBytes } from './streamed-buffers.js';
 
 export interface SpliceResult {
   /** Bytes from client to engine, and from engine to client. */
@@ -23,8 +24,14 @@ export function splice(client: Duplex, engine: Socket, onDone: (result: SpliceRe
     open -= 1;
     if (open === 0) finish();
   };
-  client.on('data', (chunk: Buffer) => (result.bytesIn += chunk.length));
-  engine.on('data', (chunk: Buffer) => (result.bytesOut += chunk.length));
+  client.on('data', (chunk: Buffer) => {
+    noteStreamedBytes(chunk.length);
+    result.bytesIn += chunk.length;
+  });
+  engine.on('data', (chunk: Buffer) => {
+    noteStreamedBytes(chunk.length);
+    result.bytesOut += chunk.length;
+  });
   // An error or an abrupt close on either side ends both: a half-dead stream would hang its peer.
   const abort = (): void => {
     client.destroy();

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BudgetHold } from '../admit/byte-budget.js';
 import { GatewayError, isGatewayError } from '../errors/catalogue.js';
+import { noteStreamedBytes } from '../forward/streamed-buffers.js';
 
 /** Where a chunked body starts: most judged bodies are a few KiB. */
 const CHUNKED_START = 16 * 1024;
@@ -38,6 +39,7 @@ export function readBody(req: IncomingMessage, limit: number, what: string, hold
       reject(error);
     };
     req.on('data', (chunk: Buffer) => {
+      noteStreamedBytes(chunk.length);
       const needed = size + chunk.length;
       if (needed > limit) return stop(tooLarge(what, limit));
       if (needed > body.length) {
@@ -73,6 +75,7 @@ export function discardBody(req: IncomingMessage, limit: number): Promise<boolea
   return new Promise((resolve) => {
     let size = 0;
     const onData = (chunk: Buffer): void => {
+      noteStreamedBytes(chunk.length);
       size += chunk.length;
       if (size > limit) finish(false);
     };

@@ -13,6 +13,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { BudgetHold } from '../admit/byte-budget.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { HeldBody } from '../forward/forward-plain.js';
+import { noteStreamedBytes } from '../forward/streamed-buffers.js';
 import { bodyReadFailure } from './read-body.js';
 
 export interface SpooledBody extends HeldBody {
@@ -80,6 +81,7 @@ export async function spoolBody(req: IncomingMessage, directory: string, limit: 
       if (--waiting === 0) req.resume();
     };
     const onData = (chunk: Buffer): void => {
+      noteStreamedBytes(chunk.length);
       length += chunk.length;
       if (length > limit) {
         stop(tooLarge(what, limit));
