@@ -18,7 +18,7 @@ async function forcedScavenges(run: () => void): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 50));
   observer.disconnect();
   return entries.filter((entry) => {
-    const detail = entry.detail as { kind: number; flags: number };
+    const detail = (entry as PerformanceEntry & { detail: { kind: number; flags: number } }).detail;
     return detail.kind === constants.NODE_PERFORMANCE_GC_MINOR && (detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0;
   }).length;
 }
