@@ -19,7 +19,6 @@ import type { AdminListenerSpec, ListenerSpec } from '../listen/listener-spec.js
 import { openAdminListener, type OpenAdminListener } from '../listen/admin-listener.js';
 import { Gateway } from './gateway.js';
 import { padHeap } from './heap-padding.js';
-import { collectStreamedBuffersPromptly } from '../forward/streamed-buffers.js';
 import { createEngineLookup, pingEngine } from '../forward/engine-client.js';
 import { Admission } from '../admit/admission.js';
 import { BodyBudgets } from '../admit/body-budgets.js';
@@ -77,7 +76,6 @@ function warnAboutExpiry(files: TlsFiles, logger: Logger, certificateExpiryWarni
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   padHeap(config.logger);
-  collectStreamedBuffersPromptly();
   // Everything that can be checked is checked before the first listener is bound.
   const material = config.tls && loadTlsMaterial(config.tls, (message) => config.logger.warn({}, message));
   checkListenersHaveTls(config.listeners, material);
