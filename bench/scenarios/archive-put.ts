@@ -12,7 +12,8 @@ import { runUploads } from './upload-rounds.js';
 
 const PIECE = 1024 * 1024;
 
-async function put(target: Target, apiVersion: string, totalBytes: number, piece: Buffer): Promise<number> {
+/** One archive of `totalBytes` into ARCHIVE_CONTAINER, made of `piece` repeated: its MB/s. */
+export async function putArchive(target: Target, apiVersion: string, totalBytes: number, piece: Buffer): Promise<number> {
   const fileSize = totalBytes - BLOCK - TAR_END.length; // header, then the two zero blocks that end an archive
   const started = performance.now();
   const answer = await httpRequest(target, 'PUT', `/v${apiVersion}/containers/${ARCHIVE_CONTAINER}/archive?path=/tmp`, {
@@ -39,7 +40,7 @@ export async function runArchivePut(
 ): Promise<void> {
   const piece = randomFillSync(Buffer.alloc(PIECE));
   await runUploads(
-    { scenario: 'archive_put', targets, gatewayPid, rounds: settings.rounds, bytes: settings.bytes, upload: (target) => put(target, apiVersion, settings.bytes, piece) },
+    { scenario: 'archive_put', targets, gatewayPid, rounds: settings.rounds, bytes: settings.bytes, upload: (target) => putArchive(target, apiVersion, settings.bytes, piece) },
     results,
     log,
   );

@@ -22,12 +22,13 @@ export interface LoadRequest {
   status: number;
 }
 
-interface Slice {
+export interface Slice {
   rps: number;
   responses: number;
 }
 
-async function slice(target: Target, load: LoadRequest, connections: number, seconds: number, samples: Samples | undefined): Promise<Slice> {
+/** One slice of keep-alive load on one target; fails on any answer but `load.status`. */
+export async function loadSlice(target: Target, load: LoadRequest, connections: number, seconds: number, samples: Samples | undefined): Promise<Slice> {
   let responses = 0;
   const unexpected = new Map<number, number>();
   const instance = autocannon({
@@ -79,14 +80,14 @@ export async function runLoad(spec: LoadScenario, results: Results, log: (line: 
     return pid === undefined ? [] : [{ name: target.name, pid, seconds: 0, responses: 0 }];
   });
   for (const connections of spec.concurrencies) {
-    for (const target of spec.targets) if (spec.warmupSeconds > 0) await slice(target, spec.load, connections, spec.warmupSeconds, undefined);
+    for (const target of spec.targets) if (spec.warmupSeconds > 0) await loadSlice(target, spec.load, connections, spec.warmupSeconds, undefined);
     const rates = new Map<TargetName, number[]>(spec.targets.map((t) => [t.name, []]));
     const samples = new Map<TargetName, Samples>(spec.targets.map((t) => [t.name, new Samples()]));
     for (let round = 0; round < spec.rounds; round++) {
       for (const target of rotated(spec.targets, round)) {
         const cpu = watched.find((w) => w.name === target.name);
         const cpuBefore = cpu === undefined ? 0 : cpuSeconds(cpu.pid);
-        const measured = await slice(target, spec.load, connections, spec.sliceSeconds, spec.latencies ? samples.get(target.name) : undefined);
+        const measured = await loadSlice(target, spec.load, connections, spec.sliceSeconds, spec.latencies ? samples.get(target.name) : undefined);
         if (cpu !== undefined) {
           cpu.seconds += cpuSeconds(cpu.pid) - cpuBefore;
           cpu.responses += measured.responses;
