@@ -31,13 +31,15 @@ let markingResumes: NodeJS.Timeout | undefined;
 
 /**
  * V8's `gc`, taken once and for this module only: the flag that exposes it is on just while a new, empty
- * context is made, so neither the gateway's own context nor any other sees a `gc` global.
+ * context is made, so neither the gateway's own context nor any other sees a `gc` global. A Node whose V8
+ * no longer takes the flag once running gives none: streams then go on at the cost they had before.
  */
 function collector(): CollectGarbage {
   if (collect === undefined) {
     setFlagsFromString('--expose-gc');
     try {
-      collect = runInNewContext('gc') as CollectGarbage;
+      const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+      collect = typeof gc === 'function' ? (gc as CollectGarbage) : () => {};
     } finally {
       setFlagsFromString('--no-expose-gc');
     }
