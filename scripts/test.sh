@@ -51,7 +51,7 @@ unit_tests=(
   test/unit/body-schemas-cover-both-specs.test.ts
   test/unit/body-types-follow-the-schemas.test.ts
   test/unit/canonical-body-round-trip.test.ts
-  test/unit/plain-value-copy.test.ts
+  test/unit/create-judge-writes-only-its-own-copy.test.ts
   test/unit/bodies-read-as-go-reads-them.test.ts
   test/unit/bodies-strict-refuses-what-needs-canonicalising.test.ts
   test/unit/reach-mounts-refuse-host-escapes.test.ts

@@ -63,19 +63,31 @@ export interface ObjectSchema<Fields extends FieldSchemas = FieldSchemas> extend
   /** Exact Go JSON field name to schema, in the Go struct's field order (which decides fold ties). */
   readonly fields: ReadonlyMap<string, BodySchema>;
   /**
-   * Every exact field name to itself, the schema's own string: a key read from a body is a new string each
-   * time, and the decoded objects are keyed by the schema's strings instead, which V8 looks up as property
-   * names without searching its string table (that search was 4 % of a refused create's profile).
+   * Every field by its exact name: what the reader needs of it in one look-up (a key read from a body is
+   * a new string, hashed once per look-up).
    */
-  readonly names: ReadonlyMap<string, string>;
+  readonly byName: ReadonlyMap<string, ObjectField>;
   /** Folded name (see go-field-fold.ts) of every field, to the first field in order with that fold. */
-  readonly folded: ReadonlyMap<string, string>;
+  readonly folded: ReadonlyMap<string, ObjectField>;
+}
+
+/** One field of an object schema, as the reader matches a key to it. */
+export interface ObjectField {
   /**
-   * Fields promoted from an embedded Go pointer struct, to that struct's name: Go allocates the struct
-   * when any of them is decoded, even as null, and the reader reports which were (container create's
-   * root-level Config and legacy HostConfig).
+   * The exact Go JSON field name, the schema's own string: decoded objects are keyed by it rather than by
+   * the key read from the body, so V8 looks their properties up without searching its string table (that
+   * search was 4 % of a refused create's profile).
    */
-  readonly embedded: ReadonlyMap<string, string>;
+  readonly name: string;
+  readonly schema: BodySchema;
+  /** Its place in the struct's field order: the bit that marks it read in an object (repeated keys). */
+  readonly index: number;
+  /**
+   * The embedded Go pointer struct it is promoted from, if any: Go allocates the struct when any of its
+   * fields is decoded, even as null, and the reader reports which were (container create's root-level
+   * Config and legacy HostConfig).
+   */
+  readonly embeddedIn: string | undefined;
 }
 
 export type BodySchema = StringSchema | BoolSchema | IntegerSchema | FloatSchema | StrSliceSchema | ArraySchema | MapSchema | ObjectSchema;
@@ -139,21 +151,24 @@ export interface ObjectOptions {
 }
 
 export function object<Fields extends FieldSchemas>(fields: Fields, options: ObjectOptions = {}): ObjectSchema<Fields> {
-  const folded = new Map<string, string>();
-  for (const name of Object.keys(fields)) {
-    const fold = goFieldFold(name);
-    // Go takes the first field in struct order whose name folds to the key's (encoding/json typeFields).
-    if (!folded.has(fold)) folded.set(fold, name);
-  }
-  const embedded = new Map<string, string>();
+  const embeddedIn = new Map<string, string>();
   for (const [struct, names] of Object.entries(options.embedded ?? {})) {
     for (const name of names) {
       if (!(name in fields)) throw new Error(`body schema: embedded field ${struct}.${name} is not a field of the object`);
-      embedded.set(name, struct);
+      embeddedIn.set(name, struct);
     }
   }
-  const names = new Map(Object.keys(fields).map((name) => [name, name]));
-  return { kind: 'object', fields: new Map(Object.entries(fields)), names, folded, embedded };
+  const byName = new Map<string, ObjectField>();
+  const folded = new Map<string, ObjectField>();
+  for (const [index, [name, schema]] of Object.entries(fields).entries()) {
+    // One shape for every field, so the reader's loads of it stay monomorphic.
+    const field: ObjectField = { name, schema, index, embeddedIn: embeddedIn.get(name) };
+    byName.set(name, field);
+    const fold = goFieldFold(name);
+    // Go takes the first field in struct order whose name folds to the key's (encoding/json typeFields).
+    if (!folded.has(fold)) folded.set(fold, field);
+  }
+  return { kind: 'object', fields: new Map(Object.entries(fields)), byName, folded };
 }
 
 /** The same Go type behind a pointer: null sets it to nil (see the header). */
@@ -212,8 +227,6 @@ export function describeSchema(schema: BodySchema, words: 'go' | 'plain'): strin
 }
 
 /** The field a key stands for in `schema` as Go matches it: the exact name, else the first that folds alike. */
-export function fieldNameFor(schema: ObjectSchema, key: string): string | undefined {
-  const name = schema.names.get(key);
-  if (name !== undefined) return name;
-  return schema.folded.get(goFieldFold(key));
+export function fieldFor(schema: ObjectSchema, key: string): ObjectField | undefined {
+  return schema.byName.get(key) ?? schema.folded.get(goFieldFold(key));
 }

@@ -18,7 +18,7 @@
 // (src/route/normalisation.ts) for the audit record and for rules that read bodies strictly.
 import { bodyRefusal } from './body-refusal.js';
 import type { ArraySchema, BodySchema, MapSchema, ObjectSchema } from './body-schema.js';
-import { describeSchema, fieldNameFor, nullResets } from './body-schema.js';
+import { describeSchema, fieldFor, nullResets } from './body-schema.js';
 import { JsonNumber, JsonObject, type JsonValue } from './go-json-reader.js';
 import { readGoFloat, readGoInteger, type NumberReading } from './go-number.js';
 import { formatJsonPath } from './json-path.js';
@@ -190,31 +190,33 @@ class SchemaReader {
   private object(existing: unknown, json: JsonObject, schema: ObjectSchema): Plain {
     const out: Plain = isPlain(existing) ? { ...existing } : {};
     const depth = this.path.length;
-    let seen: Set<string> | undefined;
+    // One bit per field of the struct, set once a key has named it: a repeat is noted.
+    let seen: number[] | undefined;
     for (const [key, member] of json.members) {
-      const name = fieldNameFor(schema, key);
+      const field = fieldFor(schema, key);
       this.path.push(key);
-      if (name === undefined) {
+      if (field === undefined) {
         this.notes.add('unknown-field', formatJsonPath(this.path));
         this.path.pop();
         continue;
       }
+      const name = field.name;
       if (name !== key) {
         this.notes.add('field-name', formatJsonPath(this.path), formatJsonPath([...this.path.slice(0, -1), name]));
         this.path[depth] = name;
       }
       if (json.members.length > 1) {
-        seen ??= new Set();
-        if (seen.has(name)) this.notes.add('repeated-key', formatJsonPath(this.path));
-        seen.add(name);
+        seen ??= new Array<number>(Math.ceil(schema.byName.size / 32)).fill(0);
+        const word = field.index >>> 5;
+        const bit = 1 << (field.index & 31);
+        if ((seen[word]! & bit) !== 0) this.notes.add('repeated-key', formatJsonPath(this.path));
+        seen[word]! |= bit;
       }
-      if (depth === 0) {
-        const struct = schema.embedded.get(name);
-        if (struct !== undefined) this.embeddedAllocated.add(struct);
-      }
-      const value = this.decode(out[name], member, schema.fields.get(name)!);
-      if (value === undefined) delete out[name];
-      else out[name] = value;
+      if (depth === 0 && field.embeddedIn !== undefined) this.embeddedAllocated.add(field.embeddedIn);
+      const before = out[name];
+      const value = this.decode(before, member, field.schema);
+      if (value !== undefined) out[name] = value;
+      else if (before !== undefined) delete out[name];
       this.path.pop();
     }
     return out;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { fieldNameFor, type BodySchema } from '../../src/inspect/body-schema.js';
+import { fieldFor, type BodySchema } from '../../src/inspect/body-schema.js';
 import { INSPECTED_OPERATIONS, bodySchemaOf } from '../../src/inspect/inspect-body.js';
 import { isOperation, type Operation } from '../../src/route/operations.js';
 
@@ -124,9 +124,9 @@ function schemaAt(root: BodySchema, segments: readonly string[]): BodySchema | s
       schema = schema.values;
     } else {
       if (schema.kind !== 'object') return `${segment}: the schema has no object here`;
-      const name = fieldNameFor(schema, segment);
-      if (name === undefined) return `${segment}: not a field of the schema`;
-      schema = schema.fields.get(name)!;
+      const field = fieldFor(schema, segment);
+      if (field === undefined) return `${segment}: not a field of the schema`;
+      schema = field.schema;
     }
   }
   return schema;
@@ -225,9 +225,9 @@ test('fields the Go types read beyond the specs are known (the Docker CLI sends 
 test('deliberate negatives: what must stay unknown is unknown, and the walker reports what a schema lacks', () => {
   const create = bodySchemaOf('container.create')!;
   // Root-level HostConfig fields are read (engines up to 26 apply them) as the embedded legacy HostConfig.
-  assert.equal(create.kind === 'object' && create.embedded.get('Binds'), 'HostConfig');
-  assert.equal(create.kind === 'object' && create.embedded.get('Image'), 'Config');
-  assert.equal(create.kind === 'object' && create.embedded.get('HostConfig'), undefined);
+  assert.equal(create.kind === 'object' && create.byName.get('Binds')?.embeddedIn, 'HostConfig');
+  assert.equal(create.kind === 'object' && create.byName.get('Image')?.embeddedIn, 'Config');
+  assert.equal(create.kind === 'object' && create.byName.get('HostConfig')?.embeddedIn, undefined);
   // Removed by API 1.41 (engines ignore or reject it); judging it would only hide that.
   assert.equal(typeof schemaAt(create, ['HostConfig', 'Capabilities']), 'string');
   // Case variants are the field Go folds them to.

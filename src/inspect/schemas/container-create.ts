@@ -16,6 +16,7 @@ type Plain = Record<string, unknown>;
 
 const CONFIG_FIELDS = Object.keys(containerConfigFields);
 const LEGACY_FIELDS = Object.keys(hostConfigFields);
+const IS_LEGACY_FIELD: ReadonlySet<string> = new Set(LEGACY_FIELDS);
 
 /** The wrapper in Go's field order: embedded Config, HostConfig, Cpuset, NetworkingConfig, embedded legacy HostConfig. */
 export const containerCreateBody = object(
@@ -55,7 +56,7 @@ export function splitCreateBody(decoded: Plain, allocated: ReadonlySet<string>):
   const legacyFields: Plain = {};
   for (const key of Object.keys(decoded)) {
     if (key === 'Cpuset') continue;
-    if (LEGACY_FIELDS.includes(key)) {
+    if (IS_LEGACY_FIELD.has(key)) {
       legacyFields[key] = decoded[key];
     } else {
       body[key] = decoded[key];

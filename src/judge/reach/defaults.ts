@@ -5,6 +5,7 @@
 import type { ContainerDefaults } from '../container-constraints.js';
 import { normaliseCapability } from './capabilities.js';
 import type { ContainerCreateBody } from '../../inspect/schemas/container-create.js';
+import { setOwn } from '../../inspect/plain-value.js';
 import { isRecord, type ReachContext } from './reach-context.js';
 import { mentionsNoNewPrivileges } from './security-options.js';
 
@@ -16,7 +17,7 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** Applies the defaults to a create body (mutated in place; the caller passes a copy). */
+/** Applies the defaults to a create body: its root and HostConfig are written, so the caller passes copies of those. */
 export function applyCreateDefaults(ctx: ReachContext, body: ContainerCreateBody, defaults: ContainerDefaults): void {
   if (!isRecord(body.HostConfig)) body.HostConfig = {};
   const hostConfig = body.HostConfig;
@@ -28,7 +29,7 @@ export function applyCreateDefaults(ctx: ReachContext, body: ContainerCreateBody
     const labels = isRecord(body.Labels) ? { ...body.Labels } : {};
     for (const [key, value] of Object.entries(defaults.labels)) {
       if (labels[key] !== value) {
-        labels[key] = value;
+        setOwn(labels, key, value);
         record(`Labels.${key}`, value);
       }
     }

@@ -34,12 +34,16 @@ export function parseGoInt(text: string): bigint | undefined {
   return value;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * Go's strings.ToUpper: each rune mapped by its simple upper-case mapping. JavaScript's toUpperCase uses
  * full mappings (`ß` → `SS`), which Go does not; a rune whose JavaScript mapping is longer than one
  * rune keeps its own spelling, as in Go. (`ſ` → `S` and `ı` → `I` agree in both.)
  */
 export function goToUpper(text: string): string {
+  // ASCII, nearly every name: both map a-z alike, and JavaScript's own call costs no string per rune.
+  if (ASCII.test(text)) return text.toUpperCase();
   let out = '';
   for (const char of text) {
     const upper = char.toUpperCase();
