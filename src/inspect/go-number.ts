@@ -26,6 +26,14 @@ const INTEGER_RANGES: Readonly<Record<GoIntegerType, readonly [bigint, bigint]>>
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** The same ranges as numbers: exact for the types up to 32 bits, and far beyond any SHORT_LITERAL for the 64-bit ones. */
+const NUMBER_RANGES = Object.fromEntries(Object.entries(INTEGER_RANGES).map(([type, [min, max]]) => [type, [Number(min), Number(max)] as const])) as unknown as Readonly<
+  Record<GoIntegerType, readonly [number, number]>
+>;
+
+/** The longest literal (sign included) that is below 10^15, so below 2^53: read exactly as a number, without a BigInt. */
+const SHORT_LITERAL = 15;
+
 /** `literal` is a well-formed JSON number (the reader checked its grammar). */
 export function readGoInteger(literal: string, type: GoIntegerType): NumberReading {
   if (literal.includes('.') || literal.includes('e') || literal.includes('E')) {
@@ -34,6 +42,12 @@ export function readGoInteger(literal: string, type: GoIntegerType): NumberReadi
   const [min, max] = INTEGER_RANGES[type];
   if (min === 0n && literal.startsWith('-')) {
     return { ok: false, why: `${type} is unsigned and Go refuses a minus sign` };
+  }
+  if (literal.length <= SHORT_LITERAL) {
+    const [low, high] = NUMBER_RANGES[type];
+    const short = Number(literal);
+    if (short < low || short > high) return { ok: false, why: `${literal} is out of range for ${type}` };
+    return { ok: true, value: short === 0 ? 0 : short };
   }
   const value = BigInt(literal);
   if (value < min || value > max) return { ok: false, why: `${literal} is out of range for ${type}` };

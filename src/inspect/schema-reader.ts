@@ -193,7 +193,9 @@ class SchemaReader {
     // One bit per field of the struct, set once a key has named it: a repeat is noted.
     let seen: number[] | undefined;
     for (const [key, member] of json.members) {
-      const field = fieldFor(schema, key);
+      // A key spelled exactly as its field, nearly always, is found without comparing it to the name again.
+      const exact = schema.byName.get(key);
+      const field = exact ?? fieldFor(schema, key);
       this.path.push(key);
       if (field === undefined) {
         this.notes.add('unknown-field', formatJsonPath(this.path));
@@ -201,7 +203,7 @@ class SchemaReader {
         continue;
       }
       const name = field.name;
-      if (name !== key) {
+      if (exact === undefined) {
         this.notes.add('field-name', formatJsonPath(this.path), formatJsonPath([...this.path.slice(0, -1), name]));
         this.path[depth] = name;
       }
