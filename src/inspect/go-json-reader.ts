@@ -8,7 +8,7 @@
 // keep their literal text so the schema can check them against the Go type that will receive them.
 //
 // Hand-written for the hot path: one pass over the Buffer, no regular expression per character, ASCII
-// strings sliced straight out of the buffer.
+// strings sliced out of one string made of the whole body.
 import { bodyRefusal } from './body-refusal.js';
 import { formatJsonPath } from './json-path.js';
 
