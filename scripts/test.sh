@@ -52,6 +52,7 @@ unit_tests=(
   test/unit/body-types-follow-the-schemas.test.ts
   test/unit/canonical-body-round-trip.test.ts
   test/unit/create-judge-writes-only-its-own-copy.test.ts
+  test/unit/strings-read-from-a-body-keep-only-themselves.test.ts
   test/unit/bodies-read-as-go-reads-them.test.ts
   test/unit/bodies-strict-refuses-what-needs-canonicalising.test.ts
   test/unit/reach-mounts-refuse-host-escapes.test.ts

@@ -7,8 +7,8 @@
 // reject the request: no single reading), and nesting deeper than any Engine API body needs. Numbers
 // keep their literal text so the schema can check them against the Go type that will receive them.
 //
-// Hand-written for the hot path: one pass over the Buffer, no regular expression per character, ASCII
-// strings sliced out of one string made of the whole body.
+// Hand-written for the hot path: one pass over the Buffer, no regular expression per character, short
+// ASCII strings sliced out of one string made of the whole body.
 import { bodyRefusal } from './body-refusal.js';
 import { formatJsonPath } from './json-path.js';
 
@@ -55,6 +55,8 @@ const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 
 const FIX_SYNTAX = 'Send one well-formed JSON value, as the Engine API documents';
+/** The length from which V8 makes a slice of a string a view into it instead of a copy (SlicedString::kMinLength). */
+const SHORTEST_VIEW = 13;
 const REPLACEMENT = '\ufffd';
 
 function isWhitespace(c: number): boolean {
@@ -98,9 +100,9 @@ class GoJsonReader {
   readonly replacedText: string[] = [];
   values = 0;
   /**
-   * The body as one byte-per-character string, made by one call into Node: an ASCII key or value is then
-   * sliced out of it in V8's own code, where a `toString` per string crossed into C++ each time (a tenth
-   * of a refused create's reading). Its indexes are the body's byte offsets.
+   * The body as one byte-per-character string, made by one call into Node: a short ASCII key or value is
+   * then sliced out of it in V8's own code, where a `toString` per string crossed into C++ each time (a
+   * tenth of a refused create's reading). Its indexes are the body's byte offsets.
    */
   private readonly bytes: string;
 
@@ -257,7 +259,7 @@ class GoJsonReader {
       if (!isDigit(buf[this.pos] ?? -1)) this.syntaxError('a digit in the exponent');
       while (this.pos < buf.length && isDigit(buf[this.pos]!)) this.pos++;
     }
-    return new JsonNumber(this.bytes.slice(start, this.pos));
+    return new JsonNumber(this.ascii(start, this.pos));
   }
 
   private readString(): string {
@@ -269,9 +271,18 @@ class GoJsonReader {
     while (c !== undefined && c !== QUOTE && c !== BACKSLASH && c >= 0x20 && c < 0x80) c = buf[++this.pos];
     if (c === QUOTE) {
       this.pos++;
-      return this.bytes.slice(start, this.pos - 1);
+      return this.ascii(start, this.pos - 1);
     }
     return this.readStringSlowly(start);
+  }
+
+  /**
+   * The ASCII bytes from `start` to `end` as a string of its own. V8 copies a slice shorter than 13
+   * characters; a longer one it makes a view into the whole body's string, which would then live as long
+   * as any value read from it (a reason in the audit feed, a cached record text): those are made apart.
+   */
+  private ascii(start: number, end: number): string {
+    return end - start < SHORTEST_VIEW ? this.bytes.slice(start, end) : this.buf.toString('latin1', start, end);
   }
 
   /** Continues a string that holds escapes, non-ASCII bytes or a refusal; `start` is after the quote. */
