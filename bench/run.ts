@@ -1,18 +1,19 @@
 // `npm run bench [-- --quick] [-- --haproxy-keepalive] [-- --admin-listen] [-- --only=ping,exec_echo]`: the
 // direct engine socket, dockgate (profile baseline, durable audit log; with --admin-listen, its admin listener
-// and the metrics it counts) and HAProxy (bench/haproxy.cfg) side by side, in one run against one private engine.
+// and the metrics it counts) and HAProxy (bench/haproxy.cfg) side by side, in one run against one private engine;
+// for ping, also the Node floor (bench/support/node-floor.ts: a Node HTTP server that only forwards).
 // Prints a table on stdout (progress goes to stderr) and writes bench/results.json:
 // {"machine", "node", "engine", "rows": [{"scenario", "target", "metric", "value", "unit"}]}; a row's target
-// is one of the three, or `disk` for fdatasync, the machine's own figure. Under the table, issue 19's
+// is one of the three, `node_floor` (ping only; a note under the table, no column), or `disk` for fdatasync, the machine's own figure. Under the table, issue 19's
 // acceptance checks (bench/support/report.ts), each on ratios measured in this one run.
-// Scenarios, in the order they run: policy_decisions (no engine), ping (with the CPU dockgate and HAProxy
-// spend per answer), containers_json (3 running containers), containers_json_100 (`?all=1` with 100 more),
+// Scenarios, in the order they run: policy_decisions (no engine), ping (with the CPU dockgate, HAProxy and the
+// Node floor spend per answer), containers_json (3 running containers), containers_json_100 (`?all=1` with 100 more),
 // denied (a create refused after reading its body), denied_bodiless (GET /debug/vars, refused on its path),
 // fdatasync (the audit log's disk; it runs whenever create_delete does, whose target it bounds),
 // create_delete, exec_echo, archive_put, image_load, tls_handshakes, idle_events.
 // `npm run bench` installs what is missing and builds dist/ first (the gateway runs as shipped).
 // Everything started is stopped at the end, on failure too; Ctrl-C is handled by the exit hooks of
-// test/support (engine, gateway) and bench/support/haproxy.ts.
+// test/support (engine, gateway) and bench/support/proxy-process.ts (HAProxy, the Node floor).
 
 import { writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
@@ -30,7 +31,7 @@ import { runPolicyDecisions } from './scenarios/policy-decisions.js';
 import { runTlsHandshakes } from './scenarios/tls-handshakes.js';
 import { cliCreate, RUN_WITH_VOLUME } from './support/cli-bodies.js';
 import { httpRequest } from './support/http.js';
-import { renderChecks, renderTable, targetChecks } from './support/report.js';
+import { nodeFloorNote, renderChecks, renderTable, targetChecks } from './support/report.js';
 import { Results } from './support/results.js';
 import { FULL, QUICK } from './support/settings.js';
 import { startStack, type Stack } from './support/stack.js';
@@ -150,10 +151,12 @@ async function main(): Promise<number> {
 
     const http = loadSettings(settings.http);
     const deniedSettings = { rounds: settings.denied.rounds, sliceSeconds: settings.denied.sliceSeconds, warmupSeconds: settings.http.warmupSeconds };
-    const cpuPids = { dockgate: stack.gateway.pid, haproxy: stack.haproxy.pid };
-    await run('ping', () =>
-      runLoad({ scenario: 'ping', load: { method: 'GET', path: '/_ping', status: 200 }, targets: all, concurrencies: [10, 64], latencies: true, cpuPids, ...http }, results, log),
-    );
+    const cpuPids = { dockgate: stack.gateway.pid, haproxy: stack.haproxy.pid, node_floor: stack.nodeFloor.pid };
+    await run('ping', async () => {
+      const targets = [...all, stack!.nodeFloorTarget];
+      await runLoad({ scenario: 'ping', load: { method: 'GET', path: '/_ping', status: 200 }, targets, concurrencies: [10, 64], latencies: true, cpuPids, ...http }, results, log);
+      results.notes.push(nodeFloorNote(results));
+    });
     await run('containers_json', () =>
       runLoad(
         { scenario: 'containers_json', load: { method: 'GET', path: `/v${apiVersion}/containers/json`, status: 200 }, targets: all, concurrencies: [10, 64], latencies: true, ...http },

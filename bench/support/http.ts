@@ -4,7 +4,8 @@
 import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
-export type TargetName = 'direct' | 'dockgate' | 'haproxy';
+/** The three targets every scenario compares, and `node_floor` (support/node-floor.ts), which only ping loads. */
+export type TargetName = 'direct' | 'dockgate' | 'haproxy' | 'node_floor';
 
 export interface Target {
   name: TargetName;

@@ -208,6 +208,21 @@ export function renderTable(results: Results, checks: readonly TargetCheck[]): s
   return [render(lines[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1).map(render)].join('\n');
 }
 
+/**
+ * The ping figures of the Node floor (support/node-floor.ts), which the table has no column for: its rate
+ * against HAProxy's, and its CPU per ping beside dockgate's and HAProxy's, the part of acceptances 1 and 2
+ * that any proxy written in Node pays before it judges anything.
+ */
+export function nodeFloorNote(results: Results): string {
+  const get = (target: RowTarget, metric: string): number | undefined => results.get('ping', target, metric);
+  const rate = (metric: string): string => {
+    const ratio = ratioOf(get('node_floor', metric), get('haproxy', metric));
+    return `${formatValue(results.rows.find((r) => r.scenario === 'ping' && r.target === 'node_floor' && r.metric === metric))} req/s at ${metric.slice('rps_c'.length)} connections (${ratio === undefined ? '?' : x(ratio)} haproxy)`;
+  };
+  const cpu = (target: RowTarget): string => `${get(target, 'cpu_us_per_req') ?? '?'} us`;
+  return `ping, the Node floor (a Node HTTP server forwarding on kept-alive engine connections, nothing judged or recorded): ${rate('rps_c10')}, ${rate('rps_c64')}; CPU per ping ${cpu('node_floor')}, against dockgate's ${cpu('dockgate')} and HAProxy's ${cpu('haproxy')}.`;
+}
+
 export function renderChecks(checks: readonly TargetCheck[]): string {
   return checks.map((c) => `  ${c.met === undefined ? '?      ' : c.met ? 'met    ' : 'NOT met'}  ${c.number}. ${c.scenario} ${c.metric} ${c.text}: ${c.detail}`).join('\n');
 }

@@ -1,7 +1,7 @@
 // What every scenario runs against: one private engine (test/support/engine.ts, with busybox:test), the
 // gateway as shipped in front of it (`node bin/dockgate.js serve --profile baseline --audit-log FILE`, with
-// a unix listener and a mutual-TLS listener), and HAProxy in front of the same engine socket. All three
-// targets are unix sockets. stop() ends everything in reverse order; an interrupted run is cleaned up by
+// a unix listener and a mutual-TLS listener), and HAProxy in front of the same engine socket; for ping, the Node
+// floor (node-floor.ts) as well. All targets are unix sockets. stop() ends everything in reverse order; an interrupted run is cleaned up by
 // the exit handlers the helpers register (test/support/cleanup-on-exit.ts).
 
 import { mkdtempSync } from 'node:fs';
@@ -13,6 +13,8 @@ import { startGatewayInFront, type GatewayInFront } from '../../test/support/gat
 import { createTestPki } from '../../test/support/test-certs.js';
 import { startHaproxy, type Haproxy } from './haproxy.js';
 import { expectJson, httpRequest, type Target } from './http.js';
+import { startNodeFloor } from './node-floor.js';
+import type { ProxyProcess } from './proxy-process.js';
 
 export interface Stack {
   engine: Engine;
@@ -23,6 +25,9 @@ export interface Stack {
   direct: Target;
   dockgate: Target;
   haproxyTarget: Target;
+  /** The least a Node proxy does to forward a ping (support/node-floor.ts), in front of the same engine. */
+  nodeFloor: ProxyProcess;
+  nodeFloorTarget: Target;
   /** `Docker Engine 20.10.24+dfsg1 (API 1.41)` */
   engineVersion: string;
   apiVersion: string;
@@ -83,10 +88,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (tls === undefined) throw new Error('the gateway started without its TLS listener');
     options.log(`dockgate: ${gateway.commandLine}`);
 
-    const haproxyDir = mkdtempSync(join(engine.dir, 'hap-'));
-    const haproxy = await startHaproxy({ engineSocket: engine.socketPath, listenSocket: join(haproxyDir, 'haproxy.sock'), serverKeepAlive: options.haproxyServerKeepAlive });
+    const proxyDir = mkdtempSync(join(engine.dir, 'hap-'));
+    const haproxy = await startHaproxy({ engineSocket: engine.socketPath, listenSocket: join(proxyDir, 'haproxy.sock'), serverKeepAlive: options.haproxyServerKeepAlive });
     steps.push(() => haproxy.stop());
     options.log(`haproxy: ${haproxy.version}, bench/haproxy.cfg, engine connections ${options.haproxyServerKeepAlive ? 'kept alive' : 'one per request (http-server-close)'}`);
+
+    const nodeFloor = await startNodeFloor(engine.socketPath, join(proxyDir, 'node-floor.sock'));
+    steps.push(() => nodeFloor.stop());
 
     return {
       engine,
@@ -96,6 +104,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       direct,
       dockgate: { name: 'dockgate', socketPath: gateway.unix.host.slice('unix://'.length) },
       haproxyTarget: { name: 'haproxy', socketPath: haproxy.socketPath },
+      nodeFloor,
+      nodeFloorTarget: { name: 'node_floor', socketPath: nodeFloor.socketPath },
       engineVersion: `Docker Engine ${version.Version} (API ${apiVersion})`,
       apiVersion,
       stop,

@@ -1,9 +1,10 @@
 // `npm run bench` prints issue 19's acceptance under its table (bench/support/report.ts): each item read
 // from the rows of the one run, met when its bound holds, not met when it is missed, and unknown ("?")
-// when a row it needs is missing, never met by default. The retired targets (0.8x direct, +1 ms) are gone.
+// when a row it needs is missing, never met by default. The retired targets (0.8x direct, +1 ms) are gone. Beside
+// them, the Node floor's ping figures (support/node-floor.ts), which the table has no column for.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { targetChecks, type TargetCheck } from '../../bench/support/report.js';
+import { nodeFloorNote, targetChecks, type TargetCheck } from '../../bench/support/report.js';
 import { Results, type RowTarget } from '../../bench/support/results.js';
 
 type Figures = [scenario: string, target: RowTarget, metric: string, value: number][];
@@ -129,4 +130,25 @@ test('a check whose rows are missing is unknown, not met', () => {
   const cpu = only(withoutHaproxyCpu, 'ping', 'cpu_us_per_req');
   assert.equal(cpu.met, undefined);
   assert.equal(cpu.detail, 'not measured');
+});
+
+test("the Node floor's note gives its rates against HAProxy's and its CPU per ping beside the two proxies'", () => {
+  const results = new Results();
+  const figures: Figures = [
+    ['ping', 'haproxy', 'rps_c10', 9006],
+    ['ping', 'node_floor', 'rps_c10', 10412],
+    ['ping', 'haproxy', 'rps_c64', 13087],
+    ['ping', 'node_floor', 'rps_c64', 15128],
+    ['ping', 'node_floor', 'cpu_us_per_req', 57.6],
+    ['ping', 'dockgate', 'cpu_us_per_req', 85.2],
+    ['ping', 'haproxy', 'cpu_us_per_req', 55.3],
+  ];
+  for (const [scenario, target, metric, value] of figures) results.add(scenario, target, metric, value, '');
+  assert.equal(
+    nodeFloorNote(results),
+    "ping, the Node floor (a Node HTTP server forwarding on kept-alive engine connections, nothing judged or recorded): 10,412 req/s at 10 connections (1.16x haproxy), 15,128 req/s at 64 connections (1.16x haproxy); CPU per ping 57.6 us, against dockgate's 85.2 us and HAProxy's 55.3 us.",
+  );
+  const withoutFloor = new Results();
+  for (const [scenario, target, metric, value] of figures) if (target !== 'node_floor') withoutFloor.add(scenario, target, metric, value, '');
+  assert.match(nodeFloorNote(withoutFloor), /: - req\/s at 10 connections \(\? haproxy\), - req\/s at 64 connections \(\? haproxy\); CPU per ping \? us,/);
 });
