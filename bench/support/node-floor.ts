@@ -6,7 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProxyProcess, type ProxyProcess } from './proxy-process.js';
 
-const SERVER = join(dirname(fileURLToPath(import.meta.url)), 'node-floor-server.ts');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SERVER = join(HERE, 'node-floor-server.ts');
+/** Where `--import tsx` is resolved from. */
+const REPOSITORY = join(HERE, '..', '..');
 
 export function startNodeFloor(engineSocket: string, listenSocket: string): Promise<ProxyProcess> {
   return startProxyProcess({
@@ -14,6 +17,7 @@ export function startNodeFloor(engineSocket: string, listenSocket: string): Prom
     command: process.execPath,
     args: ['--import', 'tsx', SERVER, engineSocket, listenSocket],
     env: { PATH: process.env['PATH'] },
+    cwd: REPOSITORY,
     listenSocket,
   });
 }

@@ -13,6 +13,8 @@ export interface ProxyProcessSpec {
   command: string;
   args: readonly string[];
   env: NodeJS.ProcessEnv;
+  /** Where it runs (the repository, for a script run with `--import tsx`); the benchmark's own by default. */
+  cwd?: string;
   listenSocket: string;
 }
 
@@ -23,7 +25,7 @@ export interface ProxyProcess {
 }
 
 export async function startProxyProcess(spec: ProxyProcessSpec): Promise<ProxyProcess> {
-  const child = spawn(spec.command, spec.args, { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const cancelExitKill = onProcessExit(() => child.kill('SIGKILL'));
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
