@@ -226,7 +226,10 @@ export function describeSchema(schema: BodySchema, words: 'go' | 'plain'): strin
   }
 }
 
-/** The field a key stands for in `schema` as Go matches it: the exact name, else the first that folds alike. */
-export function fieldFor(schema: ObjectSchema, key: string): ObjectField | undefined {
-  return schema.byName.get(key) ?? schema.folded.get(goFieldFold(key));
+/**
+ * The field a key that is no field's exact name stands for in `schema`, as Go matches it: the first that folds
+ * alike (the exact name, which Go tries first, is `schema.byName`).
+ */
+export function foldedFieldFor(schema: ObjectSchema, key: string): ObjectField | undefined {
+  return schema.folded.get(goFieldFold(key));
 }

@@ -18,7 +18,7 @@
 // (src/route/normalisation.ts) for the audit record and for rules that read bodies strictly.
 import { bodyRefusal } from './body-refusal.js';
 import type { ArraySchema, BodySchema, MapSchema, ObjectSchema } from './body-schema.js';
-import { describeSchema, fieldFor, nullResets } from './body-schema.js';
+import { describeSchema, foldedFieldFor, nullResets } from './body-schema.js';
 import { JsonNumber, JsonObject, type JsonValue } from './go-json-reader.js';
 import { readGoFloat, readGoInteger, type NumberReading } from './go-number.js';
 import { formatJsonPath } from './json-path.js';
@@ -195,7 +195,7 @@ class SchemaReader {
     for (const [key, member] of json.members) {
       // A key spelled exactly as its field, nearly always, is found without comparing it to the name again.
       const exact = schema.byName.get(key);
-      const field = exact ?? fieldFor(schema, key);
+      const field = exact ?? foldedFieldFor(schema, key);
       this.path.push(key);
       if (field === undefined) {
         this.notes.add('unknown-field', formatJsonPath(this.path));

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { fieldFor, type BodySchema } from '../../src/inspect/body-schema.js';
+import { foldedFieldFor, type BodySchema } from '../../src/inspect/body-schema.js';
 import { INSPECTED_OPERATIONS, bodySchemaOf } from '../../src/inspect/inspect-body.js';
 import { isOperation, type Operation } from '../../src/route/operations.js';
 
@@ -124,7 +124,7 @@ function schemaAt(root: BodySchema, segments: readonly string[]): BodySchema | s
       schema = schema.values;
     } else {
       if (schema.kind !== 'object') return `${segment}: the schema has no object here`;
-      const field = fieldFor(schema, segment);
+      const field = schema.byName.get(segment) ?? foldedFieldFor(schema, segment);
       if (field === undefined) return `${segment}: not a field of the schema`;
       schema = field.schema;
     }
