@@ -4,11 +4,12 @@
 // for ping, also the Node floor (bench/support/node-floor.ts: a Node HTTP server that only forwards).
 // Prints a table on stdout (progress goes to stderr) and writes bench/results.json:
 // {"machine", "node", "engine", "rows": [{"scenario", "target", "metric", "value", "unit"}]}; a row's target
-// is one of the three, `node_floor` (ping only; a note under the table, no column), or `disk` for fdatasync, the machine's own figure. Under the table, issue 19's
-// acceptance checks (bench/support/report.ts), each on ratios measured in this one run.
-// Scenarios, in the order they run: policy_decisions (no engine), ping (with the CPU dockgate, HAProxy and the
-// Node floor spend per answer), containers_json (3 running containers), containers_json_100 (`?all=1` with 100 more),
-// denied (a create refused after reading its body), denied_bodiless (GET /debug/vars, refused on its path),
+// is one of the three, `node_floor` (ping only: a note under the table, no column), or `disk` for fdatasync,
+// the machine's own figure. Under the table, issue 19's acceptance checks (bench/support/report.ts), each on
+// ratios measured in this one run.
+// Scenarios, in the order they run: policy_decisions (no engine), ping (with the CPU dockgate, HAProxy and
+// the Node floor spend per answer), containers_json (3 running containers), containers_json_100 (`?all=1`
+// with 100 more), denied (a create refused after reading its body), denied_bodiless (GET /debug/vars, refused on its path),
 // fdatasync (the audit log's disk; it runs whenever create_delete does, whose target it bounds),
 // create_delete, exec_echo, archive_put, image_load, tls_handshakes, idle_events.
 // `npm run bench` installs what is missing and builds dist/ first (the gateway runs as shipped).

@@ -217,7 +217,8 @@ export function nodeFloorNote(results: Results): string {
   const get = (target: RowTarget, metric: string): number | undefined => results.get('ping', target, metric);
   const rate = (metric: string): string => {
     const ratio = ratioOf(get('node_floor', metric), get('haproxy', metric));
-    return `${formatValue(results.rows.find((r) => r.scenario === 'ping' && r.target === 'node_floor' && r.metric === metric))} req/s at ${metric.slice('rps_c'.length)} connections (${ratio === undefined ? '?' : x(ratio)} haproxy)`;
+    const floor = get('node_floor', metric);
+    return `${floor === undefined ? '-' : Math.round(floor).toLocaleString('en-US')} req/s at ${metric.slice('rps_c'.length)} connections (${ratio === undefined ? '?' : x(ratio)} haproxy)`;
   };
   const cpu = (target: RowTarget): string => `${get(target, 'cpu_us_per_req') ?? '?'} us`;
   return `ping, the Node floor (a Node HTTP server forwarding on kept-alive engine connections, nothing judged or recorded): ${rate('rps_c10')}, ${rate('rps_c64')}; CPU per ping ${cpu('node_floor')}, against dockgate's ${cpu('dockgate')} and HAProxy's ${cpu('haproxy')}.`;

@@ -1,8 +1,8 @@
 // What every scenario runs against: one private engine (test/support/engine.ts, with busybox:test), the
 // gateway as shipped in front of it (`node bin/dockgate.js serve --profile baseline --audit-log FILE`, with
-// a unix listener and a mutual-TLS listener), and HAProxy in front of the same engine socket; for ping, the Node
-// floor (node-floor.ts) as well. All targets are unix sockets. stop() ends everything in reverse order; an interrupted run is cleaned up by
-// the exit handlers the helpers register (test/support/cleanup-on-exit.ts).
+// a unix listener and a mutual-TLS listener), and HAProxy in front of the same engine socket; for ping, the
+// Node floor (node-floor.ts) as well. All targets are unix sockets. stop() ends everything in reverse order;
+// an interrupted run is cleaned up by the exit handlers the helpers register (test/support/cleanup-on-exit.ts).
 
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
