@@ -21,10 +21,15 @@ class EngineConnection {
   private waiting: ServerResponse | undefined;
   private received: Buffer = Buffer.alloc(0);
 
-  constructor() {
+  /** `closed` is told when the engine's side ends, so that the next request opens another connection. */
+  constructor(closed: () => void) {
     const buffer = Buffer.allocUnsafe(65_536);
     this.socket = connect({ path: engineSocket!, onread: { buffer, callback: (n) => this.onBytes(buffer.subarray(0, n)) } });
     this.socket.on('error', () => this.fail());
+    this.socket.on('close', () => {
+      this.fail();
+      closed();
+    });
   }
 
   ask(head: string, res: ServerResponse): void {
@@ -78,8 +83,9 @@ const server = createServer((req, res) => {
   }
   let engine = engines.get(req.socket);
   if (engine === undefined) {
-    const created = new EngineConnection();
-    engines.set(req.socket, created);
+    const client = req.socket;
+    const created = new EngineConnection(() => engines.delete(client));
+    engines.set(client, created);
     req.socket.once('close', () => created.close());
     engine = created;
   }
