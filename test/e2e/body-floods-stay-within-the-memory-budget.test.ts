@@ -77,14 +77,21 @@ async function flood(endpoint: Endpoint, bytes: Buffer): Promise<FloodConnection
   return connections;
 }
 
-/** `docker ps` through the TLS listener until `done` resolves; the slowest answer, in ms. */
-async function psWhile(done: Promise<unknown>, endpoint: Endpoint): Promise<number[]> {
+/**
+ * `docker ps` through the TLS listener until `done` resolves; the slowest answer, in ms. A `ps` that fails
+ * fails the test with the gateway's last log lines, which name any connection it refused and why.
+ */
+async function psWhile(done: Promise<unknown>, endpoint: Endpoint, gateway: GatewayInFront): Promise<number[]> {
   const times: number[] = [];
   let finished = false;
   void done.finally(() => (finished = true));
   do {
     const started = performance.now();
-    await dockerOk(['ps', '--all'], endpoint);
+    try {
+      await dockerOk(['ps', '--all'], endpoint);
+    } catch (error) {
+      assert.fail(`${(error as Error).message}\n--- the gateway's last output ---\n${gateway.output().split('\n').slice(-40).join('\n')}`);
+    }
     times.push(performance.now() - started);
   } while (!finished);
   return times;
@@ -155,12 +162,12 @@ describe('body floods stay within the memory budget', { timeout: 6 * 60_000 }, (
     const { gateway, tls, startRss } = await gatewayFor('read-only');
     const auditFrom = statSync(gateway.auditLog).size;
     const flooding = flood(gateway.unix, request.subarray(0, request.length - 1));
-    const psTimes = await psWhile(flooding, tls);
+    const psTimes = await psWhile(flooding, tls, gateway);
     const connections = await flooding;
     // Each refusal is recorded as it is made, before the body (which never ends) would have been read.
     const isCreate = (r: AuditLine): boolean => r.phase === 'done' && r.operation === 'container.create';
     const { trail, complete } = await waitForAuditTrail(gateway.auditLog, auditFrom, (records) => records.filter(isCreate).length >= CONNECTIONS, 30_000);
-    psTimes.push(...(await psWhile(Promise.resolve(), tls)));
+    psTimes.push(...(await psWhile(Promise.resolve(), tls, gateway)));
     await closeAndCheckMemory(t, gateway, connections, startRss, psTimes);
     const creates = trail.records.filter(isCreate);
     assert.ok(complete, `${creates.length} of ${CONNECTIONS} creates were recorded while their bodies were still being sent`);
@@ -171,7 +178,7 @@ describe('body floods stay within the memory budget', { timeout: 6 * 60_000 }, (
     const { gateway, tls, startRss } = await gatewayFor('baseline');
     const auditFrom = statSync(gateway.auditLog).size;
     const flooding = flood(gateway.unix, request);
-    const psTimes = await psWhile(flooding, tls);
+    const psTimes = await psWhile(flooding, tls, gateway);
     const connections = await flooding;
     const deadline = Date.now() + 60_000;
     while (connections.some((c) => statusOf(c) === undefined) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
